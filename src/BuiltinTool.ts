@@ -1,0 +1,63 @@
+/**
+ * Tools the provider runs on its own servers (web search, web fetch, code execution, MCP servers).
+ * They are plain data: the agent passes them to the model, the provider maps them to its wire
+ * format, and their calls and results come back as `BuiltinToolCallPart` / `BuiltinToolReturnPart`.
+ *
+ * @example
+ * import { BuiltinTool } from "effect-agent"
+ *
+ * const tools: ReadonlyArray<BuiltinTool.BuiltinTool> = [BuiltinTool.webSearch({ maxUses: 3 }), BuiltinTool.codeExecution()]
+ */
+
+/** Searches the web; results come back with citations. */
+export interface WebSearch {
+  readonly _tag: "WebSearch"
+  readonly maxUses?: number | undefined
+  readonly allowedDomains?: ReadonlyArray<string> | undefined
+  readonly blockedDomains?: ReadonlyArray<string> | undefined
+  readonly userLocation?:
+    | {
+        readonly city?: string | undefined
+        readonly region?: string | undefined
+        readonly country?: string | undefined
+        readonly timezone?: string | undefined
+      }
+    | undefined
+}
+
+/** Fetches a web page or PDF by URL. */
+export interface WebFetch {
+  readonly _tag: "WebFetch"
+  readonly maxUses?: number | undefined
+  readonly allowedDomains?: ReadonlyArray<string> | undefined
+  readonly blockedDomains?: ReadonlyArray<string> | undefined
+}
+
+/** Runs code in a sandbox the provider hosts. */
+export interface CodeExecution {
+  readonly _tag: "CodeExecution"
+}
+
+/** A remote MCP server whose tools the provider calls (Anthropic's MCP connector). */
+export interface McpServer {
+  readonly _tag: "McpServer"
+  readonly name: string
+  readonly url: string
+  readonly authorizationToken?: string | undefined
+  readonly allowedTools?: ReadonlyArray<string> | undefined
+}
+
+/** Any built-in tool. */
+export type BuiltinTool = WebSearch | WebFetch | CodeExecution | McpServer
+
+/** A web search tool. */
+export const webSearch = (options: Omit<WebSearch, "_tag"> = {}): WebSearch => ({ _tag: "WebSearch", ...options })
+
+/** A web fetch tool. */
+export const webFetch = (options: Omit<WebFetch, "_tag"> = {}): WebFetch => ({ _tag: "WebFetch", ...options })
+
+/** A code execution tool. */
+export const codeExecution = (): CodeExecution => ({ _tag: "CodeExecution" })
+
+/** An MCP server. */
+export const mcpServer = (options: Omit<McpServer, "_tag">): McpServer => ({ _tag: "McpServer", ...options })

@@ -1,0 +1,119 @@
+/**
+ * Events of a streamed model response: a part starts, grows by deltas, ends; response metadata
+ * (usage, finish reason) arrives alongside. Folding these events gives the same `ModelResponse`
+ * as the non-streamed request.
+ *
+ * They are plain immutable objects, not Schema classes: a long answer streams thousands of them,
+ * and they are built in plain loops on the hot path.
+ *
+ * @example
+ * import { StreamEvent } from "effect-agent"
+ *
+ * const onEvent = (event: StreamEvent.ModelResponseStreamEvent): string =>
+ *   event._tag === "PartDelta" && event.delta._tag === "TextDelta" ? event.delta.content : ""
+ */
+import type { FinishReason, ModelResponsePart } from "./Message.js"
+import type { RequestUsage } from "./Usage.js"
+
+/** A new part begins at `index` (its position in the response's parts). */
+export interface PartStart {
+  readonly _tag: "PartStart"
+  readonly index: number
+  /** The part as first seen: possibly empty text, or a tool call with no arguments yet. */
+  readonly part: ModelResponsePart
+}
+
+/** More text for a `TextPart`. */
+export interface TextDelta {
+  readonly _tag: "TextDelta"
+  readonly content: string
+}
+
+/** More reasoning, or the signature, of a `ThinkingPart`. */
+export interface ThinkingDelta {
+  readonly _tag: "ThinkingDelta"
+  readonly content?: string | undefined
+  readonly signature?: string | undefined
+}
+
+/** More of a tool call: usually a fragment of its JSON arguments. */
+export interface ToolCallDelta {
+  readonly _tag: "ToolCallDelta"
+  readonly toolName?: string | undefined
+  /** A fragment of the arguments' JSON text; fragments concatenate. */
+  readonly argsDelta?: string | undefined
+  readonly toolCallId?: string | undefined
+}
+
+/** Any delta. */
+export type PartDeltaValue = TextDelta | ThinkingDelta | ToolCallDelta
+
+/** The part at `index` grows. */
+export interface PartDelta {
+  readonly _tag: "PartDelta"
+  readonly index: number
+  readonly delta: PartDeltaValue
+}
+
+/** The part at `index` is complete. */
+export interface PartEnd {
+  readonly _tag: "PartEnd"
+  readonly index: number
+}
+
+/**
+ * Facts about the whole response. Every field present replaces the previous value: providers
+ * report cumulative usage, so usage is replaced, never added.
+ */
+export interface ResponseMetadata {
+  readonly _tag: "ResponseMetadata"
+  readonly modelName?: string | undefined
+  readonly providerResponseId?: string | undefined
+  readonly providerName?: string | undefined
+  readonly usage?: RequestUsage | undefined
+  readonly finishReason?: FinishReason | undefined
+  /** Merged key by key into the response's provider details. */
+  readonly providerDetails?: Readonly<Record<string, unknown>> | undefined
+}
+
+/** What `Model.requestStream` emits. */
+export type ModelResponseStreamEvent = PartStart | PartDelta | PartEnd | ResponseMetadata
+
+/** The agent has a final result: from the output tool named here, or from text when absent. */
+export interface FinalResult {
+  readonly _tag: "FinalResult"
+  readonly toolName?: string | undefined
+  readonly toolCallId?: string | undefined
+}
+
+/** Builds a `PartStart`. */
+export const partStart = (index: number, part: ModelResponsePart): PartStart => ({ _tag: "PartStart", index, part })
+
+/** Builds a `PartDelta` adding text. */
+export const textDelta = (index: number, content: string): PartDelta => ({
+  _tag: "PartDelta",
+  index,
+  delta: { _tag: "TextDelta", content }
+})
+
+/** Builds a `PartDelta` adding reasoning and/or a signature. */
+export const thinkingDelta = (
+  index: number,
+  delta: { readonly content?: string | undefined; readonly signature?: string | undefined }
+): PartDelta => ({ _tag: "PartDelta", index, delta: { _tag: "ThinkingDelta", ...delta } })
+
+/** Builds a `PartDelta` adding a fragment of a tool call's JSON arguments. */
+export const toolCallArgsDelta = (index: number, argsDelta: string): PartDelta => ({
+  _tag: "PartDelta",
+  index,
+  delta: { _tag: "ToolCallDelta", argsDelta }
+})
+
+/** Builds a `PartEnd`. */
+export const partEnd = (index: number): PartEnd => ({ _tag: "PartEnd", index })
+
+/** Builds a `ResponseMetadata`. */
+export const responseMetadata = (metadata: Omit<ResponseMetadata, "_tag">): ResponseMetadata => ({
+  _tag: "ResponseMetadata",
+  ...metadata
+})

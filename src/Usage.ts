@@ -1,0 +1,167 @@
+/**
+ * Token and request accounting: what one request cost (`RequestUsage`), what a whole run cost
+ * (`RunUsage`), and the limits a run must stay within (`UsageLimits`).
+ *
+ * @example
+ * import { Effect } from "effect"
+ * import { Usage } from "effect-agent"
+ *
+ * const limits: Usage.UsageLimits = { requestLimit: 5, totalTokensLimit: 10_000 }
+ * const usage = Usage.addRequest(Usage.RunUsage.empty, new Usage.RequestUsage({ inputTokens: 120, outputTokens: 30 }))
+ * const check: Effect.Effect<void, Usage.UsageLimitExceeded> = Usage.checkTokens(limits, usage)
+ */
+import { Effect, Schema } from "effect"
+
+const TokenCount = Schema.optionalWith(Schema.Number, { default: () => 0 })
+const Details = Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.Number }), {
+  default: () => ({})
+})
+
+/**
+ * What one model request cost. `inputTokens` counts every input token, including those written to
+ * and read from the prompt cache; `details` keeps the provider's raw counts.
+ */
+export class RequestUsage extends Schema.Class<RequestUsage>("RequestUsage")({
+  inputTokens: TokenCount,
+  outputTokens: TokenCount,
+  cacheWriteTokens: TokenCount,
+  cacheReadTokens: TokenCount,
+  details: Details
+}) {
+  /** No tokens at all. */
+  static readonly empty: RequestUsage = new RequestUsage({})
+
+  /** Input plus output tokens. */
+  get totalTokens(): number {
+    return this.inputTokens + this.outputTokens
+  }
+}
+
+/** What a whole run cost: the sum of its requests, plus how many requests and tool calls it made. */
+export class RunUsage extends Schema.Class<RunUsage>("RunUsage")({
+  requests: TokenCount,
+  toolCalls: TokenCount,
+  inputTokens: TokenCount,
+  outputTokens: TokenCount,
+  cacheWriteTokens: TokenCount,
+  cacheReadTokens: TokenCount,
+  details: Details
+}) {
+  /** A run that has not made any request yet. */
+  static readonly empty: RunUsage = new RunUsage({})
+
+  /** Input plus output tokens. */
+  get totalTokens(): number {
+    return this.inputTokens + this.outputTokens
+  }
+}
+
+const addDetails = (
+  left: Readonly<Record<string, number>>,
+  right: Readonly<Record<string, number>>
+): Record<string, number> => {
+  const sum: Record<string, number> = { ...left }
+  for (const key in right) sum[key] = (sum[key] ?? 0) + (right[key] ?? 0)
+  return sum
+}
+
+/** The sum of two request usages (e.g. a paused turn and its continuation). */
+export const addRequestUsage = (left: RequestUsage, right: RequestUsage): RequestUsage =>
+  new RequestUsage({
+    inputTokens: left.inputTokens + right.inputTokens,
+    outputTokens: left.outputTokens + right.outputTokens,
+    cacheWriteTokens: left.cacheWriteTokens + right.cacheWriteTokens,
+    cacheReadTokens: left.cacheReadTokens + right.cacheReadTokens,
+    details: addDetails(left.details, right.details)
+  })
+
+/** The sum of two run usages (e.g. a run and the runs its tools delegated to). */
+export const addRunUsage = (left: RunUsage, right: RunUsage): RunUsage =>
+  new RunUsage({
+    requests: left.requests + right.requests,
+    toolCalls: left.toolCalls + right.toolCalls,
+    inputTokens: left.inputTokens + right.inputTokens,
+    outputTokens: left.outputTokens + right.outputTokens,
+    cacheWriteTokens: left.cacheWriteTokens + right.cacheWriteTokens,
+    cacheReadTokens: left.cacheReadTokens + right.cacheReadTokens,
+    details: addDetails(left.details, right.details)
+  })
+
+/** A run's usage after one more request. */
+export const addRequest = (run: RunUsage, request: RequestUsage): RunUsage =>
+  addRunUsage(run, new RunUsage({ ...request, requests: 1 }))
+
+/** A run's usage after `count` more tool calls. */
+export const addToolCalls = (run: RunUsage, count: number): RunUsage =>
+  new RunUsage({ ...run, toolCalls: run.toolCalls + count })
+
+/** The limits a run must stay within. Every field is optional; `requestLimit` defaults to 50 in `Agent`. */
+export interface UsageLimits {
+  readonly requestLimit?: number | undefined
+  readonly inputTokensLimit?: number | undefined
+  readonly outputTokensLimit?: number | undefined
+  readonly totalTokensLimit?: number | undefined
+  readonly toolCallsLimit?: number | undefined
+}
+
+/** A run went past one of its `UsageLimits`; the message names the limit and the numbers. */
+export class UsageLimitExceeded extends Schema.TaggedError<UsageLimitExceeded>()("UsageLimitExceeded", {
+  limit: Schema.Literal("requests", "inputTokens", "outputTokens", "totalTokens", "toolCalls"),
+  /** The configured maximum. */
+  maximum: Schema.Number,
+  /** The value that would exceed (or exceeded) it. */
+  value: Schema.Number,
+  message: Schema.String
+}) {}
+
+const exceeded = (limit: UsageLimitExceeded["limit"], maximum: number, value: number, what: string) =>
+  Effect.fail(
+    new UsageLimitExceeded({
+      limit,
+      maximum,
+      value,
+      message: `The next ${what} would exceed the ${limit} limit of ${maximum} (${limit}: ${value})`
+    })
+  )
+
+/** Checked before each model request: fails when the next request would exceed `requestLimit`. */
+export const checkBeforeRequest = (limits: UsageLimits, usage: RunUsage): Effect.Effect<void, UsageLimitExceeded> => {
+  const next = usage.requests + 1
+  return limits.requestLimit !== undefined && next > limits.requestLimit
+    ? exceeded("requests", limits.requestLimit, next, "request")
+    : Effect.void
+}
+
+/** Checked after each response: fails when the run's tokens exceed any token limit. */
+export const checkTokens = (limits: UsageLimits, usage: RunUsage): Effect.Effect<void, UsageLimitExceeded> => {
+  if (limits.inputTokensLimit !== undefined && usage.inputTokens > limits.inputTokensLimit) {
+    return Effect.fail(tokenError("inputTokens", limits.inputTokensLimit, usage.inputTokens))
+  }
+  if (limits.outputTokensLimit !== undefined && usage.outputTokens > limits.outputTokensLimit) {
+    return Effect.fail(tokenError("outputTokens", limits.outputTokensLimit, usage.outputTokens))
+  }
+  if (limits.totalTokensLimit !== undefined && usage.totalTokens > limits.totalTokensLimit) {
+    return Effect.fail(tokenError("totalTokens", limits.totalTokensLimit, usage.totalTokens))
+  }
+  return Effect.void
+}
+
+const tokenError = (limit: "inputTokens" | "outputTokens" | "totalTokens", maximum: number, value: number) =>
+  new UsageLimitExceeded({
+    limit,
+    maximum,
+    value,
+    message: `Exceeded the ${limit} limit of ${maximum} (${limit}: ${value})`
+  })
+
+/** Checked before running tool calls: fails when `count` more calls would exceed `toolCallsLimit`. */
+export const checkBeforeToolCalls = (
+  limits: UsageLimits,
+  usage: RunUsage,
+  count: number
+): Effect.Effect<void, UsageLimitExceeded> => {
+  const next = usage.toolCalls + count
+  return limits.toolCallsLimit !== undefined && next > limits.toolCallsLimit
+    ? exceeded("toolCalls", limits.toolCallsLimit, next, "tool calls")
+    : Effect.void
+}

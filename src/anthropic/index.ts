@@ -1,0 +1,4 @@
+/**
+ * Claude as a `Model` Layer, over the official `@anthropic-ai/sdk`.
+ */
+export {}

@@ -1,0 +1,16 @@
+/**
+ * effect-agent: typed, testable Claude agents for Effect applications.
+ *
+ * @example
+ * import { Message, Usage } from "effect-agent"
+ *
+ * const request = Message.ModelRequest.user("Hello")
+ * const usage = Usage.RunUsage.empty
+ */
+export * as AgentError from "./AgentError.js"
+export * as BuiltinTool from "./BuiltinTool.js"
+export * as Message from "./Message.js"
+export * as Model from "./Model.js"
+export * as ModelSettings from "./ModelSettings.js"
+export * as StreamEvent from "./StreamEvent.js"
+export * as Usage from "./Usage.js"

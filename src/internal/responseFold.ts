@@ -1,0 +1,213 @@
+/**
+ * The one fold from part events to a `ModelResponse`. Every provider's stream goes through it, so
+ * a streamed response and a non-streamed one are the same value.
+ *
+ * It is a mutable builder on purpose: a long answer is thousands of deltas, and the fold is a plain
+ * loop over each chunk of events, with one immutable `ModelResponse` built at the end.
+ */
+import { Chunk, Clock, Effect, Predicate, Stream } from "effect"
+import {
+  BuiltinToolCallPart,
+  type FinishReason,
+  ModelResponse,
+  type ModelResponsePart,
+  TextPart,
+  ThinkingPart,
+  type ToolArgs,
+  ToolCallPart
+} from "../Message.js"
+import type { ModelResponseStreamEvent, PartDeltaValue } from "../StreamEvent.js"
+import { RequestUsage } from "../Usage.js"
+
+type Draft =
+  | { kind: "text"; content: string }
+  | { kind: "thinking"; content: string; signature?: string; redactedData?: string; provider?: string }
+  | {
+      kind: "toolCall"
+      builtin: boolean
+      toolName: string
+      toolCallId: string
+      argsText: string
+      provider?: string
+    }
+  | { kind: "complete"; part: ModelResponsePart }
+
+const argsToText = (args: ToolArgs): string =>
+  typeof args === "string" ? args : Object.keys(args).length === 0 ? "" : JSON.stringify(args)
+
+/**
+ * Parses complete argument text: an object when it is a JSON object, `{}` when empty, the raw text
+ * otherwise (the agent reports unparsable arguments back to the model).
+ */
+export const parseToolArgs = (text: string): ToolArgs => {
+  if (text.trim() === "") return {}
+  try {
+    const parsed: unknown = JSON.parse(text)
+    if (Predicate.isRecord(parsed)) return parsed
+  } catch {
+    // Unparsable (e.g. cut off by the token limit): keep the text so nothing is lost.
+  }
+  return text
+}
+
+const draftOf = (part: ModelResponsePart): Draft => {
+  switch (part._tag) {
+    case "TextPart":
+      return { kind: "text", content: part.content }
+    case "ThinkingPart": {
+      const draft: Draft = { kind: "thinking", content: part.content }
+      if (part.signature !== undefined) draft.signature = part.signature
+      if (part.redactedData !== undefined) draft.redactedData = part.redactedData
+      if (part.provider !== undefined) draft.provider = part.provider
+      return draft
+    }
+    case "ToolCallPart":
+    case "BuiltinToolCallPart": {
+      const draft: Draft = {
+        kind: "toolCall",
+        builtin: part._tag === "BuiltinToolCallPart",
+        toolName: part.toolName,
+        toolCallId: part.toolCallId,
+        argsText: argsToText(part.args)
+      }
+      if (part._tag === "BuiltinToolCallPart" && part.provider !== undefined) draft.provider = part.provider
+      return draft
+    }
+    default:
+      return { kind: "complete", part }
+  }
+}
+
+const partOf = (draft: Draft): ModelResponsePart => {
+  switch (draft.kind) {
+    case "text":
+      return new TextPart({ content: draft.content })
+    case "thinking":
+      return new ThinkingPart({
+        content: draft.content,
+        signature: draft.signature,
+        redactedData: draft.redactedData,
+        provider: draft.provider
+      })
+    case "toolCall": {
+      const args = parseToolArgs(draft.argsText)
+      return draft.builtin
+        ? new BuiltinToolCallPart({
+            toolName: draft.toolName,
+            args,
+            toolCallId: draft.toolCallId,
+            provider: draft.provider
+          })
+        : new ToolCallPart({ toolName: draft.toolName, args, toolCallId: draft.toolCallId })
+    }
+    case "complete":
+      return draft.part
+  }
+}
+
+const applyDelta = (draft: Draft, delta: PartDeltaValue): void => {
+  switch (delta._tag) {
+    case "TextDelta":
+      if (draft.kind === "text" || draft.kind === "thinking") draft.content += delta.content
+      return
+    case "ThinkingDelta":
+      if (draft.kind !== "thinking") return
+      if (delta.content !== undefined) draft.content += delta.content
+      if (delta.signature !== undefined) draft.signature = (draft.signature ?? "") + delta.signature
+      return
+    case "ToolCallDelta":
+      if (draft.kind !== "toolCall") return
+      if (delta.argsDelta !== undefined) draft.argsText += delta.argsDelta
+      if (delta.toolName !== undefined) draft.toolName += delta.toolName
+      if (delta.toolCallId !== undefined) draft.toolCallId = delta.toolCallId
+      return
+  }
+}
+
+/** Accumulates part events; `response()` gives the `ModelResponse` they describe so far. */
+export class ResponseBuilder {
+  private readonly drafts: Array<Draft | undefined> = []
+  private usage: RequestUsage = RequestUsage.empty
+  private modelName: string | undefined
+  private providerResponseId: string | undefined
+  private providerName: string | undefined
+  private finishReason: FinishReason | undefined
+  private providerDetails: Record<string, unknown> | undefined
+
+  /** Applies one event. Deltas for a part that never started are ignored rather than invented. */
+  add(event: ModelResponseStreamEvent): void {
+    switch (event._tag) {
+      case "PartStart":
+        this.drafts[event.index] = draftOf(event.part)
+        return
+      case "PartDelta": {
+        const draft = this.drafts[event.index]
+        if (draft !== undefined) applyDelta(draft, event.delta)
+        return
+      }
+      case "PartEnd":
+        return
+      case "ResponseMetadata":
+        if (event.usage !== undefined) this.usage = event.usage
+        if (event.modelName !== undefined) this.modelName = event.modelName
+        if (event.providerResponseId !== undefined) this.providerResponseId = event.providerResponseId
+        if (event.providerName !== undefined) this.providerName = event.providerName
+        if (event.finishReason !== undefined) this.finishReason = event.finishReason
+        if (event.providerDetails !== undefined) {
+          this.providerDetails = { ...this.providerDetails, ...event.providerDetails }
+        }
+        return
+    }
+  }
+
+  /** Applies every event of a chunk in a plain loop. */
+  addAll(events: Iterable<ModelResponseStreamEvent>): void {
+    for (const event of events) this.add(event)
+  }
+
+  /** The response described by the events so far, stamped with `timestamp`. */
+  response(timestamp: Date): ModelResponse {
+    const parts: Array<ModelResponsePart> = []
+    for (const draft of this.drafts) if (draft !== undefined) parts.push(partOf(draft))
+    return new ModelResponse({
+      parts,
+      usage: this.usage,
+      modelName: this.modelName,
+      finishReason: this.finishReason,
+      providerResponseId: this.providerResponseId,
+      providerDetails: this.providerDetails,
+      providerName: this.providerName,
+      timestamp
+    })
+  }
+}
+
+/** Folds a whole event stream into its `ModelResponse`, timestamped with the clock at the end. */
+export const foldResponseStream = <E, R>(
+  events: Stream.Stream<ModelResponseStreamEvent, E, R>
+): Effect.Effect<ModelResponse, E, R> =>
+  Effect.suspend(() => {
+    const builder = new ResponseBuilder()
+    return Stream.runForEachChunk(events, (chunk) => Effect.sync(() => builder.addAll(chunk))).pipe(
+      Effect.zipRight(Clock.currentTimeMillis),
+      Effect.map((now) => builder.response(new Date(now)))
+    )
+  })
+
+/** The events that rebuild `response` when folded: one start and one end per part, then metadata. */
+export const responseToEvents = (response: ModelResponse): Chunk.Chunk<ModelResponseStreamEvent> => {
+  const events: Array<ModelResponseStreamEvent> = []
+  response.parts.forEach((part, index) => {
+    events.push({ _tag: "PartStart", index, part }, { _tag: "PartEnd", index })
+  })
+  events.push({
+    _tag: "ResponseMetadata",
+    usage: response.usage,
+    modelName: response.modelName,
+    providerResponseId: response.providerResponseId,
+    providerName: response.providerName,
+    finishReason: response.finishReason,
+    providerDetails: response.providerDetails
+  })
+  return Chunk.unsafeFromArray(events)
+}

@@ -1,0 +1,236 @@
+/**
+ * A `Model` whose answers come from a function you write: the quickest way to script a model in
+ * a test. The function sees the whole conversation and the request parameters (tools, output
+ * mode) and returns the response; an optional stream function returns the answer as deltas.
+ *
+ * @example
+ * import { Effect } from "effect"
+ * import { Message } from "effect-agent"
+ * import { FunctionModel } from "effect-agent/testing"
+ *
+ * const echo = FunctionModel.layer((messages) =>
+ *   Effect.succeed([new Message.TextPart({ content: `I saw ${messages.length} message(s)` })])
+ * )
+ */
+import { Chunk, Clock, Effect, Layer, Stream } from "effect"
+import { foldResponseStream, ResponseBuilder, responseToEvents } from "../internal/responseFold.js"
+import {
+  type ModelMessage,
+  ModelResponse,
+  type ModelResponsePart,
+  TextPart,
+  ThinkingPart,
+  ToolCallPart
+} from "../Message.js"
+import { defaultProfile, Model, type ModelError, type ModelRequestParameters, type Service } from "../Model.js"
+import type { ModelSettings } from "../ModelSettings.js"
+import type { ModelResponseStreamEvent } from "../StreamEvent.js"
+import { estimateUsage } from "./estimateUsage.js"
+
+/** What the function is told besides the messages. */
+export interface RequestInfo {
+  readonly settings: ModelSettings
+  readonly parameters: ModelRequestParameters
+  readonly modelName: string
+}
+
+/** A scripted answer: a whole response, or just its parts (usage is then estimated). */
+export type ModelFunction = (
+  messages: ReadonlyArray<ModelMessage>,
+  info: RequestInfo
+) => Effect.Effect<ModelResponse | ReadonlyArray<ModelResponsePart>, ModelError>
+
+/** A fragment of a streamed tool call; chunks with the same `key` build the same call. */
+export interface ToolCallChunk {
+  readonly _tag: "ToolCallChunk"
+  readonly key: number | string
+  readonly toolName?: string | undefined
+  readonly argsDelta?: string | undefined
+  readonly toolCallId?: string | undefined
+}
+
+/** A fragment of streamed reasoning. */
+export interface ThinkingChunk {
+  readonly _tag: "ThinkingChunk"
+  readonly content: string
+}
+
+/** One streamed item: a string is a text delta. */
+export type StreamItem = string | ToolCallChunk | ThinkingChunk
+
+/** A scripted streamed answer. */
+export type StreamFunction = (
+  messages: ReadonlyArray<ModelMessage>,
+  info: RequestInfo
+) => Stream.Stream<StreamItem, ModelError>
+
+/** Builds a `ToolCallChunk`. */
+export const toolCallChunk = (chunk: Omit<ToolCallChunk, "_tag">): ToolCallChunk => ({
+  _tag: "ToolCallChunk",
+  ...chunk
+})
+
+/** Builds a `ThinkingChunk`. */
+export const thinkingChunk = (content: string): ThinkingChunk => ({ _tag: "ThinkingChunk", content })
+
+/** Options of a function model. */
+export interface Options {
+  readonly modelName?: string | undefined
+  readonly settings?: ModelSettings | undefined
+  readonly supportsNativeOutput?: boolean | undefined
+}
+
+const eventsOfItems = (
+  items: Stream.Stream<StreamItem, ModelError>
+): Stream.Stream<ModelResponseStreamEvent, ModelError> =>
+  Stream.suspend(() => {
+    // Which part index each text run, thinking run and tool-call key was given.
+    let nextIndex = 0
+    let openTextIndex: number | undefined
+    let openThinkingIndex: number | undefined
+    const toolCallIndexes = new Map<number | string, number>()
+    return Stream.mapChunks(items, (chunk) => {
+      const events: Array<ModelResponseStreamEvent> = []
+      for (const item of chunk) {
+        if (typeof item === "string") {
+          openThinkingIndex = undefined
+          if (openTextIndex === undefined) {
+            openTextIndex = nextIndex++
+            events.push({ _tag: "PartStart", index: openTextIndex, part: new TextPart({ content: item }) })
+          } else {
+            events.push({ _tag: "PartDelta", index: openTextIndex, delta: { _tag: "TextDelta", content: item } })
+          }
+        } else if (item._tag === "ThinkingChunk") {
+          openTextIndex = undefined
+          if (openThinkingIndex === undefined) {
+            openThinkingIndex = nextIndex++
+            events.push({
+              _tag: "PartStart",
+              index: openThinkingIndex,
+              part: new ThinkingPart({ content: item.content })
+            })
+          } else {
+            events.push({
+              _tag: "PartDelta",
+              index: openThinkingIndex,
+              delta: { _tag: "ThinkingDelta", content: item.content }
+            })
+          }
+        } else {
+          openTextIndex = undefined
+          openThinkingIndex = undefined
+          const existing = toolCallIndexes.get(item.key)
+          if (existing === undefined) {
+            const index = nextIndex++
+            toolCallIndexes.set(item.key, index)
+            const part = new ToolCallPart({
+              toolName: item.toolName ?? "",
+              args: item.argsDelta ?? "",
+              toolCallId: item.toolCallId ?? `call_${index}`
+            })
+            events.push({ _tag: "PartStart", index, part })
+          } else {
+            events.push({
+              _tag: "PartDelta",
+              index: existing,
+              delta: {
+                _tag: "ToolCallDelta",
+                toolName: item.toolName,
+                argsDelta: item.argsDelta,
+                toolCallId: item.toolCallId
+              }
+            })
+          }
+        }
+      }
+      return Chunk.unsafeFromArray(events)
+    })
+  })
+
+const finishReasonOf = (parts: ReadonlyArray<ModelResponsePart>) =>
+  parts.some((part) => part._tag === "ToolCallPart") ? ("tool_call" as const) : ("stop" as const)
+
+/** A `Model` service answering with `modelFunction` (and streaming with `streamFunction` when given). */
+export const make = (
+  modelFunction: ModelFunction | undefined,
+  streamFunction?: StreamFunction | undefined,
+  options: Options = {}
+): Service => {
+  const modelName = options.modelName ?? "function"
+  const infoOf = (settings: ModelSettings, parameters: ModelRequestParameters): RequestInfo => ({
+    settings,
+    parameters,
+    modelName
+  })
+
+  const streamWithUsage = (
+    messages: ReadonlyArray<ModelMessage>,
+    settings: ModelSettings,
+    parameters: ModelRequestParameters
+  ): Stream.Stream<ModelResponseStreamEvent, ModelError> =>
+    Stream.suspend(() => {
+      if (streamFunction === undefined) return Stream.empty
+      // Usage is only known at the end: estimate it from the parts streamed so far and emit it last.
+      const builder = new ResponseBuilder()
+      const events = eventsOfItems(streamFunction(messages, infoOf(settings, parameters))).pipe(
+        Stream.mapChunks((chunk) => {
+          builder.addAll(chunk)
+          return chunk
+        })
+      )
+      const trailer = Stream.sync((): ModelResponseStreamEvent => {
+        const parts = builder.response(new Date(0)).parts
+        return {
+          _tag: "ResponseMetadata",
+          modelName,
+          providerName: "function",
+          usage: estimateUsage(messages, parts),
+          finishReason: finishReasonOf(parts)
+        }
+      })
+      return Stream.concat(events, trailer)
+    })
+
+  const request: Service["request"] = (messages, settings, parameters) => {
+    if (modelFunction === undefined) return foldResponseStream(streamWithUsage(messages, settings, parameters))
+    return Effect.flatMap(modelFunction(messages, infoOf(settings, parameters)), (result) =>
+      result instanceof ModelResponse
+        ? Effect.succeed(result)
+        : Effect.map(
+            Clock.currentTimeMillis,
+            (now) =>
+              new ModelResponse({
+                parts: result,
+                usage: estimateUsage(messages, result),
+                modelName,
+                providerName: "function",
+                finishReason: finishReasonOf(result),
+                timestamp: new Date(now)
+              })
+          )
+    )
+  }
+
+  const requestStream: Service["requestStream"] = (messages, settings, parameters) =>
+    streamFunction !== undefined
+      ? streamWithUsage(messages, settings, parameters)
+      : Stream.flatMap(Stream.fromEffect(request(messages, settings, parameters)), (response) =>
+          Stream.fromChunk(responseToEvents(response))
+        )
+
+  return {
+    modelName,
+    providerName: "function",
+    profile: { ...defaultProfile, supportsNativeOutput: options.supportsNativeOutput ?? false },
+    settings: options.settings ?? {},
+    request,
+    requestStream
+  }
+}
+
+/** A Layer providing a `Model` that answers with your function. */
+export const layer = (
+  modelFunction: ModelFunction | undefined,
+  streamFunction?: StreamFunction | undefined,
+  options?: Options
+): Layer.Layer<Model> => Layer.succeed(Model, make(modelFunction, streamFunction, options))

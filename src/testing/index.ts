@@ -1,0 +1,11 @@
+/**
+ * Fake models and recorded traffic for testing agents without a network: swap one Layer.
+ *
+ * @example
+ * import { Effect } from "effect"
+ * import { Message } from "effect-agent"
+ * import { FunctionModel } from "effect-agent/testing"
+ *
+ * const model = FunctionModel.layer(() => Effect.succeed([new Message.TextPart({ content: "hi" })]))
+ */
+export * as FunctionModel from "./FunctionModel.js"

@@ -1,0 +1,21 @@
+import { fileURLToPath } from "node:url"
+import { defineConfig } from "vitest/config"
+
+const fromRoot = (path: string) => fileURLToPath(new URL(path, import.meta.url))
+
+export default defineConfig({
+  resolve: {
+    alias: [
+      { find: /^effect-agent\/anthropic$/, replacement: fromRoot("./src/anthropic/index.ts") },
+      { find: /^effect-agent\/testing$/, replacement: fromRoot("./src/testing/index.ts") },
+      { find: /^effect-agent$/, replacement: fromRoot("./src/index.ts") }
+    ]
+  },
+  test: {
+    include: ["test/**/*.test.ts"],
+    // The JSON report is what .ci/run reads to print its one-line summary.
+    reporters: ["default", ["json", { outputFile: ".vitest-results.json" }]],
+    testTimeout: 30_000,
+    hookTimeout: 30_000
+  }
+})
