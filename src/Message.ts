@@ -134,7 +134,9 @@ export class ModelRequest extends Schema.TaggedClass<ModelRequest>()("ModelReque
 
 /** Text the model wrote. */
 export class TextPart extends Schema.TaggedClass<TextPart>()("TextPart", {
-  content: Schema.String
+  content: Schema.String,
+  /** The sources this text cites, as the provider returned them (e.g. Anthropic's web search result locations). */
+  citations: Schema.optional(Schema.Array(JsonValue))
 }) {}
 
 /** The model asks to run a function tool (or an output tool). */

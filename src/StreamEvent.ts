@@ -23,10 +23,12 @@ export interface PartStart {
   readonly part: ModelResponsePart
 }
 
-/** More text for a `TextPart`. */
+/** More text for a `TextPart`, and/or one more citation of it. */
 export interface TextDelta {
   readonly _tag: "TextDelta"
   readonly content: string
+  /** A source the text cites, as the provider returned it; appended to the part's `citations`. */
+  readonly citation?: unknown
 }
 
 /** More reasoning, or the signature, of a `ThinkingPart`. */

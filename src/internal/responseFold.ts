@@ -20,7 +20,7 @@ import type { ModelResponseStreamEvent, PartDeltaValue } from "../StreamEvent.js
 import { RequestUsage } from "../Usage.js"
 
 type Draft =
-  | { kind: "text"; content: string }
+  | { kind: "text"; content: string; citations?: Array<unknown> }
   | { kind: "thinking"; content: string; signature?: string; redactedData?: string; provider?: string }
   | {
       kind: "toolCall"
@@ -52,8 +52,11 @@ export const parseToolArgs = (text: string): ToolArgs => {
 
 const draftOf = (part: ModelResponsePart): Draft => {
   switch (part._tag) {
-    case "TextPart":
-      return { kind: "text", content: part.content }
+    case "TextPart": {
+      const draft: Draft = { kind: "text", content: part.content }
+      if (part.citations !== undefined) draft.citations = [...part.citations]
+      return draft
+    }
     case "ThinkingPart": {
       const draft: Draft = { kind: "thinking", content: part.content }
       if (part.signature !== undefined) draft.signature = part.signature
@@ -81,7 +84,7 @@ const draftOf = (part: ModelResponsePart): Draft => {
 const partOf = (draft: Draft): ModelResponsePart => {
   switch (draft.kind) {
     case "text":
-      return new TextPart({ content: draft.content })
+      return new TextPart({ content: draft.content, citations: draft.citations })
     case "thinking":
       return new ThinkingPart({
         content: draft.content,
@@ -109,6 +112,7 @@ const applyDelta = (draft: Draft, delta: PartDeltaValue): void => {
   switch (delta._tag) {
     case "TextDelta":
       if (draft.kind === "text" || draft.kind === "thinking") draft.content += delta.content
+      if (draft.kind === "text" && delta.citation !== undefined) (draft.citations ??= []).push(delta.citation)
       return
     case "ThinkingDelta":
       if (draft.kind !== "thinking") return
