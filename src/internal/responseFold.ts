@@ -112,7 +112,10 @@ const applyDelta = (draft: Draft, delta: PartDeltaValue): void => {
   switch (delta._tag) {
     case "TextDelta":
       if (draft.kind === "text" || draft.kind === "thinking") draft.content += delta.content
-      if (draft.kind === "text" && delta.citation !== undefined) (draft.citations ??= []).push(delta.citation)
+      if (draft.kind === "text" && delta.citation !== undefined) {
+        if (draft.citations === undefined) draft.citations = []
+        draft.citations.push(delta.citation)
+      }
       return
     case "ThinkingDelta":
       if (draft.kind !== "thinking") return
