@@ -84,7 +84,7 @@ const draftOf = (part: ModelResponsePart): Draft => {
 const partOf = (draft: Draft): ModelResponsePart => {
   switch (draft.kind) {
     case "text":
-      return new TextPart({ content: draft.content, citations: draft.citations })
+      return new TextPart({ content: draft.content, citations: draft.citations?.slice() })
     case "thinking":
       return new ThinkingPart({
         content: draft.content,
