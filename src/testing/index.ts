@@ -9,3 +9,4 @@
  * const model = FunctionModel.layer(() => Effect.succeed([new Message.TextPart({ content: "hi" })]))
  */
 export * as FunctionModel from "./FunctionModel.js"
+export * as TestModel from "./TestModel.js"
