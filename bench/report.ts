@@ -1,0 +1,235 @@
+/**
+ * Turns the workers' samples into the results: statistics, ratios to the raw SDK, the target
+ * verdicts, and the Markdown table printed and written to `bench/results.md`.
+ */
+import { type ContenderName, contenderLabels } from "./Contender.js"
+import { type ScenarioName, type Sizes, toolSteps } from "./scenarios.js"
+
+/** One contender's numbers in one scenario. */
+export interface ContenderResult {
+  readonly contender: ContenderName
+  readonly label: string
+  /** Wall time of each timed repetition, in milliseconds, in run order. */
+  readonly samplesMs: ReadonlyArray<number>
+  readonly medianMs: number
+  readonly minMs: number
+  readonly maxMs: number
+  /** Median over the raw SDK's median. */
+  readonly ratioToRaw: number | undefined
+  /** The scenario's unit of work per second at the median (deltas, requests, runs or steps). */
+  readonly throughputPerSecond: number
+  /** Peak RSS of a process running only this contender on this scenario, in MB. */
+  readonly peakRssMb: number | undefined
+  /** Every output of this contender matched the expected one. */
+  readonly correct: boolean
+  readonly failures: ReadonlyArray<string>
+}
+
+/** One scenario's results. */
+export interface ScenarioResult {
+  readonly scenario: ScenarioName
+  readonly description: string
+  readonly unit: string
+  readonly contenders: ReadonlyArray<ContenderResult>
+}
+
+/** Whether a target was met. */
+export interface Verdict {
+  readonly target: string
+  readonly met: boolean
+  readonly detail: string
+}
+
+/** The whole report. */
+export interface Report {
+  readonly date: string
+  readonly machine: {
+    readonly cpu: string
+    readonly cores: number
+    readonly memoryGb: number
+    readonly node: string
+    readonly platform: string
+    readonly loadAverageBefore: ReadonlyArray<number>
+    readonly loadAverageAfter: ReadonlyArray<number>
+  }
+  readonly quick: boolean
+  readonly sizes: Sizes
+  readonly warmup: number
+  readonly reps: number
+  readonly scenarios: ReadonlyArray<ScenarioResult>
+  readonly verdicts: ReadonlyArray<Verdict>
+}
+
+/** What a scenario measures and in which unit its throughput is counted. */
+export const scenarioInfo = (
+  scenario: ScenarioName,
+  sizes: Sizes
+): { description: string; unit: string; units: number } => {
+  switch (scenario) {
+    case "stream-10k":
+      return {
+        description: `one streamed answer of ${sizes.streamDeltas.toLocaleString("en")} text deltas, consumed to the end`,
+        unit: "deltas/s",
+        units: sizes.streamDeltas
+      }
+    case "request-1k":
+      return {
+        description: `${sizes.requests.toLocaleString("en")} sequential small non-streamed requests`,
+        unit: "requests/s",
+        units: sizes.requests
+      }
+    case "agent-3-tools":
+      return {
+        description: `${sizes.agentRuns} concurrent agent runs, ${toolSteps} tool round-trips each (${sizes.agentRuns * (toolSteps + 1)} requests)`,
+        unit: "runs/s",
+        units: sizes.agentRuns
+      }
+    case "loop-overhead":
+      return {
+        description: `${(sizes.loopRuns * (toolSteps + 1)).toLocaleString("en")} agent steps (${sizes.loopRuns} sequential runs) against an in-process fake model, no HTTP`,
+        unit: "steps/s",
+        units: sizes.loopRuns * (toolSteps + 1)
+      }
+  }
+}
+
+/** The median of a non-empty list. */
+export const median = (values: ReadonlyArray<number>): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+}
+
+/** The statistics of one contender's samples; the ratio is filled in by `withRatios`. */
+export const summarize = (
+  contender: ContenderName,
+  samplesMs: ReadonlyArray<number>,
+  units: number,
+  peakRssMb: number | undefined,
+  failures: ReadonlyArray<string>
+): ContenderResult => {
+  const medianMs = samplesMs.length === 0 ? Number.NaN : median(samplesMs)
+  return {
+    contender,
+    label: contenderLabels[contender],
+    samplesMs,
+    medianMs,
+    minMs: Math.min(...samplesMs),
+    maxMs: Math.max(...samplesMs),
+    ratioToRaw: undefined,
+    throughputPerSecond: units / (medianMs / 1000),
+    peakRssMb,
+    correct: failures.length === 0,
+    failures
+  }
+}
+
+/** Fills in every contender's ratio to the raw SDK's median. */
+export const withRatios = (results: ReadonlyArray<ContenderResult>): ReadonlyArray<ContenderResult> => {
+  const raw = results.find((result) => result.contender === "raw-sdk")
+  return results.map((result) => ({
+    ...result,
+    ratioToRaw: raw === undefined ? undefined : result.medianMs / raw.medianMs
+  }))
+}
+
+/** The issue's targets, judged on the medians and peak RSS. */
+export const verdicts = (scenarios: ReadonlyArray<ScenarioResult>): ReadonlyArray<Verdict> => {
+  const out: Array<Verdict> = []
+  const find = (scenario: ScenarioResult, name: ContenderName) => scenario.contenders.find((c) => c.contender === name)
+  for (const scenario of scenarios) {
+    const ours = find(scenario, "effect-agent")
+    if (ours === undefined) continue
+    if (scenario.scenario === "stream-10k" || scenario.scenario === "request-1k") {
+      const ratio = ours.ratioToRaw ?? Number.NaN
+      out.push({
+        target: `${scenario.scenario}: effect-agent within 1.10x of the raw SDK`,
+        met: ratio <= 1.1,
+        detail: `${formatRatio(ratio)}`
+      })
+    }
+    for (const peer of ["effect-ai", "vercel-ai"] as const) {
+      const theirs = find(scenario, peer)
+      if (theirs === undefined) continue
+      out.push({
+        target: `${scenario.scenario}: effect-agent faster than ${contenderLabels[peer]}`,
+        met: ours.medianMs < theirs.medianMs,
+        detail: `${formatMs(ours.medianMs)} vs ${formatMs(theirs.medianMs)}`
+      })
+      if (ours.peakRssMb !== undefined && theirs.peakRssMb !== undefined) {
+        out.push({
+          target: `${scenario.scenario}: effect-agent peak RSS no higher than ${contenderLabels[peer]}`,
+          met: ours.peakRssMb <= theirs.peakRssMb,
+          detail: `${formatMb(ours.peakRssMb)} vs ${formatMb(theirs.peakRssMb)}`
+        })
+      }
+    }
+  }
+  return out
+}
+
+const formatMs = (ms: number): string =>
+  Number.isNaN(ms) ? "—" : ms >= 100 ? `${ms.toFixed(0)} ms` : ms >= 10 ? `${ms.toFixed(1)} ms` : `${ms.toFixed(2)} ms`
+
+const formatRatio = (ratio: number | undefined): string =>
+  ratio === undefined || Number.isNaN(ratio) ? "—" : `${ratio.toFixed(2)}x`
+
+const formatMb = (mb: number | undefined): string => (mb === undefined ? "—" : `${mb.toFixed(0)} MB`)
+
+const formatRate = (perSecond: number): string => {
+  if (!Number.isFinite(perSecond)) return "—"
+  if (perSecond >= 1_000_000) return `${(perSecond / 1_000_000).toFixed(2)} M`
+  if (perSecond >= 10_000) return `${(perSecond / 1_000).toFixed(0)} k`
+  if (perSecond >= 1_000) return `${(perSecond / 1_000).toFixed(1)} k`
+  return perSecond.toFixed(0)
+}
+
+/** The results table in Markdown. */
+export const table = (scenarios: ReadonlyArray<ScenarioResult>): string => {
+  const lines = [
+    "| scenario | contender | median | min | max | vs raw SDK | throughput | peak RSS | output |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+  ]
+  for (const scenario of scenarios) {
+    for (const result of scenario.contenders) {
+      lines.push(
+        `| ${scenario.scenario} | ${result.label} | ${formatMs(result.medianMs)} | ${formatMs(result.minMs)} | ${formatMs(result.maxMs)} | ${formatRatio(result.ratioToRaw)} | ${formatRate(result.throughputPerSecond)} ${scenario.unit} | ${formatMb(result.peakRssMb)} | ${result.correct ? "ok" : "WRONG"} |`
+      )
+    }
+  }
+  return lines.join("\n")
+}
+
+/** The full `results.md`. */
+export const markdown = (report: Report): string => {
+  const m = report.machine
+  const load = (values: ReadonlyArray<number>) => values.map((v) => v.toFixed(2)).join(" / ")
+  const failures = report.scenarios.flatMap((s) =>
+    s.contenders.flatMap((c) => c.failures.map((f) => `- ${s.scenario}, ${c.label}: ${f}`))
+  )
+  return [
+    "# Benchmarks: effect-agent side by side",
+    "",
+    `Measured ${report.date} with \`npm run bench\`${report.quick ? " --quick (tiny sizes: not representative)" : ""}.`,
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, Node ${m.node} (${m.platform}); load average (1/5/15 min) ${load(m.loadAverageBefore)} before, ${load(m.loadAverageAfter)} after.`,
+    "",
+    "Every HTTP contender talks to the same loopback `MockAnthropicServer` (in the parent process) through its",
+    "`baseURL` option. Times come from one process running all contenders, after " +
+      `${report.warmup} warm-up run(s) each, over ${report.reps} alternating repetitions (who goes first rotates).`,
+    "Peak RSS comes from a separate process per contender and scenario (`process.resourceUsage().maxRSS`,",
+    "which includes Node, tsx and the contender's libraries). Every output is checked against the scripted",
+    "answer (same text, same tool results): a wrong answer is marked WRONG and fails the run.",
+    "",
+    "Scenarios:",
+    "",
+    ...report.scenarios.map((s) => `- \`${s.scenario}\`: ${s.description}.`),
+    "",
+    table(report.scenarios),
+    "",
+    "## Targets",
+    "",
+    ...report.verdicts.map((v) => `- ${v.met ? "met" : "**missed**"}: ${v.target} (${v.detail})`),
+    ...(failures.length > 0 ? ["", "## Wrong outputs", "", ...failures] : []),
+    ""
+  ].join("\n")
+}

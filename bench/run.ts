@@ -1,0 +1,222 @@
+/**
+ * `npm run bench`: every scenario, every contender, one run. This process hosts the loopback server
+ * and forks workers (`worker.ts`): one per scenario for the timings (all contenders alternating in
+ * it), then one per contender and scenario for peak RSS. Prints the table and writes
+ * `bench/results.md` and `bench/results.json`.
+ *
+ *   npm run bench                       all scenarios, full sizes
+ *   npm run bench -- --quick            tiny sizes, no files written (the smoke run of `npm test`)
+ *   npm run bench -- --scenarios stream-10k,request-1k --reps 9
+ *   npm run bench -- --serve            only start the server and print its URL (for profiling a worker)
+ */
+import { fork } from "node:child_process"
+import { writeFile } from "node:fs/promises"
+import * as os from "node:os"
+import { fileURLToPath } from "node:url"
+import { parseArgs } from "node:util"
+import { type ContenderName, contenderNames, isContenderName } from "./Contender.js"
+import {
+  type ContenderResult,
+  markdown,
+  type Report,
+  type ScenarioResult,
+  scenarioInfo,
+  summarize,
+  table,
+  verdicts,
+  withRatios
+} from "./report.js"
+import { fullSizes, isScenarioName, quickSizes, type ScenarioName, scenarioNames } from "./scenarios.js"
+import * as Server from "./server.js"
+import type { WorkerResult } from "./worker.js"
+
+const workerPath = fileURLToPath(new URL("./worker.ts", import.meta.url))
+
+interface WorkerArgs {
+  readonly contenders: ReadonlyArray<ContenderName>
+  readonly scenarios: ReadonlyArray<ScenarioName>
+  readonly quick: boolean
+  readonly warmup: number
+  readonly reps: number
+  readonly baseURL: string
+}
+
+/** Forks a worker and waits for its result. */
+const runWorker = (args: WorkerArgs): Promise<WorkerResult> =>
+  new Promise((resolve, reject) => {
+    const child = fork(
+      workerPath,
+      [
+        "--contenders",
+        args.contenders.join(","),
+        "--scenarios",
+        args.scenarios.join(","),
+        "--warmup",
+        String(args.warmup),
+        "--reps",
+        String(args.reps),
+        "--base-url",
+        args.baseURL,
+        ...(args.quick ? ["--quick"] : [])
+      ],
+      { execArgv: ["--import", "tsx", "--expose-gc"], stdio: ["ignore", "inherit", "inherit", "ipc"] }
+    )
+    let result: WorkerResult | undefined
+    child.on("message", (message) => {
+      result = message as WorkerResult
+    })
+    child.on("error", reject)
+    child.on("exit", (code) => {
+      if (result !== undefined) resolve(result)
+      else
+        reject(new Error(`worker for ${args.contenders.join(",")} / ${args.scenarios.join(",")} exited with ${code}`))
+    })
+  })
+
+/** Runs `tasks` with at most `limit` at a time, keeping their order in the results. */
+const limited = async <A>(limit: number, tasks: ReadonlyArray<() => Promise<A>>): Promise<Array<A>> => {
+  const results: Array<A> = new Array(tasks.length)
+  let next = 0
+  const lane = async () => {
+    while (next < tasks.length) {
+      const index = next++
+      results[index] = await tasks[index]!()
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, lane))
+  return results
+}
+
+const listOf = <A extends string>(value: string | undefined, all: ReadonlyArray<A>, is: (s: string) => s is A) =>
+  value === undefined
+    ? all
+    : value.split(",").map((name) => {
+        if (!is(name)) throw new Error(`unknown name ${name}; expected one of ${all.join(", ")}`)
+        return name
+      })
+
+const main = async (): Promise<number> => {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: "boolean", default: false },
+      scenarios: { type: "string" },
+      contenders: { type: "string" },
+      reps: { type: "string" },
+      warmup: { type: "string" },
+      memory: { type: "boolean", default: true },
+      "no-memory": { type: "boolean", default: false },
+      out: { type: "string" },
+      serve: { type: "boolean", default: false }
+    }
+  })
+  const server = await Server.start()
+  if (values.serve) {
+    process.stdout.write(`MockAnthropicServer listening at ${server.baseURL} (Ctrl-C to stop)\n`)
+    await new Promise<never>(() => {})
+  }
+  const quick = values.quick
+  const scenarios = listOf(values.scenarios, scenarioNames, isScenarioName)
+  const contenders = listOf(values.contenders, contenderNames, isContenderName)
+  const sizes = quick ? quickSizes : fullSizes
+  const warmup = Number(values.warmup ?? (quick ? 1 : 2))
+  const reps = Number(values.reps ?? (quick ? 2 : 7))
+  const measureMemory = values.memory && !values["no-memory"]
+  const loadAverageBefore = os.loadavg()
+  const base = { quick, warmup, reps, baseURL: server.baseURL }
+  const log = (line: string) => process.stderr.write(`${line}\n`)
+
+  try {
+    // Timings: quick runs everything in one process; a full run gives each scenario a fresh one.
+    const timingGroups = quick ? [scenarios] : scenarios.map((scenario) => [scenario])
+    const timing: Array<WorkerResult> = []
+    for (const group of timingGroups) {
+      log(`timing ${group.join(", ")} (${contenders.length} contenders, ${warmup} warm-up, ${reps} reps)…`)
+      timing.push(await runWorker({ ...base, contenders, scenarios: group }))
+    }
+
+    // Memory: one process per contender (and per scenario in a full run), one warm-up and one run.
+    const memoryJobs = contenders.flatMap((contender) =>
+      (quick ? [scenarios] : scenarios.map((scenario) => [scenario])).map((group) => ({ contender, group }))
+    )
+    const memory = measureMemory
+      ? await limited(
+          quick ? 2 : 1,
+          memoryJobs.map(({ contender, group }) => async () => {
+            log(`peak RSS of ${contender} on ${group.join(", ")}…`)
+            const result = await runWorker({ ...base, contenders: [contender], scenarios: group, warmup: 1, reps: 1 })
+            return { contender, group, result }
+          })
+        )
+      : []
+
+    const scenarioResults: Array<ScenarioResult> = scenarios.map((scenario) => {
+      const info = scenarioInfo(scenario, sizes)
+      const results: Array<ContenderResult> = contenders.map((contender) => {
+        const samples = timing.flatMap((worker) => worker.timings[scenario]?.[contender] ?? [])
+        const rss = memory.find((job) => job.contender === contender && job.group.includes(scenario))
+        const failures = [...timing, ...(rss === undefined ? [] : [rss.result])]
+          .flatMap((worker) => worker.failures)
+          .filter((failure) => failure.scenario === scenario && failure.contender === contender)
+          .map((failure) => `repetition ${failure.repetition}: ${failure.message}`)
+        return summarize(
+          contender,
+          samples,
+          info.units,
+          rss === undefined ? undefined : rss.result.peakRssBytes / 1_000_000,
+          failures
+        )
+      })
+      return { scenario, description: info.description, unit: info.unit, contenders: withRatios(results) }
+    })
+
+    const cpus = os.cpus()
+    const report: Report = {
+      date: new Date().toISOString(),
+      machine: {
+        cpu: cpus[0]?.model ?? "unknown CPU",
+        cores: cpus.length,
+        memoryGb: Math.round(os.totalmem() / 1024 ** 3),
+        node: process.version,
+        platform: `${os.platform()} ${os.release()}`,
+        loadAverageBefore,
+        loadAverageAfter: os.loadavg()
+      },
+      quick,
+      sizes,
+      warmup,
+      reps,
+      scenarios: scenarioResults,
+      verdicts: verdicts(scenarioResults)
+    }
+
+    process.stdout.write(`\n${table(report.scenarios)}\n\n`)
+    for (const verdict of report.verdicts) {
+      process.stdout.write(`${verdict.met ? "met   " : "MISSED"} ${verdict.target} (${verdict.detail})\n`)
+    }
+    const wrong = scenarioResults.flatMap((s) => s.contenders.filter((c) => !c.correct).map((c) => [s, c] as const))
+    for (const [scenario, result] of wrong) {
+      process.stdout.write(`WRONG OUTPUT ${scenario.scenario} / ${result.label}: ${result.failures[0]}\n`)
+    }
+
+    const out = values.out ?? (quick ? undefined : fileURLToPath(new URL(".", import.meta.url)))
+    if (out !== undefined) {
+      const directory = out.endsWith("/") ? out : `${out}/`
+      await writeFile(`${directory}results.json`, `${JSON.stringify(report, null, 2)}\n`)
+      await writeFile(`${directory}results.md`, markdown(report))
+      process.stdout.write(`\nwrote ${directory}results.md and results.json\n`)
+    }
+    return wrong.length === 0 ? 0 : 1
+  } finally {
+    await server.close()
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code
+  },
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+    process.exitCode = 2
+  }
+)

@@ -1,0 +1,152 @@
+/**
+ * One benchmark process: builds the named contenders, then for each scenario runs the warm-up and
+ * the timed repetitions, alternating contenders (rotating who goes first), checks every output and
+ * reports timings and its own peak RSS. `run.ts` forks it (timing: all contenders in one process so
+ * they share the machine's state; memory: one contender per process so its RSS is its own).
+ *
+ * By hand, e.g. to profile one contender:
+ *   node --cpu-prof --import tsx bench/worker.ts --contenders effect-agent --scenarios stream-10k --base-url http://127.0.0.1:PORT
+ * (with a server from `tsx bench/run.ts --serve`).
+ */
+import { pathToFileURL } from "node:url"
+import { parseArgs } from "node:util"
+import { type Contender, type ContenderName, contenderNames, isContenderName, load } from "./Contender.js"
+import {
+  checkOutput,
+  expectedOutput,
+  fullSizes,
+  isScenarioName,
+  quickSizes,
+  type ScenarioName,
+  type Sizes,
+  scenarioNames
+} from "./scenarios.js"
+
+/** What the worker was asked to do. */
+export interface WorkerRequest {
+  readonly contenders: ReadonlyArray<ContenderName>
+  readonly scenarios: ReadonlyArray<ScenarioName>
+  readonly sizes: Sizes
+  readonly warmup: number
+  readonly reps: number
+  readonly baseURL: string
+}
+
+/** A failed output check. */
+export interface CheckFailure {
+  readonly scenario: ScenarioName
+  readonly contender: ContenderName
+  readonly repetition: number
+  readonly message: string
+}
+
+/** What the worker reports. */
+export interface WorkerResult {
+  /** Wall time of each timed repetition, in milliseconds, by scenario and contender. */
+  readonly timings: Partial<Record<ScenarioName, Partial<Record<ContenderName, ReadonlyArray<number>>>>>
+  readonly failures: ReadonlyArray<CheckFailure>
+  /** Peak resident set size of this process, in bytes. */
+  readonly peakRssBytes: number
+}
+
+const collectGarbage: () => void = typeof globalThis.gc === "function" ? globalThis.gc : () => {}
+
+/** Runs the request in this process. */
+export const runWorker = async (request: WorkerRequest): Promise<WorkerResult> => {
+  const built: Array<readonly [ContenderName, Contender]> = []
+  for (const name of request.contenders) {
+    const make = await load(name)
+    built.push([name, await make({ baseURL: request.baseURL })])
+  }
+  const timings: Record<string, Record<string, Array<number>>> = {}
+  const failures: Array<CheckFailure> = []
+  try {
+    for (const scenario of request.scenarios) {
+      const expected = expectedOutput(scenario, request.sizes)
+      const perContender: Record<string, Array<number>> = {}
+      timings[scenario] = perContender
+      const once = async (name: ContenderName, contender: Contender, repetition: number): Promise<number> => {
+        collectGarbage()
+        const start = performance.now()
+        let elapsed: number
+        try {
+          const output = await contender.run(scenario, request.sizes)
+          elapsed = performance.now() - start
+          const difference = checkOutput(expected, output)
+          if (difference !== undefined) failures.push({ scenario, contender: name, repetition, message: difference })
+        } catch (error) {
+          elapsed = performance.now() - start
+          failures.push({ scenario, contender: name, repetition, message: `threw: ${describe(error)}` })
+        }
+        return elapsed
+      }
+      for (let i = 0; i < request.warmup; i++) {
+        for (const [name, contender] of built) await once(name, contender, -1 - i)
+      }
+      for (let repetition = 0; repetition < request.reps; repetition++) {
+        // Rotate who goes first, so no contender always runs right after the same other one.
+        for (let k = 0; k < built.length; k++) {
+          const [name, contender] = built[(repetition + k) % built.length]!
+          const elapsed = await once(name, contender, repetition)
+          const samples = perContender[name] ?? []
+          samples.push(elapsed)
+          perContender[name] = samples
+        }
+      }
+    }
+  } finally {
+    for (const [, contender] of built) await contender.close()
+  }
+  // `maxRSS` is in kilobytes.
+  return { timings, failures, peakRssBytes: process.resourceUsage().maxRSS * 1024 }
+}
+
+const describe = (error: unknown): string => {
+  if (error instanceof Error) return `${error.name}: ${error.message}`
+  if (typeof error === "object" && error !== null && "_tag" in error) return JSON.stringify(error).slice(0, 500)
+  return String(error)
+}
+
+const listOf = <A extends string>(value: string | undefined, all: ReadonlyArray<A>, is: (s: string) => s is A) => {
+  if (value === undefined || value === "all") return all
+  return value.split(",").map((name) => {
+    if (!is(name)) throw new Error(`unknown name ${name}; expected one of ${all.join(", ")}`)
+    return name
+  })
+}
+
+const main = async () => {
+  const { values } = parseArgs({
+    options: {
+      contenders: { type: "string" },
+      scenarios: { type: "string" },
+      quick: { type: "boolean", default: false },
+      warmup: { type: "string", default: "1" },
+      reps: { type: "string", default: "3" },
+      "base-url": { type: "string", default: "http://127.0.0.1:1" }
+    }
+  })
+  const request: WorkerRequest = {
+    contenders: listOf(values.contenders, contenderNames, isContenderName),
+    scenarios: listOf(values.scenarios, scenarioNames, isScenarioName),
+    sizes: values.quick ? quickSizes : fullSizes,
+    warmup: Number(values.warmup),
+    reps: Number(values.reps),
+    baseURL: values["base-url"]
+  }
+  const result = await runWorker(request)
+  if (process.send !== undefined) {
+    process.send(result)
+    process.disconnect()
+  } else {
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
+  }
+  process.exitCode = result.failures.length === 0 ? 0 : 1
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${describe(error)}\n`)
+    process.exit(2)
+  })
+}
