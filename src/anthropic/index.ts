@@ -1,4 +1,5 @@
 /**
  * Claude as a `Model` Layer, over the official `@anthropic-ai/sdk`.
  */
-export {}
+
+export * as AnthropicError from "./AnthropicError.js"

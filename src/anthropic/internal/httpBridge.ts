@@ -1,0 +1,212 @@
+/**
+ * The SDK's `fetch`, implemented over the `@effect/platform` `HttpClient`.
+ *
+ * Built once per client Layer: the HttpClient and the Runtime are resolved when the Layer is built,
+ * so a request costs one forked fiber and nothing else of Effect's (no Layer, no context lookups).
+ * A body the SDK will parse at once (JSON, text) is read inside that fiber and handed over as one
+ * buffer; anything else (SSE, binary downloads) becomes a `ReadableStream` fed chunk by chunk.
+ * The SDK's AbortSignal interrupts the fiber (which aborts the HTTP request) at any point,
+ * including while the body streams.
+ */
+import { HttpBody, type HttpClient, HttpClientRequest, Headers as HttpHeaders } from "@effect/platform"
+import type { HttpClientError } from "@effect/platform/HttpClientError"
+import type { HttpClientResponse } from "@effect/platform/HttpClientResponse"
+import type { HttpMethod } from "@effect/platform/HttpMethod"
+import { Cause, Effect, Exit, type Fiber, FiberId, Runtime, Stream } from "effect"
+
+/** A transport failure seen by the bridge; the SDK reports it as a connection error. */
+export class BridgeTransportError extends Error {
+  constructor(message: string, options?: { readonly cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
+    this.name = "BridgeTransportError"
+  }
+}
+
+/** The `fetch` signature the SDK calls. */
+export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>
+
+const methods: ReadonlySet<string> = new Set(["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"])
+
+const isHttpMethod = (method: string): method is HttpMethod => methods.has(method)
+
+/** The error a spec-compliant fetch rejects with when aborted (the SDK checks its `name`). */
+const abortError = (): Error => new DOMException("This operation was aborted", "AbortError")
+
+/** Statuses whose responses have no body (the `Response` constructor refuses one). */
+const nullBodyStatus = (status: number): boolean => status === 204 || status === 205 || status === 304
+
+/**
+ * Whether a response body is read whole before the SDK sees it: JSON and plain text (what the SDK
+ * parses at once). SSE and anything binary stream.
+ */
+const readsWhole = (contentType: string | undefined): boolean => {
+  if (contentType === undefined) return true
+  return contentType.includes("json") || (contentType.startsWith("text/") && !contentType.includes("event-stream"))
+}
+
+const transportError = (cause: Cause.Cause<HttpClientError>): BridgeTransportError => {
+  const error = Cause.squash(cause)
+  // The HttpClientError holds the request (and its credential headers): keep only its message and
+  // the underlying transport error.
+  const message = error instanceof Error ? error.message : String(error)
+  const inner = error instanceof Error && "cause" in error ? error.cause : undefined
+  return new BridgeTransportError(message, { cause: inner })
+}
+
+const toBody = (body: BodyInit, contentType: string | undefined): HttpBody.HttpBody => {
+  if (typeof body === "string" || body instanceof Uint8Array) return HttpBody.raw(body)
+  if (body instanceof ArrayBuffer) return HttpBody.raw(new Uint8Array(body))
+  if (ArrayBuffer.isView(body)) return HttpBody.raw(new Uint8Array(body.buffer, body.byteOffset, body.byteLength))
+  if (body instanceof FormData) return HttpBody.formData(body)
+  if (body instanceof URLSearchParams) return HttpBody.raw(body.toString())
+  if (body instanceof Blob) {
+    return HttpBody.stream(
+      Stream.fromReadableStream({ evaluate: () => body.stream(), onError: (error) => error }),
+      contentType ?? (body.type === "" ? undefined : body.type),
+      body.size
+    )
+  }
+  if (body instanceof ReadableStream) {
+    return HttpBody.stream(Stream.fromReadableStream({ evaluate: () => body, onError: (error) => error }), contentType)
+  }
+  throw new TypeError(`Unsupported request body type: ${Object.prototype.toString.call(body)}`)
+}
+
+/** Turns the SDK's fetch arguments into an Effect request (one copy of the headers). */
+export const toHttpClientRequest = (
+  input: string | URL | Request,
+  init: RequestInit | undefined
+): HttpClientRequest.HttpClientRequest => {
+  const inputRequest = input instanceof Request ? input : undefined
+  const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url
+  const method = (init?.method ?? inputRequest?.method ?? "GET").toUpperCase()
+  if (!isHttpMethod(method)) throw new TypeError(`Unsupported HTTP method: ${method}`)
+  const headersInit = init?.headers ?? inputRequest?.headers
+  let headers = headersInit === undefined ? HttpHeaders.empty : HttpHeaders.fromInput(headersInit)
+  const body = init?.body ?? inputRequest?.body ?? null
+  if (body instanceof URLSearchParams && headers["content-type"] === undefined) {
+    // What fetch would add for a URLSearchParams body.
+    headers = HttpHeaders.set(headers, "content-type", "application/x-www-form-urlencoded;charset=UTF-8")
+  }
+  let request = HttpClientRequest.setHeaders(HttpClientRequest.make(method)(url), headers)
+  if (body !== null) request = HttpClientRequest.setBody(request, toBody(body, headers["content-type"]))
+  return request
+}
+
+interface Exchange {
+  readonly response: HttpClientResponse
+  readonly headers: HttpHeaders.Headers
+  /** The whole body, when it was read in the request fiber. */
+  readonly buffer: ArrayBuffer | undefined
+}
+
+const interruptFiber = (fiber: Fiber.RuntimeFiber<unknown, unknown>): void => fiber.unsafeInterruptAsFork(FiberId.none)
+
+/**
+ * Feeds an Effect body stream into a `ReadableStream`, one network chunk at a time, with
+ * backpressure: the fiber waits while the stream's queue is full. Aborting `signal` (or
+ * cancelling the stream) interrupts the fiber, which aborts the HTTP request.
+ */
+const readableBody = (
+  body: Stream.Stream<Uint8Array, HttpClientError>,
+  signal: AbortSignal | undefined,
+  runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.RuntimeFiber<A, E>
+): ReadableStream<Uint8Array> => {
+  let fiber: Fiber.RuntimeFiber<void, HttpClientError> | undefined
+  let resumeReading: (() => void) | undefined
+  let aborted = false
+  const onAbort = () => {
+    aborted = true
+    if (fiber !== undefined) interruptFiber(fiber)
+  }
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      const pump = Stream.runForEachChunk(body, (chunk) =>
+        Effect.async<void>((resume) => {
+          for (const bytes of chunk) controller.enqueue(bytes)
+          if ((controller.desiredSize ?? 0) > 0) return resume(Effect.void)
+          resumeReading = () => resume(Effect.void)
+        })
+      )
+      const running = runFork(pump)
+      fiber = running
+      running.addObserver((exit) => {
+        signal?.removeEventListener("abort", onAbort)
+        resumeReading = undefined
+        try {
+          if (Exit.isSuccess(exit)) controller.close()
+          else if (aborted || Cause.isInterruptedOnly(exit.cause)) controller.error(abortError())
+          else controller.error(transportError(exit.cause))
+        } catch {
+          // The stream was cancelled by its reader: nobody is left to tell.
+        }
+      })
+      if (signal?.aborted) onAbort()
+      else signal?.addEventListener("abort", onAbort, { once: true })
+    },
+    pull() {
+      const resume = resumeReading
+      resumeReading = undefined
+      resume?.()
+    },
+    cancel() {
+      if (fiber !== undefined) interruptFiber(fiber)
+    }
+  })
+}
+
+/**
+ * Builds the SDK's `fetch` over `client`, running every request in `runtime` (resolved once, at
+ * Layer build).
+ */
+export const makeFetch = (client: HttpClient.HttpClient, runtime: Runtime.Runtime<never>): Fetch => {
+  const runFork = Runtime.runFork(runtime)
+  const exchange = (request: HttpClientRequest.HttpClientRequest): Effect.Effect<Exchange, HttpClientError> =>
+    Effect.flatMap(client.execute(request), (response): Effect.Effect<Exchange, HttpClientError> => {
+      // Read once: some clients build a fresh record on every access.
+      const headers = response.headers
+      if (nullBodyStatus(response.status) || !readsWhole(headers["content-type"])) {
+        return Effect.succeed({ response, headers, buffer: undefined })
+      }
+      return Effect.map(response.arrayBuffer, (buffer) => ({ response, headers, buffer }))
+    })
+
+  return (input, init) => {
+    const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined) ?? undefined
+    if (signal?.aborted) return Promise.reject(abortError())
+    let request: HttpClientRequest.HttpClientRequest
+    try {
+      request = toHttpClientRequest(input, init)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    return new Promise<Response>((resolve, reject) => {
+      const fiber = runFork(exchange(request))
+      const onAbort = () => interruptFiber(fiber)
+      signal?.addEventListener("abort", onAbort, { once: true })
+      fiber.addObserver((exit) => {
+        signal?.removeEventListener("abort", onAbort)
+        if (Exit.isFailure(exit)) {
+          reject(Cause.isInterruptedOnly(exit.cause) ? abortError() : transportError(exit.cause))
+          return
+        }
+        const { buffer, headers, response } = exit.value
+        const status = response.status
+        if (status < 200 || status > 599) {
+          reject(new BridgeTransportError(`Invalid response status ${status} (${request.method} ${request.url})`))
+          return
+        }
+        try {
+          const body = nullBodyStatus(status)
+            ? null
+            : buffer !== undefined
+              ? buffer
+              : readableBody(response.stream, signal, runFork)
+          resolve(new Response(body, { status, headers }))
+        } catch (error) {
+          reject(new BridgeTransportError(`Invalid response: ${String(error)}`, { cause: error }))
+        }
+      })
+    })
+  }
+}
