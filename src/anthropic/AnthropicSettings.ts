@@ -1,0 +1,76 @@
+/**
+ * Claude's own request settings, under the `anthropic` key of `ModelSettings`: prompt caching,
+ * effort, service tier, betas, container reuse and the like. They merge agent < run < call like
+ * every other setting, field by field.
+ *
+ * @example
+ * import type { ModelSettings } from "effect-agent"
+ * import "effect-agent/anthropic"
+ *
+ * const settings: ModelSettings.ModelSettings = {
+ *   maxTokens: 2048,
+ *   anthropic: { cacheInstructions: true, cacheMessages: "1h", effort: "high", userId: "user-1234" }
+ * }
+ */
+
+/**
+ * A prompt-cache breakpoint: `true` for the API's default lifetime (5 minutes), or an explicit
+ * time to live.
+ */
+export type CacheSetting = true | "5m" | "1h"
+
+/** How much effort the model puts into its answer (`output_config.effort`). */
+export type Effort = "low" | "medium" | "high" | "xhigh" | "max"
+
+/** Which function tool the model must (or must not) call, overriding the choice the agent makes. */
+export type ToolChoiceSetting = "auto" | "any" | "none" | { readonly name: string }
+
+/** A container to reuse across requests (code execution), by id or with skills to load. */
+export type ContainerSetting =
+  | string
+  | {
+      readonly id?: string | undefined
+      readonly skills?:
+        | ReadonlyArray<{
+            readonly type: "anthropic" | "custom"
+            readonly skillId: string
+            readonly version?: string | undefined
+          }>
+        | undefined
+    }
+
+/** Settings only Claude understands. Every field is optional. */
+export interface AnthropicSettings {
+  /** Caches the system prompt and instructions (a breakpoint on the last system block). */
+  readonly cacheInstructions?: CacheSetting | undefined
+  /** Caches the tool definitions (a breakpoint on the last tool). */
+  readonly cacheToolDefinitions?: CacheSetting | undefined
+  /** Caches the conversation so far (a breakpoint on the last block of the last message). */
+  readonly cacheMessages?: CacheSetting | undefined
+  /**
+   * Automatic caching: the request-level `cache_control`, which the API applies to the last
+   * cacheable block itself. It takes one of the 4 breakpoints a request may have.
+   */
+  readonly automaticCaching?: CacheSetting | undefined
+  /** An opaque id of the end user (`metadata.user_id`), which helps Anthropic detect abuse. */
+  readonly userId?: string | undefined
+  readonly effort?: Effort | undefined
+  /** `auto` uses priority capacity when available; `standard_only` never does. */
+  readonly serviceTier?: "auto" | "standard_only" | undefined
+  /** Beta features to enable (`anthropic-beta` header), added to those the request needs itself. */
+  readonly betas?: ReadonlyArray<string> | undefined
+  readonly container?: ContainerSetting | undefined
+  /** Overrides the tool choice derived from the output mode (`none` forbids tool calls). */
+  readonly toolChoice?: ToolChoiceSetting | undefined
+  /** Where inference runs (`inference_geo`), e.g. `us`; the workspace default when absent. */
+  readonly inferenceGeo?: string | undefined
+  /** `fast` asks for high output speed on models that offer it. */
+  readonly speed?: "standard" | "fast" | undefined
+}
+
+declare module "../ModelSettings.js" {
+  interface ProviderSettings {
+    /** Settings only Claude understands (see `effect-agent/anthropic`). */
+    readonly anthropic?: AnthropicSettings | undefined
+  }
+}
