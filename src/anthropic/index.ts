@@ -2,4 +2,5 @@
  * Claude as a `Model` Layer, over the official `@anthropic-ai/sdk`.
  */
 
+export * as AnthropicClient from "./AnthropicClient.js"
 export * as AnthropicError from "./AnthropicError.js"

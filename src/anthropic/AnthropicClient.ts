@@ -1,0 +1,247 @@
+/**
+ * The Anthropic SDK client as an Effect service. Its HTTP goes through the `@effect/platform`
+ * `HttpClient` in context (so the network is a Layer you can swap, e.g. for
+ * `Transcript.layer`), it never retries on its own (`maxRetries: 0`: retrying is the library's
+ * job), and every SDK error becomes the mirrored typed `AnthropicError`.
+ *
+ * @example
+ * import { NodeHttpClient } from "@effect/platform-node"
+ * import { Effect, Redacted } from "effect"
+ * import { AnthropicClient } from "effect-agent/anthropic"
+ *
+ * const program = Effect.gen(function* () {
+ *   const client = yield* AnthropicClient.AnthropicClient
+ *   return yield* client.call((sdk, options) =>
+ *     sdk.messages.create(
+ *       { model: "claude-sonnet-4-5", max_tokens: 256, messages: [{ role: "user", content: "Hi" }] },
+ *       options
+ *     )
+ *   )
+ * }).pipe(
+ *   Effect.provide(AnthropicClient.layer({ apiKey: Redacted.make("sk-ant-...") })),
+ *   Effect.provide(NodeHttpClient.layerUndici)
+ * )
+ */
+import Anthropic from "@anthropic-ai/sdk"
+import type { ModelInfo, ModelListParams } from "@anthropic-ai/sdk/resources/models"
+import type { HttpClient } from "@effect/platform"
+import {
+  Config,
+  type ConfigError,
+  Context,
+  type Duration,
+  Effect,
+  Layer,
+  Option,
+  Predicate,
+  Redacted,
+  Stream
+} from "effect"
+import { type AnthropicError, type PlatformPackageMissing, UnsupportedFeature } from "./AnthropicError.js"
+import * as Bedrock from "./cloud/Bedrock.js"
+import * as Foundry from "./cloud/Foundry.js"
+import * as Vertex from "./cloud/Vertex.js"
+import { bridgedFetch, commonClientOptions, makeService } from "./internal/clientService.js"
+
+/** The platform serving the requests: some features (batches, token counting, models) are missing on clouds. */
+export type Platform = "anthropic" | "bedrock" | "vertex" | "foundry"
+
+/** What `call` and `stream` hand the SDK call: pass it as the SDK's request options. */
+export interface RequestOptions {
+  /** Aborted when the Effect (or Stream) is interrupted. */
+  readonly signal: AbortSignal
+}
+
+/** The client service. */
+export interface Service {
+  /** The SDK client (maxRetries: 0, fetch bridged to the Effect HttpClient in context). */
+  readonly sdk: Anthropic
+  /** Which platform it talks to. */
+  readonly platform: Platform
+  /**
+   * Runs one SDK call as an Effect. The AbortSignal handed to `f` is aborted when the Effect is
+   * interrupted; any error the SDK throws becomes the mirrored typed AnthropicError.
+   */
+  readonly call: <A>(f: (sdk: Anthropic, options: RequestOptions) => Promise<A>) => Effect.Effect<A, AnthropicError>
+  /**
+   * Runs one streaming SDK call (e.g. `sdk.messages.create({ ..., stream: true }, options)`) as a
+   * Stream of the SDK's raw events. Events that arrived together are emitted as one chunk.
+   * Interrupting the stream aborts the HTTP request; errors (incl. SSE `error` events) become
+   * AnthropicError.
+   */
+  readonly stream: <A>(
+    f: (sdk: Anthropic, options: RequestOptions) => Promise<AsyncIterable<A>>
+  ) => Stream.Stream<A, AnthropicError>
+}
+
+/** The Anthropic client a program talks to. */
+export class AnthropicClient extends Context.Tag("effect-agent/AnthropicClient")<AnthropicClient, Service>() {}
+
+/** Options every constructor shares. */
+export interface CommonOptions {
+  /** Default `https://api.anthropic.com` (the `ANTHROPIC_BASE_URL` variable is not read by `layer`). */
+  readonly baseURL?: string | undefined
+  /** How long a request may wait for its response headers (default 10 minutes, the SDK's). */
+  readonly timeout?: Duration.DurationInput | undefined
+  /** Headers sent with every request. */
+  readonly defaultHeaders?: Readonly<Record<string, string>> | undefined
+  /** Query parameters sent with every request. */
+  readonly defaultQuery?: Readonly<Record<string, string>> | undefined
+}
+
+/** Options of `make` / `layer`: an API key or an OAuth bearer token, and the common options. */
+export type Options = CommonOptions &
+  (
+    | { readonly apiKey: Redacted.Redacted<string>; readonly authToken?: undefined }
+    | { readonly authToken: Redacted.Redacted<string>; readonly apiKey?: undefined }
+  )
+
+/** Options of `layerConfig`: where to read the key and base URL, and the common options. */
+export interface ConfigOptions extends Omit<CommonOptions, "baseURL"> {
+  /** Default `Config.redacted("ANTHROPIC_API_KEY")`. */
+  readonly apiKey?: Config.Config<Redacted.Redacted<string>> | undefined
+  /** Default the optional `ANTHROPIC_BASE_URL`. */
+  readonly baseURL?: Config.Config<Option.Option<string>> | undefined
+}
+
+/** Builds the service: an SDK client whose HTTP goes through the `HttpClient` in context. */
+export const make = (options: Options): Effect.Effect<Service, never, HttpClient.HttpClient> =>
+  Effect.gen(function* () {
+    const fetch = yield* bridgedFetch
+    const secret = options.apiKey ?? options.authToken
+    const sdk = new Anthropic({
+      ...commonClientOptions(options),
+      ...(options.apiKey === undefined
+        ? { apiKey: null, authToken: Redacted.value(options.authToken) }
+        : { apiKey: Redacted.value(options.apiKey), authToken: null }),
+      baseURL: options.baseURL ?? "https://api.anthropic.com",
+      maxRetries: 0,
+      fetch
+    })
+    return makeService(sdk, "anthropic", [Redacted.value(secret)])
+  })
+
+/** The client as a Layer, over the `HttpClient` in context. */
+export const layer = (options: Options): Layer.Layer<AnthropicClient, never, HttpClient.HttpClient> =>
+  Layer.effect(AnthropicClient, make(options))
+
+/**
+ * The client configured from Effect `Config`: `ANTHROPIC_API_KEY` (redacted; missing = a
+ * `ConfigError` when the Layer is built) and the optional `ANTHROPIC_BASE_URL`.
+ */
+export const layerConfig = (
+  options?: ConfigOptions
+): Layer.Layer<AnthropicClient, ConfigError.ConfigError, HttpClient.HttpClient> =>
+  Layer.effect(
+    AnthropicClient,
+    Effect.gen(function* () {
+      const apiKey = yield* options?.apiKey ?? Config.redacted("ANTHROPIC_API_KEY")
+      const baseURL = yield* options?.baseURL ?? Config.option(Config.string("ANTHROPIC_BASE_URL"))
+      return yield* make({
+        ...(options?.timeout === undefined ? {} : { timeout: options.timeout }),
+        ...(options?.defaultHeaders === undefined ? {} : { defaultHeaders: options.defaultHeaders }),
+        ...(options?.defaultQuery === undefined ? {} : { defaultQuery: options.defaultQuery }),
+        apiKey,
+        baseURL: Option.getOrUndefined(baseURL)
+      })
+    })
+  )
+
+const platformByClassName: Readonly<Record<string, Platform>> = {
+  AnthropicBedrock: "bedrock",
+  AnthropicVertex: "vertex",
+  AnthropicFoundry: "foundry"
+}
+
+const detectPlatform = (sdk: object): Platform => {
+  for (let proto: unknown = Object.getPrototypeOf(sdk); proto !== null; proto = Object.getPrototypeOf(proto)) {
+    if (Predicate.hasProperty(proto, "constructor") && typeof proto.constructor === "function") {
+      const platform = platformByClassName[proto.constructor.name]
+      if (platform !== undefined) return platform
+    }
+    if (typeof proto !== "object") break
+  }
+  return "anthropic"
+}
+
+/**
+ * A client you built yourself (its own `fetch`, middleware, credentials), as a Layer. It is
+ * copied with `maxRetries: 0` if it retries, since retrying is the library's job. The platform is
+ * detected from the client's class unless given.
+ */
+export const fromClient = (
+  sdk: Anthropic,
+  options?: { readonly platform?: Platform | undefined }
+): Layer.Layer<AnthropicClient> =>
+  Layer.sync(AnthropicClient, () => {
+    const client = sdk.maxRetries === 0 ? sdk : sdk.withOptions({ maxRetries: 0 })
+    const secrets = [client.apiKey, client.authToken].filter(Predicate.isString)
+    return makeService(client, options?.platform ?? detectPlatform(sdk), secrets)
+  })
+
+/** Options of `bedrock`. */
+export type BedrockOptions = Bedrock.Options
+/** Options of `vertex`. */
+export type VertexOptions = Vertex.Options
+/** Options of `foundry`. */
+export type FoundryOptions = Foundry.Options
+
+/**
+ * Claude on Amazon Bedrock (`@anthropic-ai/bedrock-sdk`, an optional peer dependency: missing, the
+ * Layer fails with `PlatformPackageMissing`). Signs with the given AWS credentials, or the AWS
+ * default chain, or uses a Bedrock API key.
+ */
+export const bedrock = (
+  options: BedrockOptions
+): Layer.Layer<AnthropicClient, PlatformPackageMissing | AnthropicError, HttpClient.HttpClient> =>
+  Layer.effect(AnthropicClient, Bedrock.make(options))
+
+/** Claude on Google Vertex AI (`@anthropic-ai/vertex-sdk`, an optional peer dependency). */
+export const vertex = (
+  options: VertexOptions
+): Layer.Layer<AnthropicClient, PlatformPackageMissing | AnthropicError, HttpClient.HttpClient> =>
+  Layer.effect(AnthropicClient, Vertex.make(options))
+
+/** Claude on Microsoft Foundry (`@anthropic-ai/foundry-sdk`, an optional peer dependency). */
+export const foundry = (
+  options: FoundryOptions
+): Layer.Layer<AnthropicClient, PlatformPackageMissing | AnthropicError, HttpClient.HttpClient> =>
+  Layer.effect(AnthropicClient, Foundry.make(options))
+
+/** API features some platforms lack. */
+export type Feature = "batches" | "countTokens" | "models"
+
+const missingFeatures: Readonly<Record<Platform, ReadonlyArray<Feature>>> = {
+  anthropic: [],
+  bedrock: ["batches", "countTokens", "models"],
+  vertex: ["batches", "models"],
+  foundry: ["batches", "models"]
+}
+
+/** Whether the platform serves the feature. */
+export const supports = (platform: Platform, feature: Feature): boolean => !missingFeatures[platform].includes(feature)
+
+/** Succeeds when the client's platform serves the feature, else fails with `UnsupportedFeature`. */
+export const requireFeature = (service: Service, feature: Feature): Effect.Effect<void, UnsupportedFeature> =>
+  supports(service.platform, feature)
+    ? Effect.void
+    : Effect.fail(
+        new UnsupportedFeature({
+          message: `${feature} is not available on ${service.platform}`,
+          platform: service.platform,
+          feature
+        })
+      )
+
+/** The models the API serves, newest first, as a Stream over all pages. */
+export const listModels = (params?: ModelListParams): Stream.Stream<ModelInfo, AnthropicError, AnthropicClient> =>
+  Stream.unwrap(
+    Effect.map(AnthropicClient, (client) =>
+      Stream.unwrap(
+        Effect.as(
+          requireFeature(client, "models"),
+          client.stream<ModelInfo>(async (sdk, options) => await sdk.models.list(params, options))
+        )
+      )
+    )
+  )

@@ -1,0 +1,196 @@
+/**
+ * The machinery behind every `AnthropicClient` Layer (first-party and cloud): the bridged `fetch`,
+ * `call`, and `stream` with its chunking pump.
+ */
+import type Anthropic from "@anthropic-ai/sdk"
+import { HttpClient } from "@effect/platform"
+import { Chunk, Duration, Effect, Option, Predicate, Stream } from "effect"
+import type { CommonOptions, Platform, Service } from "../AnthropicClient.js"
+import { type AnthropicError, fromSdkError } from "../AnthropicError.js"
+import { type Fetch, makeFetch } from "./httpBridge.js"
+
+/** Resolves the HttpClient and the Runtime in context once, and builds the SDK's `fetch` over them. */
+export const bridgedFetch: Effect.Effect<Fetch, never, HttpClient.HttpClient> = Effect.gen(function* () {
+  const client = yield* HttpClient.HttpClient
+  const runtime = yield* Effect.runtime<never>()
+  return makeFetch(client, runtime)
+})
+
+/** The SDK's `timeout` (positive whole milliseconds, at most what one timer can hold). */
+export const timeoutMillis = (timeout: Duration.DurationInput): number =>
+  Math.min(2 ** 31 - 1, Math.max(1, Math.round(Duration.toMillis(Duration.decode(timeout)))))
+
+/** The SDK client options the common options stand for. */
+export const commonClientOptions = (options: CommonOptions) => ({
+  ...(options.timeout === undefined ? {} : { timeout: timeoutMillis(options.timeout) }),
+  ...(options.defaultHeaders === undefined ? {} : { defaultHeaders: { ...options.defaultHeaders } }),
+  ...(options.defaultQuery === undefined ? {} : { defaultQuery: { ...options.defaultQuery } })
+})
+
+/** `setImmediate` where there is one: it runs after the I/O callbacks of the current loop turn. */
+const nextMacrotask: (callback: () => void) => void =
+  typeof globalThis.setImmediate === "function"
+    ? (callback) => globalThis.setImmediate(callback)
+    : (callback) => globalThis.setTimeout(callback, 0)
+
+/** How many events the pump reads ahead of its consumer before it waits. */
+const readAhead = 4096
+
+type Resume<A> = (effect: Effect.Effect<Chunk.Chunk<A>, Option.Option<AnthropicError>>) => void
+
+/**
+ * Pulls an SDK event iterator in a plain loop and hands the events over in chunks: everything
+ * that arrived during one macrotask (typically one network read) becomes one chunk, so the Stream
+ * machinery runs once per chunk, not once per event.
+ */
+class Pump<A> {
+  private buffer: Array<A> = []
+  private inFlight = false
+  private finished = false
+  private closed = false
+  private failure: AnthropicError | undefined = undefined
+  private waiter: Resume<A> | undefined = undefined
+  private flushScheduled = false
+
+  constructor(
+    private readonly iterator: AsyncIterator<A>,
+    private readonly toError: (error: unknown) => AnthropicError
+  ) {}
+
+  /** The next chunk; fails with `None` at the end. */
+  readonly pull: Effect.Effect<Chunk.Chunk<A>, Option.Option<AnthropicError>> = Effect.async((resume) => {
+    if (this.buffer.length > 0) return resume(Effect.succeed(this.take()))
+    if (this.failure !== undefined) return resume(Effect.fail(Option.some(this.failure)))
+    if (this.finished) return resume(Effect.fail(Option.none()))
+    this.waiter = resume
+    this.read()
+    return Effect.sync(() => {
+      this.waiter = undefined
+    })
+  })
+
+  /** Stops reading; the caller aborts the request. */
+  close(): void {
+    this.closed = true
+    this.waiter = undefined
+    if (this.finished || this.failure !== undefined) return
+    const finish = this.iterator.return
+    if (finish === undefined) return
+    try {
+      // Runs the SDK stream's own cleanup (it aborts its request); settles after a pending read.
+      finish.call(this.iterator).then(undefined, () => {})
+    } catch {
+      // A broken iterator cannot stop the stream from closing.
+    }
+  }
+
+  get done(): boolean {
+    return this.finished || this.failure !== undefined
+  }
+
+  private take(): Chunk.Chunk<A> {
+    const chunk = Chunk.unsafeFromArray(this.buffer)
+    this.buffer = []
+    this.read()
+    return chunk
+  }
+
+  private read(): void {
+    if (this.inFlight || this.finished || this.closed || this.failure !== undefined) return
+    if (this.buffer.length >= readAhead) return
+    this.inFlight = true
+    let next: Promise<IteratorResult<A>>
+    try {
+      next = this.iterator.next()
+    } catch (error) {
+      this.onFailure(error)
+      return
+    }
+    next.then(this.onResult, this.onFailure)
+  }
+
+  private readonly onResult = (result: IteratorResult<A>): void => {
+    this.inFlight = false
+    if (this.closed) return
+    if (result.done === true) {
+      this.finished = true
+      this.flush()
+      return
+    }
+    this.buffer.push(result.value)
+    this.read()
+    if (this.waiter !== undefined && !this.flushScheduled) {
+      this.flushScheduled = true
+      nextMacrotask(this.scheduledFlush)
+    }
+  }
+
+  private readonly onFailure = (error: unknown): void => {
+    this.inFlight = false
+    if (this.closed) return
+    this.failure = this.toError(error)
+    this.flush()
+  }
+
+  private readonly scheduledFlush = (): void => {
+    this.flushScheduled = false
+    this.flush()
+  }
+
+  private flush(): void {
+    const waiter = this.waiter
+    if (waiter === undefined) return
+    if (this.buffer.length > 0) {
+      this.waiter = undefined
+      waiter(Effect.succeed(this.take()))
+    } else if (this.failure !== undefined) {
+      this.waiter = undefined
+      waiter(Effect.fail(Option.some(this.failure)))
+    } else if (this.finished) {
+      this.waiter = undefined
+      waiter(Effect.fail(Option.none()))
+    }
+  }
+}
+
+/** Aborts the SDK `Stream`'s own controller, when the iterable is one. */
+const abortIterable = (iterable: unknown): void => {
+  if (Predicate.hasProperty(iterable, "controller") && iterable.controller instanceof AbortController) {
+    iterable.controller.abort()
+  }
+}
+
+/** The service over an SDK client; `secrets` are blanked out of any error should a server echo them. */
+export const makeService = (sdk: Anthropic, platform: Platform, secrets: ReadonlyArray<string>): Service => {
+  const toError = (error: unknown): AnthropicError => fromSdkError(error, { secrets })
+
+  const call: Service["call"] = (f) =>
+    Effect.tryPromise({
+      try: (signal) => f(sdk, { signal }),
+      catch: toError
+    })
+
+  const stream: Service["stream"] = <A>(
+    f: (sdk: Anthropic, options: { readonly signal: AbortSignal }) => Promise<AsyncIterable<A>>
+  ) =>
+    Stream.unwrapScoped(
+      Effect.gen(function* () {
+        const controller = new AbortController()
+        yield* Effect.addFinalizer(() => Effect.sync(() => controller.abort()))
+        const iterable = yield* Effect.tryPromise({
+          try: () => f(sdk, { signal: controller.signal }),
+          catch: toError
+        })
+        const pump = new Pump<A>(iterable[Symbol.asyncIterator](), toError)
+        yield* Effect.addFinalizer(() =>
+          Effect.sync(() => {
+            if (!pump.done) abortIterable(iterable)
+            pump.close()
+          })
+        )
+        return Stream.repeatEffectChunkOption(pump.pull)
+      })
+    )
+
+  return { sdk, platform, call, stream }
+}
