@@ -4,3 +4,5 @@
 
 export * as AnthropicClient from "./AnthropicClient.js"
 export * as AnthropicError from "./AnthropicError.js"
+export * as AnthropicModel from "./AnthropicModel.js"
+export * as AnthropicSettings from "./AnthropicSettings.js"

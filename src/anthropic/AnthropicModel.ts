@@ -1,0 +1,140 @@
+/**
+ * Claude as a `Model` Layer: conversations, tools, output modes, thinking and prompt caching
+ * mapped to the Messages API through the official SDK, and Claude's answers (whole or streamed)
+ * mapped back to core parts, usage and finish reasons.
+ *
+ * @example
+ * import { NodeHttpClient } from "@effect/platform-node"
+ * import { Effect, Layer } from "effect"
+ * import { Message, Model } from "effect-agent"
+ * import { AnthropicClient, AnthropicModel } from "effect-agent/anthropic"
+ *
+ * const ClaudeLive = AnthropicModel.layer("claude-sonnet-4-5", {
+ *   maxTokens: 2048,
+ *   anthropic: { cacheInstructions: true }
+ * }).pipe(Layer.provide(AnthropicClient.layerConfig()), Layer.provide(NodeHttpClient.layerUndici))
+ *
+ * const program = Effect.gen(function* () {
+ *   const model = yield* Model.Model
+ *   const response = yield* model.request([Message.ModelRequest.user("Hello")], {}, Model.textParameters)
+ *   return Message.responseText(response)
+ * }).pipe(Effect.provide(ClaudeLive))
+ */
+import type {
+  MessageCreateParamsNonStreaming,
+  MessageCreateParamsStreaming
+} from "@anthropic-ai/sdk/resources/beta/messages/messages.js"
+import { Clock, Effect, Layer, Stream } from "effect"
+import type { UserError } from "../AgentError.js"
+import type { ModelMessage } from "../Message.js"
+import {
+  Model,
+  type ModelProfile,
+  type ModelRequestParameters,
+  type Service as ModelService,
+  textParameters
+} from "../Model.js"
+import * as ModelSettings from "../ModelSettings.js"
+import { AnthropicClient, type RequestOptions, requireFeature } from "./AnthropicClient.js"
+import type { AnthropicError } from "./AnthropicError.js"
+import "./AnthropicSettings.js"
+import { providerName } from "./internal/names.js"
+import { countTokensBody, type MappedRequest, mapRequest } from "./internal/requestMapping.js"
+import { mapMessage } from "./internal/responseMapping.js"
+import { mapEventStream } from "./internal/streamMapping.js"
+
+/**
+ * What Claude can do: structured output through a JSON Schema (`output_config.format`), but no
+ * forced tool call while thinking.
+ */
+export const profile: ModelProfile = {
+  supportsForcedToolCallsWithThinking: false,
+  supportsNativeOutput: true
+}
+
+/** The `Model` service for Claude, plus token counting with the same request mapping. */
+export interface Service extends ModelService {
+  /** Counts the input tokens the request would use, without sending it to the model. */
+  readonly countTokens: (
+    messages: ReadonlyArray<ModelMessage>,
+    settings?: ModelSettings.ModelSettings | undefined,
+    parameters?: ModelRequestParameters | undefined
+  ) => Effect.Effect<number, AnthropicError | UserError>
+}
+
+const sdkOptions = (mapped: MappedRequest, options: RequestOptions) => {
+  const sdk: { signal: AbortSignal; headers?: Record<string, string>; timeout?: number } = { signal: options.signal }
+  if (Object.keys(mapped.headers).length > 0) sdk.headers = { ...mapped.headers }
+  if (mapped.timeoutMillis !== undefined) sdk.timeout = mapped.timeoutMillis
+  return sdk
+}
+
+const withBetas = <P extends object>(params: P, betas: ReadonlyArray<string>): P & { betas?: Array<string> } =>
+  betas.length > 0 ? { ...params, betas: [...betas] } : params
+
+/** Builds the Claude model `modelName` over the `AnthropicClient` in context. */
+export const make = (
+  modelName: string,
+  settings: ModelSettings.ModelSettings = {}
+): Effect.Effect<Service, never, AnthropicClient> =>
+  Effect.map(AnthropicClient, (client): Service => {
+    const prepare = (
+      messages: ReadonlyArray<ModelMessage>,
+      callSettings: ModelSettings.ModelSettings,
+      parameters: ModelRequestParameters
+    ): Effect.Effect<MappedRequest, UserError> =>
+      Effect.suspend(() => mapRequest(modelName, messages, ModelSettings.merge(settings, callSettings), parameters))
+
+    const request: Service["request"] = (messages, callSettings, parameters) =>
+      Effect.flatMap(prepare(messages, callSettings, parameters), (mapped) => {
+        const params: MessageCreateParamsNonStreaming = withBetas({ ...mapped.body, stream: false }, mapped.betas)
+        return Effect.zipWith(
+          client.call((sdk, options) => sdk.beta.messages.create(params, sdkOptions(mapped, options))),
+          Clock.currentTimeMillis,
+          (message, now) => mapMessage(message, new Date(now))
+        )
+      }).pipe(Effect.withSpan("AnthropicModel.request", { attributes: { model: modelName } }))
+
+    const requestStream: Service["requestStream"] = (messages, callSettings, parameters) =>
+      Stream.unwrap(
+        Effect.map(prepare(messages, callSettings, parameters), (mapped) => {
+          const params: MessageCreateParamsStreaming = withBetas({ ...mapped.body, stream: true }, mapped.betas)
+          return mapEventStream(
+            client.stream((sdk, options) => sdk.beta.messages.create(params, sdkOptions(mapped, options)))
+          )
+        })
+      )
+
+    const countTokens: Service["countTokens"] = (messages, callSettings = {}, parameters = textParameters) =>
+      Effect.zipRight(
+        requireFeature(client, "countTokens"),
+        Effect.flatMap(prepare(messages, callSettings, parameters), (mapped) =>
+          client.call((sdk, options) =>
+            sdk.beta.messages.countTokens(
+              withBetas(countTokensBody(mapped.body), mapped.betas),
+              sdkOptions(mapped, options)
+            )
+          )
+        )
+      ).pipe(Effect.map((counted) => counted.input_tokens))
+
+    return { modelName, providerName, profile, settings, request, requestStream, countTokens }
+  })
+
+/** The Claude model `modelName` as the core `Model`; `settings` are its defaults. */
+export const layer = (
+  modelName: string,
+  settings?: ModelSettings.ModelSettings | undefined
+): Layer.Layer<Model, never, AnthropicClient> => Layer.effect(Model, make(modelName, settings))
+
+/**
+ * Counts the input tokens a request to `modelName` would use (the same mapping as a real request:
+ * system prompt, tools, thinking and all), without sending it to the model.
+ */
+export const countTokens = (
+  modelName: string,
+  messages: ReadonlyArray<ModelMessage>,
+  settings?: ModelSettings.ModelSettings | undefined,
+  parameters?: ModelRequestParameters | undefined
+): Effect.Effect<number, AnthropicError | UserError, AnthropicClient> =>
+  Effect.flatMap(make(modelName), (model) => model.countTokens(messages, settings, parameters))
