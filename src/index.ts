@@ -7,10 +7,17 @@
  * const request = Message.ModelRequest.user("Hello")
  * const usage = Usage.RunUsage.empty
  */
+
+export * as Agent from "./Agent.js"
 export * as AgentError from "./AgentError.js"
+export * as AgentEvent from "./AgentEvent.js"
 export * as BuiltinTool from "./BuiltinTool.js"
+export * as FallbackModel from "./FallbackModel.js"
 export * as Message from "./Message.js"
 export * as Model from "./Model.js"
 export * as ModelSettings from "./ModelSettings.js"
+export * as Output from "./Output.js"
+export * as RunContext from "./RunContext.js"
 export * as StreamEvent from "./StreamEvent.js"
+export * as Tool from "./Tool.js"
 export * as Usage from "./Usage.js"

@@ -1,0 +1,65 @@
+/**
+ * What `Agent.runStream` emits: the model's part events as they arrive (the same objects the model
+ * streams, passed through), a start and a result event per function-tool call, `FinalResult` once
+ * a response gave the output, and `RunFinished` last, carrying the `RunResult`.
+ *
+ * @example
+ * import { AgentEvent } from "effect-agent"
+ *
+ * const render = (event: AgentEvent.AgentEvent<string>): string => {
+ *   switch (event._tag) {
+ *     case "PartStart":
+ *       return event.part._tag === "TextPart" ? event.part.content : ""
+ *     case "PartDelta":
+ *       return event.delta._tag === "TextDelta" ? event.delta.content : ""
+ *     case "ToolCallStarted":
+ *       return `\n→ ${event.part.toolName}\n`
+ *     case "RunFinished":
+ *       return `\n(${event.result.usage.totalTokens} tokens)\n`
+ *     default:
+ *       return ""
+ *   }
+ * }
+ */
+import type { RunResult } from "./Agent.js"
+import type { RetryPromptPart, ToolCallPart, ToolReturnPart } from "./Message.js"
+import type { FinalResult, ModelResponseStreamEvent } from "./StreamEvent.js"
+
+export type { FinalResult }
+
+/** A function-tool call is about to run (also emitted for calls of unknown tools). */
+export interface ToolCallStarted {
+  readonly _tag: "ToolCallStarted"
+  readonly part: ToolCallPart
+}
+
+/** A function-tool call finished: its return value, or the retry prompt sent back to the model. */
+export interface ToolResult {
+  readonly _tag: "ToolResult"
+  readonly part: ToolReturnPart | RetryPromptPart
+}
+
+/** The run is over; always the last event. */
+export interface RunFinished<O> {
+  readonly _tag: "RunFinished"
+  readonly result: RunResult<O>
+}
+
+/** Any event of a streamed run. */
+export type AgentEvent<O> = ModelResponseStreamEvent | ToolCallStarted | ToolResult | FinalResult | RunFinished<O>
+
+/** Builds a `ToolCallStarted`. */
+export const toolCallStarted = (part: ToolCallPart): ToolCallStarted => ({ _tag: "ToolCallStarted", part })
+
+/** Builds a `ToolResult`. */
+export const toolResult = (part: ToolReturnPart | RetryPromptPart): ToolResult => ({ _tag: "ToolResult", part })
+
+/** Builds a `RunFinished`. */
+export const runFinished = <O>(result: RunResult<O>): RunFinished<O> => ({ _tag: "RunFinished", result })
+
+/** The text of a text event (a text part's start or a text delta); "" for any other event. */
+export const textOf = <O>(event: AgentEvent<O>): string => {
+  if (event._tag === "PartDelta") return event.delta._tag === "TextDelta" ? event.delta.content : ""
+  if (event._tag === "PartStart") return event.part._tag === "TextPart" ? event.part.content : ""
+  return ""
+}

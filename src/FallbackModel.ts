@@ -1,0 +1,146 @@
+/**
+ * A `Model` that tries several models in order: when one fails with an error worth trying
+ * elsewhere (by default the retryable provider errors: rate limits, overload, server errors,
+ * connection failures), the next one gets the same request. When every model fails that way, the
+ * run fails with one `FallbackModelError` holding every error.
+ *
+ * A streamed request falls back only while nothing has been streamed yet.
+ *
+ * @example
+ * import { Effect } from "effect"
+ * import { FallbackModel, Message } from "effect-agent"
+ * import { FunctionModel } from "effect-agent/testing"
+ *
+ * const primary = FunctionModel.layer(() => Effect.succeed([new Message.TextPart({ content: "from the primary" })]))
+ * const backup = FunctionModel.layer(() => Effect.succeed([new Message.TextPart({ content: "from the backup" })]))
+ * const model = FallbackModel.layer([primary, backup])
+ */
+import { Context, Effect, Layer, Predicate, Schema, Stream } from "effect"
+import { Model, type ModelError, type ModelProfile, type Service } from "./Model.js"
+import * as ModelSettings from "./ModelSettings.js"
+
+/** The error tags that move on to the next model by default: the provider errors worth retrying elsewhere. */
+export const defaultFallbackTags: ReadonlyArray<string> = [
+  "RateLimitError",
+  "OverloadedError",
+  "InternalServerError",
+  "ServiceUnavailableError",
+  "GatewayTimeoutError",
+  "APIConnectionError",
+  "APIConnectionTimeoutError"
+]
+
+/** Every model failed with an error that allowed falling back; `errors` holds them, in order. */
+export class FallbackModelError extends Schema.TaggedError<FallbackModelError>()("FallbackModelError", {
+  message: Schema.String,
+  errors: Schema.Array(Schema.Unknown)
+}) {
+  /** The error of each model, in the order they were tried. */
+  declare readonly errors: ReadonlyArray<ModelError>
+}
+
+declare module "./Model.js" {
+  interface ModelErrors {
+    readonly fallback: FallbackModelError
+  }
+}
+
+/** Options of a fallback model. */
+export interface Options {
+  /**
+   * Which errors move on to the next model: error `_tag`s, or a predicate. Defaults to
+   * `defaultFallbackTags`. Any other error fails the request at once.
+   */
+  readonly fallbackOn?: ReadonlyArray<string> | ((error: ModelError) => boolean) | undefined
+}
+
+const describe = (error: unknown): string => {
+  const tag = Predicate.hasProperty(error, "_tag") && typeof error._tag === "string" ? error._tag : "Error"
+  const message = Predicate.hasProperty(error, "message") && typeof error.message === "string" ? error.message : ""
+  return message === "" ? tag : `${tag}: ${message}`
+}
+
+const allFailed = (errors: ReadonlyArray<ModelError>, models: ReadonlyArray<Service>) =>
+  new FallbackModelError({
+    message: `All ${models.length} models failed: ${errors
+      .map((error, index) => `${models[index]?.modelName ?? "model"} (${describe(error)})`)
+      .join("; ")}`,
+    errors
+  })
+
+/** A model service trying `models` in order. */
+export const make = (models: readonly [Service, ...Array<Service>], options: Options = {}): Service => {
+  const fallbackOn = options.fallbackOn ?? defaultFallbackTags
+  const shouldFallBack =
+    typeof fallbackOn === "function"
+      ? fallbackOn
+      : (error: ModelError) =>
+          Predicate.hasProperty(error, "_tag") && typeof error._tag === "string" && fallbackOn.includes(error._tag)
+
+  const profile: ModelProfile = {
+    supportsForcedToolCallsWithThinking: models.every((model) => model.profile.supportsForcedToolCallsWithThinking),
+    supportsNativeOutput: models.every((model) => model.profile.supportsNativeOutput)
+  }
+
+  const request: Service["request"] = (messages, settings, parameters) => {
+    const attempt = (index: number, errors: ReadonlyArray<ModelError>): ReturnType<Service["request"]> => {
+      const model = models[index]!
+      return Effect.catchAll(
+        model.request(messages, ModelSettings.merge(model.settings, settings), parameters),
+        (error): ReturnType<Service["request"]> => {
+          if (!shouldFallBack(error)) return Effect.fail(error)
+          const failed = [...errors, error]
+          return index + 1 < models.length ? attempt(index + 1, failed) : Effect.fail(allFailed(failed, models))
+        }
+      )
+    }
+    return attempt(0, [])
+  }
+
+  const requestStream: Service["requestStream"] = (messages, settings, parameters) => {
+    const attempt = (index: number, errors: ReadonlyArray<ModelError>): ReturnType<Service["requestStream"]> =>
+      Stream.suspend(() => {
+        const model = models[index]!
+        // Once events went out, switching models would mix two answers: fail instead.
+        let started = false
+        return model.requestStream(messages, ModelSettings.merge(model.settings, settings), parameters).pipe(
+          Stream.mapChunks((chunk) => {
+            if (chunk.length > 0) started = true
+            return chunk
+          }),
+          Stream.catchAll((error): ReturnType<Service["requestStream"]> => {
+            if (started || !shouldFallBack(error)) return Stream.fail(error)
+            const failed = [...errors, error]
+            return index + 1 < models.length ? attempt(index + 1, failed) : Stream.fail(allFailed(failed, models))
+          })
+        )
+      })
+    return attempt(0, [])
+  }
+
+  return {
+    modelName: `fallback:${models.map((model) => model.modelName).join(",")}`,
+    providerName: "fallback",
+    profile,
+    settings: {},
+    request,
+    requestStream
+  }
+}
+
+/** A `Model` layer trying the models of `layers` in order. */
+export const layer = <
+  const Layers extends readonly [Layer.Layer<Model, unknown, unknown>, ...Array<Layer.Layer<Model, unknown, unknown>>]
+>(
+  layers: Layers,
+  options?: Options
+): Layer.Layer<Model, Layer.Layer.Error<Layers[number]>, Layer.Layer.Context<Layers[number]>> =>
+  Layer.scoped(
+    Model,
+    Effect.gen(function* () {
+      const services: Array<Service> = []
+      for (const modelLayer of layers) services.push(Context.get(yield* Layer.build(modelLayer), Model))
+      const [first, ...rest] = services
+      return make([first!, ...rest], options)
+    })
+  ) as Layer.Layer<Model, Layer.Layer.Error<Layers[number]>, Layer.Layer.Context<Layers[number]>>

@@ -1,0 +1,223 @@
+/**
+ * What a run produces and how the model is asked for it.
+ *
+ * - `text` (the default): the model's text answer.
+ * - `tool(schema)`: the model calls an output tool (`final_result`) whose arguments are the output.
+ * - `native(schema)`: the provider constrains the answer to the JSON Schema.
+ * - `prompted(schema)`: the JSON Schema goes into the instructions and the text answer is parsed.
+ * - a bare `Schema` (`auto`): `tool`, unless thinking is on and the model cannot be forced to call a
+ *   tool while thinking (Anthropic): then `native` where the model supports it, else `prompted`.
+ *
+ * Validators (`Output.validate`) check or transform the output; failing with `ModelRetry` sends the
+ * message back to the model, which tries again (bounded by the agent's output retries).
+ *
+ * @example
+ * import { Effect, Schema } from "effect"
+ * import { Output, Tool } from "effect-agent"
+ *
+ * const City = Schema.Struct({ city: Schema.String, country: Schema.String })
+ * const output = Output.tool(City).pipe(
+ *   Output.validate((answer) =>
+ *     answer.city === "" ? Effect.fail(new Tool.ModelRetry({ message: "Name a city" })) : Effect.succeed(answer)
+ *   )
+ * )
+ */
+import { Effect, ParseResult, Pipeable, Predicate, Schema } from "effect"
+import { dual } from "effect/Function"
+import type { ModelRetry } from "./AgentError.js"
+import { fromSchema, isObjectSchema, toObjectSchema, wrapInObject, wrapperKey } from "./internal/jsonSchema.js"
+import type { JsonSchema } from "./Model.js"
+import type { RunContext } from "./RunContext.js"
+
+/** Identifies an `OutputSpec`. */
+export const TypeId: unique symbol = Symbol.for("effect-agent/Output")
+/** @see TypeId */
+export type TypeId = typeof TypeId
+
+/** How the output is obtained; `auto` lets the agent choose from the model's profile and settings. */
+export type Mode = "text" | "tool" | "native" | "prompted" | "auto"
+
+/**
+ * The model's output does not match what the run expects (bad JSON, a Schema error). The agent
+ * catches it and sends `message` back to the model as a retry prompt.
+ */
+export class OutputValidationError extends Schema.TaggedError<OutputValidationError>()("OutputValidationError", {
+  message: Schema.String
+}) {}
+
+/**
+ * How a run gets its output of type `A`. `E` and `R` are what its validators may fail with and need.
+ */
+export interface OutputSpec<out A, out E = never, out R = never> extends Pipeable.Pipeable {
+  readonly [TypeId]: TypeId
+  readonly mode: Mode
+  /** The output tool's name (`final_result`), or the name of the JSON Schema for native output. */
+  readonly name: string
+  readonly description: string | undefined
+  /** The object schema the model must answer with; undefined for text. */
+  readonly jsonSchema: JsonSchema | undefined
+  /** True when a non-object output is wrapped as `{ response: ... }` for the model. */
+  readonly wrapped: boolean
+  readonly strict: boolean | undefined
+  /** For prompted output: the instructions, `{schema}` replaced with the JSON Schema. */
+  readonly template: string | undefined
+  /** Turns the raw output (the text, or the JSON value for structured output) into `A`, running validators. */
+  readonly process: (raw: unknown) => Effect.Effect<A, OutputValidationError | ModelRetry | E, R | RunContext>
+}
+
+/** Any output spec. */
+export type Any = OutputSpec<unknown, unknown, unknown>
+
+/** The default name of the output tool. */
+export const defaultName = "final_result"
+
+/** The default description of the output tool. */
+export const defaultDescription = "The final response which ends this conversation"
+
+/** The default instructions of prompted output; `{schema}` is replaced with the JSON Schema. */
+export const defaultTemplate =
+  "Always respond with a JSON object that's compatible with this schema:\n\n{schema}\n\nDon't include any text or Markdown fencing before or after."
+
+/** Options of structured output. */
+export interface StructuredOptions {
+  /** The output tool's name, or the JSON Schema's name for native output (default `final_result`). */
+  readonly name?: string | undefined
+  /** Tells the model what the output is; defaults to the Schema's description annotation. */
+  readonly description?: string | undefined
+  /** Ask the provider to enforce the schema strictly, where it can. */
+  readonly strict?: boolean | undefined
+}
+
+/** Options of prompted output. */
+export interface PromptedOptions extends StructuredOptions {
+  /** The instructions; `{schema}` is replaced with the JSON Schema (appended when absent). */
+  readonly template?: string | undefined
+}
+
+const proto = {
+  pipe() {
+    // biome-ignore lint/complexity/noArguments: the Pipeable protocol passes its functions as arguments
+    return Pipeable.pipeArguments(this, arguments)
+  }
+}
+
+const makeSpec = <A, E, R>(fields: Omit<OutputSpec<A, E, R>, typeof TypeId | "pipe">): OutputSpec<A, E, R> =>
+  Object.assign(Object.create(proto), { [TypeId]: TypeId, ...fields })
+
+/** The model's text answer, as is. */
+export const text: OutputSpec<string> = makeSpec({
+  mode: "text",
+  name: defaultName,
+  description: undefined,
+  jsonSchema: undefined,
+  wrapped: false,
+  strict: undefined,
+  template: undefined,
+  process: (raw) =>
+    typeof raw === "string"
+      ? Effect.succeed(raw)
+      : Effect.fail(new OutputValidationError({ message: "Expected a text answer" }))
+})
+
+const isUnionOfObjects = (schema: JsonSchema): boolean =>
+  Array.isArray(schema.anyOf) &&
+  schema.anyOf.every((member: unknown) => Predicate.isRecord(member) && isObjectSchema(member))
+
+const structured = <A, I, R>(
+  mode: Mode,
+  schema: Schema.Schema<A, I, R>,
+  options: PromptedOptions | undefined
+): OutputSpec<A, never, R> => {
+  const generated = fromSchema(schema)
+  const wrapped = !isObjectSchema(generated) && !isUnionOfObjects(generated)
+  const jsonSchema = wrapped ? wrapInObject(generated) : toObjectSchema(generated)
+  const schemaDescription = typeof generated.description === "string" ? generated.description : undefined
+  const decode = Schema.decodeUnknown(schema, { errors: "all", onExcessProperty: "ignore" })
+  const template = options?.template ?? defaultTemplate
+  return makeSpec<A, never, R>({
+    mode,
+    name: options?.name ?? defaultName,
+    description: options?.description ?? schemaDescription,
+    jsonSchema,
+    wrapped,
+    strict: options?.strict,
+    template: mode === "prompted" || mode === "auto" ? template : undefined,
+    process: (raw) => {
+      if (wrapped && !(Predicate.isRecord(raw) && wrapperKey in raw)) {
+        return Effect.fail(new OutputValidationError({ message: `Expected an object with a "${wrapperKey}" field` }))
+      }
+      const value = wrapped && Predicate.isRecord(raw) ? raw[wrapperKey] : raw
+      return Effect.mapError(
+        decode(value),
+        (error) => new OutputValidationError({ message: ParseResult.TreeFormatter.formatErrorSync(error) })
+      )
+    }
+  })
+}
+
+/** Structured output through an output tool the model must call. */
+export const tool = <A, I, R>(schema: Schema.Schema<A, I, R>, options?: StructuredOptions): OutputSpec<A, never, R> =>
+  structured("tool", schema, options)
+
+/** Structured output the provider constrains to the JSON Schema (where the model supports it). */
+export const native = <A, I, R>(schema: Schema.Schema<A, I, R>, options?: StructuredOptions): OutputSpec<A, never, R> =>
+  structured("native", schema, options)
+
+/** Structured output asked for in the instructions and parsed from the text answer. */
+export const prompted = <A, I, R>(schema: Schema.Schema<A, I, R>, options?: PromptedOptions): OutputSpec<A, never, R> =>
+  structured("prompted", schema, options)
+
+/**
+ * Structured output obtained the best way the model allows: an output tool, or native/prompted
+ * output when thinking is on and the model cannot be forced to call a tool. What a bare Schema means.
+ */
+export const auto = <A, I, R>(schema: Schema.Schema<A, I, R>, options?: PromptedOptions): OutputSpec<A, never, R> =>
+  structured("auto", schema, options)
+
+/** Whether a value is an `OutputSpec`. */
+export const isOutputSpec = (value: unknown): value is Any =>
+  typeof value === "object" && value !== null && TypeId in value
+
+/**
+ * Adds a validator: it sees the decoded output and returns it (possibly changed), or fails with
+ * `ModelRetry` to make the model try again. Validators run in the order they were added.
+ */
+export const validate: {
+  <A, E2, R2>(
+    validator: (output: A) => Effect.Effect<A, E2, R2>
+  ): <E, R>(self: OutputSpec<A, E, R>) => OutputSpec<A, E | Exclude<E2, ModelRetry>, R | Exclude<R2, RunContext>>
+  <A, E, R, E2, R2>(
+    self: OutputSpec<A, E, R>,
+    validator: (output: A) => Effect.Effect<A, E2, R2>
+  ): OutputSpec<A, E | Exclude<E2, ModelRetry>, R | Exclude<R2, RunContext>>
+} = dual(
+  2,
+  <A, E, R, E2, R2>(
+    self: OutputSpec<A, E, R>,
+    validator: (output: A) => Effect.Effect<A, E2, R2>
+  ): OutputSpec<A, E | Exclude<E2, ModelRetry>, R | Exclude<R2, RunContext>> =>
+    makeSpec({
+      mode: self.mode,
+      name: self.name,
+      description: self.description,
+      jsonSchema: self.jsonSchema,
+      wrapped: self.wrapped,
+      strict: self.strict,
+      template: self.template,
+      // The agent catches `ModelRetry` and provides `RunContext`, so the spec's type leaves them out;
+      // TypeScript cannot see that `E2` is covered by `Exclude<E2, ModelRetry> | ModelRetry`.
+      process: (raw) =>
+        Effect.flatMap(self.process(raw), validator) as Effect.Effect<
+          A,
+          OutputValidationError | ModelRetry | E | Exclude<E2, ModelRetry>,
+          R | Exclude<R2, RunContext> | RunContext
+        >
+    })
+)
+
+/** The prompted-output instructions for `spec`: its template with the JSON Schema in place of `{schema}`. */
+export const promptedInstructions = (spec: Any): string => {
+  const template = spec.template ?? defaultTemplate
+  const schema = JSON.stringify(spec.jsonSchema ?? {})
+  return template.includes("{schema}") ? template.replace("{schema}", schema) : `${template}\n\n${schema}`
+}

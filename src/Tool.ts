@@ -1,0 +1,132 @@
+/**
+ * Function tools: a name, a description, a `Schema` for the arguments and a handler returning an
+ * `Effect`. The handler's errors join the run's error channel and the services it needs become
+ * requirements of the run, so dependencies are injected the Effect way.
+ *
+ * A handler failing with `ModelRetry` sends its message back to the model, which may try again;
+ * arguments that do not decode against the Schema are sent back the same way.
+ *
+ * @example
+ * import { Effect, Schema } from "effect"
+ * import { Tool } from "effect-agent"
+ *
+ * const add = Tool.make("add", {
+ *   description: "Adds two numbers",
+ *   parameters: Schema.Struct({ a: Schema.Number, b: Schema.Number }),
+ *   handler: ({ a, b }) =>
+ *     Number.isFinite(a + b) ? Effect.succeed(a + b) : Effect.fail(new Tool.ModelRetry({ message: "Use finite numbers" }))
+ * })
+ */
+import { Effect, ParseResult, Pipeable, Schema } from "effect"
+import { ModelRetry } from "./AgentError.js"
+import { fromSchema, toObjectSchema } from "./internal/jsonSchema.js"
+import type { ToolDefinition } from "./Model.js"
+import type { RunContext } from "./RunContext.js"
+
+export { ModelRetry }
+
+/** Identifies a `Tool`. */
+export const TypeId: unique symbol = Symbol.for("effect-agent/Tool")
+/** @see TypeId */
+export type TypeId = typeof TypeId
+
+/**
+ * The model called a tool with arguments that do not decode against its parameters Schema. The
+ * agent catches it and sends `message` (the Schema's error) back to the model as a retry prompt.
+ */
+export class InvalidToolArgs extends Schema.TaggedError<InvalidToolArgs>()("InvalidToolArgs", {
+  message: Schema.String
+}) {}
+
+/**
+ * A function tool. `E` is what its handler may fail with (besides `ModelRetry`), `R` the services
+ * it needs (besides `RunContext`, which the agent provides).
+ */
+export interface Tool<out Name extends string = string, out E = never, out R = never> extends Pipeable.Pipeable {
+  readonly [TypeId]: TypeId
+  readonly name: Name
+  readonly description: string | undefined
+  /** What the model is told about the tool, parameters as JSON Schema. */
+  readonly definition: ToolDefinition
+  /** How many failed calls in a row the model may retry; the agent's `retries` when undefined. */
+  readonly maxRetries: number | undefined
+  /** When true the call runs alone: calls before it finish first, calls after it wait. */
+  readonly sequential: boolean
+  /** Decodes the arguments, runs the handler and encodes its result as JSON. */
+  readonly execute: (args: unknown) => Effect.Effect<unknown, InvalidToolArgs | ModelRetry | E, R | RunContext>
+}
+
+/** Any tool, whatever it fails with or needs. */
+export type Any = Tool<string, unknown, unknown>
+
+/** The errors a tool's handler adds to a run. */
+export type Failure<T> = T extends Tool<string, infer E, infer _R> ? E : never
+
+/** The services a tool's handler adds to a run's requirements. */
+export type Requirements<T> = T extends Tool<string, infer _E, infer R> ? R : never
+
+/** Options of `make`. */
+export interface Options<A, I, RP, S, SI, E, R> {
+  /** Tells the model what the tool does and when to call it. */
+  readonly description?: string | undefined
+  /** The arguments the model must send; decoded before the handler runs. */
+  readonly parameters: Schema.Schema<A, I, RP>
+  /** Encodes the handler's result to JSON (e.g. dates, classes); the result is sent as is when absent. */
+  readonly success?: Schema.Schema<S, SI, never> | undefined
+  /** Runs the tool with decoded arguments. Fail with `ModelRetry` to ask the model to try again. */
+  readonly handler: (args: A) => Effect.Effect<S, E, R>
+  /** Failed calls in a row the model may retry before the run fails (default: the agent's `retries`, 1). */
+  readonly maxRetries?: number | undefined
+  /** Run this tool alone, never concurrently with other calls of the same response. */
+  readonly sequential?: boolean | undefined
+  /** Ask the provider to enforce the parameters schema strictly, where it can. */
+  readonly strict?: boolean | undefined
+}
+
+const decodeOptions = { errors: "all", onExcessProperty: "ignore" } as const
+
+const proto = {
+  pipe() {
+    // biome-ignore lint/complexity/noArguments: the Pipeable protocol passes its functions as arguments
+    return Pipeable.pipeArguments(this, arguments)
+  }
+}
+
+/** Builds a function tool from a Schema for its arguments and an Effect handler. */
+export const make = <const Name extends string, A, I extends Readonly<Record<string, unknown>>, RP, S, E, R, SI = S>(
+  name: Name,
+  options: Options<A, I, RP, S, SI, E, R>
+): Tool<Name, Exclude<E, ModelRetry>, Exclude<R, RunContext> | RP> => {
+  const decode = Schema.decodeUnknown(options.parameters, decodeOptions)
+  const encode = options.success === undefined ? undefined : Schema.encode(options.success)
+  const invalid = (error: ParseResult.ParseError) =>
+    new InvalidToolArgs({ message: ParseResult.TreeFormatter.formatErrorSync(error) })
+  const run = (args: unknown): Effect.Effect<unknown, InvalidToolArgs | E, R | RP> => {
+    const handled = Effect.flatMap(Effect.mapError(decode(args), invalid), options.handler)
+    // A result the success Schema cannot encode is a bug in the program, not the model's fault.
+    return encode === undefined ? handled : Effect.flatMap(handled, (result) => Effect.orDie(encode(result)))
+  }
+  const tool: Omit<Tool<Name, Exclude<E, ModelRetry>, Exclude<R, RunContext> | RP>, "pipe"> = {
+    [TypeId]: TypeId,
+    name,
+    description: options.description,
+    definition: {
+      name,
+      description: options.description,
+      parametersJsonSchema: toObjectSchema(fromSchema(options.parameters)),
+      kind: "function",
+      strict: options.strict
+    },
+    maxRetries: options.maxRetries,
+    sequential: options.sequential ?? false,
+    // The agent catches `ModelRetry` and provides `RunContext`, so the Tool type leaves them out;
+    // TypeScript cannot see that `E` is covered by `Exclude<E, ModelRetry> | ModelRetry`.
+    execute: run as (
+      args: unknown
+    ) => Effect.Effect<unknown, InvalidToolArgs | ModelRetry | Exclude<E, ModelRetry>, Exclude<R, RunContext> | RP>
+  }
+  return Object.assign(Object.create(proto), tool)
+}
+
+/** Whether a value is a `Tool`. */
+export const isTool = (value: unknown): value is Any => typeof value === "object" && value !== null && TypeId in value

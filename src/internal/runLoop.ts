@@ -1,0 +1,496 @@
+/**
+ * The run loop, as a machine of three nodes: send a request (`ModelRequestNode`), handle the
+ * response (`CallToolsNode`: run its tools or validate its output), or stop (`End`). `Agent.run`,
+ * `Agent.runStream` and `Agent.iter` all drive this one machine; streaming only adds an `emit`.
+ */
+import { Chunk, Effect, Either, Schema, Stream } from "effect"
+import type { Agent, AgentNode, End, ModelRequestNode, RunError, RunOptions } from "../Agent.js"
+import { ContentFilterError, IncompleteToolCall, UnexpectedModelBehavior, UserError } from "../AgentError.js"
+import type { ToolCallStarted, ToolResult } from "../AgentEvent.js"
+import {
+  type ModelMessage,
+  ModelRequest,
+  type ModelRequestPart,
+  ModelResponse,
+  RetryPromptPart,
+  SystemPromptPart,
+  type ToolCallPart,
+  toolCalls,
+  type UserContent,
+  UserPromptPart
+} from "../Message.js"
+import { Model, type ModelRequestParameters, type Service as ModelService, type OutputMode } from "../Model.js"
+import * as ModelSettings from "../ModelSettings.js"
+import { type OutputSpec, promptedInstructions } from "../Output.js"
+import { RunContext, type Service as RunContextService } from "../RunContext.js"
+import type { FinalResult, ModelResponseStreamEvent } from "../StreamEvent.js"
+import type { Tool } from "../Tool.js"
+import * as Usage from "../Usage.js"
+import { answerText, parseJsonText, truncatedToolCall } from "./outputProcessing.js"
+import { foldResponseStream } from "./responseFold.js"
+import { processToolCalls, recoverRetry } from "./toolExecution.js"
+
+/** What the loop emits while streaming. */
+export type LoopEvent = ModelResponseStreamEvent | ToolCallStarted | ToolResult
+
+/** Where a streamed run sends its events; one call per chunk of model events. */
+export type Emit = (events: Iterable<LoopEvent>) => Effect.Effect<void>
+
+/** What changes while a run goes on. */
+export interface State {
+  readonly messages: Array<ModelMessage>
+  /** Where this run's messages start in `messages`. */
+  readonly newMessageIndex: number
+  usage: Usage.RunUsage
+  runStep: number
+  /** Output retries used: invalid output, failed validators, empty answers. */
+  outputRetries: number
+  /** Failed calls in a row per tool name (unknown names too). */
+  readonly toolRetries: Map<string, number>
+}
+
+/** What a run is made of; fixed when it starts. */
+export interface Run<O, E, R> {
+  readonly agent: Agent<O, E, R>
+  readonly model: ModelService
+  readonly settings: ModelSettings.ModelSettings
+  readonly limits: Usage.UsageLimits
+  readonly output: OutputSpec<O, E, R>
+  readonly mode: OutputMode
+  readonly parameters: ModelRequestParameters
+  readonly instructions: string | undefined
+  readonly tools: ReadonlyMap<string, Tool<string, E, R>>
+  readonly outputToolName: string | undefined
+  /** Every tool name the model may call, for the retry prompt about an unknown tool. */
+  readonly toolNames: ReadonlyArray<string>
+  readonly prompt: string | ReadonlyArray<UserContent>
+  readonly state: State
+}
+
+/** A started run. */
+export interface Machine<O, E, R> {
+  readonly start: ModelRequestNode
+  readonly state: State
+  readonly next: (node: AgentNode<O>, emit: Emit | undefined) => Effect.Effect<AgentNode<O>, RunError<E>, R>
+}
+
+const defaultRequestLimit = 50
+
+const thinkingEnabled = (settings: ModelSettings.ModelSettings): boolean =>
+  settings.thinking !== undefined && settings.thinking !== false
+
+const resolveMode = (
+  output: OutputSpec<unknown, unknown, unknown>,
+  model: ModelService,
+  settings: ModelSettings.ModelSettings
+): OutputMode => {
+  if (output.mode !== "auto") return output.mode
+  // Anthropic rejects a forced tool choice while thinking, so the output cannot come from a tool then.
+  if (thinkingEnabled(settings) && !model.profile.supportsForcedToolCallsWithThinking) {
+    return model.profile.supportsNativeOutput ? "native" : "prompted"
+  }
+  return "tool"
+}
+
+const mergeLimits = (agent: Usage.UsageLimits | undefined, run: Usage.UsageLimits | undefined): Usage.UsageLimits => ({
+  requestLimit: run?.requestLimit ?? agent?.requestLimit ?? defaultRequestLimit,
+  inputTokensLimit: run?.inputTokensLimit ?? agent?.inputTokensLimit,
+  outputTokensLimit: run?.outputTokensLimit ?? agent?.outputTokensLimit,
+  totalTokensLimit: run?.totalTokensLimit ?? agent?.totalTokensLimit,
+  toolCallsLimit: run?.toolCallsLimit ?? agent?.toolCallsLimit
+})
+
+/** Starts a run: resolves the model, settings, limits, tools and output mode, builds the first request. */
+export const make = <O, E, R>(
+  agent: Agent<O, E, R>,
+  prompt: string | ReadonlyArray<UserContent>,
+  options: RunOptions
+): Effect.Effect<Machine<O, E, R>, UserError, Model> =>
+  Effect.gen(function* () {
+    const model = yield* Model
+    const settings = ModelSettings.merge(model.settings, agent.settings, options.settings)
+    const mode = resolveMode(agent.output, model, settings)
+    const output = agent.output
+
+    const tools = new Map<string, Tool<string, E, R>>()
+    for (const tool of agent.tools) {
+      if (tools.has(tool.name)) return yield* new UserError({ message: `Two tools are named '${tool.name}'` })
+      tools.set(tool.name, tool)
+    }
+    const outputTool =
+      mode === "tool" && output.jsonSchema !== undefined
+        ? {
+            name: output.name,
+            description: output.description ?? "The final response which ends this conversation",
+            parametersJsonSchema: output.jsonSchema,
+            kind: "output" as const,
+            strict: output.strict
+          }
+        : undefined
+    if (outputTool !== undefined && tools.has(outputTool.name)) {
+      return yield* new UserError({ message: `A tool is named '${outputTool.name}', like the output tool` })
+    }
+    const structuredText = (mode === "native" || mode === "prompted") && output.jsonSchema !== undefined
+    const parameters: ModelRequestParameters = {
+      functionTools: agent.tools.map((tool) => tool.definition),
+      outputTools: outputTool === undefined ? [] : [outputTool],
+      builtinTools: agent.builtinTools,
+      outputMode: mode,
+      allowTextOutput: mode !== "tool",
+      outputObject:
+        structuredText && output.jsonSchema !== undefined
+          ? { name: output.name, description: output.description, jsonSchema: output.jsonSchema, strict: output.strict }
+          : undefined
+    }
+
+    const instructionParts = [...agent.instructions]
+    if (options.instructions !== undefined) instructionParts.push(options.instructions)
+    if (mode === "prompted") instructionParts.push(promptedInstructions(output))
+    const nonEmpty = instructionParts.filter((part) => part.trim() !== "")
+    const instructions = nonEmpty.length === 0 ? undefined : nonEmpty.join("\n\n")
+
+    const history = options.messageHistory ?? []
+    const last = history.at(-1)
+    if (last !== undefined && last._tag === "ModelResponse" && toolCalls(last).length > 0) {
+      return yield* new UserError({
+        message: "Cannot send a new prompt: the message history ends with tool calls that have no results"
+      })
+    }
+    const parts: Array<ModelRequestPart> =
+      history.length === 0 ? agent.systemPrompts.map((content) => new SystemPromptPart({ content })) : []
+    parts.push(new UserPromptPart({ content: prompt }))
+
+    const state: State = {
+      messages: [...history],
+      newMessageIndex: history.length,
+      usage: Usage.RunUsage.empty,
+      runStep: 0,
+      outputRetries: 0,
+      toolRetries: new Map()
+    }
+    const run: Run<O, E, R> = {
+      agent,
+      model,
+      settings,
+      limits: mergeLimits(agent.usageLimits, options.usageLimits),
+      output,
+      mode,
+      parameters,
+      instructions,
+      tools,
+      outputToolName: outputTool?.name,
+      toolNames: [...tools.keys(), ...(outputTool === undefined ? [] : [outputTool.name])],
+      prompt,
+      state
+    }
+    const machine: Machine<O, E, R> = {
+      start: { _tag: "ModelRequestNode", request: new ModelRequest({ parts, instructions }) },
+      state,
+      next: (node, emit) => step(run, node, emit)
+    }
+    return machine
+  })
+
+const step = <O, E, R>(
+  run: Run<O, E, R>,
+  node: AgentNode<O>,
+  emit: Emit | undefined
+): Effect.Effect<AgentNode<O>, RunError<E>, R> => {
+  switch (node._tag) {
+    case "ModelRequestNode":
+      return sendRequest(run, node.request, emit)
+    case "CallToolsNode":
+      return handleResponse(run, node.response, emit)
+    case "End":
+      return Effect.succeed(node)
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Requests
+// ---------------------------------------------------------------------------------------------
+
+const sendRequest = <O, E, R>(
+  run: Run<O, E, R>,
+  request: ModelRequest,
+  emit: Emit | undefined
+): Effect.Effect<AgentNode<O>, RunError<E>> =>
+  Effect.gen(function* () {
+    const { state } = run
+    yield* Usage.checkBeforeRequest(run.limits, state.usage)
+    state.messages.push(request)
+    state.runStep += 1
+    const response = yield* requestWithContinuations(run, emit)
+    state.messages.push(response)
+    return { _tag: "CallToolsNode", response } as const
+  })
+
+/**
+ * One response, continuing a paused turn (`suspended`) by sending the conversation with the paused
+ * response as it is, then merging the parts into one response. Each request counts against the limits.
+ */
+const requestWithContinuations = <O, E, R>(
+  run: Run<O, E, R>,
+  emit: Emit | undefined
+): Effect.Effect<ModelResponse, RunError<E>> =>
+  Effect.gen(function* () {
+    const { state } = run
+    let merged: ModelResponse | undefined
+    for (let continuation = 0; ; continuation++) {
+      const messages = prepareMessages(merged === undefined ? state.messages : [...state.messages, merged])
+      const response = yield* requestOnce(run, messages, emit, merged?.parts.length ?? 0)
+      state.usage = Usage.addRequest(state.usage, response.usage)
+      yield* Usage.checkTokens(run.limits, state.usage)
+      merged = merged === undefined ? response : mergeResponses(merged, response)
+      if (response.finishReason !== "suspended") return merged
+      if (continuation >= run.agent.maxContinuations) {
+        return yield* new UnexpectedModelBehavior({
+          message: `The model paused its turn ${continuation + 1} times; stopped after ${run.agent.maxContinuations} continuations`
+        })
+      }
+      yield* Usage.checkBeforeRequest(run.limits, state.usage)
+    }
+  })
+
+const requestOnce = <O, E, R>(
+  run: Run<O, E, R>,
+  messages: ReadonlyArray<ModelMessage>,
+  emit: Emit | undefined,
+  indexOffset: number
+): Effect.Effect<ModelResponse, RunError<E>> => {
+  const { model, settings, parameters } = run
+  const response =
+    emit === undefined
+      ? model.request(messages, settings, parameters)
+      : foldResponseStream(
+          Stream.mapChunksEffect(model.requestStream(messages, settings, parameters), (chunk) =>
+            Effect.as(emit(indexOffset === 0 ? chunk : shiftIndexes(chunk, indexOffset)), chunk)
+          )
+        )
+  return response.pipe(
+    Effect.tap((response) => Effect.annotateCurrentSpan(responseAttributes(response))),
+    Effect.withSpan(`chat ${model.modelName}`, {
+      kind: "client",
+      attributes: {
+        "gen_ai.operation.name": "chat",
+        "gen_ai.provider.name": model.providerName,
+        "gen_ai.request.model": model.modelName,
+        ...(settings.maxTokens === undefined ? {} : { "gen_ai.request.max_tokens": settings.maxTokens }),
+        ...(settings.temperature === undefined ? {} : { "gen_ai.request.temperature": settings.temperature })
+      }
+    })
+  )
+}
+
+const responseAttributes = (response: ModelResponse): Record<string, unknown> => ({
+  ...(response.modelName === undefined ? {} : { "gen_ai.response.model": response.modelName }),
+  ...(response.providerResponseId === undefined ? {} : { "gen_ai.response.id": response.providerResponseId }),
+  ...(response.finishReason === undefined ? {} : { "gen_ai.response.finish_reasons": [response.finishReason] }),
+  "gen_ai.usage.input_tokens": response.usage.inputTokens,
+  "gen_ai.usage.output_tokens": response.usage.outputTokens,
+  "gen_ai.usage.cache_read.input_tokens": response.usage.cacheReadTokens,
+  "gen_ai.usage.cache_creation.input_tokens": response.usage.cacheWriteTokens
+})
+
+/** A continuation's events, renumbered to follow the parts of the responses it continues. */
+const shiftIndexes = (chunk: Chunk.Chunk<ModelResponseStreamEvent>, offset: number) => {
+  const shifted: Array<ModelResponseStreamEvent> = []
+  for (const event of chunk) {
+    shifted.push(event._tag === "ResponseMetadata" ? event : { ...event, index: event.index + offset })
+  }
+  return Chunk.unsafeFromArray(shifted)
+}
+
+const mergeResponses = (first: ModelResponse, next: ModelResponse): ModelResponse =>
+  new ModelResponse({
+    parts: [...first.parts, ...next.parts],
+    usage: Usage.addRequestUsage(first.usage, next.usage),
+    modelName: next.modelName ?? first.modelName,
+    finishReason: next.finishReason,
+    providerResponseId: next.providerResponseId ?? first.providerResponseId,
+    providerDetails:
+      first.providerDetails === undefined && next.providerDetails === undefined
+        ? undefined
+        : { ...first.providerDetails, ...next.providerDetails },
+    providerName: next.providerName ?? first.providerName,
+    timestamp: next.timestamp
+  })
+
+/**
+ * The messages as sent: consecutive requests (tool results kept after a final result, then the next
+ * run's prompt) become one, so providers see alternating turns. A copy, so a model keeping the
+ * array never sees later messages.
+ */
+const prepareMessages = (messages: ReadonlyArray<ModelMessage>): ReadonlyArray<ModelMessage> => {
+  const prepared: Array<ModelMessage> = []
+  for (const message of messages) {
+    const previous = prepared.at(-1)
+    if (message._tag === "ModelRequest" && previous !== undefined && previous._tag === "ModelRequest") {
+      prepared[prepared.length - 1] = new ModelRequest({
+        parts: [...previous.parts, ...message.parts],
+        instructions: message.instructions ?? previous.instructions
+      })
+    } else {
+      prepared.push(message)
+    }
+  }
+  return prepared
+}
+
+// ---------------------------------------------------------------------------------------------
+// Responses
+// ---------------------------------------------------------------------------------------------
+
+const encodeResponse = Schema.encodeSync(Schema.parseJson(ModelResponse))
+
+const rawFinishReason = (response: ModelResponse): string => {
+  const details = response.providerDetails ?? {}
+  for (const key of ["finishReason", "stopReason", "finish_reason", "stop_reason"]) {
+    const value = details[key]
+    if (typeof value === "string") return value
+  }
+  return response.finishReason ?? "content_filter"
+}
+
+const handleResponse = <O, E, R>(
+  run: Run<O, E, R>,
+  response: ModelResponse,
+  emit: Emit | undefined
+): Effect.Effect<AgentNode<O>, RunError<E>, R> =>
+  Effect.gen(function* () {
+    if (response.finishReason === "content_filter") {
+      return yield* new ContentFilterError({
+        message: `Content filter triggered. Finish reason: '${rawFinishReason(response)}'`,
+        body: encodeResponse(response)
+      })
+    }
+    if (response.parts.length === 0) {
+      if (response.finishReason === "length") {
+        return yield* new UnexpectedModelBehavior({
+          message: `Model token limit (${run.settings.maxTokens ?? "provider default"}) exceeded before any response was generated. Increase the maxTokens setting, or simplify the prompt.`
+        })
+      }
+      return yield* retryOutput(run, new RetryPromptPart({ content: pleaseAnswer(run) }))
+    }
+    const truncated = truncatedToolCall(response)
+    if (truncated !== undefined) {
+      return yield* new IncompleteToolCall({
+        message: `Model token limit (${run.settings.maxTokens ?? "provider default"}) exceeded while generating a tool call, so its arguments are incomplete. Increase the maxTokens setting, or simplify the prompt so the answer fits.`,
+        toolName: truncated.toolName,
+        toolCallId: truncated.toolCallId
+      })
+    }
+    const calls = toolCalls(response)
+    if (calls.length > 0) {
+      const outcome = yield* processToolCalls(run, calls, emit)
+      if (outcome.final === undefined) {
+        return nextRequest(run, outcome.parts)
+      }
+      // Keep the tool results, so the history has no unanswered tool call and can be continued.
+      run.state.messages.push(new ModelRequest({ parts: outcome.parts }))
+      return end(run, response, outcome.final.output, outcome.final.call)
+    }
+    const text = answerText(response)
+    if (run.parameters.allowTextOutput && text !== "") return yield* handleText(run, response, text)
+    return yield* retryOutput(run, new RetryPromptPart({ content: pleaseAnswer(run) }))
+  })
+
+const handleText = <O, E, R>(
+  run: Run<O, E, R>,
+  response: ModelResponse,
+  text: string
+): Effect.Effect<AgentNode<O>, RunError<E>, R> =>
+  Effect.gen(function* () {
+    const raw = run.mode === "text" ? Either.right(text) : parseJsonText(text)
+    if (Either.isLeft(raw)) return yield* retryOutput(run, new RetryPromptPart({ content: raw.left }))
+    const processed = yield* processOutput(run, raw.right, undefined)
+    if (Either.isLeft(processed)) return yield* retryOutput(run, new RetryPromptPart({ content: processed.left }))
+    return end(run, response, processed.right, undefined)
+  })
+
+/** Runs the output's decoding and validators; a retry (invalid output, `ModelRetry`) is the left side. */
+export const processOutput = <O, E, R>(
+  run: Run<O, E, R>,
+  raw: unknown,
+  call: ToolCallPart | undefined
+): Effect.Effect<Either.Either<O, string>, E, R> =>
+  recoverRetry(
+    Effect.provideService(
+      run.output.process(raw),
+      RunContext,
+      runContext(run, {
+        retry: run.state.outputRetries,
+        maxRetries: run.agent.outputRetries,
+        toolName: call?.toolName,
+        toolCallId: call?.toolCallId
+      })
+    )
+  )
+
+/** The `RunContext` a handler or validator sees, with a snapshot of the conversation. */
+export const runContext = <O, E, R>(
+  run: Run<O, E, R>,
+  call: Pick<RunContextService, "retry" | "maxRetries" | "toolName" | "toolCallId">
+): RunContextService => ({
+  agentName: run.agent.name,
+  modelName: run.model.modelName,
+  prompt: run.prompt,
+  usage: run.state.usage,
+  messages: run.state.messages.slice(),
+  runStep: run.state.runStep,
+  ...call
+})
+
+const pleaseAnswer = <O, E, R>(run: Run<O, E, R>): string => {
+  const alternatives: Array<string> = []
+  if (run.parameters.allowTextOutput) alternatives.push("return text")
+  if (run.mode === "tool") alternatives.push("include your response in a tool call")
+  else if (run.tools.size > 0) alternatives.push("call a tool")
+  return `Please ${alternatives.join(" or ")}.`
+}
+
+/** Asks the model to answer again, counting an output retry; fails once they are used up. */
+const retryOutput = <O, E, R>(
+  run: Run<O, E, R>,
+  part: RetryPromptPart
+): Effect.Effect<ModelRequestNode, UnexpectedModelBehavior> => {
+  run.state.outputRetries += 1
+  if (run.state.outputRetries > run.agent.outputRetries) {
+    return Effect.fail(
+      new UnexpectedModelBehavior({
+        message: `Exceeded maximum retries (${run.agent.outputRetries}) for output validation`,
+        body: part.content
+      })
+    )
+  }
+  return Effect.succeed(nextRequest(run, [part]))
+}
+
+const nextRequest = <O, E, R>(run: Run<O, E, R>, parts: ReadonlyArray<ModelRequestPart>): ModelRequestNode => ({
+  _tag: "ModelRequestNode",
+  request: new ModelRequest({ parts, instructions: run.instructions })
+})
+
+const end = <O, E, R>(
+  run: Run<O, E, R>,
+  response: ModelResponse,
+  output: O,
+  call: ToolCallPart | undefined
+): End<O> => {
+  const { state } = run
+  const finalResult: FinalResult =
+    call === undefined
+      ? { _tag: "FinalResult" }
+      : { _tag: "FinalResult", toolName: call.toolName, toolCallId: call.toolCallId }
+  return {
+    _tag: "End",
+    finalResult,
+    result: {
+      output,
+      usage: state.usage,
+      messages: state.messages.slice(),
+      newMessages: state.messages.slice(state.newMessageIndex),
+      response
+    }
+  }
+}

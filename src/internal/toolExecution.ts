@@ -1,0 +1,277 @@
+/**
+ * Running the tool calls of one response, following the agent's end strategy: function tools run
+ * concurrently (bounded; `sequential` tools alone), output calls are validated, failures become
+ * retry prompts counted per tool, and the results go back in the order the model emitted the calls.
+ */
+import { Effect, Either } from "effect"
+import { ModelRetry, UnexpectedModelBehavior } from "../AgentError.js"
+import { toolCallStarted, toolResult } from "../AgentEvent.js"
+import { type ModelRequestPart, RetryPromptPart, type ToolCallPart, ToolReturnPart } from "../Message.js"
+import { OutputValidationError } from "../Output.js"
+import { RunContext } from "../RunContext.js"
+import { InvalidToolArgs } from "../Tool.js"
+import * as Usage from "../Usage.js"
+import {
+  argsObject,
+  finalResultProcessed,
+  outputNotFinal,
+  outputSkipped,
+  retryWins,
+  toolSkipped
+} from "./outputProcessing.js"
+import { type Emit, processOutput, type Run, runContext } from "./runLoop.js"
+
+/** The failures that go back to the model as retry prompts instead of failing the run. */
+type Retryable = ModelRetry | InvalidToolArgs | OutputValidationError
+
+const isRetryable = (error: unknown): error is Retryable =>
+  error instanceof ModelRetry || error instanceof InvalidToolArgs || error instanceof OutputValidationError
+
+/** Turns retryable failures into a left value holding the message for the model. */
+export const recoverRetry = <A, E, R>(
+  effect: Effect.Effect<A, E | Retryable, R>
+): Effect.Effect<Either.Either<A, string>, E, R> =>
+  Effect.catchAll(Effect.map(effect, Either.right), (error: E | Retryable) =>
+    isRetryable(error) ? Effect.succeed(Either.left(error.message)) : Effect.fail(error)
+  )
+
+/** What handling the tool calls of a response gave. */
+export interface ToolCallsOutcome<O> {
+  /** The tool returns and retry prompts, in the order of the calls. */
+  readonly parts: ReadonlyArray<ModelRequestPart>
+  /** The output, when a call of the output tool gave a valid one. */
+  readonly final: { readonly output: O; readonly call: ToolCallPart } | undefined
+}
+
+type Kind = "function" | "output" | "unknown"
+
+/** Splits `indices` around barriers: a barrier runs alone, the calls between barriers run together. */
+const segments = (indices: ReadonlyArray<number>, isBarrier: (index: number) => boolean) => {
+  const result: Array<Array<number>> = []
+  let current: Array<number> = []
+  for (const index of indices) {
+    if (isBarrier(index)) {
+      if (current.length > 0) result.push(current)
+      result.push([index])
+      current = []
+    } else {
+      current.push(index)
+    }
+  }
+  if (current.length > 0) result.push(current)
+  return result
+}
+
+const unknownToolMessage = (name: string, available: ReadonlyArray<string>): string =>
+  available.length === 0
+    ? `Unknown tool name: '${name}'. No tools available.`
+    : `Unknown tool name: '${name}'. Available tools: ${available.map((tool) => `'${tool}'`).join(", ")}`
+
+/** Runs the tool calls of one response and says what goes back to the model, or what the output is. */
+export const processToolCalls = <O, E, R>(
+  run: Run<O, E, R>,
+  calls: ReadonlyArray<ToolCallPart>,
+  emit: Emit | undefined
+): Effect.Effect<ToolCallsOutcome<O>, E | UnexpectedModelBehavior | Usage.UsageLimitExceeded, R> =>
+  Effect.gen(function* () {
+    const { agent, state } = run
+    const kinds: ReadonlyArray<Kind> = calls.map((call) =>
+      call.toolName === run.outputToolName ? "output" : run.tools.has(call.toolName) ? "function" : "unknown"
+    )
+    const outputIndices: Array<number> = []
+    const functionIndices: Array<number> = []
+    for (let index = 0; index < kinds.length; index++) {
+      if (kinds[index] === "output") outputIndices.push(index)
+      else functionIndices.push(index)
+    }
+    const knownFunctionCalls = kinds.filter((kind) => kind === "function").length
+    if (knownFunctionCalls > 0) yield* Usage.checkBeforeToolCalls(run.limits, state.usage, knownFunctionCalls)
+
+    const parts: Array<ModelRequestPart | undefined> = calls.map(() => undefined)
+    const failedTools = new Set<string>()
+    const succeededTools = new Set<string>()
+    let executedCalls = 0
+    let functionRetried = false
+    let outputFailures = 0
+    let final: { output: O; index: number } | undefined
+
+    const stub = (index: number, content: string) => {
+      const call = calls[index]!
+      parts[index] = new ToolReturnPart({ toolName: call.toolName, toolCallId: call.toolCallId, content })
+    }
+
+    const runFunction = (index: number): Effect.Effect<void, E | UnexpectedModelBehavior, R> =>
+      Effect.suspend(() => {
+        const call = calls[index]!
+        const tool = run.tools.get(call.toolName)
+        const retries = state.toolRetries.get(call.toolName) ?? 0
+        const maxRetries = tool?.maxRetries ?? agent.retries
+        const args = argsObject(call.args)
+        const outcome: Effect.Effect<Either.Either<unknown, string>, E, R> = tool === undefined
+          ? Effect.succeed(Either.left(unknownToolMessage(call.toolName, run.toolNames)))
+          : Either.isLeft(args)
+            ? Effect.succeed(Either.left(args.left))
+            : Effect.suspend(() => {
+                executedCalls += 1
+                return recoverRetry(
+                  Effect.provideService(
+                    tool.execute(args.right),
+                    RunContext,
+                    runContext(run, {
+                      retry: retries,
+                      maxRetries,
+                      toolName: call.toolName,
+                      toolCallId: call.toolCallId
+                    })
+                  )
+                ).pipe(
+                  Effect.withSpan(`execute_tool ${call.toolName}`, {
+                    attributes: {
+                      "gen_ai.operation.name": "execute_tool",
+                      "gen_ai.tool.name": call.toolName,
+                      "gen_ai.tool.call.id": call.toolCallId
+                    }
+                  })
+                )
+              })
+        const settle = (result: Either.Either<unknown, string>) => {
+          if (Either.isRight(result)) {
+            succeededTools.add(call.toolName)
+            const part = new ToolReturnPart({
+              toolName: call.toolName,
+              toolCallId: call.toolCallId,
+              content: result.right
+            })
+            parts[index] = part
+            return emit === undefined ? Effect.void : emit([toolResult(part)])
+          }
+          if (retries >= maxRetries) {
+            return Effect.fail(
+              new UnexpectedModelBehavior({
+                message: `Tool '${call.toolName}' exceeded max retries count of ${maxRetries}`,
+                body: result.left
+              })
+            )
+          }
+          failedTools.add(call.toolName)
+          if (tool !== undefined) functionRetried = true
+          const part = new RetryPromptPart({
+            content: result.left,
+            toolName: call.toolName,
+            toolCallId: call.toolCallId
+          })
+          parts[index] = part
+          return emit === undefined ? Effect.void : emit([toolResult(part)])
+        }
+        const started = emit === undefined ? outcome : Effect.zipRight(emit([toolCallStarted(call)]), outcome)
+        return Effect.flatMap(started, settle)
+      })
+
+    const runOutput = (index: number): Effect.Effect<Either.Either<O, string>, E, R> => {
+      const call = calls[index]!
+      const args = argsObject(call.args)
+      return Either.isLeft(args) ? Effect.succeed(Either.left(args.left)) : processOutput(run, args.right, call)
+    }
+
+    /** Records an output call's result; the first valid one in emission order becomes the output. */
+    const settleOutput = (index: number, result: Either.Either<O, string>) => {
+      const call = calls[index]!
+      if (Either.isLeft(result)) {
+        outputFailures += 1
+        parts[index] = new RetryPromptPart({
+          content: result.left,
+          toolName: call.toolName,
+          toolCallId: call.toolCallId
+        })
+      } else if (final === undefined) {
+        final = { output: result.right, index }
+        stub(index, finalResultProcessed)
+      } else {
+        stub(index, outputNotFinal)
+      }
+    }
+
+    const isSequential = (index: number) => run.tools.get(calls[index]!.toolName)?.sequential === true
+
+    const runFunctions = (indices: ReadonlyArray<number>) =>
+      Effect.forEach(
+        segments(indices, isSequential),
+        (segment) => Effect.forEach(segment, runFunction, { concurrency: agent.toolConcurrency, discard: true }),
+        { discard: true }
+      )
+
+    switch (agent.endStrategy) {
+      case "early": {
+        for (const index of outputIndices) {
+          if (final !== undefined) stub(index, outputSkipped)
+          else settleOutput(index, yield* runOutput(index))
+        }
+        if (final !== undefined) for (const index of functionIndices) stub(index, toolSkipped)
+        else yield* runFunctions(functionIndices)
+        break
+      }
+      case "graceful": {
+        let pending: Array<number> = []
+        for (let index = 0; index < calls.length; index++) {
+          if (kinds[index] !== "output") {
+            pending.push(index)
+            continue
+          }
+          if (pending.length > 0) yield* runFunctions(pending)
+          pending = []
+          if (final !== undefined) stub(index, outputSkipped)
+          else settleOutput(index, yield* runOutput(index))
+        }
+        if (pending.length > 0) yield* runFunctions(pending)
+        break
+      }
+      case "exhaustive": {
+        const outputResults = new Map<number, Either.Either<O, string>>()
+        const all = calls.map((_, index) => index)
+        yield* Effect.forEach(
+          segments(all, isSequential),
+          (segment) =>
+            Effect.forEach(
+              segment,
+              (index) =>
+                kinds[index] === "output"
+                  ? Effect.map(runOutput(index), (result) => void outputResults.set(index, result))
+                  : runFunction(index),
+              { concurrency: agent.toolConcurrency, discard: true }
+            ),
+          { discard: true }
+        )
+        for (const index of outputIndices) settleOutput(index, outputResults.get(index)!)
+        break
+      }
+    }
+
+    // A function tool asking for a retry wins over the output: the model answers the retry first.
+    if (final !== undefined && functionRetried && agent.endStrategy !== "early") {
+      stub(final.index, retryWins)
+      final = undefined
+    }
+
+    for (const name of succeededTools) if (!failedTools.has(name)) state.toolRetries.delete(name)
+    for (const name of failedTools) state.toolRetries.set(name, (state.toolRetries.get(name) ?? 0) + 1)
+    state.usage = Usage.addToolCalls(state.usage, executedCalls)
+
+    if (final === undefined && outputFailures > 0) {
+      state.outputRetries += outputFailures
+      if (state.outputRetries > agent.outputRetries) {
+        const retry = parts.find((part) => part?._tag === "RetryPromptPart")
+        return yield* new UnexpectedModelBehavior({
+          message: `Exceeded maximum retries (${agent.outputRetries}) for output validation`,
+          body: retry?._tag === "RetryPromptPart" ? retry.content : undefined
+        })
+      }
+    }
+
+    const ordered: Array<ModelRequestPart> = []
+    for (const part of parts) if (part !== undefined) ordered.push(part)
+    const winner = final
+    return {
+      parts: ordered,
+      final: winner === undefined ? undefined : { output: winner.output, call: calls[winner.index]! }
+    }
+  })
