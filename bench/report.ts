@@ -56,6 +56,8 @@ export interface Report {
   readonly sizes: Sizes
   readonly warmup: number
   readonly reps: number
+  /** Time budget of one contender's timed repetitions in one scenario (see `worker.ts`); null: none. */
+  readonly budgetMs: number | null
   readonly scenarios: ReadonlyArray<ScenarioResult>
   readonly verdicts: ReadonlyArray<Verdict>
 }
@@ -187,13 +189,13 @@ const formatRate = (perSecond: number): string => {
 /** The results table in Markdown. */
 export const table = (scenarios: ReadonlyArray<ScenarioResult>): string => {
   const lines = [
-    "| scenario | contender | median | min | max | vs raw SDK | throughput | peak RSS | output |",
-    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+    "| scenario | contender | median | min | max | runs | vs raw SDK | throughput | peak RSS | output |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
   ]
   for (const scenario of scenarios) {
     for (const result of scenario.contenders) {
       lines.push(
-        `| ${scenario.scenario} | ${result.label} | ${formatMs(result.medianMs)} | ${formatMs(result.minMs)} | ${formatMs(result.maxMs)} | ${formatRatio(result.ratioToRaw)} | ${formatRate(result.throughputPerSecond)} ${scenario.unit} | ${formatMb(result.peakRssMb)} | ${result.correct ? "ok" : "WRONG"} |`
+        `| ${scenario.scenario} | ${result.label} | ${formatMs(result.medianMs)} | ${formatMs(result.minMs)} | ${formatMs(result.maxMs)} | ${result.samplesMs.length} | ${formatRatio(result.ratioToRaw)} | ${formatRate(result.throughputPerSecond)} ${scenario.unit} | ${formatMb(result.peakRssMb)} | ${result.correct ? "ok" : "WRONG"} |`
       )
     }
   }
@@ -215,7 +217,10 @@ export const markdown = (report: Report): string => {
     "",
     "Every HTTP contender talks to the same loopback `MockAnthropicServer` (in the parent process) through its",
     "`baseURL` option. Times come from one process running all contenders, after " +
-      `${report.warmup} warm-up run(s) each, over ${report.reps} alternating repetitions (who goes first rotates).`,
+      `${report.warmup} warm-up run(s) each, over up to ${report.reps} alternating repetitions (who goes first rotates;`,
+    report.budgetMs !== null
+      ? `a contender whose warm-up run is slower than ${(report.budgetMs / 1000).toFixed(0)} s / ${report.reps} runs fewer, at least 3: see \`runs\`).`
+      : "every contender runs every repetition).",
     "Peak RSS comes from a separate process per contender and scenario (`process.resourceUsage().maxRSS`,",
     "which includes Node, tsx and the contender's libraries). Every output is checked against the scripted",
     "answer (same text, same tool results): a wrong answer is marked WRONG and fails the run.",

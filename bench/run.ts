@@ -38,6 +38,7 @@ interface WorkerArgs {
   readonly quick: boolean
   readonly warmup: number
   readonly reps: number
+  readonly budgetMs: number
   readonly baseURL: string
 }
 
@@ -55,6 +56,8 @@ const runWorker = (args: WorkerArgs): Promise<WorkerResult> =>
         String(args.warmup),
         "--reps",
         String(args.reps),
+        "--budget-ms",
+        String(args.budgetMs),
         "--base-url",
         args.baseURL,
         ...(args.quick ? ["--quick"] : [])
@@ -103,6 +106,7 @@ const main = async (): Promise<number> => {
       contenders: { type: "string" },
       reps: { type: "string" },
       warmup: { type: "string" },
+      "budget-ms": { type: "string" },
       memory: { type: "boolean", default: true },
       "no-memory": { type: "boolean", default: false },
       out: { type: "string" },
@@ -120,9 +124,10 @@ const main = async (): Promise<number> => {
   const sizes = quick ? quickSizes : fullSizes
   const warmup = Number(values.warmup ?? (quick ? 1 : 2))
   const reps = Number(values.reps ?? (quick ? 2 : 7))
+  const budgetMs = Number(values["budget-ms"] ?? (quick ? Number.POSITIVE_INFINITY : 30_000))
   const measureMemory = values.memory && !values["no-memory"]
   const loadAverageBefore = os.loadavg()
-  const base = { quick, warmup, reps, baseURL: server.baseURL }
+  const base = { quick, warmup, reps, budgetMs, baseURL: server.baseURL }
   const log = (line: string) => process.stderr.write(`${line}\n`)
 
   try {
@@ -134,7 +139,7 @@ const main = async (): Promise<number> => {
       timing.push(await runWorker({ ...base, contenders, scenarios: group }))
     }
 
-    // Memory: one process per contender (and per scenario in a full run), one warm-up and one run.
+    // Memory: one process per contender (and per scenario in a full run), one run, no warm-up.
     const memoryJobs = contenders.flatMap((contender) =>
       (quick ? [scenarios] : scenarios.map((scenario) => [scenario])).map((group) => ({ contender, group }))
     )
@@ -143,7 +148,7 @@ const main = async (): Promise<number> => {
           quick ? 2 : 1,
           memoryJobs.map(({ contender, group }) => async () => {
             log(`peak RSS of ${contender} on ${group.join(", ")}…`)
-            const result = await runWorker({ ...base, contenders: [contender], scenarios: group, warmup: 1, reps: 1 })
+            const result = await runWorker({ ...base, contenders: [contender], scenarios: group, warmup: 0, reps: 1 })
             return { contender, group, result }
           })
         )
@@ -185,6 +190,7 @@ const main = async (): Promise<number> => {
       sizes,
       warmup,
       reps,
+      budgetMs: Number.isFinite(budgetMs) ? budgetMs : null,
       scenarios: scenarioResults,
       verdicts: verdicts(scenarioResults)
     }

@@ -98,10 +98,11 @@ export const parsePrompt = (prompt: string): ParsedPrompt | undefined => {
 // Answers.
 
 /**
- * The `index`-th text delta of the streamed answer. Every hundredth one carries a quote, a newline
- * and a non-ASCII letter, so a contender that mangles JSON escapes or UTF-8 fails the check.
+ * The `index`-th text delta of the streamed answer: a word with the space before it, the way the
+ * mock server cuts text into deltas. Every hundredth one carries a quote, a backslash and a
+ * non-ASCII letter, so a contender that mangles JSON escapes or UTF-8 fails the check.
  */
-export const streamDelta = (index: number): string => (index % 100 === 99 ? `é"\n${index} ` : `w${index} `)
+export const streamDelta = (index: number): string => (index % 100 === 99 ? ` é"\\${index}` : ` w${index}`)
 
 /** All deltas of a streamed answer. */
 export const streamDeltas = (count: number): ReadonlyArray<string> =>

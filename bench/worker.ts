@@ -29,8 +29,17 @@ export interface WorkerRequest {
   readonly sizes: Sizes
   readonly warmup: number
   readonly reps: number
+  /**
+   * Time a contender may spend on one scenario's timed repetitions: a contender whose warm-up run
+   * took longer than `budgetMs / reps` runs fewer repetitions (at least `minReps`), so one slow
+   * peer does not stretch the whole benchmark.
+   */
+  readonly budgetMs: number
   readonly baseURL: string
 }
+
+/** The fewest timed repetitions a contender runs, whatever its budget. */
+export const minReps = 3
 
 /** A failed output check. */
 export interface CheckFailure {
@@ -80,13 +89,18 @@ export const runWorker = async (request: WorkerRequest): Promise<WorkerResult> =
         }
         return elapsed
       }
+      const repsOf = new Map<ContenderName, number>()
       for (let i = 0; i < request.warmup; i++) {
-        for (const [name, contender] of built) await once(name, contender, -1 - i)
+        for (const [name, contender] of built) {
+          const elapsed = await once(name, contender, -1 - i)
+          repsOf.set(name, Math.min(request.reps, Math.max(minReps, Math.floor(request.budgetMs / elapsed))))
+        }
       }
       for (let repetition = 0; repetition < request.reps; repetition++) {
         // Rotate who goes first, so no contender always runs right after the same other one.
         for (let k = 0; k < built.length; k++) {
           const [name, contender] = built[(repetition + k) % built.length]!
+          if (repetition >= (repsOf.get(name) ?? request.reps)) continue
           const elapsed = await once(name, contender, repetition)
           const samples = perContender[name] ?? []
           samples.push(elapsed)
@@ -123,6 +137,7 @@ const main = async () => {
       quick: { type: "boolean", default: false },
       warmup: { type: "string", default: "1" },
       reps: { type: "string", default: "3" },
+      "budget-ms": { type: "string", default: "Infinity" },
       "base-url": { type: "string", default: "http://127.0.0.1:1" }
     }
   })
@@ -132,6 +147,7 @@ const main = async () => {
     sizes: values.quick ? quickSizes : fullSizes,
     warmup: Number(values.warmup),
     reps: Number(values.reps),
+    budgetMs: Number(values["budget-ms"]),
     baseURL: values["base-url"]
   }
   const result = await runWorker(request)
