@@ -9,4 +9,5 @@
  * const model = FunctionModel.layer(() => Effect.succeed([new Message.TextPart({ content: "hi" })]))
  */
 export * as FunctionModel from "./FunctionModel.js"
+export * as MockAnthropicServer from "./MockAnthropicServer.js"
 export * as TestModel from "./TestModel.js"

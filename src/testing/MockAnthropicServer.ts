@@ -1,0 +1,987 @@
+/**
+ * A real Anthropic Messages API server on loopback (Node `http`, `127.0.0.1`, a random port),
+ * scripted per test: canned messages (answered as JSON, or as the API's SSE event sequence when the
+ * request streams), recorded transcripts, or a function of the request; plus the faults production
+ * traffic has (error statuses with `retry-after`, slow headers, slow events, cut connections,
+ * truncated or malformed SSE, SSE `error` events). It records what it received and counts open
+ * connections, so tests can assert on retries and aborts. Demos and benchmarks run against it too.
+ *
+ * @example
+ * import Anthropic from "@anthropic-ai/sdk"
+ * import { Effect } from "effect"
+ * import { MockAnthropicServer } from "effect-agent/testing"
+ *
+ * const program = Effect.gen(function* () {
+ *   const server = yield* MockAnthropicServer.make([
+ *     MockAnthropicServer.apiError(429, { retryAfter: 1 }),
+ *     MockAnthropicServer.textMessage("Hello!")
+ *   ])
+ *   const client = new Anthropic({ baseURL: server.baseURL, apiKey: server.apiKey, maxRetries: 1 })
+ *   const message = yield* Effect.promise(() =>
+ *     client.messages.create({ model: "claude-sonnet-4-6", max_tokens: 100, messages: [{ role: "user", content: "Hi" }] })
+ *   )
+ *   return message.content
+ * }).pipe(Effect.scoped)
+ */
+import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from "node:http"
+import type { Socket } from "node:net"
+import type Anthropic from "@anthropic-ai/sdk"
+import { Cause, Context, type Duration, Effect, FiberSet, Layer, Predicate, Schema, type Scope } from "effect"
+import { defaultModels, modelPage } from "./internal/modelCatalogue.js"
+import { type Exchange, isTimed, optionalDuration, type Plan, writeNow, writeTimed } from "./internal/responseWriter.js"
+import { encodeEvents, encodeMessageEvents, malformEvent, sseEvent, truncateEvent } from "./internal/sseEncoding.js"
+import { type Interaction, readTranscriptFile } from "./internal/transcriptFile.js"
+
+// ---------------------------------------------------------------------------------------------
+// What the server received
+// ---------------------------------------------------------------------------------------------
+
+/** One request as the server received it. */
+export interface ReceivedRequest {
+  /** Arrival order, from 0. */
+  readonly index: number
+  readonly method: string
+  /** The path without the query string, e.g. `/v1/messages`. */
+  readonly path: string
+  readonly query: Readonly<Record<string, string>>
+  /** Lower-cased header names, as Node gives them. */
+  readonly headers: Readonly<Record<string, string>>
+  /** The parsed JSON body; `undefined` when there was none or it was not JSON. */
+  readonly body: unknown
+  /** Whether the body asked for an event stream (`"stream": true`). */
+  readonly stream: boolean
+  /** The `request-id` header (and envelope `request_id`) the server answers with. */
+  readonly requestId: string
+}
+
+// ---------------------------------------------------------------------------------------------
+// Replies
+// ---------------------------------------------------------------------------------------------
+
+/** A Messages API `Message`, as the official SDK types it. */
+export type Message = Anthropic.Message
+
+/** Options every reply takes. */
+export interface CommonReplyOptions {
+  /** Wait this long before sending the status line and headers. */
+  readonly delay?: Duration.DurationInput | undefined
+  /** Extra response headers (they win over the server's defaults). */
+  readonly headers?: Readonly<Record<string, string>> | undefined
+}
+
+/** A fault injected into a streamed answer after its first `afterEvents` events (pings count). */
+export type StreamFault =
+  | { readonly _tag: "ResetAfterEvents"; readonly afterEvents: number }
+  | { readonly _tag: "TruncateAfterEvents"; readonly afterEvents: number; readonly cleanEnd: boolean }
+  | { readonly _tag: "MalformedAfterEvents"; readonly afterEvents: number }
+  | {
+      readonly _tag: "ErrorEventAfterEvents"
+      readonly afterEvents: number
+      readonly errorType: string
+      readonly message: string
+    }
+
+/** Options of a message reply. */
+export interface MessageReplyOptions extends CommonReplyOptions {
+  /** Wait this long between SSE events (the events are then written one by one). */
+  readonly eventDelay?: Duration.DurationInput | undefined
+  /** Characters per text / thinking / tool-input delta; by default text is cut into words. */
+  readonly chunkSize?: number | undefined
+  /** Send the API's `ping` event after the first content block starts (default true). */
+  readonly pings?: boolean | undefined
+  /** Break the answer part way (see `resetAfterEvents` and friends). */
+  readonly fault?: StreamFault | undefined
+}
+
+/** A message answer: JSON for a plain request, the API's SSE sequence for a streamed one. */
+export interface MessageReply {
+  readonly _tag: "MessageReply"
+  readonly message: Message
+  readonly options: MessageReplyOptions
+}
+
+/** An API error: the status, headers and the `{"type":"error","error":{...},"request_id"}` envelope. */
+export interface ErrorReply {
+  readonly _tag: "ErrorReply"
+  readonly status: number
+  readonly errorType: string
+  readonly message: string
+  readonly options: CommonReplyOptions
+}
+
+/** Any JSON body with a status (e.g. a `count_tokens` answer). */
+export interface JsonReply {
+  readonly _tag: "JsonReply"
+  readonly status: number
+  readonly body: unknown
+  readonly options: CommonReplyOptions
+}
+
+/** A body sent byte for byte as given (recorded SSE, hand-written broken bodies). */
+export interface RawReply {
+  readonly _tag: "RawReply"
+  readonly status: number
+  readonly contentType: string
+  readonly body: string
+  readonly options: CommonReplyOptions
+}
+
+/** The connection is cut before any response header is sent. */
+export interface ResetReply {
+  readonly _tag: "ResetReply"
+  readonly options: CommonReplyOptions
+}
+
+/** What the server answers one request with; a bare `Message` means `reply(message)`. */
+export type Reply = Message | MessageReply | ErrorReply | JsonReply | RawReply | ResetReply
+
+/** Computes the answer from the request; may be an Effect (its failures become a 500). */
+export type ReplyFunction<R = never> = (request: ReceivedRequest) => Reply | Effect.Effect<Reply, unknown, R>
+
+/** One reply for every request, replies in order (one per request), or a function of the request. */
+export type Replies<R = never> = Reply | ReadonlyArray<Reply> | ReplyFunction<R>
+
+/** Replies per endpoint; an endpoint without a script gets a sensible default answer. */
+export interface Routes<R = never> {
+  /** `POST /v1/messages`. */
+  readonly messages?: Replies<R> | undefined
+  /** `POST /v1/messages/count_tokens`; by default about one token per four characters of the request. */
+  readonly countTokens?: Replies<R> | undefined
+}
+
+/** Recorded interactions served in order, whatever endpoint each was recorded on. */
+export interface Transcript {
+  readonly _tag: "Transcript"
+  readonly name: string
+  readonly interactions: ReadonlyArray<Interaction>
+}
+
+/** What the server answers: replies for `POST /v1/messages`, replies per endpoint, or a transcript. */
+export type Script<R = never> = Replies<R> | Routes<R> | Transcript
+
+// ---------------------------------------------------------------------------------------------
+// Reply constructors
+// ---------------------------------------------------------------------------------------------
+
+/** A message answer with options (delays, chunking, pings, a stream fault). */
+export const reply = (message: Message, options: MessageReplyOptions = {}): MessageReply => ({
+  _tag: "MessageReply",
+  message,
+  options
+})
+
+/** Options of an API error reply. */
+export interface ApiErrorOptions extends CommonReplyOptions {
+  /** `error.type`; by default the one the API uses for the status (429 → `rate_limit_error`). */
+  readonly type?: string | undefined
+  readonly message?: string | undefined
+  /** The `retry-after` header, in seconds. */
+  readonly retryAfter?: number | undefined
+  /** The `retry-after-ms` header, in milliseconds. */
+  readonly retryAfterMs?: number | undefined
+}
+
+const errorTypeOfStatus = (status: number): string => {
+  switch (status) {
+    case 400:
+      return "invalid_request_error"
+    case 401:
+      return "authentication_error"
+    case 402:
+      return "billing_error"
+    case 403:
+      return "permission_error"
+    case 404:
+      return "not_found_error"
+    case 413:
+      return "request_too_large"
+    case 429:
+      return "rate_limit_error"
+    case 504:
+      return "timeout_error"
+    case 529:
+      return "overloaded_error"
+    default:
+      return status >= 500 ? "api_error" : "invalid_request_error"
+  }
+}
+
+const statusOfErrorType = (type: string): number => {
+  switch (type) {
+    case "invalid_request_error":
+      return 400
+    case "authentication_error":
+      return 401
+    case "permission_error":
+      return 403
+    case "not_found_error":
+      return 404
+    case "rate_limit_error":
+      return 429
+    case "overloaded_error":
+      return 529
+    default:
+      return 500
+  }
+}
+
+const defaultErrorMessage = (type: string): string => {
+  switch (type) {
+    case "overloaded_error":
+      return "Overloaded"
+    case "rate_limit_error":
+      return "Number of request tokens has exceeded your per-minute rate limit"
+    case "api_error":
+      return "Internal server error"
+    case "authentication_error":
+      return "invalid x-api-key"
+    case "permission_error":
+      return "Your API key does not have permission to use the specified resource."
+    case "not_found_error":
+      return "Not found"
+    case "timeout_error":
+      return "Request timed out"
+    default:
+      return "Invalid request"
+  }
+}
+
+/** An API error answer with the API's envelope, `request-id` and optional `retry-after` headers. */
+export const apiError = (status: number, options: ApiErrorOptions = {}): ErrorReply => {
+  const errorType = options.type ?? errorTypeOfStatus(status)
+  const headers: Record<string, string> = {}
+  if (options.retryAfter !== undefined) headers["retry-after"] = String(options.retryAfter)
+  if (options.retryAfterMs !== undefined) headers["retry-after-ms"] = String(options.retryAfterMs)
+  return {
+    _tag: "ErrorReply",
+    status,
+    errorType,
+    message: options.message ?? defaultErrorMessage(errorType),
+    options: { delay: options.delay, headers: { ...headers, ...options.headers } }
+  }
+}
+
+/** Options of a JSON or raw reply. */
+export interface BodyReplyOptions extends CommonReplyOptions {
+  /** Default 200. */
+  readonly status?: number | undefined
+}
+
+/** Any JSON body (default status 200). */
+export const json = (body: unknown, options: BodyReplyOptions = {}): JsonReply => ({
+  _tag: "JsonReply",
+  status: options.status ?? 200,
+  body,
+  options
+})
+
+/** A body sent exactly as given (default status 200, `text/event-stream`). */
+export const raw = (body: string, options: BodyReplyOptions & { readonly contentType?: string | undefined } = {}) =>
+  ({
+    _tag: "RawReply",
+    status: options.status ?? 200,
+    contentType: options.contentType ?? "text/event-stream; charset=utf-8",
+    body,
+    options
+  }) satisfies RawReply
+
+/** A hand-made SSE answer: each object is sent as one event named after its `type`. */
+export const sse = (events: ReadonlyArray<{ readonly type: string }>, options: BodyReplyOptions = {}): RawReply =>
+  raw(encodeEvents(events), options)
+
+/** Cuts the connection before any header is sent (the client sees a connection error). */
+export const reset = (options: { readonly delay?: Duration.DurationInput | undefined } = {}): ResetReply => ({
+  _tag: "ResetReply",
+  options
+})
+
+/** Stream fault: the connection is cut after `afterEvents` events. */
+export const resetAfterEvents = (afterEvents: number): StreamFault => ({ _tag: "ResetAfterEvents", afterEvents })
+
+/**
+ * Stream fault: after `afterEvents` events, half an event is sent and the connection is cut; with
+ * `cleanEnd` the HTTP response ends normally instead, so only the missing `message_stop` shows it.
+ */
+export const truncateAfterEvents = (
+  afterEvents: number,
+  options: { readonly cleanEnd?: boolean | undefined } = {}
+): StreamFault => ({ _tag: "TruncateAfterEvents", afterEvents, cleanEnd: options.cleanEnd ?? false })
+
+/** Stream fault: after `afterEvents` events comes an event whose JSON is cut in half, then the end. */
+export const malformedAfterEvents = (afterEvents: number): StreamFault => ({
+  _tag: "MalformedAfterEvents",
+  afterEvents
+})
+
+/** Stream fault: after `afterEvents` events the API's `error` event (default `overloaded_error`), then the end. */
+export const errorEventAfterEvents = (
+  afterEvents: number,
+  options: { readonly type?: string | undefined; readonly message?: string | undefined } = {}
+): StreamFault => {
+  const errorType = options.type ?? "overloaded_error"
+  return {
+    _tag: "ErrorEventAfterEvents",
+    afterEvents,
+    errorType,
+    message: options.message ?? defaultErrorMessage(errorType)
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Canned messages
+// ---------------------------------------------------------------------------------------------
+
+/** Options of a canned message. */
+export interface MessageOptions {
+  /** Default: derived from the content, so equal messages get equal ids. */
+  readonly id?: string | undefined
+  /** Default `claude-sonnet-4-6`. */
+  readonly model?: string | undefined
+  readonly stopReason?: Anthropic.StopReason | undefined
+  readonly stopSequence?: string | null | undefined
+  /** Counts to set; the rest default (10 input tokens, output estimated from the content). */
+  readonly usage?: Partial<Anthropic.Usage> | undefined
+}
+
+// FNV-1a: a short, stable id from content, so canned messages stay deterministic.
+const hashOf = (text: string): string => {
+  let hash = 0x811c9dc5
+  for (let index = 0; index < text.length; index++) {
+    hash ^= text.charCodeAt(index)
+    hash = Math.imul(hash, 0x01000193)
+  }
+  return (hash >>> 0).toString(36).padStart(7, "0")
+}
+
+/** A full `Usage` with the given counts; the rest are zero or null. */
+export const usage = (counts: Partial<Anthropic.Usage> = {}): Anthropic.Usage => ({
+  input_tokens: 10,
+  output_tokens: 1,
+  cache_creation_input_tokens: 0,
+  cache_read_input_tokens: 0,
+  cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
+  server_tool_use: null,
+  service_tier: "standard",
+  inference_geo: null,
+  output_tokens_details: null,
+  speed: null,
+  ...counts
+})
+
+/** A text block. */
+export const textBlock = (
+  text: string,
+  citations: Array<Anthropic.TextCitation> | null = null
+): Anthropic.TextBlock => ({
+  type: "text",
+  text,
+  citations
+})
+
+/** A thinking block with its signature. */
+export const thinkingBlock = (thinking: string, signature = "mock-signature"): Anthropic.ThinkingBlock => ({
+  type: "thinking",
+  thinking,
+  signature
+})
+
+/** A client tool call; the id defaults to one derived from name and input. */
+export const toolUseBlock = (name: string, input: unknown, id?: string): Anthropic.ToolUseBlock => ({
+  type: "tool_use",
+  id: id ?? `toolu_mock_${hashOf(name + JSON.stringify(input))}`,
+  name,
+  input,
+  caller: { type: "direct" }
+})
+
+const contentLength = (content: ReadonlyArray<Anthropic.ContentBlock>): number => {
+  let length = 0
+  for (const block of content) {
+    if (block.type === "text") length += block.text.length
+    else if (block.type === "thinking") length += block.thinking.length
+    else if (block.type === "tool_use") length += JSON.stringify(block.input).length
+  }
+  return length
+}
+
+/** A complete assistant `Message` with these content blocks. */
+export const message = (content: ReadonlyArray<Anthropic.ContentBlock>, options: MessageOptions = {}): Message => {
+  const hasToolUse = content.some((block) => block.type === "tool_use")
+  return {
+    id: options.id ?? `msg_mock_${hashOf(JSON.stringify(content))}`,
+    type: "message",
+    role: "assistant",
+    model: options.model ?? "claude-sonnet-4-6",
+    content: [...content],
+    stop_reason: options.stopReason ?? (hasToolUse ? "tool_use" : "end_turn"),
+    stop_sequence: options.stopSequence ?? null,
+    stop_details: null,
+    container: null,
+    diagnostics: null,
+    usage: usage({ output_tokens: Math.max(1, Math.ceil(contentLength(content) / 4)), ...options.usage })
+  }
+}
+
+/** A text answer. */
+export const textMessage = (text: string, options: MessageOptions = {}): Message => message([textBlock(text)], options)
+
+/** One tool call of `toolUseMessage`. */
+export interface ToolCall {
+  readonly name: string
+  readonly input: unknown
+  readonly id?: string | undefined
+}
+
+/** An answer calling these tools (stop reason `tool_use`), optionally after some text. */
+export const toolUseMessage = (
+  calls: ReadonlyArray<ToolCall>,
+  options: MessageOptions & { readonly text?: string | undefined } = {}
+): Message =>
+  message(
+    [
+      ...(options.text === undefined ? [] : [textBlock(options.text)]),
+      ...calls.map((call, index) =>
+        toolUseBlock(
+          call.name,
+          call.input,
+          call.id ?? `toolu_mock_${hashOf(call.name + index + JSON.stringify(call.input))}`
+        )
+      )
+    ],
+    options
+  )
+
+const TextContent = Schema.Struct({ type: Schema.Literal("text"), text: Schema.String })
+const isTextContent = Schema.is(TextContent)
+const MessagesBody = Schema.Struct({
+  messages: Schema.Array(
+    Schema.Struct({ role: Schema.String, content: Schema.Union(Schema.String, Schema.Array(Schema.Unknown)) })
+  )
+})
+const decodeMessagesBody = Schema.decodeUnknownOption(MessagesBody)
+
+/** The text of the last user message of a Messages request (handy to pick an answer per prompt). */
+export const lastUserText = (request: ReceivedRequest): string | undefined => {
+  const body = decodeMessagesBody(request.body)
+  if (body._tag === "None") return undefined
+  const { messages } = body.value
+  for (let index = messages.length - 1; index >= 0; index--) {
+    const entry = messages[index]!
+    if (entry.role !== "user") continue
+    if (typeof entry.content === "string") return entry.content
+    return entry.content.flatMap((block) => (isTextContent(block) ? [block.text] : [])).join("")
+  }
+  return undefined
+}
+
+// ---------------------------------------------------------------------------------------------
+// The service
+// ---------------------------------------------------------------------------------------------
+
+/** The server could not start, or a transcript could not be read. */
+export class MockServerError extends Schema.TaggedError<MockServerError>()("MockServerError", {
+  message: Schema.String
+}) {}
+
+/** Server options. */
+export interface Options {
+  /** Default 0: a free port chosen by the system. The server always binds 127.0.0.1. */
+  readonly port?: number | undefined
+  /** The only API key accepted (`x-api-key` or `Authorization: Bearer`); without it any non-empty key is. */
+  readonly apiKey?: string | undefined
+  /** What `GET /v1/models` lists (default: a catalogue of current Claude models). */
+  readonly models?: ReadonlyArray<Anthropic.ModelInfo> | undefined
+}
+
+/** A running server. */
+export interface Service {
+  /** `http://127.0.0.1:<port>`. */
+  readonly url: string
+  /** The SDK's `baseURL` (the same origin: the SDK appends `/v1/...`). */
+  readonly baseURL: string
+  readonly port: number
+  /** A key the server accepts. */
+  readonly apiKey: string
+  /** Every request received so far, in arrival order. */
+  readonly requests: Effect.Effect<ReadonlyArray<ReceivedRequest>>
+  readonly requestCount: Effect.Effect<number>
+  /** TCP connections currently open (idle keep-alive ones included). */
+  readonly openConnections: Effect.Effect<number>
+  /** Requests whose response is neither finished nor closed. */
+  readonly activeRequests: Effect.Effect<number>
+  /** Responses whose connection the client closed before they were complete. */
+  readonly abortedRequests: Effect.Effect<number>
+  /** Completes once exactly `count` connections are open. */
+  readonly awaitOpenConnections: (count: number) => Effect.Effect<void>
+  /** Completes once exactly `count` requests are in progress. */
+  readonly awaitActiveRequests: (count: number) => Effect.Effect<void>
+}
+
+/** The running mock server. */
+export class MockAnthropicServer extends Context.Tag("effect-agent/testing/MockAnthropicServer")<
+  MockAnthropicServer,
+  Service
+>() {}
+
+// ---------------------------------------------------------------------------------------------
+// Answering
+// ---------------------------------------------------------------------------------------------
+
+type Resolved<R> = Reply | Effect.Effect<Reply, unknown, R>
+
+const isTranscript = <R>(script: Script<R>): script is Transcript =>
+  typeof script === "object" && !Array.isArray(script) && "_tag" in script && script._tag === "Transcript"
+
+const isRoutes = <R>(script: Script<R>): script is Routes<R> =>
+  typeof script === "object" && !Array.isArray(script) && !("_tag" in script) && !("type" in script)
+
+const exhausted = (request: ReceivedRequest, what: string): ErrorReply =>
+  apiError(500, {
+    message: `MockAnthropicServer: ${what} has no reply left for request ${request.index + 1} (${request.method} ${request.path})`
+  })
+
+const isReplyList = <R>(replies: Replies<R>): replies is ReadonlyArray<Reply> => Array.isArray(replies)
+
+const compileReplies = <R>(replies: Replies<R>): ((request: ReceivedRequest) => Resolved<R>) => {
+  if (typeof replies === "function") return replies
+  if (!isReplyList(replies)) return () => replies
+  const list = replies
+  let next = 0
+  return (request) => (next < list.length ? list[next++]! : exhausted(request, "the script"))
+}
+
+const compileTranscript = (transcript: Transcript): ((request: ReceivedRequest) => Reply) => {
+  let next = 0
+  return (request) => {
+    const interaction = transcript.interactions[next]
+    if (interaction === undefined) return exhausted(request, `transcript ${transcript.name}`)
+    const expected = interaction.request
+    if (expected.method !== request.method || expected.path !== request.path) {
+      return apiError(500, {
+        message:
+          `MockAnthropicServer: transcript ${transcript.name} expected ${expected.method} ${expected.path} ` +
+          `as request ${next + 1}, got ${request.method} ${request.path}`
+      })
+    }
+    next++
+    const recorded = interaction.response
+    return raw(typeof recorded.body === "string" ? recorded.body : JSON.stringify(recorded.body), {
+      status: recorded.status,
+      contentType: recorded.contentType,
+      headers: recorded.headers
+    })
+  }
+}
+
+const estimateTokens = (body: unknown): number => {
+  if (!Predicate.isRecord(body)) return 1
+  return Math.max(1, Math.ceil(JSON.stringify([body.system, body.messages, body.tools]).length / 4))
+}
+
+const invalid = (message: string): ErrorReply => apiError(400, { message })
+
+const requireFields = (
+  body: unknown,
+  fields: ReadonlyArray<readonly [string, "string" | "integer" | "list"]>
+): ErrorReply | undefined => {
+  if (!Predicate.isRecord(body)) return invalid("The request body must be a JSON object")
+  for (const [field, kind] of fields) {
+    const value = body[field]
+    if (value === undefined) return invalid(`${field}: Field required`)
+    if (kind === "string" && typeof value !== "string") return invalid(`${field}: Input should be a valid string`)
+    if (kind === "integer" && !Number.isInteger(value)) return invalid(`${field}: Input should be a valid integer`)
+    if (kind === "list" && !Array.isArray(value)) return invalid(`${field}: Input should be a valid list`)
+  }
+  return undefined
+}
+
+const messagesFields = [
+  ["model", "string"],
+  ["max_tokens", "integer"],
+  ["messages", "list"]
+] as const
+const countTokensFields = [
+  ["model", "string"],
+  ["messages", "list"]
+] as const
+
+const jsonHeaders = (requestId: string, length: number, extra: Readonly<Record<string, string>> | undefined) => ({
+  "content-type": "application/json",
+  "content-length": length,
+  "request-id": requestId,
+  ...extra
+})
+
+const sseHeaders = (requestId: string, extra: Readonly<Record<string, string>> | undefined): OutgoingHttpHeaders => ({
+  "content-type": "text/event-stream; charset=utf-8",
+  "cache-control": "no-cache",
+  "request-id": requestId,
+  ...extra
+})
+
+const envelope = (errorType: string, message: string, requestId: string): string =>
+  JSON.stringify({ type: "error", error: { type: errorType, message }, request_id: requestId })
+
+// Encoded bodies per reply object: a benchmark sending one canned reply a thousand times encodes it once.
+const jsonCache = new WeakMap<Message, string>()
+const eventCache = new WeakMap<object, Array<string>>()
+
+const messageJson = (message: Message): string => {
+  let body = jsonCache.get(message)
+  if (body === undefined) {
+    body = JSON.stringify(message)
+    jsonCache.set(message, body)
+  }
+  return body
+}
+
+const messageEvents = (key: object, message: Message, options: MessageReplyOptions): Array<string> => {
+  let events = eventCache.get(key)
+  if (events === undefined) {
+    events = encodeMessageEvents(message, { chunkSize: options.chunkSize, pings: options.pings })
+    eventCache.set(key, events)
+  }
+  return events
+}
+
+const bodyPlan = (
+  status: number,
+  body: string,
+  requestId: string,
+  options: CommonReplyOptions,
+  ending: "end" | "close" = "end",
+  declaredLength = Buffer.byteLength(body)
+): Plan => ({
+  _tag: "Write",
+  delay: optionalDuration(options.delay),
+  status,
+  headers: jsonHeaders(requestId, declaredLength, options.headers),
+  chunks: [body],
+  eventDelay: undefined,
+  ending
+})
+
+const errorPlan = (reply: ErrorReply, requestId: string): Plan =>
+  bodyPlan(reply.status, envelope(reply.errorType, reply.message, requestId), requestId, reply.options)
+
+const streamedMessagePlan = (key: object, reply: MessageReply, requestId: string): Plan => {
+  const { options } = reply
+  const events = messageEvents(key, reply.message, options)
+  const fault = options.fault
+  let chunks: ReadonlyArray<string> = events
+  let ending: "end" | "close" = "end"
+  if (fault !== undefined) {
+    const kept = Math.max(0, Math.min(fault.afterEvents, events.length))
+    const head = events.slice(0, kept)
+    switch (fault._tag) {
+      case "ResetAfterEvents":
+        chunks = head
+        ending = "close"
+        break
+      case "TruncateAfterEvents":
+        chunks = [...head, truncateEvent(events[kept])]
+        ending = fault.cleanEnd ? "end" : "close"
+        break
+      case "MalformedAfterEvents":
+        chunks = [...head, malformEvent(events[kept])]
+        break
+      case "ErrorEventAfterEvents":
+        chunks = [...head, sseEvent("error", envelope(fault.errorType, fault.message, requestId))]
+        break
+    }
+  }
+  return {
+    _tag: "Write",
+    delay: optionalDuration(options.delay),
+    status: 200,
+    headers: sseHeaders(requestId, options.headers),
+    chunks,
+    eventDelay: optionalDuration(options.eventDelay),
+    ending
+  }
+}
+
+// A non-streamed answer shows a stream fault the way a broken JSON response would.
+const jsonMessagePlan = (reply: MessageReply, requestId: string): Plan => {
+  const body = messageJson(reply.message)
+  const { options } = reply
+  const half = body.slice(0, Math.floor(body.length / 2))
+  switch (options.fault?._tag) {
+    case undefined:
+      return bodyPlan(200, body, requestId, options)
+    case "ResetAfterEvents":
+      return bodyPlan(200, half, requestId, options, "close", Buffer.byteLength(body))
+    case "TruncateAfterEvents":
+      return options.fault.cleanEnd
+        ? bodyPlan(200, half, requestId, options)
+        : bodyPlan(200, half, requestId, options, "close", Buffer.byteLength(body))
+    case "MalformedAfterEvents":
+      return bodyPlan(200, half, requestId, options)
+    case "ErrorEventAfterEvents": {
+      const { errorType, message } = options.fault
+      return bodyPlan(statusOfErrorType(errorType), envelope(errorType, message, requestId), requestId, options)
+    }
+  }
+}
+
+const planOf = (answer: Reply, request: ReceivedRequest): Plan => {
+  const { requestId } = request
+  if (!("_tag" in answer)) {
+    const asReply = reply(answer)
+    return request.stream ? streamedMessagePlan(answer, asReply, requestId) : jsonMessagePlan(asReply, requestId)
+  }
+  switch (answer._tag) {
+    case "MessageReply":
+      return request.stream ? streamedMessagePlan(answer, answer, requestId) : jsonMessagePlan(answer, requestId)
+    case "ErrorReply":
+      return errorPlan(answer, requestId)
+    case "JsonReply":
+      return bodyPlan(answer.status, JSON.stringify(answer.body), requestId, answer.options)
+    case "RawReply": {
+      const headers: OutgoingHttpHeaders = {
+        "content-type": answer.contentType,
+        "request-id": requestId,
+        ...answer.options.headers
+      }
+      return {
+        _tag: "Write",
+        delay: optionalDuration(answer.options.delay),
+        status: answer.status,
+        headers,
+        chunks: [answer.body],
+        eventDelay: undefined,
+        ending: "end"
+      }
+    }
+    case "ResetReply":
+      return { _tag: "Reset", delay: optionalDuration(answer.options.delay) }
+  }
+}
+
+const failedReply = (cause: Cause.Cause<unknown>): Reply =>
+  Cause.isInterruptedOnly(cause)
+    ? reset()
+    : apiError(500, { message: `MockAnthropicServer: the reply function failed: ${Cause.pretty(cause)}` })
+
+const headerRecord = (request: IncomingMessage): Record<string, string> => {
+  const headers: Record<string, string> = {}
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers[name] = typeof value === "string" ? value : value.join(", ")
+  }
+  return headers
+}
+
+// The SDK sends a key as `Authorization: Bearer`; other clients send `x-api-key`.
+const apiKeyOf = (headers: Readonly<Record<string, string>>): string | undefined => {
+  const key = headers["x-api-key"]
+  if (key !== undefined && key !== "") return key
+  const authorization = headers.authorization
+  if (authorization === undefined || !authorization.startsWith("Bearer ")) return undefined
+  const token = authorization.slice("Bearer ".length).trim()
+  return token === "" ? undefined : token
+}
+
+const parseBody = (text: string): { readonly body: unknown; readonly error: string | undefined } => {
+  if (text === "") return { body: undefined, error: undefined }
+  try {
+    return { body: JSON.parse(text), error: undefined }
+  } catch (error) {
+    return { body: undefined, error: error instanceof Error ? error.message : String(error) }
+  }
+}
+
+/** Starts the server for the life of the scope; closing the scope closes every connection. */
+export const make = <R = never>(
+  script: Script<R>,
+  options: Options = {}
+): Effect.Effect<Service, MockServerError, Scope.Scope | R> =>
+  Effect.gen(function* () {
+    const fibers = yield* FiberSet.make<void, never>()
+    const runFork = yield* FiberSet.runtime(fibers)<R>()
+    const models = options.models ?? defaultModels
+
+    const answerMessages: (request: ReceivedRequest) => Resolved<R> = isTranscript(script)
+      ? compileTranscript(script)
+      : compileReplies(isRoutes(script) ? (script.messages ?? textMessage("Hello from MockAnthropicServer")) : script)
+    const answerCountTokens: (request: ReceivedRequest) => Resolved<R> = isTranscript(script)
+      ? answerMessages
+      : isRoutes(script) && script.countTokens !== undefined
+        ? compileReplies(script.countTokens)
+        : (request) => json({ input_tokens: estimateTokens(request.body) })
+
+    const requests: Array<ReceivedRequest> = []
+    const sockets = new Set<Socket>()
+    let activeRequests = 0
+    let abortedRequests = 0
+    const watchers = new Set<() => void>()
+    const notify = () => {
+      for (const watcher of watchers) watcher()
+    }
+    const awaitCount =
+      (current: () => number) =>
+      (count: number): Effect.Effect<void> =>
+        Effect.async<void>((resume) => {
+          if (current() === count) return resume(Effect.void)
+          const watcher = () => {
+            if (current() !== count) return
+            watchers.delete(watcher)
+            resume(Effect.void)
+          }
+          watchers.add(watcher)
+          return Effect.sync(() => watchers.delete(watcher))
+        })
+
+    const route = (request: ReceivedRequest, parseError: string | undefined): Resolved<R> => {
+      const key = apiKeyOf(request.headers)
+      if (key === undefined) return apiError(401, { message: "x-api-key header is required" })
+      if (options.apiKey !== undefined && key !== options.apiKey) return apiError(401, { message: "invalid x-api-key" })
+      if (parseError !== undefined) return invalid(`The request body is not valid JSON: ${parseError}`)
+      const { method, path } = request
+      if (method === "POST" && path === "/v1/messages") {
+        return requireFields(request.body, messagesFields) ?? answerMessages(request)
+      }
+      if (method === "POST" && path === "/v1/messages/count_tokens") {
+        return requireFields(request.body, countTokensFields) ?? answerCountTokens(request)
+      }
+      if (method === "GET" && path === "/v1/models") {
+        const page = modelPage(models, request.query)
+        return typeof page === "string" ? invalid(page) : json(page)
+      }
+      if (method === "GET" && path.startsWith("/v1/models/")) {
+        const id = decodeURIComponent(path.slice("/v1/models/".length))
+        const found = models.find((info) => info.id === id)
+        return found === undefined ? apiError(404, { message: `model: ${id}` }) : json(found)
+      }
+      return apiError(404, { message: "Not Found" })
+    }
+
+    const respond = (exchange: Exchange, request: ReceivedRequest, answer: Resolved<R>): void => {
+      if (Effect.isEffect(answer)) {
+        runFork(
+          answer.pipe(
+            Effect.catchAllCause((cause) => Effect.succeed(failedReply(cause))),
+            Effect.flatMap((resolved) => writeTimed(exchange, planOf(resolved, request)))
+          )
+        )
+        return
+      }
+      const plan = planOf(answer, request)
+      if (isTimed(plan)) runFork(writeTimed(exchange, plan))
+      else writeNow(exchange, plan)
+    }
+
+    const onRequest = (incoming: IncomingMessage, response: ServerResponse): void => {
+      const exchange: Exchange = { request: incoming, response, closed: false, cut: false }
+      activeRequests++
+      response.on("close", () => {
+        exchange.closed = true
+        activeRequests--
+        if (!response.writableFinished && !exchange.cut) abortedRequests++
+        notify()
+      })
+      const parts: Array<Buffer> = []
+      incoming.on("data", (part: Buffer) => parts.push(part))
+      incoming.on("end", () => {
+        const text = parts.length === 0 ? "" : Buffer.concat(parts).toString("utf8")
+        const parsed = parseBody(text)
+        const url = new URL(incoming.url ?? "/", "http://127.0.0.1")
+        const index = requests.length
+        const request: ReceivedRequest = {
+          index,
+          method: incoming.method ?? "GET",
+          path: url.pathname,
+          query: Object.fromEntries(url.searchParams),
+          headers: headerRecord(incoming),
+          body: parsed.body,
+          stream: Predicate.isRecord(parsed.body) && parsed.body.stream === true,
+          requestId: `req_mock_${String(index + 1).padStart(6, "0")}`
+        }
+        requests.push(request)
+        respond(exchange, request, route(request, parsed.error))
+      })
+    }
+
+    const server = createServer({ keepAliveTimeout: 5_000 }, onRequest)
+    server.on("connection", (socket: Socket) => {
+      sockets.add(socket)
+      notify()
+      socket.on("close", () => {
+        sockets.delete(socket)
+        notify()
+      })
+    })
+    // A client that vanishes mid-request must not crash the process.
+    server.on("clientError", (_error, socket) => socket.destroy())
+
+    const port = yield* Effect.acquireRelease(
+      Effect.async<number, MockServerError>((resume) => {
+        const onError = (error: Error) =>
+          resume(Effect.fail(new MockServerError({ message: `MockAnthropicServer cannot listen: ${error.message}` })))
+        server.once("error", onError)
+        server.listen({ port: options.port ?? 0, host: "127.0.0.1", backlog: 4096 }, () => {
+          server.off("error", onError)
+          const address = server.address()
+          resume(
+            address !== null && typeof address === "object"
+              ? Effect.succeed(address.port)
+              : Effect.fail(new MockServerError({ message: "MockAnthropicServer: no TCP address after listen" }))
+          )
+        })
+      }),
+      () =>
+        FiberSet.clear(fibers).pipe(
+          Effect.zipRight(
+            Effect.async<void>((resume) => {
+              server.close(() => resume(Effect.void))
+              server.closeAllConnections()
+              for (const socket of sockets) socket.destroy()
+            })
+          ),
+          // The server reports closed before its sockets' `close` events have run.
+          Effect.zipRight(awaitCount(() => sockets.size)(0))
+        )
+    )
+
+    const url = `http://127.0.0.1:${port}`
+    return {
+      url,
+      baseURL: url,
+      port,
+      apiKey: options.apiKey ?? "test",
+      requests: Effect.sync(() => requests.slice()),
+      requestCount: Effect.sync(() => requests.length),
+      openConnections: Effect.sync(() => sockets.size),
+      activeRequests: Effect.sync(() => activeRequests),
+      abortedRequests: Effect.sync(() => abortedRequests),
+      awaitOpenConnections: awaitCount(() => sockets.size),
+      awaitActiveRequests: awaitCount(() => activeRequests)
+    } satisfies Service
+  })
+
+/** The same as `make`, named for demos and benchmarks that run the server in their own process. */
+export const listen: <R = never>(
+  script: Script<R>,
+  options?: Options
+) => Effect.Effect<Service, MockServerError, Scope.Scope | R> = make
+
+/** The server as a Layer: started when the Layer is built, stopped when its scope closes. */
+export const layer = <R = never>(
+  script: Script<R>,
+  options: Options = {}
+): Layer.Layer<MockAnthropicServer, MockServerError, R> => Layer.scoped(MockAnthropicServer, make(script, options))
+
+/** Reads a transcript file (see `shared/transcripts/README.md`) as a script that serves it in order. */
+export const transcript = (file: string | URL): Effect.Effect<Transcript, MockServerError> =>
+  readTranscriptFile(file).pipe(
+    Effect.map(
+      (decoded): Transcript => ({ _tag: "Transcript", name: decoded.name, interactions: decoded.interactions })
+    ),
+    Effect.mapError((message) => new MockServerError({ message }))
+  )
+
+/** A server serving a transcript file, as a Layer. */
+export const layerTranscript = (
+  file: string | URL,
+  options: Options = {}
+): Layer.Layer<MockAnthropicServer, MockServerError> =>
+  Layer.unwrapEffect(Effect.map(transcript(file), (script) => layer(script, options)))

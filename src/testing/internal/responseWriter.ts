@@ -1,0 +1,106 @@
+/**
+ * Writes a planned answer to a Node `ServerResponse`: status and headers, then the body in as few
+ * writes as possible, then either a normal end or a cut connection (the injected faults).
+ * Only answers with delays run as an Effect; the rest are written synchronously, so a benchmark's
+ * thousands of requests cost no fiber each.
+ */
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http"
+import { Duration, Effect } from "effect"
+
+/** What to send for one request. */
+export type Plan =
+  | {
+      readonly _tag: "Reset"
+      readonly delay: Duration.Duration | undefined
+    }
+  | {
+      readonly _tag: "Write"
+      readonly delay: Duration.Duration | undefined
+      readonly status: number
+      readonly headers: OutgoingHttpHeaders
+      /** SSE events (or one body); written in one batch unless `eventDelay` spaces them. */
+      readonly chunks: ReadonlyArray<string>
+      readonly eventDelay: Duration.Duration | undefined
+      /** `close` cuts the connection once the chunks are sent, leaving the response unfinished. */
+      readonly ending: "end" | "close"
+    }
+
+/** One request in flight and what the server knows about its connection. */
+export interface Exchange {
+  readonly request: IncomingMessage
+  readonly response: ServerResponse
+  /** The client (or the server's shutdown) closed the connection. */
+  closed: boolean
+  /** The server cut the connection on purpose (a scripted fault), so it is not a client abort. */
+  cut: boolean
+}
+
+/** Whether the plan has to wait, and so needs a fiber. */
+export const isTimed = (plan: Plan): boolean =>
+  plan.delay !== undefined || (plan._tag === "Write" && plan.eventDelay !== undefined)
+
+const cutConnection = (exchange: Exchange, immediately: boolean): void => {
+  exchange.cut = true
+  const socket = exchange.request.socket
+  // `destroySoon` lets the bytes already written reach the client before the connection ends.
+  if (immediately) socket.destroy()
+  else socket.destroySoon()
+}
+
+const finish = (exchange: Exchange, plan: Plan & { readonly _tag: "Write" }, rest: string): void => {
+  const response = exchange.response
+  if (plan.ending === "end") {
+    response.end(rest)
+    return
+  }
+  if (rest === "") response.flushHeaders()
+  else response.write(rest)
+  cutConnection(exchange, false)
+}
+
+/** Writes a plan that has no delays, synchronously. */
+export const writeNow = (exchange: Exchange, plan: Plan): void => {
+  if (exchange.closed) return
+  if (plan._tag === "Reset") {
+    cutConnection(exchange, true)
+    return
+  }
+  exchange.response.writeHead(plan.status, plan.headers)
+  finish(exchange, plan, plan.chunks.length === 1 ? plan.chunks[0]! : plan.chunks.join(""))
+}
+
+const whenClosed = (exchange: Exchange): Effect.Effect<void> =>
+  Effect.async<void>((resume) => {
+    if (exchange.closed) return resume(Effect.void)
+    const onClose = () => resume(Effect.void)
+    exchange.response.once("close", onClose)
+    return Effect.sync(() => exchange.response.off("close", onClose))
+  })
+
+const writeSpaced = (exchange: Exchange, plan: Plan): Effect.Effect<void> =>
+  Effect.gen(function* () {
+    if (plan.delay !== undefined) yield* Effect.sleep(plan.delay)
+    if (exchange.closed) return
+    if (plan._tag === "Reset" || plan.eventDelay === undefined) {
+      writeNow(exchange, plan)
+      return
+    }
+    exchange.response.writeHead(plan.status, plan.headers)
+    const last = plan.chunks.length - 1
+    for (let index = 0; index < last; index++) {
+      if (index > 0) yield* Effect.sleep(plan.eventDelay)
+      if (exchange.closed) return
+      exchange.response.write(plan.chunks[index]!)
+    }
+    if (last > 0) yield* Effect.sleep(plan.eventDelay)
+    if (exchange.closed) return
+    finish(exchange, plan, plan.chunks[last] ?? "")
+  })
+
+/** Writes a plan with delays; stops waiting as soon as the connection closes. */
+export const writeTimed = (exchange: Exchange, plan: Plan): Effect.Effect<void> =>
+  Effect.raceFirst(writeSpaced(exchange, plan), whenClosed(exchange))
+
+/** `Duration` of an optional input. */
+export const optionalDuration = (input: Duration.DurationInput | undefined): Duration.Duration | undefined =>
+  input === undefined ? undefined : Duration.decode(input)

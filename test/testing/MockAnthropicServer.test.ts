@@ -1,0 +1,578 @@
+import Anthropic from "@anthropic-ai/sdk"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Exit, Layer, Scope } from "effect"
+import { MockAnthropicServer } from "effect-agent/testing"
+
+const transcriptFile = (name: string) => new URL(`../../../shared/transcripts/${name}.json`, import.meta.url)
+
+const params: Anthropic.MessageCreateParamsNonStreaming = {
+  model: "claude-haiku-4-5",
+  max_tokens: 256,
+  messages: [{ role: "user", content: "Hi" }]
+}
+
+const streamParams: Anthropic.MessageCreateParamsStreaming = { ...params, stream: true }
+
+const clientOf = (server: MockAnthropicServer.Service, options: { readonly timeout?: number } = {}) =>
+  new Anthropic({ baseURL: server.baseURL, apiKey: "test", maxRetries: 0, ...options })
+
+/** The promise's rejection as a success value (the test fails if it resolves). */
+const rejection = (run: () => Promise<unknown>) => Effect.flip(Effect.tryPromise({ try: run, catch: (error) => error }))
+
+/** Every event the SDK's iterator yields, and what it threw at the end (if anything). */
+const collectEvents = (stream: AsyncIterable<Anthropic.RawMessageStreamEvent>) =>
+  Effect.promise(async () => {
+    const types: Array<string> = []
+    try {
+      for await (const event of stream) types.push(event.type)
+      return { types, error: undefined }
+    } catch (error) {
+      return { types, error }
+    }
+  })
+
+// The SDK's `finalMessage()` adds `parsed_output: null`; everything else must be the canned message.
+const asFinalMessage = (message: MockAnthropicServer.Message) => ({ ...message, parsed_output: null })
+
+const richMessage = MockAnthropicServer.message(
+  [
+    MockAnthropicServer.thinkingBlock("Let me think about the weather.", "sig-123"),
+    MockAnthropicServer.textBlock("Checking Paris and Rome now.", [
+      {
+        type: "char_location",
+        cited_text: "Paris is sunny",
+        document_index: 0,
+        document_title: "Forecast",
+        file_id: null,
+        start_char_index: 0,
+        end_char_index: 14
+      }
+    ]),
+    MockAnthropicServer.toolUseBlock("get_weather", { city: "Paris", units: { temperature: "celsius" } }),
+    MockAnthropicServer.toolUseBlock("get_weather", { city: "Rome" }, "toolu_rome"),
+    { type: "redacted_thinking", data: "opaque" }
+  ],
+  { usage: { input_tokens: 321, output_tokens: 45, cache_read_input_tokens: 100 } }
+)
+
+describe("MockAnthropicServer", () => {
+  it.scoped("answers a JSON request with the canned message and records the request", () =>
+    Effect.gen(function* () {
+      const canned = MockAnthropicServer.textMessage("Hello there!", { usage: { input_tokens: 12, output_tokens: 3 } })
+      const server = yield* MockAnthropicServer.make(canned)
+      expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+      const answer = yield* Effect.promise(() => clientOf(server).messages.create(params))
+      expect(answer).toEqual(canned)
+      expect(canned.usage).toEqual({
+        input_tokens: 12,
+        output_tokens: 3,
+        cache_creation_input_tokens: 0,
+        cache_read_input_tokens: 0,
+        cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
+        server_tool_use: null,
+        service_tier: "standard",
+        inference_geo: null,
+        output_tokens_details: null,
+        speed: null
+      })
+      const [request] = yield* server.requests
+      expect(request).toMatchObject({
+        index: 0,
+        method: "POST",
+        path: "/v1/messages",
+        query: {},
+        body: params,
+        stream: false,
+        requestId: "req_mock_000001"
+      })
+      expect(request?.headers.authorization).toBe("Bearer test")
+      expect(request?.headers["anthropic-version"]).toBeTypeOf("string")
+      expect(yield* server.requestCount).toBe(1)
+    })
+  )
+
+  it.scoped("streams a message as the API's event sequence that the SDK folds back to the same message", () =>
+    Effect.gen(function* () {
+      const server = yield* MockAnthropicServer.make(richMessage)
+      const client = clientOf(server)
+      const final = yield* Effect.promise(() => client.messages.stream(params).finalMessage())
+      expect(final).toEqual(asFinalMessage(richMessage))
+
+      const response = yield* Effect.promise(() => client.messages.create(streamParams).asResponse())
+      const text = yield* Effect.promise(() => response.text())
+      const eventNames = [...text.matchAll(/^event: (\w+)$/gm)].map((match) => match[1])
+      expect(eventNames.slice(0, 3)).toEqual(["message_start", "content_block_start", "ping"])
+      expect(eventNames.slice(-2)).toEqual(["message_delta", "message_stop"])
+      expect(text).toContain('"delta":{"type":"signature_delta","signature":"sig-123"}')
+      expect(text).toContain('"delta":{"type":"citations_delta"')
+      expect(text).toContain('"delta":{"type":"input_json_delta","partial_json":""}')
+      expect(response.headers.get("content-type")).toBe("text/event-stream; charset=utf-8")
+      expect(response.headers.get("request-id")).toBe("req_mock_000002")
+      expect((yield* server.requests).map((request) => request.stream)).toEqual([true, true])
+    })
+  )
+
+  it.scoped("streams 10,000 text deltas cheaply", () =>
+    Effect.gen(function* () {
+      const words = Array.from({ length: 10_000 }, (_, index) => `w${index}`).join(" ")
+      const canned = MockAnthropicServer.textMessage(words)
+      const server = yield* MockAnthropicServer.make(MockAnthropicServer.reply(canned, { pings: false }))
+      const started = performance.now()
+      const stream = clientOf(server).messages.stream(params)
+      let deltas = 0
+      stream.on("text", () => deltas++)
+      const final = yield* Effect.promise(() => stream.finalMessage())
+      expect(deltas).toBe(10_000)
+      expect(final).toEqual(asFinalMessage(canned))
+      expect(performance.now() - started).toBeLessThan(2_000)
+    })
+  )
+
+  it.scoped("cuts text into deltas of chunkSize characters", () =>
+    Effect.gen(function* () {
+      const canned = MockAnthropicServer.textMessage("abcdefg")
+      const server = yield* MockAnthropicServer.make(MockAnthropicServer.reply(canned, { chunkSize: 3 }))
+      const stream = clientOf(server).messages.stream(params)
+      const pieces: Array<string> = []
+      stream.on("text", (piece) => pieces.push(piece))
+      yield* Effect.promise(() => stream.done())
+      expect(pieces).toEqual(["abc", "def", "g"])
+    })
+  )
+
+  describe("faults", () => {
+    it.scoped("an API error carries status, retry headers, request id and the error envelope", () =>
+      Effect.gen(function* () {
+        const server = yield* MockAnthropicServer.make(
+          MockAnthropicServer.apiError(429, { retryAfter: 3, retryAfterMs: 2500 })
+        )
+        const error = yield* rejection(() => clientOf(server).messages.create(params))
+        expect(error).toBeInstanceOf(Anthropic.RateLimitError)
+        if (!(error instanceof Anthropic.RateLimitError)) return
+        expect(error.status).toBe(429)
+        expect(error.headers.get("retry-after")).toBe("3")
+        expect(error.headers.get("retry-after-ms")).toBe("2500")
+        expect(error.requestID).toBe("req_mock_000001")
+        expect(error.error).toEqual({
+          type: "error",
+          error: {
+            type: "rate_limit_error",
+            message: "Number of request tokens has exceeded your per-minute rate limit"
+          },
+          request_id: "req_mock_000001"
+        })
+      })
+    )
+
+    it.scoped("each status maps to the SDK's error class", () =>
+      Effect.gen(function* () {
+        const statuses = [400, 401, 403, 404, 500, 503, 529] as const
+        const server = yield* MockAnthropicServer.make(statuses.map((status) => MockAnthropicServer.apiError(status)))
+        const client = clientOf(server)
+        const classes: Array<string> = []
+        const types: Array<string | null> = []
+        for (const _ of statuses) {
+          const error = yield* rejection(() => client.messages.create(params))
+          classes.push(error instanceof Error ? error.constructor.name : "not an error")
+          types.push(error instanceof Anthropic.APIError ? error.type : null)
+        }
+        expect(classes).toEqual([
+          "BadRequestError",
+          "AuthenticationError",
+          "PermissionDeniedError",
+          "NotFoundError",
+          "InternalServerError",
+          "ServiceUnavailableError",
+          "OverloadedError"
+        ])
+        expect(types).toEqual([
+          "invalid_request_error",
+          "authentication_error",
+          "permission_error",
+          "not_found_error",
+          "api_error",
+          "api_error",
+          "overloaded_error"
+        ])
+      })
+    )
+
+    it.scoped("a reset before headers is an APIConnectionError", () =>
+      Effect.gen(function* () {
+        const server = yield* MockAnthropicServer.make(MockAnthropicServer.reset())
+        const error = yield* rejection(() => clientOf(server).messages.create(params))
+        expect(error).toBeInstanceOf(Anthropic.APIConnectionError)
+        yield* server.awaitActiveRequests(0)
+        expect(yield* server.abortedRequests).toBe(0)
+      })
+    )
+
+    it.scoped("a reset mid-stream fails the SDK iterator after the events sent", () =>
+      Effect.gen(function* () {
+        const server = yield* MockAnthropicServer.make(
+          MockAnthropicServer.reply(MockAnthropicServer.textMessage("one two three"), {
+            fault: MockAnthropicServer.resetAfterEvents(4)
+          })
+        )
+        const stream = yield* Effect.promise(() => clientOf(server).messages.create(streamParams))
+        const { types, error } = yield* collectEvents(stream)
+        // message_start, content_block_start, ping (not yielded by the SDK), one text delta
+        expect(types).toEqual(["message_start", "content_block_start", "content_block_delta"])
+        expect(error).toBeInstanceOf(Error)
+        expect(error).not.toBeInstanceOf(Anthropic.APIError)
+      })
+    )
+
+    it.scoped("a truncated stream fails the SDK iterator; a cleanly ended one just stops early", () =>
+      Effect.gen(function* () {
+        const canned = MockAnthropicServer.textMessage("one two three")
+        const server = yield* MockAnthropicServer.make([
+          MockAnthropicServer.reply(canned, { fault: MockAnthropicServer.truncateAfterEvents(3) }),
+          MockAnthropicServer.reply(canned, { fault: MockAnthropicServer.truncateAfterEvents(3, { cleanEnd: true }) })
+        ])
+        const client = clientOf(server)
+        const cut = yield* collectEvents(yield* Effect.promise(() => client.messages.create(streamParams)))
+        expect(cut.types).toEqual(["message_start", "content_block_start"])
+        expect(cut.error).toBeInstanceOf(Error)
+        const clean = yield* collectEvents(yield* Effect.promise(() => client.messages.create(streamParams)))
+        expect(clean).toEqual({ types: ["message_start", "content_block_start"], error: undefined })
+      })
+    )
+
+    it.scoped("malformed SSE JSON makes the SDK iterator throw", () =>
+      Effect.gen(function* () {
+        const server = yield* MockAnthropicServer.make(
+          MockAnthropicServer.reply(MockAnthropicServer.textMessage("one two three"), {
+            fault: MockAnthropicServer.malformedAfterEvents(3)
+          })
+        )
+        const stream = yield* Effect.promise(() => clientOf(server).messages.create(streamParams))
+        const { types, error } = yield* collectEvents(stream)
+        expect(types).toEqual(["message_start", "content_block_start"])
+        expect(error).toBeInstanceOf(SyntaxError)
+      })
+    )
+
+    it.scoped("an SSE error event becomes an SDK APIError with its type and the request id", () =>
+      Effect.gen(function* () {
+        const server = yield* MockAnthropicServer.make(
+          MockAnthropicServer.reply(MockAnthropicServer.textMessage("one two three"), {
+            fault: MockAnthropicServer.errorEventAfterEvents(4)
+          })
+        )
+        const stream = yield* Effect.promise(() => clientOf(server).messages.create(streamParams))
+        const { types, error } = yield* collectEvents(stream)
+        expect(types).toEqual(["message_start", "content_block_start", "content_block_delta"])
+        expect(error).toBeInstanceOf(Anthropic.APIError)
+        if (!(error instanceof Anthropic.APIError)) return
+        expect(error.type).toBe("overloaded_error")
+        expect(error.requestID).toBe("req_mock_000001")
+        expect(error.error).toEqual({
+          type: "error",
+          error: { type: "overloaded_error", message: "Overloaded" },
+          request_id: "req_mock_000001"
+        })
+      })
+    )
+
+    it.scoped("on a non-streamed request, stream faults look like a broken JSON answer", () =>
+      Effect.gen(function* () {
+        const canned = MockAnthropicServer.textMessage("one two three")
+        const server = yield* MockAnthropicServer.make([
+          MockAnthropicServer.reply(canned, { fault: MockAnthropicServer.errorEventAfterEvents(2) }),
+          MockAnthropicServer.reply(canned, { fault: MockAnthropicServer.resetAfterEvents(2) }),
+          MockAnthropicServer.reply(canned, { fault: MockAnthropicServer.malformedAfterEvents(2) })
+        ])
+        const client = clientOf(server)
+        expect(yield* rejection(() => client.messages.create(params))).toBeInstanceOf(Anthropic.OverloadedError)
+        expect(yield* rejection(() => client.messages.create(params))).toBeInstanceOf(Error)
+        expect(yield* rejection(() => client.messages.create(params))).toBeInstanceOf(Error)
+      })
+    )
+
+    it.scopedLive("delays headers and spaces events", () =>
+      Effect.gen(function* () {
+        const canned = MockAnthropicServer.textMessage("a b c d")
+        const server = yield* MockAnthropicServer.make([
+          MockAnthropicServer.reply(canned, { delay: "80 millis" }),
+          MockAnthropicServer.reply(canned, { eventDelay: "15 millis" })
+        ])
+        const client = clientOf(server)
+        let started = performance.now()
+        yield* Effect.promise(() => client.messages.create(params))
+        expect(performance.now() - started).toBeGreaterThanOrEqual(75)
+        started = performance.now()
+        const final = yield* Effect.promise(() => client.messages.stream(params).finalMessage())
+        // 10 events: start, block start, ping, 4 deltas, block stop, message delta, stop → 9 gaps
+        expect(performance.now() - started).toBeGreaterThanOrEqual(9 * 15 - 5)
+        expect(final).toEqual(asFinalMessage(canned))
+      })
+    )
+
+    it.scopedLive("slow headers past the SDK's timeout: APIConnectionTimeoutError and the server sees the close", () =>
+      Effect.gen(function* () {
+        const server = yield* MockAnthropicServer.make(
+          MockAnthropicServer.reply(MockAnthropicServer.textMessage("late"), { delay: "5 seconds" })
+        )
+        const error = yield* rejection(() => clientOf(server, { timeout: 100 }).messages.create(params))
+        expect(error).toBeInstanceOf(Anthropic.APIConnectionTimeoutError)
+        yield* server.awaitActiveRequests(0).pipe(Effect.timeout("2 seconds"))
+        expect(yield* server.abortedRequests).toBe(1)
+      })
+    )
+  })
+
+  it.scopedLive("an SDK abort mid-stream closes the connection on the server", () =>
+    Effect.gen(function* () {
+      const words = Array.from({ length: 200 }, (_, index) => `w${index}`).join(" ")
+      const server = yield* MockAnthropicServer.make(
+        MockAnthropicServer.reply(MockAnthropicServer.textMessage(words), { eventDelay: "10 millis" })
+      )
+      const stream = clientOf(server).messages.stream(params)
+      const done = stream.done().then(
+        () => undefined,
+        (error: unknown) => error
+      )
+      yield* Effect.promise(
+        () =>
+          new Promise<void>((resolve) =>
+            stream.on("text", (_delta, snapshot) => {
+              if (snapshot.length > 8) resolve()
+            })
+          )
+      )
+      expect(yield* server.activeRequests).toBe(1)
+      expect(yield* server.openConnections).toBe(1)
+      stream.abort()
+      // The response closed unfinished: its connection was closed by the client. (Node's fetch then
+      // opens a spare idle connection, so `openConnections` need not drop to 0.)
+      yield* server.awaitActiveRequests(0).pipe(Effect.timeout("2 seconds"))
+      expect(yield* server.abortedRequests).toBe(1)
+      expect(yield* Effect.promise(() => done)).toBeInstanceOf(Anthropic.APIUserAbortError)
+    })
+  )
+
+  it.live("closing the scope closes every connection, mid-stream", () =>
+    Effect.gen(function* () {
+      const scope = yield* Scope.make()
+      const server = yield* MockAnthropicServer.make(
+        MockAnthropicServer.reply(MockAnthropicServer.textMessage("a b c d e f g h"), { eventDelay: "1 second" })
+      ).pipe(Scope.extend(scope))
+      const stream = yield* Effect.promise(() => clientOf(server).messages.create(streamParams))
+      const events = collectEvents(stream).pipe(Effect.runPromise)
+      yield* Effect.sleep("50 millis")
+      expect(yield* server.openConnections).toBe(1)
+      const started = performance.now()
+      yield* Scope.close(scope, Exit.void)
+      expect(yield* server.openConnections).toBe(0)
+      const { types, error } = yield* Effect.promise(() => events)
+      expect(types).toEqual(["message_start"])
+      expect(error).toBeInstanceOf(Error)
+      expect(performance.now() - started).toBeLessThan(500)
+    })
+  )
+
+  describe("scripts", () => {
+    it.scoped("serves a transcript in order, SSE bodies exactly as recorded", () =>
+      Effect.gen(function* () {
+        const file = transcriptFile("anthropic_model_thinking_part_stream")
+        const script = yield* MockAnthropicServer.transcript(file)
+        const recorded = script.interactions[0]?.response.body
+        const server = yield* MockAnthropicServer.make(script)
+        const response = yield* Effect.promise(() => clientOf(server).messages.create(streamParams).asResponse())
+        expect(yield* Effect.promise(() => response.text())).toBe(recorded)
+
+        const again = yield* MockAnthropicServer.make(script)
+        const final = yield* Effect.promise(() => clientOf(again).messages.stream(params).finalMessage())
+        expect(final.content.map((block) => block.type)).toEqual(["thinking", "text"])
+        expect(final.id).toBe("msg_01ALwQ87pTS7hH1PjSdC9wJD")
+      })
+    )
+
+    it.scoped("serves transcript interactions across endpoints and reports a request out of order", () =>
+      Effect.gen(function* () {
+        const script = yield* MockAnthropicServer.transcript(transcriptFile("anthropic_model_usage_limit_not_exceeded"))
+        const server = yield* MockAnthropicServer.make(script)
+        const client = clientOf(server)
+        const mismatch = yield* rejection(() => client.messages.create(params))
+        expect(mismatch).toBeInstanceOf(Anthropic.InternalServerError)
+        expect(String(mismatch)).toContain(
+          "expected POST /v1/messages/count_tokens as request 1, got POST /v1/messages"
+        )
+        const count = yield* Effect.promise(() => client.messages.countTokens({ model: params.model, messages: [] }))
+        expect(count.input_tokens).toBeGreaterThan(0)
+        const answer = yield* Effect.promise(() => client.messages.create(params).withResponse())
+        expect(answer.data.type).toBe("message")
+        expect(answer.response.headers.get("retry-after")).not.toBeNull()
+        const exhausted = yield* rejection(() => client.messages.create(params))
+        expect(String(exhausted)).toContain("transcript anthropic_model_usage_limit_not_exceeded has no reply left")
+      })
+    )
+
+    it.scoped("a transcript that cannot be read fails with MockServerError", () =>
+      Effect.gen(function* () {
+        const error = yield* Effect.flip(MockAnthropicServer.transcript(transcriptFile("no_such_transcript")))
+        expect(error._tag).toBe("MockServerError")
+        expect(error.message).toContain("cannot read transcript")
+      })
+    )
+
+    it.scoped("replies in order, then a 500 saying the script ran out", () =>
+      Effect.gen(function* () {
+        const server = yield* MockAnthropicServer.make([
+          MockAnthropicServer.apiError(529),
+          MockAnthropicServer.textMessage("second")
+        ])
+        const client = clientOf(server)
+        expect(yield* rejection(() => client.messages.create(params))).toBeInstanceOf(Anthropic.OverloadedError)
+        const second = yield* Effect.promise(() => client.messages.create(params))
+        expect(second.content).toEqual([MockAnthropicServer.textBlock("second")])
+        const third = yield* rejection(() => client.messages.create(params))
+        expect(String(third)).toContain("MockAnthropicServer: the script has no reply left for request 3")
+      })
+    )
+
+    it.scoped("answers with a function of the request, plain or Effect; a failing Effect is a 500", () =>
+      Effect.gen(function* () {
+        const server = yield* MockAnthropicServer.make((request) => {
+          const prompt = MockAnthropicServer.lastUserText(request)
+          if (prompt === "fail") return Effect.fail("no answer for you")
+          return prompt === "effect"
+            ? Effect.succeed(MockAnthropicServer.textMessage("from an Effect"))
+            : MockAnthropicServer.toolUseMessage([{ name: "echo", input: { prompt } }], { text: "Echoing." })
+        })
+        const client = clientOf(server)
+        const ask = (content: string) => ({ ...params, messages: [{ role: "user" as const, content }] })
+        const echoed = yield* Effect.promise(() => client.messages.create(ask("hello")))
+        expect(echoed.stop_reason).toBe("tool_use")
+        expect(echoed.content).toEqual([
+          MockAnthropicServer.textBlock("Echoing."),
+          expect.objectContaining({ type: "tool_use", name: "echo", input: { prompt: "hello" } })
+        ])
+        const fromEffect = yield* Effect.promise(() => client.messages.create(ask("effect")))
+        expect(fromEffect.content).toEqual([MockAnthropicServer.textBlock("from an Effect")])
+        const failed = yield* rejection(() => client.messages.create(ask("fail")))
+        expect(failed).toBeInstanceOf(Anthropic.InternalServerError)
+        expect(String(failed)).toContain("no answer for you")
+      })
+    )
+
+    it.scoped("routes: a scripted count_tokens answer and a sse() hand-made stream", () =>
+      Effect.gen(function* () {
+        const server = yield* MockAnthropicServer.make({
+          messages: MockAnthropicServer.sse([
+            { type: "message_start", message: MockAnthropicServer.message([]) },
+            { type: "message_stop" }
+          ]),
+          countTokens: MockAnthropicServer.json({ input_tokens: 42 })
+        })
+        const client = clientOf(server)
+        const counted = yield* Effect.promise(() =>
+          client.messages.countTokens({ model: params.model, messages: params.messages })
+        )
+        expect(counted).toEqual({ input_tokens: 42 })
+        const stream = yield* Effect.promise(() => client.messages.create(streamParams))
+        expect(yield* collectEvents(stream)).toEqual({ types: ["message_start", "message_stop"], error: undefined })
+      })
+    )
+  })
+
+  describe("Messages API surface", () => {
+    it.scoped("validates the request body and the API key with the API's error envelope", () =>
+      Effect.gen(function* () {
+        const server = yield* MockAnthropicServer.make(MockAnthropicServer.textMessage("never"), { apiKey: "secret" })
+        const post = (body: string, headers: Record<string, string>) =>
+          Effect.promise(async () => {
+            const response = await fetch(`${server.url}/v1/messages`, { method: "POST", body, headers })
+            return { status: response.status, body: await response.json() }
+          })
+        const key = { "x-api-key": "secret", "content-type": "application/json" }
+        expect(yield* post(JSON.stringify({ model: "m", messages: [] }), key)).toEqual({
+          status: 400,
+          body: {
+            type: "error",
+            error: { type: "invalid_request_error", message: "max_tokens: Field required" },
+            request_id: "req_mock_000001"
+          }
+        })
+        expect((yield* post("{not json", key)).body.error.type).toBe("invalid_request_error")
+        expect((yield* post(JSON.stringify(params), {})).body.error).toEqual({
+          type: "authentication_error",
+          message: "x-api-key header is required"
+        })
+        const wrongKey = yield* rejection(() => clientOf(server).messages.create(params))
+        expect(wrongKey).toBeInstanceOf(Anthropic.AuthenticationError)
+        expect(yield* server.requestCount).toBe(4)
+      })
+    )
+
+    it.scoped("lists models page by page; the SDK's auto-pagination walks them all", () =>
+      Effect.gen(function* () {
+        const server = yield* MockAnthropicServer.make(MockAnthropicServer.textMessage("unused"))
+        const client = clientOf(server)
+        const ids: Array<string> = []
+        yield* Effect.promise(async () => {
+          for await (const model of client.models.list({ limit: 3 })) ids.push(model.id)
+        })
+        expect(ids).toEqual([
+          "claude-opus-4-6",
+          "claude-sonnet-4-6",
+          "claude-opus-4-5-20251101",
+          "claude-haiku-4-5-20251001",
+          "claude-sonnet-4-5-20250929",
+          "claude-opus-4-1-20250805",
+          "claude-sonnet-4-20250514",
+          "claude-3-5-haiku-20241022"
+        ])
+        expect((yield* server.requests).map((request) => request.query)).toEqual([
+          { limit: "3" },
+          { limit: "3", after_id: "claude-opus-4-5-20251101" },
+          { limit: "3", after_id: "claude-opus-4-1-20250805" }
+        ])
+        const before = yield* Effect.promise(() =>
+          client.models.list({ limit: 2, before_id: "claude-opus-4-1-20250805" })
+        )
+        expect({
+          ids: before.data.map((model) => model.id),
+          has_more: before.has_more,
+          first_id: before.first_id,
+          last_id: before.last_id
+        }).toEqual({
+          ids: ["claude-haiku-4-5-20251001", "claude-sonnet-4-5-20250929"],
+          has_more: true,
+          first_id: "claude-haiku-4-5-20251001",
+          last_id: "claude-sonnet-4-5-20250929"
+        })
+        const one = yield* Effect.promise(() => client.models.retrieve("claude-sonnet-4-20250514"))
+        expect(one.display_name).toBe("Claude Sonnet 4")
+        expect(yield* rejection(() => client.models.retrieve("claude-nope"))).toBeInstanceOf(Anthropic.NotFoundError)
+      })
+    )
+
+    it.scoped("counts tokens by default from the size of the request", () =>
+      Effect.gen(function* () {
+        const server = yield* MockAnthropicServer.make(MockAnthropicServer.textMessage("unused"))
+        const counted = yield* Effect.promise(() =>
+          clientOf(server).messages.countTokens({
+            model: params.model,
+            messages: [{ role: "user", content: "x".repeat(400) }]
+          })
+        )
+        expect(counted.input_tokens).toBeGreaterThan(100)
+        expect(counted.input_tokens).toBeLessThan(130)
+      })
+    )
+
+    it.effect("is a Layer providing the MockAnthropicServer service", () =>
+      Effect.gen(function* () {
+        const server = yield* MockAnthropicServer.MockAnthropicServer
+        const answer = yield* Effect.promise(() => clientOf(server).messages.create(params))
+        expect(answer.content).toEqual([MockAnthropicServer.textBlock("from a layer")])
+      }).pipe(
+        Effect.provide(
+          Layer.fresh(MockAnthropicServer.layer(MockAnthropicServer.textMessage("from a layer"), { port: 0 }))
+        )
+      )
+    )
+  })
+})
