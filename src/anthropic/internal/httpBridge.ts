@@ -57,7 +57,6 @@ const toBody = (body: BodyInit, contentType: string | undefined): HttpBody.HttpB
   if (typeof body === "string" || body instanceof Uint8Array) return HttpBody.raw(body)
   if (body instanceof ArrayBuffer) return HttpBody.raw(new Uint8Array(body))
   if (ArrayBuffer.isView(body)) return HttpBody.raw(new Uint8Array(body.buffer, body.byteOffset, body.byteLength))
-  if (body instanceof FormData) return HttpBody.formData(body)
   if (body instanceof URLSearchParams) return HttpBody.raw(body.toString())
   if (body instanceof Blob) {
     return HttpBody.stream(
@@ -72,11 +71,25 @@ const toBody = (body: BodyInit, contentType: string | undefined): HttpBody.HttpB
   throw new TypeError(`Unsupported request body type: ${Object.prototype.toString.call(body)}`)
 }
 
+/**
+ * A multipart body, encoded the way fetch encodes it. HttpClients differ in which `FormData`
+ * class they accept (undici's own vs the global one), so the bytes are sent instead; they are in
+ * memory already, and a known length spares the upload a chunked encoding.
+ */
+const multipartBody = (formData: FormData): Effect.Effect<HttpBody.HttpBody> => {
+  const encoded = new Response(formData)
+  const contentType = encoded.headers.get("content-type") ?? "multipart/form-data"
+  return Effect.map(
+    Effect.promise(() => encoded.arrayBuffer()),
+    (buffer) => HttpBody.uint8Array(new Uint8Array(buffer), contentType)
+  )
+}
+
+/** An Effect request built from fetch arguments: at once, or after encoding a multipart body. */
+export type PreparedRequest = HttpClientRequest.HttpClientRequest | Effect.Effect<HttpClientRequest.HttpClientRequest>
+
 /** Turns the SDK's fetch arguments into an Effect request (one copy of the headers). */
-export const toHttpClientRequest = (
-  input: string | URL | Request,
-  init: RequestInit | undefined
-): HttpClientRequest.HttpClientRequest => {
+export const toHttpClientRequest = (input: string | URL | Request, init: RequestInit | undefined): PreparedRequest => {
   const inputRequest = input instanceof Request ? input : undefined
   const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url
   const method = (init?.method ?? inputRequest?.method ?? "GET").toUpperCase()
@@ -88,9 +101,12 @@ export const toHttpClientRequest = (
     // What fetch would add for a URLSearchParams body.
     headers = HttpHeaders.set(headers, "content-type", "application/x-www-form-urlencoded;charset=UTF-8")
   }
-  let request = HttpClientRequest.setHeaders(HttpClientRequest.make(method)(url), headers)
-  if (body !== null) request = HttpClientRequest.setBody(request, toBody(body, headers["content-type"]))
-  return request
+  const request = HttpClientRequest.setHeaders(HttpClientRequest.make(method)(url), headers)
+  if (body === null) return request
+  if (body instanceof FormData) {
+    return Effect.map(multipartBody(body), (multipart) => HttpClientRequest.setBody(request, multipart))
+  }
+  return HttpClientRequest.setBody(request, toBody(body, headers["content-type"]))
 }
 
 interface Exchange {
@@ -174,14 +190,14 @@ export const makeFetch = (client: HttpClient.HttpClient, runtime: Runtime.Runtim
   return (input, init) => {
     const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined) ?? undefined
     if (signal?.aborted) return Promise.reject(abortError())
-    let request: HttpClientRequest.HttpClientRequest
+    let prepared: PreparedRequest
     try {
-      request = toHttpClientRequest(input, init)
+      prepared = toHttpClientRequest(input, init)
     } catch (error) {
       return Promise.reject(error)
     }
     return new Promise<Response>((resolve, reject) => {
-      const fiber = runFork(exchange(request))
+      const fiber = runFork(Effect.isEffect(prepared) ? Effect.flatMap(prepared, exchange) : exchange(prepared))
       const onAbort = () => interruptFiber(fiber)
       signal?.addEventListener("abort", onAbort, { once: true })
       fiber.addObserver((exit) => {
@@ -193,7 +209,11 @@ export const makeFetch = (client: HttpClient.HttpClient, runtime: Runtime.Runtim
         const { buffer, headers, response } = exit.value
         const status = response.status
         if (status < 200 || status > 599) {
-          reject(new BridgeTransportError(`Invalid response status ${status} (${request.method} ${request.url})`))
+          reject(
+            new BridgeTransportError(
+              `Invalid response status ${status} (${response.request.method} ${response.request.url})`
+            )
+          )
           return
         }
         try {

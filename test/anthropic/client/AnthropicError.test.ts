@@ -70,6 +70,7 @@ describe("AnthropicError from real HTTP responses", () => {
         )
         const error = yield* createMessage.pipe(Effect.provide(clientLayer(server.baseURL)), Effect.flip)
         expect(error._tag).toBe(tag)
+        if (!AnthropicError.isAPIStatusError(error)) return expect.unreachable()
         expect(error.message).toBe(`${status} ${errorType}: status ${status} happened`)
         expect(error).toMatchObject({
           status,
@@ -137,6 +138,7 @@ describe("AnthropicError from real HTTP responses", () => {
         _tag: "AuthenticationError",
         body: JSON.stringify(envelope("authentication_error", "invalid credentials: Bearer [redacted]"))
       })
+      if (!AnthropicError.isAPIStatusError(error)) return expect.unreachable()
       expect(error.headers.authorization).toBeUndefined()
       expect(error.headers["x-echo"]).toBe("credentials=Bearer [redacted]")
       expectNoKey(error)
@@ -155,7 +157,7 @@ describe("AnthropicError from real HTTP responses", () => {
           client.stream((sdk, options) => sdk.messages.create({ ...messageParams, stream: true }, options))
         )
       ).pipe(Effect.provide(clientLayer(server.baseURL)), Effect.flip)
-      expect(error._tag).toBe("APIError")
+      if (error._tag !== "APIError") return expect.unreachable()
       expect(error.status).toBeUndefined()
       expect(error.message).toBe("overloaded_error: Overloaded")
       expect(error).toMatchObject({ errorType: "overloaded_error", requestId: "req_sse" })
