@@ -77,9 +77,14 @@ export const mixSeed = (seed: number, salt: string): number => {
 // Entry point
 // ---------------------------------------------------------------------------------------------
 
-/** A value valid for `schema`, the same for the same `seed`. */
-export const generate = (schema: Schema, seed: number, options: Options = {}): unknown =>
-  new Generator(schema, new Random(seed), options.maxDepth ?? 4).value(schema, 0)
+/**
+ * A value valid for `schema`, the same for the same `seed`. Any object is accepted as a schema, so
+ * `JSONSchema.make`'s result can be passed as it is.
+ */
+export const generate = (schema: boolean | object, seed: number, options: Options = {}): unknown => {
+  const root = schemaOf(schema)
+  return new Generator(root, new Random(seed), options.maxDepth ?? 4).value(root, 0)
+}
 
 // Past this depth the schema requires infinite nesting (or a `$ref` cycle): give up with null.
 const hardDepthLimit = 64
@@ -367,13 +372,13 @@ class Generator {
           ? mergeSchemas(itemSchema === true ? {} : itemSchema === false ? {} : itemSchema, contains)
           : itemSchema
       let value = this.value(elementSchema, depth + 1)
-      for (let attempt = 0; unique && seen.has(JSON.stringify(value)) && attempt < 10; attempt++) {
+      for (let attempt = 0; unique && seen.has(JSON.stringify(value)) && attempt < 40; attempt++) {
         value = this.value(elementSchema, depth + 1)
       }
       if (unique) {
         const key = JSON.stringify(value)
-        // Give up on this element rather than break `uniqueItems`, unless the minimum needs it.
-        if (seen.has(key) && values.length >= minItems) break
+        // No new value found: the schema likely has no more distinct values; stop rather than repeat one.
+        if (seen.has(key)) break
         seen.add(key)
       }
       values.push(value)
@@ -397,8 +402,10 @@ class Generator {
       const regex = compile(pattern)
       const node = parsePattern(pattern)
       let fallback: string | undefined
-      for (let attempt = 0; attempt < 25; attempt++) {
-        const candidate = node === undefined ? this.word(minLength, maxLength) : this.fromRegex(node)
+      // Open repeats (`+`, `*`) may repeat up to this many extra times: enough to reach `minLength`.
+      const spread = Math.max(3, Math.min(minLength, 64))
+      for (let attempt = 0; attempt < 40; attempt++) {
+        const candidate = node === undefined ? this.word(minLength, maxLength) : regexString(node, this.random, spread)
         const valid = regex === undefined || regex.test(candidate)
         if (valid && fitsLength(candidate)) return candidate
         if (valid && fallback === undefined) fallback = candidate
@@ -412,10 +419,6 @@ class Generator {
     }
     const low = Math.max(minLength, maxLength === 0 ? 0 : 1)
     return this.word(low, Math.min(maxLength, Math.max(low, 3) + 5))
-  }
-
-  private fromRegex(node: RegexNode): string {
-    return regexString(node, this.random)
   }
 
   private word(minLength: number, maxLength: number): string {
@@ -847,7 +850,7 @@ const parsePattern = (pattern: string): RegexNode | undefined => {
   return node
 }
 
-const regexString = (node: RegexNode, random: Random): string => {
+const regexString = (node: RegexNode, random: Random, spread: number): string => {
   switch (node.kind) {
     case "empty":
       return ""
@@ -855,16 +858,16 @@ const regexString = (node: RegexNode, random: Random): string => {
       return String.fromCodePoint(node.code)
     case "sequence": {
       let text = ""
-      for (const item of node.items) text += regexString(item, random)
+      for (const item of node.items) text += regexString(item, random, spread)
       return text
     }
     case "alternation":
-      return regexString(random.pick(node.branches), random)
+      return regexString(random.pick(node.branches), random, spread)
     case "repeat": {
-      const high = Number.isFinite(node.max) ? Math.min(node.max, node.min + 6) : node.min + 3
+      const high = Math.min(node.max, node.min + Math.max(spread, Number.isFinite(node.max) ? 6 : 0))
       const count = random.int(node.min, high)
       let text = ""
-      for (let index = 0; index < count; index++) text += regexString(node.node, random)
+      for (let index = 0; index < count; index++) text += regexString(node.node, random, spread)
       return text
     }
     case "chars": {
