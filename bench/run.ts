@@ -122,7 +122,7 @@ const main = async (): Promise<number> => {
   const scenarios = listOf(values.scenarios, scenarioNames, isScenarioName)
   const contenders = listOf(values.contenders, contenderNames, isContenderName)
   const sizes = quick ? quickSizes : fullSizes
-  const warmup = Number(values.warmup ?? (quick ? 1 : 2))
+  const warmup = Number(values.warmup ?? (quick ? 0 : 2))
   const reps = Number(values.reps ?? (quick ? 2 : 7))
   const budgetMs = Number(values["budget-ms"] ?? (quick ? Number.POSITIVE_INFINITY : 30_000))
   const measureMemory = values.memory && !values["no-memory"]

@@ -1,18 +1,27 @@
 /**
- * The loopback server every HTTP contender talks to, answering with the benchmark's script.
+ * The loopback `MockAnthropicServer` every HTTP contender talks to, answering with the benchmark's
+ * script, run in the parent process (its own core) for the life of the benchmark.
  */
-import { answerFor } from "./serverScript.js"
-import * as StandIn from "./standInServer.js"
+import { Effect, Exit, Scope } from "effect"
+import { MockAnthropicServer } from "effect-agent/testing"
+import { reply } from "./serverScript.js"
 
 /** A running server. */
 export interface BenchServer {
   /** Origin without `/v1`, e.g. `http://127.0.0.1:40123`. */
   readonly baseURL: string
+  /** Requests answered so far. */
+  readonly requestCount: () => Promise<number>
   readonly close: () => Promise<void>
 }
 
 /** Starts the server on a random loopback port. */
-export const start = (): Promise<BenchServer> => {
-  void answerFor
-  return StandIn.start()
+export const start = async (): Promise<BenchServer> => {
+  const scope = Effect.runSync(Scope.make())
+  const server = await Effect.runPromise(Scope.extend(MockAnthropicServer.listen(reply), scope))
+  return {
+    baseURL: server.baseURL,
+    requestCount: () => Effect.runPromise(server.requestCount),
+    close: () => Effect.runPromise(Scope.close(scope, Exit.void))
+  }
 }

@@ -1,8 +1,10 @@
 /**
- * What the loopback server answers in the benchmark: it reads the marker in the first user message
- * (see `scenarios.ts`) and the tool results sent back so far, and scripts the Messages API answer.
+ * What the loopback `MockAnthropicServer` answers in the benchmark: it reads the marker in the first
+ * user message (see `scenarios.ts`) and the tool results sent back so far, and scripts the Messages
+ * API answer.
  */
 import { Option, Schema } from "effect"
+import { MockAnthropicServer } from "effect-agent/testing"
 import type { ParsedPrompt, ToolResultSeen } from "./scenarios.js"
 import {
   agentNext,
@@ -14,82 +16,52 @@ import {
   toolResultText
 } from "./scenarios.js"
 
-/** A Messages API content block of the answer. */
-export type AnswerBlock =
-  | { readonly type: "text"; readonly text: string }
-  | {
-      readonly type: "tool_use"
-      readonly id: string
-      readonly name: string
-      readonly input: { readonly run: number; readonly step: number }
-    }
+/** What the server answers: a scripted reply, or a 400 for a request that is not the benchmark's. */
+export const reply = (request: MockAnthropicServer.ReceivedRequest): MockAnthropicServer.Reply =>
+  answerFor(request.body) ??
+  MockAnthropicServer.apiError(400, { message: "not a benchmark request (see bench/scenarios.ts)" })
 
-/** The Messages API `message` object the server answers with. */
-export interface AnswerMessage {
-  readonly id: string
-  readonly type: "message"
-  readonly role: "assistant"
-  readonly model: string
-  readonly content: ReadonlyArray<AnswerBlock>
-  readonly stop_reason: "end_turn" | "tool_use"
-  readonly stop_sequence: null
-  readonly usage: { readonly input_tokens: number; readonly output_tokens: number }
+// The streamed answer is one reply object per size, so the server encodes its 10,000 events once.
+const streamReplies = new Map<number, MockAnthropicServer.MessageReply>()
+
+const streamReply = (deltas: number): MockAnthropicServer.MessageReply => {
+  let cached = streamReplies.get(deltas)
+  if (cached === undefined) {
+    // The server cuts text into words with the space before them: exactly our deltas.
+    cached = MockAnthropicServer.reply(
+      MockAnthropicServer.textMessage(streamDeltas(deltas).join(""), { model: modelName })
+    )
+    streamReplies.set(deltas, cached)
+  }
+  return cached
 }
 
-/** What to send back: a whole message (as JSON, or as SSE when the request streams), or a long text stream. */
-export type ScriptedAnswer =
-  | { readonly _tag: "Message"; readonly message: AnswerMessage }
-  | { readonly _tag: "TextStream"; readonly deltas: ReadonlyArray<string> }
-
-/** The request fields the script reads. */
-interface RequestView {
-  readonly prompt: string
-  readonly toolResults: ReadonlyArray<ToolResultSeen>
-}
-
-let nextMessageId = 0
-
-const message = (content: ReadonlyArray<AnswerBlock>, outputTokens: number): AnswerMessage => ({
-  id: `msg_bench_${nextMessageId++}`,
-  type: "message",
-  role: "assistant",
-  model: modelName,
-  content,
-  stop_reason: content.some((block) => block.type === "tool_use") ? "tool_use" : "end_turn",
-  stop_sequence: null,
-  usage: { input_tokens: 10, output_tokens: outputTokens }
-})
-
-const deltaCache = new Map<number, ReadonlyArray<string>>()
-
-/** The scripted answer to a `POST /v1/messages` body; `undefined` when the body is not a benchmark request. */
-export const answerFor = (body: unknown): ScriptedAnswer | undefined => {
+/** The scripted answer to a `POST /v1/messages` body; `undefined` when it is not a benchmark request. */
+export const answerFor = (body: unknown): MockAnthropicServer.Reply | undefined => {
   const view = viewOf(body)
   if (view === undefined) return undefined
   const prompt: ParsedPrompt | undefined = parsePrompt(view.prompt)
   if (prompt === undefined) return undefined
   switch (prompt._tag) {
-    case "stream": {
-      let deltas = deltaCache.get(prompt.deltas)
-      if (deltas === undefined) {
-        deltas = streamDeltas(prompt.deltas)
-        deltaCache.set(prompt.deltas, deltas)
-      }
-      return { _tag: "TextStream", deltas }
-    }
+    case "stream":
+      return streamReply(prompt.deltas)
     case "request":
-      return { _tag: "Message", message: message([{ type: "text", text: requestAnswer(prompt.index) }], 2) }
+      return MockAnthropicServer.textMessage(requestAnswer(prompt.index), { model: modelName })
     case "agent": {
       const action = agentNext(prompt.run, view.toolResults)
-      return {
-        _tag: "Message",
-        message:
-          action._tag === "ToolCall"
-            ? message([{ type: "tool_use", id: action.toolCallId, name: toolName, input: action.input }], 20)
-            : message([{ type: "text", text: action.text }], 20)
-      }
+      return action._tag === "ToolCall"
+        ? MockAnthropicServer.toolUseMessage([{ name: toolName, input: action.input, id: action.toolCallId }], {
+            model: modelName
+          })
+        : MockAnthropicServer.textMessage(action.text, { model: modelName })
     }
   }
+}
+
+/** The request fields the script reads. */
+interface RequestView {
+  readonly prompt: string
+  readonly toolResults: ReadonlyArray<ToolResultSeen>
 }
 
 // The body comes off the wire: decode only the fields the script reads.
