@@ -7,6 +7,7 @@ import type {
   BetaTextBlockParam,
   BetaToolUnion
 } from "@anthropic-ai/sdk/resources/beta/messages/messages.js"
+import { Predicate } from "effect"
 import { UserError } from "../../AgentError.js"
 import type { CacheSetting } from "../AnthropicSettings.js"
 
@@ -42,10 +43,11 @@ export const cacheLastMessageBlock = (
   control: BetaCacheControlEphemeral
 ): void => {
   const last = messages.at(-1)
-  if (last === undefined) return
+  // Messages replaced through the extra body may hold string content: nothing to mark then.
+  if (last === undefined || typeof last.content !== "object") return
   for (let index = last.content.length - 1; index >= 0; index--) {
     const block = last.content[index]
-    if (block !== undefined && setBlockCacheControl(block, control)) return
+    if (typeof block === "object" && block !== null && setBlockCacheControl(block, control)) return
   }
 }
 
@@ -57,7 +59,8 @@ export interface CacheableBody {
   readonly cache_control?: BetaCacheControlEphemeral | null | undefined
 }
 
-const hasCacheControl = (value: object): boolean => "cache_control" in value && value.cache_control != null
+const hasCacheControl = (value: unknown): boolean =>
+  Predicate.isObject(value) && "cache_control" in value && value.cache_control != null
 
 /**
  * Enforces the limit of 4 breakpoints. The system prompt's, the tools' and the automatic
@@ -68,7 +71,7 @@ const hasCacheControl = (value: object): boolean => "cache_control" in value && 
 export const limitCachePoints = (body: CacheableBody): UserError | undefined => {
   let kept = body.cache_control != null ? 1 : 0
   if (Array.isArray(body.system)) for (const block of body.system) if (hasCacheControl(block)) kept++
-  if (body.tools !== undefined) for (const tool of body.tools) if (hasCacheControl(tool)) kept++
+  if (Array.isArray(body.tools)) for (const tool of body.tools) if (hasCacheControl(tool)) kept++
   if (kept > maxCachePoints) {
     return new UserError({
       message: `Anthropic allows at most ${maxCachePoints} cache points per request, but the system prompt, tool definitions and automatic caching alone use ${kept}`
@@ -76,8 +79,10 @@ export const limitCachePoints = (body: CacheableBody): UserError | undefined => 
   }
   const inMessages: Array<{ cache_control?: BetaCacheControlEphemeral | null }> = []
   for (const message of body.messages) {
-    if (typeof message.content === "string") continue
-    for (const block of message.content) if (hasCacheControl(block) && "cache_control" in block) inMessages.push(block)
+    if (!Array.isArray(message.content)) continue
+    for (const block of message.content) {
+      if (hasCacheControl(block) && "cache_control" in block) inMessages.push(block)
+    }
   }
   const excess = kept + inMessages.length - maxCachePoints
   for (let index = 0; index < excess; index++) {

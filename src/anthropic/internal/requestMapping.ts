@@ -180,11 +180,14 @@ const buildRequest = (
   if (settings.topP !== undefined) body.top_p = settings.topP
   if (settings.topK !== undefined) body.top_k = settings.topK
 
+  // A copy: cache settings may mark the blocks and tools it brings, and they are the caller's.
+  if (settings.extraBody !== undefined) Object.assign(body, structuredClone(settings.extraBody))
+
+  // Last, so the limit holds for exactly what is sent, extra body included.
   applyCacheSettings(body, anthropic)
   const tooManyCachePoints = limitCachePoints(body)
   if (tooManyCachePoints !== undefined) throw tooManyCachePoints
 
-  if (settings.extraBody !== undefined) Object.assign(body, settings.extraBody)
   for (const beta of anthropic.betas ?? []) betas.add(beta)
 
   return {
@@ -575,11 +578,11 @@ const container = (setting: ContainerSetting): NonNullable<RequestBody["containe
 const applyCacheSettings = (body: RequestBody, anthropic: AnthropicSettings): void => {
   if (anthropic.cacheInstructions !== undefined && Array.isArray(body.system)) {
     const last = body.system.at(-1)
-    if (last !== undefined) last.cache_control = cacheControl(anthropic.cacheInstructions)
+    if (Predicate.isRecord(last)) last.cache_control = cacheControl(anthropic.cacheInstructions)
   }
-  if (anthropic.cacheToolDefinitions !== undefined && body.tools !== undefined) {
+  if (anthropic.cacheToolDefinitions !== undefined && Array.isArray(body.tools)) {
     const last = body.tools.at(-1)
-    if (last !== undefined) last.cache_control = cacheControl(anthropic.cacheToolDefinitions)
+    if (Predicate.isRecord(last)) last.cache_control = cacheControl(anthropic.cacheToolDefinitions)
   }
   if (anthropic.cacheMessages !== undefined) cacheLastMessageBlock(body.messages, cacheControl(anthropic.cacheMessages))
   if (anthropic.automaticCaching !== undefined) body.cache_control = cacheControl(anthropic.automaticCaching)
