@@ -6,6 +6,10 @@
  * truncated or malformed SSE, SSE `error` events). It records what it received and counts open
  * connections, so tests can assert on retries and aborts. Demos and benchmarks run against it too.
  *
+ * Every request needs an API key (`x-api-key`, or `Authorization: Bearer` as the SDK sends it).
+ * Delays sleep on the Effect `Clock` of the scope that started the server: under `it.effect` /
+ * `it.scoped` that is the `TestClock`, so use `it.live` / `it.scopedLive` or adjust the clock.
+ *
  * @example
  * import Anthropic from "@anthropic-ai/sdk"
  * import { Effect } from "effect"
@@ -286,8 +290,10 @@ export const raw = (body: string, options: BodyReplyOptions & { readonly content
   }) satisfies RawReply
 
 /** A hand-made SSE answer: each object is sent as one event named after its `type`. */
-export const sse = (events: ReadonlyArray<{ readonly type: string }>, options: BodyReplyOptions = {}): RawReply =>
-  raw(encodeEvents(events), options)
+export const sse = (
+  events: ReadonlyArray<{ readonly type: string; readonly [field: string]: unknown }>,
+  options: BodyReplyOptions = {}
+): RawReply => raw(encodeEvents(events), options)
 
 /** Cuts the connection before any header is sent (the client sees a connection error). */
 export const reset = (options: { readonly delay?: Duration.DurationInput | undefined } = {}): ResetReply => ({
@@ -502,10 +508,13 @@ export interface Service {
   readonly port: number
   /** A key the server accepts. */
   readonly apiKey: string
-  /** Every request received so far, in arrival order. */
+  /** Every request received so far (rejected ones too), in arrival order. */
   readonly requests: Effect.Effect<ReadonlyArray<ReceivedRequest>>
   readonly requestCount: Effect.Effect<number>
-  /** TCP connections currently open (idle keep-alive ones included). */
+  /**
+   * TCP connections currently open, idle keep-alive ones included. Node's `fetch` opens a spare idle
+   * connection after an aborted request, so assert aborts with `activeRequests` / `abortedRequests`.
+   */
   readonly openConnections: Effect.Effect<number>
   /** Requests whose response is neither finished nor closed. */
   readonly activeRequests: Effect.Effect<number>

@@ -17,7 +17,9 @@ export interface EncodeOptions {
 export const sseEvent = (type: string, json: string): string => "event: " + type + "\ndata: " + json + "\n\n"
 
 /** Frames a list of event objects (each with a `type`) as SSE text. */
-export const encodeEvents = (events: ReadonlyArray<{ readonly type: string }>): string => {
+export const encodeEvents = (
+  events: ReadonlyArray<{ readonly type: string; readonly [field: string]: unknown }>
+): string => {
   let out = ""
   for (const event of events) out += sseEvent(event.type, JSON.stringify(event))
   return out
