@@ -184,17 +184,17 @@ export const isOutputSpec = (value: unknown): value is Any =>
  */
 export const validate: {
   <A, E2, R2>(
-    validator: (output: A) => Effect.Effect<A, E2, R2>
+    validator: (output: A) => Effect.Effect<NoInfer<A>, E2, R2>
   ): <E, R>(self: OutputSpec<A, E, R>) => OutputSpec<A, E | Exclude<E2, ModelRetry>, R | Exclude<R2, RunContext>>
   <A, E, R, E2, R2>(
     self: OutputSpec<A, E, R>,
-    validator: (output: A) => Effect.Effect<A, E2, R2>
+    validator: (output: A) => Effect.Effect<NoInfer<A>, E2, R2>
   ): OutputSpec<A, E | Exclude<E2, ModelRetry>, R | Exclude<R2, RunContext>>
 } = dual(
   2,
   <A, E, R, E2, R2>(
     self: OutputSpec<A, E, R>,
-    validator: (output: A) => Effect.Effect<A, E2, R2>
+    validator: (output: A) => Effect.Effect<NoInfer<A>, E2, R2>
   ): OutputSpec<A, E | Exclude<E2, ModelRetry>, R | Exclude<R2, RunContext>> =>
     makeSpec({
       mode: self.mode,
