@@ -27,13 +27,15 @@
  *   return message.content
  * }).pipe(Effect.scoped)
  */
-import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from "node:http"
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { Socket } from "node:net"
 import type Anthropic from "@anthropic-ai/sdk"
 import { Cause, Context, type Duration, Effect, FiberSet, Layer, Predicate, Schema, type Scope } from "effect"
+import { defaultErrorMessage, errorTypeOfStatus } from "./internal/apiErrors.js"
 import { defaultModels, modelPage } from "./internal/modelCatalogue.js"
-import { type Exchange, isTimed, optionalDuration, type Plan, writeNow, writeTimed } from "./internal/responseWriter.js"
-import { encodeEvents, encodeMessageEvents, malformEvent, sseEvent, truncateEvent } from "./internal/sseEncoding.js"
+import { planOf } from "./internal/replyPlan.js"
+import { type Exchange, isTimed, type Plan, writeSafely, writeTimed } from "./internal/responseWriter.js"
+import { encodeEvents } from "./internal/sseEncoding.js"
 import { type Interaction, readTranscriptFile } from "./internal/transcriptFile.js"
 
 // ---------------------------------------------------------------------------------------------
@@ -183,71 +185,6 @@ export interface ApiErrorOptions extends CommonReplyOptions {
   readonly retryAfter?: number | undefined
   /** The `retry-after-ms` header, in milliseconds. */
   readonly retryAfterMs?: number | undefined
-}
-
-const errorTypeOfStatus = (status: number): string => {
-  switch (status) {
-    case 400:
-      return "invalid_request_error"
-    case 401:
-      return "authentication_error"
-    case 402:
-      return "billing_error"
-    case 403:
-      return "permission_error"
-    case 404:
-      return "not_found_error"
-    case 413:
-      return "request_too_large"
-    case 429:
-      return "rate_limit_error"
-    case 504:
-      return "timeout_error"
-    case 529:
-      return "overloaded_error"
-    default:
-      return status >= 500 ? "api_error" : "invalid_request_error"
-  }
-}
-
-const statusOfErrorType = (type: string): number => {
-  switch (type) {
-    case "invalid_request_error":
-      return 400
-    case "authentication_error":
-      return 401
-    case "permission_error":
-      return 403
-    case "not_found_error":
-      return 404
-    case "rate_limit_error":
-      return 429
-    case "overloaded_error":
-      return 529
-    default:
-      return 500
-  }
-}
-
-const defaultErrorMessage = (type: string): string => {
-  switch (type) {
-    case "overloaded_error":
-      return "Overloaded"
-    case "rate_limit_error":
-      return "Number of request tokens has exceeded your per-minute rate limit"
-    case "api_error":
-      return "Internal server error"
-    case "authentication_error":
-      return "invalid x-api-key"
-    case "permission_error":
-      return "Your API key does not have permission to use the specified resource."
-    case "not_found_error":
-      return "Not found"
-    case "timeout_error":
-      return "Request timed out"
-    default:
-      return "Invalid request"
-  }
 }
 
 /** An API error answer with the API's envelope, `request-id` and optional `retry-after` headers. */
@@ -614,163 +551,19 @@ const countTokensFields = [
   ["messages", "list"]
 ] as const
 
-const jsonHeaders = (requestId: string, length: number, extra: Readonly<Record<string, string>> | undefined) => ({
-  "content-type": "application/json",
-  "content-length": length,
-  "request-id": requestId,
-  ...extra
-})
-
-const sseHeaders = (requestId: string, extra: Readonly<Record<string, string>> | undefined): OutgoingHttpHeaders => ({
-  "content-type": "text/event-stream; charset=utf-8",
-  "cache-control": "no-cache",
-  "request-id": requestId,
-  ...extra
-})
-
-const envelope = (errorType: string, message: string, requestId: string): string =>
-  JSON.stringify({ type: "error", error: { type: errorType, message }, request_id: requestId })
-
-// Encoded bodies per reply object: a benchmark sending one canned reply a thousand times encodes it once.
-const jsonCache = new WeakMap<Message, string>()
-const eventCache = new WeakMap<object, Array<string>>()
-
-const messageJson = (message: Message): string => {
-  let body = jsonCache.get(message)
-  if (body === undefined) {
-    body = JSON.stringify(message)
-    jsonCache.set(message, body)
-  }
-  return body
-}
-
-const messageEvents = (key: object, message: Message, options: MessageReplyOptions): Array<string> => {
-  let events = eventCache.get(key)
-  if (events === undefined) {
-    events = encodeMessageEvents(message, { chunkSize: options.chunkSize, pings: options.pings })
-    eventCache.set(key, events)
-  }
-  return events
-}
-
-const bodyPlan = (
-  status: number,
-  body: string,
-  requestId: string,
-  options: CommonReplyOptions,
-  ending: "end" | "close" = "end",
-  declaredLength = Buffer.byteLength(body)
-): Plan => ({
-  _tag: "Write",
-  delay: optionalDuration(options.delay),
-  status,
-  headers: jsonHeaders(requestId, declaredLength, options.headers),
-  chunks: [body],
-  eventDelay: undefined,
-  ending
-})
-
-const errorPlan = (reply: ErrorReply, requestId: string): Plan =>
-  bodyPlan(reply.status, envelope(reply.errorType, reply.message, requestId), requestId, reply.options)
-
-const streamedMessagePlan = (key: object, reply: MessageReply, requestId: string): Plan => {
-  const { options } = reply
-  const events = messageEvents(key, reply.message, options)
-  const fault = options.fault
-  let chunks: ReadonlyArray<string> = events
-  let ending: "end" | "close" = "end"
-  if (fault !== undefined) {
-    const kept = Math.max(0, Math.min(fault.afterEvents, events.length))
-    const head = events.slice(0, kept)
-    switch (fault._tag) {
-      case "ResetAfterEvents":
-        chunks = head
-        ending = "close"
-        break
-      case "TruncateAfterEvents":
-        chunks = [...head, truncateEvent(events[kept])]
-        ending = fault.cleanEnd ? "end" : "close"
-        break
-      case "MalformedAfterEvents":
-        chunks = [...head, malformEvent(events[kept])]
-        break
-      case "ErrorEventAfterEvents":
-        chunks = [...head, sseEvent("error", envelope(fault.errorType, fault.message, requestId))]
-        break
-    }
-  }
-  return {
-    _tag: "Write",
-    delay: optionalDuration(options.delay),
-    status: 200,
-    headers: sseHeaders(requestId, options.headers),
-    chunks,
-    eventDelay: optionalDuration(options.eventDelay),
-    ending
-  }
-}
-
-// A non-streamed answer shows a stream fault the way a broken JSON response would.
-const jsonMessagePlan = (reply: MessageReply, requestId: string): Plan => {
-  const body = messageJson(reply.message)
-  const { options } = reply
-  const half = body.slice(0, Math.floor(body.length / 2))
-  switch (options.fault?._tag) {
-    case undefined:
-      return bodyPlan(200, body, requestId, options)
-    case "ResetAfterEvents":
-      return bodyPlan(200, half, requestId, options, "close", Buffer.byteLength(body))
-    case "TruncateAfterEvents":
-      return options.fault.cleanEnd
-        ? bodyPlan(200, half, requestId, options)
-        : bodyPlan(200, half, requestId, options, "close", Buffer.byteLength(body))
-    case "MalformedAfterEvents":
-      return bodyPlan(200, half, requestId, options)
-    case "ErrorEventAfterEvents": {
-      const { errorType, message } = options.fault
-      return bodyPlan(statusOfErrorType(errorType), envelope(errorType, message, requestId), requestId, options)
-    }
-  }
-}
-
-const planOf = (answer: Reply, request: ReceivedRequest): Plan => {
-  const { requestId } = request
-  if (!("_tag" in answer)) {
-    const asReply = reply(answer)
-    return request.stream ? streamedMessagePlan(answer, asReply, requestId) : jsonMessagePlan(asReply, requestId)
-  }
-  switch (answer._tag) {
-    case "MessageReply":
-      return request.stream ? streamedMessagePlan(answer, answer, requestId) : jsonMessagePlan(answer, requestId)
-    case "ErrorReply":
-      return errorPlan(answer, requestId)
-    case "JsonReply":
-      return bodyPlan(answer.status, JSON.stringify(answer.body), requestId, answer.options)
-    case "RawReply": {
-      const headers: OutgoingHttpHeaders = {
-        "content-type": answer.contentType,
-        "request-id": requestId,
-        ...answer.options.headers
-      }
-      return {
-        _tag: "Write",
-        delay: optionalDuration(answer.options.delay),
-        status: answer.status,
-        headers,
-        chunks: [answer.body],
-        eventDelay: undefined,
-        ending: "end"
-      }
-    }
-    case "ResetReply":
-      return { _tag: "Reset", delay: optionalDuration(answer.options.delay) }
-  }
-}
-
 const failedReply = (cause: Cause.Cause<unknown>): Reply =>
   Cause.isInterruptedOnly(cause)
     ? reset()
     : apiError(500, { message: `MockAnthropicServer: the reply function failed: ${Cause.pretty(cause)}` })
+
+// A reply that cannot be encoded (say, a BigInt in a tool input) answers 500 instead of crashing the server.
+const safePlanOf = (answer: Reply, request: ReceivedRequest): Plan => {
+  try {
+    return planOf(answer, request)
+  } catch (error) {
+    return planOf(failedReply(Cause.die(error)), request)
+  }
+}
 
 const headerRecord = (request: IncomingMessage): Record<string, string> => {
   const headers: Record<string, string> = {}
@@ -869,14 +662,14 @@ export const make = <R = never>(
         runFork(
           answer.pipe(
             Effect.catchAllCause((cause) => Effect.succeed(failedReply(cause))),
-            Effect.flatMap((resolved) => writeTimed(exchange, planOf(resolved, request)))
+            Effect.flatMap((resolved) => writeTimed(exchange, safePlanOf(resolved, request)))
           )
         )
         return
       }
-      const plan = planOf(answer, request)
+      const plan = safePlanOf(answer, request)
       if (isTimed(plan)) runFork(writeTimed(exchange, plan))
-      else writeNow(exchange, plan)
+      else writeSafely(exchange, plan)
     }
 
     const onRequest = (incoming: IncomingMessage, response: ServerResponse): void => {
@@ -906,7 +699,13 @@ export const make = <R = never>(
           requestId: `req_mock_${String(index + 1).padStart(6, "0")}`
         }
         requests.push(request)
-        respond(exchange, request, route(request, parsed.error))
+        let answer: Resolved<R>
+        try {
+          answer = route(request, parsed.error)
+        } catch (error) {
+          answer = failedReply(Cause.die(error))
+        }
+        respond(exchange, request, answer)
       })
     }
 

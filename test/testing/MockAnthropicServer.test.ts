@@ -457,11 +457,12 @@ describe("MockAnthropicServer", () => {
       })
     )
 
-    it.scoped("answers with a function of the request, plain or Effect; a failing Effect is a 500", () =>
+    it.scoped("answers with a function of the request, plain or Effect; a failure or a throw is a 500", () =>
       Effect.gen(function* () {
         const server = yield* MockAnthropicServer.make((request) => {
           const prompt = MockAnthropicServer.lastUserText(request)
           if (prompt === "fail") return Effect.fail("no answer for you")
+          if (prompt === "throw") throw new Error("the script threw")
           return prompt === "effect"
             ? Effect.succeed(MockAnthropicServer.textMessage("from an Effect"))
             : MockAnthropicServer.toolUseMessage([{ name: "echo", input: { prompt } }], { text: "Echoing." })
@@ -479,6 +480,9 @@ describe("MockAnthropicServer", () => {
         const failed = yield* rejection(() => client.messages.create(ask("fail")))
         expect(failed).toBeInstanceOf(Anthropic.InternalServerError)
         expect(String(failed)).toContain("no answer for you")
+        const thrown = yield* rejection(() => client.messages.create(ask("throw")))
+        expect(thrown).toBeInstanceOf(Anthropic.InternalServerError)
+        expect(String(thrown)).toContain("the script threw")
       })
     )
 

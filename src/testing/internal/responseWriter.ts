@@ -69,6 +69,15 @@ export const writeNow = (exchange: Exchange, plan: Plan): void => {
   finish(exchange, plan, plan.chunks.length === 1 ? plan.chunks[0]! : plan.chunks.join(""))
 }
 
+/** `writeNow`, but headers Node refuses (invalid characters) cut the connection instead of throwing. */
+export const writeSafely = (exchange: Exchange, plan: Plan): void => {
+  try {
+    writeNow(exchange, plan)
+  } catch {
+    cutConnection(exchange, true)
+  }
+}
+
 const whenClosed = (exchange: Exchange): Effect.Effect<void> =>
   Effect.async<void>((resume) => {
     if (exchange.closed) return resume(Effect.void)
@@ -82,7 +91,7 @@ const writeSpaced = (exchange: Exchange, plan: Plan): Effect.Effect<void> =>
     if (plan.delay !== undefined) yield* Effect.sleep(plan.delay)
     if (exchange.closed) return
     if (plan._tag === "Reset" || plan.eventDelay === undefined) {
-      writeNow(exchange, plan)
+      writeSafely(exchange, plan)
       return
     }
     exchange.response.writeHead(plan.status, plan.headers)
@@ -99,7 +108,9 @@ const writeSpaced = (exchange: Exchange, plan: Plan): Effect.Effect<void> =>
 
 /** Writes a plan with delays; stops waiting as soon as the connection closes. */
 export const writeTimed = (exchange: Exchange, plan: Plan): Effect.Effect<void> =>
-  Effect.raceFirst(writeSpaced(exchange, plan), whenClosed(exchange))
+  Effect.raceFirst(writeSpaced(exchange, plan), whenClosed(exchange)).pipe(
+    Effect.catchAllDefect(() => Effect.sync(() => cutConnection(exchange, true)))
+  )
 
 /** `Duration` of an optional input. */
 export const optionalDuration = (input: Duration.DurationInput | undefined): Duration.Duration | undefined =>
