@@ -5,7 +5,7 @@
  *   npm run bench -- --serve          # prints the server URL
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/worker.ts \
  *     --contenders effect-agent --scenarios stream-10k --reps 5 --base-url http://127.0.0.1:PORT
- *   npx tsx bench/profile.ts /tmp/prof/*.cpuprofile [--top 40]
+ *   npx tsx bench/profile.ts /tmp/prof/*.cpuprofile [--top 40] [--callers Schema.js]
  */
 import { readFile } from "node:fs/promises"
 import { parseArgs } from "node:util"
@@ -51,10 +51,58 @@ const shortUrl = (url: string): string => {
   return repo === null ? url : repo[1]!
 }
 
+type Profile = typeof CpuProfile.Type
+
+const frameName = (frame: typeof CallFrame.Type): string =>
+  `${frame.functionName || "(anonymous)"} ${shortUrl(frame.url)}:${frame.lineNumber + 1}`
+
+/**
+ * Total time (self + callees) of the functions matching `pattern`, by the chain of their nearest
+ * callers in the repository's own code (src/, bench/), so "Schema work" reads as "which of our calls".
+ */
+const printCallers = (profile: Profile, selfTime: Map<number, number>, pattern: string, limit: number) => {
+  const parent = new Map<number, number>()
+  const byId = new Map<number, Profile["nodes"][number]>()
+  for (const node of profile.nodes) {
+    byId.set(node.id, node)
+    for (const child of node.children ?? []) parent.set(child, node.id)
+  }
+  const matches = (id: number) => {
+    const frame = byId.get(id)!.callFrame
+    return frame.functionName.includes(pattern) || frame.url.includes(pattern)
+  }
+  const byChain = new Map<string, number>()
+  let total = 0
+  for (const node of profile.nodes) {
+    const micros = selfTime.get(node.id) ?? 0
+    if (micros === 0) continue
+    // Attribute the sample to the outermost matching frame on its stack, then name its callers.
+    let matched: number | undefined
+    for (let id: number | undefined = node.id; id !== undefined; id = parent.get(id)) if (matches(id)) matched = id
+    if (matched === undefined) continue
+    total += micros
+    const chain: Array<string> = [frameName(byId.get(matched)!.callFrame)]
+    for (let id = parent.get(matched); id !== undefined && chain.length < 4; id = parent.get(id)) {
+      const frame = byId.get(id)!.callFrame
+      if (/\/(src|bench)\//.test(frame.url)) chain.push(frameName(frame))
+    }
+    const key = chain.join("  <-  ")
+    byChain.set(key, (byChain.get(key) ?? 0) + micros)
+  }
+  process.stdout.write(`\ntime under "${pattern}" (${(total / 1000).toFixed(0)} ms), by our nearest callers\n`)
+  for (const [chain, micros] of [...byChain].sort((a, b) => b[1] - a[1]).slice(0, limit)) {
+    process.stdout.write(`${(micros / 1000).toFixed(1).padStart(9)} ms  ${chain}\n`)
+  }
+}
+
 const main = async () => {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { top: { type: "string", default: "30" } }
+    options: {
+      top: { type: "string", default: "30" },
+      /** Also print, for functions whose name or file contains this text, where their time comes from. */
+      callers: { type: "string" }
+    }
   })
   const top = Number(values.top)
   for (const file of positionals) {
@@ -87,6 +135,7 @@ const main = async () => {
     process.stdout.write(`${file}: ${(total / 1000).toFixed(0)} ms sampled\n`)
     print("self time by package", byPackage, 20)
     print("self time by function", byFunction, top)
+    if (values.callers !== undefined) printCallers(profile, selfTime, values.callers, top)
   }
 }
 
