@@ -37,9 +37,12 @@ const nullBodyStatus = (status: number): boolean => status === 204 || status ===
 
 /**
  * Whether a response body is read whole before the SDK sees it: JSON and plain text (what the SDK
- * parses at once). SSE and anything binary stream.
+ * parses at once). SSE and anything binary stream, and so does every answer to a request that
+ * `accept`s `application/binary`: the SDK reads those bodies in pieces (batch results, which are
+ * `application/x-jsonl` and may be gigabytes; file downloads of any media type).
  */
-const readsWhole = (contentType: string | undefined): boolean => {
+const readsWhole = (contentType: string | undefined, accept: string | undefined): boolean => {
+  if (accept === "application/binary") return false
   if (contentType === undefined) return true
   return contentType.includes("json") || (contentType.startsWith("text/") && !contentType.includes("event-stream"))
 }
@@ -181,7 +184,7 @@ export const makeFetch = (client: HttpClient.HttpClient, runtime: Runtime.Runtim
     Effect.flatMap(client.execute(request), (response): Effect.Effect<Exchange, HttpClientError> => {
       // Read once: some clients build a fresh record on every access.
       const headers = response.headers
-      if (nullBodyStatus(response.status) || !readsWhole(headers["content-type"])) {
+      if (nullBodyStatus(response.status) || !readsWhole(headers["content-type"], request.headers.accept)) {
         return Effect.succeed({ response, headers, buffer: undefined })
       }
       return Effect.map(response.arrayBuffer, (buffer) => ({ response, headers, buffer }))
