@@ -1,0 +1,104 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Option, Schema, Tracer } from "effect"
+import { Agent, Tool } from "effect-agent"
+import { call, scripted, text } from "./helpers.js"
+
+interface Recorded {
+  readonly name: string
+  readonly parent: string | undefined
+  readonly kind: Tracer.SpanKind
+  readonly attributes: Map<string, unknown>
+}
+
+/** A tracer keeping every span it starts. */
+const recordingTracer = () => {
+  const spans: Array<Recorded> = []
+  let nextId = 0
+  const tracer = Tracer.make({
+    span: (name, parent, context, links, startTime, kind, options) => {
+      const attributes = new Map<string, unknown>(Object.entries(options?.attributes ?? {}))
+      const parentName = Option.match(parent, {
+        onNone: () => undefined,
+        onSome: (span) => (span._tag === "Span" ? span.name : undefined)
+      })
+      spans.push({ name, parent: parentName, kind, attributes })
+      let status: Tracer.SpanStatus = { _tag: "Started", startTime }
+      const span: Tracer.Span = {
+        _tag: "Span",
+        name,
+        spanId: `span${nextId++}`,
+        traceId: "trace",
+        parent,
+        context,
+        get status() {
+          return status
+        },
+        attributes,
+        links,
+        sampled: true,
+        kind,
+        end: (endTime, exit) => {
+          status = { _tag: "Ended", startTime, endTime, exit }
+        },
+        attribute: (key, value) => {
+          attributes.set(key, value)
+        },
+        event: () => {},
+        addLinks: () => {}
+      }
+      return span
+    },
+    context: (f) => f()
+  })
+  return { spans, tracer }
+}
+
+describe("spans", () => {
+  it.effect("a run, each model request and each tool call get gen_ai spans without message contents", () => {
+    const weather = Tool.make("get_weather", {
+      parameters: Schema.Struct({ city: Schema.String }),
+      handler: ({ city }) => Effect.succeed(`Sunny in ${city}`)
+    })
+    const model = scripted([[call("get_weather", { city: "Paris" }, "c1")], [text("Sunny.")]])
+    const { spans, tracer } = recordingTracer()
+    return Effect.gen(function* () {
+      yield* Agent.run(Agent.make({ name: "weather-bot", tools: [weather] }), "A secret prompt", {
+        settings: { maxTokens: 256 }
+      })
+      expect(spans.map((span) => [span.name, span.parent])).toEqual([
+        ["invoke_agent weather-bot", undefined],
+        ["chat scripted", "invoke_agent weather-bot"],
+        ["execute_tool get_weather", "invoke_agent weather-bot"],
+        ["chat scripted", "invoke_agent weather-bot"]
+      ])
+      expect(Object.fromEntries(spans[0]!.attributes)).toEqual({
+        "gen_ai.operation.name": "invoke_agent",
+        "gen_ai.agent.name": "weather-bot",
+        "gen_ai.usage.input_tokens": 20,
+        "gen_ai.usage.output_tokens": 10,
+        "effect_agent.usage.requests": 2,
+        "effect_agent.usage.tool_calls": 1
+      })
+      expect(spans[1]!.kind).toBe("client")
+      expect(Object.fromEntries(spans[1]!.attributes)).toEqual({
+        "gen_ai.operation.name": "chat",
+        "gen_ai.provider.name": "function",
+        "gen_ai.request.model": "scripted",
+        "gen_ai.request.max_tokens": 256,
+        "gen_ai.response.model": "scripted",
+        "gen_ai.response.finish_reasons": ["tool_call"],
+        "gen_ai.usage.input_tokens": 10,
+        "gen_ai.usage.output_tokens": 5,
+        "gen_ai.usage.cache_read.input_tokens": 0,
+        "gen_ai.usage.cache_creation.input_tokens": 0
+      })
+      expect(Object.fromEntries(spans[2]!.attributes)).toEqual({
+        "gen_ai.operation.name": "execute_tool",
+        "gen_ai.tool.name": "get_weather",
+        "gen_ai.tool.call.id": "c1"
+      })
+      const values = spans.flatMap((span) => [...span.attributes.values()].map((value) => JSON.stringify(value)))
+      expect(values.filter((value) => /secret|Paris|Sunny/.test(value))).toEqual([])
+    }).pipe(Effect.provide(model.layer), Effect.withTracer(tracer))
+  })
+})
