@@ -155,11 +155,14 @@ export interface Routes<R = never> {
   readonly countTokens?: Replies<R> | undefined
 }
 
+/** One recorded request and the API's answer, as stored in a transcript file. */
+export type TranscriptInteraction = Interaction
+
 /** Recorded interactions served in order, whatever endpoint each was recorded on. */
 export interface Transcript {
   readonly _tag: "Transcript"
   readonly name: string
-  readonly interactions: ReadonlyArray<Interaction>
+  readonly interactions: ReadonlyArray<TranscriptInteraction>
 }
 
 /** What the server answers: replies for `POST /v1/messages`, replies per endpoint, or a transcript. */
@@ -217,14 +220,16 @@ export const json = (body: unknown, options: BodyReplyOptions = {}): JsonReply =
 })
 
 /** A body sent exactly as given (default status 200, `text/event-stream`). */
-export const raw = (body: string, options: BodyReplyOptions & { readonly contentType?: string | undefined } = {}) =>
-  ({
-    _tag: "RawReply",
-    status: options.status ?? 200,
-    contentType: options.contentType ?? "text/event-stream; charset=utf-8",
-    body,
-    options
-  }) satisfies RawReply
+export const raw = (
+  body: string,
+  options: BodyReplyOptions & { readonly contentType?: string | undefined } = {}
+): RawReply => ({
+  _tag: "RawReply",
+  status: options.status ?? 200,
+  contentType: options.contentType ?? "text/event-stream; charset=utf-8",
+  body,
+  options
+})
 
 /** A hand-made SSE answer: each object is sent as one event named after its `type`. */
 export const sse = (
@@ -728,6 +733,8 @@ export const make = <R = never>(
         server.once("error", onError)
         server.listen({ port: options.port ?? 0, host: "127.0.0.1", backlog: 4096 }, () => {
           server.off("error", onError)
+          // Later server errors (say, too many open files under load) must not crash the test process.
+          server.on("error", () => {})
           const address = server.address()
           resume(
             address !== null && typeof address === "object"

@@ -612,6 +612,17 @@ describe("MockAnthropicServer", () => {
       })
     )
 
+    it.scoped("fails with MockServerError when the port is taken", () =>
+      Effect.gen(function* () {
+        const first = yield* MockAnthropicServer.listen(MockAnthropicServer.textMessage("first"))
+        const error = yield* Effect.flip(
+          MockAnthropicServer.listen(MockAnthropicServer.textMessage("second"), { port: first.port })
+        )
+        expect(error._tag).toBe("MockServerError")
+        expect(error.message).toContain("EADDRINUSE")
+      })
+    )
+
     it.effect("is a Layer providing the MockAnthropicServer service", () =>
       Effect.gen(function* () {
         const server = yield* MockAnthropicServer.MockAnthropicServer
