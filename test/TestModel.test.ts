@@ -193,6 +193,16 @@ describe("TestModel", () => {
     }).pipe(Effect.provide(TestModel.layer({ seed: 11 })))
   )
 
+  it.effect("answers native output anew after a retry prompt", () =>
+    Effect.gen(function* () {
+      const first = yield* request([prompt], nativeOutput)
+      const retry = new Message.ModelRequest({ parts: [new Message.RetryPromptPart({ content: "Invalid output" })] })
+      const second = yield* request([prompt, first, retry], nativeOutput)
+      const decode = Schema.decodeUnknownSync(Schema.parseJson(Forecast))
+      expect(decode(Message.responseText(second))).not.toEqual(decode(Message.responseText(first)))
+    }).pipe(Effect.provide(TestModel.layer()))
+  )
+
   it.effect("answers native output with customOutputArgs as JSON", () =>
     Effect.gen(function* () {
       const response = yield* request([prompt], nativeOutput)

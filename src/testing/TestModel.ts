@@ -102,12 +102,15 @@ export const providerName = "test"
 /** The id of the call of `toolName` in the response that follows `responseCount` earlier responses. */
 export const toolCallId = (toolName: string, responseCount: number): string => `test_${toolName}_${responseCount}`
 
+/** Each tool and attempt draws from its own sequence, so adding a tool does not change the others' values. */
+const seedFor = (seed: number, name: string, attempt: number): number => mixSeed(seed, `${name}#${attempt}`)
+
 /**
  * Arguments for a tool call, generated from its JSON Schema: valid for the schema and the same for
  * the same `seed`, `toolName` and `attempt` (0 for the first call, then one more per retry).
  */
 export const generateArgs = (definition: ToolDefinition, seed: number, attempt = 0): ToolArgs => {
-  const value = generate(definition.parametersJsonSchema, mixSeed(seed + attempt, definition.name))
+  const value = generate(definition.parametersJsonSchema, seedFor(seed, definition.name, attempt))
   // Tool arguments are an object; a schema asking for anything else still gets valid JSON text.
   return Predicate.isRecord(value) ? value : JSON.stringify(value)
 }
@@ -125,8 +128,11 @@ const countResponses = (messages: ReadonlyArray<ModelMessage>): number => {
   return count
 }
 
-/** How often `toolName` has been retried so far: one retry prompt per earlier attempt. */
-const retryCount = (messages: ReadonlyArray<ModelMessage>, toolName: string): number => {
+/**
+ * How often `toolName` has been retried so far: one retry prompt per earlier attempt. `undefined`
+ * counts the retry prompts about no tool (invalid native or prompted output, say).
+ */
+const retryCount = (messages: ReadonlyArray<ModelMessage>, toolName: string | undefined): number => {
   let count = 0
   for (const message of messages) {
     if (message._tag !== "ModelRequest") continue
@@ -216,7 +222,7 @@ const finalAnswer = (
       return toolCall(outputTools[0]!, jsonArgs(options.customOutputArgs), responseCount)
     }
     // The seed also picks among several output tools, so tests can reach each of them.
-    const tool = outputTools[Math.abs(seed) % outputTools.length]!
+    const tool = outputTools[Math.abs(Math.trunc(seed)) % outputTools.length]!
     return toolCall(tool, generateArgs(tool, seed, retryCount(messages, tool.name)), responseCount)
   }
   if (options.customOutputText !== undefined) return new TextPart({ content: options.customOutputText })
@@ -225,7 +231,7 @@ const finalAnswer = (
     const value =
       options.customOutputArgs !== undefined
         ? options.customOutputArgs
-        : generate(outputObject.jsonSchema, mixSeed(seed + retryCount(messages, outputObject.name), outputObject.name))
+        : generate(outputObject.jsonSchema, seedFor(seed, outputObject.name, retryCount(messages, undefined)))
     return new TextPart({ content: JSON.stringify(value) })
   }
   const results = toolResults(messages)
