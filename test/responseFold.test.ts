@@ -243,7 +243,7 @@ describe("foldResponseStream", () => {
       fc.property(streamedResponse, ({ expected, chunks }) => {
         expect(fold(chunks)).toEqual(expected)
       }),
-      { numRuns: 300 }
+      { numRuns: 200 }
     )
   })
 
