@@ -1,0 +1,587 @@
+/**
+ * Anthropic's Message Batches service as Effects and Streams: submit thousands of requests at half
+ * the price, watch the batch with a `Schedule`, and stream its results as they are decoded. Every
+ * batch item is built by the same request mapping as `AnthropicModel`, so it is exactly what a
+ * single request would have sent, and every succeeded result is the same `ModelResponse` a single
+ * request would have produced.
+ *
+ * @example
+ * import { NodeHttpClient } from "@effect/platform-node"
+ * import { Effect, Stream } from "effect"
+ * import { Message } from "effect-agent"
+ * import { AnthropicClient, MessageBatches } from "effect-agent/anthropic"
+ *
+ * // The common job: many prompts in, their outputs out, in input order.
+ * const outputs = MessageBatches.runPrompts(["Name a colour.", "Name a fruit."], {
+ *   model: "claude-haiku-4-5",
+ *   settings: { maxTokens: 64 }
+ * })
+ *
+ * // Or step by step, with progress.
+ * const stepByStep = Effect.gen(function* () {
+ *   const batch = yield* MessageBatches.create(
+ *     [{ customId: "q1", messages: [Message.ModelRequest.user("Hello")] }],
+ *     { model: "claude-haiku-4-5" }
+ *   )
+ *   yield* MessageBatches.watch(batch.id).pipe(
+ *     Stream.runForEach((status) => Effect.log(status.processingStatus, status.requestCounts))
+ *   )
+ *   return yield* Stream.runCollect(MessageBatches.results(batch.id))
+ * })
+ *
+ * const program = outputs.pipe(
+ *   Effect.provide(AnthropicClient.layerConfig()),
+ *   Effect.provide(NodeHttpClient.layerUndici)
+ * )
+ */
+import type { BatchCreateParams } from "@anthropic-ai/sdk/resources/beta/messages/batches.js"
+import { Chunk, Clock, Duration, Effect, Either, Option, Schedule, Schema, Stream } from "effect"
+import { UserError } from "../AgentError.js"
+import {
+  type ModelMessage,
+  ModelRequest,
+  type ModelRequestPart,
+  ModelResponse,
+  SystemPromptPart,
+  UserPromptPart
+} from "../Message.js"
+import { type ModelRequestParameters, textParameters } from "../Model.js"
+import * as ModelSettings from "../ModelSettings.js"
+import { AnthropicClient, type Service as ClientService, requireFeature } from "./AnthropicClient.js"
+import {
+  type AnthropicError,
+  APIError,
+  AuthenticationError,
+  BadRequestError,
+  ClientClosedRequestError,
+  ConflictError,
+  ContentTooLargeError,
+  GatewayTimeoutError,
+  InternalServerError,
+  NotFoundError,
+  NotImplementedError,
+  OverloadedError,
+  PaymentRequiredError,
+  PermissionDeniedError,
+  PreconditionFailedError,
+  RateLimitError,
+  RequestHeaderFieldsTooLargeError,
+  RequestTimeoutError,
+  ServiceUnavailableError,
+  UnprocessableEntityError
+} from "./AnthropicError.js"
+import "./AnthropicSettings.js"
+import { type DecodedResult, decodeResult } from "./internal/jsonlResults.js"
+import { mapRequest } from "./internal/requestMapping.js"
+import { decodeStream, decodeWire } from "./internal/wireDecoding.js"
+
+// ---------------------------------------------------------------------------------------------
+// Batches
+// ---------------------------------------------------------------------------------------------
+
+/** How many requests of a batch are in each state. */
+export class RequestCounts extends Schema.Class<RequestCounts>("RequestCounts")({
+  processing: Schema.Number,
+  succeeded: Schema.Number,
+  errored: Schema.Number,
+  canceled: Schema.Number,
+  expired: Schema.Number
+}) {}
+
+/** Where a batch is: still running, being canceled, or done (its results can be read). */
+export const ProcessingStatus = Schema.Literal("in_progress", "canceling", "ended")
+/** @see ProcessingStatus */
+export type ProcessingStatus = typeof ProcessingStatus.Type
+
+/** A Message Batch as the API reports it (decoded from its snake_case JSON). */
+export class MessageBatch extends Schema.Class<MessageBatch>("MessageBatch")({
+  id: Schema.String,
+  processingStatus: Schema.propertySignature(ProcessingStatus).pipe(Schema.fromKey("processing_status")),
+  requestCounts: Schema.propertySignature(RequestCounts).pipe(Schema.fromKey("request_counts")),
+  createdAt: Schema.propertySignature(Schema.Date).pipe(Schema.fromKey("created_at")),
+  /** When the batch expires if it has not ended (24 hours after creation). */
+  expiresAt: Schema.propertySignature(Schema.Date).pipe(Schema.fromKey("expires_at")),
+  endedAt: Schema.optionalWith(Schema.Date, { nullable: true }).pipe(Schema.fromKey("ended_at")),
+  cancelInitiatedAt: Schema.optionalWith(Schema.Date, { nullable: true }).pipe(Schema.fromKey("cancel_initiated_at")),
+  archivedAt: Schema.optionalWith(Schema.Date, { nullable: true }).pipe(Schema.fromKey("archived_at")),
+  /** Where the results file is, once the batch has ended. */
+  resultsUrl: Schema.optionalWith(Schema.String, { nullable: true }).pipe(Schema.fromKey("results_url"))
+}) {}
+
+// ---------------------------------------------------------------------------------------------
+// Results
+// ---------------------------------------------------------------------------------------------
+
+/** The API errors a batch item can fail with (the SDK's status-bearing error classes). */
+export const ItemError = Schema.Union(
+  BadRequestError,
+  AuthenticationError,
+  PaymentRequiredError,
+  PermissionDeniedError,
+  NotFoundError,
+  RequestTimeoutError,
+  ConflictError,
+  PreconditionFailedError,
+  ContentTooLargeError,
+  UnprocessableEntityError,
+  RateLimitError,
+  RequestHeaderFieldsTooLargeError,
+  ClientClosedRequestError,
+  InternalServerError,
+  NotImplementedError,
+  ServiceUnavailableError,
+  GatewayTimeoutError,
+  OverloadedError,
+  APIError
+)
+
+/** The request succeeded: `response` is what `AnthropicModel` would have returned for it alone. */
+export class Succeeded extends Schema.TaggedClass<Succeeded>()("Succeeded", {
+  customId: Schema.String,
+  response: ModelResponse
+}) {}
+
+/**
+ * The request failed: `error` is the mirrored SDK error the same request would have failed with
+ * alone (`invalid_request_error` → `BadRequestError`, `overloaded_error` → `OverloadedError`; its
+ * `status` is the one the API uses for that error type).
+ */
+export class Errored extends Schema.TaggedClass<Errored>()("Errored", {
+  customId: Schema.String,
+  error: ItemError
+}) {}
+
+/** The batch was canceled before this request was processed. */
+export class Canceled extends Schema.TaggedClass<Canceled>()("Canceled", {
+  customId: Schema.String
+}) {}
+
+/** The batch expired (24 hours) before this request was processed. */
+export class Expired extends Schema.TaggedClass<Expired>()("Expired", {
+  customId: Schema.String
+}) {}
+
+/** The outcome of one batch request, matched to it by `customId`. */
+export const BatchResult = Schema.Union(Succeeded, Errored, Canceled, Expired)
+/** @see BatchResult */
+export type BatchResult = typeof BatchResult.Type
+
+/** The response of a succeeded result, `undefined` for the others. */
+export const responseOf = (result: BatchResult): ModelResponse | undefined =>
+  result._tag === "Succeeded" ? result.response : undefined
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------------
+
+/** Waiting stopped (its schedule ended) before the batch had ended; `batch` is its last status. */
+export class BatchNotEnded extends Schema.TaggedError<BatchNotEnded>()("BatchNotEnded", {
+  message: Schema.String,
+  batch: MessageBatch
+}) {}
+
+// ---------------------------------------------------------------------------------------------
+// Creating
+// ---------------------------------------------------------------------------------------------
+
+/** The most requests one batch may hold. */
+export const maxRequestsPerBatch = 100_000
+
+/** What a `customId` may be: 1 to 64 letters, digits, `-` and `_`. */
+export const customIdPattern = /^[a-zA-Z0-9_-]{1,64}$/
+
+/** One request of a batch: a conversation, as `Model.request` takes it, and the id to match its result. */
+export interface BatchRequest {
+  readonly customId: string
+  readonly messages: ReadonlyArray<ModelMessage>
+  /** The model; default `CreateOptions.model`. */
+  readonly model?: string | undefined
+  /** Merged over `CreateOptions.settings`, as a call's settings are merged over a model's. */
+  readonly settings?: ModelSettings.ModelSettings | undefined
+  /** Tools and output mode; default `CreateOptions.parameters`, else a plain text answer. */
+  readonly parameters?: ModelRequestParameters | undefined
+}
+
+/** Defaults for every request of a batch. */
+export interface CreateOptions {
+  /** The model of requests that name none. */
+  readonly model?: string | undefined
+  /** Settings every request starts from (like an `AnthropicModel`'s own settings). */
+  readonly settings?: ModelSettings.ModelSettings | undefined
+  readonly parameters?: ModelRequestParameters | undefined
+}
+
+interface PreparedBatch {
+  readonly params: BatchCreateParams
+  readonly headers: Readonly<Record<string, string>>
+}
+
+const userError = (message: string) => Either.left(new UserError({ message }))
+
+/** Maps every request with the single-request mapping; fails on the first one the API would reject. */
+const prepare = (
+  requests: ReadonlyArray<BatchRequest>,
+  options: CreateOptions
+): Either.Either<PreparedBatch, UserError> => {
+  if (requests.length === 0) return userError("A batch needs at least one request")
+  if (requests.length > maxRequestsPerBatch) {
+    return userError(`A batch holds at most ${maxRequestsPerBatch} requests, got ${requests.length}`)
+  }
+  const seen = new Set<string>()
+  const betas = new Set<string>()
+  const headers: Record<string, string> = {}
+  const items: Array<BatchCreateParams.Request> = []
+  for (const request of requests) {
+    const { customId } = request
+    if (!customIdPattern.test(customId)) {
+      return userError(`Batch customId ${JSON.stringify(customId)} must be 1 to 64 letters, digits, '-' or '_'`)
+    }
+    if (seen.has(customId)) return userError(`Batch customId ${customId} is used twice`)
+    seen.add(customId)
+    const model = request.model ?? options.model
+    if (model === undefined) return userError(`Batch request ${customId} names no model and the batch has no default`)
+    const mapped = mapRequest(
+      model,
+      request.messages,
+      ModelSettings.merge(options.settings, request.settings),
+      request.parameters ?? options.parameters ?? textParameters
+    )
+    if (Either.isLeft(mapped)) return userError(`Batch request ${customId}: ${mapped.left.message}`)
+    for (const beta of mapped.right.betas) betas.add(beta)
+    // One HTTP request carries the whole batch: its items' extra headers must agree.
+    for (const [name, value] of Object.entries(mapped.right.headers)) {
+      const key = name.toLowerCase()
+      const previous = headers[key]
+      if (previous !== undefined && previous !== value) {
+        return userError(`Batch request ${customId} sets header ${name} to a value other requests do not share`)
+      }
+      headers[key] = value
+    }
+    items.push({ custom_id: customId, params: mapped.right.body })
+  }
+  const params: BatchCreateParams = betas.size > 0 ? { requests: items, betas: [...betas] } : { requests: items }
+  return Either.right({ params, headers })
+}
+
+/** Runs `f` with the client, once the platform is known to serve batches. */
+const withBatches = <A, E>(f: (client: ClientService) => Effect.Effect<A, E>) =>
+  Effect.flatMap(AnthropicClient, (client) => Effect.zipRight(requireFeature(client, "batches"), f(client)))
+
+const decodeBatch = decodeWire(MessageBatch, "message batch")
+
+const submit = (prepared: PreparedBatch): Effect.Effect<MessageBatch, AnthropicError, AnthropicClient> =>
+  withBatches((client) =>
+    client.call((sdk, { signal }) =>
+      sdk.beta.messages.batches.create(
+        prepared.params,
+        Object.keys(prepared.headers).length > 0 ? { signal, headers: { ...prepared.headers } } : { signal }
+      )
+    )
+  ).pipe(Effect.flatMap(decodeBatch))
+
+/**
+ * Submits a batch. Each request is mapped exactly as `AnthropicModel` maps a single request (its
+ * betas become the batch's `anthropic-beta` header); a request the API is certain to reject fails
+ * the whole batch with a `UserError` before anything is sent.
+ */
+export const create = (
+  requests: ReadonlyArray<BatchRequest>,
+  options: CreateOptions = {}
+): Effect.Effect<MessageBatch, AnthropicError | UserError, AnthropicClient> =>
+  Effect.suspend(() => prepare(requests, options)).pipe(
+    Effect.flatMap(submit),
+    Effect.withSpan("MessageBatches.create", { attributes: { requests: requests.length } })
+  )
+
+// ---------------------------------------------------------------------------------------------
+// Retrieve, list, cancel, delete
+// ---------------------------------------------------------------------------------------------
+
+/** The batch's current status. */
+export const retrieve = (batchId: string): Effect.Effect<MessageBatch, AnthropicError, AnthropicClient> =>
+  withBatches((client) => client.call((sdk, options) => sdk.beta.messages.batches.retrieve(batchId, {}, options))).pipe(
+    Effect.flatMap(decodeBatch)
+  )
+
+/** Options of `list`. */
+export interface ListOptions {
+  /** Batches per page (1 to 1000, default 20); the Stream reads every page either way. */
+  readonly limit?: number | undefined
+}
+
+/** Every batch of the workspace, newest first, as a Stream over all pages. */
+export const list = (options: ListOptions = {}): Stream.Stream<MessageBatch, AnthropicError, AnthropicClient> =>
+  Stream.unwrap(
+    withBatches((client) =>
+      Effect.succeed(
+        client.stream<unknown>(
+          async (sdk, requestOptions) =>
+            await sdk.beta.messages.batches.list(
+              options.limit === undefined ? {} : { limit: options.limit },
+              requestOptions
+            )
+        )
+      )
+    )
+  ).pipe(decodeStream(MessageBatch, "message batch"))
+
+/**
+ * Asks the API to cancel the batch: it becomes `canceling`, then `ended`; requests not yet
+ * processed end up `Canceled` in the results.
+ */
+export const cancel = (batchId: string): Effect.Effect<MessageBatch, AnthropicError, AnthropicClient> =>
+  withBatches((client) => client.call((sdk, options) => sdk.beta.messages.batches.cancel(batchId, {}, options))).pipe(
+    Effect.flatMap(decodeBatch)
+  )
+
+/** Deletes an ended batch and its results. */
+const deleteBatch = (batchId: string): Effect.Effect<void, AnthropicError, AnthropicClient> =>
+  Effect.asVoid(
+    withBatches((client) => client.call((sdk, options) => sdk.beta.messages.batches.delete(batchId, {}, options)))
+  )
+
+export {
+  /** Deletes an ended batch and its results. */
+  deleteBatch as delete
+}
+
+// ---------------------------------------------------------------------------------------------
+// Waiting
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The default polling: after 1 second, then twice as long each time, never more than a minute
+ * apart. It never gives up: a batch always ends (the API expires it after 24 hours).
+ */
+export const defaultPollSchedule: Schedule.Schedule<Duration.Duration> = Schedule.exponential("1 second", 2).pipe(
+  Schedule.modifyDelay((_, delay) => Duration.min(delay, Duration.minutes(1)))
+)
+
+/** Options of `watch` and `wait`. */
+export interface WaitOptions<R = never> {
+  /**
+   * When to poll again; its input is the batch's latest status. When it ends before the batch
+   * has, waiting fails with `BatchNotEnded`. Default `defaultPollSchedule`.
+   */
+  readonly schedule?: Schedule.Schedule<unknown, MessageBatch, R> | undefined
+}
+
+/**
+ * The batch's status, polled on a schedule: one element per poll, the first at once, the last the
+ * `ended` one. Render it as progress; interrupting it stops polling (the batch keeps running).
+ */
+export const watch = <R = never>(
+  batchId: string,
+  options: WaitOptions<R> = {}
+): Stream.Stream<MessageBatch, AnthropicError | BatchNotEnded, AnthropicClient | R> => {
+  const schedule: Schedule.Schedule<unknown, MessageBatch, R> = options.schedule ?? defaultPollSchedule
+  return Stream.unwrap(
+    Effect.map(Schedule.driver(schedule), (driver) =>
+      Stream.paginateEffect<
+        MessageBatch | undefined,
+        MessageBatch,
+        AnthropicError | BatchNotEnded,
+        AnthropicClient | R
+      >(undefined, (last) => {
+        const poll =
+          last === undefined
+            ? retrieve(batchId)
+            : Effect.zipRight(
+                Effect.mapError(
+                  driver.next(last),
+                  () =>
+                    new BatchNotEnded({
+                      message: `Stopped waiting for batch ${batchId} while it was ${last.processingStatus}`,
+                      batch: last
+                    })
+                ),
+                retrieve(batchId)
+              )
+        return Effect.map(
+          poll,
+          (batch) => [batch, batch.processingStatus === "ended" ? Option.none() : Option.some(batch)] as const
+        )
+      })
+    )
+  )
+}
+
+/** Waits, polling on a schedule, until the batch has ended; succeeds with its final status. */
+export const wait = <R = never>(
+  batchId: string,
+  options: WaitOptions<R> = {}
+): Effect.Effect<MessageBatch, AnthropicError | BatchNotEnded, AnthropicClient | R> =>
+  Stream.runLast(watch(batchId, options)).pipe(
+    // `watch` emits at least once; the fallback only satisfies the types.
+    Effect.flatMap(Option.match({ onNone: () => retrieve(batchId), onSome: Effect.succeed })),
+    Effect.withSpan("MessageBatches.wait", { attributes: { batchId } })
+  )
+
+// ---------------------------------------------------------------------------------------------
+// Results
+// ---------------------------------------------------------------------------------------------
+
+const toResult = (decoded: DecodedResult): BatchResult => {
+  switch (decoded._tag) {
+    case "Succeeded":
+      return new Succeeded({ customId: decoded.customId, response: decoded.response }, true)
+    case "Errored":
+      return new Errored({ customId: decoded.customId, error: decoded.error }, true)
+    case "Canceled":
+      return new Canceled({ customId: decoded.customId }, true)
+    case "Expired":
+      return new Expired({ customId: decoded.customId }, true)
+  }
+}
+
+/**
+ * The results of an ended batch, in the order of the results file (not necessarily the order of
+ * the requests: match them by `customId`). The file is streamed and decoded line by line, never
+ * held whole; a malformed line fails the stream with `AnthropicSdkError`.
+ */
+export const results = (batchId: string): Stream.Stream<BatchResult, AnthropicError, AnthropicClient> =>
+  Stream.unwrap(
+    withBatches((client) =>
+      Effect.succeed(client.stream<unknown>((sdk, options) => sdk.beta.messages.batches.results(batchId, {}, options)))
+    )
+  ).pipe(
+    Stream.mapChunksEffect((lines) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        // Every result of one chunk arrived together: one timestamp, as a single response gets one.
+        const timestamp = new Date(now)
+        const decoded: Array<BatchResult> = []
+        for (const line of lines) {
+          const result = decodeResult(line, timestamp)
+          if (Either.isLeft(result)) return Effect.fail(result.left)
+          decoded.push(toResult(result.right))
+        }
+        return Effect.succeed(Chunk.unsafeFromArray(decoded))
+      })
+    )
+  )
+
+// ---------------------------------------------------------------------------------------------
+// Many prompts in, their outputs out
+// ---------------------------------------------------------------------------------------------
+
+/** One prompt of `runPrompts`: a user prompt, or a whole conversation. */
+export type Prompt = string | ReadonlyArray<ModelMessage>
+
+/** Options of `runPrompts`. */
+export interface RunPromptsOptions<R = never> extends WaitOptions<R> {
+  readonly model: string
+  readonly settings?: ModelSettings.ModelSettings | undefined
+  /** Tools and output mode of every request (default a plain text answer). */
+  readonly parameters?: ModelRequestParameters | undefined
+  /** Instructions for every string prompt, as an agent's first step sends them. */
+  readonly instructions?: string | undefined
+  /** A system prompt for every string prompt. */
+  readonly systemPrompt?: string | undefined
+  /** Called with every status polled, e.g. to render progress. */
+  readonly onStatus?: ((batch: MessageBatch) => Effect.Effect<void, never, R>) | undefined
+  /** Prompts per batch; more prompts make several batches (default and most: 100,000). */
+  readonly maxRequestsPerBatch?: number | undefined
+  /** Cancel the batches still running when interrupted (default true). */
+  readonly cancelOnInterrupt?: boolean | undefined
+}
+
+const promptMessages = (
+  prompt: Prompt,
+  options: { readonly instructions?: string | undefined; readonly systemPrompt?: string | undefined }
+): ReadonlyArray<ModelMessage> => {
+  if (typeof prompt !== "string") return prompt
+  const parts: Array<ModelRequestPart> = []
+  if (options.systemPrompt !== undefined) parts.push(new SystemPromptPart({ content: options.systemPrompt }))
+  parts.push(new UserPromptPart({ content: prompt }))
+  return [new ModelRequest({ parts, instructions: options.instructions })]
+}
+
+/** The `customId` of the prompt at `index` in `runPrompts`. */
+export const promptCustomId = (index: number): string => `prompt-${index}`
+
+/**
+ * Runs many prompts through Message Batches and returns their results in input order: submits
+ * the batches (100,000 prompts each at most), waits for each, and streams its results. Every
+ * prompt is mapped before anything is sent, so a prompt the API would reject fails the whole run
+ * with a `UserError` and no batch is created. Interrupted, it cancels the batches it started.
+ */
+export const runPrompts = <R = never>(
+  prompts: ReadonlyArray<Prompt>,
+  options: RunPromptsOptions<R>
+): Effect.Effect<ReadonlyArray<BatchResult>, AnthropicError | UserError | BatchNotEnded, AnthropicClient | R> =>
+  Effect.suspend(
+    (): Effect.Effect<ReadonlyArray<BatchResult>, AnthropicError | UserError | BatchNotEnded, AnthropicClient | R> => {
+      const size = Math.min(
+        maxRequestsPerBatch,
+        Math.max(1, Math.floor(options.maxRequestsPerBatch ?? maxRequestsPerBatch))
+      )
+      const batchOptions: CreateOptions = {
+        model: options.model,
+        settings: options.settings,
+        parameters: options.parameters
+      }
+      const groups: Array<PreparedBatch> = []
+      for (let start = 0; start < prompts.length; start += size) {
+        const requests: Array<BatchRequest> = []
+        for (let index = start; index < Math.min(prompts.length, start + size); index++) {
+          requests.push({ customId: promptCustomId(index), messages: promptMessages(prompts[index]!, options) })
+        }
+        const prepared = prepare(requests, batchOptions)
+        if (Either.isLeft(prepared)) return Effect.fail(prepared.left)
+        groups.push(prepared.right)
+      }
+      if (groups.length === 0) return Effect.succeed([])
+
+      const indexOf = new Map<string, number>()
+      for (let index = 0; index < prompts.length; index++) indexOf.set(promptCustomId(index), index)
+      const outputs = new Array<BatchResult | undefined>(prompts.length).fill(undefined)
+      const running = new Set<string>()
+      const onStatus = options.onStatus
+
+      const collect = (batchId: string) =>
+        Stream.runForEachChunk(results(batchId), (chunk) =>
+          Effect.sync(() => {
+            for (const result of chunk) {
+              const index = indexOf.get(result.customId)
+              if (index !== undefined) outputs[index] = result
+            }
+          })
+        )
+
+      const awaitBatch = (batchId: string) =>
+        watch(batchId, options).pipe(
+          (statuses) => (onStatus === undefined ? statuses : Stream.tap(statuses, onStatus)),
+          Stream.runDrain,
+          Effect.zipRight(Effect.sync(() => running.delete(batchId))),
+          Effect.zipRight(collect(batchId))
+        )
+
+      const run = Effect.gen(function* () {
+        const batches: Array<MessageBatch> = []
+        for (const group of groups) {
+          const batch = yield* submit(group)
+          running.add(batch.id)
+          batches.push(batch)
+        }
+        for (const batch of batches) yield* awaitBatch(batch.id)
+        const missing = outputs.indexOf(undefined)
+        if (missing !== -1) {
+          return yield* new APIError({
+            message: `The batch results have no entry for ${promptCustomId(missing)}`,
+            headers: {}
+          })
+        }
+        return outputs.filter((output): output is BatchResult => output !== undefined)
+      })
+
+      // Read when the interruption comes: the batches started by then.
+      const cancelRunning = Effect.suspend(() =>
+        Effect.forEach([...running], (batchId) => Effect.ignore(cancel(batchId)), { discard: true })
+      )
+      return (options.cancelOnInterrupt === false ? run : Effect.onInterrupt(run, () => cancelRunning)).pipe(
+        Effect.withSpan("MessageBatches.runPrompts", {
+          attributes: { prompts: prompts.length, batches: groups.length }
+        })
+      )
+    }
+  )

@@ -1,0 +1,129 @@
+/**
+ * The lines of a Message Batch results file (JSONL): one `{ custom_id, result }` per request.
+ * Each line is decoded with Schema; a `succeeded` message goes through the same response mapping
+ * as a single request, an `errored` one becomes the mirrored SDK error its `error.type` stands for.
+ */
+import * as Sdk from "@anthropic-ai/sdk"
+import type { BetaMessage } from "@anthropic-ai/sdk/resources/beta/messages/messages.js"
+import { Either, Predicate, Schema } from "effect"
+import type { ModelResponse } from "../../Message.js"
+import { AnthropicSdkError, APIError, type APIStatusError, fromSdkError, isAPIStatusError } from "../AnthropicError.js"
+import { mapMessage } from "./responseMapping.js"
+import { malformed, malformedResponse } from "./wireDecoding.js"
+
+/**
+ * A message as far as the response mapping reads it unconditionally: its id, model, usage and a
+ * list of typed blocks. The blocks' own fields are checked when they become parts.
+ */
+const isWireMessage = (value: unknown): value is BetaMessage =>
+  Predicate.isRecord(value) &&
+  value.type === "message" &&
+  typeof value.id === "string" &&
+  typeof value.model === "string" &&
+  Predicate.isRecord(value.usage) &&
+  (value.stop_reason === undefined || value.stop_reason === null || typeof value.stop_reason === "string") &&
+  Array.isArray(value.content) &&
+  value.content.every((block) => Predicate.isRecord(block) && typeof block.type === "string")
+
+const WireMessage = Schema.declare(isWireMessage, {
+  identifier: "Message",
+  description: "a Messages API message with id, model, usage and typed content blocks"
+})
+
+/** `error` of the API's error envelope. */
+const ErrorDetail = Schema.Struct(
+  { type: Schema.String, message: Schema.String },
+  Schema.Record({ key: Schema.String, value: Schema.Unknown })
+)
+
+/** The API's error envelope, `{ type: "error", error: { type, message }, request_id }`. */
+const ErrorEnvelope = Schema.Struct({
+  type: Schema.Literal("error"),
+  error: ErrorDetail,
+  request_id: Schema.optional(Schema.NullOr(Schema.String))
+})
+
+const isErrorEnvelope = Schema.is(ErrorEnvelope)
+
+const ResultLine = Schema.Struct({
+  custom_id: Schema.String,
+  result: Schema.Union(
+    Schema.Struct({ type: Schema.Literal("succeeded"), message: WireMessage }),
+    // Older results carried the bare `{ type, message }` instead of the envelope.
+    Schema.Struct({ type: Schema.Literal("errored"), error: Schema.Union(ErrorEnvelope, ErrorDetail) }),
+    Schema.Struct({ type: Schema.Literal("canceled") }),
+    Schema.Struct({ type: Schema.Literal("expired") })
+  )
+})
+
+const decodeResultLine = Schema.decodeUnknownEither(ResultLine)
+
+/** A decoded line: the outcome for one `custom_id`. */
+export type DecodedResult =
+  | { readonly _tag: "Succeeded"; readonly customId: string; readonly response: ModelResponse }
+  | { readonly _tag: "Errored"; readonly customId: string; readonly error: APIStatusError }
+  | { readonly _tag: "Canceled"; readonly customId: string }
+  | { readonly _tag: "Expired"; readonly customId: string }
+
+/** The HTTP status the API answers a request failing with this `error.type` with. */
+const statusOfErrorType: Readonly<Record<string, number>> = {
+  invalid_request_error: 400,
+  authentication_error: 401,
+  billing_error: 402,
+  permission_error: 403,
+  not_found_error: 404,
+  request_too_large: 413,
+  rate_limit_error: 429,
+  api_error: 500,
+  timeout_error: 504,
+  overloaded_error: 529
+}
+
+/**
+ * The mirrored error of an errored batch item: the SDK's class for the status the API uses for its
+ * `error.type` (so `invalid_request_error` is a `BadRequestError`, as the same request sent alone
+ * would have failed); an unknown type becomes an `APIError` without status.
+ */
+export const itemError = (error: typeof ErrorEnvelope.Type | typeof ErrorDetail.Type): APIStatusError => {
+  const envelope: typeof ErrorEnvelope.Type = isErrorEnvelope(error) ? error : { type: "error", error }
+  const detail = envelope.error
+  const status = statusOfErrorType[detail.type]
+  if (status !== undefined) {
+    const mirrored = fromSdkError(Sdk.APIError.generate(status, envelope, undefined, new Headers()))
+    if (isAPIStatusError(mirrored)) return mirrored
+  }
+  return new APIError({
+    message: `${detail.type}: ${detail.message}`,
+    headers: {},
+    errorType: detail.type,
+    requestId: envelope.request_id ?? undefined,
+    body: envelope
+  })
+}
+
+const malformedLine = (message: string): Either.Either<never, AnthropicSdkError> =>
+  Either.left(new AnthropicSdkError({ message, errorClass: malformedResponse }))
+
+/** Decodes one parsed line; `timestamp` stamps a succeeded response, as a single request's would be. */
+export const decodeResult = (line: unknown, timestamp: Date): Either.Either<DecodedResult, AnthropicSdkError> => {
+  const decoded = decodeResultLine(line)
+  if (Either.isLeft(decoded)) return Either.left(malformed("batch result", decoded.left))
+  const { custom_id: customId, result } = decoded.right
+  switch (result.type) {
+    case "succeeded":
+      try {
+        return Either.right({ _tag: "Succeeded", customId, response: mapMessage(result.message, timestamp) })
+      } catch (error) {
+        // A block whose fields do not fit the part it maps to.
+        return malformedLine(
+          `The API sent a malformed message for batch item ${customId}: ${error instanceof Error ? error.message : String(error)}`
+        )
+      }
+    case "errored":
+      return Either.right({ _tag: "Errored", customId, error: itemError(result.error) })
+    case "canceled":
+      return Either.right({ _tag: "Canceled", customId })
+    case "expired":
+      return Either.right({ _tag: "Expired", customId })
+  }
+}
