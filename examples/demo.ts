@@ -9,8 +9,8 @@
  * Run: `npm run demo`
  */
 import { NodeHttpClient } from "@effect/platform-node"
-import { Effect, Layer, Redacted, Stream } from "effect"
-import { Agent, AgentEvent } from "effect-agent"
+import { type ConfigError, Effect, Layer, Redacted, Stream } from "effect"
+import { Agent, AgentEvent, type Model } from "effect-agent"
 import { AnthropicClient, AnthropicModel } from "effect-agent/anthropic"
 import { MockAnthropicServer } from "effect-agent/testing"
 import { script } from "./demo/offlineClaude.js"
@@ -35,6 +35,10 @@ const offline = Layer.unwrapScoped(
     )
   })
 )
+
+const model: Layer.Layer<Model.Model, ConfigError.ConfigError | MockAnthropicServer.MockServerError> = online
+  ? claude
+  : offline
 
 const agent = Agent.make({
   name: "weather",
@@ -88,9 +92,7 @@ const program = Effect.gen(function* () {
   yield* Agent.runStream(agent, prompt).pipe(Stream.runForEach((event) => Effect.sync(() => print(event))))
 })
 
-program
-  .pipe(Effect.provide(WeatherApiTable), Effect.provide(online ? claude : offline), Effect.runPromise)
-  .catch((error: unknown) => {
-    console.error(error)
-    process.exitCode = 1
-  })
+program.pipe(Effect.provide(WeatherApiTable), Effect.provide(model), Effect.runPromise).catch((error: unknown) => {
+  console.error(error)
+  process.exitCode = 1
+})
