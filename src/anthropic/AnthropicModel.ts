@@ -37,10 +37,12 @@ import {
 import * as ModelSettings from "../ModelSettings.js"
 import { AnthropicClient, type RequestOptions, requireFeature } from "./AnthropicClient.js"
 import type { AnthropicError } from "./AnthropicError.js"
+import type { Policy as RetryPolicy } from "./AnthropicRetry.js"
 import "./AnthropicSettings.js"
 import { providerName } from "./internal/names.js"
 import { countTokensBody, type MappedRequest, mapRequest } from "./internal/requestMapping.js"
 import { mapMessage } from "./internal/responseMapping.js"
+import { isStreamPreamble, retryEffect, retryStream } from "./internal/retrying.js"
 import { mapEventStream } from "./internal/streamMapping.js"
 
 /**
@@ -72,10 +74,20 @@ const sdkOptions = (mapped: MappedRequest, options: RequestOptions) => {
 const withBetas = <P extends object>(params: P, betas: ReadonlyArray<string>): P & { betas?: Array<string> } =>
   betas.length > 0 ? { ...params, betas: [...betas] } : params
 
+/** Options of `make` / `layer` beside the settings. */
+export interface Options {
+  /**
+   * When failed requests are tried again (default `AnthropicRetry.defaultPolicy`: 2 retries);
+   * `AnthropicRetry.withPolicy` overrides it for a run.
+   */
+  readonly retry?: RetryPolicy | undefined
+}
+
 /** Builds the Claude model `modelName` over the `AnthropicClient` in context. */
 export const make = (
   modelName: string,
-  settings: ModelSettings.ModelSettings = {}
+  settings: ModelSettings.ModelSettings = {},
+  options: Options = {}
 ): Effect.Effect<Service, never, AnthropicClient> =>
   Effect.map(AnthropicClient, (client): Service => {
     const prepare = (
@@ -89,7 +101,10 @@ export const make = (
       Effect.flatMap(prepare(messages, callSettings, parameters), (mapped) => {
         const params: MessageCreateParamsNonStreaming = withBetas({ ...mapped.body, stream: false }, mapped.betas)
         return Effect.zipWith(
-          client.call((sdk, options) => sdk.beta.messages.create(params, sdkOptions(mapped, options))),
+          retryEffect(
+            client.call((sdk, requestOptions) => sdk.beta.messages.create(params, sdkOptions(mapped, requestOptions))),
+            options.retry
+          ),
           Clock.currentTimeMillis,
           (message, now) => mapMessage(message, new Date(now))
         )
@@ -100,7 +115,13 @@ export const make = (
         Effect.map(prepare(messages, callSettings, parameters), (mapped) => {
           const params: MessageCreateParamsStreaming = withBetas({ ...mapped.body, stream: true }, mapped.betas)
           return mapEventStream(
-            client.stream((sdk, options) => sdk.beta.messages.create(params, sdkOptions(mapped, options)))
+            retryStream(
+              client.stream((sdk, requestOptions) =>
+                sdk.beta.messages.create(params, sdkOptions(mapped, requestOptions))
+              ),
+              isStreamPreamble,
+              options.retry
+            )
           )
         })
       )
@@ -109,11 +130,14 @@ export const make = (
       Effect.zipRight(
         requireFeature(client, "countTokens"),
         Effect.flatMap(prepare(messages, callSettings, parameters), (mapped) =>
-          client.call((sdk, options) =>
-            sdk.beta.messages.countTokens(
-              withBetas(countTokensBody(mapped.body), mapped.betas),
-              sdkOptions(mapped, options)
-            )
+          retryEffect(
+            client.call((sdk, requestOptions) =>
+              sdk.beta.messages.countTokens(
+                withBetas(countTokensBody(mapped.body), mapped.betas),
+                sdkOptions(mapped, requestOptions)
+              )
+            ),
+            options.retry
           )
         )
       ).pipe(Effect.map((counted) => counted.input_tokens))
@@ -124,8 +148,9 @@ export const make = (
 /** The Claude model `modelName` as the core `Model`; `settings` are its defaults. */
 export const layer = (
   modelName: string,
-  settings?: ModelSettings.ModelSettings | undefined
-): Layer.Layer<Model, never, AnthropicClient> => Layer.effect(Model, make(modelName, settings))
+  settings?: ModelSettings.ModelSettings | undefined,
+  options?: Options | undefined
+): Layer.Layer<Model, never, AnthropicClient> => Layer.effect(Model, make(modelName, settings, options))
 
 /**
  * Counts the input tokens a request to `modelName` would use (the same mapping as a real request:

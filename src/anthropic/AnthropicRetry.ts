@@ -1,0 +1,136 @@
+/**
+ * When and how often a failed Claude request is tried again. A policy is an Effect `Schedule` fed
+ * with each failure; the model only ever consults it for errors worth retrying (`isRetryable`: 408,
+ * 409, 429, 5xx incl. 529, connection errors and timeouts, transient SSE `error` events), never for
+ * 400, 401, 403, 404, 413, 422 or aborts. The default retries twice, waiting what the server asks
+ * (`retry-after-ms`, `retry-after`) or else an exponential backoff with jitter (0.5 s, 1 s, … up
+ * to 8 s, minus up to 25 %), like the official SDK.
+ *
+ * A policy is set per model (`AnthropicModel.layer(name, settings, { retry })`) and per run or
+ * call (`AnthropicRetry.withPolicy`), the latter winning. A streamed answer is retried only until
+ * its first content arrives: after that its error surfaces, so no text is ever repeated.
+ *
+ * @example
+ * import { Effect, Schedule } from "effect"
+ * import { Agent } from "effect-agent"
+ * import { AnthropicModel, AnthropicRetry } from "effect-agent/anthropic"
+ *
+ * // Five retries for every request of this model, still honouring `retry-after`.
+ * const Patient = AnthropicModel.layer("claude-sonnet-4-5", {}, { retry: AnthropicRetry.make({ maxRetries: 5 }) })
+ *
+ * // Any Schedule works; this run fails on the first error.
+ * const once = <A, E, R>(run: Effect.Effect<A, E, R>) => run.pipe(AnthropicRetry.withPolicy(AnthropicRetry.none))
+ *
+ * // A fixed pace, but never earlier than the server asks.
+ * const steady = AnthropicRetry.honourRetryAfter(Schedule.intersect(Schedule.spaced("2 seconds"), Schedule.recurs(3)))
+ */
+import { Context, Duration, Effect, Option, Schedule } from "effect"
+import { dual } from "effect/Function"
+import type { AnthropicError } from "./AnthropicError.js"
+
+/**
+ * A retry policy: a `Schedule` that gets each retryable failure as its input and decides whether,
+ * and after how long, to try again. Any output type will do.
+ */
+export type Policy = Schedule.Schedule<unknown, AnthropicError>
+
+/** Options of `make`. */
+export interface Options {
+  /** How many times a request is tried again after its first attempt (default 2). */
+  readonly maxRetries?: number | undefined
+  /** The first backoff delay, doubled at each retry (default 500 ms). */
+  readonly initialDelay?: Duration.DurationInput | undefined
+  /** The longest backoff delay (default 8 s); a server's `retry-after` is honoured even when longer. */
+  readonly maxDelay?: Duration.DurationInput | undefined
+  /** Whether the backoff takes off a random share of up to 25 % (default true), so clients spread out. */
+  readonly jitter?: boolean | undefined
+}
+
+/** The longest delay one timer can hold: a `retry-after` beyond it is not taken literally. */
+const maxTimerMillis = 2 ** 31 - 1
+
+const positiveMillis = (millis: number): Option.Option<Duration.Duration> =>
+  millis > 0 && millis <= maxTimerMillis ? Option.some(Duration.millis(millis)) : Option.none()
+
+/**
+ * How long the server asked to wait before the next attempt: `retry-after-ms` (milliseconds),
+ * else `retry-after` (seconds, or an HTTP date, measured against `now`). `None` when there is no
+ * usable header (absent, unparsable, not positive).
+ */
+export const retryAfter = (error: AnthropicError, now: number = Date.now()): Option.Option<Duration.Duration> => {
+  if (!("headers" in error)) return Option.none()
+  const headers = error.headers
+  const millisHeader = headers["retry-after-ms"]
+  if (millisHeader !== undefined) {
+    const millis = Number.parseFloat(millisHeader)
+    if (!Number.isNaN(millis)) return positiveMillis(millis)
+  }
+  const header = headers["retry-after"]
+  if (header === undefined) return Option.none()
+  const seconds = Number.parseFloat(header)
+  if (!Number.isNaN(seconds)) return positiveMillis(seconds * 1000)
+  const date = Date.parse(header)
+  return Number.isNaN(date) ? Option.none() : positiveMillis(date - now)
+}
+
+/**
+ * Makes `schedule` wait what the server asks (`retry-after-ms` / `retry-after`) whenever a failure
+ * carries such a header; failures without one keep the schedule's own delay. Whether to retry at
+ * all is still the schedule's decision.
+ */
+export const honourRetryAfter = <Out, R>(
+  schedule: Schedule.Schedule<Out, AnthropicError, R>
+): Schedule.Schedule<Out, AnthropicError, R> =>
+  Schedule.intersect(schedule, Schedule.identity<AnthropicError>()).pipe(
+    Schedule.modifyDelayEffect(([, error], delay) =>
+      Effect.map(
+        Effect.clockWith((clock) => clock.currentTimeMillis),
+        (now) => Option.getOrElse(retryAfter(error, now), () => delay)
+      )
+    ),
+    Schedule.map(([out]) => out)
+  )
+
+/**
+ * The SDK's backoff: `initialDelay` doubled at each retry, at most `maxDelay`, minus a random share
+ * of up to 25 % (`jitter`), for at most `maxRetries` retries; a server's `retry-after` wins.
+ */
+export const make = (options: Options = {}): Policy => {
+  const maxRetries = Math.max(0, Math.floor(options.maxRetries ?? 2))
+  const maxDelay = Duration.decode(options.maxDelay ?? Duration.seconds(8))
+  const capped = Schedule.exponential(options.initialDelay ?? Duration.millis(500), 2).pipe(
+    Schedule.modifyDelay((_, delay) => Duration.min(delay, maxDelay))
+  )
+  const backoff = options.jitter === false ? capped : Schedule.jitteredWith(capped, { min: 0.75, max: 1 })
+  return honourRetryAfter(Schedule.intersect(backoff, Schedule.recurs(maxRetries)))
+}
+
+/** Two retries with the SDK's backoff, honouring `retry-after`: what a model uses unless told otherwise. */
+export const defaultPolicy: Policy = make()
+
+/** Never retry. */
+export const none: Policy = Schedule.stop
+
+/**
+ * The policy set for the current run or call with `withPolicy`; `undefined` (the default) leaves
+ * the model's own policy (its Layer's `retry` option, else `defaultPolicy`) in force.
+ */
+export class CurrentPolicy extends Context.Reference<CurrentPolicy>()(
+  "effect-agent/anthropic/AnthropicRetry/CurrentPolicy",
+  {
+    defaultValue: (): Policy | undefined => undefined
+  }
+) {}
+
+/**
+ * Runs `effect` (an agent run, a model call) with `policy` for every Claude request it makes,
+ * over the model's own policy. For a `Stream`, use `Stream.provideService(CurrentPolicy, policy)`.
+ */
+export const withPolicy: {
+  (policy: Policy): <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(effect: Effect.Effect<A, E, R>, policy: Policy): Effect.Effect<A, E, R>
+} = dual(
+  2,
+  <A, E, R>(effect: Effect.Effect<A, E, R>, policy: Policy): Effect.Effect<A, E, R> =>
+    Effect.provideService(effect, CurrentPolicy, policy)
+)
