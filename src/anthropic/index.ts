@@ -5,6 +5,7 @@
 export * as AnthropicClient from "./AnthropicClient.js"
 export * as AnthropicError from "./AnthropicError.js"
 export * as AnthropicModel from "./AnthropicModel.js"
+export * as AnthropicRetry from "./AnthropicRetry.js"
 export * as AnthropicSettings from "./AnthropicSettings.js"
 export * as MessageBatches from "./MessageBatches.js"
 export * as Files from "./Files.js"
