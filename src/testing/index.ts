@@ -11,3 +11,4 @@
 export * as FunctionModel from "./FunctionModel.js"
 export * as MockAnthropicServer from "./MockAnthropicServer.js"
 export * as TestModel from "./TestModel.js"
+export * as Transcript from "./Transcript.js"
