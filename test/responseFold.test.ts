@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Clock, Effect, Stream } from "effect"
+import { Chunk, Clock, Effect, Schema, Stream } from "effect"
 import { Message, StreamEvent, Usage } from "effect-agent"
 import fc from "fast-check"
 import { foldResponseStream, parseToolArgs, ResponseBuilder, responseToEvents } from "../src/internal/responseFold.js"
@@ -305,6 +305,19 @@ describe("foldResponseStream", () => {
         finishReason: "tool_call",
         timestamp: new Date(0)
       })
+    )
+  })
+
+  it("folds to exactly the value the JSON codec gives back (no undefined keys)", () => {
+    fc.assert(
+      fc.property(streamedResponse, ({ expected }) => {
+        const folded = fold([Chunk.toReadonlyArray(responseToEvents(expected))])
+        const roundTripped = Schema.decodeUnknownSync(Message.HistoryFromJson)(
+          Schema.encodeSync(Message.HistoryFromJson)([folded])
+        )
+        expect(roundTripped).toStrictEqual([folded])
+      }),
+      { numRuns: 50 }
     )
   })
 

@@ -81,26 +81,35 @@ const draftOf = (part: ModelResponsePart): Draft => {
   }
 }
 
+/**
+ * Drops fields that are `undefined`, so a folded value has exactly the keys a decoded one has
+ * (and `Equal.equals` holds between a streamed response and the same response read from JSON).
+ */
+const definedFields = <T extends object>(fields: T): T => {
+  const result: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(fields)) if (value !== undefined) result[key] = value
+  return result as T
+}
+
 const partOf = (draft: Draft): ModelResponsePart => {
   switch (draft.kind) {
     case "text":
-      return new TextPart({ content: draft.content, citations: draft.citations?.slice() })
+      return new TextPart(definedFields({ content: draft.content, citations: draft.citations?.slice() }))
     case "thinking":
-      return new ThinkingPart({
-        content: draft.content,
-        signature: draft.signature,
-        redactedData: draft.redactedData,
-        provider: draft.provider
-      })
+      return new ThinkingPart(
+        definedFields({
+          content: draft.content,
+          signature: draft.signature,
+          redactedData: draft.redactedData,
+          provider: draft.provider
+        })
+      )
     case "toolCall": {
       const args = parseToolArgs(draft.argsText)
       return draft.builtin
-        ? new BuiltinToolCallPart({
-            toolName: draft.toolName,
-            args,
-            toolCallId: draft.toolCallId,
-            provider: draft.provider
-          })
+        ? new BuiltinToolCallPart(
+            definedFields({ toolName: draft.toolName, args, toolCallId: draft.toolCallId, provider: draft.provider })
+          )
         : new ToolCallPart({ toolName: draft.toolName, args, toolCallId: draft.toolCallId })
     }
     case "complete":
@@ -176,16 +185,18 @@ export class ResponseBuilder {
   response(timestamp: Date): ModelResponse {
     const parts: Array<ModelResponsePart> = []
     for (const draft of this.drafts) if (draft !== undefined) parts.push(partOf(draft))
-    return new ModelResponse({
-      parts,
-      usage: this.usage,
-      modelName: this.modelName,
-      finishReason: this.finishReason,
-      providerResponseId: this.providerResponseId,
-      providerDetails: this.providerDetails,
-      providerName: this.providerName,
-      timestamp
-    })
+    return new ModelResponse(
+      definedFields({
+        parts,
+        usage: this.usage,
+        modelName: this.modelName,
+        finishReason: this.finishReason,
+        providerResponseId: this.providerResponseId,
+        providerDetails: this.providerDetails,
+        providerName: this.providerName,
+        timestamp
+      })
+    )
   }
 }
 
