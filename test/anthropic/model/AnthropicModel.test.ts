@@ -1,0 +1,215 @@
+import { NodeHttpClient } from "@effect/platform-node"
+import { describe, expect, it } from "@effect/vitest"
+import { Chunk, Effect, Layer, Redacted, Stream } from "effect"
+import { AgentError, BuiltinTool, Message, Model, type ModelSettings } from "effect-agent"
+import { AnthropicClient, AnthropicError, AnthropicModel } from "effect-agent/anthropic"
+import { MockAnthropicServer } from "effect-agent/testing"
+import { foldResponseStream } from "../../../src/internal/responseFold.js"
+
+/** A Claude model over a loopback mock server answering with `script`. */
+const withServer = <A, E>(
+  script: MockAnthropicServer.Script,
+  settings: ModelSettings.ModelSettings,
+  body: (model: AnthropicModel.Service, server: MockAnthropicServer.Service) => Effect.Effect<A, E>
+) =>
+  Effect.gen(function* () {
+    const server = yield* MockAnthropicServer.make(script)
+    return yield* Effect.flatMap(AnthropicModel.make("claude-sonnet-4-6", settings), (model) =>
+      body(model, server)
+    ).pipe(
+      Effect.provide(AnthropicClient.layer({ apiKey: Redacted.make(server.apiKey), baseURL: server.baseURL })),
+      Effect.provide(NodeHttpClient.layerUndici)
+    )
+  })
+
+const hello = [Message.ModelRequest.user("Hello")]
+
+const toolMessage = MockAnthropicServer.message([
+  MockAnthropicServer.thinkingBlock("I should look it up.", "sig-1"),
+  MockAnthropicServer.textBlock("Let me check the weather in both cities."),
+  MockAnthropicServer.toolUseBlock("get_weather", { city: "Paris", units: "metric" }, "toolu_1"),
+  MockAnthropicServer.toolUseBlock("get_weather", { city: "Rome" }, "toolu_2")
+])
+
+const weather: Model.ToolDefinition = {
+  name: "get_weather",
+  description: "Weather",
+  parametersJsonSchema: { type: "object", properties: { city: { type: "string" } } },
+  kind: "function"
+}
+
+describe("AnthropicModel", () => {
+  it.scopedLive("a streamed answer folds to exactly the non-streamed answer of the same message", () =>
+    withServer(
+      [MockAnthropicServer.reply(toolMessage), MockAnthropicServer.reply(toolMessage, { chunkSize: 3 })],
+      {},
+      (model) =>
+        Effect.gen(function* () {
+          const parameters = { ...Model.textParameters, functionTools: [weather] }
+          const whole = yield* model.request(hello, {}, parameters)
+          const streamed = yield* foldResponseStream(model.requestStream(hello, {}, parameters))
+          expect(streamed).toEqual(new Message.ModelResponse({ ...whole, timestamp: streamed.timestamp }))
+          expect(whole.parts).toEqual([
+            new Message.ThinkingPart({ content: "I should look it up.", signature: "sig-1", provider: "anthropic" }),
+            new Message.TextPart({ content: "Let me check the weather in both cities." }),
+            new Message.ToolCallPart({
+              toolName: "get_weather",
+              args: { city: "Paris", units: "metric" },
+              toolCallId: "toolu_1"
+            }),
+            new Message.ToolCallPart({ toolName: "get_weather", args: { city: "Rome" }, toolCallId: "toolu_2" })
+          ])
+          expect(whole.finishReason).toBe("tool_call")
+        })
+    )
+  )
+
+  it.scopedLive("settings the API would reject fail with a UserError before any request", () =>
+    withServer([], {}, (model, server) =>
+      Effect.gen(function* () {
+        const error = yield* Effect.flip(
+          model.request(hello, { thinking: { budgetTokens: 512 } }, Model.textParameters)
+        )
+        expect(error).toEqual(
+          new AgentError.UserError({ message: "Anthropic needs a thinking budget of at least 1024 tokens, got 512" })
+        )
+        const streamError = yield* Effect.flip(
+          Stream.runDrain(model.requestStream(hello, { maxTokens: 1000, thinking: true }, Model.textParameters))
+        )
+        expect(streamError._tag).toBe("UserError")
+        expect(yield* server.requestCount).toBe(0)
+      })
+    )
+  )
+
+  it.scopedLive("betas and extra headers go in headers; sampling, metadata and merged settings in the body", () =>
+    withServer(
+      [MockAnthropicServer.textMessage("ok")],
+      { maxTokens: 100, temperature: 1, anthropic: { userId: "user-1", betas: ["context-1m-2025-08-07"] } },
+      (model, server) =>
+        Effect.gen(function* () {
+          yield* model.request(
+            hello,
+            { maxTokens: 200, temperature: 0.5, topK: 5, topP: 0.9, extraHeaders: { "x-trace-id": "t-1" } },
+            {
+              ...Model.textParameters,
+              builtinTools: [BuiltinTool.mcpServer({ name: "wiki", url: "https://mcp.example.com" })]
+            }
+          )
+          const [received] = yield* server.requests
+          expect(received!.headers["anthropic-beta"]).toBe("mcp-client-2025-04-04,context-1m-2025-08-07")
+          expect(received!.headers["x-trace-id"]).toBe("t-1")
+          expect(received!.body).toEqual({
+            model: "claude-sonnet-4-6",
+            max_tokens: 200,
+            messages: [{ role: "user", content: [{ type: "text", text: "Hello" }] }],
+            mcp_servers: [{ type: "url", name: "wiki", url: "https://mcp.example.com" }],
+            metadata: { user_id: "user-1" },
+            temperature: 0.5,
+            top_p: 0.9,
+            top_k: 5,
+            stream: false
+          })
+        })
+    )
+  )
+
+  it.scopedLive("native output sends the JSON Schema output format", () =>
+    withServer([MockAnthropicServer.textMessage('{"city":"Paris"}')], {}, (model, server) =>
+      Effect.gen(function* () {
+        const schema = { type: "object", properties: { city: { type: "string" } }, required: ["city"] }
+        const response = yield* model.request(
+          hello,
+          {},
+          {
+            ...Model.textParameters,
+            outputMode: "native",
+            allowTextOutput: false,
+            outputObject: { name: "City", jsonSchema: schema }
+          }
+        )
+        expect(JSON.parse(Message.responseText(response))).toEqual({ city: "Paris" })
+        const [received] = yield* server.requests
+        expect(received!.body).toMatchObject({ output_config: { format: { type: "json_schema", schema } } })
+      })
+    )
+  )
+
+  it.scopedLive(
+    "an SSE error event in the middle of a stream is the SDK's error, typed, after the events before it",
+    () =>
+      withServer(
+        [
+          MockAnthropicServer.reply(MockAnthropicServer.textMessage("one two three four five six"), {
+            fault: MockAnthropicServer.errorEventAfterEvents(4)
+          })
+        ],
+        {},
+        (model) =>
+          Effect.gen(function* () {
+            const seen: Array<string> = []
+            const error = yield* Effect.flip(
+              Stream.runForEach(model.requestStream(hello, {}, Model.textParameters), (event) =>
+                Effect.sync(() => seen.push(event._tag))
+              )
+            )
+            // The SDK throws a status-less APIError for SSE error events; the client keeps the API's error type.
+            expect(error).toMatchObject({ errorType: "overloaded_error" })
+            expect(AnthropicError.isAnthropicError(error) && AnthropicError.isRetryable(error)).toBe(true)
+            expect(seen).toContain("PartStart")
+          })
+      )
+  )
+
+  it.scopedLive("counts tokens with the same mapping, without the fields token counting refuses", () =>
+    withServer({ countTokens: MockAnthropicServer.json({ input_tokens: 42 }) }, { maxTokens: 100 }, (model, server) =>
+      Effect.gen(function* () {
+        const counted = yield* model.countTokens(
+          [new Message.ModelRequest({ parts: hello[0]!.parts, instructions: "Be brief." })],
+          { temperature: 0 },
+          { ...Model.textParameters, functionTools: [weather] }
+        )
+        expect(counted).toBe(42)
+        const [received] = yield* server.requests
+        expect(received!.path).toBe("/v1/messages/count_tokens")
+        expect(received!.body).toEqual({
+          model: "claude-sonnet-4-6",
+          messages: [{ role: "user", content: [{ type: "text", text: "Hello" }] }],
+          system: [{ type: "text", text: "Be brief." }],
+          tools: [{ name: "get_weather", description: "Weather", input_schema: weather.parametersJsonSchema }],
+          tool_choice: { type: "auto" }
+        })
+      })
+    )
+  )
+
+  it.effect("the layer provides the core Model with Claude's profile", () =>
+    Effect.gen(function* () {
+      const model = yield* Model.Model
+      expect(model.modelName).toBe("claude-haiku-4-5")
+      expect(model.providerName).toBe("anthropic")
+      expect(model.profile).toEqual({ supportsForcedToolCallsWithThinking: false, supportsNativeOutput: true })
+      expect(model.settings).toEqual({ maxTokens: 512 })
+    }).pipe(
+      Effect.provide(
+        AnthropicModel.layer("claude-haiku-4-5", { maxTokens: 512 }).pipe(
+          Layer.provide(AnthropicClient.layer({ apiKey: Redacted.make("sk-ant-test") })),
+          Layer.provide(NodeHttpClient.layerUndici)
+        )
+      )
+    )
+  )
+
+  it.scopedLive("streams chunks of events, not one Effect per event", () =>
+    withServer(
+      [MockAnthropicServer.reply(MockAnthropicServer.textMessage("a b c d e f g h i j k l m n o p"))],
+      {},
+      (model) =>
+        Effect.gen(function* () {
+          const chunks = yield* Stream.runCollect(Stream.chunks(model.requestStream(hello, {}, Model.textParameters)))
+          const events = Chunk.toReadonlyArray(chunks).reduce((total, chunk) => total + Chunk.size(chunk), 0)
+          expect(Chunk.size(chunks)).toBeLessThan(events)
+        })
+    )
+  )
+})
