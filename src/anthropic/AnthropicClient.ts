@@ -23,6 +23,7 @@
  * )
  */
 import Anthropic from "@anthropic-ai/sdk"
+import type { BaseAnthropic } from "@anthropic-ai/sdk/client"
 import type { ModelInfo, ModelListParams } from "@anthropic-ai/sdk/resources/models"
 import type { HttpClient } from "@effect/platform"
 import {
@@ -40,6 +41,7 @@ import {
 import { type AnthropicError, type PlatformPackageMissing, UnsupportedFeature } from "./AnthropicError.js"
 import * as Bedrock from "./cloud/Bedrock.js"
 import * as Foundry from "./cloud/Foundry.js"
+import { asAnthropicClient } from "./cloud/loadPackage.js"
 import * as Vertex from "./cloud/Vertex.js"
 import { bridgedFetch, commonClientOptions, makeService } from "./internal/clientService.js"
 
@@ -165,18 +167,18 @@ const detectPlatform = (sdk: object): Platform => {
 }
 
 /**
- * A client you built yourself (its own `fetch`, middleware, credentials), as a Layer. It is
- * copied with `maxRetries: 0` if it retries, since retrying is the library's job. The platform is
- * detected from the client's class unless given.
+ * A client you built yourself (its own `fetch`, middleware, credentials; also a Bedrock, Vertex or
+ * Foundry client), as a Layer. It is copied with `maxRetries: 0` if it retries, since retrying is
+ * the library's job. The platform is detected from the client's class unless given.
  */
 export const fromClient = (
-  sdk: Anthropic,
+  sdk: BaseAnthropic,
   options?: { readonly platform?: Platform | undefined }
 ): Layer.Layer<AnthropicClient> =>
   Layer.sync(AnthropicClient, () => {
     const client = sdk.maxRetries === 0 ? sdk : sdk.withOptions({ maxRetries: 0 })
     const secrets = [client.apiKey, client.authToken].filter(Predicate.isString)
-    return makeService(client, options?.platform ?? detectPlatform(sdk), secrets)
+    return makeService(asAnthropicClient(client), options?.platform ?? detectPlatform(sdk), secrets)
   })
 
 /** Options of `bedrock`. */
