@@ -42,7 +42,7 @@ import "./AnthropicSettings.js"
 import { providerName } from "./internal/names.js"
 import { countTokensBody, type MappedRequest, mapRequest } from "./internal/requestMapping.js"
 import { mapMessage } from "./internal/responseMapping.js"
-import { isStreamPreamble, retryEffect, retryStream } from "./internal/retrying.js"
+import { messageStreamShape, retryEffect, retryStream } from "./internal/retrying.js"
 import { mapEventStream } from "./internal/streamMapping.js"
 
 /**
@@ -119,7 +119,7 @@ export const make = (
               client.stream((sdk, requestOptions) =>
                 sdk.beta.messages.create(params, sdkOptions(mapped, requestOptions))
               ),
-              isStreamPreamble,
+              messageStreamShape,
               options.retry
             )
           )
