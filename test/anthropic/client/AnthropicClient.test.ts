@@ -1,0 +1,114 @@
+import { NodeHttpClient } from "@effect/platform-node"
+import { describe, expect, it } from "@effect/vitest"
+import { ConfigError, ConfigProvider, Context, Effect, Fiber, Layer, Redacted, Stream } from "effect"
+import { AnthropicClient } from "effect-agent/anthropic"
+import { loopback, messageParams, sendJson, sse, sseHead, textEvents, textMessage } from "./loopback.js"
+
+const client = AnthropicClient.AnthropicClient
+
+const withConfig = (entries: ReadonlyArray<readonly [string, string]>) =>
+  Effect.withConfigProvider(ConfigProvider.fromMap(new Map(entries)))
+
+describe("AnthropicClient.layerConfig", () => {
+  it.effect("a missing ANTHROPIC_API_KEY is a ConfigError when the Layer is built", () =>
+    Effect.gen(function* () {
+      const error = yield* Layer.build(
+        AnthropicClient.layerConfig().pipe(Layer.provide(NodeHttpClient.layerUndici))
+      ).pipe(Effect.scoped, Effect.flip, withConfig([]))
+      expect(ConfigError.isConfigError(error)).toBe(true)
+      expect(error._op).toBe("MissingData")
+      expect(String(error)).toContain("ANTHROPIC_API_KEY")
+    })
+  )
+
+  it.scoped("reads the key (redacted) and the base URL from Config", () =>
+    Effect.gen(function* () {
+      const server = yield* loopback((_, response) => sendJson(response, 200, textMessage("configured")))
+      const message = yield* Effect.flatMap(client, (c) =>
+        c.call((sdk, options) => sdk.messages.create(messageParams, options))
+      ).pipe(
+        Effect.provide(
+          AnthropicClient.layerConfig({ defaultHeaders: { "x-team": "agents" }, timeout: "5 seconds" }).pipe(
+            Layer.provide(NodeHttpClient.layerUndici)
+          )
+        ),
+        withConfig([
+          ["ANTHROPIC_API_KEY", "sk-ant-from-config"],
+          ["ANTHROPIC_BASE_URL", server.baseURL]
+        ])
+      )
+      expect(message.content).toEqual([{ type: "text", text: "configured" }])
+      expect(server.received[0]?.headers).toMatchObject({
+        authorization: "Bearer sk-ant-from-config",
+        "x-team": "agents",
+        "x-stainless-timeout": "5"
+      })
+    })
+  )
+})
+
+describe("AnthropicClient.layer", () => {
+  it.scoped("an OAuth token instead of an API key; sdk is built with maxRetries 0", () =>
+    Effect.gen(function* () {
+      const server = yield* loopback((_, response) =>
+        sendJson(response, 500, { type: "error", error: { type: "api_error", message: "x" } })
+      )
+      const [error, service] = yield* Effect.zip(
+        Effect.flip(
+          Effect.flatMap(client, (c) => c.call((sdk, options) => sdk.messages.create(messageParams, options)))
+        ),
+        client
+      ).pipe(
+        Effect.provide(
+          AnthropicClient.layer({ authToken: Redacted.make("oauth-token"), baseURL: server.baseURL }).pipe(
+            Layer.provide(NodeHttpClient.layerUndici)
+          )
+        )
+      )
+      expect(error._tag).toBe("InternalServerError")
+      expect(service.sdk.maxRetries).toBe(0)
+      expect(service.platform).toBe("anthropic")
+      expect(server.received).toHaveLength(1)
+      expect(server.received[0]?.headers.authorization).toBe("Bearer oauth-token")
+    })
+  )
+
+  it.scopedLive("no unhandled rejection escapes interrupted calls and streams", () =>
+    Effect.gen(function* () {
+      const rejections: Array<unknown> = []
+      const onRejection = (reason: unknown) => rejections.push(reason)
+      process.on("unhandledRejection", onRejection)
+      yield* Effect.addFinalizer(() => Effect.sync(() => process.off("unhandledRejection", onRejection)))
+      const events = textEvents(["a", "b"])
+      const server = yield* loopback((request, response) => {
+        if (request.body.toString().includes('"stream":true')) {
+          sseHead(response)
+          response.write(sse(events.slice(0, 3)))
+        }
+      })
+      const layer = AnthropicClient.layer({ apiKey: Redacted.make("k"), baseURL: server.baseURL }).pipe(
+        Layer.provide(NodeHttpClient.layerUndici)
+      )
+      const c = Context.get(yield* Layer.build(layer), client)
+      for (let round = 0; round < 5; round++) {
+        const call = yield* Effect.fork(c.call((sdk, options) => sdk.messages.create(messageParams, options)))
+        const stream = yield* Effect.fork(
+          Stream.runDrain(c.stream((sdk, options) => sdk.messages.create({ ...messageParams, stream: true }, options)))
+        )
+        const early = yield* Effect.fork(
+          Stream.runDrain(
+            c
+              .stream((sdk, options) => sdk.messages.create({ ...messageParams, stream: true }, options))
+              .pipe(Stream.take(1))
+          )
+        )
+        yield* Effect.sleep("20 millis")
+        yield* Fiber.interrupt(call)
+        yield* Fiber.interrupt(stream)
+        yield* Fiber.join(early)
+      }
+      yield* Effect.sleep("100 millis")
+      expect(rejections).toEqual([])
+    })
+  )
+})
