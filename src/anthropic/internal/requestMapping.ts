@@ -120,6 +120,13 @@ export const countTokensBody = (body: RequestBody): Omit<MessageCountTokensParam
 
 // ---------------------------------------------------------------------------------------------
 
+const outputModes: ReadonlySet<string> = new Set<ModelRequestParameters["outputMode"]>([
+  "text",
+  "tool",
+  "native",
+  "prompted"
+])
+
 const buildRequest = (
   modelName: string,
   history: ReadonlyArray<ModelMessage>,
@@ -133,7 +140,13 @@ const buildRequest = (
   const thinking = thinkingConfig(settings.thinking, maxTokens)
   const thinkingOn = thinking !== undefined && thinking.type !== "disabled"
 
+  if (!outputModes.has(parameters.outputMode)) {
+    throw new UserError({ message: `Unknown output mode '${String(parameters.outputMode)}'` })
+  }
   const messages = mapMessages(history, betas)
+  if (messages.length === 0 && settings.extraBody?.messages === undefined) {
+    throw new UserError({ message: "Nothing to send: the prompt is empty and no message of the history has content" })
+  }
   const body: RequestBody = { model: modelName, max_tokens: maxTokens, messages }
 
   const system = systemBlocks(history)
