@@ -25,9 +25,9 @@
  *   Effect.provide(FunctionModel.layer(() => Effect.succeed([new Message.TextPart({ content: "Sunny." })])))
  * )
  */
-import { Effect, Mailbox, Pipeable, type Schema, Stream } from "effect"
+import { Effect, Pipeable, type Schema, Stream } from "effect"
 import type { AgentError } from "./AgentError.js"
-import { type AgentEvent, runFinished } from "./AgentEvent.js"
+import type { AgentEvent } from "./AgentEvent.js"
 import type { BuiltinTool } from "./BuiltinTool.js"
 import * as RunLoop from "./internal/runLoop.js"
 import type { ModelMessage, ModelRequest, ModelResponse, UserContent } from "./Message.js"
@@ -214,24 +214,22 @@ export interface AgentRun<O, E, R> {
   readonly messages: Effect.Effect<ReadonlyArray<ModelMessage>>
 }
 
+const runSpanName = (agent: Agent<unknown, unknown, unknown>) =>
+  agent.name === undefined ? "invoke_agent" : `invoke_agent ${agent.name}`
+
+const runSpanOptions = (agent: Agent<unknown, unknown, unknown>) => ({
+  attributes: {
+    "gen_ai.operation.name": "invoke_agent",
+    ...(agent.name === undefined ? {} : { "gen_ai.agent.name": agent.name })
+  }
+})
+
 const withRunSpan =
   <O>(agent: Agent<O, unknown, unknown>) =>
   <E, R>(effect: Effect.Effect<RunResult<O>, E, R>): Effect.Effect<RunResult<O>, E, R> =>
     effect.pipe(
-      Effect.tap((result) =>
-        Effect.annotateCurrentSpan({
-          "gen_ai.usage.input_tokens": result.usage.inputTokens,
-          "gen_ai.usage.output_tokens": result.usage.outputTokens,
-          "effect_agent.usage.requests": result.usage.requests,
-          "effect_agent.usage.tool_calls": result.usage.toolCalls
-        })
-      ),
-      Effect.withSpan(agent.name === undefined ? "invoke_agent" : `invoke_agent ${agent.name}`, {
-        attributes: {
-          "gen_ai.operation.name": "invoke_agent",
-          ...(agent.name === undefined ? {} : { "gen_ai.agent.name": agent.name })
-        }
-      })
+      Effect.tap((result) => Effect.annotateCurrentSpan(RunLoop.usageAttributes(result))),
+      Effect.withSpan(runSpanName(agent), runSpanOptions(agent))
     )
 
 /** Runs the agent on a prompt until it has an output. */
@@ -243,7 +241,7 @@ export const run = <O, E, R>(
   Effect.gen(function* () {
     const machine = yield* RunLoop.make(agent, prompt, options ?? {})
     let node: AgentNode<O> = machine.start
-    while (node._tag !== "End") node = yield* machine.next(node, undefined)
+    while (node._tag !== "End") node = yield* machine.next(node)
     return node.result
   }).pipe(withRunSpan(agent))
 
@@ -257,21 +255,9 @@ export const runStream = <O, E, R>(
   prompt: string | ReadonlyArray<UserContent>,
   options?: RunOptions
 ): Stream.Stream<AgentEvent<O>, RunError<E>, R | Model> =>
-  Stream.unwrapScoped(
-    Effect.gen(function* () {
-      const mailbox = yield* Mailbox.make<AgentEvent<O>, RunError<E>>()
-      const emit: RunLoop.Emit = (events) => Effect.asVoid(mailbox.offerAll(events))
-      const drive = Effect.gen(function* () {
-        const machine = yield* RunLoop.make(agent, prompt, options ?? {})
-        let node: AgentNode<O> = machine.start
-        while (node._tag !== "End") node = yield* machine.next(node, emit)
-        yield* mailbox.offerAll([node.finalResult, runFinished(node.result)])
-        return node.result
-      }).pipe(withRunSpan(agent))
-      yield* Effect.forkScoped(Mailbox.into(drive, mailbox))
-      return Mailbox.toStream(mailbox)
-    })
-  )
+  Stream.unwrap(
+    Effect.map(RunLoop.make(agent, prompt, options ?? {}), (machine) => machine.stream(machine.start))
+  ).pipe(Stream.withSpan(runSpanName(agent), runSpanOptions(agent)))
 
 /** Starts a run to drive node by node with `next`, for programs that inspect or change each step. */
 export const iter = <O, E, R>(
@@ -281,7 +267,7 @@ export const iter = <O, E, R>(
 ): Effect.Effect<AgentRun<O, E, R>, AgentError, Model> =>
   Effect.map(RunLoop.make(agent, prompt, options ?? {}), (machine) => ({
     start: machine.start,
-    next: (node) => machine.next(node, undefined),
+    next: machine.next,
     usage: Effect.sync(() => machine.state.usage),
     messages: Effect.sync(() => machine.state.messages.slice())
   }))

@@ -3,10 +3,10 @@
  * response (`CallToolsNode`: run its tools or validate its output), or stop (`End`). `Agent.run`,
  * `Agent.runStream` and `Agent.iter` all drive this one machine; streaming only adds an `emit`.
  */
-import { Chunk, Effect, Either, Schema, Stream } from "effect"
-import type { Agent, AgentNode, End, ModelRequestNode, RunError, RunOptions } from "../Agent.js"
+import { Chunk, Clock, Effect, Either, Mailbox, Schema, Stream } from "effect"
+import type { Agent, AgentNode, End, ModelRequestNode, RunError, RunOptions, RunResult } from "../Agent.js"
 import { ContentFilterError, IncompleteToolCall, UnexpectedModelBehavior, UserError } from "../AgentError.js"
-import type { ToolCallStarted, ToolResult } from "../AgentEvent.js"
+import { type AgentEvent, runFinished, type ToolCallStarted, type ToolResult } from "../AgentEvent.js"
 import {
   type ModelMessage,
   ModelRequest,
@@ -25,16 +25,20 @@ import { type OutputSpec, promptedInstructions } from "../Output.js"
 import { RunContext, type Service as RunContextService } from "../RunContext.js"
 import type { FinalResult, ModelResponseStreamEvent } from "../StreamEvent.js"
 import type { Tool } from "../Tool.js"
+import type { UsageLimitExceeded } from "../Usage.js"
 import * as Usage from "../Usage.js"
 import { answerText, parseJsonText, truncatedToolCall } from "./outputProcessing.js"
-import { foldResponseStream } from "./responseFold.js"
+import { ResponseBuilder } from "./responseFold.js"
 import { processToolCalls, recoverRetry } from "./toolExecution.js"
 
-/** What the loop emits while streaming. */
-export type LoopEvent = ModelResponseStreamEvent | ToolCallStarted | ToolResult
+/** What tool handling emits while streaming. */
+export type LoopEvent = ToolCallStarted | ToolResult
 
-/** Where a streamed run sends its events; one call per chunk of model events. */
+/** Where a streamed run sends the events of tool handling. */
 export type Emit = (events: Iterable<LoopEvent>) => Effect.Effect<void>
+
+/** Everything a streamed run emits. */
+type StreamedEvent<O> = AgentEvent<O>
 
 /** What changes while a run goes on. */
 export interface State {
@@ -71,7 +75,10 @@ export interface Run<O, E, R> {
 export interface Machine<O, E, R> {
   readonly start: ModelRequestNode
   readonly state: State
-  readonly next: (node: AgentNode<O>, emit: Emit | undefined) => Effect.Effect<AgentNode<O>, RunError<E>, R>
+  /** Runs one node and gives the next. */
+  readonly next: (node: AgentNode<O>) => Effect.Effect<AgentNode<O>, RunError<E>, R>
+  /** Runs the rest of the run from `node`, streaming its events; the last is `RunFinished`. */
+  readonly stream: (node: AgentNode<O>) => Stream.Stream<AgentEvent<O>, RunError<E>, R>
 }
 
 const defaultRequestLimit = 50
@@ -186,21 +193,18 @@ export const make = <O, E, R>(
     const machine: Machine<O, E, R> = {
       start: { _tag: "ModelRequestNode", request: new ModelRequest({ parts, instructions }) },
       state,
-      next: (node, emit) => step(run, node, emit)
+      next: (node) => step(run, node),
+      stream: (node) => streamFrom(run, node)
     }
     return machine
   })
 
-const step = <O, E, R>(
-  run: Run<O, E, R>,
-  node: AgentNode<O>,
-  emit: Emit | undefined
-): Effect.Effect<AgentNode<O>, RunError<E>, R> => {
+const step = <O, E, R>(run: Run<O, E, R>, node: AgentNode<O>): Effect.Effect<AgentNode<O>, RunError<E>, R> => {
   switch (node._tag) {
     case "ModelRequestNode":
-      return sendRequest(run, node.request, emit)
+      return sendRequest(run, node.request)
     case "CallToolsNode":
-      return handleResponse(run, node.response, emit)
+      return handleResponse(run, node.response, undefined)
     case "End":
       return Effect.succeed(node)
   }
@@ -210,77 +214,166 @@ const step = <O, E, R>(
 // Requests
 // ---------------------------------------------------------------------------------------------
 
-const sendRequest = <O, E, R>(
-  run: Run<O, E, R>,
-  request: ModelRequest,
-  emit: Emit | undefined
-): Effect.Effect<AgentNode<O>, RunError<E>> =>
-  Effect.gen(function* () {
+/** Checks the request limit and records the request as sent. */
+const beginRequest = <O, E, R>(run: Run<O, E, R>, request: ModelRequest): Effect.Effect<void, UsageLimitExceeded> =>
+  Effect.suspend(() => {
     const { state } = run
-    yield* Usage.checkBeforeRequest(run.limits, state.usage)
-    state.messages.push(request)
-    state.runStep += 1
-    const response = yield* requestWithContinuations(run, emit)
-    state.messages.push(response)
-    return { _tag: "CallToolsNode", response } as const
+    return Effect.map(Usage.checkBeforeRequest(run.limits, state.usage), () => {
+      state.messages.push(request)
+      state.runStep += 1
+    })
   })
 
 /**
- * One response, continuing a paused turn (`suspended`) by sending the conversation with the paused
- * response as it is, then merging the parts into one response. Each request counts against the limits.
+ * Accounts for one model response: its usage and the token limits. A paused turn (`suspended`) is
+ * continued by sending the conversation with the paused response as it is; the parts of every
+ * continuation are merged into one response. Gives the merged response, and whether to continue.
  */
-const requestWithContinuations = <O, E, R>(
+const accountResponse = <O, E, R>(
   run: Run<O, E, R>,
-  emit: Emit | undefined
-): Effect.Effect<ModelResponse, RunError<E>> =>
+  response: ModelResponse,
+  previous: ModelResponse | undefined,
+  continuation: number
+): Effect.Effect<{ readonly merged: ModelResponse; readonly paused: boolean }, RunError<E>> =>
   Effect.gen(function* () {
     const { state } = run
-    let merged: ModelResponse | undefined
+    state.usage = Usage.addRequest(state.usage, response.usage)
+    yield* Usage.checkTokens(run.limits, state.usage)
+    const merged = previous === undefined ? response : mergeResponses(previous, response)
+    if (response.finishReason !== "suspended") {
+      state.messages.push(merged)
+      return { merged, paused: false }
+    }
+    if (continuation >= run.agent.maxContinuations) {
+      return yield* new UnexpectedModelBehavior({
+        message: `The model paused its turn ${continuation + 1} times; stopped after ${run.agent.maxContinuations} continuations`
+      })
+    }
+    yield* Usage.checkBeforeRequest(run.limits, state.usage)
+    return { merged, paused: true }
+  })
+
+/** The messages of the next request: the conversation, then the paused response being continued. */
+const messagesToSend = <O, E, R>(run: Run<O, E, R>, paused: ModelResponse | undefined) =>
+  prepareMessages(paused === undefined ? run.state.messages : [...run.state.messages, paused])
+
+const chatSpanOptions = <O, E, R>(run: Run<O, E, R>) => ({
+  kind: "client" as const,
+  attributes: {
+    "gen_ai.operation.name": "chat",
+    "gen_ai.provider.name": run.model.providerName,
+    "gen_ai.request.model": run.model.modelName,
+    ...(run.settings.maxTokens === undefined ? {} : { "gen_ai.request.max_tokens": run.settings.maxTokens }),
+    ...(run.settings.temperature === undefined ? {} : { "gen_ai.request.temperature": run.settings.temperature })
+  }
+})
+
+const sendRequest = <O, E, R>(run: Run<O, E, R>, request: ModelRequest): Effect.Effect<AgentNode<O>, RunError<E>> =>
+  Effect.gen(function* () {
+    yield* beginRequest(run, request)
+    let paused: ModelResponse | undefined
     for (let continuation = 0; ; continuation++) {
-      const messages = prepareMessages(merged === undefined ? state.messages : [...state.messages, merged])
-      const response = yield* requestOnce(run, messages, emit, merged?.parts.length ?? 0)
-      state.usage = Usage.addRequest(state.usage, response.usage)
-      yield* Usage.checkTokens(run.limits, state.usage)
-      merged = merged === undefined ? response : mergeResponses(merged, response)
-      if (response.finishReason !== "suspended") return merged
-      if (continuation >= run.agent.maxContinuations) {
-        return yield* new UnexpectedModelBehavior({
-          message: `The model paused its turn ${continuation + 1} times; stopped after ${run.agent.maxContinuations} continuations`
-        })
-      }
-      yield* Usage.checkBeforeRequest(run.limits, state.usage)
+      const response = yield* run.model.request(messagesToSend(run, paused), run.settings, run.parameters).pipe(
+        Effect.tap((response) => Effect.annotateCurrentSpan(responseAttributes(response))),
+        Effect.withSpan(`chat ${run.model.modelName}`, chatSpanOptions(run))
+      )
+      const accounted = yield* accountResponse(run, response, paused, continuation)
+      if (!accounted.paused) return { _tag: "CallToolsNode", response: accounted.merged } as const
+      paused = accounted.merged
     }
   })
 
-const requestOnce = <O, E, R>(
+/**
+ * The streamed run from `node` on. The model's chunks pass straight through (one fold per chunk,
+ * no fiber hand-off); only tool handling runs in a fiber of its own, so its events arrive live.
+ */
+const streamFrom = <O, E, R>(
   run: Run<O, E, R>,
-  messages: ReadonlyArray<ModelMessage>,
-  emit: Emit | undefined,
-  indexOffset: number
-): Effect.Effect<ModelResponse, RunError<E>> => {
-  const { model, settings, parameters } = run
-  const response =
-    emit === undefined
-      ? model.request(messages, settings, parameters)
-      : foldResponseStream(
-          Stream.mapChunksEffect(model.requestStream(messages, settings, parameters), (chunk) =>
-            Effect.as(emit(indexOffset === 0 ? chunk : shiftIndexes(chunk, indexOffset)), chunk)
-          )
+  node: AgentNode<O>
+): Stream.Stream<StreamedEvent<O>, RunError<E>, R> => {
+  switch (node._tag) {
+    case "ModelRequestNode":
+      return Stream.unwrap(Effect.as(beginRequest(run, node.request), streamResponse(run, undefined, 0)))
+    case "CallToolsNode":
+      return streamHandling(run, node.response)
+    case "End":
+      return Stream.concat(
+        Stream.execute(Effect.annotateCurrentSpan(usageAttributes(node.result))),
+        Stream.make(node.finalResult, runFinished(node.result))
+      )
+  }
+}
+
+/** Streams one response (continuing a paused turn), then the rest of the run. */
+const streamResponse = <O, E, R>(
+  run: Run<O, E, R>,
+  paused: ModelResponse | undefined,
+  continuation: number
+): Stream.Stream<StreamedEvent<O>, RunError<E>, R> =>
+  Stream.suspend(() => {
+    const builder = new ResponseBuilder()
+    const offset = paused?.parts.length ?? 0
+    let response: ModelResponse | undefined
+    const events = run.model.requestStream(messagesToSend(run, paused), run.settings, run.parameters).pipe(
+      Stream.mapChunks((chunk) => {
+        builder.addAll(chunk)
+        return offset === 0 ? chunk : shiftIndexes(chunk, offset)
+      }),
+      Stream.concat(
+        Stream.execute(
+          Effect.flatMap(Clock.currentTimeMillis, (now) => {
+            response = builder.response(new Date(now))
+            return Effect.annotateCurrentSpan(responseAttributes(response))
+          })
         )
-  return response.pipe(
-    Effect.tap((response) => Effect.annotateCurrentSpan(responseAttributes(response))),
-    Effect.withSpan(`chat ${model.modelName}`, {
-      kind: "client",
-      attributes: {
-        "gen_ai.operation.name": "chat",
-        "gen_ai.provider.name": model.providerName,
-        "gen_ai.request.model": model.modelName,
-        ...(settings.maxTokens === undefined ? {} : { "gen_ai.request.max_tokens": settings.maxTokens }),
-        ...(settings.temperature === undefined ? {} : { "gen_ai.request.temperature": settings.temperature })
-      }
+      ),
+      Stream.withSpan(`chat ${run.model.modelName}`, chatSpanOptions(run))
+    )
+    const rest = Stream.unwrap(
+      Effect.suspend(() => accountResponse(run, response!, paused, continuation)).pipe(
+        Effect.map((accounted) =>
+          accounted.paused
+            ? streamResponse(run, accounted.merged, continuation + 1)
+            : streamFrom<O, E, R>(run, { _tag: "CallToolsNode", response: accounted.merged })
+        )
+      )
+    )
+    return Stream.concat(events, rest)
+  })
+
+/** Streams the handling of a response (tool events as they happen), then the rest of the run. */
+const streamHandling = <O, E, R>(
+  run: Run<O, E, R>,
+  response: ModelResponse
+): Stream.Stream<StreamedEvent<O>, RunError<E>, R> =>
+  Stream.unwrapScoped(
+    Effect.gen(function* () {
+      const mailbox = yield* Mailbox.make<StreamedEvent<O>, RunError<E>>()
+      let next: AgentNode<O> | undefined
+      const emit: Emit = (events) => Effect.asVoid(mailbox.offerAll(events))
+      yield* handleResponse(run, response, emit).pipe(
+        Effect.tap((node) =>
+          Effect.sync(() => {
+            next = node
+          })
+        ),
+        Mailbox.into(mailbox),
+        Effect.forkScoped
+      )
+      return Stream.concat(
+        Mailbox.toStream(mailbox),
+        Stream.suspend(() => (next === undefined ? Stream.empty : streamFrom(run, next)))
+      )
     })
   )
-}
+
+/** The attributes of the run span once the run is over. */
+export const usageAttributes = <O>(result: RunResult<O>): Record<string, unknown> => ({
+  "gen_ai.usage.input_tokens": result.usage.inputTokens,
+  "gen_ai.usage.output_tokens": result.usage.outputTokens,
+  "effect_agent.usage.requests": result.usage.requests,
+  "effect_agent.usage.tool_calls": result.usage.toolCalls
+})
 
 const responseAttributes = (response: ModelResponse): Record<string, unknown> => ({
   ...(response.modelName === undefined ? {} : { "gen_ai.response.model": response.modelName }),

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Option, Schema, Tracer } from "effect"
+import { Effect, Option, Schema, Stream, Tracer } from "effect"
 import { Agent, Tool } from "effect-agent"
-import { call, scripted, text } from "./helpers.js"
+import { FunctionModel } from "effect-agent/testing"
+import { call, scripted, streamed, text } from "./helpers.js"
 
 interface Recorded {
   readonly name: string
@@ -99,6 +100,37 @@ describe("spans", () => {
       })
       const values = spans.flatMap((span) => [...span.attributes.values()].map((value) => JSON.stringify(value)))
       expect(values.filter((value) => /secret|Paris|Sunny/.test(value))).toEqual([])
+    }).pipe(Effect.provide(model.layer), Effect.withTracer(tracer))
+  })
+
+  it.effect("a streamed run gets the same spans", () => {
+    const weather = Tool.make("get_weather", {
+      parameters: Schema.Struct({ city: Schema.String }),
+      handler: ({ city }) => Effect.succeed(`Sunny in ${city}`)
+    })
+    const model = streamed([
+      [
+        FunctionModel.toolCallChunk({
+          key: 0,
+          toolName: "get_weather",
+          toolCallId: "c1",
+          argsDelta: '{"city":"Paris"}'
+        })
+      ],
+      ["Sunny."]
+    ])
+    const { spans, tracer } = recordingTracer()
+    return Effect.gen(function* () {
+      yield* Stream.runDrain(Agent.runStream(Agent.make({ name: "weather-bot", tools: [weather] }), "A secret prompt"))
+      expect(spans.map((span) => [span.name, span.parent])).toEqual([
+        ["invoke_agent weather-bot", undefined],
+        ["chat function", "invoke_agent weather-bot"],
+        ["execute_tool get_weather", "invoke_agent weather-bot"],
+        ["chat function", "invoke_agent weather-bot"]
+      ])
+      expect(spans[0]!.attributes.get("effect_agent.usage.requests")).toBe(2)
+      expect(spans[1]!.attributes.get("gen_ai.response.finish_reasons")).toEqual(["tool_call"])
+      expect(spans[3]!.attributes.get("gen_ai.response.finish_reasons")).toEqual(["stop"])
     }).pipe(Effect.provide(model.layer), Effect.withTracer(tracer))
   })
 })
