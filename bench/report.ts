@@ -53,6 +53,8 @@ export interface Report {
     readonly loadAverageAfter: ReadonlyArray<number>
   }
   readonly quick: boolean
+  /** `dist`: the compiled package, as users install it; `src`: the sources through tsx. */
+  readonly effectAgentFrom: "dist" | "src"
   readonly sizes: Sizes
   readonly warmup: number
   readonly reps: number
@@ -224,6 +226,7 @@ export const markdown = (report: Report): string => {
     "Peak RSS comes from a separate process per contender and scenario (`process.resourceUsage().maxRSS`,",
     "which includes Node, tsx and the contender's libraries). Every output is checked against the scripted",
     "answer (same text, same tool results): a wrong answer is marked WRONG and fails the run.",
+    `effect-agent ran from ${report.effectAgentFrom === "dist" ? "its compiled `dist/` (`npm run build`), as users install it" : "its TypeScript sources through tsx"}; the peers from their published packages.`,
     "",
     "Scenarios:",
     "",

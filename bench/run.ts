@@ -7,10 +7,12 @@
  *   npm run bench                       all scenarios, full sizes
  *   npm run bench -- --quick            tiny sizes, no files written (the smoke run of `npm test`)
  *   npm run bench -- --scenarios stream-10k,request-1k --reps 9
+ *   npm run bench -- --from src         effect-agent from src/ through tsx (default: the built dist/, as
+ *                                       users get it; tsx compiles with keepNames and source maps)
  *   npm run bench -- --serve            only start the server and print its URL (for profiling a worker)
  */
-import { fork } from "node:child_process"
-import { writeFile } from "node:fs/promises"
+import { execFile, fork } from "node:child_process"
+import { mkdir, writeFile } from "node:fs/promises"
 import * as os from "node:os"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
@@ -31,6 +33,29 @@ import * as Server from "./server.js"
 import type { WorkerResult } from "./worker.js"
 
 const workerPath = fileURLToPath(new URL("./worker.ts", import.meta.url))
+const repositoryRoot = fileURLToPath(new URL("..", import.meta.url))
+const distTsconfig = fileURLToPath(new URL("./tsconfig.dist.json", import.meta.url))
+
+/** Where the workers load effect-agent from: the compiled package users install, or the sources. */
+type Source = "dist" | "src"
+
+/** Compiles `src/` to `dist/` (`npm run build`); type errors still emit, so they only warn. */
+const build = (): Promise<void> =>
+  new Promise((resolve, reject) =>
+    execFile(
+      process.execPath,
+      [fileURLToPath(new URL("../node_modules/typescript/bin/tsc", import.meta.url)), "-p", "tsconfig.build.json"],
+      { cwd: repositoryRoot, maxBuffer: 10 * 1024 * 1024 },
+      (error, stdout) => {
+        if (error === null) return resolve()
+        if (error.code === 1 || error.code === 2) {
+          process.stderr.write(`warning: tsc reported errors, dist/ was emitted anyway:\n${stdout.slice(0, 2000)}\n`)
+          return resolve()
+        }
+        reject(error)
+      }
+    )
+  )
 
 interface WorkerArgs {
   readonly contenders: ReadonlyArray<ContenderName>
@@ -40,6 +65,7 @@ interface WorkerArgs {
   readonly reps: number
   readonly budgetMs: number
   readonly baseURL: string
+  readonly source: Source
 }
 
 /** Forks a worker and waits for its result. */
@@ -62,7 +88,12 @@ const runWorker = (args: WorkerArgs): Promise<WorkerResult> =>
         args.baseURL,
         ...(args.quick ? ["--quick"] : [])
       ],
-      { execArgv: ["--import", "tsx", "--expose-gc"], stdio: ["ignore", "inherit", "inherit", "ipc"] }
+      {
+        execArgv: ["--import", "tsx", "--expose-gc"],
+        stdio: ["ignore", "inherit", "inherit", "ipc"],
+        // Without the repository's `paths`, `effect-agent` resolves through package.json `exports` to dist/.
+        env: args.source === "dist" ? { ...process.env, TSX_TSCONFIG_PATH: distTsconfig } : process.env
+      }
     )
     let result: WorkerResult | undefined
     child.on("message", (message) => {
@@ -110,6 +141,9 @@ const main = async (): Promise<number> => {
       memory: { type: "boolean", default: true },
       "no-memory": { type: "boolean", default: false },
       out: { type: "string" },
+      from: { type: "string" },
+      build: { type: "boolean", default: true },
+      "no-build": { type: "boolean", default: false },
       serve: { type: "boolean", default: false }
     }
   })
@@ -126,8 +160,13 @@ const main = async (): Promise<number> => {
   const reps = Number(values.reps ?? (quick ? 2 : 7))
   const budgetMs = Number(values["budget-ms"] ?? (quick ? Number.POSITIVE_INFINITY : 30_000))
   const measureMemory = values.memory && !values["no-memory"]
+  const source: Source = values.from === "src" || values.from === "dist" ? values.from : quick ? "src" : "dist"
+  if (source === "dist" && values.build && !values["no-build"]) {
+    process.stderr.write("building dist/ (tsc -p tsconfig.build.json)…\n")
+    await build()
+  }
   const loadAverageBefore = os.loadavg()
-  const base = { quick, warmup, reps, budgetMs, baseURL: server.baseURL }
+  const base = { quick, warmup, reps, budgetMs, baseURL: server.baseURL, source }
   const log = (line: string) => process.stderr.write(`${line}\n`)
 
   try {
@@ -145,7 +184,8 @@ const main = async (): Promise<number> => {
     )
     const memory = measureMemory
       ? await limited(
-          quick ? 2 : 1,
+          // Peak RSS does not depend on speed, so two at a time (the machine has two cores or more).
+          2,
           memoryJobs.map(({ contender, group }) => async () => {
             log(`peak RSS of ${contender} on ${group.join(", ")}…`)
             const result = await runWorker({ ...base, contenders: [contender], scenarios: group, warmup: 0, reps: 1 })
@@ -187,6 +227,7 @@ const main = async (): Promise<number> => {
         loadAverageAfter: os.loadavg()
       },
       quick,
+      effectAgentFrom: source,
       sizes,
       warmup,
       reps,
@@ -207,6 +248,7 @@ const main = async (): Promise<number> => {
     const out = values.out ?? (quick ? undefined : fileURLToPath(new URL(".", import.meta.url)))
     if (out !== undefined) {
       const directory = out.endsWith("/") ? out : `${out}/`
+      await mkdir(directory, { recursive: true })
       await writeFile(`${directory}results.json`, `${JSON.stringify(report, null, 2)}\n`)
       await writeFile(`${directory}results.md`, markdown(report))
       process.stdout.write(`\nwrote ${directory}results.md and results.json\n`)

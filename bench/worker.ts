@@ -92,6 +92,8 @@ export const runWorker = async (request: WorkerRequest): Promise<WorkerResult> =
       const repsOf = new Map<ContenderName, number>()
       for (let i = 0; i < request.warmup; i++) {
         for (const [name, contender] of built) {
+          // One warm-up is enough for a contender too slow for its full number of repetitions.
+          if (i > 0 && (repsOf.get(name) ?? request.reps) < request.reps) continue
           const elapsed = await once(name, contender, -1 - i)
           repsOf.set(name, Math.min(request.reps, Math.max(minReps, Math.floor(request.budgetMs / elapsed))))
         }
