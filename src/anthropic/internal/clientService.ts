@@ -39,23 +39,26 @@ const readAhead = 4096
 type Resume<A> = (effect: Effect.Effect<Chunk.Chunk<A>, Option.Option<AnthropicError>>) => void
 
 /**
- * Pulls an SDK event iterator in a plain loop and hands the events over in chunks: everything
- * that arrived during one macrotask (typically one network read) becomes one chunk, so the Stream
- * machinery runs once per chunk, not once per event.
+ * Reads an SDK event iterator in a plain `await` loop and hands the events over in chunks:
+ * everything that arrived during one macrotask (typically one network read) becomes one chunk, so
+ * the Stream machinery runs once per chunk, not once per event. It reads ahead of its consumer up
+ * to `readAhead` events, then waits for a chunk to be taken.
  */
 class Pump<A> {
   private buffer: Array<A> = []
-  private inFlight = false
   private finished = false
   private closed = false
   private failure: AnthropicError | undefined = undefined
   private waiter: Resume<A> | undefined = undefined
   private flushScheduled = false
+  private paused: (() => void) | undefined = undefined
 
   constructor(
     private readonly iterator: AsyncIterator<A>,
     private readonly toError: (error: unknown) => AnthropicError
-  ) {}
+  ) {
+    void this.loop()
+  }
 
   /** The next chunk; fails with `None` at the end. */
   readonly pull: Effect.Effect<Chunk.Chunk<A>, Option.Option<AnthropicError>> = Effect.async((resume) => {
@@ -63,17 +66,23 @@ class Pump<A> {
     if (this.failure !== undefined) return resume(Effect.fail(Option.some(this.failure)))
     if (this.finished) return resume(Effect.fail(Option.none()))
     this.waiter = resume
-    this.read()
     return Effect.sync(() => {
       this.waiter = undefined
     })
   })
 
+  /** Whether the iterator has ended (or failed): nothing is left to abort. */
+  get done(): boolean {
+    return this.finished || this.failure !== undefined
+  }
+
   /** Stops reading; the caller aborts the request. */
   close(): void {
+    if (this.closed) return
     this.closed = true
     this.waiter = undefined
-    if (this.finished || this.failure !== undefined) return
+    this.resumeReading()
+    if (this.done) return
     const finish = this.iterator.return
     if (finish === undefined) return
     try {
@@ -84,52 +93,44 @@ class Pump<A> {
     }
   }
 
-  get done(): boolean {
-    return this.finished || this.failure !== undefined
+  // Never rejects: every failure is kept for the consumer.
+  private async loop(): Promise<void> {
+    try {
+      while (!this.closed) {
+        if (this.buffer.length >= readAhead) {
+          await new Promise<void>((resume) => {
+            this.paused = resume
+          })
+          continue
+        }
+        const result = await this.iterator.next()
+        if (this.closed) return
+        if (result.done === true) break
+        this.buffer.push(result.value)
+        if (this.waiter !== undefined && !this.flushScheduled) {
+          this.flushScheduled = true
+          nextMacrotask(this.scheduledFlush)
+        }
+      }
+      this.finished = true
+    } catch (error) {
+      if (this.closed) return
+      this.failure = this.toError(error)
+    }
+    this.flush()
+  }
+
+  private resumeReading(): void {
+    const paused = this.paused
+    this.paused = undefined
+    paused?.()
   }
 
   private take(): Chunk.Chunk<A> {
     const chunk = Chunk.unsafeFromArray(this.buffer)
     this.buffer = []
-    this.read()
+    this.resumeReading()
     return chunk
-  }
-
-  private read(): void {
-    if (this.inFlight || this.finished || this.closed || this.failure !== undefined) return
-    if (this.buffer.length >= readAhead) return
-    this.inFlight = true
-    let next: Promise<IteratorResult<A>>
-    try {
-      next = this.iterator.next()
-    } catch (error) {
-      this.onFailure(error)
-      return
-    }
-    next.then(this.onResult, this.onFailure)
-  }
-
-  private readonly onResult = (result: IteratorResult<A>): void => {
-    this.inFlight = false
-    if (this.closed) return
-    if (result.done === true) {
-      this.finished = true
-      this.flush()
-      return
-    }
-    this.buffer.push(result.value)
-    this.read()
-    if (this.waiter !== undefined && !this.flushScheduled) {
-      this.flushScheduled = true
-      nextMacrotask(this.scheduledFlush)
-    }
-  }
-
-  private readonly onFailure = (error: unknown): void => {
-    this.inFlight = false
-    if (this.closed) return
-    this.failure = this.toError(error)
-    this.flush()
   }
 
   private readonly scheduledFlush = (): void => {
