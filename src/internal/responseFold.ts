@@ -185,6 +185,8 @@ export class ResponseBuilder {
   response(timestamp: Date): ModelResponse {
     const parts: Array<ModelResponsePart> = []
     for (const draft of this.drafts) if (draft !== undefined) parts.push(partOf(draft))
+    // The parts and usage are already validated instances; re-validating the whole tree cost
+    // ~0.5 ms per response (measured), which a 100,000-line batch results file pays 100,000 times.
     return new ModelResponse(
       definedFields({
         parts,
@@ -195,7 +197,8 @@ export class ResponseBuilder {
         providerDetails: this.providerDetails,
         providerName: this.providerName,
         timestamp
-      })
+      }),
+      true
     )
   }
 }
