@@ -58,6 +58,7 @@ import {
   ContentTooLargeError,
   GatewayTimeoutError,
   InternalServerError,
+  isRetryable,
   NotFoundError,
   NotImplementedError,
   OverloadedError,
@@ -368,38 +369,36 @@ export interface WaitOptions<R = never> {
 
 /**
  * The batch's status, polled on a schedule: one element per poll, the first at once, the last the
- * `ended` one. Render it as progress; interrupting it stops polling (the batch keeps running).
+ * `ended` one. A later poll that fails with a retryable error (429, 5xx, a connection error) is
+ * skipped and tried again on the schedule, so a long wait survives a blip. Render it as progress;
+ * interrupting it stops polling (the batch keeps running: `cancel` stops it).
  */
 export const watch = <R = never>(
   batchId: string,
   options: WaitOptions<R> = {}
 ): Stream.Stream<MessageBatch, AnthropicError | BatchNotEnded, AnthropicClient | R> => {
   const schedule: Schedule.Schedule<unknown, MessageBatch, R> = options.schedule ?? defaultPollSchedule
+  const step = (batch: MessageBatch) =>
+    [Chunk.of(batch), batch.processingStatus === "ended" ? Option.none() : Option.some(batch)] as const
   return Stream.unwrap(
     Effect.map(Schedule.driver(schedule), (driver) =>
-      Stream.paginateEffect<
+      Stream.paginateChunkEffect<
         MessageBatch | undefined,
         MessageBatch,
         AnthropicError | BatchNotEnded,
         AnthropicClient | R
       >(undefined, (last) => {
-        const poll =
-          last === undefined
-            ? retrieve(batchId)
-            : Effect.zipRight(
-                Effect.mapError(
-                  driver.next(last),
-                  () =>
-                    new BatchNotEnded({
-                      message: `Stopped waiting for batch ${batchId} while it was ${last.processingStatus}`,
-                      batch: last
-                    })
-                ),
-                retrieve(batchId)
-              )
-        return Effect.map(
-          poll,
-          (batch) => [batch, batch.processingStatus === "ended" ? Option.none() : Option.some(batch)] as const
+        if (last === undefined) return Effect.map(retrieve(batchId), step)
+        const notEnded = new BatchNotEnded({
+          message: `Stopped waiting for batch ${batchId} while it was ${last.processingStatus}`,
+          batch: last
+        })
+        return Effect.zipRight(
+          Effect.mapError(driver.next(last), () => notEnded),
+          retrieve(batchId).pipe(
+            Effect.map(step),
+            Effect.catchIf(isRetryable, () => Effect.succeed([Chunk.empty<MessageBatch>(), Option.some(last)] as const))
+          )
         )
       })
     )

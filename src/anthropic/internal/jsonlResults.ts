@@ -92,11 +92,12 @@ export const itemError = (error: typeof ErrorEnvelope.Type | typeof ErrorDetail.
     const mirrored = fromSdkError(Sdk.APIError.generate(status, envelope, undefined, new Headers()))
     if (isAPIStatusError(mirrored)) return mirrored
   }
+  const requestId = envelope.request_id
   return new APIError({
     message: `${detail.type}: ${detail.message}`,
     headers: {},
     errorType: detail.type,
-    requestId: envelope.request_id ?? undefined,
+    ...(requestId === undefined || requestId === null ? {} : { requestId }),
     body: envelope
   })
 }

@@ -79,6 +79,8 @@ export interface FakeOptions {
   readonly processedBeforeCancel?: number | undefined
   /** Files present from the start (e.g. made by code execution, hence downloadable). */
   readonly files?: ReadonlyArray<Omit<FakeFile, "createdAt">> | undefined
+  /** Retrievals of a batch (counted from 1) answered with a 529 `overloaded_error` instead. */
+  readonly failRetrievals?: ReadonlyArray<number> | undefined
   /** Content type of results files (default the API's `application/x-jsonl`). */
   readonly resultsContentType?: string | undefined
 }
@@ -96,6 +98,9 @@ export interface FakeApi {
 }
 
 export const filesBeta = "files-api-2025-04-14"
+
+/** The only API key the fake accepts. */
+export const apiKey = "sk-ant-test"
 
 const baseTime = Date.parse("2025-06-01T00:00:00Z")
 const timeAt = (seconds: number) => new Date(baseTime + seconds * 1000).toISOString().replace(".000Z", "Z")
@@ -162,7 +167,8 @@ const envelope = (type: string, message: string) => ({
 const statusOf: Record<string, number> = {
   invalid_request_error: 400,
   authentication_error: 401,
-  not_found_error: 404
+  not_found_error: 404,
+  overloaded_error: 529
 }
 
 const sendJson = (response: ServerResponse, status: number, body: unknown) => {
@@ -309,8 +315,8 @@ export const fakeApi = (options: FakeOptions = {}): Effect.Effect<FakeApi, never
 
     const handle = async (request: Received, response: ServerResponse): Promise<void> => {
       const { method, path } = request
-      const authorized = request.headers["x-api-key"] !== undefined || request.headers.authorization !== undefined
-      if (!authorized) return sendError(response, "authentication_error", "x-api-key header is required")
+      const key = request.headers["x-api-key"] ?? request.headers.authorization?.replace(/^Bearer /, "")
+      if (key !== apiKey) return sendError(response, "authentication_error", "invalid x-api-key")
 
       // Message Batches.
       if (method === "POST" && path === "/v1/messages/batches") {
@@ -355,6 +361,9 @@ export const fakeApi = (options: FakeOptions = {}): Effect.Effect<FakeApi, never
         const action = batchMatch[2]
         if (method === "GET" && action === undefined) {
           batch.retrievals++
+          if (options.failRetrievals?.includes(batch.retrievals)) {
+            return sendError(response, "overloaded_error", "Overloaded")
+          }
           if (
             batch.status === "canceling" ||
             (batch.status === "in_progress" && batch.retrievals > (options.processingPolls ?? 0))
@@ -507,7 +516,7 @@ export const fakeApi = (options: FakeOptions = {}): Effect.Effect<FakeApi, never
     baseURL = `http://127.0.0.1:${port}`
     return {
       baseURL,
-      apiKey: "sk-ant-fake",
+      apiKey,
       received,
       batches,
       files,
