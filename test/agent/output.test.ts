@@ -1,5 +1,5 @@
-import { describe, expect, it } from "@effect/vitest"
-import { Effect, Schema } from "effect"
+import { describe, expect, expectTypeOf, it } from "@effect/vitest"
+import { Context, Effect, Schema } from "effect"
 import { Agent, AgentError, Message, Output, RunContext, Tool } from "effect-agent"
 import { call, lastRequestParts, scripted, text } from "./helpers.js"
 
@@ -384,5 +384,38 @@ describe("end strategies", () => {
       }).pipe(Effect.provide(model.layer))
     }
     return Effect.zipRight(check("graceful"), check("exhaustive"))
+  })
+})
+
+describe("types", () => {
+  class Geocoder extends Context.Tag("test/Geocoder")<Geocoder, { readonly known: (city: string) => boolean }>() {}
+  class Unknown extends Schema.TaggedError<Unknown>()("Unknown", {}) {}
+
+  it("infers the output type, and the validators' errors and requirements, leaving ModelRetry and RunContext out", () => {
+    type City = typeof City.Type
+    expectTypeOf(Agent.make({ output: City })).toEqualTypeOf<Agent.Agent<City, never, never>>()
+    expectTypeOf(Agent.make({})).toEqualTypeOf<Agent.Agent<string, never, never>>()
+    expectTypeOf(Agent.make({ output: Output.native(Schema.Number) })).toEqualTypeOf<
+      Agent.Agent<number, never, never>
+    >()
+    const validated = Output.tool(City).pipe(
+      Output.validate((answer) =>
+        Effect.gen(function* () {
+          const geocoder = yield* Geocoder
+          const context = yield* RunContext.RunContext
+          if (context.retry > 3) return yield* new Unknown()
+          if (!geocoder.known(answer.city)) return yield* new Tool.ModelRetry({ message: "Unknown city" })
+          return answer
+        })
+      )
+    )
+    expectTypeOf(Agent.make({ output: validated })).toEqualTypeOf<Agent.Agent<City, Unknown, Geocoder>>()
+    const inspect = Tool.make("inspect", {
+      parameters: Schema.Struct({}),
+      handler: () => Effect.map(RunContext.RunContext, (context) => context.toolCallId)
+    })
+    expectTypeOf(Agent.make({ tools: [inspect], output: validated })).toEqualTypeOf<
+      Agent.Agent<City, Unknown, Geocoder>
+    >()
   })
 })
