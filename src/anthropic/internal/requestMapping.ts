@@ -7,8 +7,6 @@
  */
 import type {
   BetaContentBlockParam,
-  BetaImageBlockParam,
-  BetaRequestDocumentBlock,
   BetaRequestMCPServerURLDefinition,
   BetaTextBlockParam,
   BetaThinkingConfigParam,
@@ -20,7 +18,7 @@ import type {
   MessageCountTokensParams,
   MessageCreateParamsNonStreaming
 } from "@anthropic-ai/sdk/resources/beta/messages/messages.js"
-import { Duration, Either, Encoding, Predicate } from "effect"
+import { Duration, Either, Encoding, Option, Predicate, Schema } from "effect"
 import { UserError } from "../../AgentError.js"
 import type { BuiltinTool } from "../../BuiltinTool.js"
 import { parseToolArgs } from "../../internal/responseFold.js"
@@ -340,14 +338,14 @@ const userContentBlock = (
     case "TextContent":
       return content.text === "" ? undefined : { type: "text", text: content.text }
     case "ImageUrl":
-      return { type: "image", source: { type: "url", url: content.url } } satisfies BetaImageBlockParam
+      return { type: "image", source: { type: "url", url: content.url } }
     case "DocumentUrl":
       if (content.mediaType !== undefined && content.mediaType !== "application/pdf") {
         throw new UserError({
           message: `Anthropic reads only PDF documents from a URL, not ${content.mediaType}: send the document's bytes as BinaryContent`
         })
       }
-      return { type: "document", source: { type: "url", url: content.url } } satisfies BetaRequestDocumentBlock
+      return { type: "document", source: { type: "url", url: content.url } }
     case "BinaryContent": {
       const mediaType = content.mediaType
       if (isImageMediaType(mediaType)) {
@@ -457,33 +455,43 @@ const serverToolNames = [
 type ServerToolName = (typeof serverToolNames)[number]
 const isServerToolName = (name: string): name is ServerToolName => serverToolNames.some((known) => known === name)
 
+/** What the response mapping keeps of an MCP result (see `responseMapping`). */
+const McpResult = Schema.Struct({
+  content: Schema.Union(Schema.String, Schema.Array(Schema.Struct({ text: Schema.String }))),
+  is_error: Schema.optional(Schema.Boolean)
+})
+const decodeMcpResult = Schema.decodeUnknownOption(McpResult)
+const decodeRecord = Schema.decodeUnknownOption(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+
 const builtinReturnBlock = (part: BuiltinToolReturnPart): BetaContentBlockParam | undefined => {
   if (isMcpToolName(part.toolName)) {
-    const result = Predicate.isRecord(part.content) ? part.content : { content: part.content, is_error: false }
-    const content = result.content
-    return {
-      type: "mcp_tool_result",
-      tool_use_id: part.toolCallId,
-      content: typeof content === "string" ? content : textBlocks(content),
-      is_error: result.is_error === true
-    }
+    return Option.match(decodeMcpResult(part.content), {
+      // Not the shape this library stores: the content goes back as text.
+      onNone: () => ({
+        type: "mcp_tool_result",
+        tool_use_id: part.toolCallId,
+        content: typeof part.content === "string" ? part.content : (JSON.stringify(part.content) ?? "")
+      }),
+      onSome: (result) => ({
+        type: "mcp_tool_result",
+        tool_use_id: part.toolCallId,
+        content:
+          typeof result.content === "string"
+            ? result.content
+            : result.content.map((item): BetaTextBlockParam => ({ type: "text", text: item.text })),
+        is_error: result.is_error === true
+      })
+    })
   }
   const type = part.toolName.startsWith("tool_search") ? "tool_search_tool_result" : `${part.toolName}_tool_result`
   return passThrough({ type, tool_use_id: part.toolCallId, content: part.content })
 }
 
-const textBlocks = (content: unknown): Array<BetaTextBlockParam> => {
-  const blocks: Array<BetaTextBlockParam> = []
-  if (Array.isArray(content)) {
-    for (const item of content) {
-      if (Predicate.isRecord(item) && typeof item.text === "string") blocks.push({ type: "text", text: item.text })
-    }
-  }
-  return blocks
-}
-
 const opaqueBlock = (part: OpaquePart): BetaContentBlockParam | undefined =>
-  Predicate.isRecord(part.data) ? passThrough({ ...part.data, type: part.type }) : undefined
+  Option.match(decodeRecord(part.data), {
+    onNone: () => undefined,
+    onSome: (data) => passThrough({ ...data, type: part.type })
+  })
 
 /**
  * Blocks Claude returned that go back exactly as they came (server tool results, blocks this

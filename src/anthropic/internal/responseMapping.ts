@@ -13,7 +13,7 @@ import type {
   BetaStopReason,
   BetaUsage
 } from "@anthropic-ai/sdk/resources/beta/messages/messages.js"
-import { Option, Predicate, Schema } from "effect"
+import { Option, Schema } from "effect"
 import { ResponseBuilder } from "../../internal/responseFold.js"
 import {
   BuiltinToolCallPart,
@@ -126,7 +126,9 @@ export const unknownPart = (block: unknown): OpaquePart =>
 
 /** Tool input is a JSON object; anything else is kept as its JSON text. */
 export const toolArgs = (input: unknown): ToolArgs =>
-  Predicate.isRecord(input) ? input : input === undefined ? {} : JSON.stringify(input)
+  Option.getOrElse(decodeObject(input), () => (input === undefined ? {} : JSON.stringify(input)))
+
+const decodeObject = Schema.decodeUnknownOption(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
 
 // ---------------------------------------------------------------------------------------------
 // Usage
