@@ -1,0 +1,297 @@
+import { mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { NodeFileSystem } from "@effect/platform-node"
+import { describe, expect, it } from "@effect/vitest"
+import { Chunk, Effect, Layer, Stream } from "effect"
+import { Message, Model } from "effect-agent"
+import { AnthropicError, AnthropicModel, Files } from "effect-agent/anthropic"
+import { MockAnthropicServer } from "effect-agent/testing"
+import { type FakeOptions, fakeApi, filesBeta } from "./fakeApi.js"
+import { clientLayer, cloudClientLayer } from "./helpers.js"
+
+const withFake = <A, E>(
+  options: FakeOptions,
+  f: (
+    fake: Effect.Effect.Success<ReturnType<typeof fakeApi>>
+  ) => Effect.Effect<A, E, import("effect-agent/anthropic").AnthropicClient.AnthropicClient>
+) =>
+  Effect.gen(function* () {
+    const fake = yield* fakeApi(options)
+    return yield* f(fake).pipe(Effect.provide(clientLayer(fake.baseURL)))
+  })
+
+const text = (value: string) => new TextEncoder().encode(value)
+
+/** The parts of a multipart body, as the server parsed them. */
+const formOf = (request: { readonly raw: Buffer; readonly headers: Readonly<Record<string, string>> }) =>
+  Effect.promise(() =>
+    new Response(new Uint8Array(request.raw), {
+      headers: { "content-type": request.headers["content-type"] ?? "" }
+    }).formData()
+  )
+
+describe("Files.upload", () => {
+  it.scoped("uploads bytes as multipart with the files beta, and decodes the metadata", () =>
+    withFake({}, (fake) =>
+      Effect.gen(function* () {
+        const file = yield* Files.upload({ bytes: text("hello world"), filename: "notes.txt", mediaType: "text/plain" })
+        expect(file).toEqual(
+          new Files.FileMetadata({
+            id: "file_0001",
+            filename: "notes.txt",
+            mimeType: "text/plain",
+            sizeBytes: 11,
+            createdAt: new Date("2025-06-01T00:00:00Z"),
+            downloadable: false
+          })
+        )
+        const [request] = fake.received
+        expect(request!.method).toBe("POST")
+        expect(request!.path).toBe("/v1/files")
+        expect(request!.headers["anthropic-beta"]).toBe(filesBeta)
+        expect(request!.headers["content-type"]).toMatch(/^multipart\/form-data; boundary=/)
+        const form = yield* formOf(request!)
+        const part = form.get("file")
+        expect(part instanceof File && [part.name, part.type, yield* Effect.promise(() => part.text())]).toEqual([
+          "notes.txt",
+          "text/plain",
+          "hello world"
+        ])
+        expect(form.has("expires_in_seconds")).toBe(false)
+      })
+    )
+  )
+
+  it.scoped("uploads a local file, guessing its media type from the name; expiresIn is sent in seconds", () =>
+    Effect.gen(function* () {
+      const directory = mkdtempSync(join(tmpdir(), "effect-agent-files-"))
+      const path = join(directory, "Report.PDF")
+      writeFileSync(path, "%PDF-1.4 tiny")
+      const fake = yield* fakeApi()
+      const file = yield* Files.uploadPath(path, { expiresIn: "1 hour" }).pipe(
+        Effect.provide(Layer.merge(clientLayer(fake.baseURL), NodeFileSystem.layer))
+      )
+      expect([file.filename, file.mimeType, file.sizeBytes]).toEqual(["Report.PDF", "application/pdf", 13])
+      const form = yield* formOf(fake.received[0]!)
+      expect(form.get("expires_in_seconds")).toBe("3600")
+      // Name and media type can be given.
+      const renamed = yield* Files.uploadPath(path, { filename: "q3.bin", mediaType: "application/pdf" }).pipe(
+        Effect.provide(Layer.merge(clientLayer(fake.baseURL), NodeFileSystem.layer))
+      )
+      expect([renamed.filename, renamed.mimeType]).toEqual(["q3.bin", "application/pdf"])
+      // A missing file is the file system's error, and nothing is sent.
+      const missing = yield* Files.uploadPath(join(directory, "nope.txt")).pipe(
+        Effect.provide(Layer.merge(clientLayer(fake.baseURL), NodeFileSystem.layer)),
+        Effect.flip
+      )
+      expect(missing._tag).toBe("SystemError")
+      expect(fake.received).toHaveLength(2)
+    })
+  )
+
+  it("guesses media types by extension", () => {
+    expect(
+      ["a.pdf", "b.TXT", "c.md", "d.csv", "e.png", "f.jpeg", "g.jpg", "h.webp", "i.gif", "noext", "j.unknown"].map(
+        Files.mediaTypeOf
+      )
+    ).toEqual([
+      "application/pdf",
+      "text/plain",
+      "text/markdown",
+      "text/csv",
+      "image/png",
+      "image/jpeg",
+      "image/jpeg",
+      "image/webp",
+      "image/gif",
+      "application/octet-stream",
+      "application/octet-stream"
+    ])
+  })
+})
+
+describe("Files metadata, list, delete", () => {
+  it.scoped("retrieves metadata, lists over pages newest first, deletes", () =>
+    withFake({}, (fake) =>
+      Effect.gen(function* () {
+        for (let index = 0; index < 5; index++) {
+          yield* Files.upload({ bytes: text(`file ${index}`), filename: `f${index}.txt`, mediaType: "text/plain" })
+        }
+        const one = yield* Files.retrieve("file_0003")
+        expect([one.id, one.filename, one.sizeBytes]).toEqual(["file_0003", "f2.txt", 6])
+
+        const listed = Chunk.toReadonlyArray(yield* Stream.runCollect(Files.list({ limit: 2 })))
+        expect(listed.map((file) => file.id)).toEqual(["file_0005", "file_0004", "file_0003", "file_0002", "file_0001"])
+        const pages = fake.received.filter((request) => request.method === "GET" && request.path === "/v1/files")
+        expect(pages.map((request) => request.query)).toEqual([
+          { limit: "2" },
+          { limit: "2", page: "file_0004" },
+          { limit: "2", page: "file_0002" }
+        ])
+
+        yield* Files.delete("file_0003")
+        const gone = yield* Effect.flip(Files.retrieve("file_0003"))
+        expect(gone).toMatchObject({ _tag: "NotFoundError", status: 404 })
+        // Every call carried the files beta.
+        expect(fake.received.every((request) => request.headers["anthropic-beta"] === filesBeta)).toBe(true)
+      })
+    )
+  )
+})
+
+describe("Files.download", () => {
+  const content = new Uint8Array(200_000).map((_, index) => index % 251)
+  const made = { id: "file_made", filename: "plot.png", mimeType: "image/png", bytes: content, downloadable: true }
+
+  it.scoped("streams a file's content in pieces as they arrive", () =>
+    withFake({ files: [made] }, (fake) =>
+      Effect.gen(function* () {
+        const pieces = Chunk.toReadonlyArray(yield* Stream.runCollect(Files.download("file_made")))
+        expect(pieces.length).toBeGreaterThan(1)
+        expect(Buffer.concat(pieces).equals(Buffer.from(content))).toBe(true)
+        const [request] = fake.received
+        expect([request!.path, request!.headers.accept, request!.headers["anthropic-beta"]]).toEqual([
+          "/v1/files/file_made/content",
+          "application/binary",
+          filesBeta
+        ])
+      })
+    )
+  )
+
+  it.scoped("downloads a file's content whole", () =>
+    withFake({ files: [made] }, () =>
+      Effect.gen(function* () {
+        const bytes = yield* Files.downloadBytes("file_made")
+        expect(Buffer.from(bytes).equals(Buffer.from(content))).toBe(true)
+      })
+    )
+  )
+
+  it.scoped("taking part of a download ends it early", () =>
+    withFake({ files: [made] }, () =>
+      Effect.gen(function* () {
+        const first = yield* Stream.runCollect(Stream.take(Files.download("file_made"), 1))
+        expect(Chunk.size(first)).toBe(1)
+      })
+    )
+  )
+
+  it.scoped("an uploaded file is not downloadable: the API's error, mirrored", () =>
+    withFake({}, () =>
+      Effect.gen(function* () {
+        const file = yield* Files.upload({ bytes: text("x"), filename: "x.txt", mediaType: "text/plain" })
+        const streamed = yield* Effect.flip(Stream.runDrain(Files.download(file.id)))
+        const whole = yield* Effect.flip(Files.downloadBytes(file.id))
+        for (const error of [streamed, whole]) {
+          expect(error).toMatchObject({
+            _tag: "BadRequestError",
+            status: 400,
+            message: `400 invalid_request_error: File ${file.id} is not downloadable`
+          })
+        }
+      })
+    )
+  )
+})
+
+describe("Files on other platforms", () => {
+  it.scoped("fail with UnsupportedFeature and send nothing", () =>
+    Effect.gen(function* () {
+      const fake = yield* fakeApi()
+      for (const platform of ["bedrock", "vertex", "foundry"] as const) {
+        const failures = yield* Effect.all([
+          Effect.flip(Files.upload({ bytes: text("x"), filename: "x.txt", mediaType: "text/plain" })),
+          Effect.flip(Files.retrieve("file_1")),
+          Effect.flip(Files.delete("file_1")),
+          Effect.flip(Files.downloadBytes("file_1")),
+          Effect.flip(Stream.runDrain(Files.download("file_1"))),
+          Effect.flip(Stream.runDrain(Files.list()))
+        ]).pipe(Effect.provide(cloudClientLayer(platform, fake.baseURL)))
+        for (const failure of failures) {
+          expect(failure).toEqual(
+            new AnthropicError.UnsupportedFeature({
+              message: `files is not available on ${platform}`,
+              platform,
+              feature: "files"
+            })
+          )
+        }
+      }
+      expect(fake.received).toEqual([])
+    })
+  )
+})
+
+describe("an uploaded file in a prompt", () => {
+  const pdf = new Files.FileMetadata({
+    id: "file_pdf",
+    filename: "report.pdf",
+    mimeType: "application/pdf",
+    sizeBytes: 10,
+    createdAt: new Date(0)
+  })
+  const png = new Files.FileMetadata({
+    id: "file_png",
+    filename: "chart.png",
+    mimeType: "image/png",
+    sizeBytes: 10,
+    createdAt: new Date(0)
+  })
+
+  it("reference gives a document block for documents and an image block for images", () => {
+    expect(Files.reference(pdf)).toEqual(new Message.UploadedFile({ fileId: "file_pdf", kind: "document" }))
+    expect(Files.reference(png)).toEqual(new Message.UploadedFile({ fileId: "file_png", kind: "image" }))
+  })
+
+  it.scoped("goes on the wire as file blocks with the files beta: request, stream and token count", () =>
+    Effect.gen(function* () {
+      const server = yield* MockAnthropicServer.make({
+        messages: MockAnthropicServer.textMessage("It shows growth."),
+        countTokens: MockAnthropicServer.json({ input_tokens: 1500 })
+      })
+      const prompt = [
+        Message.ModelRequest.user([
+          Files.reference(pdf),
+          Files.reference(png),
+          new Message.TextContent({ text: "What do these show?" })
+        ])
+      ]
+      yield* Effect.gen(function* () {
+        const model = yield* AnthropicModel.make("claude-sonnet-4-5")
+        const answer = yield* model.request(prompt, {}, Model.textParameters)
+        expect(Message.responseText(answer)).toBe("It shows growth.")
+        yield* Stream.runDrain(model.requestStream(prompt, {}, Model.textParameters))
+        expect(yield* model.countTokens(prompt)).toBe(1500)
+      }).pipe(Effect.provide(clientLayer(server.baseURL, server.apiKey)))
+
+      const received = yield* server.requests
+      expect(received.map((request) => [request.path, request.stream])).toEqual([
+        ["/v1/messages", false],
+        ["/v1/messages", true],
+        ["/v1/messages/count_tokens", false]
+      ])
+      expect(received.map((request) => request.headers["anthropic-beta"])).toEqual([
+        filesBeta,
+        filesBeta,
+        // The SDK adds token counting's own beta.
+        `${filesBeta},token-counting-2024-11-01`
+      ])
+      for (const request of received) {
+        expect(request.body).toMatchObject({
+          messages: [
+            {
+              role: "user",
+              content: [
+                { type: "document", source: { type: "file", file_id: "file_pdf" } },
+                { type: "image", source: { type: "file", file_id: "file_png" } },
+                { type: "text", text: "What do these show?" }
+              ]
+            }
+          ]
+        })
+      }
+    })
+  )
+})
