@@ -60,6 +60,8 @@ export interface Report {
   readonly reps: number
   /** Time budget of one contender's timed repetitions in one scenario (see `worker.ts`); null: none. */
   readonly budgetMs: number | null
+  /** Peak RSS of a worker that loads no contender (Node, tsx, the bench code), in MB. */
+  readonly harnessRssMb: number | null
   readonly scenarios: ReadonlyArray<ScenarioResult>
   readonly verdicts: ReadonlyArray<Verdict>
 }
@@ -224,7 +226,11 @@ export const markdown = (report: Report): string => {
       ? `a contender whose warm-up run is slower than ${(report.budgetMs / 1000).toFixed(0)} s / ${report.reps} runs fewer, at least 3: see \`runs\`).`
       : "every contender runs every repetition).",
     "Peak RSS comes from a separate process per contender and scenario (`process.resourceUsage().maxRSS`,",
-    "which includes Node, tsx and the contender's libraries). Every output is checked against the scripted",
+    "which includes Node, tsx and the contender's libraries" +
+      (report.harnessRssMb === null
+        ? ")."
+        : `; a worker loading no contender peaks at ${report.harnessRssMb.toFixed(0)} MB).`) +
+      " Every output is checked against the scripted",
     "answer (same text, same tool results): a wrong answer is marked WRONG and fails the run.",
     `effect-agent ran from ${report.effectAgentFrom === "dist" ? "its compiled `dist/` (`npm run build`), as users install it" : "its TypeScript sources through tsx"}; the peers from their published packages.`,
     "",

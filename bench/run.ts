@@ -5,7 +5,8 @@
  * `bench/results.md` and `bench/results.json`.
  *
  *   npm run bench                       all scenarios, full sizes
- *   npm run bench -- --quick            tiny sizes, no files written (the smoke run of `npm test`)
+ *   npm run bench -- --quick            tiny sizes, no RSS processes, no files written (the smoke run of
+ *                                       `npm test`; add --memory for RSS, --out DIR for files)
  *   npm run bench -- --scenarios stream-10k,request-1k --reps 9
  *   npm run bench -- --from src         effect-agent from src/ through tsx (default: the built dist/, as
  *                                       users get it; tsx compiles with keepNames and source maps)
@@ -138,7 +139,7 @@ const main = async (): Promise<number> => {
       reps: { type: "string" },
       warmup: { type: "string" },
       "budget-ms": { type: "string" },
-      memory: { type: "boolean", default: true },
+      memory: { type: "boolean" },
       "no-memory": { type: "boolean", default: false },
       out: { type: "string" },
       from: { type: "string" },
@@ -159,7 +160,8 @@ const main = async (): Promise<number> => {
   const warmup = Number(values.warmup ?? (quick ? 0 : 2))
   const reps = Number(values.reps ?? (quick ? 2 : 7))
   const budgetMs = Number(values["budget-ms"] ?? (quick ? Number.POSITIVE_INFINITY : 30_000))
-  const measureMemory = values.memory && !values["no-memory"]
+  // The smoke run skips the RSS processes (seconds each) unless asked for them.
+  const measureMemory = (values.memory ?? !quick) && !values["no-memory"]
   const source: Source = values.from === "src" || values.from === "dist" ? values.from : quick ? "src" : "dist"
   if (source === "dist" && values.build && !values["no-build"]) {
     process.stderr.write("building dist/ (tsc -p tsconfig.build.json)…\n")
@@ -193,6 +195,11 @@ const main = async (): Promise<number> => {
           })
         )
       : []
+
+    // The harness alone (Node, tsx, the bench code): what every contender's peak RSS starts from.
+    const baseline = measureMemory
+      ? await runWorker({ ...base, contenders: [], scenarios: [], warmup: 0, reps: 0 })
+      : undefined
 
     const scenarioResults: Array<ScenarioResult> = scenarios.map((scenario) => {
       const info = scenarioInfo(scenario, sizes)
@@ -232,6 +239,7 @@ const main = async (): Promise<number> => {
       warmup,
       reps,
       budgetMs: Number.isFinite(budgetMs) ? budgetMs : null,
+      harnessRssMb: baseline === undefined ? null : baseline.peakRssBytes / 1_000_000,
       scenarios: scenarioResults,
       verdicts: verdicts(scenarioResults)
     }

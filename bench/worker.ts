@@ -125,6 +125,7 @@ const describe = (error: unknown): string => {
 
 const listOf = <A extends string>(value: string | undefined, all: ReadonlyArray<A>, is: (s: string) => s is A) => {
   if (value === undefined || value === "all") return all
+  if (value === "none" || value === "") return []
   return value.split(",").map((name) => {
     if (!is(name)) throw new Error(`unknown name ${name}; expected one of ${all.join(", ")}`)
     return name

@@ -67,7 +67,7 @@ describe("bench --quick", () => {
           ["--import", "tsx", "bench/run.ts", "--quick", "--out", out],
           { cwd: root, maxBuffer: 10 * 1024 * 1024 },
           (error, stdout, stderr) =>
-            error === null ? resolve(stdout) : reject(new Error(`${error.message}\n${stderr}`))
+            error === null ? resolve(stdout) : reject(new Error(`${error.message}\n${stdout}\n${stderr}`))
         )
       )
       const report: Report = JSON.parse(await readFile(join(out, "results.json"), "utf8"))
@@ -80,7 +80,6 @@ describe("bench --quick", () => {
       for (const scenario of report.scenarios) {
         for (const result of scenario.contenders) {
           expect(result.samplesMs.length).toBe(report.reps)
-          expect(result.peakRssMb).toBeGreaterThan(0)
         }
       }
       expect(stdout).toContain("| stream-10k | effect-agent |")
