@@ -124,7 +124,7 @@ export const make = (
             )
           )
         })
-      )
+      ).pipe(Stream.withSpan("AnthropicModel.requestStream", { attributes: { model: modelName } }))
 
     const countTokens: Service["countTokens"] = (messages, callSettings = {}, parameters = textParameters) =>
       Effect.zipRight(
