@@ -1,7 +1,8 @@
 /**
  * The run loop, as a machine of three nodes: send a request (`ModelRequestNode`), handle the
  * response (`CallToolsNode`: run its tools or validate its output), or stop (`End`). `Agent.run`,
- * `Agent.runStream` and `Agent.iter` all drive this one machine; streaming only adds an `emit`.
+ * `Agent.runStream` and `Agent.iter` all drive this one machine: `next` runs one node as an Effect,
+ * `stream` runs the rest as a Stream whose model chunks pass straight through.
  */
 import { Chunk, Clock, Effect, Either, Mailbox, Schema, Stream } from "effect"
 import type { Agent, AgentNode, End, ModelRequestNode, RunError, RunOptions, RunResult } from "../Agent.js"
@@ -25,7 +26,6 @@ import { type OutputSpec, promptedInstructions } from "../Output.js"
 import { RunContext, type Service as RunContextService } from "../RunContext.js"
 import type { FinalResult, ModelResponseStreamEvent } from "../StreamEvent.js"
 import type { Tool } from "../Tool.js"
-import type { UsageLimitExceeded } from "../Usage.js"
 import * as Usage from "../Usage.js"
 import { answerText, parseJsonText, truncatedToolCall } from "./outputProcessing.js"
 import { ResponseBuilder } from "./responseFold.js"
@@ -36,9 +36,6 @@ export type LoopEvent = ToolCallStarted | ToolResult
 
 /** Where a streamed run sends the events of tool handling. */
 export type Emit = (events: Iterable<LoopEvent>) => Effect.Effect<void>
-
-/** Everything a streamed run emits. */
-type StreamedEvent<O> = AgentEvent<O>
 
 /** What changes while a run goes on. */
 export interface State {
@@ -215,7 +212,10 @@ const step = <O, E, R>(run: Run<O, E, R>, node: AgentNode<O>): Effect.Effect<Age
 // ---------------------------------------------------------------------------------------------
 
 /** Checks the request limit and records the request as sent. */
-const beginRequest = <O, E, R>(run: Run<O, E, R>, request: ModelRequest): Effect.Effect<void, UsageLimitExceeded> =>
+const beginRequest = <O, E, R>(
+  run: Run<O, E, R>,
+  request: ModelRequest
+): Effect.Effect<void, Usage.UsageLimitExceeded> =>
   Effect.suspend(() => {
     const { state } = run
     return Effect.map(Usage.checkBeforeRequest(run.limits, state.usage), () => {
@@ -287,10 +287,7 @@ const sendRequest = <O, E, R>(run: Run<O, E, R>, request: ModelRequest): Effect.
  * The streamed run from `node` on. The model's chunks pass straight through (one fold per chunk,
  * no fiber hand-off); only tool handling runs in a fiber of its own, so its events arrive live.
  */
-const streamFrom = <O, E, R>(
-  run: Run<O, E, R>,
-  node: AgentNode<O>
-): Stream.Stream<StreamedEvent<O>, RunError<E>, R> => {
+const streamFrom = <O, E, R>(run: Run<O, E, R>, node: AgentNode<O>): Stream.Stream<AgentEvent<O>, RunError<E>, R> => {
   switch (node._tag) {
     case "ModelRequestNode":
       return Stream.unwrap(Effect.as(beginRequest(run, node.request), streamResponse(run, undefined, 0)))
@@ -309,7 +306,7 @@ const streamResponse = <O, E, R>(
   run: Run<O, E, R>,
   paused: ModelResponse | undefined,
   continuation: number
-): Stream.Stream<StreamedEvent<O>, RunError<E>, R> =>
+): Stream.Stream<AgentEvent<O>, RunError<E>, R> =>
   Stream.suspend(() => {
     const builder = new ResponseBuilder()
     const offset = paused?.parts.length ?? 0
@@ -345,10 +342,10 @@ const streamResponse = <O, E, R>(
 const streamHandling = <O, E, R>(
   run: Run<O, E, R>,
   response: ModelResponse
-): Stream.Stream<StreamedEvent<O>, RunError<E>, R> =>
+): Stream.Stream<AgentEvent<O>, RunError<E>, R> =>
   Stream.unwrapScoped(
     Effect.gen(function* () {
-      const mailbox = yield* Mailbox.make<StreamedEvent<O>, RunError<E>>()
+      const mailbox = yield* Mailbox.make<AgentEvent<O>, RunError<E>>()
       let next: AgentNode<O> | undefined
       const emit: Emit = (events) => Effect.asVoid(mailbox.offerAll(events))
       yield* handleResponse(run, response, emit).pipe(
