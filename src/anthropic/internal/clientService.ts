@@ -9,10 +9,15 @@ import type { CommonOptions, Platform, Service } from "../AnthropicClient.js"
 import { type AnthropicError, fromSdkError } from "../AnthropicError.js"
 import { type Fetch, makeFetch } from "./httpBridge.js"
 
-/** Resolves the HttpClient and the Runtime in context once, and builds the SDK's `fetch` over them. */
+/**
+ * Resolves the HttpClient and the Runtime in context once, and builds the SDK's `fetch` over them.
+ * The runtime runs with Effect's tracer off: the HttpClient would otherwise open a root span per
+ * request (no caller span reaches it through the SDK) and add trace headers to every API call;
+ * the SDK has its own OpenTelemetry support for request spans.
+ */
 export const bridgedFetch: Effect.Effect<Fetch, never, HttpClient.HttpClient> = Effect.gen(function* () {
   const client = yield* HttpClient.HttpClient
-  const runtime = yield* Effect.runtime<never>()
+  const runtime = yield* Effect.withTracerEnabled(Effect.runtime<never>(), false)
   return makeFetch(client, runtime)
 })
 

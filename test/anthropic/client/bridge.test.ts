@@ -40,6 +40,9 @@ describe("the fetch bridge", () => {
           "content-type": "application/json",
           "x-stainless-retry-count": "0"
         })
+        // The bridge does not trace: no trace headers go to the API.
+        expect(request?.headers.traceparent).toBeUndefined()
+        expect(request?.headers.b3).toBeUndefined()
       })
     )
 
@@ -231,6 +234,48 @@ describe("the fetch bridge", () => {
       }).pipe(Effect.provide(http))
     )
   }
+
+  it.scoped("a buffered body behaves as a Response body: read once, clone, stream", () =>
+    Effect.gen(function* () {
+      const server = yield* loopback((_, response) =>
+        sendJson(response, 200, { hello: "world" }, { "request-id": "r" })
+      )
+      const fetch = yield* bridgedFetch
+      const get = () => Effect.promise(() => fetch(`${server.baseURL}/json`))
+      const first = yield* get()
+      expect(first).toBeInstanceOf(Response)
+      expect(first.ok).toBe(true)
+      expect(first.headers.get("request-id")).toBe("r")
+      expect(first.bodyUsed).toBe(false)
+      const copy = first.clone()
+      expect(yield* Effect.promise(() => first.json())).toEqual({ hello: "world" })
+      expect(first.bodyUsed).toBe(true)
+      expect(
+        yield* Effect.promise(() =>
+          first.text().then(
+            () => "read",
+            (error: unknown) => String(error)
+          )
+        )
+      ).toBe("TypeError: Body is unusable: Body has already been read")
+      expect(() => first.clone()).toThrow(TypeError)
+      expect(yield* Effect.promise(() => copy.text())).toBe('{"hello":"world"}')
+      const streamed = yield* get()
+      const body = streamed.body
+      expect(body).toBeInstanceOf(ReadableStream)
+      expect(streamed.bodyUsed).toBe(false)
+      const bytes = yield* Effect.promise(() => new Response(body).arrayBuffer())
+      expect(new TextDecoder().decode(bytes)).toBe('{"hello":"world"}')
+      expect(streamed.bodyUsed).toBe(true)
+      const blob = yield* Effect.promise(() =>
+        get()
+          .pipe(Effect.runPromise)
+          .then((response) => response.blob())
+      )
+      expect(blob.type).toBe("application/json")
+      expect(yield* Effect.promise(() => blob.text())).toBe('{"hello":"world"}')
+    }).pipe(Effect.provide(NodeHttpClient.layerUndici))
+  )
 
   it.scoped("answers without a body (204) and keeps status and headers", () =>
     Effect.gen(function* () {
