@@ -3,11 +3,13 @@
  * transcript (`Transcript.layer` replays it as the HTTP client), and the run must reach the
  * recorded final output with the recorded usage.
  */
+
+import { NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer, Predicate, Redacted, Schema } from "effect"
-import { Agent, type ModelSettings, Output, Tool, Usage } from "effect-agent"
+import { Chunk, Effect, Layer, Predicate, Redacted, Schema, Stream } from "effect"
+import { Agent, AgentEvent, type ModelSettings, Output, Tool, Usage } from "effect-agent"
 import { AnthropicClient, AnthropicModel } from "effect-agent/anthropic"
-import { Transcript } from "effect-agent/testing"
+import { MockAnthropicServer, Transcript } from "effect-agent/testing"
 
 const transcripts = new URL("../../../shared/transcripts/", import.meta.url)
 
@@ -139,5 +141,45 @@ describe("agent runs over recorded Claude traffic", () => {
     }).pipe(
       Effect.provide(replay("anthropic_tool_with_thinking", "claude-sonnet-4-0", { thinking: { budgetTokens: 3000 } }))
     )
+  )
+})
+
+describe("agent runs against the loopback Anthropic server", () => {
+  it.scopedLive("runStream over real SSE: tool events between the answers, streamed text equals the output", () =>
+    Effect.gen(function* () {
+      const server = yield* MockAnthropicServer.make([
+        MockAnthropicServer.message([
+          MockAnthropicServer.textBlock("Let me check the country. "),
+          MockAnthropicServer.toolUseBlock("get_user_country", {}, "toolu_1")
+        ]),
+        MockAnthropicServer.textMessage("The largest city in Mexico is Mexico City, with about 9 million people.")
+      ])
+      const model = AnthropicModel.layer("claude-sonnet-4-5").pipe(
+        Layer.provide(AnthropicClient.layer({ apiKey: Redacted.make(server.apiKey), baseURL: server.baseURL })),
+        Layer.provide(NodeHttpClient.layerUndici)
+      )
+      const events = Chunk.toReadonlyArray(
+        yield* Stream.runCollect(
+          Agent.runStream(Agent.make({ tools: [userCountry] }), "Largest city in my country?").pipe(
+            Stream.provideLayer(model)
+          )
+        )
+      )
+      const last = events.at(-1)
+      if (last?._tag !== "RunFinished") throw new Error("the last event is not RunFinished")
+      const toolEvents = events.flatMap((event) =>
+        event._tag === "ToolCallStarted"
+          ? [`call ${event.part.toolName}`]
+          : event._tag === "ToolResult"
+            ? ["result"]
+            : []
+      )
+      expect(toolEvents).toEqual(["call get_user_country", "result"])
+      const afterTools = events.slice(events.findIndex((event) => event._tag === "ToolResult") + 1)
+      expect(afterTools.map(AgentEvent.textOf).join("")).toBe(last.result.output)
+      expect(last.result.output).toBe("The largest city in Mexico is Mexico City, with about 9 million people.")
+      const received = yield* server.requests
+      expect(received.map((request) => request.stream)).toEqual([true, true])
+    })
   )
 })
