@@ -41,7 +41,7 @@ import type { Policy as RetryPolicy } from "./AnthropicRetry.js"
 import "./AnthropicSettings.js"
 import { providerName } from "./internal/names.js"
 import { countTokensBody, type MappedRequest, mapRequest } from "./internal/requestMapping.js"
-import { mapMessage } from "./internal/responseMapping.js"
+import { malformedResponse, mapMessage } from "./internal/responseMapping.js"
 import { messageStreamShape, retryEffect, retryStream } from "./internal/retrying.js"
 import { mapEventStream } from "./internal/streamMapping.js"
 
@@ -100,13 +100,17 @@ export const make = (
     const request: Service["request"] = (messages, callSettings, parameters) =>
       Effect.flatMap(prepare(messages, callSettings, parameters), (mapped) => {
         const params: MessageCreateParamsNonStreaming = withBetas({ ...mapped.body, stream: false }, mapped.betas)
-        return Effect.zipWith(
-          retryEffect(
-            client.call((sdk, requestOptions) => sdk.beta.messages.create(params, sdkOptions(mapped, requestOptions))),
-            options.retry
+        return Effect.flatMap(
+          Effect.zip(
+            retryEffect(
+              client.call((sdk, requestOptions) =>
+                sdk.beta.messages.create(params, sdkOptions(mapped, requestOptions))
+              ),
+              options.retry
+            ),
+            Clock.currentTimeMillis
           ),
-          Clock.currentTimeMillis,
-          (message, now) => mapMessage(message, new Date(now))
+          ([message, now]) => Effect.try({ try: () => mapMessage(message, new Date(now)), catch: malformedResponse })
         )
       }).pipe(Effect.withSpan("AnthropicModel.request", { attributes: { model: modelName } }))
 

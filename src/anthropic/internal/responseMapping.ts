@@ -14,6 +14,7 @@ import type {
   BetaUsage
 } from "@anthropic-ai/sdk/resources/beta/messages/messages.js"
 import { Option, Schema } from "effect"
+import { UnexpectedModelBehavior } from "../../AgentError.js"
 import { ResponseBuilder } from "../../internal/responseFold.js"
 import {
   BuiltinToolCallPart,
@@ -250,6 +251,15 @@ export const messageMetadata = (message: BetaMessage): ResponseMetadata => ({
   finishReason: finishReason(message.stop_reason),
   providerDetails: providerDetails(message)
 })
+
+/**
+ * A response whose shape the mapping could not read (valid JSON, but not what the API documents):
+ * a typed failure, never a defect.
+ */
+export const malformedResponse = (cause: unknown): UnexpectedModelBehavior =>
+  new UnexpectedModelBehavior({
+    message: `Claude's response could not be read: ${cause instanceof Error ? cause.message : String(cause)}`
+  })
 
 /** The `ModelResponse` of a whole message, stamped with `timestamp`. */
 export const mapMessage = (message: BetaMessage, timestamp: Date): ModelResponse => {

@@ -3,13 +3,15 @@
  * chunk. Parts start from the same `partOfBlock` the non-streamed mapping uses; deltas grow them.
  */
 import type { BetaContentBlock, BetaRawMessageStreamEvent } from "@anthropic-ai/sdk/resources/beta/messages/messages.js"
-import { Chunk, Stream } from "effect"
+import { Chunk, Effect, Stream } from "effect"
+import type { UnexpectedModelBehavior } from "../../AgentError.js"
 import type { ModelResponseStreamEvent } from "../../StreamEvent.js"
 import { providerName } from "./names.js"
 import {
   BlockContext,
   finishReason,
   type MessageFacts,
+  malformedResponse,
   mapUsage,
   mergeUsage,
   providerDetails,
@@ -167,15 +169,22 @@ export class StreamMapper {
   }
 }
 
-/** Maps a stream of raw events, one plain loop per chunk. */
+/**
+ * Maps a stream of raw events, one plain loop per chunk. Events of a shape the mapping cannot
+ * read fail the stream with `UnexpectedModelBehavior` rather than a defect.
+ */
 export const mapEventStream = <E, R>(
   events: Stream.Stream<BetaRawMessageStreamEvent, E, R>
-): Stream.Stream<ModelResponseStreamEvent, E, R> =>
+): Stream.Stream<ModelResponseStreamEvent, E | UnexpectedModelBehavior, R> =>
   Stream.suspend(() => {
     const mapper = new StreamMapper()
-    return Stream.mapChunks(events, (chunk) => {
+    return Stream.mapChunksEffect(events, (chunk) => {
       const out: Array<ModelResponseStreamEvent> = []
-      for (const event of chunk) mapper.map(event, out)
-      return Chunk.unsafeFromArray(out)
+      try {
+        for (const event of chunk) mapper.map(event, out)
+      } catch (cause) {
+        return Effect.fail(malformedResponse(cause))
+      }
+      return Effect.succeed(Chunk.unsafeFromArray(out))
     })
   })

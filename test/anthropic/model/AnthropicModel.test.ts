@@ -161,6 +161,15 @@ describe("AnthropicModel", () => {
       )
   )
 
+  it.scopedLive("a response of a shape the mapping cannot read is UnexpectedModelBehavior, not a defect", () =>
+    withServer([MockAnthropicServer.json({ ...MockAnthropicServer.textMessage("ok"), content: null })], {}, (model) =>
+      Effect.gen(function* () {
+        const error = yield* Effect.flip(model.request(hello, {}, Model.textParameters))
+        expect(error).toBeInstanceOf(AgentError.UnexpectedModelBehavior)
+      })
+    )
+  )
+
   it.scopedLive("counts tokens with the same mapping, without the fields token counting refuses", () =>
     withServer({ countTokens: MockAnthropicServer.json({ input_tokens: 42 }) }, { maxTokens: 100 }, (model, server) =>
       Effect.gen(function* () {

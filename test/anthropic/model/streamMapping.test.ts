@@ -1,7 +1,7 @@
 import type { BetaRawMessageStreamEvent } from "@anthropic-ai/sdk/resources/beta/messages/messages.js"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Stream } from "effect"
-import { Message, Usage } from "effect-agent"
+import { AgentError, Message, Usage } from "effect-agent"
 import { mapMessage } from "../../../src/anthropic/internal/responseMapping.js"
 import { mapEventStream } from "../../../src/anthropic/internal/streamMapping.js"
 import { foldResponseStream } from "../../../src/internal/responseFold.js"
@@ -225,6 +225,14 @@ describe("stream mapping", () => {
         })
       )
       expect(folded.finishReason).toBe("length")
+    })
+  )
+
+  it.effect("an event of a shape the mapping cannot read fails the stream with UnexpectedModelBehavior", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(fold(rawEvents([{ type: "message_start", message: null }])))
+      expect(error).toBeInstanceOf(AgentError.UnexpectedModelBehavior)
+      expect(error.message).toMatch(/^Claude's response could not be read: /)
     })
   )
 
