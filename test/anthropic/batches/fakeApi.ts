@@ -1,6 +1,7 @@
 /**
  * A fake of the Message Batches and Files endpoints of the Anthropic API, on a real loopback
- * HTTP server (127.0.0.1, a random port), for the batches / files tests and the offline examples.
+ * HTTP server (127.0.0.1, a random port), for the batches / files tests and the offline examples
+ * (which also get a minimal `POST /v1/messages` and `count_tokens` that say what they were sent).
  *
  * It keeps batches and files in memory, answers with the API's JSON shapes and error envelope,
  * streams results files as JSONL with backpressure (so a test can see that a client never holds
@@ -317,6 +318,22 @@ export const fakeApi = (options: FakeOptions = {}): Effect.Effect<FakeApi, never
       const { method, path } = request
       const key = request.headers["x-api-key"] ?? request.headers.authorization?.replace(/^Bearer /, "")
       if (key !== apiKey) return sendError(response, "authentication_error", "invalid x-api-key")
+
+      // Single messages (for the examples): an answer saying what the request held.
+      if (method === "POST" && (path === "/v1/messages" || path === "/v1/messages/count_tokens")) {
+        const body = isRecord(request.body) ? request.body : {}
+        const fileIds = [...JSON.stringify(body.messages ?? []).matchAll(/"file_id":"([^"]+)"/g)].map(
+          (match) => match[1]
+        )
+        if (fileIds.length > 0 && !(request.headers["anthropic-beta"] ?? "").split(",").includes(filesBeta)) {
+          return sendError(response, "invalid_request_error", `File references need the ${filesBeta} beta`)
+        }
+        if (path.endsWith("count_tokens")) {
+          return sendJson(response, 200, { input_tokens: 10 + 1500 * fileIds.length })
+        }
+        const files = fileIds.length === 0 ? "no files" : `${fileIds.length} file(s): ${fileIds.join(", ")}`
+        return sendJson(response, 200, textMessage(`(offline) I was sent ${files}; you asked: ${lastUserText(body)}`))
+      }
 
       // Message Batches.
       if (method === "POST" && path === "/v1/messages/batches") {
