@@ -208,6 +208,8 @@ export interface AgentRun<O, E, R> {
   readonly start: ModelRequestNode
   /** Runs `node` (sends the request, or handles the response) and gives the node after it. */
   readonly next: (node: AgentNode<O>) => Effect.Effect<AgentNode<O>, RunError<E>, R>
+  /** Runs the rest of the run from `node` as `runStream` would, e.g. after inspecting the first steps. */
+  readonly stream: (node: AgentNode<O>) => Stream.Stream<AgentEvent<O>, RunError<E>, R>
   /** The usage so far. */
   readonly usage: Effect.Effect<RunUsage>
   /** The conversation so far. */
@@ -268,6 +270,7 @@ export const iter = <O, E, R>(
   Effect.map(RunLoop.make(agent, prompt, options ?? {}), (machine) => ({
     start: machine.start,
     next: machine.next,
+    stream: machine.stream,
     usage: Effect.sync(() => machine.state.usage),
     messages: Effect.sync(() => machine.state.messages.slice())
   }))

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Schema } from "effect"
+import { Chunk, Effect, Schema, Stream } from "effect"
 import { Agent, AgentError, Message, Tool, Usage } from "effect-agent"
 import { call, response, scripted, text, usage } from "./helpers.js"
 
@@ -141,6 +141,30 @@ describe("Agent.iter", () => {
       expect(yield* run.messages).toEqual(node.result.messages)
       // Past the end, `next` stays at the end.
       expect(yield* run.next(node)).toBe(node)
+    }).pipe(Effect.provide(model.layer))
+  })
+
+  it.effect("streams the rest of a run from any node", () => {
+    const model = scripted([[call("get_weather", { city: "Paris" }, "c1")], [text("It is sunny.")]])
+    const tool = Tool.make("get_weather", {
+      parameters: Schema.Struct({ city: Schema.String }),
+      handler: ({ city }) => Effect.succeed(`Sunny in ${city}`)
+    })
+    return Effect.gen(function* () {
+      const run = yield* Agent.iter(Agent.make({ tools: [tool] }), "Weather?")
+      const afterFirstRequest = yield* run.next(run.start)
+      expect(afterFirstRequest._tag).toBe("CallToolsNode")
+      const events = Chunk.toReadonlyArray(yield* Stream.runCollect(run.stream(afterFirstRequest)))
+      expect(events.map((event) => event._tag)).toEqual([
+        "ToolCallStarted",
+        "ToolResult",
+        "PartStart",
+        "PartEnd",
+        "ResponseMetadata",
+        "FinalResult",
+        "RunFinished"
+      ])
+      expect((yield* run.usage).requests).toBe(2)
     }).pipe(Effect.provide(model.layer))
   })
 
