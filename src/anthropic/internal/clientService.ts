@@ -187,7 +187,10 @@ export const makeService = (sdk: Anthropic, platform: Platform, secrets: Readonl
           try: () => f(sdk, { signal: controller.signal }),
           catch: toError
         })
-        const pump = new Pump<A>(iterable[Symbol.asyncIterator](), toError)
+        const iterator = yield* Effect.try({ try: () => iterable[Symbol.asyncIterator](), catch: toError }).pipe(
+          Effect.tapError(() => Effect.sync(() => abortIterable(iterable)))
+        )
+        const pump = new Pump<A>(iterator, toError)
         yield* Effect.addFinalizer(() =>
           Effect.sync(() => {
             if (!pump.done) abortIterable(iterable)

@@ -112,3 +112,43 @@ describe("AnthropicClient.layer", () => {
     })
   )
 })
+
+describe("AnthropicClient.stream", () => {
+  it.effect("a call that gives no async iterable fails with a typed error, not a defect", () =>
+    Effect.gen(function* () {
+      const c = yield* client
+      const error = yield* Stream.runDrain(c.stream(async () => ({}) as AsyncIterable<unknown>)).pipe(Effect.flip)
+      expect(error._tag).toBe("AnthropicSdkError")
+    }).pipe(
+      Effect.provide(
+        AnthropicClient.layer({ apiKey: Redacted.make("k"), baseURL: "http://127.0.0.1:9" }).pipe(
+          Layer.provide(NodeHttpClient.layerUndici)
+        )
+      )
+    )
+  )
+
+  it.effect("an iterator that fails midway delivers what came before, then the error", () =>
+    Effect.gen(function* () {
+      const c = yield* client
+      async function* events() {
+        yield 1
+        yield 2
+        throw new SyntaxError("Unexpected end of JSON input")
+      }
+      const collected: Array<number> = []
+      const error = yield* Stream.runForEach(
+        c.stream(async () => events()),
+        (n) => Effect.sync(() => collected.push(n))
+      ).pipe(Effect.flip)
+      expect(collected).toEqual([1, 2])
+      expect(error).toMatchObject({ _tag: "AnthropicSdkError", errorClass: "SyntaxError" })
+    }).pipe(
+      Effect.provide(
+        AnthropicClient.layer({ apiKey: Redacted.make("k"), baseURL: "http://127.0.0.1:9" }).pipe(
+          Layer.provide(NodeHttpClient.layerUndici)
+        )
+      )
+    )
+  )
+})
