@@ -38,7 +38,12 @@ import {
   Redacted,
   Stream
 } from "effect"
-import { type AnthropicError, type PlatformPackageMissing, UnsupportedFeature } from "./AnthropicError.js"
+import {
+  type AnthropicError,
+  type AnthropicSdkError,
+  type PlatformPackageMissing,
+  UnsupportedFeature
+} from "./AnthropicError.js"
 import * as Bedrock from "./cloud/Bedrock.js"
 import * as Foundry from "./cloud/Foundry.js"
 import { asAnthropicClient } from "./cloud/loadPackage.js"
@@ -195,19 +200,19 @@ export type FoundryOptions = Foundry.Options
  */
 export const bedrock = (
   options: BedrockOptions
-): Layer.Layer<AnthropicClient, PlatformPackageMissing | AnthropicError, HttpClient.HttpClient> =>
+): Layer.Layer<AnthropicClient, PlatformPackageMissing | AnthropicSdkError, HttpClient.HttpClient> =>
   Layer.effect(AnthropicClient, Bedrock.make(options))
 
 /** Claude on Google Vertex AI (`@anthropic-ai/vertex-sdk`, an optional peer dependency). */
 export const vertex = (
   options: VertexOptions
-): Layer.Layer<AnthropicClient, PlatformPackageMissing | AnthropicError, HttpClient.HttpClient> =>
+): Layer.Layer<AnthropicClient, PlatformPackageMissing | AnthropicSdkError, HttpClient.HttpClient> =>
   Layer.effect(AnthropicClient, Vertex.make(options))
 
 /** Claude on Microsoft Foundry (`@anthropic-ai/foundry-sdk`, an optional peer dependency). */
 export const foundry = (
   options: FoundryOptions
-): Layer.Layer<AnthropicClient, PlatformPackageMissing | AnthropicError, HttpClient.HttpClient> =>
+): Layer.Layer<AnthropicClient, PlatformPackageMissing | AnthropicSdkError, HttpClient.HttpClient> =>
   Layer.effect(AnthropicClient, Foundry.make(options))
 
 /** API features some platforms lack. */
