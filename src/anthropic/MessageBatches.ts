@@ -36,7 +36,7 @@
  */
 import type { BatchCreateParams } from "@anthropic-ai/sdk/resources/beta/messages/batches.js"
 import { Chunk, Clock, Duration, Effect, Either, Option, Schedule, Schema, Stream } from "effect"
-import { UserError } from "../AgentError.js"
+import { type UnexpectedModelBehavior, UserError } from "../AgentError.js"
 import {
   type ModelMessage,
   ModelRequest,
@@ -436,9 +436,13 @@ const toResult = (decoded: DecodedResult): BatchResult => {
 /**
  * The results of an ended batch, in the order of the results file (not necessarily the order of
  * the requests: match them by `customId`). The file is streamed and decoded line by line, never
- * held whole; a malformed line fails the stream with `AnthropicSdkError`.
+ * held whole. A line that is not a batch result fails the stream with `AnthropicSdkError`; a
+ * succeeded message the response mapping cannot read, with `UnexpectedModelBehavior` (as a single
+ * request would).
  */
-export const results = (batchId: string): Stream.Stream<BatchResult, AnthropicError, AnthropicClient> =>
+export const results = (
+  batchId: string
+): Stream.Stream<BatchResult, AnthropicError | UnexpectedModelBehavior, AnthropicClient> =>
   Stream.unwrap(
     withBatches((client) =>
       Effect.succeed(client.stream<unknown>((sdk, options) => sdk.beta.messages.batches.results(batchId, {}, options)))
@@ -507,9 +511,17 @@ export const promptCustomId = (index: number): string => `prompt-${index}`
 export const runPrompts = <R = never>(
   prompts: ReadonlyArray<Prompt>,
   options: RunPromptsOptions<R>
-): Effect.Effect<ReadonlyArray<BatchResult>, AnthropicError | UserError | BatchNotEnded, AnthropicClient | R> =>
+): Effect.Effect<
+  ReadonlyArray<BatchResult>,
+  AnthropicError | UserError | UnexpectedModelBehavior | BatchNotEnded,
+  AnthropicClient | R
+> =>
   Effect.suspend(
-    (): Effect.Effect<ReadonlyArray<BatchResult>, AnthropicError | UserError | BatchNotEnded, AnthropicClient | R> => {
+    (): Effect.Effect<
+      ReadonlyArray<BatchResult>,
+      AnthropicError | UserError | UnexpectedModelBehavior | BatchNotEnded,
+      AnthropicClient | R
+    > => {
       const size = Math.min(
         maxRequestsPerBatch,
         Math.max(1, Math.floor(options.maxRequestsPerBatch ?? maxRequestsPerBatch))

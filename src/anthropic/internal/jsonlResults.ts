@@ -6,10 +6,17 @@
 import * as Sdk from "@anthropic-ai/sdk"
 import type { BetaMessage } from "@anthropic-ai/sdk/resources/beta/messages/messages.js"
 import { Either, Predicate, Schema } from "effect"
+import type { UnexpectedModelBehavior } from "../../AgentError.js"
 import type { ModelResponse } from "../../Message.js"
-import { AnthropicSdkError, APIError, type APIStatusError, fromSdkError, isAPIStatusError } from "../AnthropicError.js"
-import { mapMessage } from "./responseMapping.js"
-import { malformed, malformedResponse } from "./wireDecoding.js"
+import {
+  type AnthropicSdkError,
+  APIError,
+  type APIStatusError,
+  fromSdkError,
+  isAPIStatusError
+} from "../AnthropicError.js"
+import { malformedResponse as malformedMessage, mapMessage } from "./responseMapping.js"
+import { malformed } from "./wireDecoding.js"
 
 /**
  * A message as far as the response mapping reads it unconditionally: its id, model, usage and a
@@ -102,11 +109,15 @@ export const itemError = (error: typeof ErrorEnvelope.Type | typeof ErrorDetail.
   })
 }
 
-const malformedLine = (message: string): Either.Either<never, AnthropicSdkError> =>
-  Either.left(new AnthropicSdkError({ message, errorClass: malformedResponse }))
-
-/** Decodes one parsed line; `timestamp` stamps a succeeded response, as a single request's would be. */
-export const decodeResult = (line: unknown, timestamp: Date): Either.Either<DecodedResult, AnthropicSdkError> => {
+/**
+ * Decodes one parsed line; `timestamp` stamps a succeeded response, as a single request's would
+ * be. A line that is not a batch result is an `AnthropicSdkError`; a message the response mapping
+ * cannot read is `UnexpectedModelBehavior`, as it is for a single request.
+ */
+export const decodeResult = (
+  line: unknown,
+  timestamp: Date
+): Either.Either<DecodedResult, AnthropicSdkError | UnexpectedModelBehavior> => {
   const decoded = decodeResultLine(line)
   if (Either.isLeft(decoded)) return Either.left(malformed("batch result", decoded.left))
   const { custom_id: customId, result } = decoded.right
@@ -116,9 +127,7 @@ export const decodeResult = (line: unknown, timestamp: Date): Either.Either<Deco
         return Either.right({ _tag: "Succeeded", customId, response: mapMessage(result.message, timestamp) })
       } catch (error) {
         // A block whose fields do not fit the part it maps to.
-        return malformedLine(
-          `The API sent a malformed message for batch item ${customId}: ${error instanceof Error ? error.message : String(error)}`
-        )
+        return Either.left(malformedMessage(error))
       }
     case "errored":
       return Either.right({ _tag: "Errored", customId, error: itemError(result.error) })

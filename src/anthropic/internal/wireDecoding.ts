@@ -7,7 +7,7 @@ import { Chunk, Effect, Either, ParseResult, Schema, Stream } from "effect"
 import { AnthropicSdkError } from "../AnthropicError.js"
 
 /** The `errorClass` of a decoding failure. */
-export const malformedResponse = "MalformedResponse"
+const malformedResponse = "MalformedResponse"
 
 /** The error for a value of the wrong shape. */
 export const malformed = (what: string, error: ParseResult.ParseError): AnthropicSdkError =>

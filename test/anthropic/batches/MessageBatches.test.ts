@@ -478,6 +478,26 @@ describe("MessageBatches.results", () => {
     )
   )
 
+  it.scoped("a succeeded message the mapping cannot read is UnexpectedModelBehavior, as for a single request", () =>
+    withFake(
+      {
+        resultLines: () => [
+          JSON.stringify({
+            custom_id: "odd",
+            result: { type: "succeeded", message: { ...textMessage("x"), content: [{ type: "text", text: 42 }] } }
+          })
+        ]
+      },
+      () =>
+        Effect.gen(function* () {
+          const batch = yield* MessageBatches.create(requests(1), { model })
+          const error = yield* Effect.flip(Stream.runDrain(MessageBatches.results(batch.id)))
+          expect(error._tag).toBe("UnexpectedModelBehavior")
+          expect(error.message).toContain("Claude's response could not be read")
+        })
+    )
+  )
+
   it.scoped("a line that is not JSON fails the stream with AnthropicSdkError", () =>
     withFake({ resultLines: () => ['{"custom_id":"x","result":{"type":"expired"}}', "{not json"] }, () =>
       Effect.gen(function* () {
