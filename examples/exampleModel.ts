@@ -11,7 +11,7 @@ import { AnthropicClient, AnthropicModel } from "effect-agent/anthropic"
 export const online = (process.env.ANTHROPIC_API_KEY ?? "") !== ""
 
 /** Claude `modelName` over the real API (key and base URL from the environment). */
-export const claude = (modelName = "claude-sonnet-4-5"): Layer.Layer<Model.Model, ConfigError.ConfigError> =>
+export const claude = (modelName = "claude-sonnet-4-6"): Layer.Layer<Model.Model, ConfigError.ConfigError> =>
   AnthropicModel.layer(modelName).pipe(
     Layer.provide(AnthropicClient.layerConfig()),
     Layer.provide(NodeHttpClient.layerUndici)
@@ -24,7 +24,7 @@ export const exampleModel = (
 ): Layer.Layer<Model.Model, ConfigError.ConfigError> => {
   console.log(
     online
-      ? `Talking to ${modelName ?? "claude-sonnet-4-5"} (ANTHROPIC_API_KEY is set).`
+      ? `Talking to ${modelName ?? "claude-sonnet-4-6"} (ANTHROPIC_API_KEY is set).`
       : "Offline: a scripted model answers (set ANTHROPIC_API_KEY to talk to Claude)."
   )
   return online ? claude(modelName) : offline

@@ -22,7 +22,7 @@ const backup = FunctionModel.layer(
 )
 
 const model = online
-  ? FallbackModel.layer([claude("claude-opus-4-1"), claude("claude-sonnet-4-5")])
+  ? FallbackModel.layer([claude("claude-opus-4-7"), claude("claude-sonnet-4-6")])
   : FallbackModel.layer([overloaded, backup])
 
 const program = Effect.gen(function* () {

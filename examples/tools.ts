@@ -1,54 +1,17 @@
 /**
  * Function tools: Schema parameters, Effect handlers whose services come from Layers, and
- * `ModelRetry` to make the model correct itself. Run: `npx tsx examples/tools.ts`.
+ * `ModelRetry` to make the model correct itself (the tools are defined in ./demo/tools.ts).
+ * Run: `npx tsx examples/tools.ts`.
  */
-import { Context, Effect, Layer, Schema } from "effect"
-import { Agent, Message, Tool } from "effect-agent"
+import { Effect } from "effect"
+import { Agent, Message } from "effect-agent"
 import { FunctionModel } from "effect-agent/testing"
+import { calculate, getWeather, WeatherApiTable } from "./demo/tools.js"
 import { exampleModel } from "./exampleModel.js"
-
-/** A service the weather tool needs: provided as a Layer, like any Effect dependency. */
-class WeatherApi extends Context.Tag("examples/WeatherApi")<
-  WeatherApi,
-  { readonly current: (city: string) => Effect.Effect<{ readonly celsius: number; readonly sky: string } | undefined> }
->() {}
-
-const reports = new Map([
-  ["paris", { celsius: 18, sky: "sunny" }],
-  ["london", { celsius: 12, sky: "cloudy" }]
-])
-
-const WeatherApiLive = Layer.succeed(WeatherApi, { current: (city) => Effect.succeed(reports.get(city.toLowerCase())) })
-
-const weather = Tool.make("get_weather", {
-  description: "The current weather in a city",
-  parameters: Schema.Struct({ city: Schema.String.annotations({ description: "A city name, e.g. Paris" }) }),
-  handler: ({ city }) =>
-    Effect.flatMap(WeatherApi, (api) => api.current(city)).pipe(
-      Effect.flatMap((report) =>
-        report === undefined
-          ? Effect.fail(new Tool.ModelRetry({ message: `No weather for '${city}'. Try Paris or London.` }))
-          : Effect.succeed(report)
-      )
-    )
-})
-
-const calculator = Tool.make("calculate", {
-  description: "Adds, subtracts, multiplies or divides two numbers",
-  parameters: Schema.Struct({
-    a: Schema.Number,
-    b: Schema.Number,
-    operation: Schema.Literal("add", "subtract", "multiply", "divide")
-  }),
-  handler: ({ a, b, operation }) =>
-    operation === "divide" && b === 0
-      ? Effect.fail(new Tool.ModelRetry({ message: "Cannot divide by zero" }))
-      : Effect.succeed({ add: a + b, subtract: a - b, multiply: a * b, divide: a / b }[operation])
-})
 
 const agent = Agent.make({
   instructions: "Use the tools. Answer in one sentence.",
-  tools: [weather, calculator]
+  tools: [getWeather, calculate]
 })
 
 /** Offline: ask for both tools at once, then answer from their results. */
@@ -86,7 +49,7 @@ const program = Effect.gen(function* () {
   )
 })
 
-Effect.runPromise(program.pipe(Effect.provide(WeatherApiLive), Effect.provide(exampleModel(offline)))).catch(
+Effect.runPromise(program.pipe(Effect.provide(WeatherApiTable), Effect.provide(exampleModel(offline)))).catch(
   (error: unknown) => {
     console.error(error)
     process.exitCode = 1

@@ -13,7 +13,7 @@
  *   const client = yield* AnthropicClient.AnthropicClient
  *   return yield* client.call((sdk, options) =>
  *     sdk.messages.create(
- *       { model: "claude-sonnet-4-5", max_tokens: 256, messages: [{ role: "user", content: "Hi" }] },
+ *       { model: "claude-sonnet-4-6", max_tokens: 256, messages: [{ role: "user", content: "Hi" }] },
  *       options
  *     )
  *   )

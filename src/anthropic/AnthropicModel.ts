@@ -9,7 +9,7 @@
  * import { Message, Model } from "effect-agent"
  * import { AnthropicClient, AnthropicModel } from "effect-agent/anthropic"
  *
- * const ClaudeLive = AnthropicModel.layer("claude-sonnet-4-5", {
+ * const ClaudeLive = AnthropicModel.layer("claude-sonnet-4-6", {
  *   maxTokens: 2048,
  *   anthropic: { cacheInstructions: true }
  * }).pipe(Layer.provide(AnthropicClient.layerConfig()), Layer.provide(NodeHttpClient.layerUndici))

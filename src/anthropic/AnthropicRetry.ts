@@ -16,7 +16,7 @@
  * import { AnthropicModel, AnthropicRetry } from "effect-agent/anthropic"
  *
  * // Five retries for every request of this model, still honouring `retry-after`.
- * const Patient = AnthropicModel.layer("claude-sonnet-4-5", {}, { retry: AnthropicRetry.make({ maxRetries: 5 }) })
+ * const Patient = AnthropicModel.layer("claude-sonnet-4-6", {}, { retry: AnthropicRetry.make({ maxRetries: 5 }) })
  *
  * // Any Schedule works; this run fails on the first error.
  * const once = <A, E, R>(run: Effect.Effect<A, E, R>) => run.pipe(AnthropicRetry.withPolicy(AnthropicRetry.none))
