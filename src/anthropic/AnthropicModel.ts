@@ -24,7 +24,8 @@ import type {
   MessageCreateParamsNonStreaming,
   MessageCreateParamsStreaming
 } from "@anthropic-ai/sdk/resources/beta/messages/messages.js"
-import { Clock, Effect, Layer, Stream } from "effect"
+import { NodeHttpClient } from "@effect/platform-node"
+import { Clock, type ConfigError, Effect, Layer, Stream } from "effect"
 import type { UserError } from "../AgentError.js"
 import type { ModelMessage } from "../Message.js"
 import {
@@ -35,7 +36,12 @@ import {
   textParameters
 } from "../Model.js"
 import * as ModelSettings from "../ModelSettings.js"
-import { AnthropicClient, type RequestOptions, requireFeature } from "./AnthropicClient.js"
+import {
+  AnthropicClient,
+  layerConfig as clientLayerConfig,
+  type RequestOptions,
+  requireFeature
+} from "./AnthropicClient.js"
 import type { AnthropicError } from "./AnthropicError.js"
 import type { Policy as RetryPolicy } from "./AnthropicRetry.js"
 import "./AnthropicSettings.js"
@@ -155,6 +161,21 @@ export const layer = (
   settings?: ModelSettings.ModelSettings | undefined,
   options?: Options | undefined
 ): Layer.Layer<Model, never, AnthropicClient> => Layer.effect(Model, make(modelName, settings, options))
+
+/**
+ * Claude in one line, for the common case: the model `modelName` with the client configured from
+ * the environment (`ANTHROPIC_API_KEY`, optional `ANTHROPIC_BASE_URL`) over Node's HTTP client.
+ * A missing key fails the Layer with a `ConfigError`.
+ */
+export const layerFromEnv = (
+  modelName: string,
+  settings?: ModelSettings.ModelSettings | undefined,
+  options?: Options | undefined
+): Layer.Layer<Model, ConfigError.ConfigError> =>
+  layer(modelName, settings, options).pipe(
+    Layer.provide(clientLayerConfig()),
+    Layer.provide(NodeHttpClient.layerUndici)
+  )
 
 /**
  * Counts the input tokens a request to `modelName` would use (the same mapping as a real request:

@@ -1,0 +1,43 @@
+import { describe, expect, it } from "@effect/vitest"
+import { ConfigProvider, Effect, Exit, Layer } from "effect"
+import { Message, Model } from "effect-agent"
+import { AnthropicModel } from "effect-agent/anthropic"
+import { MockAnthropicServer } from "effect-agent/testing"
+
+const withEnv = (env: Record<string, string>) =>
+  Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
+
+describe("AnthropicModel.layerFromEnv", () => {
+  it.scopedLive("talks to the API named by the environment with the key from it", () =>
+    Effect.gen(function* () {
+      const server = yield* MockAnthropicServer.make(MockAnthropicServer.textMessage("Hello from the env"), {
+        apiKey: "sk-ant-env-key"
+      })
+      const answer = yield* Effect.gen(function* () {
+        const model = yield* Model.Model
+        return yield* model.request([Message.ModelRequest.user("Hi")], {}, Model.textParameters)
+      }).pipe(
+        Effect.provide(
+          AnthropicModel.layerFromEnv("claude-haiku-4-5").pipe(
+            Layer.provide(withEnv({ ANTHROPIC_API_KEY: "sk-ant-env-key", ANTHROPIC_BASE_URL: server.baseURL }))
+          )
+        )
+      )
+      expect(Message.responseText(answer)).toBe("Hello from the env")
+      const [request] = yield* server.requests
+      expect(request?.body).toMatchObject({ model: "claude-haiku-4-5" })
+    })
+  )
+
+  it.effect("fails with a ConfigError when the key is missing", () =>
+    Effect.gen(function* () {
+      const exit = yield* Effect.exit(
+        Layer.build(AnthropicModel.layerFromEnv("claude-haiku-4-5").pipe(Layer.provide(withEnv({})))).pipe(
+          Effect.scoped
+        )
+      )
+      expect(Exit.isFailure(exit)).toBe(true)
+      if (Exit.isFailure(exit)) expect(String(exit.cause)).toContain("ANTHROPIC_API_KEY")
+    })
+  )
+})
