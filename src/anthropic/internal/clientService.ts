@@ -38,8 +38,12 @@ const nextMacrotask: (callback: () => void) => void =
     ? (callback) => globalThis.setImmediate(callback)
     : (callback) => globalThis.setTimeout(callback, 0)
 
-/** How many events the pump reads ahead of its consumer before it waits. */
-const readAhead = 4096
+/**
+ * How many events the pump reads ahead of its consumer before it waits (and the largest chunk when
+ * the events were already buffered). Small enough that events do not outlive the young generation
+ * of the garbage collector, large enough that the Stream runs rarely.
+ */
+const readAhead = 256
 
 type Resume<A> = (effect: Effect.Effect<Chunk.Chunk<A>, Option.Option<AnthropicError>>) => void
 
@@ -103,9 +107,13 @@ class Pump<A> {
     try {
       while (!this.closed) {
         if (this.buffer.length >= readAhead) {
-          await new Promise<void>((resume) => {
-            this.paused = resume
-          })
+          // A full buffer goes to a waiting consumer now, without waiting for the macrotask.
+          this.flush()
+          if (this.buffer.length >= readAhead) {
+            await new Promise<void>((resume) => {
+              this.paused = resume
+            })
+          }
           continue
         }
         const result = await this.iterator.next()

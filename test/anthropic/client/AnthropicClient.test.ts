@@ -128,6 +128,37 @@ describe("AnthropicClient.stream", () => {
     )
   )
 
+  it.effect("reads a bounded number of events ahead of a slow consumer, and stops when it ends", () =>
+    Effect.gen(function* () {
+      const c = yield* client
+      let produced = 0
+      let cleanedUp = false
+      async function* events() {
+        try {
+          for (let i = 0; i < 100_000; i++) {
+            produced++
+            yield i
+          }
+        } finally {
+          cleanedUp = true
+        }
+      }
+      const first = yield* Stream.runHead(Stream.chunks(c.stream(async () => events())))
+      const size = first._tag === "Some" ? first.value.length : 0
+      expect(size).toBeGreaterThan(0)
+      expect(size).toBeLessThanOrEqual(256)
+      yield* Effect.promise(() => new Promise((resolve) => setImmediate(resolve)))
+      expect(produced).toBeLessThanOrEqual(2 * 256 + 1)
+      expect(cleanedUp).toBe(true)
+    }).pipe(
+      Effect.provide(
+        AnthropicClient.layer({ apiKey: Redacted.make("k"), baseURL: "http://127.0.0.1:9" }).pipe(
+          Layer.provide(NodeHttpClient.layerUndici)
+        )
+      )
+    )
+  )
+
   it.effect("an iterator that fails midway delivers what came before, then the error", () =>
     Effect.gen(function* () {
       const c = yield* client
