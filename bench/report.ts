@@ -16,6 +16,11 @@ export interface ContenderResult {
   readonly maxMs: number
   /** Median over the raw SDK's median. */
   readonly ratioToRaw: number | undefined
+  /** CPU time of the client process in each repetition (user + system), in milliseconds. */
+  readonly cpuSamplesMs: ReadonlyArray<number>
+  readonly cpuMedianMs: number
+  /** Median CPU time over the raw SDK's. */
+  readonly cpuRatioToRaw: number | undefined
   /** The scenario's unit of work per second at the median (deltas, requests, runs or steps). */
   readonly throughputPerSecond: number
   /** Peak RSS of a process running only this contender on this scenario, in MB. */
@@ -110,6 +115,7 @@ export const median = (values: ReadonlyArray<number>): number => {
 export const summarize = (
   contender: ContenderName,
   samplesMs: ReadonlyArray<number>,
+  cpuSamplesMs: ReadonlyArray<number>,
   units: number,
   peakRssMb: number | undefined,
   failures: ReadonlyArray<string>
@@ -123,6 +129,9 @@ export const summarize = (
     minMs: Math.min(...samplesMs),
     maxMs: Math.max(...samplesMs),
     ratioToRaw: undefined,
+    cpuSamplesMs,
+    cpuMedianMs: cpuSamplesMs.length === 0 ? Number.NaN : median(cpuSamplesMs),
+    cpuRatioToRaw: undefined,
     throughputPerSecond: units / (medianMs / 1000),
     peakRssMb,
     correct: failures.length === 0,
@@ -135,7 +144,8 @@ export const withRatios = (results: ReadonlyArray<ContenderResult>): ReadonlyArr
   const raw = results.find((result) => result.contender === "raw-sdk")
   return results.map((result) => ({
     ...result,
-    ratioToRaw: raw === undefined ? undefined : result.medianMs / raw.medianMs
+    ratioToRaw: raw === undefined ? undefined : result.medianMs / raw.medianMs,
+    cpuRatioToRaw: raw === undefined ? undefined : result.cpuMedianMs / raw.cpuMedianMs
   }))
 }
 
@@ -193,13 +203,13 @@ const formatRate = (perSecond: number): string => {
 /** The results table in Markdown. */
 export const table = (scenarios: ReadonlyArray<ScenarioResult>): string => {
   const lines = [
-    "| scenario | contender | median | min | max | runs | vs raw SDK | throughput | peak RSS | output |",
-    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+    "| scenario | contender | median | min | max | runs | vs raw SDK | throughput | client CPU | CPU vs raw | peak RSS | output |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
   ]
   for (const scenario of scenarios) {
     for (const result of scenario.contenders) {
       lines.push(
-        `| ${scenario.scenario} | ${result.label} | ${formatMs(result.medianMs)} | ${formatMs(result.minMs)} | ${formatMs(result.maxMs)} | ${result.samplesMs.length} | ${formatRatio(result.ratioToRaw)} | ${formatRate(result.throughputPerSecond)} ${scenario.unit} | ${formatMb(result.peakRssMb)} | ${result.correct ? "ok" : "WRONG"} |`
+        `| ${scenario.scenario} | ${result.label} | ${formatMs(result.medianMs)} | ${formatMs(result.minMs)} | ${formatMs(result.maxMs)} | ${result.samplesMs.length} | ${formatRatio(result.ratioToRaw)} | ${formatRate(result.throughputPerSecond)} ${scenario.unit} | ${formatMs(result.cpuMedianMs)} | ${formatRatio(result.cpuRatioToRaw)} | ${formatMb(result.peakRssMb)} | ${result.correct ? "ok" : "WRONG"} |`
       )
     }
   }
@@ -225,6 +235,8 @@ export const markdown = (report: Report): string => {
     report.budgetMs !== null
       ? `a contender whose warm-up run is slower than ${(report.budgetMs / 1000).toFixed(0)} s / ${report.reps} runs fewer, at least 3: see \`runs\`).`
       : "every contender runs every repetition).",
+    "`client CPU` is the CPU time (user + system) of the client process during the run: the library's own",
+    "work, which a busy machine disturbs much less than wall time (the server's work is in another process).",
     "Peak RSS comes from a separate process per contender and scenario (`process.resourceUsage().maxRSS`,",
     "which includes Node, tsx and the contender's libraries" +
       (report.harnessRssMb === null

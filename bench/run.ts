@@ -205,6 +205,7 @@ const main = async (): Promise<number> => {
       const info = scenarioInfo(scenario, sizes)
       const results: Array<ContenderResult> = contenders.map((contender) => {
         const samples = timing.flatMap((worker) => worker.timings[scenario]?.[contender] ?? [])
+        const cpuSamples = timing.flatMap((worker) => worker.cpuTimes[scenario]?.[contender] ?? [])
         const rss = memory.find((job) => job.contender === contender && job.group.includes(scenario))
         const failures = [...timing, ...(rss === undefined ? [] : [rss.result])]
           .flatMap((worker) => worker.failures)
@@ -213,6 +214,7 @@ const main = async (): Promise<number> => {
         return summarize(
           contender,
           samples,
+          cpuSamples,
           info.units,
           rss === undefined ? undefined : rss.result.peakRssBytes / 1_000_000,
           failures

@@ -53,6 +53,12 @@ export interface CheckFailure {
 export interface WorkerResult {
   /** Wall time of each timed repetition, in milliseconds, by scenario and contender. */
   readonly timings: Partial<Record<ScenarioName, Partial<Record<ContenderName, ReadonlyArray<number>>>>>
+  /**
+   * CPU time (user + system, all threads) this process spent in each timed repetition, in
+   * milliseconds: the client's own work, which other processes on the machine disturb far less
+   * than wall time (the server runs in the parent process).
+   */
+  readonly cpuTimes: Partial<Record<ScenarioName, Partial<Record<ContenderName, ReadonlyArray<number>>>>>
   readonly failures: ReadonlyArray<CheckFailure>
   /** Peak resident set size of this process, in bytes. */
   readonly peakRssBytes: number
@@ -68,33 +74,44 @@ export const runWorker = async (request: WorkerRequest): Promise<WorkerResult> =
     built.push([name, await make({ baseURL: request.baseURL })])
   }
   const timings: Record<string, Record<string, Array<number>>> = {}
+  const cpuTimes: Record<string, Record<string, Array<number>>> = {}
   const failures: Array<CheckFailure> = []
   try {
     for (const scenario of request.scenarios) {
       const expected = expectedOutput(scenario, request.sizes)
       const perContender: Record<string, Array<number>> = {}
+      const cpuPerContender: Record<string, Array<number>> = {}
       timings[scenario] = perContender
-      const once = async (name: ContenderName, contender: Contender, repetition: number): Promise<number> => {
+      cpuTimes[scenario] = cpuPerContender
+      const once = async (
+        name: ContenderName,
+        contender: Contender,
+        repetition: number
+      ): Promise<{ readonly elapsed: number; readonly cpu: number }> => {
         collectGarbage()
+        const cpuStart = process.cpuUsage()
         const start = performance.now()
         let elapsed: number
+        let cpu: NodeJS.CpuUsage
         try {
           const output = await contender.run(scenario, request.sizes)
           elapsed = performance.now() - start
+          cpu = process.cpuUsage(cpuStart)
           const difference = checkOutput(expected, output)
           if (difference !== undefined) failures.push({ scenario, contender: name, repetition, message: difference })
         } catch (error) {
           elapsed = performance.now() - start
+          cpu = process.cpuUsage(cpuStart)
           failures.push({ scenario, contender: name, repetition, message: `threw: ${describe(error)}` })
         }
-        return elapsed
+        return { elapsed, cpu: (cpu.user + cpu.system) / 1000 }
       }
       const repsOf = new Map<ContenderName, number>()
       for (let i = 0; i < request.warmup; i++) {
         for (const [name, contender] of built) {
           // One warm-up is enough for a contender too slow for its full number of repetitions.
           if (i > 0 && (repsOf.get(name) ?? request.reps) < request.reps) continue
-          const elapsed = await once(name, contender, -1 - i)
+          const { elapsed } = await once(name, contender, -1 - i)
           repsOf.set(name, Math.min(request.reps, Math.max(minReps, Math.floor(request.budgetMs / elapsed))))
         }
       }
@@ -103,10 +120,13 @@ export const runWorker = async (request: WorkerRequest): Promise<WorkerResult> =
         for (let k = 0; k < built.length; k++) {
           const [name, contender] = built[(repetition + k) % built.length]!
           if (repetition >= (repsOf.get(name) ?? request.reps)) continue
-          const elapsed = await once(name, contender, repetition)
+          const { elapsed, cpu } = await once(name, contender, repetition)
           const samples = perContender[name] ?? []
           samples.push(elapsed)
           perContender[name] = samples
+          const cpuSamples = cpuPerContender[name] ?? []
+          cpuSamples.push(cpu)
+          cpuPerContender[name] = cpuSamples
         }
       }
     }
@@ -114,7 +134,7 @@ export const runWorker = async (request: WorkerRequest): Promise<WorkerResult> =
     for (const [, contender] of built) await contender.close()
   }
   // `maxRSS` is in kilobytes.
-  return { timings, failures, peakRssBytes: process.resourceUsage().maxRSS * 1024 }
+  return { timings, cpuTimes, failures, peakRssBytes: process.resourceUsage().maxRSS * 1024 }
 }
 
 const describe = (error: unknown): string => {
