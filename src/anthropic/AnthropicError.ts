@@ -146,8 +146,9 @@ export class GatewayTimeoutError extends Schema.TaggedError<GatewayTimeoutError>
 export class OverloadedError extends Schema.TaggedError<OverloadedError>()("OverloadedError", statusFields) {}
 
 /**
- * Any other API error: a status without a class of its own, or an `error` event inside an SSE
- * stream (then `status` is absent and `errorType` says what happened, e.g. `overloaded_error`).
+ * Any other API error: a status without a class of its own, or an SSE `error` event of a type the
+ * API has no status for (then `status` is absent and `errorType` says what happened). SSE errors
+ * of known types get their class: `overloaded_error` is an `OverloadedError` (status 529).
  */
 export class APIError extends Schema.TaggedError<APIError>()("APIError", noStatusFields) {}
 
@@ -330,6 +331,23 @@ const statusTags: ReadonlySet<string> = new Set<APIStatusError["_tag"]>([
 /** Whether the error is an API error (an HTTP error status, or an SSE `error` event). */
 export const isAPIStatusError = (error: AnthropicError): error is APIStatusError => statusTags.has(error._tag)
 
+/**
+ * The HTTP status the API answers a request failing with this `error.type` with. Used for errors
+ * that arrive without a status: SSE `error` events and errored batch items.
+ */
+export const statusOfErrorType: Readonly<Record<string, number>> = {
+  invalid_request_error: 400,
+  authentication_error: 401,
+  billing_error: 402,
+  permission_error: 403,
+  not_found_error: 404,
+  request_too_large: 413,
+  rate_limit_error: 429,
+  api_error: 500,
+  timeout_error: 504,
+  overloaded_error: 529
+}
+
 /** `error.type`s of SSE `error` events that are worth retrying (they have no HTTP status). */
 const retryableErrorTypes: ReadonlySet<string> = new Set([
   "overloaded_error",
@@ -468,7 +486,14 @@ export const fromSdkError = (error: unknown, options?: FromSdkErrorOptions): Ant
   if (error instanceof Sdk.APIError) {
     const props = apiErrorProps(error, secrets)
     const status = error.status
-    if (status === undefined) return new APIError(props)
+    if (status === undefined) {
+      // An `error` event inside an SSE stream has no HTTP status of its own: mirror it as the
+      // class the API answers that error type with (`overloaded_error` → OverloadedError).
+      const typeStatus = error.type === null ? undefined : statusOfErrorType[error.type]
+      return typeStatus === undefined
+        ? new APIError(props)
+        : fromSdkError(Sdk.APIError.generate(typeStatus, error.error, undefined, error.headers), options)
+    }
     const withStatus = { ...props, status }
     if (error instanceof Sdk.OverloadedError) return new OverloadedError(withStatus)
     if (error instanceof Sdk.NotImplementedError) return new NotImplementedError(withStatus)

@@ -241,17 +241,17 @@ describe("fault matrix", () => {
     )
 
     it.scopedLive(
-      "overloaded_error after content surfaces as APIError with its type and request id; no text repeated",
+      "overloaded_error after content surfaces as OverloadedError with its type and request id; no text repeated",
       () =>
         Effect.gen(function* () {
           const server = yield* serve(M.reply(M.textMessage(story), { fault: M.errorEventAfterEvents(6) }))
           const agent = Agent.make({})
           const { events, exit } = yield* collect(Agent.runStream(agent, "Tell me a story")).pipe(withClaude(server))
-          const error = failureOf(exit, "APIError")
+          const error = failureOf(exit, "OverloadedError")
           expect(error.errorType).toBe("overloaded_error")
-          expect(error.status).toBeUndefined()
+          expect(error.status).toBe(529)
           expect(error.requestId).toBe("req_mock_000001")
-          expect(error.message).toBe("overloaded_error: Overloaded")
+          expect(error.message).toBe("529 overloaded_error: Overloaded")
           expect(streamedText(events)).toBe("Once upon a")
           expect(events.some((event) => event._tag === "RunFinished")).toBe(false)
           expect(yield* server.requestCount).toBe(1)

@@ -13,7 +13,8 @@ import {
   APIError,
   type APIStatusError,
   fromSdkError,
-  isAPIStatusError
+  isAPIStatusError,
+  statusOfErrorType
 } from "../AnthropicError.js"
 import { malformedResponse as malformedMessage, mapMessage } from "./responseMapping.js"
 import { malformed } from "./wireDecoding.js"
@@ -71,20 +72,6 @@ export type DecodedResult =
   | { readonly _tag: "Errored"; readonly customId: string; readonly error: APIStatusError }
   | { readonly _tag: "Canceled"; readonly customId: string }
   | { readonly _tag: "Expired"; readonly customId: string }
-
-/** The HTTP status the API answers a request failing with this `error.type` with. */
-const statusOfErrorType: Readonly<Record<string, number>> = {
-  invalid_request_error: 400,
-  authentication_error: 401,
-  billing_error: 402,
-  permission_error: 403,
-  not_found_error: 404,
-  request_too_large: 413,
-  rate_limit_error: 429,
-  api_error: 500,
-  timeout_error: 504,
-  overloaded_error: 529
-}
 
 /**
  * The mirrored error of an errored batch item: the SDK's class for the status the API uses for its

@@ -157,9 +157,10 @@ describe("AnthropicError from real HTTP responses", () => {
           client.stream((sdk, options) => sdk.messages.create({ ...messageParams, stream: true }, options))
         )
       ).pipe(Effect.provide(clientLayer(server.baseURL)), Effect.flip)
-      if (error._tag !== "APIError") return expect.unreachable()
-      expect(error.status).toBeUndefined()
-      expect(error.message).toBe("overloaded_error: Overloaded")
+      // No HTTP status of its own: mirrored as the class the API answers an overload with (529).
+      if (error._tag !== "OverloadedError") return expect.unreachable()
+      expect(error.status).toBe(529)
+      expect(error.message).toBe("529 overloaded_error: Overloaded")
       expect(error).toMatchObject({ errorType: "overloaded_error", requestId: "req_sse" })
       expect(AnthropicError.isRetryable(error)).toBe(true)
     })

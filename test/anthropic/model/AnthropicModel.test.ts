@@ -153,8 +153,8 @@ describe("AnthropicModel", () => {
                 Effect.sync(() => seen.push(event._tag))
               )
             )
-            // The SDK throws a status-less APIError for SSE error events; the client keeps the API's error type.
-            expect(error).toMatchObject({ errorType: "overloaded_error" })
+            // The SDK throws a status-less APIError for SSE error events; it is mirrored by its type.
+            expect(error).toMatchObject({ _tag: "OverloadedError", status: 529, errorType: "overloaded_error" })
             expect(AnthropicError.isAnthropicError(error) && AnthropicError.isRetryable(error)).toBe(true)
             expect(seen).toContain("PartStart")
           })
