@@ -2,7 +2,8 @@
  * Micro-benchmark of the fetch bridge: the raw SDK (its default fetch) against the same SDK whose
  * fetch goes through the Effect HttpClient (`AnthropicClient.layer`), for 1000 sequential small
  * non-streamed requests, and for one streamed answer of many deltas. The server runs in a child
- * process on 127.0.0.1 so it does not share the client's event loop.
+ * process on 127.0.0.1 so it does not share the client's event loop. Besides wall time it reports
+ * the client process's CPU time, which a busy machine disturbs less.
  *
  *   npx tsx bench/bridge.ts            (ROUNDS=5 REQUESTS=1000 DELTAS=10000 by default)
  */
@@ -66,10 +67,17 @@ const startServer = (): Promise<{ readonly child: ChildProcess; readonly baseURL
 
 const params = { model: "claude-bench", max_tokens: 16, messages: [{ role: "user" as const, content: "Hi" }] }
 
-const time = async (run: () => Promise<void>): Promise<number> => {
+interface Spent {
+  readonly wall: number
+  readonly cpu: number
+}
+
+const time = async (run: () => Promise<void>): Promise<Spent> => {
   const start = performance.now()
+  const cpuStart = process.cpuUsage()
   await run()
-  return performance.now() - start
+  const cpu = process.cpuUsage(cpuStart)
+  return { wall: performance.now() - start, cpu: (cpu.user + cpu.system) / 1000 }
 }
 
 const median = (values: ReadonlyArray<number>): number => {
@@ -133,8 +141,8 @@ const main = async () => {
     bridgedContender("bridge over NodeHttpClient.layerUndici", baseURL, NodeHttpClient.layerUndici),
     bridgedContender("bridge over FetchHttpClient.layer", baseURL, FetchHttpClient.layer)
   ]
-  const requestTimes = new Map<string, Array<number>>()
-  const streamTimes = new Map<string, Array<number>>()
+  const requestTimes = new Map<string, Array<Spent>>()
+  const streamTimes = new Map<string, Array<Spent>>()
   for (const contender of contenders) {
     // Warm-up: JIT, connection pools.
     await contender.requestBatch()
@@ -148,21 +156,24 @@ const main = async () => {
       streamTimes.set(contender.name, [...(streamTimes.get(contender.name) ?? []), spentStream])
     }
   }
-  const rawRequests = median(requestTimes.get(contenders[0]!.name) ?? [])
-  const rawStream = median(streamTimes.get(contenders[0]!.name) ?? [])
+  const medians = (spent: ReadonlyArray<Spent>) => ({
+    wall: median(spent.map((one) => one.wall)),
+    cpu: median(spent.map((one) => one.cpu))
+  })
+  const report = (title: string, times: Map<string, Array<Spent>>, perItem: number) => {
+    console.log(title)
+    const raw = medians(times.get(contenders[0]!.name) ?? [])
+    for (const contender of contenders) {
+      const spent = medians(times.get(contender.name) ?? [])
+      console.log(
+        `  ${contender.name.padEnd(42)} wall ${spent.wall.toFixed(1).padStart(8)} ms ${((spent.wall * 1000) / perItem).toFixed(1).padStart(7)} µs/item ${(spent.wall / raw.wall).toFixed(3)}x` +
+          `   cpu ${spent.cpu.toFixed(1).padStart(8)} ms ${(spent.cpu / raw.cpu).toFixed(3)}x`
+      )
+    }
+  }
   console.log(`node ${process.version}, ${rounds} rounds (medians), server in a child process`)
-  console.log(`request-${requests}: ${requests} sequential small non-streamed requests`)
-  for (const contender of contenders) {
-    const spent = median(requestTimes.get(contender.name) ?? [])
-    console.log(
-      `  ${contender.name.padEnd(42)} ${spent.toFixed(1).padStart(8)} ms  ${((spent * 1000) / requests).toFixed(1).padStart(6)} µs/request  ${(spent / rawRequests).toFixed(3)}x`
-    )
-  }
-  console.log(`stream-${deltas}: one streamed answer of ${deltas} text deltas`)
-  for (const contender of contenders) {
-    const spent = median(streamTimes.get(contender.name) ?? [])
-    console.log(`  ${contender.name.padEnd(42)} ${spent.toFixed(1).padStart(8)} ms  ${(spent / rawStream).toFixed(3)}x`)
-  }
+  report(`request-${requests}: ${requests} sequential small non-streamed requests`, requestTimes, requests)
+  report(`stream-${deltas}: one streamed answer of ${deltas} text deltas`, streamTimes, deltas)
   for (const contender of contenders) await contender.dispose()
   child.kill()
 }
