@@ -139,6 +139,7 @@ class BufferedResponse extends Response {
     return bytes
   }
 
+  /** The `body` accessor: a stream over the bytes, made on first use. */
   bodyStream(): ReadableStream<Uint8Array> {
     // High-water mark 0: the bytes move into the stream only when it is read, so asking for
     // `body` (the SDK does, to watch it) does not consume it.
@@ -156,6 +157,7 @@ class BufferedResponse extends Response {
     return this.#stream
   }
 
+  /** The `bodyUsed` accessor. */
   isUsed(): boolean {
     return this.#bytes === undefined
   }
