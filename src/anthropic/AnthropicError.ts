@@ -492,7 +492,10 @@ export const fromSdkError = (error: unknown, options?: FromSdkErrorOptions): Ant
       const typeStatus = error.type === null ? undefined : statusOfErrorType[error.type]
       return typeStatus === undefined
         ? new APIError(props)
-        : fromSdkError(Sdk.APIError.generate(typeStatus, error.error, undefined, error.headers), options)
+        : fromSdkError(
+            Sdk.APIError.generate(typeStatus, error.error, undefined, error.headers ?? new Headers()),
+            options
+          )
     }
     const withStatus = { ...props, status }
     if (error instanceof Sdk.OverloadedError) return new OverloadedError(withStatus)

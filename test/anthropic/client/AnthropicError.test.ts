@@ -235,6 +235,11 @@ describe("fromSdkError", () => {
     }
   })
 
+  it("an API error without status or headers still gets the class of its error type", () => {
+    const sdkError = new Sdk.APIError(undefined, envelope("overloaded_error", "Overloaded"), undefined, undefined)
+    expect(AnthropicError.fromSdkError(sdkError)._tag).toBe("OverloadedError")
+  })
+
   it("never calls aborts, SDK failures or client errors retryable; honours x-should-retry: false", () => {
     const headers = new Headers({ "x-should-retry": "false" })
     const vetoed = AnthropicError.fromSdkError(
