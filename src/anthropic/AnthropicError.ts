@@ -243,35 +243,8 @@ export type RetryableAnthropicError =
   | ConnectionError
   | RetryableError
 
-const allTags: ReadonlySet<string> = new Set<AnthropicError["_tag"]>([
-  "BadRequestError",
-  "AuthenticationError",
-  "PaymentRequiredError",
-  "PermissionDeniedError",
-  "NotFoundError",
-  "RequestTimeoutError",
-  "ConflictError",
-  "PreconditionFailedError",
-  "ContentTooLargeError",
-  "UnprocessableEntityError",
-  "RateLimitError",
-  "RequestHeaderFieldsTooLargeError",
-  "ClientClosedRequestError",
-  "InternalServerError",
-  "NotImplementedError",
-  "ServiceUnavailableError",
-  "GatewayTimeoutError",
-  "OverloadedError",
-  "APIError",
-  "APIConnectionError",
-  "APIConnectionTimeoutError",
-  "APIUserAbortError",
-  "RetryableError",
-  "AnthropicSdkError",
-  "UnsupportedFeature"
-])
-
-const classes = [
+/** The classes of errors that carry an API answer (an HTTP error status or an SSE `error` event). */
+const statusClasses = [
   BadRequestError,
   AuthenticationError,
   PaymentRequiredError,
@@ -290,7 +263,12 @@ const classes = [
   ServiceUnavailableError,
   GatewayTimeoutError,
   OverloadedError,
-  APIError,
+  APIError
+] as const
+
+/** Every class of this module's `AnthropicError` union. */
+const classes = [
+  ...statusClasses,
   APIConnectionError,
   APIConnectionTimeoutError,
   APIUserAbortError,
@@ -299,34 +277,18 @@ const classes = [
   UnsupportedFeature
 ] as const
 
+/** The Schema of an `APIStatusError`: decodes any of the status-bearing errors by its `_tag`. */
+export const APIStatusErrorSchema = Schema.Union(...statusClasses)
+
+const allTags: ReadonlySet<string> = new Set(classes.map((errorClass) => errorClass._tag))
+const statusTags: ReadonlySet<string> = new Set(statusClasses.map((errorClass) => errorClass._tag))
+
 /** Whether a value is one of the errors of this module. */
 export const isAnthropicError = (value: unknown): value is AnthropicError =>
   Predicate.hasProperty(value, "_tag") &&
   typeof value._tag === "string" &&
   allTags.has(value._tag) &&
   classes.some((errorClass) => value instanceof errorClass)
-
-const statusTags: ReadonlySet<string> = new Set<APIStatusError["_tag"]>([
-  "BadRequestError",
-  "AuthenticationError",
-  "PaymentRequiredError",
-  "PermissionDeniedError",
-  "NotFoundError",
-  "RequestTimeoutError",
-  "ConflictError",
-  "PreconditionFailedError",
-  "ContentTooLargeError",
-  "UnprocessableEntityError",
-  "RateLimitError",
-  "RequestHeaderFieldsTooLargeError",
-  "ClientClosedRequestError",
-  "InternalServerError",
-  "NotImplementedError",
-  "ServiceUnavailableError",
-  "GatewayTimeoutError",
-  "OverloadedError",
-  "APIError"
-])
 
 /** Whether the error is an API error (an HTTP error status, or an SSE `error` event). */
 export const isAPIStatusError = (error: AnthropicError): error is APIStatusError => statusTags.has(error._tag)

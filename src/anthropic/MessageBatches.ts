@@ -48,29 +48,7 @@ import {
 import { type ModelRequestParameters, textParameters } from "../Model.js"
 import * as ModelSettings from "../ModelSettings.js"
 import { AnthropicClient, type Service as ClientService, requireFeature } from "./AnthropicClient.js"
-import {
-  type AnthropicError,
-  APIError,
-  AuthenticationError,
-  BadRequestError,
-  ClientClosedRequestError,
-  ConflictError,
-  ContentTooLargeError,
-  GatewayTimeoutError,
-  InternalServerError,
-  isRetryable,
-  NotFoundError,
-  NotImplementedError,
-  OverloadedError,
-  PaymentRequiredError,
-  PermissionDeniedError,
-  PreconditionFailedError,
-  RateLimitError,
-  RequestHeaderFieldsTooLargeError,
-  RequestTimeoutError,
-  ServiceUnavailableError,
-  UnprocessableEntityError
-} from "./AnthropicError.js"
+import { type AnthropicError, APIError, APIStatusErrorSchema, isRetryable } from "./AnthropicError.js"
 import "./AnthropicSettings.js"
 import { type DecodedResult, decodeResult } from "./internal/jsonlResults.js"
 import { mapRequest } from "./internal/requestMapping.js"
@@ -114,27 +92,7 @@ export class MessageBatch extends Schema.Class<MessageBatch>("MessageBatch")({
 // ---------------------------------------------------------------------------------------------
 
 /** The API errors a batch item can fail with (the SDK's status-bearing error classes). */
-export const ItemError = Schema.Union(
-  BadRequestError,
-  AuthenticationError,
-  PaymentRequiredError,
-  PermissionDeniedError,
-  NotFoundError,
-  RequestTimeoutError,
-  ConflictError,
-  PreconditionFailedError,
-  ContentTooLargeError,
-  UnprocessableEntityError,
-  RateLimitError,
-  RequestHeaderFieldsTooLargeError,
-  ClientClosedRequestError,
-  InternalServerError,
-  NotImplementedError,
-  ServiceUnavailableError,
-  GatewayTimeoutError,
-  OverloadedError,
-  APIError
-)
+export const ItemError = APIStatusErrorSchema
 
 /** The request succeeded: `response` is what `AnthropicModel` would have returned for it alone. */
 export class Succeeded extends Schema.TaggedClass<Succeeded>()("Succeeded", {
