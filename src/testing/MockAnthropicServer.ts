@@ -6,6 +6,10 @@
  * truncated or malformed SSE, SSE `error` events). It records what it received and counts open
  * connections, so tests can assert on retries and aborts. Demos and benchmarks run against it too.
  *
+ * It also serves the Models API, the Message Batches API (batches move along a scripted status
+ * progression; each item's outcome is scripted; results are JSONL streamed with backpressure) and
+ * the Files API (multipart uploads, listing, downloads), keeping batches and files in memory.
+ *
  * Every request needs an API key (`x-api-key`, or `Authorization: Bearer` as the SDK sends it).
  * Delays sleep on the Effect `Clock` of the scope that started the server: under `it.effect` /
  * `it.scoped` that is the `TestClock`, so use `it.live` / `it.scopedLive` or adjust the clock.
@@ -30,10 +34,25 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { Socket } from "node:net"
 import type Anthropic from "@anthropic-ai/sdk"
-import { Cause, Context, type Duration, Effect, FiberSet, Layer, Predicate, Schema, type Scope } from "effect"
+import {
+  Cause,
+  Context,
+  type Duration,
+  Effect,
+  FiberSet,
+  Layer,
+  Predicate,
+  Schema,
+  type Scope,
+  type Stream
+} from "effect"
 import { defaultErrorMessage, errorTypeOfStatus } from "./internal/apiErrors.js"
+import { makeBatchesApi } from "./internal/batchesApi.js"
+import { fileIdsIn, fileReferenceError, filesBeta as filesBetaName, makeFilesApi } from "./internal/filesApi.js"
 import { defaultModels, modelPage } from "./internal/modelCatalogue.js"
+import { errorReply, jsonReply } from "./internal/replies.js"
 import { planOf } from "./internal/replyPlan.js"
+import { isMultipart, type ParsedBody, parseJson, parseMultipart } from "./internal/requestBody.js"
 import { type Exchange, isTimed, type Plan, writeSafely, writeTimed } from "./internal/responseWriter.js"
 import { encodeEvents } from "./internal/sseEncoding.js"
 import { type Interaction, readTranscriptFile } from "./internal/transcriptFile.js"
@@ -41,6 +60,14 @@ import { type Interaction, readTranscriptFile } from "./internal/transcriptFile.
 // ---------------------------------------------------------------------------------------------
 // What the server received
 // ---------------------------------------------------------------------------------------------
+
+/** A file part of a multipart request, as received. */
+export interface FormFile {
+  readonly filename: string
+  /** The part's `content-type` (empty when it had none). */
+  readonly contentType: string
+  readonly bytes: Uint8Array
+}
 
 /** One request as the server received it. */
 export interface ReceivedRequest {
@@ -52,7 +79,10 @@ export interface ReceivedRequest {
   readonly query: Readonly<Record<string, string>>
   /** Lower-cased header names, as Node gives them. */
   readonly headers: Readonly<Record<string, string>>
-  /** The parsed JSON body; `undefined` when there was none or it was not JSON. */
+  /**
+   * The parsed JSON body; for a `multipart/form-data` upload, a record of its fields (strings, and
+   * `FormFile`s for file parts); `undefined` when there was none or it could not be parsed.
+   */
   readonly body: unknown
   /** Whether the body asked for an event stream (`"stream": true`). */
   readonly stream: boolean
@@ -132,6 +162,15 @@ export interface RawReply {
   readonly options: CommonReplyOptions
 }
 
+/** A body pulled from a Stream only as fast as the client reads it; a failing Stream cuts the connection. */
+export interface StreamedReply {
+  readonly _tag: "StreamedReply"
+  readonly status: number
+  readonly contentType: string
+  readonly body: Stream.Stream<string | Uint8Array, unknown>
+  readonly options: CommonReplyOptions
+}
+
 /** The connection is cut before any response header is sent. */
 export interface ResetReply {
   readonly _tag: "ResetReply"
@@ -139,7 +178,7 @@ export interface ResetReply {
 }
 
 /** What the server answers one request with; a bare `Message` means `reply(message)`. */
-export type Reply = Message | MessageReply | ErrorReply | JsonReply | RawReply | ResetReply
+export type Reply = Message | MessageReply | ErrorReply | JsonReply | RawReply | StreamedReply | ResetReply
 
 /** Computes the answer from the request; may be an Effect (its failures become a 500). */
 export type ReplyFunction<R = never> = (request: ReceivedRequest) => Reply | Effect.Effect<Reply, unknown, R>
@@ -147,12 +186,110 @@ export type ReplyFunction<R = never> = (request: ReceivedRequest) => Reply | Eff
 /** One reply for every request, replies in order (one per request), or a function of the request. */
 export type Replies<R = never> = Reply | ReadonlyArray<Reply> | ReplyFunction<R>
 
+/** One request of a Message Batch, as submitted (`params` is a Messages request body). */
+export interface BatchItem {
+  readonly custom_id: string
+  readonly params: Readonly<Record<string, unknown>>
+}
+
+/**
+ * The `result` of one line of a batch's results: see `batchSucceeded`, `batchErrored`,
+ * `batchCanceled`, `batchExpired`. An errored result's `error` is any JSON, so a test can send a
+ * shape the API may use one day.
+ */
+export type BatchOutcome =
+  | { readonly type: "succeeded"; readonly message: Message }
+  | { readonly type: "errored"; readonly error: unknown }
+  | { readonly type: "canceled" }
+  | { readonly type: "expired" }
+
+/** A batch the server holds, as tests and scripts see it. */
+export interface StoredBatch {
+  readonly id: string
+  readonly requests: ReadonlyArray<BatchItem>
+  /** The headers of the request that created it (betas, extra headers). */
+  readonly headers: Readonly<Record<string, string>>
+  readonly processingStatus: "in_progress" | "canceling" | "ended"
+  /** `GET /v1/messages/batches/{id}` requests so far. */
+  readonly retrievals: number
+  readonly createdAt: string
+  readonly endedAt: string | null
+  readonly cancelInitiatedAt: string | null
+}
+
+/** How the Message Batches API behaves; every field has a default. */
+export interface BatchesScript {
+  /**
+   * How many retrievals still see a batch `in_progress`; the next one sees it `ended` (default 0:
+   * ended at the first retrieval). A canceled batch ends at the retrieval after the cancel.
+   */
+  readonly processingPolls?: number | ((batch: StoredBatch) => number) | undefined
+  /** Each item's outcome, decided when the batch ends (default `batchEcho`). */
+  readonly outcome?: ((item: BatchItem, index: number) => BatchOutcome) | undefined
+  /** How many items a canceled batch processed before the cancel (default 0); the rest are `canceled`. */
+  readonly processedBeforeCancel?: number | undefined
+  /**
+   * The results file's lines instead of one per item (the counts still come from `outcome`); pulled
+   * lazily as the client reads, so a generator can make a file of any size.
+   */
+  readonly resultLines?: ((batch: StoredBatch) => Iterable<string>) | undefined
+  /** Every results file stops after this many lines until `Service.releaseResults`. */
+  readonly holdResultsAfter?: number | undefined
+}
+
+/** A file present from the server's start (by default downloadable, like files the API makes). */
+export interface FileSeed {
+  /** Default `file_0001`, `file_0002`, ... in the order given. */
+  readonly id?: string | undefined
+  readonly filename: string
+  /** Default `application/octet-stream`. */
+  readonly mimeType?: string | undefined
+  readonly content: Uint8Array | string
+  /** Default true. */
+  readonly downloadable?: boolean | undefined
+}
+
+/** How the Files API behaves. */
+export interface FilesScript {
+  /** Files there from the start, oldest first. */
+  readonly initial?: ReadonlyArray<FileSeed> | undefined
+}
+
+/** A file the server holds. */
+export interface StoredFile {
+  readonly id: string
+  readonly filename: string
+  readonly mimeType: string
+  readonly bytes: Uint8Array
+  readonly createdAt: string
+  /** Set when the upload asked for `expires_in_seconds`. */
+  readonly expiresAt: string | null
+  /** Uploads are not; seeded files are unless they say otherwise. */
+  readonly downloadable: boolean
+}
+
+/** One download of a batch's results file: lines handed to the socket so far, and whether it ended. */
+export interface ResultsDownload {
+  readonly batchId: string
+  readonly linesWritten: number
+  readonly finished: boolean
+}
+
 /** Replies per endpoint; an endpoint without a script gets a sensible default answer. */
 export interface Routes<R = never> {
   /** `POST /v1/messages`. */
   readonly messages?: Replies<R> | undefined
   /** `POST /v1/messages/count_tokens`; by default about one token per four characters of the request. */
   readonly countTokens?: Replies<R> | undefined
+  /** The Message Batches API (`/v1/messages/batches...`). */
+  readonly batches?: BatchesScript | undefined
+  /** The Files API (`/v1/files...`, beta). */
+  readonly files?: FilesScript | undefined
+  /**
+   * Sees every authenticated request first and may answer it instead of its route (a fault on any
+   * endpoint, say a 529 on the second batch retrieval); `undefined` lets the route answer.
+   */
+  readonly intercept?: ((request: ReceivedRequest) => Reply | Effect.Effect<Reply, unknown, R> | undefined) | undefined
 }
 
 /** One recorded request and the API's answer, as stored in a transcript file. */
@@ -196,13 +333,10 @@ export const apiError = (status: number, options: ApiErrorOptions = {}): ErrorRe
   const headers: Record<string, string> = {}
   if (options.retryAfter !== undefined) headers["retry-after"] = String(options.retryAfter)
   if (options.retryAfterMs !== undefined) headers["retry-after-ms"] = String(options.retryAfterMs)
-  return {
-    _tag: "ErrorReply",
-    status,
-    errorType,
-    message: options.message ?? defaultErrorMessage(errorType),
-    options: { delay: options.delay, headers: { ...headers, ...options.headers } }
-  }
+  return errorReply(status, options.message ?? defaultErrorMessage(errorType), errorType, {
+    delay: options.delay,
+    headers: { ...headers, ...options.headers }
+  })
 }
 
 /** Options of a JSON or raw reply. */
@@ -212,12 +346,8 @@ export interface BodyReplyOptions extends CommonReplyOptions {
 }
 
 /** Any JSON body (default status 200). */
-export const json = (body: unknown, options: BodyReplyOptions = {}): JsonReply => ({
-  _tag: "JsonReply",
-  status: options.status ?? 200,
-  body,
-  options
-})
+export const json = (body: unknown, options: BodyReplyOptions = {}): JsonReply =>
+  jsonReply(body, options.status ?? 200, options)
 
 /** A body sent exactly as given (default status 200, `text/event-stream`). */
 export const raw = (
@@ -236,6 +366,18 @@ export const sse = (
   events: ReadonlyArray<{ readonly type: string; readonly [field: string]: unknown }>,
   options: BodyReplyOptions = {}
 ): RawReply => raw(encodeEvents(events), options)
+
+/** A body pulled from a Stream as the client reads it (default status 200, `application/octet-stream`). */
+export const streamed = (
+  body: Stream.Stream<string | Uint8Array, unknown>,
+  options: BodyReplyOptions & { readonly contentType?: string | undefined } = {}
+): StreamedReply => ({
+  _tag: "StreamedReply",
+  status: options.status ?? 200,
+  contentType: options.contentType ?? "application/octet-stream",
+  body,
+  options
+})
 
 /** Cuts the connection before any header is sent (the client sees a connection error). */
 export const reset = (options: { readonly delay?: Duration.DurationInput | undefined } = {}): ResetReply => ({
@@ -408,9 +550,12 @@ const MessagesBody = Schema.Struct({
 })
 const decodeMessagesBody = Schema.decodeUnknownOption(MessagesBody)
 
-/** The text of the last user message of a Messages request (handy to pick an answer per prompt). */
-export const lastUserText = (request: ReceivedRequest): string | undefined => {
-  const body = decodeMessagesBody(request.body)
+/**
+ * The text of the last user message of a Messages request, or of a batch item's `params` (handy to
+ * pick an answer per prompt).
+ */
+export const lastUserText = (request: ReceivedRequest | BatchItem): string | undefined => {
+  const body = decodeMessagesBody("params" in request ? request.params : request.body)
   if (body._tag === "None") return undefined
   const { messages } = body.value
   for (let index = messages.length - 1; index >= 0; index--) {
@@ -421,6 +566,56 @@ export const lastUserText = (request: ReceivedRequest): string | undefined => {
   }
   return undefined
 }
+
+/** The ids of the uploaded files a Messages request (or a batch item) references. */
+export const fileReferences = (request: ReceivedRequest | BatchItem): ReadonlyArray<string> =>
+  fileIdsIn("params" in request ? request.params : request.body)
+
+/** The `anthropic-beta` the Files API and Messages requests referencing a file need. */
+export const filesBeta: string = filesBetaName
+
+// ---------------------------------------------------------------------------------------------
+// Batch outcomes
+// ---------------------------------------------------------------------------------------------
+
+/** A batch item answered with this message. */
+export const batchSucceeded = (message: Message): BatchOutcome => ({ type: "succeeded", message })
+
+/** A batch item that failed with the API's error response (`type` and `message` default as in `apiError`). */
+export const batchErrored = (
+  status: number,
+  options: {
+    readonly type?: string | undefined
+    readonly message?: string | undefined
+    readonly requestId?: string | null | undefined
+  } = {}
+): BatchOutcome => {
+  const type = options.type ?? errorTypeOfStatus(status)
+  return {
+    type: "errored",
+    error: {
+      type: "error",
+      error: { type, message: options.message ?? defaultErrorMessage(type) },
+      request_id: options.requestId ?? null
+    }
+  }
+}
+
+/** A batch item the batch was canceled before processing. */
+export const batchCanceled: BatchOutcome = { type: "canceled" }
+
+/** A batch item the batch did not reach within its 24 hours. */
+export const batchExpired: BatchOutcome = { type: "expired" }
+
+/** The default outcome: a text answer `echo: <the item's last user text>`, with id `msg_<custom_id>`. */
+export const batchEcho = (item: BatchItem): BatchOutcome =>
+  batchSucceeded(
+    textMessage(`echo: ${lastUserText(item) ?? ""}`, {
+      id: `msg_${item.custom_id}`,
+      model: typeof item.params.model === "string" ? item.params.model : undefined,
+      usage: { input_tokens: 12, service_tier: "batch" }
+    })
+  )
 
 // ---------------------------------------------------------------------------------------------
 // The service
@@ -466,6 +661,14 @@ export interface Service {
   readonly awaitOpenConnections: (count: number) => Effect.Effect<void>
   /** Completes once exactly `count` requests are in progress. */
   readonly awaitActiveRequests: (count: number) => Effect.Effect<void>
+  /** The Message Batches the server holds, newest first. */
+  readonly batches: Effect.Effect<ReadonlyArray<StoredBatch>>
+  /** Every download of a batch's results so far, in order. */
+  readonly resultsDownloads: Effect.Effect<ReadonlyArray<ResultsDownload>>
+  /** Lets results files held by `BatchesScript.holdResultsAfter` go on (and later ones not stop). */
+  readonly releaseResults: Effect.Effect<void>
+  /** The files the server holds, newest first. */
+  readonly files: Effect.Effect<ReadonlyArray<StoredFile>>
 }
 
 /** The running mock server. */
@@ -588,13 +791,12 @@ const apiKeyOf = (headers: Readonly<Record<string, string>>): string | undefined
   return token === "" ? undefined : token
 }
 
-const parseBody = (text: string): { readonly body: unknown; readonly error: string | undefined } => {
-  if (text === "") return { body: undefined, error: undefined }
-  try {
-    return { body: JSON.parse(text), error: undefined }
-  } catch (error) {
-    return { body: undefined, error: error instanceof Error ? error.message : String(error) }
-  }
+// Batches and files get dates from a clock of their own, one second per event from a fixed start,
+// so the dates a test sees do not depend on when it ran.
+const logicalClock = (): (() => Date) => {
+  const start = Date.parse("2025-06-01T00:00:00Z")
+  let seconds = 0
+  return () => new Date(start + 1000 * seconds++)
 }
 
 /** Starts the server for the life of the scope; closing the scope closes every connection. */
@@ -606,6 +808,18 @@ export const make = <R = never>(
     const fibers = yield* FiberSet.make<void, never>()
     const runFork = yield* FiberSet.runtime(fibers)<R>()
     const models = options.models ?? defaultModels
+    const routes: Routes<R> = isRoutes(script) ? script : {}
+    const now = logicalClock()
+    const released = yield* Effect.makeLatch(false)
+    let url = ""
+    const batches = makeBatchesApi({
+      script: routes.batches ?? {},
+      defaultOutcome: batchEcho,
+      now,
+      baseURL: () => url,
+      released
+    })
+    const files = makeFilesApi({ initial: routes.files?.initial ?? [], now })
 
     const answerMessages: (request: ReceivedRequest) => Resolved<R> = isTranscript(script)
       ? compileTranscript(script)
@@ -642,14 +856,20 @@ export const make = <R = never>(
       const key = apiKeyOf(request.headers)
       if (key === undefined) return apiError(401, { message: "x-api-key header is required" })
       if (options.apiKey !== undefined && key !== options.apiKey) return apiError(401, { message: "invalid x-api-key" })
-      if (parseError !== undefined) return invalid(`The request body is not valid JSON: ${parseError}`)
+      if (parseError !== undefined) return invalid(parseError)
+      const intercepted = routes.intercept?.(request)
+      if (intercepted !== undefined) return intercepted
       const { method, path } = request
       if (method === "POST" && path === "/v1/messages") {
-        return requireFields(request.body, messagesFields) ?? answerMessages(request)
+        return requireFields(request.body, messagesFields) ?? fileReferenceError(request) ?? answerMessages(request)
       }
       if (method === "POST" && path === "/v1/messages/count_tokens") {
-        return requireFields(request.body, countTokensFields) ?? answerCountTokens(request)
+        return (
+          requireFields(request.body, countTokensFields) ?? fileReferenceError(request) ?? answerCountTokens(request)
+        )
       }
+      const simulated = batches.route(request) ?? files.route(request)
+      if (simulated !== undefined) return simulated
       if (method === "GET" && path === "/v1/models") {
         const page = modelPage(models, request.query)
         return typeof page === "string" ? invalid(page) : json(page)
@@ -686,18 +906,14 @@ export const make = <R = never>(
         if (!response.writableFinished && !exchange.cut) abortedRequests++
         notify()
       })
-      const parts: Array<Buffer> = []
-      incoming.on("data", (part: Buffer) => parts.push(part))
-      incoming.on("end", () => {
-        const text = parts.length === 0 ? "" : Buffer.concat(parts).toString("utf8")
-        const parsed = parseBody(text)
-        const url = new URL(incoming.url ?? "/", "http://127.0.0.1")
+      const received = (parsed: ParsedBody): void => {
+        const target = new URL(incoming.url ?? "/", "http://127.0.0.1")
         const index = requests.length
         const request: ReceivedRequest = {
           index,
           method: incoming.method ?? "GET",
-          path: url.pathname,
-          query: Object.fromEntries(url.searchParams),
+          path: target.pathname,
+          query: Object.fromEntries(target.searchParams),
           headers: headerRecord(incoming),
           body: parsed.body,
           stream: Predicate.isRecord(parsed.body) && parsed.body.stream === true,
@@ -711,6 +927,17 @@ export const make = <R = never>(
           answer = failedReply(Cause.die(error))
         }
         respond(exchange, request, answer)
+      }
+      const parts: Array<Buffer> = []
+      incoming.on("data", (part: Buffer) => parts.push(part))
+      incoming.on("end", () => {
+        const contentType = incoming.headers["content-type"]
+        if (contentType !== undefined && isMultipart(contentType)) {
+          // Uploads are rare: the one body parsed asynchronously, by the platform's own form parser.
+          runFork(Effect.promise(() => parseMultipart(Buffer.concat(parts), contentType)).pipe(Effect.map(received)))
+          return
+        }
+        received(parseJson(parts.length === 0 ? "" : Buffer.concat(parts).toString("utf8")))
       })
     }
 
@@ -757,7 +984,7 @@ export const make = <R = never>(
         )
     )
 
-    const url = `http://127.0.0.1:${port}`
+    url = `http://127.0.0.1:${port}`
     return {
       url,
       baseURL: url,
@@ -769,7 +996,11 @@ export const make = <R = never>(
       activeRequests: Effect.sync(() => activeRequests),
       abortedRequests: Effect.sync(() => abortedRequests),
       awaitOpenConnections: awaitCount(() => sockets.size),
-      awaitActiveRequests: awaitCount(() => activeRequests)
+      awaitActiveRequests: awaitCount(() => activeRequests),
+      batches: Effect.sync(batches.batches),
+      resultsDownloads: Effect.sync(batches.downloads),
+      releaseResults: released.open,
+      files: Effect.sync(files.files)
     } satisfies Service
   })
 

@@ -1,8 +1,8 @@
 /**
- * The `GET /v1/models` surface: a default catalogue and the API's cursor pagination
- * (`limit`, `after_id`, `before_id` → `data`, `has_more`, `first_id`, `last_id`).
+ * The `GET /v1/models` surface: a default catalogue, listed with the API's cursor pagination.
  */
 import type Anthropic from "@anthropic-ai/sdk"
+import { type Page, pageOf } from "./pagination.js"
 
 const model = (id: string, displayName: string, createdAt: string): Anthropic.ModelInfo => ({
   type: "model",
@@ -31,42 +31,10 @@ export const defaultModels: ReadonlyArray<Anthropic.ModelInfo> = [
 ]
 
 /** One page of the model list. */
-export interface ModelPage {
-  readonly data: ReadonlyArray<Anthropic.ModelInfo>
-  readonly has_more: boolean
-  readonly first_id: string | null
-  readonly last_id: string | null
-}
+export type ModelPage = Page<Anthropic.ModelInfo>
 
 /** The page the API answers for these query parameters, or why the parameters are invalid. */
 export const modelPage = (
   models: ReadonlyArray<Anthropic.ModelInfo>,
   query: Readonly<Record<string, string>>
-): ModelPage | string => {
-  const parsedLimit = query.limit === undefined ? 20 : Number(query.limit)
-  if (!Number.isInteger(parsedLimit) || parsedLimit < 1 || parsedLimit > 1000) {
-    return "limit: Input should be an integer between 1 and 1000"
-  }
-  let start = 0
-  let end = models.length
-  if (query.after_id !== undefined) {
-    const at = models.findIndex((info) => info.id === query.after_id)
-    if (at === -1) return `after_id: no model ${query.after_id}`
-    start = at + 1
-    end = Math.min(models.length, start + parsedLimit)
-  } else if (query.before_id !== undefined) {
-    const at = models.findIndex((info) => info.id === query.before_id)
-    if (at === -1) return `before_id: no model ${query.before_id}`
-    end = at
-    start = Math.max(0, end - parsedLimit)
-  } else {
-    end = Math.min(models.length, parsedLimit)
-  }
-  const data = models.slice(start, end)
-  return {
-    data,
-    has_more: query.before_id !== undefined ? start > 0 : end < models.length,
-    first_id: data[0]?.id ?? null,
-    last_id: data[data.length - 1]?.id ?? null
-  }
-}
+): ModelPage | string => pageOf(models, (info) => info.id, query, "model")

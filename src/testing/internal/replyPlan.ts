@@ -162,6 +162,14 @@ export const planOf = (answer: Reply, request: ReceivedRequest): Plan => {
         ending: "end"
       }
     }
+    case "StreamedReply":
+      return {
+        _tag: "Stream",
+        delay: optionalDuration(answer.options.delay),
+        status: answer.status,
+        headers: { "content-type": answer.contentType, "request-id": requestId, ...answer.options.headers },
+        body: answer.body
+      }
     case "ResetReply":
       return { _tag: "Reset", delay: optionalDuration(answer.options.delay) }
   }

@@ -1,11 +1,12 @@
 /**
  * Writes a planned answer to a Node `ServerResponse`: status and headers, then the body in as few
  * writes as possible, then either a normal end or a cut connection (the injected faults).
- * Only answers with delays run as an Effect; the rest are written synchronously, so a benchmark's
- * thousands of requests cost no fiber each.
+ * Only answers with delays or a streamed body run as an Effect; the rest are written
+ * synchronously, so a benchmark's thousands of requests cost no fiber each. A streamed body is
+ * pulled only as fast as the client reads it (backpressure), so it is never held whole.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http"
-import { Duration, Effect } from "effect"
+import { type Chunk, Duration, Effect, Stream } from "effect"
 
 /** What to send for one request. */
 export type Plan =
@@ -24,6 +25,14 @@ export type Plan =
       /** `close` cuts the connection once the chunks are sent, leaving the response unfinished. */
       readonly ending: "end" | "close"
     }
+  | {
+      readonly _tag: "Stream"
+      readonly delay: Duration.Duration | undefined
+      readonly status: number
+      readonly headers: OutgoingHttpHeaders
+      /** Pulled piece by piece as the socket drains; a failure cuts the connection. */
+      readonly body: Stream.Stream<string | Uint8Array, unknown>
+    }
 
 /** One request in flight and what the server knows about its connection. */
 export interface Exchange {
@@ -37,7 +46,7 @@ export interface Exchange {
 
 /** Whether the plan has to wait, and so needs a fiber. */
 export const isTimed = (plan: Plan): boolean =>
-  plan.delay !== undefined || (plan._tag === "Write" && plan.eventDelay !== undefined)
+  plan.delay !== undefined || plan._tag === "Stream" || (plan._tag === "Write" && plan.eventDelay !== undefined)
 
 const cutConnection = (exchange: Exchange, immediately: boolean): void => {
   exchange.cut = true
@@ -58,10 +67,10 @@ const finish = (exchange: Exchange, plan: Plan & { readonly _tag: "Write" }, res
   cutConnection(exchange, false)
 }
 
-/** Writes a plan that has no delays, synchronously. */
+/** Writes a plan that has no delays, synchronously (a streamed body cannot be: it is cut). */
 export const writeNow = (exchange: Exchange, plan: Plan): void => {
   if (exchange.closed) return
-  if (plan._tag === "Reset") {
+  if (plan._tag === "Reset" || plan._tag === "Stream") {
     cutConnection(exchange, true)
     return
   }
@@ -86,10 +95,65 @@ const whenClosed = (exchange: Exchange): Effect.Effect<void> =>
     return Effect.sync(() => exchange.response.off("close", onClose))
   })
 
+const drained = (exchange: Exchange): Effect.Effect<void> =>
+  Effect.async<void>((resume) => {
+    if (exchange.closed) return resume(Effect.void)
+    const response = exchange.response
+    const onDone = () => {
+      response.off("drain", onDone)
+      response.off("close", onDone)
+      resume(Effect.void)
+    }
+    response.on("drain", onDone)
+    response.on("close", onDone)
+    return Effect.sync(() => {
+      response.off("drain", onDone)
+      response.off("close", onDone)
+    })
+  })
+
+// About 64 KB per write: few syscalls, yet the socket's buffers fill long before a big body is read.
+const pieceSize = 65_536
+
+const joinPieces = (pieces: Array<string | Uint8Array>): string | Uint8Array => {
+  if (pieces.length === 1) return pieces[0]!
+  if (pieces.every((piece) => typeof piece === "string")) return pieces.join("")
+  return Buffer.concat(pieces.map((piece) => (typeof piece === "string" ? Buffer.from(piece) : piece)))
+}
+
+// A chunk's pieces are written in ~64 KB writes, waiting for `drain` whenever the socket is full;
+// what a chunk holds is flushed at its end, so a stream that pauses has sent everything before the pause.
+const writeChunk = (exchange: Exchange, chunk: Chunk.Chunk<string | Uint8Array>): Effect.Effect<void> =>
+  Effect.gen(function* () {
+    let pending: Array<string | Uint8Array> = []
+    let pendingSize = 0
+    const flush = function* () {
+      if (pendingSize === 0 || exchange.closed) return
+      const written = exchange.response.write(joinPieces(pending))
+      pending = []
+      pendingSize = 0
+      if (!written) yield* drained(exchange)
+    }
+    for (const piece of chunk) {
+      pending.push(piece)
+      pendingSize += piece.length
+      if (pendingSize >= pieceSize) yield* flush()
+    }
+    yield* flush()
+  })
+
+const writeStreamed = (exchange: Exchange, plan: Plan & { readonly _tag: "Stream" }): Effect.Effect<void> =>
+  Effect.gen(function* () {
+    exchange.response.writeHead(plan.status, plan.headers)
+    yield* Stream.runForEachChunk(plan.body, (chunk) => writeChunk(exchange, chunk))
+    if (!exchange.closed) exchange.response.end()
+  }).pipe(Effect.catchAll(() => Effect.sync(() => cutConnection(exchange, true))))
+
 const writeSpaced = (exchange: Exchange, plan: Plan): Effect.Effect<void> =>
   Effect.gen(function* () {
     if (plan.delay !== undefined) yield* Effect.sleep(plan.delay)
     if (exchange.closed) return
+    if (plan._tag === "Stream") return yield* writeStreamed(exchange, plan)
     if (plan._tag === "Reset" || plan.eventDelay === undefined) {
       writeSafely(exchange, plan)
       return
