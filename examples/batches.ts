@@ -8,8 +8,9 @@
  *    back by `customId`.
  *
  * With `ANTHROPIC_API_KEY` set it submits real batches (`ANTHROPIC_MODEL` picks the model; a
- * batch usually ends within minutes, at most 24 hours). Without it, it runs offline against a
- * loopback fake of the batches API, through the same SDK and HTTP client.
+ * batch usually ends within minutes, at most 24 hours). Without it, it runs offline against
+ * `MockAnthropicServer`, a loopback server of the API from `effect-agent/testing`, through the
+ * same SDK and HTTP client.
  *
  * Run: `npx tsx examples/batches.ts`
  */
@@ -17,7 +18,7 @@ import { NodeHttpClient } from "@effect/platform-node"
 import { type ConfigError, Effect, Layer, Redacted, Schedule, Stream } from "effect"
 import { Message } from "effect-agent"
 import { AnthropicClient, MessageBatches } from "effect-agent/anthropic"
-import { apiKey, echo, errored, fakeApi } from "../test/anthropic/batches/fakeApi.js"
+import { MockAnthropicServer } from "effect-agent/testing"
 
 const model = process.env.ANTHROPIC_MODEL ?? "claude-haiku-4-5"
 const online = (process.env.ANTHROPIC_API_KEY ?? "") !== ""
@@ -25,22 +26,32 @@ const online = (process.env.ANTHROPIC_API_KEY ?? "") !== ""
 /** The real API: key and base URL from the environment. */
 const live = AnthropicClient.layerConfig().pipe(Layer.provide(NodeHttpClient.layerUndici))
 
-/** A loopback fake of the batches API for as long as the program runs; one prompt is refused. */
+/**
+ * A loopback server of the API for as long as the program runs: each batch is in progress for two
+ * polls, each prompt is answered with an echo of it, and one prompt is refused.
+ */
 const offline = Layer.unwrapScoped(
   Effect.map(
-    fakeApi({
-      processingPolls: 2,
-      outcome: (request) =>
-        request.custom_id === "prompt-3" ? errored("invalid_request_error", "prompt too long (offline)") : echo(request)
+    MockAnthropicServer.make({
+      batches: {
+        processingPolls: 2,
+        outcome: (item) =>
+          item.custom_id === "prompt-3"
+            ? MockAnthropicServer.batchErrored(400, { message: "prompt too long (offline)" })
+            : MockAnthropicServer.batchEcho(item)
+      }
     }),
-    (fake) =>
-      AnthropicClient.layer({ apiKey: Redacted.make(apiKey), baseURL: fake.baseURL }).pipe(
+    (server) =>
+      AnthropicClient.layer({ apiKey: Redacted.make(server.apiKey), baseURL: server.baseURL }).pipe(
         Layer.provide(NodeHttpClient.layerUndici)
       )
   )
 )
 
-const client: Layer.Layer<AnthropicClient.AnthropicClient, ConfigError.ConfigError> = online ? live : offline
+const client: Layer.Layer<
+  AnthropicClient.AnthropicClient,
+  ConfigError.ConfigError | MockAnthropicServer.MockServerError
+> = online ? live : offline
 
 // Offline there is nothing to wait for: poll quickly. Online the default polls with backoff.
 const schedule = online ? MessageBatches.defaultPollSchedule : Schedule.spaced("100 millis")
@@ -99,7 +110,11 @@ const stepByStep = Effect.gen(function* () {
 })
 
 const program = Effect.gen(function* () {
-  console.log(online ? `Submitting batches to ${model}.` : "No ANTHROPIC_API_KEY: running against a loopback fake.")
+  console.log(
+    online
+      ? `Submitting batches to ${model}.`
+      : "No ANTHROPIC_API_KEY: running against MockAnthropicServer on loopback."
+  )
   yield* manyPrompts
   yield* stepByStep
 })

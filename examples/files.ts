@@ -8,8 +8,9 @@
  * download it (only files the API made are downloadable), and deletes it.
  *
  * With `ANTHROPIC_API_KEY` set it talks to the real API (`ANTHROPIC_MODEL` picks the model).
- * Without it, it runs offline against a loopback fake of the files API, through the same SDK and
- * HTTP client.
+ * Without it, it runs offline against `MockAnthropicServer`, a loopback server of the API from
+ * `effect-agent/testing` (it refuses a file reference without the files beta, as the API does),
+ * through the same SDK and HTTP client.
  *
  * Run: `npx tsx examples/files.ts`
  */
@@ -17,22 +18,34 @@ import { NodeHttpClient } from "@effect/platform-node"
 import { type ConfigError, Effect, Layer, Redacted, Stream } from "effect"
 import { Message, Model } from "effect-agent"
 import { AnthropicClient, AnthropicModel, Files } from "effect-agent/anthropic"
-import { apiKey, fakeApi } from "../test/anthropic/batches/fakeApi.js"
+import { MockAnthropicServer } from "effect-agent/testing"
 
 const modelName = process.env.ANTHROPIC_MODEL ?? "claude-haiku-4-5"
 const online = (process.env.ANTHROPIC_API_KEY ?? "") !== ""
 
 const live = AnthropicClient.layerConfig().pipe(Layer.provide(NodeHttpClient.layerUndici))
 
+/** Offline, Claude's answer says which files the request referenced and what it asked. */
+const offlineAnswer = (request: MockAnthropicServer.ReceivedRequest) => {
+  const files = MockAnthropicServer.fileReferences(request)
+  return MockAnthropicServer.textMessage(
+    `(offline) I was sent ${files.length} file(s): ${files.join(", ")}; ` +
+      `you asked: ${MockAnthropicServer.lastUserText(request)}`
+  )
+}
+
 const offline = Layer.unwrapScoped(
-  Effect.map(fakeApi(), (fake) =>
-    AnthropicClient.layer({ apiKey: Redacted.make(apiKey), baseURL: fake.baseURL }).pipe(
+  Effect.map(MockAnthropicServer.make({ messages: offlineAnswer }), (server) =>
+    AnthropicClient.layer({ apiKey: Redacted.make(server.apiKey), baseURL: server.baseURL }).pipe(
       Layer.provide(NodeHttpClient.layerUndici)
     )
   )
 )
 
-const client: Layer.Layer<AnthropicClient.AnthropicClient, ConfigError.ConfigError> = online ? live : offline
+const client: Layer.Layer<
+  AnthropicClient.AnthropicClient,
+  ConfigError.ConfigError | MockAnthropicServer.MockServerError
+> = online ? live : offline
 
 const notes = `Meeting notes, 3 March
 - The launch moves to 14 April.
@@ -41,7 +54,9 @@ const notes = `Meeting notes, 3 March
 
 const program = Effect.gen(function* () {
   console.log(
-    online ? `Using the Files API with ${modelName}.` : "No ANTHROPIC_API_KEY: running against a loopback fake."
+    online
+      ? `Using the Files API with ${modelName}.`
+      : "No ANTHROPIC_API_KEY: running against MockAnthropicServer on loopback."
   )
 
   const file = yield* Files.upload({

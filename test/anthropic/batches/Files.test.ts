@@ -7,33 +7,15 @@ import { Chunk, Effect, Layer, Stream } from "effect"
 import { Message, Model } from "effect-agent"
 import { AnthropicError, AnthropicModel, Files } from "effect-agent/anthropic"
 import { MockAnthropicServer } from "effect-agent/testing"
-import { type FakeOptions, fakeApi, filesBeta } from "./fakeApi.js"
-import { clientLayer, cloudClientLayer } from "./helpers.js"
+import { clientLayer, cloudClientLayer, withServer } from "./helpers.js"
 
-const withFake = <A, E>(
-  options: FakeOptions,
-  f: (
-    fake: Effect.Effect.Success<ReturnType<typeof fakeApi>>
-  ) => Effect.Effect<A, E, import("effect-agent/anthropic").AnthropicClient.AnthropicClient>
-) =>
-  Effect.gen(function* () {
-    const fake = yield* fakeApi(options)
-    return yield* f(fake).pipe(Effect.provide(clientLayer(fake.baseURL)))
-  })
+const filesBeta = MockAnthropicServer.filesBeta
 
 const text = (value: string) => new TextEncoder().encode(value)
 
-/** The parts of a multipart body, as the server parsed them. */
-const formOf = (request: { readonly raw: Buffer; readonly headers: Readonly<Record<string, string>> }) =>
-  Effect.promise(() =>
-    new Response(new Uint8Array(request.raw), {
-      headers: { "content-type": request.headers["content-type"] ?? "" }
-    }).formData()
-  )
-
 describe("Files.upload", () => {
   it.scoped("uploads bytes as multipart with the files beta, and decodes the metadata", () =>
-    withFake({}, (fake) =>
+    withServer({}, (server) =>
       Effect.gen(function* () {
         const file = yield* Files.upload({ bytes: text("hello world"), filename: "notes.txt", mediaType: "text/plain" })
         expect(file).toEqual(
@@ -46,19 +28,21 @@ describe("Files.upload", () => {
             downloadable: false
           })
         )
-        const [request] = fake.received
+        const [request] = yield* server.requests
         expect(request!.method).toBe("POST")
         expect(request!.path).toBe("/v1/files")
         expect(request!.headers["anthropic-beta"]).toBe(filesBeta)
         expect(request!.headers["content-type"]).toMatch(/^multipart\/form-data; boundary=/)
-        const form = yield* formOf(request!)
-        const part = form.get("file")
-        expect(part instanceof File && [part.name, part.type, yield* Effect.promise(() => part.text())]).toEqual([
-          "notes.txt",
-          "text/plain",
+        // The whole form: the file part, and no expiry.
+        expect(request!.body).toEqual({
+          file: { filename: "notes.txt", contentType: "text/plain", bytes: text("hello world") }
+        })
+        const [stored] = yield* server.files
+        expect([stored!.id, stored!.expiresAt, Buffer.from(stored!.bytes).toString()]).toEqual([
+          "file_0001",
+          null,
           "hello world"
         ])
-        expect(form.has("expires_in_seconds")).toBe(false)
       })
     )
   )
@@ -68,25 +52,27 @@ describe("Files.upload", () => {
       const directory = mkdtempSync(join(tmpdir(), "effect-agent-files-"))
       const path = join(directory, "Report.PDF")
       writeFileSync(path, "%PDF-1.4 tiny")
-      const fake = yield* fakeApi()
-      const file = yield* Files.uploadPath(path, { expiresIn: "1 hour" }).pipe(
-        Effect.provide(Layer.merge(clientLayer(fake.baseURL), NodeFileSystem.layer))
-      )
+      const server = yield* MockAnthropicServer.make({})
+      const layer = Layer.merge(clientLayer(server.baseURL, server.apiKey), NodeFileSystem.layer)
+      const file = yield* Files.uploadPath(path, { expiresIn: "1 hour" }).pipe(Effect.provide(layer))
       expect([file.filename, file.mimeType, file.sizeBytes]).toEqual(["Report.PDF", "application/pdf", 13])
-      const form = yield* formOf(fake.received[0]!)
-      expect(form.get("expires_in_seconds")).toBe("3600")
+      expect([file.createdAt, file.expiresAt]).toEqual([
+        new Date("2025-06-01T00:00:00Z"),
+        new Date("2025-06-01T01:00:00Z")
+      ])
+      expect((yield* server.requests)[0]!.body).toEqual({
+        file: { filename: "Report.PDF", contentType: "application/pdf", bytes: text("%PDF-1.4 tiny") },
+        expires_in_seconds: "3600"
+      })
       // Name and media type can be given.
       const renamed = yield* Files.uploadPath(path, { filename: "q3.bin", mediaType: "application/pdf" }).pipe(
-        Effect.provide(Layer.merge(clientLayer(fake.baseURL), NodeFileSystem.layer))
+        Effect.provide(layer)
       )
       expect([renamed.filename, renamed.mimeType]).toEqual(["q3.bin", "application/pdf"])
       // A missing file is the file system's error, and nothing is sent.
-      const missing = yield* Files.uploadPath(join(directory, "nope.txt")).pipe(
-        Effect.provide(Layer.merge(clientLayer(fake.baseURL), NodeFileSystem.layer)),
-        Effect.flip
-      )
+      const missing = yield* Files.uploadPath(join(directory, "nope.txt")).pipe(Effect.provide(layer), Effect.flip)
       expect(missing._tag).toBe("SystemError")
-      expect(fake.received).toHaveLength(2)
+      expect(yield* server.requestCount).toBe(2)
     })
   )
 
@@ -113,7 +99,7 @@ describe("Files.upload", () => {
 
 describe("Files metadata, list, delete", () => {
   it.scoped("retrieves metadata, lists over pages newest first, deletes", () =>
-    withFake({}, (fake) =>
+    withServer({}, (server) =>
       Effect.gen(function* () {
         for (let index = 0; index < 5; index++) {
           yield* Files.upload({ bytes: text(`file ${index}`), filename: `f${index}.txt`, mediaType: "text/plain" })
@@ -123,7 +109,8 @@ describe("Files metadata, list, delete", () => {
 
         const listed = Chunk.toReadonlyArray(yield* Stream.runCollect(Files.list({ limit: 2 })))
         expect(listed.map((file) => file.id)).toEqual(["file_0005", "file_0004", "file_0003", "file_0002", "file_0001"])
-        const pages = fake.received.filter((request) => request.method === "GET" && request.path === "/v1/files")
+        const received = yield* server.requests
+        const pages = received.filter((request) => request.method === "GET" && request.path === "/v1/files")
         expect(pages.map((request) => request.query)).toEqual([
           { limit: "2" },
           { limit: "2", page: "file_0004" },
@@ -131,10 +118,18 @@ describe("Files metadata, list, delete", () => {
         ])
 
         yield* Files.delete("file_0003")
+        expect((yield* server.files).map((file) => file.id)).toEqual([
+          "file_0005",
+          "file_0004",
+          "file_0002",
+          "file_0001"
+        ])
         const gone = yield* Effect.flip(Files.retrieve("file_0003"))
         expect(gone).toMatchObject({ _tag: "NotFoundError", status: 404 })
         // Every call carried the files beta.
-        expect(fake.received.every((request) => request.headers["anthropic-beta"] === filesBeta)).toBe(true)
+        const all = yield* server.requests
+        expect(all).toHaveLength(11)
+        expect(all.every((request) => request.headers["anthropic-beta"] === filesBeta)).toBe(true)
       })
     )
   )
@@ -142,15 +137,15 @@ describe("Files metadata, list, delete", () => {
 
 describe("Files.download", () => {
   const content = new Uint8Array(200_000).map((_, index) => index % 251)
-  const made = { id: "file_made", filename: "plot.png", mimeType: "image/png", bytes: content, downloadable: true }
+  const made = { id: "file_made", filename: "plot.png", mimeType: "image/png", content, downloadable: true }
 
   it.scoped("streams a file's content in pieces as they arrive", () =>
-    withFake({ files: [made] }, (fake) =>
+    withServer({ files: { initial: [made] } }, (server) =>
       Effect.gen(function* () {
         const pieces = Chunk.toReadonlyArray(yield* Stream.runCollect(Files.download("file_made")))
         expect(pieces.length).toBeGreaterThan(1)
         expect(Buffer.concat(pieces).equals(Buffer.from(content))).toBe(true)
-        const [request] = fake.received
+        const [request] = yield* server.requests
         expect([request!.path, request!.headers.accept, request!.headers["anthropic-beta"]]).toEqual([
           "/v1/files/file_made/content",
           "application/binary",
@@ -161,7 +156,7 @@ describe("Files.download", () => {
   )
 
   it.scoped("downloads a file's content whole", () =>
-    withFake({ files: [made] }, () =>
+    withServer({ files: { initial: [made] } }, () =>
       Effect.gen(function* () {
         const bytes = yield* Files.downloadBytes("file_made")
         expect(Buffer.from(bytes).equals(Buffer.from(content))).toBe(true)
@@ -170,7 +165,7 @@ describe("Files.download", () => {
   )
 
   it.scoped("taking part of a download ends it early", () =>
-    withFake({ files: [made] }, () =>
+    withServer({ files: { initial: [made] } }, () =>
       Effect.gen(function* () {
         const first = yield* Stream.runCollect(Stream.take(Files.download("file_made"), 1))
         expect(Chunk.size(first)).toBe(1)
@@ -179,7 +174,7 @@ describe("Files.download", () => {
   )
 
   it.scoped("an uploaded file is not downloadable: the API's error, mirrored", () =>
-    withFake({}, () =>
+    withServer({}, () =>
       Effect.gen(function* () {
         const file = yield* Files.upload({ bytes: text("x"), filename: "x.txt", mediaType: "text/plain" })
         const streamed = yield* Effect.flip(Stream.runDrain(Files.download(file.id)))
@@ -199,7 +194,7 @@ describe("Files.download", () => {
 describe("Files on other platforms", () => {
   it.scoped("fail with UnsupportedFeature and send nothing", () =>
     Effect.gen(function* () {
-      const fake = yield* fakeApi()
+      const server = yield* MockAnthropicServer.make({})
       for (const platform of ["bedrock", "vertex", "foundry"] as const) {
         const failures = yield* Effect.all([
           Effect.flip(Files.upload({ bytes: text("x"), filename: "x.txt", mediaType: "text/plain" })),
@@ -208,7 +203,7 @@ describe("Files on other platforms", () => {
           Effect.flip(Files.downloadBytes("file_1")),
           Effect.flip(Stream.runDrain(Files.download("file_1"))),
           Effect.flip(Stream.runDrain(Files.list()))
-        ]).pipe(Effect.provide(cloudClientLayer(platform, fake.baseURL)))
+        ]).pipe(Effect.provide(cloudClientLayer(platform, server.baseURL)))
         for (const failure of failures) {
           expect(failure).toEqual(
             new AnthropicError.UnsupportedFeature({
@@ -219,7 +214,7 @@ describe("Files on other platforms", () => {
           )
         }
       }
-      expect(fake.received).toEqual([])
+      expect(yield* server.requests).toEqual([])
     })
   )
 })

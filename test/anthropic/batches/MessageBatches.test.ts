@@ -1,10 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Duration, Effect, Exit, Fiber, Layer, Schedule, Stream, TestClock } from "effect"
 import { AgentError, Message, Model } from "effect-agent"
-import { AnthropicError, AnthropicModel, MessageBatches } from "effect-agent/anthropic"
+import { type AnthropicClient, AnthropicError, AnthropicModel, MessageBatches } from "effect-agent/anthropic"
 import { MockAnthropicServer } from "effect-agent/testing"
-import { echo, errored, type FakeOptions, fakeApi, filesBeta, lastUserText, textMessage } from "./fakeApi.js"
-import { awaitSleeper, clientLayer, cloudClientLayer, eventually, pause } from "./helpers.js"
+import { awaitSleeper, clientLayer, cloudClientLayer, eventually, pause, withServer } from "./helpers.js"
 
 const model = "claude-haiku-4-5"
 
@@ -13,17 +12,24 @@ const user = (text: string) => [Message.ModelRequest.user(text)]
 const requests = (count: number): Array<MessageBatches.BatchRequest> =>
   Array.from({ length: count }, (_, index) => ({ customId: `req-${index}`, messages: user(`question ${index}`) }))
 
-/** Runs `f` against a fresh fake API, with the library's client pointed at it. */
-const withFake = <A, E>(
-  options: FakeOptions,
-  f: (
-    fake: Effect.Effect.Success<ReturnType<typeof fakeApi>>
-  ) => Effect.Effect<A, E, import("effect-agent/anthropic").AnthropicClient.AnthropicClient>
-) =>
-  Effect.gen(function* () {
-    const fake = yield* fakeApi(options)
-    return yield* f(fake).pipe(Effect.provide(clientLayer(fake.baseURL, fake.apiKey)))
-  })
+/** Runs `f` against a fresh MockAnthropicServer whose batches API follows `batches`. */
+const withBatches = <A, E>(
+  batches: MockAnthropicServer.BatchesScript,
+  f: (server: MockAnthropicServer.Service) => Effect.Effect<A, E, AnthropicClient.AnthropicClient>
+) => withServer({ batches }, f)
+
+const retrievalPath = /^\/v1\/messages\/batches\/[^/]+$/
+
+/** The batch retrievals (`GET /v1/messages/batches/{id}`) the server received so far. */
+const retrievalsOf = (server: MockAnthropicServer.Service) =>
+  Effect.map(
+    server.requests,
+    (received) => received.filter((request) => request.method === "GET" && retrievalPath.test(request.path)).length
+  )
+
+/** An item errored with the API's error response for this status and message. */
+const errored = (status: number, message: string) =>
+  MockAnthropicServer.batchErrored(status, { message, requestId: "req_item" })
 
 const weather: Model.ToolDefinition = {
   name: "get_weather",
@@ -75,38 +81,38 @@ describe("MessageBatches.create", () => {
       }
       const parameters: Model.ModelRequestParameters = { ...Model.textParameters, functionTools: [weather] }
 
-      // The single request, as AnthropicModel sends it.
+      // The single request, as AnthropicModel sends it, then the same request in a batch.
       const server = yield* MockAnthropicServer.make(MockAnthropicServer.textMessage("ok"))
+      const client = clientLayer(server.baseURL, server.apiKey)
       yield* Effect.flatMap(Model.Model, (m) => m.request(history, {}, parameters)).pipe(
-        Effect.provide(
-          AnthropicModel.layer(model, settings).pipe(Layer.provide(clientLayer(server.baseURL, server.apiKey)))
-        )
+        Effect.provide(AnthropicModel.layer(model, settings).pipe(Layer.provide(client)))
       )
-      const [single] = yield* server.requests
-      const { stream, ...singleBody } = single!.body as Record<string, unknown>
-      expect(stream).toBe(false)
-
-      // The same request in a batch.
-      const fake = yield* fakeApi()
       const batch = yield* MessageBatches.create([{ customId: "weather", messages: history }], {
         model,
         settings,
         parameters
-      }).pipe(Effect.provide(clientLayer(fake.baseURL)))
+      }).pipe(Effect.provide(client))
       expect(batch.id).toBe("msgbatch_0001")
-      const created = fake.received[0]!
-      expect(created.method).toBe("POST")
-      expect(created.path).toBe("/v1/messages/batches")
-      expect(created.body).toEqual({ requests: [{ custom_id: "weather", params: singleBody }] })
+
+      const [single, created] = yield* server.requests
+      const { stream, ...singleBody } = single!.body as Record<string, unknown>
+      expect(stream).toBe(false)
+      expect(single!.path).toBe("/v1/messages")
+      expect(created!.method).toBe("POST")
+      expect(created!.path).toBe("/v1/messages/batches")
+      expect(created!.body).toEqual({ requests: [{ custom_id: "weather", params: singleBody }] })
       // The betas and extra headers of the single request ride on the batch request.
-      expect(created.headers["anthropic-beta"]).toBe(single!.headers["anthropic-beta"])
-      expect(created.headers["anthropic-beta"]!.split(",").sort()).toEqual([filesBeta, "custom-beta-2025-01-01"].sort())
-      expect(created.headers["x-trace"]).toBe("run-1")
+      expect(created!.headers["anthropic-beta"]).toBe(single!.headers["anthropic-beta"])
+      expect(created!.headers["anthropic-beta"]!.split(",").sort()).toEqual(
+        [MockAnthropicServer.filesBeta, "custom-beta-2025-01-01"].sort()
+      )
+      expect(created!.headers["x-trace"]).toBe("run-1")
+      expect((yield* server.batches).map((stored) => stored.headers["x-trace"])).toEqual(["run-1"])
     })
   )
 
   it.scoped("merges per-item settings over the batch's, and takes the item's model", () =>
-    withFake({}, (fake) =>
+    withBatches({}, (server) =>
       Effect.gen(function* () {
         yield* MessageBatches.create(
           [
@@ -115,7 +121,8 @@ describe("MessageBatches.create", () => {
           ],
           { model, settings: { maxTokens: 10, temperature: 0 } }
         )
-        expect(fake.received[0]!.body).toEqual({
+        const [created] = yield* server.requests
+        expect(created!.body).toEqual({
           requests: [
             {
               custom_id: "a",
@@ -138,13 +145,13 @@ describe("MessageBatches.create", () => {
           ]
         })
         // No beta needed, none sent.
-        expect(fake.received[0]!.headers["anthropic-beta"]).toBeUndefined()
+        expect(created!.headers["anthropic-beta"]).toBeUndefined()
       })
     )
   )
 
   it.scoped("refuses what the API would reject, before sending anything", () =>
-    withFake({}, (fake) =>
+    withBatches({}, (server) =>
       Effect.gen(function* () {
         const failures = yield* Effect.all(
           [
@@ -184,16 +191,16 @@ describe("MessageBatches.create", () => {
           ["UserError", "Batch request h2 sets header x-a to a value other requests do not share"]
         ])
         expect(failures.every((failure) => failure instanceof AgentError.UserError)).toBe(true)
-        expect(fake.received).toEqual([])
+        expect(yield* server.requests).toEqual([])
       })
     )
   )
 
   it.scoped("fails with the mirrored error when the API refuses the batch", () =>
     Effect.gen(function* () {
-      const fake = yield* fakeApi()
+      const server = yield* MockAnthropicServer.make({}, { apiKey: "sk-ant-test" })
       const error = yield* MessageBatches.create(requests(1), { model }).pipe(
-        Effect.provide(clientLayer(fake.baseURL, "sk-ant-wrong")),
+        Effect.provide(clientLayer(server.baseURL, "sk-ant-wrong")),
         Effect.flip
       )
       expect(error).toMatchObject({
@@ -202,6 +209,7 @@ describe("MessageBatches.create", () => {
         errorType: "authentication_error",
         message: "401 authentication_error: invalid x-api-key"
       })
+      expect(yield* server.batches).toEqual([])
     })
   )
 })
@@ -214,13 +222,14 @@ describe("waiting for a batch", () => {
   })
 
   it.scoped("polls with backoff on the TestClock and streams every status", () =>
-    withFake({ processingPolls: 3 }, (fake) =>
+    withBatches({ processingPolls: 3 }, (server) =>
       Effect.gen(function* () {
         const batch = yield* MessageBatches.create(requests(3), { model })
         const fiber = yield* Effect.fork(Stream.runCollect(MessageBatches.watch(batch.id)))
-        const retrievals = () => fake.received.filter((request) => request.method === "GET").length
+        const retrievals = retrievalsOf(server)
+        const retrievalsAre = (count: number) => Effect.map(retrievals, (seen) => seen === count)
 
-        yield* eventually(() => retrievals() === 1, "the first poll")
+        yield* eventually(retrievalsAre(1), "the first poll")
         for (const [seconds, expected] of [
           [1, 2],
           [2, 3],
@@ -230,9 +239,9 @@ describe("waiting for a batch", () => {
           // Just before the delay is up nothing is sent; at the delay the next poll goes.
           yield* TestClock.adjust(Duration.millis(seconds * 1000 - 1))
           yield* pause(20)
-          expect(retrievals()).toBe(expected - 1)
+          expect(yield* retrievals).toBe(expected - 1)
           yield* TestClock.adjust(Duration.millis(1))
-          yield* eventually(() => retrievals() === expected, `poll ${expected}`)
+          yield* eventually(retrievalsAre(expected), `poll ${expected}`)
         }
         const statuses = Chunk.toReadonlyArray(yield* Fiber.join(fiber))
         expect(
@@ -261,15 +270,21 @@ describe("waiting for a batch", () => {
             createdAt: new Date("2025-06-01T00:00:00Z"),
             expiresAt: new Date("2025-06-02T00:00:00Z"),
             endedAt: new Date("2025-06-01T00:00:01Z"),
-            resultsUrl: `${fake.baseURL}/v1/messages/batches/${batch.id}/results`
+            resultsUrl: `${server.baseURL}/v1/messages/batches/${batch.id}/results`
           })
         )
       })
     )
   )
 
-  it.scoped("wait succeeds with the ended status; a transient poll failure is retried on the schedule", () =>
-    withFake({ processingPolls: 1, failRetrievals: [2] }, (fake) =>
+  it.scoped("wait succeeds with the ended status; a transient poll failure is retried on the schedule", () => {
+    let retrievals = 0
+    // The second retrieval is overloaded, before the batch sees it.
+    const intercept = (request: MockAnthropicServer.ReceivedRequest) =>
+      request.method === "GET" && retrievalPath.test(request.path) && ++retrievals === 2
+        ? MockAnthropicServer.apiError(529)
+        : undefined
+    return withServer({ batches: { processingPolls: 1 }, intercept }, (server) =>
       Effect.gen(function* () {
         const batch = yield* MessageBatches.create(requests(2), { model })
         const fiber = yield* Effect.fork(MessageBatches.wait(batch.id, { schedule: Schedule.spaced("10 seconds") }))
@@ -280,13 +295,14 @@ describe("waiting for a batch", () => {
         const ended = yield* Fiber.join(fiber)
         expect(ended.processingStatus).toBe("ended")
         // Poll 1 in progress, poll 2 overloaded (skipped), poll 3 ended.
-        expect(fake.received.filter((request) => request.method === "GET")).toHaveLength(3)
+        expect(yield* retrievalsOf(server)).toBe(3)
+        expect((yield* server.batches).map((stored) => stored.retrievals)).toEqual([2])
       })
     )
-  )
+  })
 
   it.scoped("a schedule that gives up first fails with BatchNotEnded, carrying the last status", () =>
-    withFake({ processingPolls: 10 }, () =>
+    withBatches({ processingPolls: 10 }, () =>
       Effect.gen(function* () {
         const batch = yield* MessageBatches.create(requests(1), { model })
         const fiber = yield* Effect.fork(
@@ -309,7 +325,7 @@ describe("waiting for a batch", () => {
   )
 
   it.scoped("the schedule sees each status as its input", () =>
-    withFake({ processingPolls: 5 }, () =>
+    withBatches({ processingPolls: 5 }, () =>
       Effect.gen(function* () {
         const batch = yield* MessageBatches.create(requests(1), { model })
         // Stop as soon as a status reports anything processing: the first poll already does.
@@ -323,7 +339,7 @@ describe("waiting for a batch", () => {
   )
 
   it.scoped("interrupting a wait stops polling", () =>
-    withFake({ processingPolls: 100 }, (fake) =>
+    withBatches({ processingPolls: 100 }, (server) =>
       Effect.gen(function* () {
         const batch = yield* MessageBatches.create(requests(1), { model })
         const fiber = yield* Effect.fork(MessageBatches.wait(batch.id))
@@ -331,7 +347,7 @@ describe("waiting for a batch", () => {
         yield* Fiber.interrupt(fiber)
         yield* TestClock.adjust("1 hour")
         yield* pause(20)
-        expect(fake.received.map((request) => request.method)).toEqual(["POST", "GET"])
+        expect((yield* server.requests).map((request) => request.method)).toEqual(["POST", "GET"])
         expect(Chunk.size(yield* TestClock.sleeps())).toBe(0)
       })
     )
@@ -340,47 +356,44 @@ describe("waiting for a batch", () => {
 
 describe("MessageBatches.results", () => {
   it.scoped("a succeeded result is the same ModelResponse AnthropicModel returns for the message", () =>
-    Effect.gen(function* () {
-      const server = yield* MockAnthropicServer.make(richMessage)
-      const single = yield* Effect.flatMap(Model.Model, (m) =>
-        m.request(user("weather?"), {}, Model.textParameters)
-      ).pipe(
-        Effect.provide(AnthropicModel.layer(model).pipe(Layer.provide(clientLayer(server.baseURL, server.apiKey))))
-      )
-      const results = yield* withFake({ outcome: () => ({ type: "succeeded", message: richMessage }) }, () =>
+    withServer(
+      { messages: richMessage, batches: { outcome: () => MockAnthropicServer.batchSucceeded(richMessage) } },
+      () =>
         Effect.gen(function* () {
+          const single = yield* Effect.flatMap(Model.Model, (m) =>
+            m.request(user("weather?"), {}, Model.textParameters)
+          ).pipe(Effect.provide(AnthropicModel.layer(model)))
           const batch = yield* MessageBatches.create([{ customId: "w", messages: user("weather?") }], { model })
-          return yield* Stream.runCollect(MessageBatches.results(batch.id))
+          const results = yield* Stream.runCollect(MessageBatches.results(batch.id))
+          expect(Chunk.toReadonlyArray(results)).toEqual([
+            new MessageBatches.Succeeded({ customId: "w", response: single })
+          ])
+          expect(single.parts.map((part) => part._tag)).toEqual(["ThinkingPart", "TextPart", "ToolCallPart"])
         })
-      )
-      expect(Chunk.toReadonlyArray(results)).toEqual([
-        new MessageBatches.Succeeded({ customId: "w", response: single })
-      ])
-      expect(single.parts.map((part) => part._tag)).toEqual(["ThinkingPart", "TextPart", "ToolCallPart"])
-    })
+    )
   )
 
   it.scoped("mixed outcomes: succeeded, errored as mirrored errors, canceled, expired", () =>
-    withFake(
+    withBatches(
       {
-        outcome: (request, index) => {
+        outcome: (item, index) => {
           switch (index) {
             case 0:
-              return echo(request)
+              return MockAnthropicServer.batchEcho(item)
             case 1:
-              return errored("invalid_request_error", "max_tokens: too large")
+              return errored(400, "max_tokens: too large")
             case 2:
-              return errored("overloaded_error", "Overloaded")
+              return errored(529, "Overloaded")
             case 3:
               return { type: "errored", error: { type: "brand_new_error", message: "Something new" } }
             case 4:
-              return { type: "canceled" }
+              return MockAnthropicServer.batchCanceled
             default:
-              return { type: "expired" }
+              return MockAnthropicServer.batchExpired
           }
         }
       },
-      (fake) =>
+      (server) =>
         Effect.gen(function* () {
           const batch = yield* MessageBatches.create(requests(6), { model })
           const ended = yield* MessageBatches.retrieve(batch.id)
@@ -449,14 +462,14 @@ describe("MessageBatches.results", () => {
           expect(canceled).toEqual(new MessageBatches.Canceled({ customId: "req-4" }))
           expect(expired).toEqual(new MessageBatches.Expired({ customId: "req-5" }))
           // The results come from the batch's results_url; the SDK asks for them as a binary stream.
-          const download = fake.received.find((request) => request.path.endsWith("/results"))
+          const download = (yield* server.requests).find((request) => request.path.endsWith("/results"))
           expect(download?.headers.accept).toBe("application/binary")
         })
     )
   )
 
   it.scoped("a malformed line fails the stream with AnthropicSdkError after the good lines before it", () =>
-    withFake(
+    withBatches(
       {
         resultLines: () => [
           JSON.stringify({ custom_id: "ok", result: { type: "expired" } }),
@@ -479,12 +492,15 @@ describe("MessageBatches.results", () => {
   )
 
   it.scoped("a succeeded message the mapping cannot read is UnexpectedModelBehavior, as for a single request", () =>
-    withFake(
+    withBatches(
       {
         resultLines: () => [
           JSON.stringify({
             custom_id: "odd",
-            result: { type: "succeeded", message: { ...textMessage("x"), content: [{ type: "text", text: 42 }] } }
+            result: {
+              type: "succeeded",
+              message: { ...MockAnthropicServer.textMessage("x"), content: [{ type: "text", text: 42 }] }
+            }
           })
         ]
       },
@@ -499,7 +515,7 @@ describe("MessageBatches.results", () => {
   )
 
   it.scoped("a line that is not JSON fails the stream with AnthropicSdkError", () =>
-    withFake({ resultLines: () => ['{"custom_id":"x","result":{"type":"expired"}}', "{not json"] }, () =>
+    withBatches({ resultLines: () => ['{"custom_id":"x","result":{"type":"expired"}}', "{not json"] }, () =>
       Effect.gen(function* () {
         const batch = yield* MessageBatches.create(requests(1), { model })
         const error = yield* Effect.flip(Stream.runDrain(MessageBatches.results(batch.id)))
@@ -509,7 +525,7 @@ describe("MessageBatches.results", () => {
   )
 
   it.scoped("results of a batch still processing fail with the SDK's error", () =>
-    withFake({ processingPolls: 5 }, () =>
+    withBatches({ processingPolls: 5 }, () =>
       Effect.gen(function* () {
         const batch = yield* MessageBatches.create(requests(1), { model })
         const error = yield* Effect.flip(Stream.runDrain(MessageBatches.results(batch.id)))
@@ -521,13 +537,13 @@ describe("MessageBatches.results", () => {
 
   it.live("yields the first results before the results file is complete", () =>
     Effect.scoped(
-      withFake({ holdResultsAfter: 3 }, (fake) =>
+      withBatches({ holdResultsAfter: 3 }, (server) =>
         Effect.gen(function* () {
           const batch = yield* MessageBatches.create(requests(10), { model })
           const first = yield* Stream.runCollect(Stream.take(MessageBatches.results(batch.id), 2))
           expect(Chunk.toReadonlyArray(first).map((result) => result.customId)).toEqual(["req-0", "req-1"])
           // The server is still holding the rest of the file back.
-          expect(fake.resultsProgress).toEqual({ linesWritten: 3, finished: false })
+          expect(yield* server.resultsDownloads).toEqual([{ batchId: batch.id, linesWritten: 3, finished: false }])
         })
       )
     )
@@ -539,7 +555,7 @@ describe("MessageBatches.results", () => {
       Effect.scoped(
         Effect.gen(function* () {
           const total = 100_000
-          const messageJson = JSON.stringify(textMessage("x".repeat(400)))
+          const messageJson = JSON.stringify(MockAnthropicServer.textMessage("x".repeat(400)))
           const lines = function* () {
             for (let index = 0; index < total; index++) {
               const result =
@@ -549,15 +565,17 @@ describe("MessageBatches.results", () => {
               yield `{"custom_id":"r${index}","result":${result}}`
             }
           }
-          const fake = yield* fakeApi({ resultLines: lines })
+          const server = yield* MockAnthropicServer.make({ batches: { resultLines: lines } })
           const counts = { Succeeded: 0, Errored: 0, Canceled: 0, Expired: 0 }
           let next = 0
           let inOrder = true
           let writtenWhilePaused = -1
+          let batchId = ""
           let heapWhilePaused = 0
           const heapBefore = process.memoryUsage().heapUsed
           yield* Effect.gen(function* () {
             const batch = yield* MessageBatches.create(requests(1), { model })
+            batchId = batch.id
             yield* MessageBatches.results(batch.id).pipe(
               Stream.runForEachChunk((chunk) =>
                 Effect.gen(function* () {
@@ -568,16 +586,17 @@ describe("MessageBatches.results", () => {
                   if (writtenWhilePaused === -1 && next >= 1000) {
                     // A slow reader: the server cannot write more than the socket buffers hold.
                     yield* pause(300)
-                    writtenWhilePaused = fake.resultsProgress.linesWritten
+                    const [download] = yield* server.resultsDownloads
+                    writtenWhilePaused = download!.linesWritten
                     heapWhilePaused = process.memoryUsage().heapUsed
                   }
                 })
               )
             )
-          }).pipe(Effect.provide(clientLayer(fake.baseURL)))
+          }).pipe(Effect.provide(clientLayer(server.baseURL, server.apiKey)))
           expect(counts).toEqual({ Succeeded: 90_000, Errored: 10_000, Canceled: 0, Expired: 0 })
           expect(inOrder).toBe(true)
-          expect(fake.resultsProgress).toEqual({ linesWritten: total, finished: true })
+          expect(yield* server.resultsDownloads).toEqual([{ batchId, linesWritten: total, finished: true }])
           // About 45 MB of results; while the reader paused, only a small part had been written.
           expect(writtenWhilePaused).toBeGreaterThan(0)
           expect(writtenWhilePaused).toBeLessThan(total / 4)
@@ -590,7 +609,7 @@ describe("MessageBatches.results", () => {
 
 describe("retrieve, list, cancel, delete", () => {
   it.scoped("cancel: canceling, then ended with the unprocessed requests Canceled", () =>
-    withFake({ processingPolls: 100, processedBeforeCancel: 1 }, (fake) =>
+    withBatches({ processingPolls: 100, processedBeforeCancel: 1 }, (server) =>
       Effect.gen(function* () {
         const batch = yield* MessageBatches.create(requests(3), { model })
         const canceling = yield* MessageBatches.cancel(batch.id)
@@ -603,7 +622,7 @@ describe("retrieve, list, cancel, delete", () => {
         )
         const results = Chunk.toReadonlyArray(yield* Stream.runCollect(MessageBatches.results(batch.id)))
         expect(results.map((result) => result._tag)).toEqual(["Succeeded", "Canceled", "Canceled"])
-        expect(fake.received.map((request) => `${request.method} ${request.path}`)).toEqual([
+        expect((yield* server.requests).map((request) => `${request.method} ${request.path}`)).toEqual([
           "POST /v1/messages/batches",
           `POST /v1/messages/batches/${batch.id}/cancel`,
           `GET /v1/messages/batches/${batch.id}`,
@@ -615,7 +634,7 @@ describe("retrieve, list, cancel, delete", () => {
   )
 
   it.scoped("list streams every batch over pages, newest first", () =>
-    withFake({}, (fake) =>
+    withBatches({}, (server) =>
       Effect.gen(function* () {
         for (let index = 0; index < 5; index++) yield* MessageBatches.create(requests(1), { model })
         const listed = yield* Stream.runCollect(MessageBatches.list({ limit: 2 }))
@@ -626,7 +645,9 @@ describe("retrieve, list, cancel, delete", () => {
           "msgbatch_0002",
           "msgbatch_0001"
         ])
-        const pages = fake.received.filter((request) => request.method === "GET").map((request) => request.query)
+        const pages = (yield* server.requests)
+          .filter((request) => request.method === "GET")
+          .map((request) => request.query)
         expect(pages).toEqual([
           { limit: "2" },
           { limit: "2", after_id: "msgbatch_0004" },
@@ -637,7 +658,7 @@ describe("retrieve, list, cancel, delete", () => {
   )
 
   it.scoped("delete removes an ended batch; a running one cannot be deleted; unknown ids are NotFoundError", () =>
-    withFake({ processingPolls: 1 }, () =>
+    withBatches({ processingPolls: 1 }, (server) =>
       Effect.gen(function* () {
         const batch = yield* MessageBatches.create(requests(1), { model })
         const running = yield* Effect.flip(MessageBatches.delete(batch.id))
@@ -645,6 +666,7 @@ describe("retrieve, list, cancel, delete", () => {
         yield* MessageBatches.retrieve(batch.id)
         yield* MessageBatches.retrieve(batch.id)
         yield* MessageBatches.delete(batch.id)
+        expect(yield* server.batches).toEqual([])
         const gone = yield* Effect.flip(MessageBatches.retrieve(batch.id))
         expect(gone).toMatchObject({ _tag: "NotFoundError", status: 404, errorType: "not_found_error" })
       })
@@ -653,7 +675,7 @@ describe("retrieve, list, cancel, delete", () => {
 
   it.scoped("platforms without batches fail with UnsupportedFeature and send nothing", () =>
     Effect.gen(function* () {
-      const fake = yield* fakeApi()
+      const server = yield* MockAnthropicServer.make({})
       for (const platform of ["bedrock", "vertex", "foundry"] as const) {
         const failures = yield* Effect.all([
           Effect.flip(MessageBatches.create(requests(1), { model })),
@@ -664,7 +686,7 @@ describe("retrieve, list, cancel, delete", () => {
           Effect.flip(Stream.runDrain(MessageBatches.list())),
           Effect.flip(Stream.runDrain(MessageBatches.results("msgbatch_1"))),
           Effect.flip(MessageBatches.runPrompts(["hi"], { model }))
-        ]).pipe(Effect.provide(cloudClientLayer(platform, fake.baseURL)))
+        ]).pipe(Effect.provide(cloudClientLayer(platform, server.baseURL)))
         for (const failure of failures) {
           expect(failure).toEqual(
             new AnthropicError.UnsupportedFeature({
@@ -675,27 +697,29 @@ describe("retrieve, list, cancel, delete", () => {
           )
         }
       }
-      expect(fake.received).toEqual([])
+      expect(yield* server.requests).toEqual([])
     })
   )
 })
 
 describe("MessageBatches.runPrompts", () => {
   it.scoped("returns the outputs in input order, across several batches, whatever the results' order", () =>
-    withFake(
+    withBatches(
       {
         processingPolls: 1,
         // Results in reverse order, and one prompt refused.
         resultLines: (batch) =>
-          [...batch.requests].reverse().map((request) =>
+          [...batch.requests].reverse().map((item) =>
             JSON.stringify({
-              custom_id: request.custom_id,
+              custom_id: item.custom_id,
               result:
-                lastUserText(request.params) === "bad" ? errored("invalid_request_error", "bad prompt") : echo(request)
+                MockAnthropicServer.lastUserText(item) === "bad"
+                  ? errored(400, "bad prompt")
+                  : MockAnthropicServer.batchEcho(item)
             })
           )
       },
-      (fake) =>
+      (server) =>
         Effect.gen(function* () {
           const prompts = ["one", "two", "bad", "four", "five"]
           const statuses: Array<string> = []
@@ -734,13 +758,14 @@ describe("MessageBatches.runPrompts", () => {
             "msgbatch_0003:ended"
           ])
           // All batches are submitted before any is waited for.
-          expect(fake.received.slice(0, 3).map((request) => `${request.method} ${request.path}`)).toEqual([
+          const received = yield* server.requests
+          expect(received.slice(0, 3).map((request) => `${request.method} ${request.path}`)).toEqual([
             "POST /v1/messages/batches",
             "POST /v1/messages/batches",
             "POST /v1/messages/batches"
           ])
-          const first = fake.batches.get("msgbatch_0001")!
-          expect(first.requests[0]).toEqual({
+          const first = (yield* server.batches).find((stored) => stored.id === "msgbatch_0001")
+          expect(first?.requests[0]).toEqual({
             custom_id: "prompt-0",
             params: {
               model,
@@ -754,7 +779,7 @@ describe("MessageBatches.runPrompts", () => {
   )
 
   it.scoped("a prompt the API would reject fails the run with UserError before any batch is created", () =>
-    withFake({}, (fake) =>
+    withBatches({}, (server) =>
       Effect.gen(function* () {
         const error = yield* Effect.flip(
           MessageBatches.runPrompts(
@@ -773,46 +798,50 @@ describe("MessageBatches.runPrompts", () => {
         )
         expect(error._tag).toBe("UserError")
         expect(error.message).toContain("Batch request prompt-1: Anthropic does not accept audio/wav content")
-        expect(fake.received).toEqual([])
+        expect(yield* server.requests).toEqual([])
       })
     )
   )
 
   it.scoped("no prompts, no batch", () =>
-    withFake({}, (fake) =>
+    withBatches({}, (server) =>
       Effect.gen(function* () {
         expect(yield* MessageBatches.runPrompts([], { model })).toEqual([])
-        expect(fake.received).toEqual([])
+        expect(yield* server.requests).toEqual([])
       })
     )
   )
 
   it.scoped("interrupted while waiting, it cancels the batches it started", () =>
-    withFake({ processingPolls: 100 }, (fake) =>
+    withBatches({ processingPolls: 100 }, (server) =>
       Effect.gen(function* () {
         const fiber = yield* Effect.fork(MessageBatches.runPrompts(["a", "b", "c"], { model, maxRequestsPerBatch: 2 }))
         yield* awaitSleeper
         yield* Fiber.interrupt(fiber)
-        const cancels = fake.received
+        const cancels = (yield* server.requests)
           .filter((request) => request.path.endsWith("/cancel"))
           .map((request) => request.path)
         expect(cancels.sort()).toEqual([
           "/v1/messages/batches/msgbatch_0001/cancel",
           "/v1/messages/batches/msgbatch_0002/cancel"
         ])
-        expect(fake.batches.get("msgbatch_0001")?.status).toBe("canceling")
+        expect((yield* server.batches).map((stored) => [stored.id, stored.processingStatus])).toEqual([
+          ["msgbatch_0002", "canceling"],
+          ["msgbatch_0001", "canceling"]
+        ])
       })
     )
   )
 
   it.scoped("with cancelOnInterrupt: false the batches keep running", () =>
-    withFake({ processingPolls: 100 }, (fake) =>
+    withBatches({ processingPolls: 100 }, (server) =>
       Effect.gen(function* () {
         const fiber = yield* Effect.fork(MessageBatches.runPrompts(["a"], { model, cancelOnInterrupt: false }))
         yield* awaitSleeper
         const exit = yield* Fiber.interrupt(fiber)
         expect(Exit.isInterrupted(exit)).toBe(true)
-        expect(fake.received.filter((request) => request.path.endsWith("/cancel"))).toEqual([])
+        expect((yield* server.requests).filter((request) => request.path.endsWith("/cancel"))).toEqual([])
+        expect((yield* server.batches).map((stored) => stored.processingStatus)).toEqual(["in_progress"])
       })
     )
   )

@@ -1,11 +1,13 @@
 /**
- * Shared pieces of the batches / files / models tests: the real client over loopback HTTP, and
- * waiting (in real time) for something that happens on the other side of a socket.
+ * Shared pieces of the batches / files / models tests: the real client over loopback HTTP against
+ * MockAnthropicServer, and waiting (in real time) for something that happens on the other side of
+ * a socket.
  */
 import Anthropic from "@anthropic-ai/sdk"
 import { NodeHttpClient } from "@effect/platform-node"
-import { Chunk, Effect, Layer, Redacted, TestClock } from "effect"
+import { Chunk, Effect, Layer, Redacted, type Scope, TestClock } from "effect"
 import { AnthropicClient } from "effect-agent/anthropic"
+import { MockAnthropicServer } from "effect-agent/testing"
 
 /** The client the library builds, over Node's HTTP client, talking to `baseURL`. */
 export const clientLayer = (baseURL: string, apiKey = "sk-ant-test"): Layer.Layer<AnthropicClient.AnthropicClient> =>
@@ -18,13 +20,23 @@ export const cloudClientLayer = (
 ): Layer.Layer<AnthropicClient.AnthropicClient> =>
   AnthropicClient.fromClient(new Anthropic({ apiKey: "sk-ant-test", baseURL, maxRetries: 0 }), { platform })
 
+/** Runs `f` against a fresh MockAnthropicServer with these routes, the library's client pointed at it. */
+export const withServer = <A, E>(
+  routes: MockAnthropicServer.Routes,
+  f: (server: MockAnthropicServer.Service) => Effect.Effect<A, E, AnthropicClient.AnthropicClient>
+): Effect.Effect<A, E | MockAnthropicServer.MockServerError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const server = yield* MockAnthropicServer.make(routes)
+    return yield* f(server).pipe(Effect.provide(clientLayer(server.baseURL, server.apiKey)))
+  })
+
 const realPause = (millis: number) => Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, millis)))
 
 /** Waits in real time (whatever the clock in context) until `check` holds; fails after 10 seconds. */
-export const eventually = (check: () => boolean, what: string): Effect.Effect<void> =>
+export const eventually = (check: Effect.Effect<boolean>, what: string): Effect.Effect<void> =>
   Effect.gen(function* () {
     for (let waited = 0; waited < 10_000; waited += 2) {
-      if (check()) return
+      if (yield* check) return
       yield* realPause(2)
     }
     return yield* Effect.dieMessage(`Timed out waiting until ${what}`)
