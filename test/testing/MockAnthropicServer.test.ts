@@ -1,7 +1,7 @@
 import { readdirSync } from "node:fs"
-import Anthropic from "@anthropic-ai/sdk"
+import Anthropic, { toFile } from "@anthropic-ai/sdk"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Exit, Layer, Scope } from "effect"
+import { Effect, Exit, Layer, Scope, Stream } from "effect"
 import { MockAnthropicServer } from "effect-agent/testing"
 
 // The transcripts live beside the repository: <repo>/../shared/transcripts.
@@ -635,4 +635,528 @@ describe("MockAnthropicServer", () => {
       )
     )
   })
+})
+
+/** A request with `fetch`, keyed, answered with its status, headers and text. */
+const send = (
+  server: MockAnthropicServer.Service,
+  method: string,
+  path: string,
+  options: { readonly body?: unknown; readonly headers?: Record<string, string> } = {}
+) =>
+  Effect.promise(async () => {
+    const response = await fetch(`${server.url}${path}`, {
+      method,
+      headers: { "x-api-key": "test", "content-type": "application/json", ...options.headers },
+      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) })
+    })
+    return { status: response.status, headers: response.headers, text: await response.text() }
+  })
+
+/** The `error` of an error envelope answer, with its status. */
+const errorOf = (answer: { readonly status: number; readonly text: string }) => {
+  const envelope: { readonly error: { readonly type: string; readonly message: string } } = JSON.parse(answer.text)
+  return { status: answer.status, ...envelope.error }
+}
+
+const batchRequest = (customId: string, text = customId): Anthropic.Messages.BatchCreateParams.Request => ({
+  custom_id: customId,
+  params: { model: "claude-haiku-4-5", max_tokens: 64, messages: [{ role: "user", content: text }] }
+})
+
+const noCounts = { processing: 0, succeeded: 0, errored: 0, canceled: 0, expired: 0 }
+
+describe("MockAnthropicServer: Message Batches API", () => {
+  it.scoped("a batch follows its scripted progression, and the SDK reads the outcomes from the JSONL results", () =>
+    Effect.gen(function* () {
+      const answer = MockAnthropicServer.textMessage("Paris")
+      const server = yield* MockAnthropicServer.make({
+        batches: {
+          // As many polls in progress as the batch has requests.
+          processingPolls: (batch) => batch.requests.length,
+          outcome: (item, index) =>
+            [
+              MockAnthropicServer.batchSucceeded(answer),
+              MockAnthropicServer.batchErrored(529, { requestId: "req_item" }),
+              MockAnthropicServer.batchCanceled,
+              MockAnthropicServer.batchExpired,
+              MockAnthropicServer.batchEcho(item)
+            ][index]!
+        }
+      })
+      const client = clientOf(server)
+      const created = yield* Effect.promise(() =>
+        client.messages.batches.create({
+          requests: [
+            batchRequest("a"),
+            batchRequest("b"),
+            batchRequest("c"),
+            batchRequest("d"),
+            batchRequest("e", "hi")
+          ]
+        })
+      )
+      const inProgress = {
+        id: "msgbatch_0001",
+        type: "message_batch",
+        processing_status: "in_progress",
+        request_counts: { ...noCounts, processing: 5 },
+        created_at: "2025-06-01T00:00:00Z",
+        expires_at: "2025-06-02T00:00:00Z",
+        ended_at: null,
+        cancel_initiated_at: null,
+        archived_at: null,
+        results_url: null
+      }
+      expect(created).toEqual(inProgress)
+      for (let poll = 0; poll < 5; poll++) {
+        expect(yield* Effect.promise(() => client.messages.batches.retrieve(created.id))).toEqual(inProgress)
+      }
+      const resultsUrl = `${server.url}/v1/messages/batches/msgbatch_0001/results`
+      const ended = {
+        ...inProgress,
+        processing_status: "ended",
+        request_counts: { processing: 0, succeeded: 2, errored: 1, canceled: 1, expired: 1 },
+        ended_at: "2025-06-01T00:00:01Z",
+        results_url: resultsUrl
+      }
+      expect(yield* Effect.promise(() => client.messages.batches.retrieve(created.id))).toEqual(ended)
+
+      const results: Array<Anthropic.Messages.MessageBatchIndividualResponse> = []
+      yield* Effect.promise(async () => {
+        for await (const result of await client.messages.batches.results(created.id)) results.push(result)
+      })
+      expect(results).toEqual([
+        { custom_id: "a", result: { type: "succeeded", message: answer } },
+        {
+          custom_id: "b",
+          result: {
+            type: "errored",
+            error: {
+              type: "error",
+              error: { type: "overloaded_error", message: "Overloaded" },
+              request_id: "req_item"
+            }
+          }
+        },
+        { custom_id: "c", result: { type: "canceled" } },
+        { custom_id: "d", result: { type: "expired" } },
+        {
+          custom_id: "e",
+          result: {
+            type: "succeeded",
+            message: MockAnthropicServer.textMessage("echo: hi", {
+              id: "msg_e",
+              model: "claude-haiku-4-5",
+              usage: { input_tokens: 12, service_tier: "batch" }
+            })
+          }
+        }
+      ])
+      const file = yield* send(server, "GET", "/v1/messages/batches/msgbatch_0001/results")
+      expect(file.headers.get("content-type")).toBe("application/x-jsonl")
+      expect(file.text.split("\n")).toEqual([...results.map((result) => JSON.stringify(result)), ""])
+
+      expect(yield* server.batches).toEqual([
+        {
+          id: "msgbatch_0001",
+          requests: ["a", "b", "c", "d"].map((id) => batchRequest(id)).concat(batchRequest("e", "hi")),
+          headers: expect.objectContaining({ authorization: "Bearer test" }),
+          processingStatus: "ended",
+          // Six by the tests, one by the SDK's `results`, which looks up the results URL first.
+          retrievals: 7,
+          createdAt: "2025-06-01T00:00:00Z",
+          endedAt: "2025-06-01T00:00:01Z",
+          cancelInitiatedAt: null
+        }
+      ])
+      expect(yield* server.resultsDownloads).toEqual([
+        { batchId: "msgbatch_0001", linesWritten: 5, finished: true },
+        { batchId: "msgbatch_0001", linesWritten: 5, finished: true }
+      ])
+    })
+  )
+
+  it.scoped("refuses a batch the API would refuse, with its error envelope", () =>
+    Effect.gen(function* () {
+      const server = yield* MockAnthropicServer.make({})
+      const create = (body: unknown) => Effect.map(send(server, "POST", "/v1/messages/batches", { body }), errorOf)
+      const invalid = (message: string) => ({ status: 400, type: "invalid_request_error", message })
+      expect(yield* create({})).toEqual(invalid("requests: Field required"))
+      expect(yield* create({ requests: [] })).toEqual(invalid("requests: List should have at least 1 item"))
+      expect(yield* create({ requests: [batchRequest("has space")] })).toEqual(
+        invalid("requests.0.custom_id: String should match pattern '^[a-zA-Z0-9_-]{1,64}$'")
+      )
+      expect(yield* create({ requests: [batchRequest("a"), batchRequest("a")] })).toEqual(
+        invalid("requests.1.custom_id: Duplicate custom_id a")
+      )
+      expect(yield* create({ requests: [{ custom_id: "a", params: { model: "m", messages: [] } }] })).toEqual(
+        invalid("requests.0.params.max_tokens: Field required")
+      )
+      const streamed = batchRequest("a")
+      expect(yield* create({ requests: [{ ...streamed, params: { ...streamed.params, stream: true } }] })).toEqual(
+        invalid("requests.0.params.stream: Streaming is not supported in batches")
+      )
+      const refused = yield* rejection(() => clientOf(server).messages.batches.create({ requests: [] }))
+      expect(refused).toBeInstanceOf(Anthropic.BadRequestError)
+      expect(yield* server.batches).toEqual([])
+    })
+  )
+
+  it.scoped("lists newest first over pages, cancels, deletes only ended batches, 404s unknown ones", () =>
+    Effect.gen(function* () {
+      const server = yield* MockAnthropicServer.make({ batches: { processingPolls: 10, processedBeforeCancel: 1 } })
+      const client = clientOf(server)
+      for (const id of ["one", "two", "three"]) {
+        yield* Effect.promise(() =>
+          client.messages.batches.create({ requests: [batchRequest(`${id}-a`), batchRequest(`${id}-b`)] })
+        )
+      }
+      const listed: Array<string> = []
+      yield* Effect.promise(async () => {
+        for await (const batch of client.messages.batches.list({ limit: 2 })) listed.push(batch.id)
+      })
+      expect(listed).toEqual(["msgbatch_0003", "msgbatch_0002", "msgbatch_0001"])
+      const lists = (yield* server.requests).filter((request) => request.method === "GET")
+      expect(lists.map((request) => request.query)).toEqual([{ limit: "2" }, { limit: "2", after_id: "msgbatch_0002" }])
+
+      const canceling = yield* Effect.promise(() => client.messages.batches.cancel("msgbatch_0002"))
+      expect([canceling.processing_status, canceling.cancel_initiated_at]).toEqual([
+        "canceling",
+        "2025-06-01T00:00:03Z"
+      ])
+      // Canceled, it ends at the next retrieval; the request processed before the cancel succeeded.
+      const ended = yield* Effect.promise(() => client.messages.batches.retrieve("msgbatch_0002"))
+      expect([ended.processing_status, ended.request_counts]).toEqual([
+        "ended",
+        { ...noCounts, succeeded: 1, canceled: 1 }
+      ])
+
+      const running = errorOf(yield* send(server, "DELETE", "/v1/messages/batches/msgbatch_0001"))
+      expect(running).toEqual({
+        status: 400,
+        type: "invalid_request_error",
+        message: "Batch msgbatch_0001 cannot be deleted while it is in_progress; cancel it first"
+      })
+      const notReady = errorOf(yield* send(server, "GET", "/v1/messages/batches/msgbatch_0001/results"))
+      expect(notReady.message).toBe("Batch msgbatch_0001 has not ended; its results are not ready")
+      const deleted = yield* Effect.promise(() => client.messages.batches.delete("msgbatch_0002"))
+      expect(deleted).toEqual({ id: "msgbatch_0002", type: "message_batch_deleted" })
+      expect((yield* server.batches).map((batch) => batch.id)).toEqual(["msgbatch_0003", "msgbatch_0001"])
+      const gone = yield* rejection(() => client.messages.batches.retrieve("msgbatch_0002"))
+      expect(gone).toBeInstanceOf(Anthropic.NotFoundError)
+      expect(errorOf(yield* send(server, "PUT", "/v1/messages/batches/msgbatch_0001")).status).toBe(404)
+    })
+  )
+
+  it.live("generates a big results file lazily and writes it only as fast as the client reads", () =>
+    Effect.gen(function* () {
+      const total = 40_000
+      const padding = "x".repeat(1000)
+      let generated = 0
+      const lines = function* () {
+        for (let index = 0; index < total; index++) {
+          generated++
+          yield JSON.stringify({ custom_id: `r${index}`, result: { type: "expired" }, padding })
+        }
+      }
+      const server = yield* MockAnthropicServer.make({ batches: { resultLines: lines } })
+      yield* Effect.promise(() => clientOf(server).messages.batches.create({ requests: [batchRequest("a")] }))
+      yield* send(server, "GET", "/v1/messages/batches/msgbatch_0001")
+      const { reader, firstPiece } = yield* Effect.promise(async () => {
+        const response = await fetch(`${server.url}/v1/messages/batches/msgbatch_0001/results`, {
+          headers: { "x-api-key": "test" }
+        })
+        const reader = response.body!.getReader()
+        return { reader, firstPiece: await reader.read() }
+      })
+      expect(firstPiece.done).toBe(false)
+      // The reader stops; the server fills the socket's buffers and waits.
+      yield* Effect.sleep("200 millis")
+      const [paused] = yield* server.resultsDownloads
+      expect(paused!.finished).toBe(false)
+      expect(paused!.linesWritten).toBe(generated)
+      expect(paused!.linesWritten).toBeLessThan(total / 4)
+      const rest = yield* Effect.promise(async () => {
+        let newlines = new TextDecoder().decode(firstPiece.value).split("\n").length - 1
+        for (let piece = await reader.read(); !piece.done; piece = await reader.read()) {
+          for (const byte of piece.value) if (byte === 10) newlines++
+        }
+        return newlines
+      })
+      expect(rest).toBe(total)
+      expect(yield* server.resultsDownloads).toEqual([
+        { batchId: "msgbatch_0001", linesWritten: total, finished: true }
+      ])
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("holds every results file after holdResultsAfter lines until releaseResults", () =>
+    Effect.gen(function* () {
+      const server = yield* MockAnthropicServer.make({ batches: { holdResultsAfter: 2 } })
+      const client = clientOf(server)
+      yield* Effect.promise(() =>
+        client.messages.batches.create({ requests: ["a", "b", "c"].map((id) => batchRequest(id)) })
+      )
+      const seen: Array<string> = []
+      const reading = yield* Effect.fork(
+        Effect.promise(async () => {
+          for await (const result of await client.messages.batches.results("msgbatch_0001")) seen.push(result.custom_id)
+        })
+      )
+      yield* Effect.sleep("100 millis")
+      expect(seen).toEqual(["a", "b"])
+      expect(yield* server.resultsDownloads).toEqual([{ batchId: "msgbatch_0001", linesWritten: 2, finished: false }])
+      yield* server.releaseResults
+      yield* reading.await
+      expect(seen).toEqual(["a", "b", "c"])
+      expect(yield* server.resultsDownloads).toEqual([{ batchId: "msgbatch_0001", linesWritten: 3, finished: true }])
+    }).pipe(Effect.scoped)
+  )
+
+  it.scoped("a results generator that throws cuts the connection after the lines before it", () =>
+    Effect.gen(function* () {
+      const server = yield* MockAnthropicServer.make({
+        batches: {
+          resultLines: function* () {
+            yield JSON.stringify({ custom_id: "a", result: { type: "expired" } })
+            throw new Error("generator broke")
+          }
+        }
+      })
+      const client = clientOf(server)
+      yield* Effect.promise(() => client.messages.batches.create({ requests: [batchRequest("a")] }))
+      const seen: Array<string> = []
+      const failure = yield* rejection(async () => {
+        for await (const result of await client.messages.batches.results("msgbatch_0001")) seen.push(result.custom_id)
+      })
+      expect(failure).toBeInstanceOf(Error)
+      expect(seen).toEqual(["a"])
+      expect(yield* server.resultsDownloads).toEqual([{ batchId: "msgbatch_0001", linesWritten: 1, finished: false }])
+    })
+  )
+})
+
+describe("MockAnthropicServer: Files API", () => {
+  const betas: Array<Anthropic.AnthropicBeta> = ["files-api-2025-04-14"]
+  const filesHeaders = { "anthropic-beta": MockAnthropicServer.filesBeta }
+  const plot = new Uint8Array(150_000).map((_, index) => index % 251)
+
+  it.scoped("uploads a multipart form through the SDK, records its fields, lists, retrieves and deletes", () =>
+    Effect.gen(function* () {
+      const server = yield* MockAnthropicServer.make({})
+      const client = clientOf(server)
+      const upload = (name: string, content: string, expires?: number) =>
+        Effect.promise(async () =>
+          client.beta.files.upload({
+            file: await toFile(new TextEncoder().encode(content), name, { type: "text/plain" }),
+            betas,
+            ...(expires === undefined ? {} : { expires_in_seconds: expires })
+          })
+        )
+      const first = yield* upload("dir/notes.txt", "hello", 3600)
+      expect(first).toEqual({
+        id: "file_0001",
+        type: "file",
+        filename: "notes.txt",
+        mime_type: "text/plain",
+        size_bytes: 5,
+        created_at: "2025-06-01T00:00:00Z",
+        expires_at: "2025-06-01T01:00:00Z",
+        downloadable: false
+      })
+      const [received] = yield* server.requests
+      expect(received!.headers["content-type"]).toMatch(/^multipart\/form-data; boundary=/)
+      expect(received!.body).toEqual({
+        file: { filename: "dir/notes.txt", contentType: "text/plain", bytes: new TextEncoder().encode("hello") },
+        expires_in_seconds: "3600"
+      })
+      yield* upload("b.txt", "bb")
+      yield* upload("c.txt", "ccc")
+
+      const listed: Array<string> = []
+      yield* Effect.promise(async () => {
+        for await (const file of client.beta.files.list({ limit: 2, betas })) listed.push(file.id)
+      })
+      expect(listed).toEqual(["file_0003", "file_0002", "file_0001"])
+      const lists = (yield* server.requests).filter(
+        (request) => request.path === "/v1/files" && request.method === "GET"
+      )
+      expect(lists.map((request) => request.query)).toEqual([{ limit: "2" }, { limit: "2", page: "file_0002" }])
+
+      const two = yield* Effect.promise(() => client.beta.files.retrieveMetadata("file_0002", { betas }))
+      expect([two.filename, two.size_bytes, two.expires_at]).toEqual(["b.txt", 2, null])
+      expect(yield* Effect.promise(() => client.beta.files.delete("file_0002", { betas }))).toEqual({
+        id: "file_0002",
+        type: "file_deleted"
+      })
+      expect((yield* server.files).map((file) => [file.id, new TextDecoder().decode(file.bytes)])).toEqual([
+        ["file_0003", "ccc"],
+        ["file_0001", "hello"]
+      ])
+      const gone = yield* rejection(() => client.beta.files.retrieveMetadata("file_0002", { betas }))
+      expect(gone).toBeInstanceOf(Anthropic.NotFoundError)
+      // An upload is not downloadable.
+      const refused = errorOf(yield* send(server, "GET", "/v1/files/file_0001/content", { headers: filesHeaders }))
+      expect(refused).toEqual({
+        status: 400,
+        type: "invalid_request_error",
+        message: "File file_0001 is not downloadable"
+      })
+    })
+  )
+
+  it.scoped("streams a seeded file's content in pieces", () =>
+    Effect.gen(function* () {
+      const server = yield* MockAnthropicServer.make({
+        files: {
+          initial: [
+            { id: "file_plot", filename: "plot.png", mimeType: "image/png", content: plot },
+            { filename: "readme.txt", content: "read me", downloadable: false }
+          ]
+        }
+      })
+      const response = yield* Effect.promise(() =>
+        clientOf(server).beta.files.download("file_plot", { betas }).asResponse()
+      )
+      expect([response.headers.get("content-type"), response.headers.get("content-length")]).toEqual([
+        "image/png",
+        "150000"
+      ])
+      const pieces = yield* Effect.promise(async () => {
+        const collected: Array<Uint8Array> = []
+        const reader = response.body!.getReader()
+        for (let piece = await reader.read(); !piece.done; piece = await reader.read()) collected.push(piece.value)
+        return collected
+      })
+      expect(pieces.length).toBeGreaterThan(1)
+      expect(Buffer.concat(pieces).equals(Buffer.from(plot))).toBe(true)
+      expect(
+        (yield* server.files).map((file) => [file.id, file.filename, file.mimeType, file.downloadable, file.createdAt])
+      ).toEqual([
+        ["file_0001", "readme.txt", "application/octet-stream", false, "2025-06-01T00:00:01Z"],
+        ["file_plot", "plot.png", "image/png", true, "2025-06-01T00:00:00Z"]
+      ])
+    })
+  )
+
+  it.scoped("without the files beta the files routes and Messages file references are refused", () =>
+    Effect.gen(function* () {
+      const server = yield* MockAnthropicServer.make({
+        messages: (request) => MockAnthropicServer.textMessage(MockAnthropicServer.fileReferences(request).join(","))
+      })
+      const betaError = (what: string) => ({
+        status: 400,
+        type: "invalid_request_error",
+        message: `${what} needs the anthropic-beta header files-api-2025-04-14`
+      })
+      expect(errorOf(yield* send(server, "GET", "/v1/files"))).toEqual(betaError("The Files API"))
+      expect(errorOf(yield* send(server, "GET", "/v1/files/file_1/content"))).toEqual(betaError("The Files API"))
+      const referencing = {
+        ...params,
+        messages: [
+          {
+            role: "user",
+            content: [
+              { type: "document", source: { type: "file", file_id: "file_a" } },
+              {
+                type: "tool_result",
+                tool_use_id: "toolu_1",
+                content: [{ type: "image", source: { type: "file", file_id: "file_b" } }]
+              }
+            ]
+          }
+        ]
+      }
+      expect(errorOf(yield* send(server, "POST", "/v1/messages", { body: referencing }))).toEqual(
+        betaError("A file reference")
+      )
+      expect(errorOf(yield* send(server, "POST", "/v1/messages/count_tokens", { body: referencing }))).toEqual(
+        betaError("A file reference")
+      )
+      const answered = yield* send(server, "POST", "/v1/messages", { body: referencing, headers: filesHeaders })
+      expect(answered.status).toBe(200)
+      expect(JSON.parse(answered.text).content).toEqual([MockAnthropicServer.textBlock("file_a,file_b")])
+      // An unknown id or a bad expiry, with the beta.
+      expect(errorOf(yield* send(server, "GET", "/v1/files/file_x", { headers: filesHeaders }))).toMatchObject({
+        status: 404,
+        type: "not_found_error"
+      })
+      const shortLived = yield* rejection(async () =>
+        clientOf(server).beta.files.upload({
+          file: await toFile(new Uint8Array([1]), "x.bin"),
+          betas,
+          expires_in_seconds: 60
+        })
+      )
+      expect(shortLived).toBeInstanceOf(Anthropic.BadRequestError)
+      expect(yield* server.files).toEqual([])
+    })
+  )
+})
+
+describe("MockAnthropicServer: intercept and streamed replies", () => {
+  it.scoped("intercept answers any route first, lets undefined through, and may answer with an Effect", () =>
+    Effect.gen(function* () {
+      const server = yield* MockAnthropicServer.make({
+        messages: MockAnthropicServer.textMessage("routed"),
+        intercept: (request) =>
+          request.path === "/v1/models"
+            ? MockAnthropicServer.apiError(529)
+            : MockAnthropicServer.lastUserText(request) === "slow"
+              ? Effect.succeed(MockAnthropicServer.textMessage("intercepted"))
+              : undefined
+      })
+      const client = clientOf(server)
+      expect(yield* rejection(() => client.models.list())).toBeInstanceOf(Anthropic.InternalServerError)
+      const routed = yield* Effect.promise(() => client.messages.create(params))
+      const intercepted = yield* Effect.promise(() =>
+        client.messages.create({ ...params, messages: [{ role: "user", content: "slow" }] })
+      )
+      expect([routed.content, intercepted.content]).toEqual([
+        [MockAnthropicServer.textBlock("routed")],
+        [MockAnthropicServer.textBlock("intercepted")]
+      ])
+    })
+  )
+
+  it.scoped("streamed() sends a Stream's pieces as one body; a failing Stream cuts the connection", () =>
+    Effect.gen(function* () {
+      const server = yield* MockAnthropicServer.make({
+        countTokens: [
+          MockAnthropicServer.streamed(Stream.make('{"input_tokens"', new TextEncoder().encode(":42}")), {
+            contentType: "application/json",
+            headers: { "x-extra": "1" }
+          }),
+          MockAnthropicServer.streamed(Stream.concat(Stream.make('{"input'), Stream.fail("broken")), {
+            contentType: "application/json"
+          })
+        ]
+      })
+      const client = clientOf(server)
+      const count = { model: params.model, messages: params.messages }
+      const { data, response } = yield* Effect.promise(() => client.messages.countTokens(count).withResponse())
+      expect(data).toEqual({ input_tokens: 42 })
+      expect([response.headers.get("x-extra"), response.headers.get("request-id")]).toEqual(["1", "req_mock_000001"])
+      // The second: what came before the failure arrives, then the body breaks off.
+      const broken = yield* Effect.promise(async () => {
+        const answer = await fetch(`${server.url}/v1/messages/count_tokens`, {
+          method: "POST",
+          headers: { "x-api-key": "test", "content-type": "application/json" },
+          body: JSON.stringify(count)
+        })
+        const reader = answer.body!.getReader()
+        let text = ""
+        try {
+          for (let piece = await reader.read(); !piece.done; piece = await reader.read()) {
+            text += new TextDecoder().decode(piece.value)
+          }
+          return { status: answer.status, text, failed: false }
+        } catch {
+          return { status: answer.status, text, failed: true }
+        }
+      })
+      expect(broken).toEqual({ status: 200, text: '{"input', failed: true })
+    })
+  )
 })

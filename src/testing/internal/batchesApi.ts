@@ -39,6 +39,8 @@ interface DownloadState {
   readonly batchId: string
   linesWritten: number
   finished: boolean
+  /** What the script's line generator threw: the lines before it are sent, then the connection is cut. */
+  failure: unknown
 }
 
 /** What the batches routes need from the server. */
@@ -119,8 +121,14 @@ function* countedLines(
   download: DownloadState,
   limit: number
 ): Generator<string, void, undefined> {
-  for (let taken = 0; taken < limit; taken++) {
-    const next = lines.next()
+  for (let taken = 0; taken < limit && download.failure === undefined; taken++) {
+    let next: IteratorResult<string>
+    try {
+      next = lines.next()
+    } catch (error) {
+      download.failure = error
+      return
+    }
     if (next.done === true) return
     download.linesWritten++
     yield `${next.value}\n`
@@ -232,7 +240,7 @@ export const makeBatchesApi = (context: BatchesContext): BatchesApi => {
 
   const results = (batch: BatchState): Reply => {
     if (batch.status !== "ended") return invalid(`Batch ${batch.id} has not ended; its results are not ready`)
-    const download: DownloadState = { batchId: batch.id, linesWritten: 0, finished: false }
+    const download: DownloadState = { batchId: batch.id, linesWritten: 0, finished: false, failure: undefined }
     downloads.push(download)
     const holdAfter = script.holdResultsAfter
     const body = Stream.suspend(() => {
@@ -252,8 +260,10 @@ export const makeBatchesApi = (context: BatchesContext): BatchesApi => {
     }).pipe(
       Stream.concat(
         Stream.execute(
-          Effect.sync(() => {
+          Effect.suspend(() => {
+            if (download.failure !== undefined) return Effect.fail(download.failure)
             download.finished = true
+            return Effect.void
           })
         )
       )
@@ -296,6 +306,6 @@ export const makeBatchesApi = (context: BatchesContext): BatchesApi => {
   return {
     route,
     batches: () => order.map(viewOf),
-    downloads: () => downloads.map((download) => ({ ...download }))
+    downloads: () => downloads.map(({ batchId, linesWritten, finished }) => ({ batchId, linesWritten, finished }))
   }
 }

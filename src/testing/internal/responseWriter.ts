@@ -147,7 +147,8 @@ const writeStreamed = (exchange: Exchange, plan: Plan & { readonly _tag: "Stream
     exchange.response.writeHead(plan.status, plan.headers)
     yield* Stream.runForEachChunk(plan.body, (chunk) => writeChunk(exchange, chunk))
     if (!exchange.closed) exchange.response.end()
-  }).pipe(Effect.catchAll(() => Effect.sync(() => cutConnection(exchange, true))))
+    // What was written before the failure still reaches the client; then the connection drops.
+  }).pipe(Effect.catchAll(() => Effect.sync(() => cutConnection(exchange, false))))
 
 const writeSpaced = (exchange: Exchange, plan: Plan): Effect.Effect<void> =>
   Effect.gen(function* () {
