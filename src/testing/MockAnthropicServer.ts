@@ -7,8 +7,11 @@
  * connections, so tests can assert on retries and aborts. Demos and benchmarks run against it too.
  *
  * It also serves the Models API, the Message Batches API (batches move along a scripted status
- * progression; each item's outcome is scripted; results are JSONL streamed with backpressure) and
- * the Files API (multipart uploads, listing, downloads), keeping batches and files in memory.
+ * progression; each item's outcome is scripted; results are JSONL generated lazily and streamed
+ * with backpressure) and the Files API (beta: multipart uploads, listing, downloads), keeping
+ * batches and files in memory (`Service.batches`, `Service.files`). Their dates come from a
+ * logical clock: 2025-06-01T00:00:00Z, then one second later for each creation, upload, end or
+ * cancel, so tests can assert them exactly.
  *
  * Every request needs an API key (`x-api-key`, or `Authorization: Bearer` as the SDK sends it).
  * Delays sleep on the Effect `Clock` of the scope that started the server: under `it.effect` /
@@ -30,6 +33,20 @@
  *   )
  *   return message.content
  * }).pipe(Effect.scoped)
+ *
+ * @example
+ * import { Effect } from "effect"
+ * import { MockAnthropicServer } from "effect-agent/testing"
+ *
+ * // Each batch is in progress for two polls; the item "bad" fails, the rest echo their prompt.
+ * const batchesServer = MockAnthropicServer.make({
+ *   batches: {
+ *     processingPolls: 2,
+ *     outcome: (item) =>
+ *       item.custom_id === "bad" ? MockAnthropicServer.batchErrored(400) : MockAnthropicServer.batchEcho(item)
+ *   },
+ *   files: { initial: [{ filename: "chart.png", mimeType: "image/png", content: new Uint8Array(10) }] }
+ * }).pipe(Effect.flatMap((server) => server.batches), Effect.scoped)
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { Socket } from "node:net"
@@ -275,7 +292,10 @@ export interface ResultsDownload {
   readonly finished: boolean
 }
 
-/** Replies per endpoint; an endpoint without a script gets a sensible default answer. */
+/**
+ * What each endpoint answers: replies for the Messages endpoints, behaviour for the batches and
+ * files APIs, and an optional interceptor; an endpoint without a script gets a sensible default.
+ */
 export interface Routes<R = never> {
   /** `POST /v1/messages`. */
   readonly messages?: Replies<R> | undefined

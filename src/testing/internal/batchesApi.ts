@@ -79,8 +79,8 @@ const iso = (date: Date): string => date.toISOString().replace(".000Z", "Z")
 
 const invalid = (message: string): Reply => errorReply(400, message)
 
-// The same checks the Messages API makes of a single request's body, per item.
-const itemError = (item: unknown, index: number, seen: Set<string>): string | undefined => {
+// The item, or why the API would refuse it: its own checks, and those of a single request's body.
+const parseItem = (item: unknown, index: number, seen: Set<string>): BatchItem | string => {
   const at = `requests.${index}`
   if (!isRecord(item)) return `${at}: Input should be a valid dictionary`
   const customId = item.custom_id
@@ -94,7 +94,7 @@ const itemError = (item: unknown, index: number, seen: Set<string>): string | un
   if (!Number.isInteger(params.max_tokens)) return `${at}.params.max_tokens: Field required`
   if (!Array.isArray(params.messages)) return `${at}.params.messages: Field required`
   if (params.stream === true) return `${at}.params.stream: Streaming is not supported in batches`
-  return undefined
+  return { custom_id: customId, params }
 }
 
 const countsOf = (batch: BatchState): Anthropic.Messages.MessageBatchRequestCounts => {
@@ -175,16 +175,16 @@ export const makeBatchesApi = (context: BatchesContext): BatchesApi => {
   const create = (request: ReceivedRequest): Reply => {
     const body = request.body
     if (!isRecord(body)) return invalid("The request body must be a JSON object")
-    const items = body.requests
-    if (!Array.isArray(items)) return invalid("requests: Field required")
+    if (!Array.isArray(body.requests)) return invalid("requests: Field required")
+    const items: ReadonlyArray<unknown> = body.requests
     if (items.length === 0) return invalid("requests: List should have at least 1 item")
     if (items.length > maxRequests) return invalid(`requests: List should have at most ${maxRequests} items`)
     const seen = new Set<string>()
     const requests: Array<BatchItem> = []
-    for (const [index, item] of items.entries()) {
-      const error = itemError(item, index, seen)
-      if (error !== undefined) return invalid(error)
-      requests.push({ custom_id: item.custom_id, params: item.params })
+    for (let index = 0; index < items.length; index++) {
+      const item = parseItem(items[index], index, seen)
+      if (typeof item === "string") return invalid(item)
+      requests.push(item)
     }
     const createdAt = context.now()
     const batch: BatchState = {
