@@ -40,25 +40,28 @@ const packageOf = (url: string): string => {
     return rest[0]!.startsWith("@") ? `${rest[0]}/${rest[1]}` : rest[0]!
   }
   if (url.startsWith("node:")) return "node:*"
-  const repo = /\/(src|bench|test)\/(.*)$/.exec(url)
+  const repo = /\/(src|dist|bench|test)\/(.*)$/.exec(url)
   return repo === null ? url : `${repo[1]}/${repo[2]}`
 }
 
 const shortUrl = (url: string): string => {
   const modules = url.lastIndexOf("node_modules/")
   if (modules >= 0) return url.slice(modules + "node_modules/".length)
-  const repo = /\/((src|bench|test)\/.*)$/.exec(url)
+  const repo = /\/((src|dist|bench|test)\/.*)$/.exec(url)
   return repo === null ? url : repo[1]!
 }
 
 type Profile = typeof CpuProfile.Type
+
+/** Code of this repository: its sources, its build (`dist/`) or the benchmark. */
+const isOurs = (url: string): boolean => !url.includes("node_modules/") && /\/(src|dist|bench)\//.test(url)
 
 const frameName = (frame: typeof CallFrame.Type): string =>
   `${frame.functionName || "(anonymous)"} ${shortUrl(frame.url)}:${frame.lineNumber + 1}`
 
 /**
  * Total time (self + callees) of the functions matching `pattern`, by the chain of their nearest
- * callers in the repository's own code (src/, bench/), so "Schema work" reads as "which of our calls".
+ * callers in the repository's own code (src/, dist/, bench/), so "Schema work" reads as "which of our calls".
  */
 const printCallers = (profile: Profile, selfTime: Map<number, number>, pattern: string, limit: number) => {
   const parent = new Map<number, number>()
@@ -84,7 +87,7 @@ const printCallers = (profile: Profile, selfTime: Map<number, number>, pattern: 
     const chain: Array<string> = [frameName(byId.get(matched)!.callFrame)]
     for (let id = parent.get(matched); id !== undefined && chain.length < 4; id = parent.get(id)) {
       const frame = byId.get(id)!.callFrame
-      if (/\/(src|bench)\//.test(frame.url)) chain.push(frameName(frame))
+      if (isOurs(frame.url)) chain.push(frameName(frame))
     }
     const key = chain.join("  <-  ")
     byChain.set(key, (byChain.get(key) ?? 0) + micros)

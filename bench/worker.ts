@@ -138,7 +138,10 @@ export const runWorker = async (request: WorkerRequest): Promise<WorkerResult> =
 }
 
 const describe = (error: unknown): string => {
-  if (error instanceof Error) return `${error.name}: ${error.message}`
+  if (error instanceof Error) {
+    const cause = error.cause === undefined ? "" : ` (cause: ${describe(error.cause)})`
+    return `${error.name}: ${error.message}${cause}`
+  }
   if (typeof error === "object" && error !== null && "_tag" in error) return JSON.stringify(error).slice(0, 500)
   return String(error)
 }
