@@ -56,6 +56,10 @@ export class RunUsage extends Schema.Class<RunUsage>("RunUsage")({
   }
 }
 
+// Sums of valid usages are valid: skip the constructors' validation, which the agent loop would pay
+// on every step.
+const sums = true
+
 const addDetails = (
   left: Readonly<Record<string, number>>,
   right: Readonly<Record<string, number>>
@@ -67,33 +71,39 @@ const addDetails = (
 
 /** The sum of two request usages (e.g. a paused turn and its continuation). */
 export const addRequestUsage = (left: RequestUsage, right: RequestUsage): RequestUsage =>
-  new RequestUsage({
-    inputTokens: left.inputTokens + right.inputTokens,
-    outputTokens: left.outputTokens + right.outputTokens,
-    cacheWriteTokens: left.cacheWriteTokens + right.cacheWriteTokens,
-    cacheReadTokens: left.cacheReadTokens + right.cacheReadTokens,
-    details: addDetails(left.details, right.details)
-  })
+  new RequestUsage(
+    {
+      inputTokens: left.inputTokens + right.inputTokens,
+      outputTokens: left.outputTokens + right.outputTokens,
+      cacheWriteTokens: left.cacheWriteTokens + right.cacheWriteTokens,
+      cacheReadTokens: left.cacheReadTokens + right.cacheReadTokens,
+      details: addDetails(left.details, right.details)
+    },
+    sums
+  )
 
 /** The sum of two run usages (e.g. a run and the runs its tools delegated to). */
 export const addRunUsage = (left: RunUsage, right: RunUsage): RunUsage =>
-  new RunUsage({
-    requests: left.requests + right.requests,
-    toolCalls: left.toolCalls + right.toolCalls,
-    inputTokens: left.inputTokens + right.inputTokens,
-    outputTokens: left.outputTokens + right.outputTokens,
-    cacheWriteTokens: left.cacheWriteTokens + right.cacheWriteTokens,
-    cacheReadTokens: left.cacheReadTokens + right.cacheReadTokens,
-    details: addDetails(left.details, right.details)
-  })
+  new RunUsage(
+    {
+      requests: left.requests + right.requests,
+      toolCalls: left.toolCalls + right.toolCalls,
+      inputTokens: left.inputTokens + right.inputTokens,
+      outputTokens: left.outputTokens + right.outputTokens,
+      cacheWriteTokens: left.cacheWriteTokens + right.cacheWriteTokens,
+      cacheReadTokens: left.cacheReadTokens + right.cacheReadTokens,
+      details: addDetails(left.details, right.details)
+    },
+    sums
+  )
 
 /** A run's usage after one more request. */
 export const addRequest = (run: RunUsage, request: RequestUsage): RunUsage =>
-  addRunUsage(run, new RunUsage({ ...request, requests: 1 }))
+  addRunUsage(run, new RunUsage({ ...request, requests: 1 }, sums))
 
 /** A run's usage after `count` more tool calls. */
 export const addToolCalls = (run: RunUsage, count: number): RunUsage =>
-  new RunUsage({ ...run, toolCalls: run.toolCalls + count })
+  new RunUsage({ ...run, toolCalls: run.toolCalls + count }, sums)
 
 /** The limits a run must stay within. Every field is optional; `requestLimit` defaults to 50 in `Agent`. */
 export interface UsageLimits {

@@ -21,6 +21,8 @@ import {
 } from "./outputProcessing.js"
 import { type Emit, processOutput, type Run, runContext } from "./runLoop.js"
 
+// Parts built from valid values skip their Schema constructor's validation (`true`), as in runLoop.ts.
+
 /** The failures that go back to the model as retry prompts instead of failing the run. */
 type Retryable = ModelRetry | InvalidToolArgs | OutputValidationError
 
@@ -97,7 +99,7 @@ export const processToolCalls = <O, E, R>(
 
     const stub = (index: number, content: string) => {
       const call = calls[index]!
-      parts[index] = new ToolReturnPart({ toolName: call.toolName, toolCallId: call.toolCallId, content })
+      parts[index] = new ToolReturnPart({ toolName: call.toolName, toolCallId: call.toolCallId, content }, true)
     }
 
     const runFunction = (index: number): Effect.Effect<void, E | UnexpectedModelBehavior, R> =>
@@ -137,11 +139,10 @@ export const processToolCalls = <O, E, R>(
         const settle = (result: Either.Either<unknown, string>) => {
           if (Either.isRight(result)) {
             succeededTools.add(call.toolName)
-            const part = new ToolReturnPart({
-              toolName: call.toolName,
-              toolCallId: call.toolCallId,
-              content: result.right
-            })
+            const part = new ToolReturnPart(
+              { toolName: call.toolName, toolCallId: call.toolCallId, content: result.right },
+              true
+            )
             parts[index] = part
             return emit === undefined ? Effect.void : emit([toolResult(part)])
           }
@@ -155,11 +156,10 @@ export const processToolCalls = <O, E, R>(
           }
           failedTools.add(call.toolName)
           if (tool !== undefined) functionRetried = true
-          const part = new RetryPromptPart({
-            content: result.left,
-            toolName: call.toolName,
-            toolCallId: call.toolCallId
-          })
+          const part = new RetryPromptPart(
+            { content: result.left, toolName: call.toolName, toolCallId: call.toolCallId },
+            true
+          )
           parts[index] = part
           return emit === undefined ? Effect.void : emit([toolResult(part)])
         }
@@ -178,11 +178,10 @@ export const processToolCalls = <O, E, R>(
       const call = calls[index]!
       if (Either.isLeft(result)) {
         outputFailures += 1
-        parts[index] = new RetryPromptPart({
-          content: result.left,
-          toolName: call.toolName,
-          toolCallId: call.toolCallId
-        })
+        parts[index] = new RetryPromptPart(
+          { content: result.left, toolName: call.toolName, toolCallId: call.toolCallId },
+          true
+        )
       } else if (final === undefined) {
         final = { output: result.right, index }
         stub(index, finalResultProcessed)
