@@ -219,7 +219,9 @@ export interface AgentRun<O, E, R> {
 const runSpanName = (agent: Agent<unknown, unknown, unknown>) =>
   agent.name === undefined ? "invoke_agent" : `invoke_agent ${agent.name}`
 
+// Spans capture no stack trace: it would point into this library, and costs more than the span.
 const runSpanOptions = (agent: Agent<unknown, unknown, unknown>) => ({
+  captureStackTrace: false,
   attributes: {
     "gen_ai.operation.name": "invoke_agent",
     ...(agent.name === undefined ? {} : { "gen_ai.agent.name": agent.name })
@@ -229,9 +231,16 @@ const runSpanOptions = (agent: Agent<unknown, unknown, unknown>) => ({
 const withRunSpan =
   <O>(agent: Agent<O, unknown, unknown>) =>
   <E, R>(effect: Effect.Effect<RunResult<O>, E, R>): Effect.Effect<RunResult<O>, E, R> =>
-    effect.pipe(
-      Effect.tap((result) => Effect.annotateCurrentSpan(RunLoop.usageAttributes(result))),
-      Effect.withSpan(runSpanName(agent), runSpanOptions(agent))
+    // `withSpan`, with the usage set on the span directly.
+    Effect.useSpan(runSpanName(agent), runSpanOptions(agent), (span) =>
+      Effect.withParentSpan(
+        Effect.map(effect, (result) => {
+          const attributes = RunLoop.usageAttributes(result)
+          for (const key in attributes) span.attribute(key, attributes[key])
+          return result
+        }),
+        span
+      )
     )
 
 /** Runs the agent on a prompt until it has an output. */

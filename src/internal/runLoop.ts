@@ -4,7 +4,7 @@
  * `Agent.runStream` and `Agent.iter` all drive this one machine: `next` runs one node as an Effect,
  * `stream` runs the rest as a Stream whose model chunks pass straight through.
  */
-import { Chunk, Clock, Effect, Either, Mailbox, Schema, Stream } from "effect"
+import { Chunk, Clock, Effect, Either, Mailbox, Schema, Stream, type Tracer } from "effect"
 import type { Agent, AgentNode, End, ModelRequestNode, RunError, RunOptions, RunResult } from "../Agent.js"
 import { ContentFilterError, IncompleteToolCall, UnexpectedModelBehavior, UserError } from "../AgentError.js"
 import { type AgentEvent, runFinished, type ToolCallStarted, type ToolResult } from "../AgentEvent.js"
@@ -70,6 +70,8 @@ export interface Run<O, E, R> {
   readonly toolNames: ReadonlyArray<string>
   readonly prompt: string | ReadonlyArray<UserContent>
   readonly state: State
+  readonly chatSpanName: string
+  readonly chatSpanOptions: Tracer.SpanOptions
 }
 
 /** A started run. */
@@ -190,7 +192,9 @@ export const make = <O, E, R>(
       outputToolName: outputTool?.name,
       toolNames: [...tools.keys(), ...(outputTool === undefined ? [] : [outputTool.name])],
       prompt,
-      state
+      state,
+      chatSpanName: `chat ${model.modelName}`,
+      chatSpanOptions: chatSpanOptions(model, settings)
     }
     const machine: Machine<O, E, R> = {
       start: { _tag: "ModelRequestNode", request: new ModelRequest({ parts, instructions }, true) },
@@ -262,25 +266,43 @@ const accountResponse = <O, E, R>(
 const messagesToSend = <O, E, R>(run: Run<O, E, R>, paused: ModelResponse | undefined) =>
   prepareMessages(paused === undefined ? run.state.messages : [...run.state.messages, paused])
 
-const chatSpanOptions = <O, E, R>(run: Run<O, E, R>) => ({
+/**
+ * The options of a run's chat spans, built once per run. Spans do not capture a stack trace: it
+ * would point into this file, and capturing it costs more than the rest of the span.
+ */
+const chatSpanOptions = (model: ModelService, settings: ModelSettings.ModelSettings) => ({
   kind: "client" as const,
+  captureStackTrace: false,
   attributes: {
     "gen_ai.operation.name": "chat",
-    "gen_ai.provider.name": run.model.providerName,
-    "gen_ai.request.model": run.model.modelName,
-    ...(run.settings.maxTokens === undefined ? {} : { "gen_ai.request.max_tokens": run.settings.maxTokens }),
-    ...(run.settings.temperature === undefined ? {} : { "gen_ai.request.temperature": run.settings.temperature })
+    "gen_ai.provider.name": model.providerName,
+    "gen_ai.request.model": model.modelName,
+    ...(settings.maxTokens === undefined ? {} : { "gen_ai.request.max_tokens": settings.maxTokens }),
+    ...(settings.temperature === undefined ? {} : { "gen_ai.request.temperature": settings.temperature })
   }
 })
+
+/** Sets the attributes of a response on its chat span. */
+const annotateResponse = (span: Tracer.Span, response: ModelResponse): void => {
+  const attributes = responseAttributes(response)
+  for (const key in attributes) span.attribute(key, attributes[key])
+}
 
 const sendRequest = <O, E, R>(run: Run<O, E, R>, request: ModelRequest): Effect.Effect<AgentNode<O>, RunError<E>> =>
   Effect.gen(function* () {
     yield* beginRequest(run, request)
     let paused: ModelResponse | undefined
     for (let continuation = 0; ; continuation++) {
-      const response = yield* run.model.request(messagesToSend(run, paused), run.settings, run.parameters).pipe(
-        Effect.tap((response) => Effect.annotateCurrentSpan(responseAttributes(response))),
-        Effect.withSpan(`chat ${run.model.modelName}`, chatSpanOptions(run))
+      const messages = messagesToSend(run, paused)
+      // `withSpan`, with the response's attributes set on the span directly.
+      const response = yield* Effect.useSpan(run.chatSpanName, run.chatSpanOptions, (span) =>
+        Effect.withParentSpan(
+          Effect.map(run.model.request(messages, run.settings, run.parameters), (response) => {
+            annotateResponse(span, response)
+            return response
+          }),
+          span
+        )
       )
       const accounted = yield* accountResponse(run, response, paused, continuation)
       if (!accounted.paused) return { _tag: "CallToolsNode", response: accounted.merged } as const
@@ -329,7 +351,7 @@ const streamResponse = <O, E, R>(
           })
         )
       ),
-      Stream.withSpan(`chat ${run.model.modelName}`, chatSpanOptions(run))
+      Stream.withSpan(run.chatSpanName, run.chatSpanOptions)
     )
     const rest = Stream.unwrap(
       Effect.suspend(() => accountResponse(run, response!, paused, continuation)).pipe(

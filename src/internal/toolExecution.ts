@@ -128,6 +128,7 @@ export const processToolCalls = <O, E, R>(
                   )
                 ).pipe(
                   Effect.withSpan(`execute_tool ${call.toolName}`, {
+                    captureStackTrace: false,
                     attributes: {
                       "gen_ai.operation.name": "execute_tool",
                       "gen_ai.tool.name": call.toolName,
