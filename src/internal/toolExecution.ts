@@ -64,6 +64,22 @@ const segments = (indices: ReadonlyArray<number>, isBarrier: (index: number) => 
   return result
 }
 
+/**
+ * Runs the calls of a segment together (bounded by `concurrency`), then the segments one after the
+ * other. A segment of one call runs in the current fiber: forking a fiber for it would only add cost.
+ */
+const runSegments = <E, R>(
+  segmentList: ReadonlyArray<ReadonlyArray<number>>,
+  f: (index: number) => Effect.Effect<void, E, R>,
+  concurrency: number
+): Effect.Effect<void, E, R> => {
+  const runSegment = (segment: ReadonlyArray<number>) =>
+    segment.length === 1 ? f(segment[0]!) : Effect.forEach(segment, f, { concurrency, discard: true })
+  return segmentList.length === 1
+    ? runSegment(segmentList[0]!)
+    : Effect.forEach(segmentList, runSegment, { discard: true })
+}
+
 const unknownToolMessage = (name: string, available: ReadonlyArray<string>): string =>
   available.length === 0
     ? `Unknown tool name: '${name}'. No tools available.`
@@ -194,11 +210,7 @@ export const processToolCalls = <O, E, R>(
     const isSequential = (index: number) => run.tools.get(calls[index]!.toolName)?.sequential === true
 
     const runFunctions = (indices: ReadonlyArray<number>) =>
-      Effect.forEach(
-        segments(indices, isSequential),
-        (segment) => Effect.forEach(segment, runFunction, { concurrency: agent.toolConcurrency, discard: true }),
-        { discard: true }
-      )
+      runSegments(segments(indices, isSequential), runFunction, agent.toolConcurrency)
 
     switch (agent.endStrategy) {
       case "early": {
@@ -228,18 +240,13 @@ export const processToolCalls = <O, E, R>(
       case "exhaustive": {
         const outputResults = new Map<number, Either.Either<O, string>>()
         const all = calls.map((_, index) => index)
-        yield* Effect.forEach(
+        yield* runSegments(
           segments(all, isSequential),
-          (segment) =>
-            Effect.forEach(
-              segment,
-              (index) =>
-                kinds[index] === "output"
-                  ? Effect.map(runOutput(index), (result) => void outputResults.set(index, result))
-                  : runFunction(index),
-              { concurrency: agent.toolConcurrency, discard: true }
-            ),
-          { discard: true }
+          (index) =>
+            kinds[index] === "output"
+              ? Effect.map(runOutput(index), (result) => void outputResults.set(index, result))
+              : runFunction(index),
+          agent.toolConcurrency
         )
         for (const index of outputIndices) settleOutput(index, outputResults.get(index)!)
         break
