@@ -88,6 +88,9 @@ export const runWorker = async (request: WorkerRequest): Promise<WorkerResult> =
         contender: Contender,
         repetition: number
       ): Promise<{ readonly elapsed: number; readonly cpu: number }> => {
+        // Let the event loop handle what the previous run left pending (e.g. the server closing idle
+        // keep-alive sockets), so this run does not pick a socket that is already closing.
+        await new Promise((resolve) => setTimeout(resolve, 25))
         collectGarbage()
         const cpuStart = process.cpuUsage()
         const start = performance.now()

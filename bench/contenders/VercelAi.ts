@@ -109,11 +109,16 @@ export const make: MakeContender = async ({ baseURL }) => {
   const run: Contender["run"] = async (scenario, sizes): Promise<ScenarioOutput> => {
     switch (scenario) {
       case "stream-10k": {
+        // `streamText` reports a failed request to `onError` and ends the stream; fail the run instead.
+        let failure: { readonly error: unknown } | undefined
         const result = streamText({
           model,
           prompt: streamPrompt(sizes.streamDeltas),
           maxOutputTokens: maxTokens,
-          maxRetries: 0
+          maxRetries: 0,
+          onError: (event) => {
+            failure = event
+          }
         })
         let text = ""
         let deltas = 0
@@ -121,6 +126,7 @@ export const make: MakeContender = async ({ baseURL }) => {
           text += delta
           deltas++
         }
+        if (failure !== undefined) throw failure.error
         return { _tag: "stream", output: { text, deltas } }
       }
       case "request-1k": {
