@@ -14,13 +14,15 @@
 import { type ChildProcess, spawn } from "node:child_process"
 import { parseArgs } from "node:util"
 import { load } from "./Contender.js"
-import { checkOutput, expectedOutput, fullSizes, type ScenarioName } from "./scenarios.js"
+import { checkOutput, expectedOutput, fullSizes, type ScenarioName, type Sizes, toolSteps } from "./scenarios.js"
 
 const { values } = parseArgs({
   options: {
     scenario: { type: "string", default: "loop-overhead" },
     reps: { type: "string", default: "5" },
     warmup: { type: "string", default: "1" },
+    /** Runs per repetition instead of the scenario's full size (e.g. fewer under valgrind). */
+    runs: { type: "string" },
     "base-url": { type: "string" }
   }
 })
@@ -47,9 +49,13 @@ const startServer = (): Promise<{ readonly baseURL: string; readonly child: Chil
 const server = scenario === "agent-3-tools" && values["base-url"] === undefined ? await startServer() : undefined
 const baseURL = values["base-url"] ?? server?.baseURL ?? "http://127.0.0.1:1"
 
+const runs = values.runs === undefined ? undefined : Number(values.runs)
+const sizes: Sizes = runs === undefined ? fullSizes : { ...fullSizes, loopRuns: runs, agentRuns: runs }
 const contender = await (await load("effect-agent"))({ baseURL })
-const expected = expectedOutput(scenario, fullSizes)
-const steps = scenario === "loop-overhead" ? fullSizes.loopRuns * 4 : fullSizes.agentRuns * 4
+const expected = expectedOutput(scenario, sizes)
+const steps = (scenario === "loop-overhead" ? sizes.loopRuns : sizes.agentRuns) * (toolSteps + 1)
+const walls: Array<number> = []
+const cpus: Array<number> = []
 
 const cpuMs = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000
 
@@ -58,16 +64,24 @@ try {
     globalThis.gc?.()
     const cpu = process.cpuUsage()
     const start = performance.now()
-    const output = await contender.run(scenario, fullSizes)
+    const output = await contender.run(scenario, sizes)
     const wall = performance.now() - start
     const used = cpuMs(process.cpuUsage(cpu))
     const problem = checkOutput(expected, output)
     if (problem !== undefined) throw new Error(`wrong output: ${problem}`)
+    if (rep >= 0) {
+      walls.push(wall)
+      cpus.push(used)
+    }
     const label = rep < 0 ? "warm-up" : `rep ${rep}`
     process.stdout.write(
       `${scenario} ${label}: ${wall.toFixed(0)} ms wall, ${used.toFixed(0)} ms CPU, ${((wall * 1000) / steps).toFixed(1)} µs/step, rss ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB\n`
     )
   }
+  const median = (values: Array<number>) => values.slice().sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0
+  process.stdout.write(
+    `${scenario}: wall median ${median(walls).toFixed(0)} ms (min ${Math.min(...walls).toFixed(0)}), CPU median ${median(cpus).toFixed(0)} ms (min ${Math.min(...cpus).toFixed(0)})\n`
+  )
   process.stdout.write(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB\n`)
 } finally {
   await contender.close()

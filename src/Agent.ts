@@ -249,11 +249,10 @@ export const run = <O, E, R>(
   prompt: string | ReadonlyArray<UserContent>,
   options?: RunOptions
 ): Effect.Effect<RunResult<O>, RunError<E>, R | Model> =>
-  Effect.gen(function* () {
-    const machine = yield* RunLoop.make(agent, prompt, options ?? {})
-    let node: AgentNode<O> = machine.start
-    while (node._tag !== "End") node = yield* machine.next(node)
-    return node.result
+  Effect.flatMap(RunLoop.make(agent, prompt, options ?? {}), (machine) => {
+    const loop = (node: AgentNode<O>): Effect.Effect<RunResult<O>, RunError<E>, R> =>
+      node._tag === "End" ? Effect.succeed(node.result) : Effect.flatMap(machine.next(node), loop)
+    return loop(machine.start)
   }).pipe(withRunSpan(agent))
 
 /**

@@ -199,7 +199,8 @@ export const make = <O, E, R>(
     const machine: Machine<O, E, R> = {
       start: { _tag: "ModelRequestNode", request: new ModelRequest({ parts, instructions }, true) },
       state,
-      next: (node) => step(run, node),
+      // Lazy, so the effect of `next` can be run again (or later), as with an `Effect.gen`.
+      next: (node) => Effect.suspend(() => step(run, node)),
       stream: (node) => streamFrom(run, node)
     }
     return machine
@@ -243,24 +244,32 @@ const accountResponse = <O, E, R>(
   response: ModelResponse,
   previous: ModelResponse | undefined,
   continuation: number
-): Effect.Effect<{ readonly merged: ModelResponse; readonly paused: boolean }, RunError<E>> =>
-  Effect.gen(function* () {
-    const { state } = run
-    state.usage = Usage.addRequest(state.usage, response.usage)
-    yield* Usage.checkTokens(run.limits, state.usage)
+): Effect.Effect<Accounted, RunError<E>> => {
+  // Called when the response has arrived (inside a `flatMap`), so updating the state here is in order.
+  const { state } = run
+  state.usage = Usage.addRequest(state.usage, response.usage)
+  return Effect.flatMap(Usage.checkTokens(run.limits, state.usage), (): Effect.Effect<Accounted, RunError<E>> => {
     const merged = previous === undefined ? response : mergeResponses(previous, response)
     if (response.finishReason !== "suspended") {
       state.messages.push(merged)
-      return { merged, paused: false }
+      return Effect.succeed<Accounted>({ merged, paused: false })
     }
     if (continuation >= run.agent.maxContinuations) {
-      return yield* new UnexpectedModelBehavior({
-        message: `The model paused its turn ${continuation + 1} times; stopped after ${run.agent.maxContinuations} continuations`
-      })
+      return Effect.fail(
+        new UnexpectedModelBehavior({
+          message: `The model paused its turn ${continuation + 1} times; stopped after ${run.agent.maxContinuations} continuations`
+        })
+      )
     }
-    yield* Usage.checkBeforeRequest(run.limits, state.usage)
-    return { merged, paused: true }
+    return Effect.as(Usage.checkBeforeRequest(run.limits, state.usage), { merged, paused: true })
   })
+}
+
+/** A response accounted for: merged with the paused ones it continues, and whether it paused again. */
+interface Accounted {
+  readonly merged: ModelResponse
+  readonly paused: boolean
+}
 
 /** The messages of the next request: the conversation, then the paused response being continued. */
 const messagesToSend = <O, E, R>(run: Run<O, E, R>, paused: ModelResponse | undefined) =>
@@ -288,27 +297,37 @@ const annotateResponse = (span: Tracer.Span, response: ModelResponse): void => {
   for (const key in attributes) span.attribute(key, attributes[key])
 }
 
+// The request path is plain `flatMap`s rather than `Effect.gen`: it runs once per step of every run,
+// and a generator per call costs more than the steps' own work.
+
 const sendRequest = <O, E, R>(run: Run<O, E, R>, request: ModelRequest): Effect.Effect<AgentNode<O>, RunError<E>> =>
-  Effect.gen(function* () {
-    yield* beginRequest(run, request)
-    let paused: ModelResponse | undefined
-    for (let continuation = 0; ; continuation++) {
-      const messages = messagesToSend(run, paused)
-      // `withSpan`, with the response's attributes set on the span directly.
-      const response = yield* Effect.useSpan(run.chatSpanName, run.chatSpanOptions, (span) =>
-        Effect.withParentSpan(
-          Effect.map(run.model.request(messages, run.settings, run.parameters), (response) => {
-            annotateResponse(span, response)
-            return response
-          }),
-          span
-        )
-      )
-      const accounted = yield* accountResponse(run, response, paused, continuation)
-      if (!accounted.paused) return { _tag: "CallToolsNode", response: accounted.merged } as const
-      paused = accounted.merged
-    }
-  })
+  Effect.flatMap(beginRequest(run, request), () => requestResponse(run, undefined, 0))
+
+/** Sends the conversation (continuing `paused`), accounts for the response, continues while it pauses. */
+const requestResponse = <O, E, R>(
+  run: Run<O, E, R>,
+  paused: ModelResponse | undefined,
+  continuation: number
+): Effect.Effect<AgentNode<O>, RunError<E>> =>
+  Effect.flatMap(chat(run, paused), (response) =>
+    Effect.flatMap(accountResponse(run, response, paused, continuation), (accounted) =>
+      accounted.paused
+        ? requestResponse(run, accounted.merged, continuation + 1)
+        : Effect.succeed<AgentNode<O>>({ _tag: "CallToolsNode", response: accounted.merged })
+    )
+  )
+
+/** One model request in its chat span: `withSpan`, with the response's attributes set on the span directly. */
+const chat = <O, E, R>(run: Run<O, E, R>, paused: ModelResponse | undefined) =>
+  Effect.useSpan(run.chatSpanName, run.chatSpanOptions, (span) =>
+    Effect.withParentSpan(
+      Effect.map(run.model.request(messagesToSend(run, paused), run.settings, run.parameters), (response) => {
+        annotateResponse(span, response)
+        return response
+      }),
+      span
+    )
+  )
 
 /**
  * The streamed run from `node` on. The model's chunks pass straight through (one fold per chunk,
@@ -375,7 +394,7 @@ const streamHandling = <O, E, R>(
       const mailbox = yield* Mailbox.make<AgentEvent<O>, RunError<E>>()
       let next: AgentNode<O> | undefined
       const emit: Emit = (events) => Effect.asVoid(mailbox.offerAll(events))
-      yield* handleResponse(run, response, emit).pipe(
+      yield* Effect.suspend(() => handleResponse(run, response, emit)).pipe(
         Effect.tap((node) =>
           Effect.sync(() => {
             next = node
@@ -479,57 +498,65 @@ const handleResponse = <O, E, R>(
   run: Run<O, E, R>,
   response: ModelResponse,
   emit: Emit | undefined
-): Effect.Effect<AgentNode<O>, RunError<E>, R> =>
-  Effect.gen(function* () {
-    if (response.finishReason === "content_filter") {
-      return yield* new ContentFilterError({
+): Effect.Effect<AgentNode<O>, RunError<E>, R> => {
+  // Called when the node runs (inside `suspend` or a `flatMap`); plain code, like the request path.
+  if (response.finishReason === "content_filter") {
+    return Effect.fail(
+      new ContentFilterError({
         message: `Content filter triggered. Finish reason: '${rawFinishReason(response)}'`,
         body: encodeResponse(response)
       })
-    }
-    if (response.parts.length === 0) {
-      if (response.finishReason === "length") {
-        return yield* new UnexpectedModelBehavior({
+    )
+  }
+  if (response.parts.length === 0) {
+    if (response.finishReason === "length") {
+      return Effect.fail(
+        new UnexpectedModelBehavior({
           message: `Model token limit (${run.settings.maxTokens ?? "provider default"}) exceeded before any response was generated. Increase the maxTokens setting, or simplify the prompt.`
         })
-      }
-      return yield* retryOutput(run, new RetryPromptPart({ content: pleaseAnswer(run) }, true))
+      )
     }
-    const truncated = truncatedToolCall(response)
-    if (truncated !== undefined) {
-      return yield* new IncompleteToolCall({
+    return retryOutput(run, new RetryPromptPart({ content: pleaseAnswer(run) }, true))
+  }
+  const truncated = truncatedToolCall(response)
+  if (truncated !== undefined) {
+    return Effect.fail(
+      new IncompleteToolCall({
         message: `Model token limit (${run.settings.maxTokens ?? "provider default"}) exceeded while generating a tool call, so its arguments are incomplete. Increase the maxTokens setting, or simplify the prompt so the answer fits.`,
         toolName: truncated.toolName,
         toolCallId: truncated.toolCallId
       })
-    }
-    const calls = toolCalls(response)
-    if (calls.length > 0) {
-      const outcome = yield* processToolCalls(run, calls, emit)
-      if (outcome.final === undefined) {
-        return nextRequest(run, outcome.parts)
-      }
+    )
+  }
+  const calls = toolCalls(response)
+  if (calls.length > 0) {
+    return Effect.map(processToolCalls(run, calls, emit), (outcome): AgentNode<O> => {
+      if (outcome.final === undefined) return nextRequest(run, outcome.parts)
       // Keep the tool results, so the history has no unanswered tool call and can be continued.
       run.state.messages.push(new ModelRequest({ parts: outcome.parts }, true))
       return end(run, response, outcome.final.output, outcome.final.call)
-    }
-    const text = answerText(response)
-    if (run.parameters.allowTextOutput && text !== "") return yield* handleText(run, response, text)
-    return yield* retryOutput(run, new RetryPromptPart({ content: pleaseAnswer(run) }, true))
-  })
+    })
+  }
+  const text = answerText(response)
+  if (run.parameters.allowTextOutput && text !== "") return handleText(run, response, text)
+  return retryOutput(run, new RetryPromptPart({ content: pleaseAnswer(run) }, true))
+}
 
 const handleText = <O, E, R>(
   run: Run<O, E, R>,
   response: ModelResponse,
   text: string
-): Effect.Effect<AgentNode<O>, RunError<E>, R> =>
-  Effect.gen(function* () {
-    const raw = run.mode === "text" ? Either.right(text) : parseJsonText(text)
-    if (Either.isLeft(raw)) return yield* retryOutput(run, new RetryPromptPart({ content: raw.left }, true))
-    const processed = yield* processOutput(run, raw.right, undefined)
-    if (Either.isLeft(processed)) return yield* retryOutput(run, new RetryPromptPart({ content: processed.left }, true))
-    return end(run, response, processed.right, undefined)
-  })
+): Effect.Effect<AgentNode<O>, RunError<E>, R> => {
+  const raw = run.mode === "text" ? Either.right(text) : parseJsonText(text)
+  if (Either.isLeft(raw)) return retryOutput(run, new RetryPromptPart({ content: raw.left }, true))
+  return Effect.flatMap(
+    processOutput(run, raw.right, undefined),
+    (processed): Effect.Effect<AgentNode<O>, RunError<E>, R> =>
+      Either.isLeft(processed)
+        ? retryOutput(run, new RetryPromptPart({ content: processed.left }, true))
+        : Effect.succeed(end(run, response, processed.right, undefined))
+  )
+}
 
 /** Runs the output's decoding and validators; a retry (invalid output, `ModelRetry`) is the left side. */
 export const processOutput = <O, E, R>(

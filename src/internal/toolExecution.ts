@@ -3,13 +3,13 @@
  * concurrently (bounded; `sequential` tools alone), output calls are validated, failures become
  * retry prompts counted per tool, and the results go back in the order the model emitted the calls.
  */
-import { Effect, Either } from "effect"
+import { Context, Effect, Either, Tracer } from "effect"
 import { ModelRetry, UnexpectedModelBehavior } from "../AgentError.js"
 import { toolCallStarted, toolResult } from "../AgentEvent.js"
 import { type ModelRequestPart, RetryPromptPart, type ToolCallPart, ToolReturnPart } from "../Message.js"
 import { OutputValidationError } from "../Output.js"
 import { RunContext } from "../RunContext.js"
-import { InvalidToolArgs } from "../Tool.js"
+import { InvalidToolArgs, type Tool } from "../Tool.js"
 import * as Usage from "../Usage.js"
 import {
   argsObject,
@@ -85,174 +85,205 @@ const unknownToolMessage = (name: string, available: ReadonlyArray<string>): str
     ? `Unknown tool name: '${name}'. No tools available.`
     : `Unknown tool name: '${name}'. Available tools: ${available.map((tool) => `'${tool}'`).join(", ")}`
 
-/** Runs the tool calls of one response and says what goes back to the model, or what the output is. */
+/** The attributes of a tool call's span. */
+const toolSpanOptions = (call: ToolCallPart): Tracer.SpanOptions => ({
+  // No stack trace: it would point into this file, and capturing it costs more than the span.
+  captureStackTrace: false,
+  attributes: {
+    "gen_ai.operation.name": "execute_tool",
+    "gen_ai.tool.name": call.toolName,
+    "gen_ai.tool.call.id": call.toolCallId
+  }
+})
+
+/**
+ * Runs the tool calls of one response and says what goes back to the model, or what the output is.
+ * Call it when the calls are to run (inside `suspend` or a `flatMap`): it reads the run's state as
+ * it builds the effect. Plain `flatMap`s rather than `Effect.gen`, as it runs on most steps.
+ */
 export const processToolCalls = <O, E, R>(
   run: Run<O, E, R>,
   calls: ReadonlyArray<ToolCallPart>,
   emit: Emit | undefined
-): Effect.Effect<ToolCallsOutcome<O>, E | UnexpectedModelBehavior | Usage.UsageLimitExceeded, R> =>
-  Effect.gen(function* () {
-    const { agent, state } = run
-    const kinds: ReadonlyArray<Kind> = calls.map((call) =>
-      call.toolName === run.outputToolName ? "output" : run.tools.has(call.toolName) ? "function" : "unknown"
-    )
-    const outputIndices: Array<number> = []
-    const functionIndices: Array<number> = []
-    for (let index = 0; index < kinds.length; index++) {
-      if (kinds[index] === "output") outputIndices.push(index)
-      else functionIndices.push(index)
-    }
-    const knownFunctionCalls = kinds.filter((kind) => kind === "function").length
-    if (knownFunctionCalls > 0) yield* Usage.checkBeforeToolCalls(run.limits, state.usage, knownFunctionCalls)
+): Effect.Effect<ToolCallsOutcome<O>, E | UnexpectedModelBehavior | Usage.UsageLimitExceeded, R> => {
+  const { agent, state } = run
+  const kinds: Array<Kind> = []
+  const outputIndices: Array<number> = []
+  const functionIndices: Array<number> = []
+  let knownFunctionCalls = 0
+  for (let index = 0; index < calls.length; index++) {
+    const name = calls[index]!.toolName
+    const kind: Kind = name === run.outputToolName ? "output" : run.tools.has(name) ? "function" : "unknown"
+    kinds.push(kind)
+    if (kind === "output") outputIndices.push(index)
+    else functionIndices.push(index)
+    if (kind === "function") knownFunctionCalls++
+  }
 
-    const parts: Array<ModelRequestPart | undefined> = calls.map(() => undefined)
-    const failedTools = new Set<string>()
-    const succeededTools = new Set<string>()
-    let executedCalls = 0
-    let functionRetried = false
-    let outputFailures = 0
-    let final: { output: O; index: number } | undefined
+  const parts: Array<ModelRequestPart | undefined> = calls.map(() => undefined)
+  const failedTools = new Set<string>()
+  const succeededTools = new Set<string>()
+  let executedCalls = 0
+  let functionRetried = false
+  let outputFailures = 0
+  let final: { output: O; index: number } | undefined
 
-    const stub = (index: number, content: string) => {
+  const stub = (index: number, content: string) => {
+    const call = calls[index]!
+    parts[index] = new ToolReturnPart({ toolName: call.toolName, toolCallId: call.toolCallId, content }, true)
+  }
+
+  const runFunction = (index: number): Effect.Effect<void, E | UnexpectedModelBehavior, R> =>
+    Effect.suspend(() => {
       const call = calls[index]!
-      parts[index] = new ToolReturnPart({ toolName: call.toolName, toolCallId: call.toolCallId, content }, true)
-    }
-
-    const runFunction = (index: number): Effect.Effect<void, E | UnexpectedModelBehavior, R> =>
-      Effect.suspend(() => {
-        const call = calls[index]!
-        const tool = run.tools.get(call.toolName)
-        const retries = state.toolRetries.get(call.toolName) ?? 0
-        const maxRetries = tool?.maxRetries ?? agent.retries
-        const args = argsObject(call.args)
-        const outcome: Effect.Effect<Either.Either<unknown, string>, E, R> = tool === undefined
-          ? Effect.succeed(Either.left(unknownToolMessage(call.toolName, run.toolNames)))
-          : Either.isLeft(args)
-            ? Effect.succeed(Either.left(args.left))
-            : Effect.suspend(() => {
-                executedCalls += 1
-                return recoverRetry(
-                  Effect.provideService(
-                    tool.execute(args.right),
-                    RunContext,
-                    runContext(run, {
-                      retry: retries,
-                      maxRetries,
-                      toolName: call.toolName,
-                      toolCallId: call.toolCallId
-                    })
-                  )
-                ).pipe(
-                  Effect.withSpan(`execute_tool ${call.toolName}`, {
-                    captureStackTrace: false,
-                    attributes: {
-                      "gen_ai.operation.name": "execute_tool",
-                      "gen_ai.tool.name": call.toolName,
-                      "gen_ai.tool.call.id": call.toolCallId
-                    }
-                  })
-                )
-              })
-        const settle = (result: Either.Either<unknown, string>) => {
-          if (Either.isRight(result)) {
-            succeededTools.add(call.toolName)
-            const part = new ToolReturnPart(
-              { toolName: call.toolName, toolCallId: call.toolCallId, content: result.right },
-              true
+      const tool = run.tools.get(call.toolName)
+      const retries = state.toolRetries.get(call.toolName) ?? 0
+      const maxRetries = tool?.maxRetries ?? agent.retries
+      const args = argsObject(call.args)
+      const execute = (tool: Tool<string, E, R>, args: Readonly<Record<string, unknown>>) => {
+        executedCalls += 1
+        const context = runContext(run, {
+          retry: retries,
+          maxRetries,
+          toolName: call.toolName,
+          toolCallId: call.toolCallId
+        })
+        // `withSpan` and `provideService(RunContext)` in one change of the context.
+        return Effect.useSpan(`execute_tool ${call.toolName}`, toolSpanOptions(call), (span) =>
+          recoverRetry(
+            Effect.mapInputContext(tool.execute(args), (services: Context.Context<R>) =>
+              Context.add(Context.add(services, Tracer.ParentSpan, span), RunContext, context)
             )
-            parts[index] = part
-            return emit === undefined ? Effect.void : emit([toolResult(part)])
-          }
-          if (retries >= maxRetries) {
-            return Effect.fail(
-              new UnexpectedModelBehavior({
-                message: `Tool '${call.toolName}' exceeded max retries count of ${maxRetries}`,
-                body: result.left
-              })
-            )
-          }
-          failedTools.add(call.toolName)
-          if (tool !== undefined) functionRetried = true
-          const part = new RetryPromptPart(
-            { content: result.left, toolName: call.toolName, toolCallId: call.toolCallId },
+          )
+        )
+      }
+      const settle = (result: Either.Either<unknown, string>) => {
+        if (Either.isRight(result)) {
+          succeededTools.add(call.toolName)
+          const part = new ToolReturnPart(
+            { toolName: call.toolName, toolCallId: call.toolCallId, content: result.right },
             true
           )
           parts[index] = part
           return emit === undefined ? Effect.void : emit([toolResult(part)])
         }
-        const started = emit === undefined ? outcome : Effect.zipRight(emit([toolCallStarted(call)]), outcome)
-        return Effect.flatMap(started, settle)
-      })
-
-    const runOutput = (index: number): Effect.Effect<Either.Either<O, string>, E, R> => {
-      const call = calls[index]!
-      const args = argsObject(call.args)
-      return Either.isLeft(args) ? Effect.succeed(Either.left(args.left)) : processOutput(run, args.right, call)
-    }
-
-    /** Records an output call's result; the first valid one in emission order becomes the output. */
-    const settleOutput = (index: number, result: Either.Either<O, string>) => {
-      const call = calls[index]!
-      if (Either.isLeft(result)) {
-        outputFailures += 1
-        parts[index] = new RetryPromptPart(
+        if (retries >= maxRetries) {
+          return Effect.fail(
+            new UnexpectedModelBehavior({
+              message: `Tool '${call.toolName}' exceeded max retries count of ${maxRetries}`,
+              body: result.left
+            })
+          )
+        }
+        failedTools.add(call.toolName)
+        if (tool !== undefined) functionRetried = true
+        const part = new RetryPromptPart(
           { content: result.left, toolName: call.toolName, toolCallId: call.toolCallId },
           true
         )
-      } else if (final === undefined) {
-        final = { output: result.right, index }
-        stub(index, finalResultProcessed)
-      } else {
-        stub(index, outputNotFinal)
+        parts[index] = part
+        return emit === undefined ? Effect.void : emit([toolResult(part)])
       }
+      if (tool === undefined) return settle(Either.left(unknownToolMessage(call.toolName, run.toolNames)))
+      if (Either.isLeft(args)) return settle(args)
+      if (emit === undefined) return Effect.flatMap(execute(tool, args.right), settle)
+      return Effect.flatMap(
+        Effect.zipRight(
+          emit([toolCallStarted(call)]),
+          Effect.suspend(() => execute(tool, args.right))
+        ),
+        settle
+      )
+    })
+
+  const runOutput = (index: number): Effect.Effect<Either.Either<O, string>, E, R> => {
+    const call = calls[index]!
+    const args = argsObject(call.args)
+    return Either.isLeft(args) ? Effect.succeed(Either.left(args.left)) : processOutput(run, args.right, call)
+  }
+
+  /** Records an output call's result; the first valid one in emission order becomes the output. */
+  const settleOutput = (index: number, result: Either.Either<O, string>) => {
+    const call = calls[index]!
+    if (Either.isLeft(result)) {
+      outputFailures += 1
+      parts[index] = new RetryPromptPart(
+        { content: result.left, toolName: call.toolName, toolCallId: call.toolCallId },
+        true
+      )
+    } else if (final === undefined) {
+      final = { output: result.right, index }
+      stub(index, finalResultProcessed)
+    } else {
+      stub(index, outputNotFinal)
     }
+  }
 
-    const isSequential = (index: number) => run.tools.get(calls[index]!.toolName)?.sequential === true
+  /** Runs an output call in turn, unless an earlier one already gave the output. */
+  const outputInTurn = (index: number): Effect.Effect<void, E, R> =>
+    Effect.suspend(() => {
+      if (final !== undefined) {
+        stub(index, outputSkipped)
+        return Effect.void
+      }
+      return Effect.map(runOutput(index), (result) => settleOutput(index, result))
+    })
 
-    const runFunctions = (indices: ReadonlyArray<number>) =>
-      runSegments(segments(indices, isSequential), runFunction, agent.toolConcurrency)
+  const isSequential = (index: number) => run.tools.get(calls[index]!.toolName)?.sequential === true
 
+  const runFunctions = (indices: ReadonlyArray<number>) =>
+    runSegments(segments(indices, isSequential), runFunction, agent.toolConcurrency)
+
+  const handle = (): Effect.Effect<void, E | UnexpectedModelBehavior, R> => {
     switch (agent.endStrategy) {
       case "early": {
-        for (const index of outputIndices) {
-          if (final !== undefined) stub(index, outputSkipped)
-          else settleOutput(index, yield* runOutput(index))
-        }
-        if (final !== undefined) for (const index of functionIndices) stub(index, toolSkipped)
-        else yield* runFunctions(functionIndices)
-        break
+        const functions = Effect.suspend(() => {
+          if (final === undefined) return runFunctions(functionIndices)
+          for (const index of functionIndices) stub(index, toolSkipped)
+          return Effect.void
+        })
+        return outputIndices.length === 0
+          ? runFunctions(functionIndices)
+          : Effect.zipRight(Effect.forEach(outputIndices, outputInTurn, { discard: true }), functions)
       }
       case "graceful": {
+        // Function calls run together up to each output call, which runs in turn.
+        if (outputIndices.length === 0) return runFunctions(functionIndices)
+        const turns: Array<Effect.Effect<void, E | UnexpectedModelBehavior, R>> = []
         let pending: Array<number> = []
         for (let index = 0; index < calls.length; index++) {
           if (kinds[index] !== "output") {
             pending.push(index)
             continue
           }
-          if (pending.length > 0) yield* runFunctions(pending)
+          if (pending.length > 0) turns.push(runFunctions(pending))
           pending = []
-          if (final !== undefined) stub(index, outputSkipped)
-          else settleOutput(index, yield* runOutput(index))
+          turns.push(outputInTurn(index))
         }
-        if (pending.length > 0) yield* runFunctions(pending)
-        break
+        if (pending.length > 0) turns.push(runFunctions(pending))
+        return Effect.forEach(turns, (turn) => turn, { discard: true })
       }
       case "exhaustive": {
         const outputResults = new Map<number, Either.Either<O, string>>()
         const all = calls.map((_, index) => index)
-        yield* runSegments(
-          segments(all, isSequential),
-          (index) =>
-            kinds[index] === "output"
-              ? Effect.map(runOutput(index), (result) => void outputResults.set(index, result))
-              : runFunction(index),
-          agent.toolConcurrency
+        return Effect.map(
+          runSegments(
+            segments(all, isSequential),
+            (index) =>
+              kinds[index] === "output"
+                ? Effect.suspend(() => Effect.map(runOutput(index), (result) => void outputResults.set(index, result)))
+                : runFunction(index),
+            agent.toolConcurrency
+          ),
+          () => {
+            for (const index of outputIndices) settleOutput(index, outputResults.get(index)!)
+          }
         )
-        for (const index of outputIndices) settleOutput(index, outputResults.get(index)!)
-        break
       }
     }
+  }
 
+  const finish = (): Effect.Effect<ToolCallsOutcome<O>, UnexpectedModelBehavior> => {
     // A function tool asking for a retry wins over the output: the model answers the retry first.
     if (final !== undefined && functionRetried && agent.endStrategy !== "early") {
       stub(final.index, retryWins)
@@ -267,18 +298,27 @@ export const processToolCalls = <O, E, R>(
       state.outputRetries += outputFailures
       if (state.outputRetries > agent.outputRetries) {
         const retry = parts.find((part) => part?._tag === "RetryPromptPart")
-        return yield* new UnexpectedModelBehavior({
-          message: `Exceeded maximum retries (${agent.outputRetries}) for output validation`,
-          body: retry?._tag === "RetryPromptPart" ? retry.content : undefined
-        })
+        return Effect.fail(
+          new UnexpectedModelBehavior({
+            message: `Exceeded maximum retries (${agent.outputRetries}) for output validation`,
+            body: retry?._tag === "RetryPromptPart" ? retry.content : undefined
+          })
+        )
       }
     }
 
     const ordered: Array<ModelRequestPart> = []
     for (const part of parts) if (part !== undefined) ordered.push(part)
     const winner = final
-    return {
+    return Effect.succeed({
       parts: ordered,
       final: winner === undefined ? undefined : { output: winner.output, call: calls[winner.index]! }
-    }
-  })
+    })
+  }
+
+  const handled =
+    knownFunctionCalls > 0
+      ? Effect.flatMap(Usage.checkBeforeToolCalls(run.limits, state.usage, knownFunctionCalls), handle)
+      : Effect.suspend(handle)
+  return Effect.flatMap(handled, finish)
+}
