@@ -76,6 +76,8 @@ export const runWorker = async (request: WorkerRequest): Promise<WorkerResult> =
   const timings: Record<string, Record<string, Array<number>>> = {}
   const cpuTimes: Record<string, Record<string, Array<number>>> = {}
   const failures: Array<CheckFailure> = []
+  // When each contender last finished a run: a failure reports how long its connections sat idle.
+  const lastEnd = new Map<ContenderName, number>()
   try {
     for (const scenario of request.scenarios) {
       const expected = expectedOutput(scenario, request.sizes)
@@ -105,8 +107,12 @@ export const runWorker = async (request: WorkerRequest): Promise<WorkerResult> =
         } catch (error) {
           elapsed = performance.now() - start
           cpu = process.cpuUsage(cpuStart)
-          failures.push({ scenario, contender: name, repetition, message: `threw: ${describe(error)}` })
+          const previous = lastEnd.get(name)
+          const idle =
+            previous === undefined ? "" : ` [idle ${((start - previous) / 1000).toFixed(1)} s before this run]`
+          failures.push({ scenario, contender: name, repetition, message: `threw: ${describe(error)}${idle}` })
         }
+        lastEnd.set(name, performance.now())
         return { elapsed, cpu: (cpu.user + cpu.system) / 1000 }
       }
       const repsOf = new Map<ContenderName, number>()
