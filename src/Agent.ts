@@ -235,8 +235,7 @@ const withRunSpan =
     Effect.useSpan(runSpanName(agent), runSpanOptions(agent), (span) =>
       Effect.withParentSpan(
         Effect.map(effect, (result) => {
-          const attributes = RunLoop.usageAttributes(result)
-          for (const key in attributes) span.attribute(key, attributes[key])
+          RunLoop.annotateUsage(span, result)
           return result
         }),
         span

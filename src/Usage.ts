@@ -99,11 +99,22 @@ export const addRunUsage = (left: RunUsage, right: RunUsage): RunUsage =>
 
 /** A run's usage after one more request. */
 export const addRequest = (run: RunUsage, request: RequestUsage): RunUsage =>
-  addRunUsage(run, new RunUsage({ ...request, requests: 1 }, sums))
+  new RunUsage(
+    {
+      requests: run.requests + 1,
+      toolCalls: run.toolCalls,
+      inputTokens: run.inputTokens + request.inputTokens,
+      outputTokens: run.outputTokens + request.outputTokens,
+      cacheWriteTokens: run.cacheWriteTokens + request.cacheWriteTokens,
+      cacheReadTokens: run.cacheReadTokens + request.cacheReadTokens,
+      details: addDetails(run.details, request.details)
+    },
+    sums
+  )
 
 /** A run's usage after `count` more tool calls. */
 export const addToolCalls = (run: RunUsage, count: number): RunUsage =>
-  new RunUsage({ ...run, toolCalls: run.toolCalls + count }, sums)
+  count === 0 ? run : new RunUsage({ ...run, toolCalls: run.toolCalls + count }, sums)
 
 /** The limits a run must stay within. Every field is optional; `requestLimit` defaults to 50 in `Agent`. */
 export interface UsageLimits {

@@ -292,9 +292,14 @@ const chatSpanOptions = (model: ModelService, settings: ModelSettings.ModelSetti
 })
 
 /** Sets the attributes of a response on its chat span. */
-const annotateResponse = (span: Tracer.Span, response: ModelResponse): void => {
-  const attributes = responseAttributes(response)
-  for (const key in attributes) span.attribute(key, attributes[key])
+const annotateResponse = (span: Pick<Tracer.Span, "attribute">, response: ModelResponse): void => {
+  if (response.modelName !== undefined) span.attribute("gen_ai.response.model", response.modelName)
+  if (response.providerResponseId !== undefined) span.attribute("gen_ai.response.id", response.providerResponseId)
+  if (response.finishReason !== undefined) span.attribute("gen_ai.response.finish_reasons", [response.finishReason])
+  span.attribute("gen_ai.usage.input_tokens", response.usage.inputTokens)
+  span.attribute("gen_ai.usage.output_tokens", response.usage.outputTokens)
+  span.attribute("gen_ai.usage.cache_read.input_tokens", response.usage.cacheReadTokens)
+  span.attribute("gen_ai.usage.cache_creation.input_tokens", response.usage.cacheWriteTokens)
 }
 
 // The request path is plain `flatMap`s rather than `Effect.gen`: it runs once per step of every run,
@@ -410,23 +415,34 @@ const streamHandling = <O, E, R>(
     })
   )
 
-/** The attributes of the run span once the run is over. */
-export const usageAttributes = <O>(result: RunResult<O>): Record<string, unknown> => ({
-  "gen_ai.usage.input_tokens": result.usage.inputTokens,
-  "gen_ai.usage.output_tokens": result.usage.outputTokens,
-  "effect_agent.usage.requests": result.usage.requests,
-  "effect_agent.usage.tool_calls": result.usage.toolCalls
+/** Sets the attributes of the run span once the run is over. */
+export const annotateUsage = <O>(span: Pick<Tracer.Span, "attribute">, result: RunResult<O>): void => {
+  span.attribute("gen_ai.usage.input_tokens", result.usage.inputTokens)
+  span.attribute("gen_ai.usage.output_tokens", result.usage.outputTokens)
+  span.attribute("effect_agent.usage.requests", result.usage.requests)
+  span.attribute("effect_agent.usage.tool_calls", result.usage.toolCalls)
+}
+
+/** The attributes `annotateUsage` sets, as a record for `annotateCurrentSpan`. */
+const usageAttributes = <O>(result: RunResult<O>): Record<string, unknown> => {
+  const attributes: Record<string, unknown> = {}
+  annotateUsage(recorder(attributes), result)
+  return attributes
+}
+
+/** Something with the `attribute` method of a span that records the attributes set on it. */
+const recorder = (attributes: Record<string, unknown>): Pick<Tracer.Span, "attribute"> => ({
+  attribute: (key, value) => {
+    attributes[key] = value
+  }
 })
 
-const responseAttributes = (response: ModelResponse): Record<string, unknown> => ({
-  ...(response.modelName === undefined ? {} : { "gen_ai.response.model": response.modelName }),
-  ...(response.providerResponseId === undefined ? {} : { "gen_ai.response.id": response.providerResponseId }),
-  ...(response.finishReason === undefined ? {} : { "gen_ai.response.finish_reasons": [response.finishReason] }),
-  "gen_ai.usage.input_tokens": response.usage.inputTokens,
-  "gen_ai.usage.output_tokens": response.usage.outputTokens,
-  "gen_ai.usage.cache_read.input_tokens": response.usage.cacheReadTokens,
-  "gen_ai.usage.cache_creation.input_tokens": response.usage.cacheWriteTokens
-})
+/** The attributes `annotateResponse` sets, as a record for `annotateCurrentSpan`. */
+const responseAttributes = (response: ModelResponse): Record<string, unknown> => {
+  const attributes: Record<string, unknown> = {}
+  annotateResponse(recorder(attributes), response)
+  return attributes
+}
 
 /** A continuation's events, renumbered to follow the parts of the responses it continues. */
 const shiftIndexes = (chunk: Chunk.Chunk<ModelResponseStreamEvent>, offset: number) => {
@@ -568,19 +584,17 @@ export const processOutput = <O, E, R>(
     Effect.provideService(
       run.output.process(raw),
       RunContext,
-      runContext(run, {
-        retry: run.state.outputRetries,
-        maxRetries: run.agent.outputRetries,
-        toolName: call?.toolName,
-        toolCallId: call?.toolCallId
-      })
+      runContext(run, run.state.outputRetries, run.agent.outputRetries, call?.toolName, call?.toolCallId)
     )
   )
 
 /** The `RunContext` a handler or validator sees, with a snapshot of the conversation. */
 export const runContext = <O, E, R>(
   run: Run<O, E, R>,
-  call: Pick<RunContextService, "retry" | "maxRetries" | "toolName" | "toolCallId">
+  retry: number,
+  maxRetries: number,
+  toolName: string | undefined,
+  toolCallId: string | undefined
 ): RunContextService => ({
   agentName: run.agent.name,
   modelName: run.model.modelName,
@@ -588,7 +602,10 @@ export const runContext = <O, E, R>(
   usage: run.state.usage,
   messages: run.state.messages.slice(),
   runStep: run.state.runStep,
-  ...call
+  retry,
+  maxRetries,
+  toolName,
+  toolCallId
 })
 
 const pleaseAnswer = <O, E, R>(run: Run<O, E, R>): string => {

@@ -142,12 +142,7 @@ export const processToolCalls = <O, E, R>(
       const args = argsObject(call.args)
       const execute = (tool: Tool<string, E, R>, args: Readonly<Record<string, unknown>>) => {
         executedCalls += 1
-        const context = runContext(run, {
-          retry: retries,
-          maxRetries,
-          toolName: call.toolName,
-          toolCallId: call.toolCallId
-        })
+        const context = runContext(run, retries, maxRetries, call.toolName, call.toolCallId)
         // `withSpan` and `provideService(RunContext)` in one change of the context.
         return Effect.useSpan(`execute_tool ${call.toolName}`, toolSpanOptions(call), (span) =>
           recoverRetry(

@@ -13,20 +13,31 @@ const countWords = (text: string): number => {
 
 const valueWords = (value: unknown): number => countWords(typeof value === "string" ? value : JSON.stringify(value))
 
+const messageWords = (message: ModelMessage): number => {
+  if (message._tag === "ModelResponse") return responseWords(message.parts)
+  let words = 0
+  if (message.instructions !== undefined) words += countWords(message.instructions)
+  for (const part of message.parts) {
+    if (part._tag === "ToolReturnPart") words += valueWords(part.content)
+    else if (part._tag === "UserPromptPart" && typeof part.content !== "string") {
+      for (const item of part.content) words += item._tag === "TextContent" ? countWords(item.text) : 50
+    } else words += valueWords(part.content)
+  }
+  return words
+}
+
+// Messages are immutable, and a conversation is sent again with every step: count each one once.
+const wordCache = new WeakMap<ModelMessage, number>()
+
 const requestWords = (messages: ReadonlyArray<ModelMessage>): number => {
   let words = 0
   for (const message of messages) {
-    if (message._tag === "ModelResponse") {
-      words += responseWords(message.parts)
-      continue
+    let count = wordCache.get(message)
+    if (count === undefined) {
+      count = messageWords(message)
+      wordCache.set(message, count)
     }
-    if (message.instructions !== undefined) words += countWords(message.instructions)
-    for (const part of message.parts) {
-      if (part._tag === "ToolReturnPart") words += valueWords(part.content)
-      else if (part._tag === "UserPromptPart" && typeof part.content !== "string") {
-        for (const item of part.content) words += item._tag === "TextContent" ? countWords(item.text) : 50
-      } else words += valueWords(part.content)
-    }
+    words += count
   }
   return words
 }
