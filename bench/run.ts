@@ -186,8 +186,9 @@ const main = async (): Promise<number> => {
     )
     const memory = measureMemory
       ? await limited(
-          // Peak RSS does not depend on speed, so two at a time (the machine has two cores or more).
-          2,
+          // One at a time: two cold bursts of 200 concurrent runs saturate a 2-core machine, and a
+          // saturated client can reuse a keep-alive socket just as the server's 5 s idle timeout closes it.
+          1,
           memoryJobs.map(({ contender, group }) => async () => {
             log(`peak RSS of ${contender} on ${group.join(", ")}…`)
             const result = await runWorker({ ...base, contenders: [contender], scenarios: group, warmup: 0, reps: 1 })
