@@ -64,6 +64,10 @@ export interface WorkerResult {
   readonly peakRssBytes: number
 }
 
+// tsx turns source maps on; Node would then read and keep the map of every module loaded from here
+// on (dist/ and most packages ship them), which no production process pays for.
+process.setSourceMapsEnabled(false)
+
 const collectGarbage: () => void = typeof globalThis.gc === "function" ? globalThis.gc : () => {}
 
 /** Runs the request in this process. */
