@@ -312,10 +312,14 @@ describe("foldResponseStream", () => {
     fc.assert(
       fc.property(streamedResponse, ({ expected }) => {
         const folded = fold([Chunk.toReadonlyArray(responseToEvents(expected))])
-        const roundTripped = Schema.decodeUnknownSync(Message.HistoryFromJson)(
-          Schema.encodeSync(Message.HistoryFromJson)([folded])
-        )
-        expect(roundTripped).toStrictEqual([folded])
+        const undefinedKeys = (value: object) =>
+          Object.keys(value).filter((key) => Reflect.get(value, key) === undefined)
+        expect(undefinedKeys(folded)).toEqual([])
+        for (const part of folded.parts) expect(undefinedKeys(part)).toEqual([])
+        // Compared as JSON: arbitrary provider details may hold -0, which JSON writes as 0.
+        const json = Schema.encodeSync(Message.HistoryFromJson)([folded])
+        const roundTripped = Schema.decodeUnknownSync(Message.HistoryFromJson)(json)
+        expect(Schema.encodeSync(Message.HistoryFromJson)(roundTripped)).toBe(json)
       }),
       { numRuns: 50 }
     )
