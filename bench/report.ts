@@ -228,6 +228,13 @@ export const markdown = (report: Report): string => {
     "",
     `Measured ${report.date} with \`npm run bench\`${report.quick ? " --quick (tiny sizes: not representative)" : ""}.`,
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, Node ${m.node} (${m.platform}); load average (1/5/15 min) ${load(m.loadAverageBefore)} before, ${load(m.loadAverageAfter)} after.`,
+    // The benchmark itself keeps about 1.5 cores busy (a worker and the server).
+    ...(Math.max(m.loadAverageBefore[0] ?? 0, m.loadAverageAfter[0] ?? 0) > m.cores * 1.25
+      ? [
+          "",
+          `**Noise:** the machine was busy during this run (1-minute load average up to ${Math.max(m.loadAverageBefore[0] ?? 0, m.loadAverageAfter[0] ?? 0).toFixed(1)} on ${m.cores} cores, other work running beside it), so wall times are inflated and spread out (see min/max); the \`client CPU\` ratios are the steadier measure of each library's own cost. Rerun on a quiet machine for the numbers to quote.`
+        ]
+      : []),
     "",
     "Every HTTP contender talks to the same loopback `MockAnthropicServer` (in the parent process) through its",
     "`baseURL` option. Times come from one process running all contenders, after " +
@@ -255,6 +262,8 @@ export const markdown = (report: Report): string => {
     "## Targets",
     "",
     ...report.verdicts.map((v) => `- ${v.met ? "met" : "**missed**"}: ${v.target} (${v.detail})`),
+    "",
+    "Where effect-agent's time and memory go, and what would fix each miss: [README.md](README.md).",
     ...(failures.length > 0 ? ["", "## Wrong outputs", "", ...failures] : []),
     ""
   ].join("\n")

@@ -11,9 +11,10 @@
  *   npm run bench -- --from src         effect-agent from src/ through tsx (default: the built dist/, as
  *                                       users get it; tsx compiles with keepNames and source maps)
  *   npm run bench -- --serve            only start the server and print its URL (for profiling a worker)
+ *   npm run bench -- --render bench/results.json   rewrite results.md from a results.json
  */
 import { execFile, fork } from "node:child_process"
-import { mkdir, writeFile } from "node:fs/promises"
+import { mkdir, readFile, writeFile } from "node:fs/promises"
 import * as os from "node:os"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
@@ -145,9 +146,16 @@ const main = async (): Promise<number> => {
       from: { type: "string" },
       build: { type: "boolean", default: true },
       "no-build": { type: "boolean", default: false },
-      serve: { type: "boolean", default: false }
+      serve: { type: "boolean", default: false },
+      render: { type: "string" }
     }
   })
+  if (values.render !== undefined) {
+    // Re-renders results.md from a results.json (after a change of the report's wording).
+    const report: Report = JSON.parse(await readFile(values.render, "utf8"))
+    await writeFile(values.render.replace(/\.json$/, ".md"), markdown(report))
+    return 0
+  }
   const server = await Server.start()
   if (values.serve) {
     process.stdout.write(`MockAnthropicServer listening at ${server.baseURL} (Ctrl-C to stop)\n`)
