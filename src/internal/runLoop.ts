@@ -4,7 +4,21 @@
  * `Agent.runStream` and `Agent.iter` all drive this one machine: `next` runs one node as an Effect,
  * `stream` runs the rest as a Stream whose model chunks pass straight through.
  */
-import { Chunk, Clock, Effect, Either, Mailbox, Schema, Stream, type Tracer } from "effect"
+import {
+  Cause,
+  Chunk,
+  Clock,
+  Effect,
+  Either,
+  ExecutionStrategy,
+  Exit,
+  Mailbox,
+  Option,
+  Schema,
+  Scope,
+  Stream,
+  Tracer
+} from "effect"
 import type { Agent, AgentNode, End, ModelRequestNode, RunError, RunOptions, RunResult } from "../Agent.js"
 import { ContentFilterError, IncompleteToolCall, UnexpectedModelBehavior, UserError } from "../AgentError.js"
 import { type AgentEvent, runFinished, type ToolCallStarted, type ToolResult } from "../AgentEvent.js"
@@ -20,7 +34,13 @@ import {
   type UserContent,
   UserPromptPart
 } from "../Message.js"
-import { Model, type ModelRequestParameters, type Service as ModelService, type OutputMode } from "../Model.js"
+import {
+  Model,
+  type ModelError,
+  type ModelRequestParameters,
+  type Service as ModelService,
+  type OutputMode
+} from "../Model.js"
 import * as ModelSettings from "../ModelSettings.js"
 import { type OutputSpec, promptedInstructions } from "../Output.js"
 import { RunContext, type Service as RunContextService } from "../RunContext.js"
@@ -334,86 +354,172 @@ const chat = <O, E, R>(run: Run<O, E, R>, paused: ModelResponse | undefined) =>
     )
   )
 
-/**
- * The streamed run from `node` on. The model's chunks pass straight through (one fold per chunk,
- * no fiber hand-off); only tool handling runs in a fiber of its own, so its events arrive live.
- */
-const streamFrom = <O, E, R>(run: Run<O, E, R>, node: AgentNode<O>): Stream.Stream<AgentEvent<O>, RunError<E>, R> => {
-  switch (node._tag) {
-    case "ModelRequestNode":
-      return Stream.unwrap(Effect.as(beginRequest(run, node.request), streamResponse(run, undefined, 0)))
-    case "CallToolsNode":
-      return streamHandling(run, node.response)
-    case "End":
-      return Stream.concat(
-        Stream.execute(Effect.annotateCurrentSpan(usageAttributes(node.result))),
-        Stream.make(node.finalResult, runFinished(node.result))
-      )
-  }
+/** Where a streamed run takes its next events from. */
+type Source<O, E> =
+  | { readonly _tag: "Node"; readonly node: AgentNode<O> }
+  | ModelSource
+  | ToolsSource<O, E>
+  | { readonly _tag: "Done" }
+
+/** A model response being streamed, in a scope of its own (its chat span, its HTTP request). */
+interface ModelSource {
+  readonly _tag: "Model"
+  readonly pull: Effect.Effect<Chunk.Chunk<ModelResponseStreamEvent>, Option.Option<ModelError>>
+  readonly scope: Scope.CloseableScope
+  readonly span: Tracer.Span
+  readonly builder: ResponseBuilder
+  readonly paused: ModelResponse | undefined
+  readonly continuation: number
 }
 
-/** Streams one response (continuing a paused turn), then the rest of the run. */
-const streamResponse = <O, E, R>(
-  run: Run<O, E, R>,
-  paused: ModelResponse | undefined,
-  continuation: number
-): Stream.Stream<AgentEvent<O>, RunError<E>, R> =>
-  Stream.suspend(() => {
-    const builder = new ResponseBuilder()
-    const offset = paused?.parts.length ?? 0
-    let response: ModelResponse | undefined
-    const events = run.model.requestStream(messagesToSend(run, paused), run.settings, run.parameters).pipe(
-      Stream.mapChunks((chunk) => {
-        builder.addAll(chunk)
-        return offset === 0 ? chunk : shiftIndexes(chunk, offset)
-      }),
-      Stream.concat(
-        Stream.execute(
-          Effect.flatMap(Clock.currentTimeMillis, (now) => {
-            response = builder.response(new Date(now))
-            return Effect.annotateCurrentSpan(responseAttributes(response))
-          })
-        )
-      ),
-      Stream.withSpan(run.chatSpanName, run.chatSpanOptions)
-    )
-    const rest = Stream.unwrap(
-      Effect.suspend(() => accountResponse(run, response!, paused, continuation)).pipe(
-        Effect.map((accounted) =>
-          accounted.paused
-            ? streamResponse(run, accounted.merged, continuation + 1)
-            : streamFrom<O, E, R>(run, { _tag: "CallToolsNode", response: accounted.merged })
-        )
-      )
-    )
-    return Stream.concat(events, rest)
-  })
+/** The tool calls of a response being run in a fiber of their own, their events sent to a mailbox. */
+interface ToolsSource<O, E> {
+  readonly _tag: "Tools"
+  readonly mailbox: Mailbox.ReadonlyMailbox<AgentEvent<O>, RunError<E>>
+  readonly scope: Scope.CloseableScope
+  /** The node after the response, once its handling is done. */
+  readonly next: () => AgentNode<O> | undefined
+}
 
-/** Streams the handling of a response (tool events as they happen), then the rest of the run. */
-const streamHandling = <O, E, R>(
-  run: Run<O, E, R>,
-  response: ModelResponse
-): Stream.Stream<AgentEvent<O>, RunError<E>, R> =>
-  Stream.unwrapScoped(
-    Effect.gen(function* () {
-      const mailbox = yield* Mailbox.make<AgentEvent<O>, RunError<E>>()
-      let next: AgentNode<O> | undefined
-      const emit: Emit = (events) => Effect.asVoid(mailbox.offerAll(events))
-      yield* Effect.suspend(() => handleResponse(run, response, emit)).pipe(
-        Effect.tap((node) =>
-          Effect.sync(() => {
-            next = node
-          })
-        ),
-        Mailbox.into(mailbox),
-        Effect.forkScoped
-      )
-      return Stream.concat(
-        Mailbox.toStream(mailbox),
-        Stream.suspend(() => (next === undefined ? Stream.empty : streamFrom(run, next)))
-      )
+/**
+ * The streamed run from `node` on, as one pull-based stream: each pull gives the next chunk of
+ * events, from the node's model stream (its chunks pass straight through: one fold per chunk, no
+ * fiber hand-off) or from the tool calls it runs (in a fiber of their own, so their events arrive
+ * live). One stream whose state moves from node to node, rather than a stream nested per step:
+ * each nested stream operator costs its own channel machinery on every step.
+ */
+const streamFrom = <O, E, R>(run: Run<O, E, R>, node: AgentNode<O>): Stream.Stream<AgentEvent<O>, RunError<E>, R> =>
+  Stream.fromPull(Effect.map(Effect.scope, (scope) => makePull(run, node, scope)))
+
+type Pull<O, E, R> = Effect.Effect<Chunk.Chunk<AgentEvent<O>>, Option.Option<RunError<E>>, R>
+
+const makePull = <O, E, R>(run: Run<O, E, R>, start: AgentNode<O>, scope: Scope.Scope): Pull<O, E, R> => {
+  let source: Source<O, E> = { _tag: "Node", node: start }
+
+  const fail = <A>(effect: Effect.Effect<A, RunError<E>, R>): Effect.Effect<A, Option.Option<RunError<E>>, R> =>
+    Effect.mapError(effect, Option.some)
+
+  const fromNode = (node: AgentNode<O>): Pull<O, E, R> => {
+    switch (node._tag) {
+      case "ModelRequestNode":
+        return Effect.zipRight(fail(beginRequest(run, node.request)), startModel(undefined, 0))
+      case "CallToolsNode":
+        return startHandling(node.response)
+      case "End":
+        source = { _tag: "Done" }
+        return Effect.as(
+          Effect.annotateCurrentSpan(usageAttributes(node.result)),
+          Chunk.make<[AgentEvent<O>, AgentEvent<O>]>(node.finalResult, runFinished(node.result))
+        )
+    }
+  }
+
+  /**
+   * Starts streaming one response (continuing `paused`) in a child scope holding its chat span and
+   * the model stream: `Stream.withSpan`, with the span handled here, where the stream's end is seen.
+   */
+  const startModel = (paused: ModelResponse | undefined, continuation: number): Pull<O, E, R> =>
+    Effect.flatMap(Scope.fork(scope, ExecutionStrategy.sequential), (child) =>
+      Effect.flatMap(Scope.extend(Effect.makeSpanScoped(run.chatSpanName, run.chatSpanOptions), child), (span) => {
+        const events = run.model.requestStream(messagesToSend(run, paused), run.settings, run.parameters)
+        // The stream's effects run when it is pulled, in the pulling fiber: each pull is given the span.
+        const opened = Effect.provideService(Scope.extend(Stream.toPull(events), child), Tracer.ParentSpan, span)
+        return Effect.flatMap(opened, (pull) => {
+          source = {
+            _tag: "Model",
+            pull: Effect.provideService(pull, Tracer.ParentSpan, span),
+            scope: child,
+            span,
+            builder: new ResponseBuilder(),
+            paused,
+            continuation
+          }
+          return next
+        })
+      })
+    )
+
+  const fromModel = (model: ModelSource): Pull<O, E, R> =>
+    Effect.matchCauseEffect(model.pull, {
+      onSuccess: (chunk): Pull<O, E, R> => {
+        model.builder.addAll(chunk)
+        if (Chunk.isEmpty(chunk)) return next
+        const offset = model.paused?.parts.length ?? 0
+        return Effect.succeed(offset === 0 ? chunk : shiftIndexes(chunk, offset))
+      },
+      onFailure: (cause): Pull<O, E, R> => {
+        const failure = Cause.failureOption(cause)
+        if (Option.isNone(failure) || Option.isSome(failure.value)) {
+          // The stream failed: its span ends with the failure, as `Stream.withSpan`'s would.
+          const spanCause = Cause.map(cause, (error) => (Option.isSome(error) ? error.value : error))
+          return Effect.zipRight(Scope.close(model.scope, Exit.failCause(spanCause)), Effect.failCause(cause))
+        }
+        // The stream ended: the response is complete; end its span, account for it, then go on.
+        return Effect.flatMap(Clock.currentTimeMillis, (now) => {
+          const response = model.builder.response(new Date(now))
+          annotateResponse(model.span, response)
+          return Effect.zipRight(
+            Scope.close(model.scope, Exit.void),
+            Effect.flatMap(fail(accountResponse(run, response, model.paused, model.continuation)), (accounted) =>
+              accounted.paused ? startModel(accounted.merged, model.continuation + 1) : startHandling(accounted.merged)
+            )
+          )
+        })
+      }
     })
-  )
+
+  /** Handles a response: its tool calls run in a fiber of their own, whose events are pulled live. */
+  const startHandling = (response: ModelResponse): Pull<O, E, R> => {
+    // Without function-tool calls nothing is emitted while the response is handled: no fiber needed.
+    if (toolCalls(response).length === 0) {
+      return Effect.flatMap(fail(handleResponse(run, response, undefined)), (node) => {
+        source = { _tag: "Node", node }
+        return next
+      })
+    }
+    return Effect.flatMap(Scope.fork(scope, ExecutionStrategy.sequential), (child) =>
+      Effect.flatMap(Mailbox.make<AgentEvent<O>, RunError<E>>(), (mailbox) => {
+        let after: AgentNode<O> | undefined
+        const emit: Emit = (events) => Effect.asVoid(mailbox.offerAll(events))
+        const handling = Effect.suspend(() => handleResponse(run, response, emit)).pipe(
+          Effect.tap((node) => {
+            after = node
+          }),
+          Mailbox.into(mailbox)
+        )
+        return Effect.zipRight(
+          Scope.extend(Effect.forkScoped(handling), child),
+          Effect.suspend(() => {
+            source = { _tag: "Tools", mailbox, scope: child, next: () => after }
+            return next
+          })
+        )
+      })
+    )
+  }
+
+  const fromTools = (tools: ToolsSource<O, E>): Pull<O, E, R> =>
+    Effect.flatMap(fail(tools.mailbox.takeAll), ([chunk, done]): Pull<O, E, R> => {
+      if (!done) return Chunk.isEmpty(chunk) ? next : Effect.succeed(chunk)
+      const after = tools.next()
+      source = after === undefined ? { _tag: "Done" } : { _tag: "Node", node: after }
+      return Effect.zipRight(Scope.close(tools.scope, Exit.void), Chunk.isEmpty(chunk) ? next : Effect.succeed(chunk))
+    })
+
+  const next: Pull<O, E, R> = Effect.suspend(() => {
+    switch (source._tag) {
+      case "Node":
+        return fromNode(source.node)
+      case "Model":
+        return fromModel(source)
+      case "Tools":
+        return fromTools(source)
+      case "Done":
+        return Effect.fail(Option.none())
+    }
+  })
+  return next
+}
 
 /** Sets the attributes of the run span once the run is over. */
 export const annotateUsage = <O>(span: Pick<Tracer.Span, "attribute">, result: RunResult<O>): void => {
@@ -436,13 +542,6 @@ const recorder = (attributes: Record<string, unknown>): Pick<Tracer.Span, "attri
     attributes[key] = value
   }
 })
-
-/** The attributes `annotateResponse` sets, as a record for `annotateCurrentSpan`. */
-const responseAttributes = (response: ModelResponse): Record<string, unknown> => {
-  const attributes: Record<string, unknown> = {}
-  annotateResponse(recorder(attributes), response)
-  return attributes
-}
 
 /** A continuation's events, renumbered to follow the parts of the responses it continues. */
 const shiftIndexes = (chunk: Chunk.Chunk<ModelResponseStreamEvent>, offset: number) => {

@@ -218,9 +218,7 @@ export const make = (
   const requestStream: Service["requestStream"] = (messages, settings, parameters) =>
     streamFunction !== undefined
       ? streamWithUsage(messages, settings, parameters)
-      : Stream.flatMap(Stream.fromEffect(request(messages, settings, parameters)), (response) =>
-          Stream.fromChunk(responseToEvents(response))
-        )
+      : Stream.mapConcatChunk(Stream.fromEffect(request(messages, settings, parameters)), responseToEvents)
 
   return {
     modelName,
