@@ -136,15 +136,15 @@ export const make = <O, E, R>(
   prompt: string | ReadonlyArray<UserContent>,
   options: RunOptions
 ): Effect.Effect<Machine<O, E, R>, UserError, Model> =>
-  Effect.gen(function* () {
-    const model = yield* Model
+  // `flatMap` rather than `Effect.gen`: it runs once per run.
+  Effect.flatMap(Model, (model): Effect.Effect<Machine<O, E, R>, UserError> => {
     const settings = ModelSettings.merge(model.settings, agent.settings, options.settings)
     const mode = resolveMode(agent.output, model, settings)
     const output = agent.output
 
     const tools = new Map<string, Tool<string, E, R>>()
     for (const tool of agent.tools) {
-      if (tools.has(tool.name)) return yield* new UserError({ message: `Two tools are named '${tool.name}'` })
+      if (tools.has(tool.name)) return Effect.fail(new UserError({ message: `Two tools are named '${tool.name}'` }))
       tools.set(tool.name, tool)
     }
     const outputTool =
@@ -158,7 +158,7 @@ export const make = <O, E, R>(
           }
         : undefined
     if (outputTool !== undefined && tools.has(outputTool.name)) {
-      return yield* new UserError({ message: `A tool is named '${outputTool.name}', like the output tool` })
+      return Effect.fail(new UserError({ message: `A tool is named '${outputTool.name}', like the output tool` }))
     }
     const structuredText = (mode === "native" || mode === "prompted") && output.jsonSchema !== undefined
     const parameters: ModelRequestParameters = {
@@ -182,9 +182,11 @@ export const make = <O, E, R>(
     const history = options.messageHistory ?? []
     const last = history.at(-1)
     if (last !== undefined && last._tag === "ModelResponse" && toolCalls(last).length > 0) {
-      return yield* new UserError({
-        message: "Cannot send a new prompt: the message history ends with tool calls that have no results"
-      })
+      return Effect.fail(
+        new UserError({
+          message: "Cannot send a new prompt: the message history ends with tool calls that have no results"
+        })
+      )
     }
     const parts: Array<ModelRequestPart> =
       history.length === 0 ? agent.systemPrompts.map((content) => new SystemPromptPart({ content }, true)) : []
@@ -223,7 +225,7 @@ export const make = <O, E, R>(
       next: (node) => Effect.suspend(() => step(run, node)),
       stream: (node) => streamFrom(run, node)
     }
-    return machine
+    return Effect.succeed(machine)
   })
 
 const step = <O, E, R>(run: Run<O, E, R>, node: AgentNode<O>): Effect.Effect<AgentNode<O>, RunError<E>, R> => {
