@@ -48,8 +48,8 @@ import "./AnthropicSettings.js"
 import { providerName } from "./internal/names.js"
 import { countTokensBody, type MappedRequest, mapRequest } from "./internal/requestMapping.js"
 import { malformedResponse, mapMessage } from "./internal/responseMapping.js"
-import { messageStreamShape, retryEffect, retryStream } from "./internal/retrying.js"
-import { mapEventStream } from "./internal/streamMapping.js"
+import { retryEffect, retryStreamPull } from "./internal/retrying.js"
+import { StreamMapper } from "./internal/streamMapping.js"
 
 /**
  * What Claude can do: structured output through a JSON Schema (`output_config.format`), but no
@@ -96,6 +96,9 @@ export const make = (
   options: Options = {}
 ): Effect.Effect<Service, never, AnthropicClient> =>
   Effect.map(AnthropicClient, (client): Service => {
+    // A stack trace per request would cost more than the span, and point here anyway.
+    const streamSpanOptions = { attributes: { model: modelName }, captureStackTrace: false }
+
     const prepare = (
       messages: ReadonlyArray<ModelMessage>,
       callSettings: ModelSettings.ModelSettings,
@@ -121,20 +124,27 @@ export const make = (
       }).pipe(Effect.withSpan("AnthropicModel.request", { attributes: { model: modelName } }))
 
     const requestStream: Service["requestStream"] = (messages, callSettings, parameters) =>
-      Stream.unwrap(
-        Effect.map(prepare(messages, callSettings, parameters), (mapped) => {
-          const params: MessageCreateParamsStreaming = withBetas({ ...mapped.body, stream: true }, mapped.betas)
-          return mapEventStream(
-            retryStream(
-              client.stream((sdk, requestOptions) =>
-                sdk.beta.messages.create(params, sdkOptions(mapped, requestOptions))
+      // One Stream over one pull: retries, mapping and the check for a cut-short answer all happen
+      // in that pull, once per chunk (see `retrying.ts`); no Stream combinator per concern. The span
+      // is the scope's rather than `Stream.withSpan`'s, which would provide it anew on every chunk.
+      Stream.unwrapScoped(
+        Effect.flatMap(Effect.makeSpanScoped("AnthropicModel.requestStream", streamSpanOptions), (span) =>
+          Effect.flatMap(prepare(messages, callSettings, parameters), (mapped) => {
+            const params: MessageCreateParamsStreaming = withBetas({ ...mapped.body, stream: true }, mapped.betas)
+            return Effect.map(
+              retryStreamPull(
+                client.stream((sdk, requestOptions) =>
+                  sdk.beta.messages.create(params, sdkOptions(mapped, requestOptions))
+                ),
+                () => new StreamMapper(),
+                malformedResponse,
+                options.retry
               ),
-              messageStreamShape,
-              options.retry
+              Stream.repeatEffectChunkOption
             )
-          )
-        })
-      ).pipe(Stream.withSpan("AnthropicModel.requestStream", { attributes: { model: modelName } }))
+          }).pipe(Effect.withParentSpan(span))
+        )
+      )
 
     const countTokens: Service["countTokens"] = (messages, callSettings = {}, parameters = textParameters) =>
       Effect.zipRight(

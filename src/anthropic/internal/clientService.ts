@@ -4,7 +4,7 @@
  */
 import type Anthropic from "@anthropic-ai/sdk"
 import { HttpClient } from "@effect/platform"
-import { Chunk, Duration, Effect, Option, Predicate, Stream } from "effect"
+import { Chunk, Duration, Effect, Option, Predicate, type Scope, Stream } from "effect"
 import type { CommonOptions, Platform, Service } from "../AnthropicClient.js"
 import { type AnthropicError, fromSdkError } from "../AnthropicError.js"
 import { type Fetch, makeFetch } from "./httpBridge.js"
@@ -69,8 +69,8 @@ class Pump<A> {
     void this.loop()
   }
 
-  /** The next chunk; fails with `None` at the end. */
-  readonly pull: Effect.Effect<Chunk.Chunk<A>, Option.Option<AnthropicError>> = Effect.async((resume) => {
+  /** Waits for the next chunk (or the end, or the failure). */
+  private readonly wait: Effect.Effect<Chunk.Chunk<A>, Option.Option<AnthropicError>> = Effect.async((resume) => {
     if (this.buffer.length > 0) return resume(Effect.succeed(this.take()))
     if (this.failure !== undefined) return resume(Effect.fail(Option.some(this.failure)))
     if (this.finished) return resume(Effect.fail(Option.none()))
@@ -79,6 +79,11 @@ class Pump<A> {
       this.waiter = undefined
     })
   })
+
+  /** The next chunk; fails with `None` at the end. Events already read are taken without suspending. */
+  readonly pull: Effect.Effect<Chunk.Chunk<A>, Option.Option<AnthropicError>> = Effect.suspend(() =>
+    this.buffer.length > 0 ? Effect.succeed(this.take()) : this.wait
+  )
 
   /** Whether the iterator has ended (or failed): nothing is left to abort. */
   get done(): boolean {
@@ -167,6 +172,25 @@ class Pump<A> {
   }
 }
 
+/** A Stream's pull: the next chunk; `None` at the end. */
+export type Pull<A> = Effect.Effect<Chunk.Chunk<A>, Option.Option<AnthropicError>>
+
+/** The Effect that opens a Stream made by `stream`, by the Stream. */
+const openers = new WeakMap<object, Effect.Effect<Pull<unknown>, AnthropicError, Scope.Scope>>()
+
+/**
+ * How to read a Stream of SDK events as a pull: for a Stream made by a client's `stream`, its own
+ * pump's pull (no Stream machinery in between, as a reader that only wants the pull would
+ * otherwise pay on every chunk); for any other Stream, `Stream.toPull`.
+ */
+export const toPull = <A>(
+  events: Stream.Stream<A, AnthropicError>
+): Effect.Effect<Pull<A>, AnthropicError, Scope.Scope> => {
+  const open = openers.get(events)
+  // The opener was registered for this very Stream, whose elements are `A`.
+  return open === undefined ? Stream.toPull(events) : (open as Effect.Effect<Pull<A>, AnthropicError, Scope.Scope>)
+}
+
 /** Aborts the SDK `Stream`'s own controller, when the iterable is one. */
 const abortIterable = (iterable: unknown): void => {
   if (Predicate.hasProperty(iterable, "controller") && iterable.controller instanceof AbortController) {
@@ -184,30 +208,49 @@ export const makeService = (sdk: Anthropic, platform: Platform, secrets: Readonl
       catch: toError
     })
 
-  const stream: Service["stream"] = <A>(
+  const openPull = <A>(
     f: (sdk: Anthropic, options: { readonly signal: AbortSignal }) => Promise<AsyncIterable<A>>
-  ) =>
-    Stream.unwrapScoped(
-      Effect.gen(function* () {
-        const controller = new AbortController()
-        yield* Effect.addFinalizer(() => Effect.sync(() => controller.abort()))
-        const iterable = yield* Effect.tryPromise({
-          try: () => f(sdk, { signal: controller.signal }),
-          catch: toError
-        })
-        const iterator = yield* Effect.try({ try: () => iterable[Symbol.asyncIterator](), catch: toError }).pipe(
-          Effect.tapError(() => Effect.sync(() => abortIterable(iterable)))
+  ): Effect.Effect<Pull<A>, AnthropicError, Scope.Scope> =>
+    // Plain `flatMap`s rather than `Effect.gen`: this runs once per streamed request.
+    Effect.suspend(() => {
+      const controller = new AbortController()
+      let pump: Pump<A> | undefined
+      return Effect.zipRight(
+        // A stream that was read to its end (or failed) has no request left to abort: aborting it
+        // anyway would only cost an exception object per request.
+        Effect.addFinalizer(() => (pump?.done === true ? Effect.void : Effect.sync(() => controller.abort()))),
+        Effect.flatMap(
+          Effect.tryPromise({ try: () => f(sdk, { signal: controller.signal }), catch: toError }),
+          (iterable) => {
+            let iterator: AsyncIterator<A>
+            try {
+              iterator = iterable[Symbol.asyncIterator]()
+            } catch (error) {
+              abortIterable(iterable)
+              return Effect.fail(toError(error))
+            }
+            const opened = new Pump<A>(iterator, toError)
+            pump = opened
+            return Effect.as(
+              Effect.addFinalizer(() =>
+                Effect.sync(() => {
+                  if (!opened.done) abortIterable(iterable)
+                  opened.close()
+                })
+              ),
+              opened.pull
+            )
+          }
         )
-        const pump = new Pump<A>(iterator, toError)
-        yield* Effect.addFinalizer(() =>
-          Effect.sync(() => {
-            if (!pump.done) abortIterable(iterable)
-            pump.close()
-          })
-        )
-        return Stream.repeatEffectChunkOption(pump.pull)
-      })
-    )
+      )
+    })
+
+  const stream: Service["stream"] = (f) => {
+    const open = openPull(f)
+    const events = Stream.unwrapScoped(Effect.map(open, Stream.repeatEffectChunkOption))
+    openers.set(events, open)
+    return events
+  }
 
   return { sdk, platform, call, stream }
 }

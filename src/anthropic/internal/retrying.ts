@@ -1,10 +1,11 @@
 /**
- * Applying a retry policy to one request (`retryEffect`) or one streamed answer (`retryStream`).
+ * Applying a retry policy to one request (`retryEffect`) or one streamed answer (`retryStreamPull`).
  * Only errors `isRetryable` calls transient reach the policy; the rest fail at once.
  */
-import { Chunk, Effect, Either, ExecutionStrategy, Exit, Option, Scope, Stream } from "effect"
+import { Chunk, Effect, ExecutionStrategy, Exit, Option, Scope, type Stream } from "effect"
 import { type AnthropicError, APIConnectionError, isRetryable } from "../AnthropicError.js"
 import { CurrentPolicy, defaultPolicy, type Policy } from "../AnthropicRetry.js"
+import { toPull } from "./clientService.js"
 
 /** The policy in force: the run's (`withPolicy`), else the model's, else the default. */
 const policyInForce = (modelPolicy: Policy | undefined): Effect.Effect<Policy> =>
@@ -34,12 +35,18 @@ export const retryEffect: <A, R>(
   modelPolicy: Policy | undefined
 ) => Effect.Effect<A, AnthropicError, R> = withPolicy
 
-/** How a streamed answer is read: which events precede its content, and which one ends it. */
-export interface StreamShape<A> {
-  /** Events held back until the first content, so that a retry never repeats anything. */
-  readonly preamble: (event: A) => boolean
-  /** The event a complete answer ends with; a stream that stops without it was cut short. */
-  readonly end: (event: A) => boolean
+/**
+ * How one attempt at a streamed answer is read: each chunk of events is mapped at once, and the
+ * reader notes whether content has begun and whether the answer's final event came. Make one per
+ * attempt.
+ */
+export interface StreamReader<A, B> {
+  /** Maps a chunk of events; throws on an event it cannot read. */
+  readonly read: (events: Chunk.Chunk<A>) => Chunk.Chunk<B>
+  /** Whether an event other than preamble (such as `message_start`) was read; the preamble is held back until then. */
+  readonly content: boolean
+  /** Whether the event a complete answer ends with was read; a stream that stops before it was cut short. */
+  readonly ended: boolean
 }
 
 const cutShort = (): AnthropicError =>
@@ -48,83 +55,90 @@ const cutShort = (): AnthropicError =>
     headers: {}
   })
 
-/** `pull`, failing with a connection error when the stream stops before its end event. */
-const pullToEnd = <A>(
-  pull: Effect.Effect<Chunk.Chunk<A>, Option.Option<AnthropicError>>,
-  shape: StreamShape<A>,
-  ended: { done: boolean }
-): Effect.Effect<Chunk.Chunk<A>, Option.Option<AnthropicError>> =>
-  Effect.matchEffect(pull, {
-    onFailure: (error) =>
-      Option.isNone(error) && !ended.done ? Effect.fail(Option.some(cutShort())) : Effect.fail(error),
-    onSuccess: (chunk) => {
-      if (!ended.done) for (const event of chunk) if (shape.end(event)) ended.done = true
-      return Effect.succeed(chunk)
-    }
+/** A Stream's pull: the next chunk; `None` at the end. */
+type Pull<A, E> = Effect.Effect<Chunk.Chunk<A>, Option.Option<E>>
+
+/**
+ * One attempt: opens `events` and reads (mapping as it goes) until content begins, holding back
+ * what it read. A failure before that point (a stream cut short included) fails the returned
+ * Effect, and the caller closes the attempt's scope, aborting its request. Otherwise it gives the
+ * answer's pull: the held events first, then each chunk as it is read, whose errors surface as
+ * they are. An event the reader cannot read fails the answer with `unreadable`, never retried.
+ *
+ * Per chunk that is one `matchEffect` over the source's pull and the reader's plain loop: the
+ * answer's Stream is a single `repeatEffectChunkOption` over it, no combinator per layer.
+ */
+const openUntilContent = <A, B, E>(
+  events: Stream.Stream<A, AnthropicError>,
+  makeReader: () => StreamReader<A, B>,
+  unreadable: (cause: unknown) => E
+): Effect.Effect<Pull<B, AnthropicError | E>, AnthropicError, Scope.Scope> =>
+  Effect.flatMap(toPull(events), (pull) => {
+    const reader = makeReader()
+    // What the answer hands over before reading on: the held events, then possibly its end.
+    let held: Chunk.Chunk<B> = Chunk.empty()
+    let after: Option.Option<AnthropicError | E> | undefined
+    const read: Pull<B, AnthropicError | E> = Effect.matchEffect(pull, {
+      onFailure: (error) =>
+        Option.isNone(error) && !reader.ended ? Effect.fail(Option.some(cutShort())) : Effect.fail(error),
+      onSuccess: (chunk) => {
+        try {
+          return Effect.succeed(reader.read(chunk))
+        } catch (cause) {
+          return Effect.fail(Option.some(unreadable(cause)))
+        }
+      }
+    })
+    const answer: Pull<B, AnthropicError | E> = Effect.suspend(() => {
+      if (held.length > 0) {
+        const first = held
+        held = Chunk.empty()
+        return Effect.succeed(first)
+      }
+      return after === undefined ? read : Effect.fail(after)
+    })
+    const untilContent: Effect.Effect<Pull<B, AnthropicError | E>, AnthropicError> = Effect.matchEffect(pull, {
+      onFailure: (error) => {
+        if (Option.isSome(error)) return Effect.fail(error.value)
+        if (!reader.ended) return Effect.fail(cutShort())
+        // A complete answer without content: the held events, and nothing more to read.
+        after = Option.none()
+        return Effect.succeed(answer)
+      },
+      onSuccess: (chunk) => {
+        try {
+          held = Chunk.appendAll(held, reader.read(chunk))
+        } catch (cause) {
+          after = Option.some(unreadable(cause))
+          return Effect.succeed(answer)
+        }
+        return reader.content ? Effect.succeed(answer) : untilContent
+      }
+    })
+    return untilContent
   })
 
 /**
- * Opens `events` and reads until the first event that is not preamble, holding back everything
- * read so far. A failure before that point (a stream cut short included) fails the returned
- * Effect, and the caller closes the attempt's scope, aborting its request; afterwards the held
- * events and the rest of the stream are handed over as one Stream whose errors surface as they are.
+ * The pull of a streamed answer that is opened again under the policy in force while it fails
+ * before its first content (preamble events, such as `message_start`, are held back until then,
+ * so a retry never repeats anything). Once content was handed on, a failure surfaces as it is. A
+ * stream that stops before its end event fails with `APIConnectionError` rather than passing for
+ * a whole answer. Each attempt lives in its own scope within the caller's, closed (aborting its
+ * HTTP request) as soon as the attempt fails. Each attempt's events are mapped by a fresh reader.
  */
-const openUntilContent = <A>(
+export const retryStreamPull = <A, B, E>(
   events: Stream.Stream<A, AnthropicError>,
-  shape: StreamShape<A>
-): Effect.Effect<Stream.Stream<A, AnthropicError>, AnthropicError, Scope.Scope> =>
-  Effect.gen(function* () {
-    const ended = { done: false }
-    const pull = pullToEnd(yield* Stream.toPull(events), shape, ended)
-    const held: Array<A> = []
-    while (true) {
-      const next = yield* Effect.either(pull)
-      if (Either.isLeft(next)) {
-        if (Option.isSome(next.left)) return yield* Effect.fail(next.left.value)
-        // A complete answer without content (pull fails on a stream cut short): nothing more to read.
-        return Stream.fromChunk(Chunk.unsafeFromArray(held))
-      }
-      let content = false
-      for (const event of next.right) {
-        held.push(event)
-        if (!content && !shape.preamble(event)) content = true
-      }
-      if (content)
-        return Stream.concat(Stream.fromChunk(Chunk.unsafeFromArray(held)), Stream.repeatEffectChunkOption(pull))
-    }
-  })
-
-/**
- * A streamed answer that is opened again under the policy in force while it fails before its
- * first content (preamble events, such as `message_start`, are held back until then, so a retry
- * never repeats anything). Once content was handed on, a failure surfaces as it is. A stream that
- * stops before its end event fails with `APIConnectionError` rather than passing for a whole
- * answer. Each attempt lives in its own scope, closed (aborting its HTTP request) as soon as the
- * attempt fails.
- */
-export const retryStream = <A>(
-  events: Stream.Stream<A, AnthropicError>,
-  shape: StreamShape<A>,
+  makeReader: () => StreamReader<A, B>,
+  unreadable: (cause: unknown) => E,
   modelPolicy: Policy | undefined
-): Stream.Stream<A, AnthropicError> =>
-  Stream.unwrapScoped(
-    Effect.gen(function* () {
-      const parent = yield* Effect.scope
-      const attempt = Effect.flatMap(Scope.fork(parent, ExecutionStrategy.sequential), (scope) =>
-        Scope.extend(openUntilContent(events, shape), scope).pipe(
+): Effect.Effect<Pull<B, AnthropicError | E>, AnthropicError, Scope.Scope> =>
+  Effect.flatMap(Effect.scope, (parent) =>
+    withPolicy(
+      Effect.flatMap(Scope.fork(parent, ExecutionStrategy.sequential), (scope) =>
+        Scope.extend(openUntilContent(events, makeReader, unreadable), scope).pipe(
           Effect.onExit((exit) => (Exit.isFailure(exit) ? Scope.close(scope, exit) : Effect.void))
         )
-      )
-      return yield* withPolicy(attempt, modelPolicy)
-    })
+      ),
+      modelPolicy
+    )
   )
-
-/**
- * The shape of a Messages API event stream: the message and block starts come before content
- * (pings never get here: the SDK drops them; a block's first delta, or its end, is content), and
- * `message_stop` ends it.
- */
-export const messageStreamShape: StreamShape<{ readonly type: string }> = {
-  preamble: (event) => event.type === "message_start" || event.type === "content_block_start",
-  end: (event) => event.type === "message_stop"
-}

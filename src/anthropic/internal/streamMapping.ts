@@ -18,6 +18,7 @@ import {
   type UsageFields,
   unknownPart
 } from "./responseMapping.js"
+import type { StreamReader } from "./retrying.js"
 
 /** How a streamed block grows. */
 type BlockState =
@@ -33,15 +34,34 @@ type BlockState =
 const isEmptyInput = (input: unknown): boolean =>
   input === undefined || input === null || (typeof input === "object" && Object.keys(input).length === 0)
 
-/** Maps the events of one streamed message. Stateful: make one per stream. */
-export class StreamMapper {
+/**
+ * Maps the events of one streamed message. Stateful: make one per stream. Besides mapping, it
+ * notes what the retry wrapper needs to know (see `retrying.ts`), in the same pass over the events.
+ */
+export class StreamMapper implements StreamReader<BetaRawMessageStreamEvent, ModelResponseStreamEvent> {
   private readonly context = new BlockContext()
   private readonly blocks = new Map<number, BlockState>()
   private usage: UsageFields = {}
   private facts: MessageFacts = {}
+  /** Whether an event after the preamble (message and block starts) was read. */
+  content = false
+  /** Whether `message_stop`, the event a complete message ends with, was read. */
+  ended = false
+
+  /** Maps a chunk of raw events in a plain loop; throws on an event it cannot read. */
+  read(events: Chunk.Chunk<BetaRawMessageStreamEvent>): Chunk.Chunk<ModelResponseStreamEvent> {
+    const out: Array<ModelResponseStreamEvent> = []
+    for (const event of events) this.map(event, out)
+    return Chunk.unsafeFromArray(out)
+  }
 
   /** Appends the core events of one raw event to `out`. */
   map(event: BetaRawMessageStreamEvent, out: Array<ModelResponseStreamEvent>): void {
+    const type = event.type
+    if (type !== "message_start" && type !== "content_block_start") {
+      this.content = true
+      if (type === "message_stop") this.ended = true
+    }
     switch (event.type) {
       case "message_start": {
         const message = event.message
@@ -171,7 +191,8 @@ export class StreamMapper {
 
 /**
  * Maps a stream of raw events, one plain loop per chunk. Events of a shape the mapping cannot
- * read fail the stream with `UnexpectedModelBehavior` rather than a defect.
+ * read fail the stream with `UnexpectedModelBehavior` rather than a defect. (A streamed answer of
+ * `AnthropicModel` is mapped inside its retry wrapper instead, in the same pass.)
  */
 export const mapEventStream = <E, R>(
   events: Stream.Stream<BetaRawMessageStreamEvent, E, R>
@@ -179,12 +200,10 @@ export const mapEventStream = <E, R>(
   Stream.suspend(() => {
     const mapper = new StreamMapper()
     return Stream.mapChunksEffect(events, (chunk) => {
-      const out: Array<ModelResponseStreamEvent> = []
       try {
-        for (const event of chunk) mapper.map(event, out)
+        return Effect.succeed(mapper.read(chunk))
       } catch (cause) {
         return Effect.fail(malformedResponse(cause))
       }
-      return Effect.succeed(Chunk.unsafeFromArray(out))
     })
   })

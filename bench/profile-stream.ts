@@ -1,0 +1,257 @@
+/**
+ * The streaming path layer by layer, against the raw SDK: one streamed answer of DELTAS text deltas
+ * consumed to the end by
+ *   raw      the SDK's own `for await` over `messages.create({ stream: true })`;
+ *   client   `AnthropicClient.stream` (the bridged fetch and the chunking pump);
+ *   model    `AnthropicModel.requestStream` (+ retry wrapper and event mapping);
+ *   agent    `Agent.runStream` (+ the run loop and the response fold).
+ * The server runs in a child process on 127.0.0.1 and writes the whole answer at once, in WRITE-byte
+ * slices. Contenders alternate, the first of each round rotates; reported are medians of wall and
+ * CPU time (user + system of this process, compiler threads included), and their ratio to raw.
+ * The prompt is built once, outside the timed runs.
+ *
+ *   node --expose-gc --import tsx bench/profile-stream.ts [raw,client,model,agent]
+ *   (ROUNDS=31 DELTAS=10000 WRITE=65536 by default)
+ *
+ * GC=1 (the default) collects garbage before each run, as `npm run bench` does. A full collection
+ * also frees the hidden classes of the previous run's events (and of transient Effect objects), so
+ * every run then pays for re-optimizing the code that touches them: GC=0 measures the steady state.
+ *
+ * PROFILE=name runs only that contender, with GC=0 unless set, and writes a CPU profile of its
+ * timed rounds (not the start-up) to /tmp/profile-stream-<name>.cpuprofile, for bench/profile.ts.
+ */
+import { type ChildProcess, spawn } from "node:child_process"
+import { writeFile } from "node:fs/promises"
+import { Session } from "node:inspector/promises"
+import Anthropic from "@anthropic-ai/sdk"
+import { NodeHttpClient } from "@effect/platform-node"
+import { Effect, Layer, ManagedRuntime, Redacted, Stream } from "effect"
+import { Agent, type AgentEvent, Message, Model } from "effect-agent"
+import { AnthropicClient, AnthropicModel } from "effect-agent/anthropic"
+
+const rounds = Number(process.env.ROUNDS ?? 31)
+const deltas = Number(process.env.DELTAS ?? 10000)
+const writeSize = Number(process.env.WRITE ?? 65536)
+const only = process.env.PROFILE
+
+const serverSource = `
+const http = require("node:http")
+const deltas = Number(process.argv[1])
+const writeSize = Number(process.argv[2])
+const frame = (event) => "event: " + event.type + "\\ndata: " + JSON.stringify(event) + "\\n\\n"
+const events = [
+  { type: "message_start", message: { id: "msg_bench", type: "message", role: "assistant", model: "claude-bench", content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 3, output_tokens: 1 } } },
+  { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } }
+]
+for (let i = 0; i < deltas; i++) events.push({ type: "content_block_delta", index: 0, delta: { type: "text_delta", text: " word" + i } })
+events.push({ type: "content_block_stop", index: 0 }, { type: "message_delta", delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { output_tokens: deltas } }, { type: "message_stop" })
+const streamBody = Buffer.from(events.map(frame).join(""))
+const server = http.createServer((request, response) => {
+  request.resume()
+  request.on("end", () => {
+    response.writeHead(200, { "content-type": "text/event-stream", "request-id": "req_bench" })
+    for (let i = 0; i < streamBody.length; i += writeSize) response.write(streamBody.subarray(i, i + writeSize))
+    response.end()
+  })
+})
+server.keepAliveTimeout = 60000
+server.listen(0, "127.0.0.1", () => process.stdout.write(server.address().port + "\\n"))
+`
+
+const startServer = (): Promise<{ readonly child: ChildProcess; readonly baseURL: string }> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["-e", serverSource, String(deltas), String(writeSize)], {
+      stdio: ["ignore", "pipe", "inherit"]
+    })
+    child.stdout?.once("data", (data: Buffer) =>
+      resolve({ child, baseURL: `http://127.0.0.1:${data.toString().trim()}` })
+    )
+    child.once("error", reject)
+  })
+
+const expectedText = Array.from({ length: deltas }, (_, i) => ` word${i}`).join("")
+const check = (name: string, text: string, count: number): void => {
+  if (count !== deltas || text !== expectedText) throw new Error(`${name}: wrong output (${count} deltas)`)
+}
+
+interface Contender {
+  readonly name: string
+  readonly run: () => Promise<void>
+}
+
+const makeContenders = (baseURL: string): { contenders: Array<Contender>; dispose: () => Promise<void> } => {
+  const sdk = new Anthropic({ apiKey: "bench", baseURL, maxRetries: 0 })
+  const clientLayer = AnthropicClient.layer({ apiKey: Redacted.make("bench"), baseURL }).pipe(
+    Layer.provide(NodeHttpClient.layerUndici)
+  )
+  const runtime = ManagedRuntime.make(
+    Layer.merge(AnthropicModel.layer("claude-bench", { maxTokens: 16 }).pipe(Layer.provide(clientLayer)), clientLayer)
+  )
+  const params = { model: "claude-bench", max_tokens: 16, messages: [{ role: "user" as const, content: "Hi" }] }
+  const agent = Agent.make({})
+  const prompt = [Message.ModelRequest.user("Hi")]
+
+  const raw: Contender = {
+    name: "raw",
+    run: async () => {
+      const stream = await sdk.messages.create({ ...params, stream: true })
+      let text = ""
+      let count = 0
+      for await (const event of stream) {
+        if (event.type === "content_block_delta" && event.delta.type === "text_delta") {
+          text += event.delta.text
+          count++
+        }
+      }
+      check("raw", text, count)
+    }
+  }
+
+  const client: Contender = {
+    name: "client",
+    run: () => {
+      let text = ""
+      let count = 0
+      return runtime.runPromise(
+        Effect.flatMap(AnthropicClient.AnthropicClient, (client) =>
+          Stream.runForEachChunk(
+            client.stream((sdk, options) => sdk.messages.create({ ...params, stream: true }, options)),
+            (chunk) =>
+              Effect.sync(() => {
+                for (const event of chunk) {
+                  if (event.type === "content_block_delta" && event.delta.type === "text_delta") {
+                    text += event.delta.text
+                    count++
+                  }
+                }
+              })
+          )
+        ).pipe(Effect.map(() => check("client", text, count)))
+      )
+    }
+  }
+
+  const textOfEvents = (chunk: Iterable<AgentEvent.AgentEvent<unknown>>, acc: Acc) => {
+    for (const event of chunk) {
+      if (event._tag === "PartDelta" && event.delta._tag === "TextDelta") {
+        acc.text += event.delta.content
+        acc.count++
+      }
+    }
+  }
+
+  const model: Contender = {
+    name: "model",
+    run: () =>
+      runtime.runPromise(
+        Effect.gen(function* () {
+          const model = yield* Model.Model
+          const acc = { text: "", count: 0 }
+          yield* Stream.runForEachChunk(model.requestStream(prompt, {}, Model.textParameters), (chunk) =>
+            Effect.sync(() => textOfEvents(chunk, acc))
+          )
+          check("model", acc.text, acc.count)
+        })
+      )
+  }
+
+  const agentContender: Contender = {
+    name: "agent",
+    run: () =>
+      runtime.runPromise(
+        Effect.gen(function* () {
+          const acc = { text: "", count: 0 }
+          let output: unknown
+          yield* Stream.runForEachChunk(Agent.runStream(agent, "Hi"), (chunk) =>
+            Effect.sync(() => {
+              textOfEvents(chunk, acc)
+              for (const event of chunk) if (event._tag === "RunFinished") output = event.result.output
+            })
+          )
+          check("agent", acc.text, acc.count)
+          if (output !== expectedText) throw new Error("agent: wrong output")
+        })
+      )
+  }
+
+  return {
+    contenders: [raw, client, model, agentContender],
+    dispose: () => runtime.dispose()
+  }
+}
+
+interface Acc {
+  text: string
+  count: number
+}
+
+interface Spent {
+  readonly wall: number
+  readonly cpu: number
+}
+
+const gc =
+  (process.env.GC ?? (only === undefined ? "1" : "0")) === "1" ? (globalThis as { gc?: () => void }).gc : undefined
+
+const time = async (run: () => Promise<void>): Promise<Spent> => {
+  gc?.()
+  const start = performance.now()
+  const cpuStart = process.cpuUsage()
+  await run()
+  const cpu = process.cpuUsage(cpuStart)
+  return { wall: performance.now() - start, cpu: (cpu.user + cpu.system) / 1000 }
+}
+
+const median = (values: ReadonlyArray<number>): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
+}
+
+const main = async () => {
+  const { child, baseURL } = await startServer()
+  const { contenders: all, dispose } = makeContenders(baseURL)
+  const names = process.argv[2]?.split(",")
+  const contenders = all.filter((one) =>
+    only !== undefined ? one.name === only : names === undefined || names.includes(one.name)
+  )
+  for (const contender of contenders) for (let i = 0; i < 3; i++) await contender.run()
+  const times = new Map<string, Array<Spent>>(contenders.map((one) => [one.name, []]))
+  const session = only === undefined ? undefined : new Session()
+  if (session !== undefined) {
+    session.connect()
+    await session.post("Profiler.enable")
+    await session.post("Profiler.setSamplingInterval", { interval: 100 })
+    await session.post("Profiler.start")
+  }
+  for (let round = 0; round < rounds; round++) {
+    for (let i = 0; i < contenders.length; i++) {
+      const contender = contenders[(round + i) % contenders.length]!
+      times.get(contender.name)?.push(await time(contender.run))
+    }
+  }
+  if (session !== undefined) {
+    const { profile } = await session.post("Profiler.stop")
+    await writeFile(`/tmp/profile-stream-${only}.cpuprofile`, JSON.stringify(profile))
+    session.disconnect()
+  }
+  const medians = (spent: ReadonlyArray<Spent>) => ({
+    wall: median(spent.map((one) => one.wall)),
+    cpu: median(spent.map((one) => one.cpu))
+  })
+  const base = medians(times.get(contenders[0]!.name) ?? [])
+  console.log(`node ${process.version}, ${rounds} rounds, ${deltas} deltas, ${writeSize}-byte writes (medians)`)
+  for (const contender of contenders) {
+    const spent = medians(times.get(contender.name) ?? [])
+    console.log(
+      `  ${contender.name.padEnd(8)} wall ${spent.wall.toFixed(1).padStart(7)} ms ${(spent.wall / base.wall).toFixed(3)}x` +
+        `   cpu ${spent.cpu.toFixed(1).padStart(7)} ms ${(spent.cpu / base.cpu).toFixed(3)}x`
+    )
+  }
+  await dispose()
+  child.kill()
+}
+
+main().catch((error: unknown) => {
+  console.error(error)
+  process.exit(1)
+})
