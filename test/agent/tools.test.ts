@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, it } from "@effect/vitest"
-import { Context, Deferred, Effect, Fiber, Layer, Ref, Schema } from "effect"
+import { Context, Deferred, Effect, Fiber, Layer, ParseResult, Ref, Schema } from "effect"
 import { Agent, AgentError, Message, type Model, RunContext, Tool, Usage } from "effect-agent"
 import { TestModel } from "effect-agent/testing"
 import { call, lastRequestParts, response, scripted, text } from "./helpers.js"
@@ -145,6 +145,43 @@ describe("function tools", () => {
           toolName: "get_weather",
           toolCallId: "c1"
         })
+      ])
+    }).pipe(Effect.provide(model.layer))
+  })
+
+  it.effect("decodes arguments whose Schema decodes in an Effect, and sends its errors back", () => {
+    // Decoding that runs as an Effect rather than at once (as an asynchronous or effectful Schema does).
+    const City = Schema.transformOrFail(Schema.String, Schema.String, {
+      strict: true,
+      decode: (city, _, ast) =>
+        Effect.suspend(() =>
+          city === ""
+            ? Effect.fail(new ParseResult.Type(ast, city, "a city cannot be empty"))
+            : Effect.succeed(city.toUpperCase())
+        ),
+      encode: ParseResult.succeed
+    })
+    const shout = Tool.make("shout", {
+      parameters: Schema.Struct({ city: City }),
+      handler: ({ city }) => Effect.succeed(`Hello ${city}`)
+    })
+    const model = scripted([
+      [call("shout", { city: "" }, "c1")],
+      [call("shout", { city: "Paris" }, "c2")],
+      [text("ok")]
+    ])
+    return Effect.gen(function* () {
+      yield* Agent.run(Agent.make({ tools: [shout] }), "go")
+      expect(lastRequestParts(model.requests[1]!)).toEqual([
+        new Message.RetryPromptPart({
+          content:
+            '{ readonly city: (string <-> string) }\n└─ ["city"]\n   └─ (string <-> string)\n      └─ Transformation process failure\n         └─ a city cannot be empty',
+          toolName: "shout",
+          toolCallId: "c1"
+        })
+      ])
+      expect(lastRequestParts(model.requests[2]!)).toEqual([
+        new Message.ToolReturnPart({ toolName: "shout", toolCallId: "c2", content: "Hello PARIS" })
       ])
     }).pipe(Effect.provide(model.layer))
   })
