@@ -65,8 +65,12 @@ class Pump<A> {
   constructor(
     private readonly iterator: AsyncIterator<A>,
     private readonly toError: (error: unknown) => AnthropicError
-  ) {
+  ) {}
+
+  /** Starts reading. */
+  start(): this {
     void this.loop()
+    return this
   }
 
   /** Waits for the next chunk (or the end, or the failure). */
@@ -172,6 +176,17 @@ class Pump<A> {
   }
 }
 
+/**
+ * A pump that never runs, held for the life of the process: it keeps `Pump`'s hidden class alive.
+ * Without one, a full garbage collection between two streams (no pump left) drops the class, and
+ * the next stream's pump gets a new one, which throws away the optimized `loop` once per stream.
+ * Exported only so that it is held (by the module) and no bundler drops it.
+ */
+export const keptPump: object = new Pump<never>(
+  { next: () => Promise.resolve({ done: true, value: undefined }) },
+  (error) => fromSdkError(error, { secrets: [] })
+)
+
 /** A Stream's pull: the next chunk; `None` at the end. */
 export type Pull<A> = Effect.Effect<Chunk.Chunk<A>, Option.Option<AnthropicError>>
 
@@ -229,7 +244,7 @@ export const makeService = (sdk: Anthropic, platform: Platform, secrets: Readonl
               abortIterable(iterable)
               return Effect.fail(toError(error))
             }
-            const opened = new Pump<A>(iterator, toError)
+            const opened = new Pump<A>(iterator, toError).start()
             pump = opened
             return Effect.as(
               Effect.addFinalizer(() =>

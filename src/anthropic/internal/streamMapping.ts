@@ -228,7 +228,7 @@ export const keptShapes: ReadonlyArray<unknown> = [
     '{"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":""}}',
     '{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":""}}',
     '{"type":"content_block_stop","index":0}',
-    '{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":0}}',
+    '{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"input_tokens":0,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":0}}',
     '{"type":"message_stop"}'
   ].map((json): unknown => JSON.parse(json))
 ]
