@@ -55,9 +55,9 @@ type Resume<A> = (effect: Effect.Effect<Chunk.Chunk<A>, Option.Option<AnthropicE
  * the Stream machinery runs once per chunk, not once per event. It reads ahead of its consumer up
  * to `readAhead` events, then waits for a chunk to be taken.
  *
- * The reading is a plain callback per event rather than an `async` loop: an async function that
- * runs for a whole stream loses its optimized code at every full garbage collection between two
- * streams and is optimized again for each one, a cost a callback does not have.
+ * The reading is a plain callback per event rather than an `async` loop: with a full garbage
+ * collection before each answer (as `npm run bench` does), the loop was optimized anew for every
+ * stream, and the callback measured about 10% less CPU time on `stream-10k`.
  */
 class Pump<A> {
   private buffer: Array<A> = []
@@ -72,9 +72,9 @@ class Pump<A> {
   private paused = false
 
   /**
-   * The iterator's `next`, read once: each SDK stream's iterator is an object of a class of its
-   * own (every call of an async generator function makes one), so reading `next` off it per event
-   * would tie the optimized code to that stream's class, and throw the code away with it.
+   * The iterator's `next`, read once: each SDK stream's iterator is an object of a hidden class of
+   * its own (its async generator function is made anew for each stream), so the per-event code
+   * does not look a method up on an object whose class is new every time.
    */
   private readonly nextEvent: () => Promise<IteratorResult<A>>
 
