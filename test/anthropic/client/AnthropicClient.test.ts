@@ -146,9 +146,9 @@ describe("AnthropicClient.stream", () => {
       const first = yield* Stream.runHead(Stream.chunks(c.stream(async () => events())))
       const size = first._tag === "Some" ? first.value.length : 0
       expect(size).toBeGreaterThan(0)
-      expect(size).toBeLessThanOrEqual(256)
+      expect(size).toBeLessThanOrEqual(1024)
       yield* Effect.promise(() => new Promise((resolve) => setImmediate(resolve)))
-      expect(produced).toBeLessThanOrEqual(2 * 256 + 1)
+      expect(produced).toBeLessThanOrEqual(2 * 1024 + 1)
       expect(cleanedUp).toBe(true)
     }).pipe(
       Effect.provide(
