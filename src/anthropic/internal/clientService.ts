@@ -205,17 +205,6 @@ class Pump<A> {
   }
 }
 
-/**
- * A pump that never runs, held for the life of the process: it keeps `Pump`'s hidden class alive.
- * Without one, a full garbage collection between two streams (no pump left) drops the class, and
- * the next stream's pump gets a new one, which throws away the pump's optimized code once per stream.
- * Exported only so that it is held (by the module) and no bundler drops it.
- */
-export const keptPump: object = new Pump<never>(
-  { next: () => Promise.resolve({ done: true, value: undefined }) },
-  (error) => fromSdkError(error, { secrets: [] })
-)
-
 /** A Stream's pull: the next chunk; `None` at the end. */
 export type Pull<A> = Effect.Effect<Chunk.Chunk<A>, Option.Option<AnthropicError>>
 

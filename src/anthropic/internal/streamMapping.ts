@@ -209,31 +209,6 @@ export class StreamMapper implements StreamReader<BetaRawMessageStreamEvent, Mod
 }
 
 /**
- * One value of each shape the mapping's per-event loop reads, held for the life of the process.
- *
- * V8 optimizes that loop for the hidden classes it sees: the classes `JSON.parse` gives the SDK's
- * events, and `StreamMapper`'s own. A hidden class lives only while some object has it, so a full
- * garbage collection between two answers (nothing of the last one left) drops them; the next
- * answer's events then get new classes, and the optimized loop is thrown away and rebuilt, once
- * per answer. Objects of the same shape (the API's field order, as `JSON.parse` reads it) keep the
- * classes, and the optimized code, alive. Costs a few hundred bytes. Exported only so that it is
- * held (by the module) and no bundler drops it.
- */
-export const keptShapes: ReadonlyArray<unknown> = [
-  new StreamMapper(),
-  ...[
-    '{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}',
-    '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":""}}',
-    '{"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":""}}',
-    '{"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":""}}',
-    '{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":""}}',
-    '{"type":"content_block_stop","index":0}',
-    '{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"input_tokens":0,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":0}}',
-    '{"type":"message_stop"}'
-  ].map((json): unknown => JSON.parse(json))
-]
-
-/**
  * Maps a stream of raw events, one plain loop per chunk. Events of a shape the mapping cannot
  * read fail the stream with `UnexpectedModelBehavior` rather than a defect. (A streamed answer of
  * `AnthropicModel` is mapped inside its retry wrapper instead, in the same pass.)
