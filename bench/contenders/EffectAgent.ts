@@ -3,7 +3,7 @@
  * single requests, `Agent.run` with a `Tool` for the agent scenarios, and `FunctionModel` for
  * `loop-overhead`. Layers are built once into a `ManagedRuntime`, as an application does.
  */
-import { NodeHttpClient } from "@effect/platform-node"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Effect, Layer, ManagedRuntime, Redacted, Schema, Stream } from "effect"
 import { Agent, Message, Model, Tool } from "effect-agent"
 import { AnthropicClient, AnthropicModel } from "effect-agent/anthropic"

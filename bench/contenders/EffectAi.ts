@@ -7,7 +7,7 @@
  */
 import { LanguageModel, Prompt, type Response, Tool, Toolkit } from "@effect/ai"
 import { AnthropicClient, AnthropicLanguageModel } from "@effect/ai-anthropic"
-import { NodeHttpClient } from "@effect/platform-node"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Effect, Layer, ManagedRuntime, Redacted, Schema, Stream } from "effect"
 import type { Contender, MakeContender } from "../Contender.js"
 import {
