@@ -207,8 +207,8 @@ const main = async (): Promise<number> => {
     )
     const memory = measureMemory
       ? await limited(
-          // One at a time: two cold bursts of 200 concurrent runs saturate a 2-core machine, and a
-          // saturated client can reuse a keep-alive socket just as the server's 5 s idle timeout closes it.
+          // One at a time: two cold bursts of 200 concurrent runs would saturate a 2-core machine and
+          // disturb each other's peak.
           1,
           memoryJobs.map(({ contender, group }) => async () => {
             log(`peak RSS of ${contender} on ${group.join(", ")}…`)
