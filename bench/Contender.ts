@@ -3,7 +3,16 @@
  * `ScenarioOutput` the harness checks. A contender is built once (clients, runtimes, layers) outside
  * the timed region, the way an application builds them once at start-up.
  */
-import type { ScenarioName, ScenarioOutput, Sizes } from "./scenarios.js"
+import {
+  type AgentRunOutput,
+  agentPrompt,
+  requestPrompt,
+  type ScenarioName,
+  type ScenarioOutput,
+  type Sizes,
+  type StreamOutput,
+  streamPrompt
+} from "./scenarios.js"
 
 /** The contenders, in the order they run and print; the first is the baseline of the ratios. */
 export const contenderNames = ["raw-sdk", "effect-agent", "effect-ai", "vercel-ai"] as const
@@ -39,6 +48,50 @@ export interface Contender {
 
 /** How a contender module builds its contender. */
 export type MakeContender = (options: ContenderOptions) => Promise<Contender>
+
+/**
+ * What a contender module implements: each scenario's own work, on the prompts the harness made,
+ * returning plain results (`fromScenarios` makes the `Contender`). Everything runs in the timed region.
+ */
+export interface Scenarios {
+  /** `stream-10k`: streams the answer to `prompt`; its text, and how many text deltas it came in. */
+  readonly stream: (prompt: string) => Promise<StreamOutput>
+  /** `request-1k`: one non-streamed request per prompt, one after the other; the answers' texts. */
+  readonly requests: (prompts: ReadonlyArray<string>) => Promise<ReadonlyArray<string>>
+  /** `agent-3-tools`: one agent run per prompt against the server, all at once. */
+  readonly agents: (prompts: ReadonlyArray<string>) => Promise<ReadonlyArray<AgentRunOutput>>
+  /** `loop-overhead`: one agent run per prompt against the in-process fake model, one after the other. */
+  readonly fakeAgents: (prompts: ReadonlyArray<string>) => Promise<ReadonlyArray<AgentRunOutput>>
+  /** Releases clients and runtimes (default: nothing to release). */
+  readonly close?: (() => Promise<void>) | undefined
+}
+
+const prompts = (count: number, prompt: (index: number) => string): ReadonlyArray<string> =>
+  Array.from({ length: count }, (_, index) => prompt(index))
+
+/** A contender from its scenarios: makes each scenario's prompts and tags the results. */
+export const fromScenarios = (scenarios: Scenarios): Contender => ({
+  run: async (scenario, sizes) => {
+    switch (scenario) {
+      case "stream-10k":
+        return { _tag: "stream", output: await scenarios.stream(streamPrompt(sizes.streamDeltas)) }
+      case "request-1k":
+        return { _tag: "requests", texts: await scenarios.requests(prompts(sizes.requests, requestPrompt)) }
+      case "agent-3-tools":
+        return { _tag: "agent", runs: await scenarios.agents(prompts(sizes.agentRuns, agentPrompt)) }
+      case "loop-overhead":
+        return { _tag: "agent", runs: await scenarios.fakeAgents(prompts(sizes.loopRuns, agentPrompt)) }
+    }
+  },
+  close: scenarios.close ?? (async () => {})
+})
+
+/** `f` on each item, one after the other (for the Promise-based contenders). */
+export const sequentially = async <A, B>(items: ReadonlyArray<A>, f: (item: A) => Promise<B>): Promise<Array<B>> => {
+  const results: Array<B> = []
+  for (const item of items) results.push(await f(item))
+  return results
+}
 
 /** Loads one contender's module, so a worker process loads only the library it measures. */
 export const load = async (name: ContenderName): Promise<MakeContender> => {

@@ -65,7 +65,7 @@ export interface Report {
   readonly reps: number
   /** Time budget of one contender's timed repetitions in one scenario (see `worker.ts`); null: none. */
   readonly budgetMs: number | null
-  /** Peak RSS of a worker that loads no contender (Node, tsx, the bench code), in MB. */
+  /** Peak RSS of a worker that loads no contender (Node and the bench code; tsx too from src), in MB. */
   readonly harnessRssMb: number | null
   readonly scenarios: ReadonlyArray<ScenarioResult>
   readonly verdicts: ReadonlyArray<Verdict>
@@ -245,13 +245,13 @@ export const markdown = (report: Report): string => {
     "`client CPU` is the CPU time (user + system) of the client process during the run: the library's own",
     "work, which a busy machine disturbs much less than wall time (the server's work is in another process).",
     "Peak RSS comes from a separate process per contender and scenario (`process.resourceUsage().maxRSS`,",
-    "which includes Node, tsx and the contender's libraries" +
+    "which includes Node, the harness and the contender's libraries" +
       (report.harnessRssMb === null
         ? ")."
         : `; a worker loading no contender peaks at ${report.harnessRssMb.toFixed(0)} MB).`) +
       " Every output is checked against the scripted",
     "answer (same text, same tool results): a wrong answer is marked WRONG and fails the run.",
-    `effect-agent ran from ${report.effectAgentFrom === "dist" ? "its compiled `dist/` (`npm run build`), as users install it" : "its TypeScript sources through tsx"}; the peers from their published packages.`,
+    `effect-agent ran from ${report.effectAgentFrom === "dist" ? "its compiled `dist/` (`npm run build`), as users install it, in workers compiled to JavaScript and run by plain Node" : "its TypeScript sources through tsx"}; the peers from their published packages.`,
     "",
     "Scenarios:",
     "",

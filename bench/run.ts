@@ -8,8 +8,8 @@
  *   npm run bench -- --quick            tiny sizes, no RSS processes, no files written (the smoke run of
  *                                       `npm test`; add --memory for RSS, --out DIR for files)
  *   npm run bench -- --scenarios stream-10k,request-1k --reps 9
- *   npm run bench -- --from src         effect-agent from src/ through tsx (default: the built dist/, as
- *                                       users get it; tsx compiles with keepNames and source maps)
+ *   npm run bench -- --from src         effect-agent from src/ and the workers through tsx (default: the built
+ *                                       dist/, as users get it, and the workers compiled to JavaScript too)
  *   npm run bench -- --serve            only start the server and print its URL (for profiling a worker)
  *   npm run bench -- --render bench/results.json   rewrite results.md from a results.json
  */
@@ -35,18 +35,22 @@ import * as Server from "./server.js"
 import type { WorkerResult } from "./worker.js"
 
 const workerPath = fileURLToPath(new URL("./worker.ts", import.meta.url))
+/** `worker.ts` and the contenders compiled by `tsconfig.dist.json` (see `compile`). */
+const compiledWorkerPath = fileURLToPath(new URL("./.tmp/dist/worker.js", import.meta.url))
 const repositoryRoot = fileURLToPath(new URL("..", import.meta.url))
-const distTsconfig = fileURLToPath(new URL("./tsconfig.dist.json", import.meta.url))
 
 /** Where the workers load effect-agent from: the compiled package users install, or the sources. */
 type Source = "dist" | "src"
 
-/** Compiles `src/` to `dist/` (`npm run build`); type errors still emit, so they only warn. */
-const build = (): Promise<void> =>
+/**
+ * Runs `tsc -p project`: `tsconfig.build.json` compiles `src/` to `dist/` (`npm run build`),
+ * `bench/tsconfig.dist.json` the workers to `bench/.tmp/dist/`. Type errors still emit, so they only warn.
+ */
+const compile = (project: string): Promise<void> =>
   new Promise((resolve, reject) =>
     execFile(
       process.execPath,
-      [fileURLToPath(new URL("../node_modules/typescript/bin/tsc", import.meta.url)), "-p", "tsconfig.build.json"],
+      [fileURLToPath(new URL("../node_modules/typescript/bin/tsc", import.meta.url)), "-p", project],
       { cwd: repositoryRoot, maxBuffer: 10 * 1024 * 1024 },
       (error, stdout) => {
         if (error === null) return resolve()
@@ -70,11 +74,16 @@ interface WorkerArgs {
   readonly source: Source
 }
 
-/** Forks a worker and waits for its result. */
+/**
+ * Forks a worker and waits for its result. Against `dist/` the worker is plain JavaScript under plain
+ * Node, as an application runs: under tsx every module loaded (the contenders' libraries included)
+ * also goes through tsx's loader thread, which added 30-40 MB to every worker's peak RSS and more the
+ * more modules a library has (effect: ~600), so it skewed the memory comparison.
+ */
 const runWorker = (args: WorkerArgs): Promise<WorkerResult> =>
   new Promise((resolve, reject) => {
     const child = fork(
-      workerPath,
+      args.source === "dist" ? compiledWorkerPath : workerPath,
       [
         "--contenders",
         args.contenders.join(","),
@@ -91,10 +100,10 @@ const runWorker = (args: WorkerArgs): Promise<WorkerResult> =>
         ...(args.quick ? ["--quick"] : [])
       ],
       {
-        execArgv: ["--import", "tsx", "--expose-gc"],
-        stdio: ["ignore", "inherit", "inherit", "ipc"],
-        // Without the repository's `paths`, `effect-agent` resolves through package.json `exports` to dist/.
-        env: args.source === "dist" ? { ...process.env, TSX_TSCONFIG_PATH: distTsconfig } : process.env
+        // From dist, `effect-agent` resolves through package.json `exports` to dist/ (the compiled worker
+        // lies inside the package); from src, tsx maps it to src/ through tsconfig.json's `paths`.
+        execArgv: args.source === "dist" ? ["--expose-gc"] : ["--import", "tsx", "--expose-gc"],
+        stdio: ["ignore", "inherit", "inherit", "ipc"]
       }
     )
     let result: WorkerResult | undefined
@@ -171,9 +180,13 @@ const main = async (): Promise<number> => {
   // The smoke run skips the RSS processes (seconds each) unless asked for them.
   const measureMemory = (values.memory ?? !quick) && !values["no-memory"]
   const source: Source = values.from === "src" || values.from === "dist" ? values.from : quick ? "src" : "dist"
-  if (source === "dist" && values.build && !values["no-build"]) {
-    process.stderr.write("building dist/ (tsc -p tsconfig.build.json)…\n")
-    await build()
+  if (source === "dist") {
+    if (values.build && !values["no-build"]) {
+      process.stderr.write("building dist/ (tsc -p tsconfig.build.json)…\n")
+      await compile("tsconfig.build.json")
+    }
+    process.stderr.write("compiling the workers (tsc -p bench/tsconfig.dist.json)…\n")
+    await compile("bench/tsconfig.dist.json")
   }
   const loadAverageBefore = os.loadavg()
   const base = { quick, warmup, reps, budgetMs, baseURL: server.baseURL, source }
@@ -194,8 +207,8 @@ const main = async (): Promise<number> => {
     )
     const memory = measureMemory
       ? await limited(
-          // One at a time: two cold bursts of 200 concurrent runs saturate a 2-core machine, and a
-          // saturated client can reuse a keep-alive socket just as the server's 5 s idle timeout closes it.
+          // One at a time: two cold bursts of 200 concurrent runs would saturate a 2-core machine and
+          // disturb each other's peak.
           1,
           memoryJobs.map(({ contender, group }) => async () => {
             log(`peak RSS of ${contender} on ${group.join(", ")}…`)
@@ -205,7 +218,7 @@ const main = async (): Promise<number> => {
         )
       : []
 
-    // The harness alone (Node, tsx, the bench code): what every contender's peak RSS starts from.
+    // The harness alone (Node and the bench code): what every contender's peak RSS starts from.
     const baseline = measureMemory
       ? await runWorker({ ...base, contenders: [], scenarios: [], warmup: 0, reps: 0 })
       : undefined

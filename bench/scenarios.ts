@@ -155,6 +155,19 @@ export const agentNext = (run: number, results: ReadonlyArray<ToolResultSeen>): 
 }
 
 /**
+ * The in-process fake model of `loop-overhead`, from what a contender read of its conversation: the
+ * texts the user sent (the first agent prompt among them names the run) and the tool results sent
+ * back, in order. Throws when the conversation is not an agent run's.
+ */
+export const fakeModelNext = (userTexts: Iterable<string>, toolResults: ReadonlyArray<ToolResultSeen>): AgentAction => {
+  for (const text of userTexts) {
+    const prompt = parsePrompt(text)
+    if (prompt?._tag === "agent") return agentNext(prompt.run, toolResults)
+  }
+  throw new Error("not an agent prompt")
+}
+
+/**
  * A tool result's content as plain text. Libraries send a string tool output either as is or
  * JSON-encoded (`"v1.2.3"`), as a string or as text blocks; all of them mean the same text.
  */

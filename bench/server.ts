@@ -18,7 +18,12 @@ export interface BenchServer {
 /** Starts the server on a random loopback port. */
 export const start = async (): Promise<BenchServer> => {
   const scope = Effect.runSync(Scope.make())
-  const server = await Effect.runPromise(Scope.extend(MockAnthropicServer.listen(reply), scope))
+  // Idle keep-alive connections stay open for the whole run: with Node's 5 s default a saturated client
+  // (200 concurrent runs on 2 cores) could send a request on a pooled socket just as the server closed it,
+  // and a contender (running without retries) failed with a transport error, marked WRONG.
+  const server = await Effect.runPromise(
+    Scope.extend(MockAnthropicServer.listen(reply, { keepAliveTimeout: "10 minutes" }), scope)
+  )
   return {
     baseURL: server.baseURL,
     requestCount: () => Effect.runPromise(server.requestCount),

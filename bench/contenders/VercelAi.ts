@@ -6,46 +6,29 @@ import { createAnthropic } from "@ai-sdk/anthropic"
 import type { LanguageModelV4Content, LanguageModelV4GenerateResult, LanguageModelV4Prompt } from "@ai-sdk/provider"
 import { generateText, jsonSchema, type LanguageModel, stepCountIs, streamText, tool } from "ai"
 import { MockLanguageModelV4 } from "ai/test"
-import type { Contender, MakeContender } from "../Contender.js"
-import {
-  type AgentAction,
-  type AgentRunOutput,
-  agentNext,
-  agentPrompt,
-  maxTokens,
-  modelName,
-  parsePrompt,
-  requestPrompt,
-  type ScenarioOutput,
-  streamPrompt,
-  type ToolResultSeen,
-  toolDescription,
-  toolInputJsonSchema,
-  toolName,
-  toolResultText,
-  toolSteps,
-  toolValue
-} from "../scenarios.js"
+import { fromScenarios, type MakeContender, sequentially } from "../Contender.js"
+import type { AgentAction, AgentRunOutput, ToolResultSeen } from "../scenarios.js"
+import * as Scenario from "../scenarios.js"
 
 const tools = {
-  [toolName]: tool({
-    description: toolDescription,
+  [Scenario.toolName]: tool({
+    description: Scenario.toolDescription,
     inputSchema: jsonSchema<{ run: number; step: number }>({
-      ...toolInputJsonSchema,
-      properties: { ...toolInputJsonSchema.properties },
-      required: [...toolInputJsonSchema.required]
+      ...Scenario.toolInputJsonSchema,
+      properties: { ...Scenario.toolInputJsonSchema.properties },
+      required: [...Scenario.toolInputJsonSchema.required]
     }),
-    execute: async ({ run, step }) => toolValue(run, step)
+    execute: async ({ run, step }) => Scenario.toolValue(run, step)
   })
 }
 
-const runAgent = async (model: LanguageModel, run: number): Promise<AgentRunOutput> => {
+const runAgent = async (model: LanguageModel, prompt: string): Promise<AgentRunOutput> => {
   const result = await generateText({
     model,
-    prompt: agentPrompt(run),
+    prompt,
     tools,
-    stopWhen: stepCountIs(toolSteps + 2),
-    maxOutputTokens: maxTokens,
+    stopWhen: stepCountIs(Scenario.toolSteps + 2),
+    maxOutputTokens: Scenario.maxTokens,
     maxRetries: 0
   })
   const toolResults: Array<string> = []
@@ -59,34 +42,36 @@ const runAgent = async (model: LanguageModel, run: number): Promise<AgentRunOutp
 const fakeGenerate = async (options: {
   readonly prompt: LanguageModelV4Prompt
 }): Promise<LanguageModelV4GenerateResult> => {
-  let run: number | undefined
+  const userTexts: Array<string> = []
   const seen: Array<ToolResultSeen> = []
   for (const message of options.prompt) {
-    if (message.role === "user" && run === undefined) {
-      for (const part of message.content) {
-        if (part.type !== "text") continue
-        const prompt = parsePrompt(part.text)
-        if (prompt?._tag === "agent") run = prompt.run
-      }
+    if (message.role === "user") {
+      for (const part of message.content) if (part.type === "text") userTexts.push(part.text)
     } else if (message.role === "tool") {
       for (const part of message.content) {
         if (part.type !== "tool-result") continue
         const output = part.output
         seen.push({
           toolCallId: part.toolCallId,
-          content: output.type === "text" ? output.value : toolResultText(JSON.stringify(output))
+          content: output.type === "text" ? output.value : Scenario.toolResultText(JSON.stringify(output))
         })
       }
     }
   }
-  if (run === undefined) throw new Error("not an agent prompt")
-  return resultOf(agentNext(run, seen))
+  return resultOf(Scenario.fakeModelNext(userTexts, seen))
 }
 
 const resultOf = (action: AgentAction): LanguageModelV4GenerateResult => {
   const content: Array<LanguageModelV4Content> =
     action._tag === "ToolCall"
-      ? [{ type: "tool-call", toolCallId: action.toolCallId, toolName, input: JSON.stringify(action.input) }]
+      ? [
+          {
+            type: "tool-call",
+            toolCallId: action.toolCallId,
+            toolName: Scenario.toolName,
+            input: JSON.stringify(action.input)
+          }
+        ]
       : [{ type: "text", text: action.text }]
   return {
     content,
@@ -103,59 +88,43 @@ const resultOf = (action: AgentAction): LanguageModelV4GenerateResult => {
 /** Builds the Vercel AI SDK contender. */
 export const make: MakeContender = async ({ baseURL }) => {
   const anthropic = createAnthropic({ apiKey: "bench-key", baseURL: `${baseURL}/v1` })
-  const model = anthropic(modelName)
-  const fake = new MockLanguageModelV4({ modelId: modelName, doGenerate: fakeGenerate })
+  const model = anthropic(Scenario.modelName)
+  const fake = new MockLanguageModelV4({ modelId: Scenario.modelName, doGenerate: fakeGenerate })
 
-  const run: Contender["run"] = async (scenario, sizes): Promise<ScenarioOutput> => {
-    switch (scenario) {
-      case "stream-10k": {
-        // `streamText` reports a failed request to `onError` and ends the stream; fail the run instead.
-        let failure: { readonly error: unknown } | undefined
-        const result = streamText({
-          model,
-          prompt: streamPrompt(sizes.streamDeltas),
-          maxOutputTokens: maxTokens,
-          maxRetries: 0,
-          onError: (event) => {
-            failure = event
-          }
-        })
-        let text = ""
-        let deltas = 0
-        for await (const delta of result.textStream) {
-          text += delta
-          deltas++
+  return fromScenarios({
+    stream: async (prompt) => {
+      // `streamText` reports a failed request to `onError` and ends the stream; fail the run instead.
+      let failure: { readonly error: unknown } | undefined
+      const result = streamText({
+        model,
+        prompt,
+        maxOutputTokens: Scenario.maxTokens,
+        maxRetries: 0,
+        onError: (event) => {
+          failure = event
         }
-        if (failure !== undefined) throw failure.error
-        return { _tag: "stream", output: { text, deltas } }
+      })
+      let text = ""
+      let deltas = 0
+      for await (const delta of result.textStream) {
+        text += delta
+        deltas++
       }
-      case "request-1k": {
-        const texts: Array<string> = []
-        for (let i = 0; i < sizes.requests; i++) {
-          const result = await generateText({
-            model,
-            prompt: requestPrompt(i),
-            maxOutputTokens: maxTokens,
-            maxRetries: 0
-          })
-          texts.push(result.text)
-        }
-        return { _tag: "requests", texts }
-      }
-      case "agent-3-tools":
-        return {
-          _tag: "agent",
-          runs: await Promise.all(Array.from({ length: sizes.agentRuns }, (_, run) => runAgent(model, run)))
-        }
-      case "loop-overhead": {
-        const runs: Array<AgentRunOutput> = []
-        for (let run = 0; run < sizes.loopRuns; run++) runs.push(await runAgent(fake, run))
-        // The mock records every call; drop them so memory does not grow over repetitions.
-        fake.doGenerateCalls.length = 0
-        return { _tag: "agent", runs }
-      }
+      if (failure !== undefined) throw failure.error
+      return { text, deltas }
+    },
+    requests: (prompts) =>
+      sequentially(
+        prompts,
+        async (prompt) =>
+          (await generateText({ model, prompt, maxOutputTokens: Scenario.maxTokens, maxRetries: 0 })).text
+      ),
+    agents: (prompts) => Promise.all(prompts.map((prompt) => runAgent(model, prompt))),
+    fakeAgents: async (prompts) => {
+      const runs = await sequentially(prompts, (prompt) => runAgent(fake, prompt))
+      // The mock records every call; drop them so memory does not grow over repetitions.
+      fake.doGenerateCalls.length = 0
+      return runs
     }
-  }
-
-  return { run, close: async () => {} }
+  })
 }

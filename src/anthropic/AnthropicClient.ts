@@ -25,7 +25,7 @@
 import Anthropic from "@anthropic-ai/sdk"
 import type { BaseAnthropic } from "@anthropic-ai/sdk/client"
 import type { ModelInfo, ModelListParams } from "@anthropic-ai/sdk/resources/models"
-import type { HttpClient } from "@effect/platform"
+import type * as HttpClient from "@effect/platform/HttpClient"
 import {
   Config,
   type ConfigError,

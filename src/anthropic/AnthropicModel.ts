@@ -24,7 +24,6 @@ import type {
   MessageCreateParamsNonStreaming,
   MessageCreateParamsStreaming
 } from "@anthropic-ai/sdk/resources/beta/messages/messages.js"
-import { NodeHttpClient } from "@effect/platform-node"
 import { Clock, type ConfigError, Effect, Layer, Stream } from "effect"
 import type { UserError } from "../AgentError.js"
 import type { ModelMessage } from "../Message.js"
@@ -46,6 +45,7 @@ import type { AnthropicError } from "./AnthropicError.js"
 import type { Policy as RetryPolicy } from "./AnthropicRetry.js"
 import "./AnthropicSettings.js"
 import { providerName } from "./internal/names.js"
+import * as NodeHttpClient from "./internal/nodeHttpClient.js"
 import { countTokensBody, type MappedRequest, mapRequest } from "./internal/requestMapping.js"
 import { malformedResponse, mapMessage } from "./internal/responseMapping.js"
 import { retryEffect, retryStreamPull } from "./internal/retrying.js"

@@ -23,8 +23,8 @@
  * )
  */
 import { toFile } from "@anthropic-ai/sdk"
-import { FileSystem } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"
+import * as FileSystem from "@effect/platform/FileSystem"
 import { Duration, Effect, Schema, Stream } from "effect"
 import { UploadedFile } from "../Message.js"
 import { AnthropicClient, type Service as ClientService } from "./AnthropicClient.js"

@@ -51,18 +51,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { Socket } from "node:net"
 import type Anthropic from "@anthropic-ai/sdk"
-import {
-  Cause,
-  Context,
-  type Duration,
-  Effect,
-  FiberSet,
-  Layer,
-  Predicate,
-  Schema,
-  type Scope,
-  type Stream
-} from "effect"
+import { Cause, Context, Duration, Effect, FiberSet, Layer, Predicate, Schema, type Scope, type Stream } from "effect"
 import { defaultErrorMessage, errorTypeOfStatus } from "./internal/apiErrors.js"
 import { makeBatchesApi } from "./internal/batchesApi.js"
 import { fileIdsIn, fileReferenceError, filesBeta as filesBetaName, makeFilesApi } from "./internal/filesApi.js"
@@ -654,6 +643,12 @@ export interface Options {
   readonly apiKey?: string | undefined
   /** What `GET /v1/models` lists (default: a catalogue of current Claude models). */
   readonly models?: ReadonlyArray<Anthropic.ModelInfo> | undefined
+  /**
+   * How long an idle keep-alive connection stays open (default 5 seconds, Node's; infinite: until the
+   * client closes it). A client that reuses pooled connections under heavy load can send a request on
+   * one just as the server closes it; a long timeout keeps load tests and benchmarks clear of that race.
+   */
+  readonly keepAliveTimeout?: Duration.DurationInput | undefined
 }
 
 /** A running server. */
@@ -961,7 +956,12 @@ export const make = <R = never>(
       })
     }
 
-    const server = createServer({ keepAliveTimeout: 5_000 }, onRequest)
+    const keepAlive = Duration.decode(options.keepAliveTimeout ?? "5 seconds")
+    // Node reads 0 as "no timeout".
+    const server = createServer(
+      { keepAliveTimeout: Duration.isFinite(keepAlive) ? Math.max(1, Duration.toMillis(keepAlive)) : 0 },
+      onRequest
+    )
     server.on("connection", (socket: Socket) => {
       sockets.add(socket)
       notify()

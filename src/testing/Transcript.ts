@@ -19,9 +19,12 @@
  *   Effect.map((received) => received[0]?.body)
  * )
  */
-import { HttpClient, HttpClientError, HttpClientResponse } from "@effect/platform"
+
 import type { HttpBody } from "@effect/platform/HttpBody"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientError from "@effect/platform/HttpClientError"
 import type { HttpClientRequest } from "@effect/platform/HttpClientRequest"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { Context, Effect, Layer, Schema, Stream } from "effect"
 import { type Interaction, readTranscriptFile, TranscriptFile } from "./internal/transcriptFile.js"
 

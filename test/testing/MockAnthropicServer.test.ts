@@ -1,7 +1,8 @@
 import { readdirSync } from "node:fs"
+import { connect } from "node:net"
 import Anthropic, { toFile } from "@anthropic-ai/sdk"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Exit, Layer, Scope, Stream } from "effect"
+import { Duration, Effect, Exit, Layer, Scope, Stream } from "effect"
 import { MockAnthropicServer } from "effect-agent/testing"
 
 // The transcripts live beside the repository: <repo>/../shared/transcripts.
@@ -375,6 +376,35 @@ describe("MockAnthropicServer", () => {
     })
   )
 
+  describe("keepAliveTimeout", () => {
+    it.scopedLive("closes an idle keep-alive connection after it (Node's default would wait 5 seconds)", () =>
+      Effect.gen(function* () {
+        const server = yield* MockAnthropicServer.make(MockAnthropicServer.textMessage("hi"), {
+          keepAliveTimeout: "200 millis"
+        })
+        const { head, closed } = yield* idleKeepAliveConnection(server)
+        expect(head).toMatch(/^HTTP\/1\.1 200 OK\r\n/)
+        expect(head.toLowerCase()).toContain("connection: keep-alive")
+        expect(yield* server.openConnections).toBe(1)
+        yield* Effect.promise(() => closed).pipe(Effect.timeout("3 seconds"))
+        yield* server.awaitOpenConnections(0).pipe(Effect.timeout("1 second"))
+      })
+    )
+
+    it.scoped("is announced in the Keep-Alive header: 5 seconds by default, none when infinite", () =>
+      Effect.gen(function* () {
+        const keepAliveOf = (options: MockAnthropicServer.Options) =>
+          MockAnthropicServer.listen(MockAnthropicServer.textMessage("hi"), options).pipe(
+            Effect.flatMap((server) => send(server, "GET", "/v1/models")),
+            Effect.map((answer) => answer.headers.get("keep-alive"))
+          )
+        expect(yield* keepAliveOf({})).toBe("timeout=5")
+        expect(yield* keepAliveOf({ keepAliveTimeout: "5 minutes" })).toBe("timeout=300")
+        expect(yield* keepAliveOf({ keepAliveTimeout: Duration.infinity })).toBe(null)
+      })
+    )
+  })
+
   describe("scripts", () => {
     it.scoped("serves a transcript in order, SSE bodies exactly as recorded", () =>
       Effect.gen(function* () {
@@ -636,6 +666,26 @@ describe("MockAnthropicServer", () => {
     )
   })
 })
+
+/**
+ * One keyed request on a raw keep-alive socket that the client never closes: the response head, and
+ * a promise that resolves when the server closes the connection.
+ */
+const idleKeepAliveConnection = (server: MockAnthropicServer.Service) =>
+  Effect.async<{ readonly head: string; readonly closed: Promise<void> }, Error>((resume) => {
+    const socket = connect(server.port, "127.0.0.1")
+    const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()))
+    let received = ""
+    socket.setEncoding("utf8")
+    socket.on("data", (data: string) => {
+      received += data
+      const end = received.indexOf("\r\n\r\n")
+      if (end >= 0) resume(Effect.succeed({ head: received.slice(0, end + 2), closed }))
+    })
+    socket.once("error", (error) => resume(Effect.fail(error)))
+    socket.write("GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: test\r\nConnection: keep-alive\r\n\r\n")
+    return Effect.sync(() => socket.destroy())
+  })
 
 /** A request with `fetch`, keyed, answered with its status, headers and text. */
 const send = (

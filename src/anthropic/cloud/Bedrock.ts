@@ -1,7 +1,7 @@
 /**
  * Claude on Amazon Bedrock, through `@anthropic-ai/bedrock-sdk` (an optional peer dependency).
  */
-import type { HttpClient } from "@effect/platform"
+import type * as HttpClient from "@effect/platform/HttpClient"
 import { Effect, Redacted } from "effect"
 import type { CommonOptions, Service } from "../AnthropicClient.js"
 import { AnthropicSdkError, type PlatformPackageMissing } from "../AnthropicError.js"

@@ -3,7 +3,7 @@
  * `call`, and `stream` with its chunking pump.
  */
 import type Anthropic from "@anthropic-ai/sdk"
-import { HttpClient } from "@effect/platform"
+import * as HttpClient from "@effect/platform/HttpClient"
 import { Chunk, Duration, Effect, Option, Predicate, type Scope, Stream } from "effect"
 import type { CommonOptions, Platform, Service } from "../AnthropicClient.js"
 import { type AnthropicError, fromSdkError } from "../AnthropicError.js"

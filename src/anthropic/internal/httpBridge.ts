@@ -8,8 +8,11 @@
  * The SDK's AbortSignal interrupts the fiber (which aborts the HTTP request) at any point,
  * including while the body streams.
  */
-import { HttpBody, type HttpClient, HttpClientRequest, Headers as HttpHeaders } from "@effect/platform"
+import * as HttpHeaders from "@effect/platform/Headers"
+import * as HttpBody from "@effect/platform/HttpBody"
+import type * as HttpClient from "@effect/platform/HttpClient"
 import type { HttpClientError } from "@effect/platform/HttpClientError"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type { HttpClientResponse } from "@effect/platform/HttpClientResponse"
 import type { HttpMethod } from "@effect/platform/HttpMethod"
 import { Cause, Effect, Exit, type Fiber, FiberId, Runtime, Stream } from "effect"
