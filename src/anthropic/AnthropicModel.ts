@@ -98,6 +98,7 @@ export const make = (
   Effect.map(AnthropicClient, (client): Service => {
     // A stack trace per request would cost more than the span, and point here anyway.
     const streamSpanOptions = { attributes: { model: modelName }, captureStackTrace: false }
+    const requestSpanOptions = streamSpanOptions
 
     const prepare = (
       messages: ReadonlyArray<ModelMessage>,
@@ -121,7 +122,7 @@ export const make = (
           ),
           ([message, now]) => Effect.try({ try: () => mapMessage(message, new Date(now)), catch: malformedResponse })
         )
-      }).pipe(Effect.withSpan("AnthropicModel.request", { attributes: { model: modelName } }))
+      }).pipe(Effect.withSpan("AnthropicModel.request", requestSpanOptions))
 
     const requestStream: Service["requestStream"] = (messages, callSettings, parameters) =>
       // One Stream over one pull: retries, mapping and the check for a cut-short answer all happen
