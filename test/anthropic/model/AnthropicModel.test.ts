@@ -170,6 +170,34 @@ describe("AnthropicModel", () => {
     )
   )
 
+  it.scopedLive("a block or usage of the wrong shape fails the request with UnexpectedModelBehavior naming it", () =>
+    withServer(
+      [
+        MockAnthropicServer.json({ ...MockAnthropicServer.textMessage("ok"), content: [{ type: "text", text: 42 }] }),
+        MockAnthropicServer.json({
+          ...MockAnthropicServer.textMessage("ok"),
+          usage: { input_tokens: "3", output_tokens: 1 }
+        }),
+        MockAnthropicServer.json({ ...MockAnthropicServer.textMessage("ok"), model: null })
+      ],
+      {},
+      (model) =>
+        Effect.gen(function* () {
+          const messages: Array<string> = []
+          for (let i = 0; i < 3; i++) {
+            const error = yield* Effect.flip(model.request(hello, {}, Model.textParameters))
+            expect(error).toBeInstanceOf(AgentError.UnexpectedModelBehavior)
+            messages.push(error.message)
+          }
+          expect(messages).toEqual([
+            "Claude's response could not be read: malformed text block: text: Expected string, actual 42",
+            'Claude\'s response could not be read: malformed usage: input_tokens: Expected number, actual "3"',
+            "Claude's response could not be read: malformed message: model: Expected string, actual null"
+          ])
+        })
+    )
+  )
+
   it.scopedLive("counts tokens with the same mapping, without the fields token counting refuses", () =>
     withServer({ countTokens: MockAnthropicServer.json({ input_tokens: 42 }) }, { maxTokens: 100 }, (model, server) =>
       Effect.gen(function* () {
