@@ -25,7 +25,7 @@ import type {
   MessageCreateParamsStreaming
 } from "@anthropic-ai/sdk/resources/beta/messages/messages.js"
 import { NodeHttpClient } from "@effect/platform-node"
-import { Clock, type ConfigError, Effect, Layer, Stream } from "effect"
+import { type ConfigError, Effect, Layer, Stream } from "effect"
 import type { UserError } from "../AgentError.js"
 import type { ModelMessage } from "../Message.js"
 import {
@@ -108,21 +108,31 @@ export const make = (
       Effect.suspend(() => mapRequest(modelName, messages, ModelSettings.merge(settings, callSettings), parameters))
 
     const request: Service["request"] = (messages, callSettings, parameters) =>
-      Effect.flatMap(prepare(messages, callSettings, parameters), (mapped) => {
-        const params: MessageCreateParamsNonStreaming = withBetas({ ...mapped.body, stream: false }, mapped.betas)
-        return Effect.flatMap(
-          Effect.zip(
+      // The span is not made the parent of the request's own work (as `withSpan` would): providing
+      // it costs two copies of the fiber's refs per request, and nothing inside opens a span. Only
+      // the retry wrapper's failure logs, when there are any, run under it.
+      Effect.useSpan("AnthropicModel.request", requestSpanOptions, (span) =>
+        Effect.flatMap(prepare(messages, callSettings, parameters), (mapped) => {
+          const params: MessageCreateParamsNonStreaming = withBetas({ ...mapped.body, stream: false }, mapped.betas)
+          return Effect.flatMap(
             retryEffect(
               client.call((sdk, requestOptions) =>
                 sdk.beta.messages.create(params, sdkOptions(mapped, requestOptions))
               ),
-              options.retry
+              options.retry,
+              span
             ),
-            Clock.currentTimeMillis
-          ),
-          ([message, now]) => Effect.try({ try: () => mapMessage(message, new Date(now)), catch: malformedResponse })
-        )
-      }).pipe(Effect.withSpan("AnthropicModel.request", requestSpanOptions))
+            (message) =>
+              Effect.clockWith((clock) => {
+                try {
+                  return Effect.succeed(mapMessage(message, new Date(clock.unsafeCurrentTimeMillis())))
+                } catch (cause) {
+                  return Effect.fail(malformedResponse(cause))
+                }
+              })
+          )
+        })
+      )
 
     const requestStream: Service["requestStream"] = (messages, callSettings, parameters) =>
       // One Stream over one pull: retries, mapping and the check for a cut-short answer all happen

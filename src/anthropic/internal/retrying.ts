@@ -2,7 +2,7 @@
  * Applying a retry policy to one request (`retryEffect`) or one streamed answer (`retryStreamPull`).
  * Only errors `isRetryable` calls transient reach the policy; the rest fail at once.
  */
-import { Chunk, Effect, ExecutionStrategy, Exit, Option, Schedule, Scope, type Stream } from "effect"
+import { Chunk, Effect, ExecutionStrategy, Exit, Option, Schedule, Scope, type Stream, type Tracer } from "effect"
 import { type AnthropicError, APIConnectionError, isRetryable } from "../AnthropicError.js"
 import { CurrentPolicy, defaultPolicy, type Policy } from "../AnthropicRetry.js"
 import { toPull } from "./clientService.js"
@@ -28,9 +28,10 @@ const logFailure = (error: AnthropicError): Effect.Effect<void> =>
  */
 const withPolicy = <A, R>(
   attempt: Effect.Effect<A, AnthropicError, R>,
-  modelPolicy: Policy | undefined
+  modelPolicy: Policy | undefined,
+  span?: Tracer.AnySpan | undefined
 ): Effect.Effect<A, AnthropicError, R> => {
-  const failed = (error: AnthropicError): Effect.Effect<A, AnthropicError, R> =>
+  const onFailure = (error: AnthropicError): Effect.Effect<A, AnthropicError, R> =>
     Effect.zipRight(
       logFailure(error),
       isRetryable(error)
@@ -39,6 +40,10 @@ const withPolicy = <A, R>(
           )
         : Effect.fail(error)
     )
+  const failed =
+    span === undefined
+      ? onFailure
+      : (error: AnthropicError): Effect.Effect<A, AnthropicError, R> => Effect.withParentSpan(onFailure(error), span)
   // The schedule decides on each retryable failure (sleeping for its delay); when it is done, or
   // the failure is not retryable, that failure is the request's.
   const retryLoop = (
@@ -55,10 +60,14 @@ const withPolicy = <A, R>(
   return Effect.catchAll(attempt, failed)
 }
 
-/** Runs a request, trying it again under the policy in force while it fails with a retryable error. */
+/**
+ * Runs a request, trying it again under the policy in force while it fails with a retryable error.
+ * After a failure, the logs and the attempts that follow run under `span` when one is given.
+ */
 export const retryEffect: <A, R>(
   request: Effect.Effect<A, AnthropicError, R>,
-  modelPolicy: Policy | undefined
+  modelPolicy: Policy | undefined,
+  span?: Tracer.AnySpan | undefined
 ) => Effect.Effect<A, AnthropicError, R> = withPolicy
 
 /**
