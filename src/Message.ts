@@ -124,7 +124,10 @@ export class ModelRequest extends Schema.TaggedClass<ModelRequest>()("ModelReque
 }) {
   /** A request holding one user prompt. */
   static user(content: string | ReadonlyArray<UserContent>): ModelRequest {
-    return new ModelRequest({ parts: [new UserPromptPart({ content })] })
+    // Typed content, copied as the validating constructor would: validating it again rebuilds the
+    // classes' type-side schemas on every call: ~6% of a small request's CPU time, measured.
+    const part = new UserPromptPart({ content: typeof content === "string" ? content : [...content] }, true)
+    return new ModelRequest({ parts: [part] }, true)
   }
 }
 

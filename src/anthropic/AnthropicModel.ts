@@ -24,7 +24,7 @@ import type {
   MessageCreateParamsNonStreaming,
   MessageCreateParamsStreaming
 } from "@anthropic-ai/sdk/resources/beta/messages/messages.js"
-import { Clock, type ConfigError, Effect, Layer, Stream } from "effect"
+import { type ConfigError, Effect, Layer, Stream } from "effect"
 import type { UserError } from "../AgentError.js"
 import type { ModelMessage } from "../Message.js"
 import {
@@ -98,6 +98,7 @@ export const make = (
   Effect.map(AnthropicClient, (client): Service => {
     // A stack trace per request would cost more than the span, and point here anyway.
     const streamSpanOptions = { attributes: { model: modelName }, captureStackTrace: false }
+    const requestSpanOptions = streamSpanOptions
 
     const prepare = (
       messages: ReadonlyArray<ModelMessage>,
@@ -107,21 +108,31 @@ export const make = (
       Effect.suspend(() => mapRequest(modelName, messages, ModelSettings.merge(settings, callSettings), parameters))
 
     const request: Service["request"] = (messages, callSettings, parameters) =>
-      Effect.flatMap(prepare(messages, callSettings, parameters), (mapped) => {
-        const params: MessageCreateParamsNonStreaming = withBetas({ ...mapped.body, stream: false }, mapped.betas)
-        return Effect.flatMap(
-          Effect.zip(
+      // The span is not made the parent of the request's own work (as `withSpan` would): providing
+      // it costs two copies of the fiber's refs per request, and nothing inside opens a span. Only
+      // the retry wrapper's failure logs, when there are any, run under it.
+      Effect.useSpan("AnthropicModel.request", requestSpanOptions, (span) =>
+        Effect.flatMap(prepare(messages, callSettings, parameters), (mapped) => {
+          const params: MessageCreateParamsNonStreaming = withBetas({ ...mapped.body, stream: false }, mapped.betas)
+          return Effect.flatMap(
             retryEffect(
               client.call((sdk, requestOptions) =>
                 sdk.beta.messages.create(params, sdkOptions(mapped, requestOptions))
               ),
-              options.retry
+              options.retry,
+              span
             ),
-            Clock.currentTimeMillis
-          ),
-          ([message, now]) => Effect.try({ try: () => mapMessage(message, new Date(now)), catch: malformedResponse })
-        )
-      }).pipe(Effect.withSpan("AnthropicModel.request", { attributes: { model: modelName } }))
+            (message) =>
+              Effect.clockWith((clock) => {
+                try {
+                  return Effect.succeed(mapMessage(message, new Date(clock.unsafeCurrentTimeMillis())))
+                } catch (cause) {
+                  return Effect.fail(malformedResponse(cause))
+                }
+              })
+          )
+        })
+      )
 
     const requestStream: Service["requestStream"] = (messages, callSettings, parameters) =>
       // One Stream over one pull: retries, mapping and the check for a cut-short answer all happen

@@ -91,10 +91,17 @@ const definedFields = <T extends object>(fields: T): T => {
   return result as T
 }
 
+/**
+ * Drafts hold the fields of parts and typed deltas (strings grown by concatenation), so the parts
+ * built from them are valid: their constructors skip validation, which would cost more than the
+ * rest of the fold for a short answer.
+ */
+const fromDraft = true
+
 const partOf = (draft: Draft): ModelResponsePart => {
   switch (draft.kind) {
     case "text":
-      return new TextPart(definedFields({ content: draft.content, citations: draft.citations?.slice() }))
+      return new TextPart(definedFields({ content: draft.content, citations: draft.citations?.slice() }), fromDraft)
     case "thinking":
       return new ThinkingPart(
         definedFields({
@@ -102,15 +109,17 @@ const partOf = (draft: Draft): ModelResponsePart => {
           signature: draft.signature,
           redactedData: draft.redactedData,
           provider: draft.provider
-        })
+        }),
+        fromDraft
       )
     case "toolCall": {
       const args = parseToolArgs(draft.argsText)
       return draft.builtin
         ? new BuiltinToolCallPart(
-            definedFields({ toolName: draft.toolName, args, toolCallId: draft.toolCallId, provider: draft.provider })
+            definedFields({ toolName: draft.toolName, args, toolCallId: draft.toolCallId, provider: draft.provider }),
+            fromDraft
           )
-        : new ToolCallPart({ toolName: draft.toolName, args, toolCallId: draft.toolCallId })
+        : new ToolCallPart({ toolName: draft.toolName, args, toolCallId: draft.toolCallId }, fromDraft)
     }
     case "complete":
       return draft.part

@@ -7,13 +7,11 @@
  * non-streamed one are the same value by construction.
  */
 import type {
-  BetaContentBlock,
-  BetaMessage,
   BetaMessageDeltaUsage,
   BetaStopReason,
   BetaUsage
 } from "@anthropic-ai/sdk/resources/beta/messages/messages.js"
-import { Option, Schema } from "effect"
+import { Either, Option, ParseResult, Predicate, Schema } from "effect"
 import { UnexpectedModelBehavior } from "../../AgentError.js"
 import { ResponseBuilder } from "../../internal/responseFold.js"
 import {
@@ -40,83 +38,154 @@ const UnknownBlock = Schema.Struct(
 const decodeUnknownBlock = Schema.decodeUnknownOption(UnknownBlock)
 
 /**
+ * A decoder of what the API sent that throws on a value of the wrong shape (the callers turn that
+ * into `UnexpectedModelBehavior`). The decoded values are then trusted: the parts built from them
+ * skip their constructors' validation, which costs several times the decoding.
+ */
+const wireDecoder = <A, I>(schema: Schema.Schema<A, I>, what: string): ((value: unknown) => A) => {
+  // Named, so a value of the wrong type reads "Expected text block, actual null".
+  const decode = Schema.decodeUnknownEither(schema.annotations({ identifier: what }))
+  return (value) => {
+    const result = decode(value)
+    if (Either.isRight(result)) return result.right
+    // The first issue: the others of a union only list the alternatives that did not fit either.
+    const issue = ParseResult.ArrayFormatter.formatErrorSync(result.left)[0]
+    const detail =
+      issue === undefined ? "" : `${issue.path.length > 0 ? `${issue.path.join(".")}: ` : ""}${issue.message}`
+    throw new Error(`malformed ${what}: ${detail}`)
+  }
+}
+
+// The fields of each block type that its part reads; the rest is left as it came.
+const decodeTextBlock = wireDecoder(
+  Schema.Struct({ text: Schema.String, citations: Schema.optional(Schema.NullOr(Schema.Array(Schema.Unknown))) }),
+  "text block"
+)
+const decodeThinkingBlock = wireDecoder(
+  Schema.Struct({ thinking: Schema.String, signature: Schema.String }),
+  "thinking block"
+)
+const decodeRedactedThinkingBlock = wireDecoder(Schema.Struct({ data: Schema.String }), "redacted thinking block")
+const decodeToolUseBlock = wireDecoder(
+  Schema.Struct({ id: Schema.String, name: Schema.String, input: Schema.Unknown }),
+  "tool use block"
+)
+const decodeMcpToolUseBlock = wireDecoder(
+  Schema.Struct({ id: Schema.String, name: Schema.String, server_name: Schema.String, input: Schema.Unknown }),
+  "MCP tool use block"
+)
+const decodeToolResultBlock = wireDecoder(
+  Schema.Struct({ tool_use_id: Schema.String, content: Schema.Unknown, is_error: Schema.optional(Schema.Unknown) }),
+  "tool result block"
+)
+
+// Parts built from decoded fields: their constructors need not validate them again.
+const decoded = true
+
+/**
  * What the mapping of one message remembers across its blocks: an MCP result names its server
  * only through the call it answers.
  */
 export class BlockContext {
   private readonly mcpToolNames = new Map<string, string>()
 
-  /** The part a complete content block becomes. */
-  partOfBlock(block: BetaContentBlock): ModelResponsePart {
-    switch (block.type) {
+  /** The part a complete content block becomes; throws on a block of the wrong shape. */
+  partOfBlock(block: unknown): ModelResponsePart {
+    if (block === null || block === undefined) throw new Error(`malformed content block: ${block}`)
+    const type = Predicate.hasProperty(block, "type") ? block.type : undefined
+    switch (type) {
       case "text": {
-        const citations = block.citations
-        return new TextPart({
-          content: block.text,
-          citations: citations !== null && citations !== undefined && citations.length > 0 ? citations : undefined
-        })
+        const { citations, text } = decodeTextBlock(block)
+        return new TextPart(
+          {
+            content: text,
+            citations: citations !== null && citations !== undefined && citations.length > 0 ? citations : undefined
+          },
+          decoded
+        )
       }
-      case "thinking":
-        return new ThinkingPart({
-          content: block.thinking,
-          // A streamed thinking block starts with an empty signature that its deltas then fill.
-          signature: block.signature === "" ? undefined : block.signature,
-          provider: providerName
-        })
+      case "thinking": {
+        const { signature, thinking } = decodeThinkingBlock(block)
+        return new ThinkingPart(
+          {
+            content: thinking,
+            // A streamed thinking block starts with an empty signature that its deltas then fill.
+            signature: signature === "" ? undefined : signature,
+            provider: providerName
+          },
+          decoded
+        )
+      }
       case "redacted_thinking":
-        return new ThinkingPart({ content: "", redactedData: block.data, provider: providerName })
-      case "tool_use":
-        return new ToolCallPart({ toolName: block.name, args: toolArgs(block.input), toolCallId: block.id })
-      case "server_tool_use":
-        return new BuiltinToolCallPart({
-          toolName: block.name,
-          args: toolArgs(block.input),
-          toolCallId: block.id,
-          provider: providerName
-        })
-      case "mcp_tool_use": {
-        const toolName = mcpToolName(block.server_name, block.name)
-        this.mcpToolNames.set(block.id, toolName)
-        return new BuiltinToolCallPart({
-          toolName,
-          args: toolArgs(block.input),
-          toolCallId: block.id,
-          provider: providerName
-        })
+        return new ThinkingPart(
+          { content: "", redactedData: decodeRedactedThinkingBlock(block).data, provider: providerName },
+          decoded
+        )
+      case "tool_use": {
+        const { id, input, name } = decodeToolUseBlock(block)
+        return new ToolCallPart({ toolName: name, args: toolArgs(input), toolCallId: id }, decoded)
       }
-      case "mcp_tool_result":
-        return new BuiltinToolReturnPart({
-          toolName: this.mcpToolNames.get(block.tool_use_id) ?? unknownMcpToolName,
-          toolCallId: block.tool_use_id,
-          content: { content: block.content, is_error: block.is_error },
-          provider: providerName
-        })
+      case "server_tool_use": {
+        const { id, input, name } = decodeToolUseBlock(block)
+        return new BuiltinToolCallPart(
+          { toolName: name, args: toolArgs(input), toolCallId: id, provider: providerName },
+          decoded
+        )
+      }
+      case "mcp_tool_use": {
+        const { id, input, name, server_name } = decodeMcpToolUseBlock(block)
+        const toolName = mcpToolName(server_name, name)
+        this.mcpToolNames.set(id, toolName)
+        return new BuiltinToolCallPart(
+          { toolName, args: toolArgs(input), toolCallId: id, provider: providerName },
+          decoded
+        )
+      }
+      case "mcp_tool_result": {
+        const { content, is_error, tool_use_id } = decodeToolResultBlock(block)
+        return new BuiltinToolReturnPart(
+          {
+            toolName: this.mcpToolNames.get(tool_use_id) ?? unknownMcpToolName,
+            toolCallId: tool_use_id,
+            content: { content, is_error },
+            provider: providerName
+          },
+          decoded
+        )
+      }
       case "web_search_tool_result":
       case "web_fetch_tool_result":
       case "code_execution_tool_result":
       case "bash_code_execution_tool_result":
       case "text_editor_code_execution_tool_result":
       case "tool_search_tool_result":
-      case "advisor_tool_result":
-        return new BuiltinToolReturnPart({
-          // The tool's name is the block type's stem: `web_search_tool_result` answers `web_search`.
-          toolName: block.type.slice(0, -"_tool_result".length),
-          toolCallId: block.tool_use_id,
-          content: block.content,
-          provider: providerName
-        })
+      case "advisor_tool_result": {
+        const { content, tool_use_id } = decodeToolResultBlock(block)
+        return new BuiltinToolReturnPart(
+          {
+            // The tool's name is the block type's stem: `web_search_tool_result` answers `web_search`.
+            toolName: type.slice(0, -"_tool_result".length),
+            toolCallId: tool_use_id,
+            content,
+            provider: providerName
+          },
+          decoded
+        )
+      }
       case "container_upload":
       case "compaction":
       case "fallback":
       case "mcp_tool_listing":
-        return opaquePart(block.type, block)
+        return opaquePart(type, block)
       default:
         return unknownPart(block)
     }
   }
 }
 
-const opaquePart = (type: string, data: unknown): OpaquePart => new OpaquePart({ type, data, provider: providerName })
+// `type` is the block's (a string), `data` any JSON.
+const opaquePart = (type: string, data: unknown): OpaquePart =>
+  new OpaquePart({ type, data, provider: providerName }, decoded)
 
 /** A block of a type newer than this library's SDK: kept whole, never a crash. */
 export const unknownPart = (block: unknown): OpaquePart =>
@@ -154,31 +223,53 @@ const addCount = (details: Record<string, number>, key: string, value: unknown):
   if (typeof value === "number") details[key] = value
 }
 
+const Count = Schema.optional(Schema.NullOr(Schema.Number))
+
+/** The counts core usage is summed from; the details' counts are taken when they are numbers. */
+const decodeUsageCounts = wireDecoder(
+  Schema.Struct({
+    input_tokens: Count,
+    output_tokens: Count,
+    cache_creation_input_tokens: Count,
+    cache_read_input_tokens: Count
+  }),
+  "usage"
+)
+
+/** `value[key]` when `value` is an object that has it. */
+const field = (value: unknown, key: string): unknown => (Predicate.hasProperty(value, key) ? value[key] : undefined)
+
 /**
  * Core usage: input counts every input token (uncached + written to + read from the cache), as
- * Anthropic bills them; details keep the raw counts.
+ * Anthropic bills them; details keep the raw counts. Throws on counts that are not numbers.
  */
-export const mapUsage = (usage: UsageFields): RequestUsage => {
-  const uncached = usage.input_tokens ?? 0
-  const cacheWrite = usage.cache_creation_input_tokens ?? 0
-  const cacheRead = usage.cache_read_input_tokens ?? 0
+export const mapUsage = (usage: unknown): RequestUsage => {
+  const counts = decodeUsageCounts(usage)
+  const uncached = counts.input_tokens ?? 0
+  const cacheWrite = counts.cache_creation_input_tokens ?? 0
+  const cacheRead = counts.cache_read_input_tokens ?? 0
   const details: Record<string, number> = {}
-  addCount(details, "input_tokens", usage.input_tokens)
-  addCount(details, "output_tokens", usage.output_tokens)
-  addCount(details, "cache_creation_input_tokens", usage.cache_creation_input_tokens)
-  addCount(details, "cache_read_input_tokens", usage.cache_read_input_tokens)
-  addCount(details, "ephemeral_5m_input_tokens", usage.cache_creation?.ephemeral_5m_input_tokens)
-  addCount(details, "ephemeral_1h_input_tokens", usage.cache_creation?.ephemeral_1h_input_tokens)
-  addCount(details, "web_search_requests", usage.server_tool_use?.web_search_requests)
-  addCount(details, "web_fetch_requests", usage.server_tool_use?.web_fetch_requests)
-  addCount(details, "thinking_tokens", usage.output_tokens_details?.thinking_tokens)
-  return new RequestUsage({
-    inputTokens: uncached + cacheWrite + cacheRead,
-    outputTokens: usage.output_tokens ?? 0,
-    cacheWriteTokens: cacheWrite,
-    cacheReadTokens: cacheRead,
-    details
-  })
+  addCount(details, "input_tokens", counts.input_tokens)
+  addCount(details, "output_tokens", counts.output_tokens)
+  addCount(details, "cache_creation_input_tokens", counts.cache_creation_input_tokens)
+  addCount(details, "cache_read_input_tokens", counts.cache_read_input_tokens)
+  const cacheCreation = field(usage, "cache_creation")
+  addCount(details, "ephemeral_5m_input_tokens", field(cacheCreation, "ephemeral_5m_input_tokens"))
+  addCount(details, "ephemeral_1h_input_tokens", field(cacheCreation, "ephemeral_1h_input_tokens"))
+  const serverToolUse = field(usage, "server_tool_use")
+  addCount(details, "web_search_requests", field(serverToolUse, "web_search_requests"))
+  addCount(details, "web_fetch_requests", field(serverToolUse, "web_fetch_requests"))
+  addCount(details, "thinking_tokens", field(field(usage, "output_tokens_details"), "thinking_tokens"))
+  return new RequestUsage(
+    {
+      inputTokens: uncached + cacheWrite + cacheRead,
+      outputTokens: counts.output_tokens ?? 0,
+      cacheWriteTokens: cacheWrite,
+      cacheReadTokens: cacheRead,
+      details
+    },
+    decoded
+  )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -210,7 +301,7 @@ export interface MessageFacts {
   readonly stop_reason?: string | null | undefined
   readonly stop_sequence?: string | null | undefined
   readonly stop_details?: unknown
-  readonly container?: { readonly id: string; readonly expires_at?: string | undefined } | null | undefined
+  readonly container?: { readonly id: string; readonly expires_at?: string | null | undefined } | null | undefined
 }
 
 /** Provider details: the raw stop reason, the matched stop sequence, the container. Empty ones are left out. */
@@ -230,8 +321,25 @@ export const providerDetails = (facts: MessageFacts): Record<string, unknown> | 
 // Whole messages
 // ---------------------------------------------------------------------------------------------
 
+/** What the mapping reads of a whole message; its blocks and usage are decoded as they are mapped. */
+const WireMessage = Schema.Struct({
+  id: Schema.String,
+  model: Schema.String,
+  content: Schema.Array(Schema.Unknown),
+  usage: Schema.Unknown,
+  stop_reason: Schema.optional(Schema.NullOr(Schema.String)),
+  stop_sequence: Schema.optional(Schema.NullOr(Schema.String)),
+  stop_details: Schema.optional(Schema.Unknown),
+  container: Schema.optional(
+    Schema.NullOr(Schema.Struct({ id: Schema.String, expires_at: Schema.optional(Schema.NullOr(Schema.String)) }))
+  )
+})
+type WireMessage = typeof WireMessage.Type
+
+const decodeMessage = wireDecoder(WireMessage, "message")
+
 /** The events a stream of `message` would give, whole parts instead of deltas. */
-export const messageEvents = (message: BetaMessage): Array<ModelResponseStreamEvent> => {
+export const messageEvents = (message: WireMessage): Array<ModelResponseStreamEvent> => {
   const context = new BlockContext()
   const events: Array<ModelResponseStreamEvent> = []
   message.content.forEach((block, index) => {
@@ -242,7 +350,7 @@ export const messageEvents = (message: BetaMessage): Array<ModelResponseStreamEv
 }
 
 /** The response metadata of a whole message. */
-export const messageMetadata = (message: BetaMessage): ResponseMetadata => ({
+export const messageMetadata = (message: WireMessage): ResponseMetadata => ({
   _tag: "ResponseMetadata",
   modelName: message.model,
   providerResponseId: message.id,
@@ -261,9 +369,12 @@ export const malformedResponse = (cause: unknown): UnexpectedModelBehavior =>
     message: `Claude's response could not be read: ${cause instanceof Error ? cause.message : String(cause)}`
   })
 
-/** The `ModelResponse` of a whole message, stamped with `timestamp`. */
-export const mapMessage = (message: BetaMessage, timestamp: Date): ModelResponse => {
+/**
+ * The `ModelResponse` of a whole message, stamped with `timestamp`. Throws on a message of the
+ * wrong shape (the SDK parses the JSON, but checks none of it).
+ */
+export const mapMessage = (message: unknown, timestamp: Date): ModelResponse => {
   const builder = new ResponseBuilder()
-  builder.addAll(messageEvents(message))
+  builder.addAll(messageEvents(decodeMessage(message)))
   return builder.response(timestamp)
 }

@@ -2,7 +2,7 @@
  * Applying a retry policy to one request (`retryEffect`) or one streamed answer (`retryStreamPull`).
  * Only errors `isRetryable` calls transient reach the policy; the rest fail at once.
  */
-import { Chunk, Effect, ExecutionStrategy, Exit, Option, Scope, type Stream } from "effect"
+import { Chunk, Effect, ExecutionStrategy, Exit, Option, Schedule, Scope, type Stream, type Tracer } from "effect"
 import { type AnthropicError, APIConnectionError, isRetryable } from "../AnthropicError.js"
 import { CurrentPolicy, defaultPolicy, type Policy } from "../AnthropicRetry.js"
 import { toPull } from "./clientService.js"
@@ -21,18 +21,53 @@ const logFailure = (error: AnthropicError): Effect.Effect<void> =>
     })
   )
 
+/**
+ * `Effect.retry(attempt, { schedule: policy, while: isRetryable })`, every failure logged, with the
+ * schedule's machinery (its driver, the policy lookup) set up only after a first retryable
+ * failure: a request that succeeds at once, as nearly all do, pays for one error handler.
+ */
 const withPolicy = <A, R>(
   attempt: Effect.Effect<A, AnthropicError, R>,
-  modelPolicy: Policy | undefined
-): Effect.Effect<A, AnthropicError, R> =>
-  Effect.flatMap(policyInForce(modelPolicy), (policy) =>
-    Effect.retry(Effect.tapError(attempt, logFailure), { schedule: policy, while: isRetryable })
-  )
+  modelPolicy: Policy | undefined,
+  span?: Tracer.AnySpan | undefined
+): Effect.Effect<A, AnthropicError, R> => {
+  const onFailure = (error: AnthropicError): Effect.Effect<A, AnthropicError, R> =>
+    Effect.zipRight(
+      logFailure(error),
+      isRetryable(error)
+        ? Effect.flatMap(policyInForce(modelPolicy), (policy) =>
+            Effect.flatMap(Schedule.driver(policy), (driver) => retryLoop(driver, error))
+          )
+        : Effect.fail(error)
+    )
+  const failed =
+    span === undefined
+      ? onFailure
+      : (error: AnthropicError): Effect.Effect<A, AnthropicError, R> => Effect.withParentSpan(onFailure(error), span)
+  // The schedule decides on each retryable failure (sleeping for its delay); when it is done, or
+  // the failure is not retryable, that failure is the request's.
+  const retryLoop = (
+    driver: Schedule.ScheduleDriver<unknown, AnthropicError>,
+    error: AnthropicError
+  ): Effect.Effect<A, AnthropicError, R> =>
+    Effect.matchEffect(driver.next(error), {
+      onFailure: () => Effect.fail(error),
+      onSuccess: () =>
+        Effect.catchAll(attempt, (next) =>
+          Effect.zipRight(logFailure(next), isRetryable(next) ? retryLoop(driver, next) : Effect.fail(next))
+        )
+    })
+  return Effect.catchAll(attempt, failed)
+}
 
-/** Runs a request, trying it again under the policy in force while it fails with a retryable error. */
+/**
+ * Runs a request, trying it again under the policy in force while it fails with a retryable error.
+ * After a failure, the logs and the attempts that follow run under `span` when one is given.
+ */
 export const retryEffect: <A, R>(
   request: Effect.Effect<A, AnthropicError, R>,
-  modelPolicy: Policy | undefined
+  modelPolicy: Policy | undefined,
+  span?: Tracer.AnySpan | undefined
 ) => Effect.Effect<A, AnthropicError, R> = withPolicy
 
 /**

@@ -1,8 +1,22 @@
 import { NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Layer, Redacted, Stream } from "effect"
+import {
+  Chunk,
+  Context,
+  Effect,
+  FiberRef,
+  FiberRefs,
+  Layer,
+  Logger,
+  LogLevel,
+  Option,
+  Redacted,
+  Schedule,
+  Stream,
+  Tracer
+} from "effect"
 import { AgentError, BuiltinTool, Message, Model, type ModelSettings } from "effect-agent"
-import { AnthropicClient, AnthropicError, AnthropicModel } from "effect-agent/anthropic"
+import { AnthropicClient, AnthropicError, AnthropicModel, AnthropicRetry } from "effect-agent/anthropic"
 import { MockAnthropicServer } from "effect-agent/testing"
 import { foldResponseStream } from "../../../src/internal/responseFold.js"
 
@@ -169,6 +183,111 @@ describe("AnthropicModel", () => {
       })
     )
   )
+
+  it.scopedLive("a block or usage of the wrong shape fails the request with UnexpectedModelBehavior naming it", () =>
+    withServer(
+      [
+        MockAnthropicServer.json({ ...MockAnthropicServer.textMessage("ok"), content: [{ type: "text", text: 42 }] }),
+        MockAnthropicServer.json({
+          ...MockAnthropicServer.textMessage("ok"),
+          usage: { input_tokens: "3", output_tokens: 1 }
+        }),
+        MockAnthropicServer.json({ ...MockAnthropicServer.textMessage("ok"), model: null })
+      ],
+      {},
+      (model) =>
+        Effect.gen(function* () {
+          const messages: Array<string> = []
+          for (let i = 0; i < 3; i++) {
+            const error = yield* Effect.flip(model.request(hello, {}, Model.textParameters))
+            expect(error).toBeInstanceOf(AgentError.UnexpectedModelBehavior)
+            messages.push(error.message)
+          }
+          expect(messages).toEqual([
+            "Claude's response could not be read: malformed text block: text: Expected string, actual 42",
+            'Claude\'s response could not be read: malformed usage: input_tokens: Expected number, actual "3"',
+            "Claude's response could not be read: malformed message: model: Expected string, actual null"
+          ])
+        })
+    )
+  )
+
+  it.scopedLive("each request gets a span under its caller's, ended with its exit; retry logs run under it", () => {
+    const spans: Array<{ name: string; parent: string | undefined; attributes: Map<string, unknown>; exit?: string }> =
+      []
+    const tracer = Tracer.make({
+      span: (name, parent, context, links, startTime, kind, options) => {
+        const recorded: (typeof spans)[number] = {
+          name,
+          parent: Option.match(parent, {
+            onNone: () => undefined,
+            onSome: (span) => (span._tag === "Span" ? span.name : undefined)
+          }),
+          attributes: new Map(Object.entries(options?.attributes ?? {}))
+        }
+        spans.push(recorded)
+        let status: Tracer.SpanStatus = { _tag: "Started", startTime }
+        return {
+          _tag: "Span",
+          name,
+          spanId: `span${spans.length}`,
+          traceId: "trace",
+          parent,
+          context,
+          get status() {
+            return status
+          },
+          attributes: recorded.attributes,
+          links,
+          sampled: true,
+          kind,
+          end: (endTime, exit) => {
+            status = { _tag: "Ended", startTime, endTime, exit }
+            recorded.exit = exit._tag
+          },
+          attribute: (key, value) => {
+            recorded.attributes.set(key, value)
+          },
+          event: () => {},
+          addLinks: () => {}
+        }
+      },
+      context: (f) => f()
+    })
+    // The span each log line was written under.
+    const logSpans: Array<string | undefined> = []
+    const logger = Logger.make(({ context }) => {
+      const span = Context.getOption(FiberRefs.getOrDefault(context, FiberRef.currentContext), Tracer.ParentSpan)
+      logSpans.push(
+        Option.match(span, { onNone: () => undefined, onSome: (one) => (one._tag === "Span" ? one.name : undefined) })
+      )
+    })
+    return withServer(
+      [MockAnthropicServer.apiError(529), MockAnthropicServer.textMessage("ok"), MockAnthropicServer.apiError(400)],
+      {},
+      (model) =>
+        Effect.gen(function* () {
+          const response = yield* model.request(hello, {}, Model.textParameters)
+          expect(Message.responseText(response)).toBe("ok")
+          yield* Effect.flip(model.request(hello, {}, Model.textParameters))
+        }).pipe(
+          Effect.withSpan("caller"),
+          AnthropicRetry.withPolicy(Schedule.recurs(1)),
+          Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
+          Logger.withMinimumLogLevel(LogLevel.Debug),
+          Effect.withTracer(tracer),
+          Effect.andThen(() => {
+            expect(spans.map(({ name, parent, exit }) => ({ name, parent, exit }))).toEqual([
+              { name: "caller", parent: undefined, exit: "Success" },
+              { name: "AnthropicModel.request", parent: "caller", exit: "Success" },
+              { name: "AnthropicModel.request", parent: "caller", exit: "Failure" }
+            ])
+            expect(spans[1]?.attributes.get("model")).toBe("claude-sonnet-4-6")
+            expect(logSpans).toEqual(["AnthropicModel.request", "AnthropicModel.request"])
+          })
+        )
+    )
+  })
 
   it.scopedLive("counts tokens with the same mapping, without the fields token counting refuses", () =>
     withServer({ countTokens: MockAnthropicServer.json({ input_tokens: 42 }) }, { maxTokens: 100 }, (model, server) =>

@@ -162,6 +162,62 @@ describe("response mapping", () => {
     expect(mapMessage(apiMessage([], { stop_reason: "pause_turn" }), new Date(0)).finishReason).toBe("suspended")
   })
 
+  it("throws on a message whose fields are not what the API documents, naming the field", () => {
+    const cases: ReadonlyArray<readonly [unknown, string]> = [
+      [null, "malformed message: Expected message, actual null"],
+      [apiMessage([], { model: 7 }), "malformed message: model: Expected string, actual 7"],
+      [apiMessage([], { id: undefined }), "malformed message: id: is missing"],
+      [
+        apiMessage([], { content: "text" }),
+        'malformed message: content: Expected ReadonlyArray<unknown>, actual "text"'
+      ],
+      [apiMessage([], { stop_reason: 1 }), "malformed message: stop_reason: Expected string, actual 1"],
+      [apiMessage([], { container: { expires_at: "never" } }), "malformed message: container.id: is missing"],
+      [
+        apiMessage([], { usage: { input_tokens: "10" } }),
+        'malformed usage: input_tokens: Expected number, actual "10"'
+      ],
+      [apiMessage([], { usage: null }), "malformed usage: Expected usage, actual null"],
+      [apiMessage([null]), "malformed content block: null"],
+      [apiMessage([{ type: "text", text: 42 }]), "malformed text block: text: Expected string, actual 42"],
+      [
+        apiMessage([{ type: "text", text: "x", citations: {} }]),
+        "malformed text block: citations: Expected ReadonlyArray<unknown>, actual {}"
+      ],
+      [apiMessage([{ type: "thinking", thinking: "x" }]), "malformed thinking block: signature: is missing"],
+      [
+        apiMessage([{ type: "redacted_thinking", data: 1 }]),
+        "malformed redacted thinking block: data: Expected string, actual 1"
+      ],
+      [
+        apiMessage([{ type: "tool_use", id: 1, name: "f", input: {} }]),
+        "malformed tool use block: id: Expected string, actual 1"
+      ],
+      [apiMessage([{ type: "server_tool_use", id: "s", input: {} }]), "malformed tool use block: name: is missing"],
+      [
+        apiMessage([{ type: "mcp_tool_use", id: "m", name: "f", input: {} }]),
+        "malformed MCP tool use block: server_name: is missing"
+      ],
+      [
+        apiMessage([{ type: "web_search_tool_result", content: [] }]),
+        "malformed tool result block: tool_use_id: is missing"
+      ],
+      [
+        apiMessage([{ type: "mcp_tool_result", tool_use_id: 5, content: "x" }]),
+        "malformed tool result block: tool_use_id: Expected string, actual 5"
+      ]
+    ]
+    const errors = cases.map(([message]) => {
+      try {
+        mapMessage(message, new Date(0))
+        return "no error"
+      } catch (error) {
+        return error instanceof Error ? error.message : String(error)
+      }
+    })
+    expect(errors).toEqual(cases.map(([, error]) => error))
+  })
+
   it("counts cache writes and reads as input, and keeps every raw count in the details", () => {
     expect(
       mapUsage({
