@@ -29,14 +29,13 @@
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { existsSync } from "node:fs"
-import { writeFile } from "node:fs/promises"
-import { Session } from "node:inspector/promises"
 import Anthropic from "@anthropic-ai/sdk"
 import { HttpClient, HttpClientResponse } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
 import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
 import { Message, Model } from "effect-agent"
 import { AnthropicClient, AnthropicModel } from "effect-agent/anthropic"
+import { type Contender, median, runInterleaved, type Spent, selectContenders } from "./interleaved.js"
 
 const rounds = Number(process.env.ROUNDS ?? 21)
 const requests = Number(process.env.REQUESTS ?? 200)
@@ -129,11 +128,6 @@ const params = (index: number) => ({
   max_tokens: 16,
   messages: [{ role: "user" as const, content: prompt(index) }]
 })
-
-interface Contender {
-  readonly name: string
-  readonly run: () => Promise<void>
-}
 
 /** `model.request` over the library's modules `core` and `anthropic` (this copy's, or BASE's). */
 const modelContender = (
@@ -232,55 +226,17 @@ const makeContenders = async (
   }
 }
 
-interface Spent {
-  readonly wall: number
-  readonly cpu: number
-  readonly user: number
-}
-
 const gc = (process.env.GC ?? "1") === "1" ? (globalThis as { gc?: () => void }).gc : undefined
-
-const time = async (run: () => Promise<void>): Promise<Spent> => {
-  gc?.()
-  const start = performance.now()
-  const cpuStart = process.cpuUsage()
-  await run()
-  const cpu = process.cpuUsage(cpuStart)
-  return { wall: performance.now() - start, cpu: (cpu.user + cpu.system) / 1000, user: cpu.user / 1000 }
-}
-
-const median = (values: ReadonlyArray<number>): number => {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
-}
 
 const main = async () => {
   const { child, baseURL } = inMemory ? { child: undefined, baseURL: "http://127.0.0.1:9" } : await startServer()
   const { contenders: all, dispose } = await makeContenders(baseURL)
-  const names = process.argv[2]?.split(",")
-  const contenders = all.filter((one) =>
-    only !== undefined ? one.name === only : names === undefined || names.includes(one.name)
-  )
-  for (const contender of contenders) for (let i = 0; i < 3; i++) await contender.run()
-  const times = new Map<string, Array<Spent>>(contenders.map((one) => [one.name, []]))
-  const session = only === undefined ? undefined : new Session()
-  if (session !== undefined) {
-    session.connect()
-    await session.post("Profiler.enable")
-    await session.post("Profiler.setSamplingInterval", { interval: 100 })
-    await session.post("Profiler.start")
-  }
-  for (let round = 0; round < rounds; round++) {
-    for (let i = 0; i < contenders.length; i++) {
-      const contender = contenders[(round + i) % contenders.length]!
-      times.get(contender.name)?.push(await time(contender.run))
-    }
-  }
-  if (session !== undefined) {
-    const { profile } = await session.post("Profiler.stop")
-    await writeFile(`/tmp/profile-request-${only}.cpuprofile`, JSON.stringify(profile))
-    session.disconnect()
-  }
+  const contenders = selectContenders(all, process.argv[2]?.split(","), only)
+  const times = await runInterleaved(contenders, {
+    rounds,
+    gc,
+    profileTo: only === undefined ? undefined : `/tmp/profile-request-${only}.cpuprofile`
+  })
   const medians = (spent: ReadonlyArray<Spent>) => ({
     wall: median(spent.map((one) => one.wall)),
     cpu: median(spent.map((one) => one.cpu)),

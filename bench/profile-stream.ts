@@ -23,13 +23,12 @@
  * timed rounds (not the start-up) to /tmp/profile-stream-<name>.cpuprofile, for bench/profile.ts.
  */
 import { type ChildProcess, spawn } from "node:child_process"
-import { writeFile } from "node:fs/promises"
-import { Session } from "node:inspector/promises"
 import Anthropic from "@anthropic-ai/sdk"
 import { NodeHttpClient } from "@effect/platform-node"
 import { Effect, Layer, ManagedRuntime, Redacted, Stream } from "effect"
 import { Agent, type AgentEvent, Message, Model } from "effect-agent"
 import { AnthropicClient, AnthropicModel } from "effect-agent/anthropic"
+import { type Contender, median, runInterleaved, type Spent, selectContenders } from "./interleaved.js"
 
 const rounds = Number(process.env.ROUNDS ?? 31)
 const deltas = Number(process.env.DELTAS ?? 10000)
@@ -74,11 +73,6 @@ const startServer = (): Promise<{ readonly child: ChildProcess; readonly baseURL
 const expectedText = Array.from({ length: deltas }, (_, i) => ` word${i}`).join("")
 const check = (name: string, text: string, count: number): void => {
   if (count !== deltas || text !== expectedText) throw new Error(`${name}: wrong output (${count} deltas)`)
-}
-
-interface Contender {
-  readonly name: string
-  readonly run: () => Promise<void>
 }
 
 const makeContenders = (baseURL: string): { contenders: Array<Contender>; dispose: () => Promise<void> } => {
@@ -205,55 +199,18 @@ interface Acc {
   count: number
 }
 
-interface Spent {
-  readonly wall: number
-  readonly cpu: number
-}
-
 const gc =
   (process.env.GC ?? (only === undefined ? "1" : "0")) === "1" ? (globalThis as { gc?: () => void }).gc : undefined
-
-const time = async (run: () => Promise<void>): Promise<Spent> => {
-  gc?.()
-  const start = performance.now()
-  const cpuStart = process.cpuUsage()
-  await run()
-  const cpu = process.cpuUsage(cpuStart)
-  return { wall: performance.now() - start, cpu: (cpu.user + cpu.system) / 1000 }
-}
-
-const median = (values: ReadonlyArray<number>): number => {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
-}
 
 const main = async () => {
   const { child, baseURL } = await startServer()
   const { contenders: all, dispose } = makeContenders(baseURL)
-  const names = process.argv[2]?.split(",")
-  const contenders = all.filter((one) =>
-    only !== undefined ? one.name === only : names === undefined || names.includes(one.name)
-  )
-  for (const contender of contenders) for (let i = 0; i < 3; i++) await contender.run()
-  const times = new Map<string, Array<Spent>>(contenders.map((one) => [one.name, []]))
-  const session = only === undefined ? undefined : new Session()
-  if (session !== undefined) {
-    session.connect()
-    await session.post("Profiler.enable")
-    await session.post("Profiler.setSamplingInterval", { interval: 100 })
-    await session.post("Profiler.start")
-  }
-  for (let round = 0; round < rounds; round++) {
-    for (let i = 0; i < contenders.length; i++) {
-      const contender = contenders[(round + i) % contenders.length]!
-      times.get(contender.name)?.push(await time(contender.run))
-    }
-  }
-  if (session !== undefined) {
-    const { profile } = await session.post("Profiler.stop")
-    await writeFile(`/tmp/profile-stream-${only}.cpuprofile`, JSON.stringify(profile))
-    session.disconnect()
-  }
+  const contenders = selectContenders(all, process.argv[2]?.split(","), only)
+  const times = await runInterleaved(contenders, {
+    rounds,
+    gc,
+    profileTo: only === undefined ? undefined : `/tmp/profile-stream-${only}.cpuprofile`
+  })
   const medians = (spent: ReadonlyArray<Spent>) => ({
     wall: median(spent.map((one) => one.wall)),
     cpu: median(spent.map((one) => one.cpu)),
