@@ -25,6 +25,19 @@ export const median = (values: ReadonlyArray<number>): number => {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
 }
 
+/** Medians of a contender's runs, and its fastest run. */
+export const summarize = (spent: ReadonlyArray<Spent>) => ({
+  wall: median(spent.map((one) => one.wall)),
+  cpu: median(spent.map((one) => one.cpu)),
+  user: median(spent.map((one) => one.user)),
+  minWall: Math.min(...spent.map((one) => one.wall)),
+  minCpu: Math.min(...spent.map((one) => one.cpu))
+})
+
+/** A full GC to run before each timed run, as `npm run bench` does, unless `GC=0` (or `GC` unset and `byDefault` false). */
+export const gcFromEnv = (byDefault: boolean): (() => void) | undefined =>
+  (process.env.GC ?? (byDefault ? "1" : "0")) === "1" ? (globalThis as { gc?: () => void }).gc : undefined
+
 /** The contenders to run: `only` (when profiling one), else those named on the command line, else all. */
 export const selectContenders = <C extends Contender>(
   all: ReadonlyArray<C>,

@@ -35,7 +35,7 @@ import { NodeHttpClient } from "@effect/platform-node"
 import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
 import { Message, Model } from "effect-agent"
 import { AnthropicClient, AnthropicModel } from "effect-agent/anthropic"
-import { type Contender, median, runInterleaved, type Spent, selectContenders } from "./interleaved.js"
+import { type Contender, gcFromEnv, runInterleaved, selectContenders, summarize } from "./interleaved.js"
 
 const rounds = Number(process.env.ROUNDS ?? 21)
 const requests = Number(process.env.REQUESTS ?? 200)
@@ -226,7 +226,7 @@ const makeContenders = async (
   }
 }
 
-const gc = (process.env.GC ?? "1") === "1" ? (globalThis as { gc?: () => void }).gc : undefined
+const gc = gcFromEnv(true)
 
 const main = async () => {
   const { child, baseURL } = inMemory ? { child: undefined, baseURL: "http://127.0.0.1:9" } : await startServer()
@@ -237,17 +237,12 @@ const main = async () => {
     gc,
     profileTo: only === undefined ? undefined : `/tmp/profile-request-${only}.cpuprofile`
   })
-  const medians = (spent: ReadonlyArray<Spent>) => ({
-    wall: median(spent.map((one) => one.wall)),
-    cpu: median(spent.map((one) => one.cpu)),
-    user: median(spent.map((one) => one.user))
-  })
-  const base = medians(times.get(contenders[0]!.name) ?? [])
+  const base = summarize(times.get(contenders[0]!.name) ?? [])
   console.log(
     `node ${process.version}, ${rounds} rounds of ${requests} requests, ${inMemory ? "in memory" : "over loopback"} (medians)`
   )
   for (const contender of contenders) {
-    const spent = medians(times.get(contender.name) ?? [])
+    const spent = summarize(times.get(contender.name) ?? [])
     console.log(
       `  ${contender.name.padEnd(8)} wall ${spent.wall.toFixed(1).padStart(7)} ms ${(spent.wall / base.wall).toFixed(3)}x` +
         `   cpu ${spent.cpu.toFixed(1).padStart(7)} ms ${(spent.cpu / base.cpu).toFixed(3)}x` +

@@ -28,7 +28,7 @@ import { NodeHttpClient } from "@effect/platform-node"
 import { Effect, Layer, ManagedRuntime, Redacted, Stream } from "effect"
 import { Agent, type AgentEvent, Message, Model } from "effect-agent"
 import { AnthropicClient, AnthropicModel } from "effect-agent/anthropic"
-import { type Contender, median, runInterleaved, type Spent, selectContenders } from "./interleaved.js"
+import { type Contender, gcFromEnv, runInterleaved, selectContenders, summarize } from "./interleaved.js"
 
 const rounds = Number(process.env.ROUNDS ?? 31)
 const deltas = Number(process.env.DELTAS ?? 10000)
@@ -87,10 +87,11 @@ const makeContenders = (baseURL: string): { contenders: Array<Contender>; dispos
   const agent = Agent.make({})
   const prompt = [Message.ModelRequest.user("Hi")]
 
-  const raw: Contender = {
-    name: "raw",
-    run: async () => {
-      const stream = await sdk.messages.create({ ...params, stream: true })
+  // The SDK's own `for await` over its events: the raw SDK, or the SDK over the bridged fetch alone.
+  const readSdkStream =
+    (name: string, sdkOf: () => Promise<Anthropic>): Contender["run"] =>
+    async () => {
+      const stream = await (await sdkOf()).messages.create({ ...params, stream: true })
       let text = ""
       let count = 0
       for await (const event of stream) {
@@ -99,27 +100,12 @@ const makeContenders = (baseURL: string): { contenders: Array<Contender>; dispos
           count++
         }
       }
-      check("raw", text, count)
+      check(name, text, count)
     }
-  }
 
-  // The SDK over the bridged fetch, read with its own `for await`: the bridge alone.
+  const raw: Contender = { name: "raw", run: readSdkStream("raw", () => Promise.resolve(sdk)) }
   const bridgedSdk = runtime.runPromise(Effect.map(AnthropicClient.AnthropicClient, (client) => client.sdk))
-  const bridge: Contender = {
-    name: "bridge",
-    run: async () => {
-      const stream = await (await bridgedSdk).messages.create({ ...params, stream: true })
-      let text = ""
-      let count = 0
-      for await (const event of stream) {
-        if (event.type === "content_block_delta" && event.delta.type === "text_delta") {
-          text += event.delta.text
-          count++
-        }
-      }
-      check("bridge", text, count)
-    }
-  }
+  const bridge: Contender = { name: "bridge", run: readSdkStream("bridge", () => bridgedSdk) }
 
   const client: Contender = {
     name: "client",
@@ -199,8 +185,7 @@ interface Acc {
   count: number
 }
 
-const gc =
-  (process.env.GC ?? (only === undefined ? "1" : "0")) === "1" ? (globalThis as { gc?: () => void }).gc : undefined
+const gc = gcFromEnv(only === undefined)
 
 const main = async () => {
   const { child, baseURL } = await startServer()
@@ -211,16 +196,10 @@ const main = async () => {
     gc,
     profileTo: only === undefined ? undefined : `/tmp/profile-stream-${only}.cpuprofile`
   })
-  const medians = (spent: ReadonlyArray<Spent>) => ({
-    wall: median(spent.map((one) => one.wall)),
-    cpu: median(spent.map((one) => one.cpu)),
-    minWall: Math.min(...spent.map((one) => one.wall)),
-    minCpu: Math.min(...spent.map((one) => one.cpu))
-  })
-  const base = medians(times.get(contenders[0]!.name) ?? [])
+  const base = summarize(times.get(contenders[0]!.name) ?? [])
   console.log(`node ${process.version}, ${rounds} rounds, ${deltas} deltas, ${writeSize}-byte writes (medians)`)
   for (const contender of contenders) {
-    const spent = medians(times.get(contender.name) ?? [])
+    const spent = summarize(times.get(contender.name) ?? [])
     console.log(
       `  ${contender.name.padEnd(8)} wall ${spent.wall.toFixed(1).padStart(7)} ms ${(spent.wall / base.wall).toFixed(3)}x` +
         `   cpu ${spent.cpu.toFixed(1).padStart(7)} ms ${(spent.cpu / base.cpu).toFixed(3)}x` +

@@ -69,18 +69,24 @@ const addDetails = (
   return sum
 }
 
+/** The token fields both usages carry. */
+type TokenCounts = Pick<
+  RequestUsage,
+  "inputTokens" | "outputTokens" | "cacheWriteTokens" | "cacheReadTokens" | "details"
+>
+
+/** The token fields of `left` plus those of `right`. */
+const addTokens = (left: TokenCounts, right: TokenCounts): TokenCounts => ({
+  inputTokens: left.inputTokens + right.inputTokens,
+  outputTokens: left.outputTokens + right.outputTokens,
+  cacheWriteTokens: left.cacheWriteTokens + right.cacheWriteTokens,
+  cacheReadTokens: left.cacheReadTokens + right.cacheReadTokens,
+  details: addDetails(left.details, right.details)
+})
+
 /** The sum of two request usages (e.g. a paused turn and its continuation). */
 export const addRequestUsage = (left: RequestUsage, right: RequestUsage): RequestUsage =>
-  new RequestUsage(
-    {
-      inputTokens: left.inputTokens + right.inputTokens,
-      outputTokens: left.outputTokens + right.outputTokens,
-      cacheWriteTokens: left.cacheWriteTokens + right.cacheWriteTokens,
-      cacheReadTokens: left.cacheReadTokens + right.cacheReadTokens,
-      details: addDetails(left.details, right.details)
-    },
-    sums
-  )
+  new RequestUsage(addTokens(left, right), sums)
 
 /** The sum of two run usages (e.g. a run and the runs its tools delegated to). */
 export const addRunUsage = (left: RunUsage, right: RunUsage): RunUsage =>
@@ -88,29 +94,14 @@ export const addRunUsage = (left: RunUsage, right: RunUsage): RunUsage =>
     {
       requests: left.requests + right.requests,
       toolCalls: left.toolCalls + right.toolCalls,
-      inputTokens: left.inputTokens + right.inputTokens,
-      outputTokens: left.outputTokens + right.outputTokens,
-      cacheWriteTokens: left.cacheWriteTokens + right.cacheWriteTokens,
-      cacheReadTokens: left.cacheReadTokens + right.cacheReadTokens,
-      details: addDetails(left.details, right.details)
+      ...addTokens(left, right)
     },
     sums
   )
 
 /** A run's usage after one more request. */
 export const addRequest = (run: RunUsage, request: RequestUsage): RunUsage =>
-  new RunUsage(
-    {
-      requests: run.requests + 1,
-      toolCalls: run.toolCalls,
-      inputTokens: run.inputTokens + request.inputTokens,
-      outputTokens: run.outputTokens + request.outputTokens,
-      cacheWriteTokens: run.cacheWriteTokens + request.cacheWriteTokens,
-      cacheReadTokens: run.cacheReadTokens + request.cacheReadTokens,
-      details: addDetails(run.details, request.details)
-    },
-    sums
-  )
+  new RunUsage({ requests: run.requests + 1, toolCalls: run.toolCalls, ...addTokens(run, request) }, sums)
 
 /** A run's usage after `count` more tool calls. */
 export const addToolCalls = (run: RunUsage, count: number): RunUsage =>

@@ -97,8 +97,7 @@ export const make = (
 ): Effect.Effect<Service, never, AnthropicClient> =>
   Effect.map(AnthropicClient, (client): Service => {
     // A stack trace per request would cost more than the span, and point here anyway.
-    const streamSpanOptions = { attributes: { model: modelName }, captureStackTrace: false }
-    const requestSpanOptions = streamSpanOptions
+    const spanOptions = { attributes: { model: modelName }, captureStackTrace: false }
 
     const prepare = (
       messages: ReadonlyArray<ModelMessage>,
@@ -111,7 +110,7 @@ export const make = (
       // The span is not made the parent of the request's own work (as `withSpan` would): providing
       // it costs two copies of the fiber's refs per request, and nothing inside opens a span. Only
       // the retry wrapper's failure logs, when there are any, run under it.
-      Effect.useSpan("AnthropicModel.request", requestSpanOptions, (span) =>
+      Effect.useSpan("AnthropicModel.request", spanOptions, (span) =>
         Effect.flatMap(prepare(messages, callSettings, parameters), (mapped) => {
           const params: MessageCreateParamsNonStreaming = withBetas({ ...mapped.body, stream: false }, mapped.betas)
           return Effect.flatMap(
@@ -139,7 +138,7 @@ export const make = (
       // in that pull, once per chunk (see `retrying.ts`); no Stream combinator per concern. The span
       // is the scope's rather than `Stream.withSpan`'s, which would provide it anew on every chunk.
       Stream.unwrapScoped(
-        Effect.flatMap(Effect.makeSpanScoped("AnthropicModel.requestStream", streamSpanOptions), (span) =>
+        Effect.flatMap(Effect.makeSpanScoped("AnthropicModel.requestStream", spanOptions), (span) =>
           Effect.flatMap(prepare(messages, callSettings, parameters), (mapped) => {
             const params: MessageCreateParamsStreaming = withBetas({ ...mapped.body, stream: true }, mapped.betas)
             return Effect.map(
