@@ -6,9 +6,9 @@ const fromRoot = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 export default defineConfig({
   resolve: {
     alias: [
-      { find: /^effect-agent\/anthropic$/, replacement: fromRoot("./src/anthropic/index.ts") },
-      { find: /^effect-agent\/testing$/, replacement: fromRoot("./src/testing/index.ts") },
-      { find: /^effect-agent$/, replacement: fromRoot("./src/index.ts") }
+      { find: /^effect-claude\/anthropic$/, replacement: fromRoot("./src/anthropic/index.ts") },
+      { find: /^effect-claude\/testing$/, replacement: fromRoot("./src/testing/index.ts") },
+      { find: /^effect-claude$/, replacement: fromRoot("./src/index.ts") }
     ]
   },
   test: {

@@ -15,7 +15,7 @@ import {
 } from "./scenarios.js"
 
 /** The contenders, in the order they run and print; the first is the baseline of the ratios. */
-export const contenderNames = ["raw-sdk", "effect-agent", "effect-ai", "vercel-ai"] as const
+export const contenderNames = ["raw-sdk", "effect-claude", "effect-ai", "vercel-ai"] as const
 
 /** A contender's name. */
 export type ContenderName = (typeof contenderNames)[number]
@@ -27,7 +27,7 @@ export const isContenderName = (name: string): name is ContenderName =>
 /** How each contender is shown in the table. */
 export const contenderLabels: Record<ContenderName, string> = {
   "raw-sdk": "raw @anthropic-ai/sdk",
-  "effect-agent": "effect-agent",
+  "effect-claude": "effect-claude",
   "effect-ai": "@effect/ai-anthropic",
   "vercel-ai": "Vercel ai + @ai-sdk/anthropic"
 }
@@ -98,8 +98,8 @@ export const load = async (name: ContenderName): Promise<MakeContender> => {
   switch (name) {
     case "raw-sdk":
       return (await import("./contenders/RawSdk.js")).make
-    case "effect-agent":
-      return (await import("./contenders/EffectAgent.js")).make
+    case "effect-claude":
+      return (await import("./contenders/EffectClaude.js")).make
     case "effect-ai":
       return (await import("./contenders/EffectAi.js")).make
     case "vercel-ai":

@@ -12,7 +12,7 @@ import Anthropic from "@anthropic-ai/sdk"
 import { FetchHttpClient, type HttpClient } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
 import { Effect, Layer, ManagedRuntime, Redacted, Stream } from "effect"
-import { AnthropicClient } from "effect-agent/anthropic"
+import { AnthropicClient } from "effect-claude/anthropic"
 
 const rounds = Number(process.env.ROUNDS ?? 5)
 const requests = Number(process.env.REQUESTS ?? 1000)

@@ -1,6 +1,6 @@
 /**
- * A focused timing of effect-agent's agent loop, for profiling it with `node --cpu-prof`: builds
- * the effect-agent contender once, runs one agent scenario a few times, checks each output and
+ * A focused timing of effect-claude's agent loop, for profiling it with `node --cpu-prof`: builds
+ * the effect-claude contender once, runs one agent scenario a few times, checks each output and
  * prints wall and CPU time per repetition (and per step for `loop-overhead`).
  *
  *   node --import tsx bench/profile-agent.ts                        # loop-overhead, from src/
@@ -51,7 +51,7 @@ const baseURL = values["base-url"] ?? server?.baseURL ?? "http://127.0.0.1:1"
 
 const runs = values.runs === undefined ? undefined : Number(values.runs)
 const sizes: Sizes = runs === undefined ? fullSizes : { ...fullSizes, loopRuns: runs, agentRuns: runs }
-const contender = await (await load("effect-agent"))({ baseURL })
+const contender = await (await load("effect-claude"))({ baseURL })
 const expected = expectedOutput(scenario, sizes)
 const steps = (scenario === "loop-overhead" ? sizes.loopRuns : sizes.agentRuns) * (toolSteps + 1)
 const walls: Array<number> = []

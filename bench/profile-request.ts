@@ -22,7 +22,7 @@
  * this one's), so a change is measured against what it replaces in the same process, interleaved.
  * Sources run through tsx, whose `keepNames` makes every closure cost a `defineProperty`: to measure
  * as `npm run bench` does, `npm run build` and add TSX_TSCONFIG_PATH=bench/tsconfig.dist.json
- * (then `effect-agent` resolves to dist/).
+ * (then `effect-claude` resolves to dist/).
  *
  * PROFILE=name runs only that contender and writes a CPU profile of its timed rounds (not the
  * start-up) to /tmp/profile-request-<name>.cpuprofile, for bench/profile.ts.
@@ -33,8 +33,8 @@ import Anthropic from "@anthropic-ai/sdk"
 import { HttpClient, HttpClientResponse } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
 import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
-import { Message, Model } from "effect-agent"
-import { AnthropicClient, AnthropicModel } from "effect-agent/anthropic"
+import { Message, Model } from "effect-claude"
+import { AnthropicClient, AnthropicModel } from "effect-claude/anthropic"
 import { type Contender, gcFromEnv, runInterleaved, selectContenders, summarize } from "./interleaved.js"
 
 const rounds = Number(process.env.ROUNDS ?? 21)
@@ -212,8 +212,8 @@ const makeContenders = async (
     // Its build when it has one (as `npm run bench` loads the library), else its sources.
     const root = existsSync(`${baseDirectory}/dist/index.js`) ? `${baseDirectory}/dist` : `${baseDirectory}/src`
     const extension = root.endsWith("dist") ? "js" : "ts"
-    const core: typeof import("effect-agent") = await import(`${root}/index.${extension}`)
-    const anthropic: typeof import("effect-agent/anthropic") = await import(`${root}/anthropic/index.${extension}`)
+    const core: typeof import("effect-claude") = await import(`${root}/index.${extension}`)
+    const anthropic: typeof import("effect-claude/anthropic") = await import(`${root}/anthropic/index.${extension}`)
     const base = modelContender("base", core, anthropic, baseURL)
     contenders.push(base.contender)
     disposers.push(base.dispose)

@@ -26,8 +26,8 @@ import { type ChildProcess, spawn } from "node:child_process"
 import Anthropic from "@anthropic-ai/sdk"
 import { NodeHttpClient } from "@effect/platform-node"
 import { Effect, Layer, ManagedRuntime, Redacted, Stream } from "effect"
-import { Agent, type AgentEvent, Message, Model } from "effect-agent"
-import { AnthropicClient, AnthropicModel } from "effect-agent/anthropic"
+import { Agent, type AgentEvent, Message, Model } from "effect-claude"
+import { AnthropicClient, AnthropicModel } from "effect-claude/anthropic"
 import { type Contender, gcFromEnv, runInterleaved, selectContenders, summarize } from "./interleaved.js"
 
 const rounds = Number(process.env.ROUNDS ?? 31)

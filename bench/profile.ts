@@ -4,7 +4,7 @@
  *
  *   npm run bench -- --serve          # prints the server URL
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/worker.ts \
- *     --contenders effect-agent --scenarios stream-10k --reps 5 --base-url http://127.0.0.1:PORT
+ *     --contenders effect-claude --scenarios stream-10k --reps 5 --base-url http://127.0.0.1:PORT
  *   npx tsx bench/profile.ts /tmp/prof/*.cpuprofile [--top 40] [--callers Schema.js]
  */
 import { readFile } from "node:fs/promises"

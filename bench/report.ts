@@ -59,7 +59,7 @@ export interface Report {
   }
   readonly quick: boolean
   /** `dist`: the compiled package, as users install it; `src`: the sources through tsx. */
-  readonly effectAgentFrom: "dist" | "src"
+  readonly effectClaudeFrom: "dist" | "src"
   readonly sizes: Sizes
   readonly warmup: number
   readonly reps: number
@@ -154,12 +154,12 @@ export const verdicts = (scenarios: ReadonlyArray<ScenarioResult>): ReadonlyArra
   const out: Array<Verdict> = []
   const find = (scenario: ScenarioResult, name: ContenderName) => scenario.contenders.find((c) => c.contender === name)
   for (const scenario of scenarios) {
-    const ours = find(scenario, "effect-agent")
+    const ours = find(scenario, "effect-claude")
     if (ours === undefined) continue
     if (scenario.scenario === "stream-10k" || scenario.scenario === "request-1k") {
       const ratio = ours.ratioToRaw ?? Number.NaN
       out.push({
-        target: `${scenario.scenario}: effect-agent within 1.10x of the raw SDK`,
+        target: `${scenario.scenario}: effect-claude within 1.10x of the raw SDK`,
         met: ratio <= 1.1,
         detail: `${formatRatio(ratio)}`
       })
@@ -168,13 +168,13 @@ export const verdicts = (scenarios: ReadonlyArray<ScenarioResult>): ReadonlyArra
       const theirs = find(scenario, peer)
       if (theirs === undefined) continue
       out.push({
-        target: `${scenario.scenario}: effect-agent faster than ${contenderLabels[peer]}`,
+        target: `${scenario.scenario}: effect-claude faster than ${contenderLabels[peer]}`,
         met: ours.medianMs < theirs.medianMs,
         detail: `${formatMs(ours.medianMs)} vs ${formatMs(theirs.medianMs)}`
       })
       if (ours.peakRssMb !== undefined && theirs.peakRssMb !== undefined) {
         out.push({
-          target: `${scenario.scenario}: effect-agent peak RSS no higher than ${contenderLabels[peer]}`,
+          target: `${scenario.scenario}: effect-claude peak RSS no higher than ${contenderLabels[peer]}`,
           met: ours.peakRssMb <= theirs.peakRssMb,
           detail: `${formatMb(ours.peakRssMb)} vs ${formatMb(theirs.peakRssMb)}`
         })
@@ -224,7 +224,7 @@ export const markdown = (report: Report): string => {
     s.contenders.flatMap((c) => c.failures.map((f) => `- ${s.scenario}, ${c.label}: ${f}`))
   )
   return [
-    "# Benchmarks: effect-agent side by side",
+    "# Benchmarks: effect-claude side by side",
     "",
     `Measured ${report.date} with \`npm run bench\`${report.quick ? " --quick (tiny sizes: not representative)" : ""}.`,
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, Node ${m.node} (${m.platform}); load average (1/5/15 min) ${load(m.loadAverageBefore)} before, ${load(m.loadAverageAfter)} after.`,
@@ -252,7 +252,7 @@ export const markdown = (report: Report): string => {
         : `; a worker loading no contender peaks at ${report.harnessRssMb.toFixed(0)} MB).`) +
       " Every output is checked against the scripted",
     "answer (same text, same tool results): a wrong answer is marked WRONG and fails the run.",
-    `effect-agent ran from ${report.effectAgentFrom === "dist" ? "its compiled `dist/` (`npm run build`), as users install it, in workers compiled to JavaScript and run by plain Node" : "its TypeScript sources through tsx"}; the peers from their published packages.`,
+    `effect-claude ran from ${report.effectClaudeFrom === "dist" ? "its compiled `dist/` (`npm run build`), as users install it, in workers compiled to JavaScript and run by plain Node" : "its TypeScript sources through tsx"}; the peers from their published packages.`,
     "",
     "Scenarios:",
     "",
@@ -264,7 +264,7 @@ export const markdown = (report: Report): string => {
     "",
     ...report.verdicts.map((v) => `- ${v.met ? "met" : "**missed**"}: ${v.target} (${v.detail})`),
     "",
-    "Where effect-agent's time and memory go, and what would fix each miss: [README.md](README.md).",
+    "Where effect-claude's time and memory go, and what would fix each miss: [README.md](README.md).",
     ...(failures.length > 0 ? ["", "## Wrong outputs", "", ...failures] : []),
     ""
   ].join("\n")

@@ -8,7 +8,7 @@
  *   npm run bench -- --quick            tiny sizes, no RSS processes, no files written (the smoke run of
  *                                       `npm test`; add --memory for RSS, --out DIR for files)
  *   npm run bench -- --scenarios stream-10k,request-1k --reps 9
- *   npm run bench -- --from src         effect-agent from src/ and the workers through tsx (default: the built
+ *   npm run bench -- --from src         effect-claude from src/ and the workers through tsx (default: the built
  *                                       dist/, as users get it, and the workers compiled to JavaScript too)
  *   npm run bench -- --serve            only start the server and print its URL (for profiling a worker)
  *   npm run bench -- --render bench/results.json   rewrite results.md from a results.json
@@ -39,7 +39,7 @@ const workerPath = fileURLToPath(new URL("./worker.ts", import.meta.url))
 const compiledWorkerPath = fileURLToPath(new URL("./.tmp/dist/worker.js", import.meta.url))
 const repositoryRoot = fileURLToPath(new URL("..", import.meta.url))
 
-/** Where the workers load effect-agent from: the compiled package users install, or the sources. */
+/** Where the workers load effect-claude from: the compiled package users install, or the sources. */
 type Source = "dist" | "src"
 
 /**
@@ -100,7 +100,7 @@ const runWorker = (args: WorkerArgs): Promise<WorkerResult> =>
         ...(args.quick ? ["--quick"] : [])
       ],
       {
-        // From dist, `effect-agent` resolves through package.json `exports` to dist/ (the compiled worker
+        // From dist, `effect-claude` resolves through package.json `exports` to dist/ (the compiled worker
         // lies inside the package); from src, tsx maps it to src/ through tsconfig.json's `paths`.
         execArgv: args.source === "dist" ? ["--expose-gc"] : ["--import", "tsx", "--expose-gc"],
         stdio: ["ignore", "inherit", "inherit", "ipc"]
@@ -258,7 +258,7 @@ const main = async (): Promise<number> => {
         loadAverageAfter: os.loadavg()
       },
       quick,
-      effectAgentFrom: source,
+      effectClaudeFrom: source,
       sizes,
       warmup,
       reps,

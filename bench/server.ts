@@ -3,7 +3,7 @@
  * script, run in the parent process (its own core) for the life of the benchmark.
  */
 import { Effect, Exit, Scope } from "effect"
-import { MockAnthropicServer } from "effect-agent/testing"
+import { MockAnthropicServer } from "effect-claude/testing"
 import { reply } from "./serverScript.js"
 
 /** A running server. */

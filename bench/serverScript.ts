@@ -4,7 +4,7 @@
  * API answer.
  */
 import { Option, Schema } from "effect"
-import { MockAnthropicServer } from "effect-agent/testing"
+import { MockAnthropicServer } from "effect-claude/testing"
 import type { ParsedPrompt, ToolResultSeen } from "./scenarios.js"
 import {
   agentNext,

@@ -5,7 +5,7 @@
  * they share the machine's state; memory: one contender per process so its RSS is its own).
  *
  * By hand, e.g. to profile one contender:
- *   node --cpu-prof --import tsx bench/worker.ts --contenders effect-agent --scenarios stream-10k --base-url http://127.0.0.1:PORT
+ *   node --cpu-prof --import tsx bench/worker.ts --contenders effect-claude --scenarios stream-10k --base-url http://127.0.0.1:PORT
  * (with a server from `tsx bench/run.ts --serve`).
  */
 import { pathToFileURL } from "node:url"

@@ -9,16 +9,16 @@
  *
  * With `ANTHROPIC_API_KEY` set it submits real batches (`ANTHROPIC_MODEL` picks the model; a
  * batch usually ends within minutes, at most 24 hours). Without it, it runs offline against
- * `MockAnthropicServer`, a loopback server of the API from `effect-agent/testing`, through the
+ * `MockAnthropicServer`, a loopback server of the API from `effect-claude/testing`, through the
  * same SDK and HTTP client.
  *
  * Run: `npx tsx examples/batches.ts`
  */
 import { NodeHttpClient } from "@effect/platform-node"
 import { type ConfigError, Effect, Layer, Redacted, Schedule, Stream } from "effect"
-import { Message } from "effect-agent"
-import { AnthropicClient, MessageBatches } from "effect-agent/anthropic"
-import { MockAnthropicServer } from "effect-agent/testing"
+import { Message } from "effect-claude"
+import { AnthropicClient, MessageBatches } from "effect-claude/anthropic"
+import { MockAnthropicServer } from "effect-claude/testing"
 
 const model = process.env.ANTHROPIC_MODEL ?? "claude-haiku-4-5"
 const online = (process.env.ANTHROPIC_API_KEY ?? "") !== ""

@@ -10,9 +10,9 @@
  */
 import { NodeHttpClient } from "@effect/platform-node"
 import { type ConfigError, Effect, Layer, Redacted, Stream } from "effect"
-import { Agent, AgentEvent, type Model } from "effect-agent"
-import { AnthropicClient, AnthropicModel } from "effect-agent/anthropic"
-import { MockAnthropicServer } from "effect-agent/testing"
+import { Agent, AgentEvent, type Model } from "effect-claude"
+import { AnthropicClient, AnthropicModel } from "effect-claude/anthropic"
+import { MockAnthropicServer } from "effect-claude/testing"
 import { script } from "./demo/offlineClaude.js"
 import { calculate, getWeather, WeatherApiTable } from "./demo/tools.js"
 

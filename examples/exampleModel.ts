@@ -4,8 +4,8 @@
  */
 import { NodeHttpClient } from "@effect/platform-node"
 import { type ConfigError, Layer } from "effect"
-import type { Model } from "effect-agent"
-import { AnthropicClient, AnthropicModel } from "effect-agent/anthropic"
+import type { Model } from "effect-claude"
+import { AnthropicClient, AnthropicModel } from "effect-claude/anthropic"
 
 /** Whether the examples talk to the real API. */
 export const online = (process.env.ANTHROPIC_API_KEY ?? "") !== ""

@@ -4,9 +4,9 @@
  * Run: `npx tsx examples/fallback.ts`.
  */
 import { Effect, Layer } from "effect"
-import { Agent, FallbackModel, Message, Model } from "effect-agent"
-import { AnthropicError } from "effect-agent/anthropic"
-import { FunctionModel } from "effect-agent/testing"
+import { Agent, FallbackModel, Message, Model } from "effect-claude"
+import { AnthropicError } from "effect-claude/anthropic"
+import { FunctionModel } from "effect-claude/testing"
 import { claude, online } from "./exampleModel.js"
 
 /** Offline: a primary that is always overloaded, and a backup that answers. */

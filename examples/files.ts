@@ -9,16 +9,16 @@
  *
  * With `ANTHROPIC_API_KEY` set it talks to the real API (`ANTHROPIC_MODEL` picks the model).
  * Without it, it runs offline against `MockAnthropicServer`, a loopback server of the API from
- * `effect-agent/testing` (it refuses a file reference without the files beta, as the API does),
+ * `effect-claude/testing` (it refuses a file reference without the files beta, as the API does),
  * through the same SDK and HTTP client.
  *
  * Run: `npx tsx examples/files.ts`
  */
 import { NodeHttpClient } from "@effect/platform-node"
 import { type ConfigError, Effect, Layer, Redacted, Stream } from "effect"
-import { Message, Model } from "effect-agent"
-import { AnthropicClient, AnthropicModel, Files } from "effect-agent/anthropic"
-import { MockAnthropicServer } from "effect-agent/testing"
+import { Message, Model } from "effect-claude"
+import { AnthropicClient, AnthropicModel, Files } from "effect-claude/anthropic"
+import { MockAnthropicServer } from "effect-claude/testing"
 
 const modelName = process.env.ANTHROPIC_MODEL ?? "claude-haiku-4-5"
 const online = (process.env.ANTHROPIC_API_KEY ?? "") !== ""

@@ -3,8 +3,8 @@
  * a usage summary from the `RunFinished` event. Run: `npx tsx examples/streaming.ts`.
  */
 import { Effect, Schema, Stream } from "effect"
-import { Agent, AgentEvent, Tool } from "effect-agent"
-import { FunctionModel } from "effect-agent/testing"
+import { Agent, AgentEvent, Tool } from "effect-claude"
+import { FunctionModel } from "effect-claude/testing"
 import { exampleModel } from "./exampleModel.js"
 
 const time = Tool.make("current_time", {

@@ -4,8 +4,8 @@
  * `Output.prompted` shows the other way of asking. Run: `npx tsx examples/structured-output.ts`.
  */
 import { Effect, Schema } from "effect"
-import { Agent, Message, Output, Tool } from "effect-agent"
-import { FunctionModel } from "effect-agent/testing"
+import { Agent, Message, Output, Tool } from "effect-claude"
+import { FunctionModel } from "effect-claude/testing"
 import { exampleModel } from "./exampleModel.js"
 
 const CityLocation = Schema.Struct({

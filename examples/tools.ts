@@ -4,8 +4,8 @@
  * Run: `npx tsx examples/tools.ts`.
  */
 import { Effect } from "effect"
-import { Agent, Message } from "effect-agent"
-import { FunctionModel } from "effect-agent/testing"
+import { Agent, Message } from "effect-claude"
+import { FunctionModel } from "effect-claude/testing"
 import { calculate, getWeather, WeatherApiTable } from "./demo/tools.js"
 import { exampleModel } from "./exampleModel.js"
 

@@ -4,8 +4,8 @@
  * Run: `npx tsx examples/usage-limits.ts`.
  */
 import { Effect, Schema } from "effect"
-import { Agent, Message, Tool } from "effect-agent"
-import { FunctionModel } from "effect-agent/testing"
+import { Agent, Message, Tool } from "effect-claude"
+import { FunctionModel } from "effect-claude/testing"
 import { exampleModel } from "./exampleModel.js"
 
 let rolls = 0

@@ -9,8 +9,8 @@
  *
  * @example
  * import { Effect, Schema } from "effect"
- * import { Agent, Message, Tool } from "effect-agent"
- * import { FunctionModel } from "effect-agent/testing"
+ * import { Agent, Message, Tool } from "effect-claude"
+ * import { FunctionModel } from "effect-claude/testing"
  *
  * const weather = Tool.make("get_weather", {
  *   description: "Current weather for a city",
@@ -39,7 +39,7 @@ import type * as Tool from "./Tool.js"
 import type { RunUsage, UsageLimits } from "./Usage.js"
 
 /** Identifies an `Agent`. */
-export const TypeId: unique symbol = Symbol.for("effect-agent/Agent")
+export const TypeId: unique symbol = Symbol.for("effect-claude/Agent")
 /** @see TypeId */
 export type TypeId = typeof TypeId
 

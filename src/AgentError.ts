@@ -2,11 +2,11 @@
  * The agent's own failures, as tagged errors: catch them with `Effect.catchTag`.
  *
  * Provider errors (rate limits, overload, bad requests) are not here: each provider mirrors its
- * SDK's errors (see `effect-agent/anthropic`'s `AnthropicError`).
+ * SDK's errors (see `effect-claude/anthropic`'s `AnthropicError`).
  *
  * @example
  * import { Effect } from "effect"
- * import { AgentError } from "effect-agent"
+ * import { AgentError } from "effect-claude"
  *
  * const recover = <A, R>(run: Effect.Effect<A, AgentError.AgentError, R>) =>
  *   run.pipe(Effect.catchTag("UnexpectedModelBehavior", (error) => Effect.succeed(error.message)))

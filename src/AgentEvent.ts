@@ -4,7 +4,7 @@
  * a response gave the output, and `RunFinished` last, carrying the `RunResult`.
  *
  * @example
- * import { AgentEvent } from "effect-agent"
+ * import { AgentEvent } from "effect-claude"
  *
  * const render = (event: AgentEvent.AgentEvent<string>): string => {
  *   switch (event._tag) {

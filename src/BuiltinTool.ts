@@ -4,7 +4,7 @@
  * format, and their calls and results come back as `BuiltinToolCallPart` / `BuiltinToolReturnPart`.
  *
  * @example
- * import { BuiltinTool } from "effect-agent"
+ * import { BuiltinTool } from "effect-claude"
  *
  * const tools: ReadonlyArray<BuiltinTool.BuiltinTool> = [BuiltinTool.webSearch({ maxUses: 3 }), BuiltinTool.codeExecution()]
  */

@@ -8,8 +8,8 @@
  *
  * @example
  * import { Effect } from "effect"
- * import { FallbackModel, Message } from "effect-agent"
- * import { FunctionModel } from "effect-agent/testing"
+ * import { FallbackModel, Message } from "effect-claude"
+ * import { FunctionModel } from "effect-claude/testing"
  *
  * const primary = FunctionModel.layer(() => Effect.succeed([new Message.TextPart({ content: "from the primary" })]))
  * const backup = FunctionModel.layer(() => Effect.succeed([new Message.TextPart({ content: "from the backup" })]))

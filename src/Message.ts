@@ -6,7 +6,7 @@
  *
  * @example
  * import { Schema } from "effect"
- * import { Message } from "effect-agent"
+ * import { Message } from "effect-claude"
  *
  * const history: ReadonlyArray<Message.ModelMessage> = [
  *   Message.ModelRequest.user("What is 2 + 2?")

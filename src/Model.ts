@@ -5,7 +5,7 @@
  *
  * @example
  * import { Effect } from "effect"
- * import { Message, Model } from "effect-agent"
+ * import { Message, Model } from "effect-claude"
  *
  * const ask = (question: string) =>
  *   Effect.gen(function* () {
@@ -82,7 +82,7 @@ export interface ModelProfile {
 
 /**
  * The errors a model request can fail with. Provider modules add theirs by declaration merging
- * (`effect-agent/anthropic` adds `anthropic: AnthropicError`), so a run's error channel names the
+ * (`effect-claude/anthropic` adds `anthropic: AnthropicError`), so a run's error channel names the
  * errors of the providers the program uses.
  */
 export interface ModelErrors {
@@ -116,7 +116,7 @@ export interface Service {
 }
 
 /** The model a program talks to. */
-export class Model extends Context.Tag("effect-agent/Model")<Model, Service>() {}
+export class Model extends Context.Tag("effect-claude/Model")<Model, Service>() {}
 
 /** A profile for models that accept every way of getting structured output. */
 export const defaultProfile: ModelProfile = {

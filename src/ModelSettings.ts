@@ -4,7 +4,7 @@
  * field by field, and provider namespaces merge field by field too.
  *
  * @example
- * import { ModelSettings } from "effect-agent"
+ * import { ModelSettings } from "effect-claude"
  *
  * const settings = ModelSettings.merge({ maxTokens: 1024, temperature: 0.2 }, { temperature: 0 })
  * // { maxTokens: 1024, temperature: 0 }
@@ -13,7 +13,7 @@ import type { Duration } from "effect"
 
 /**
  * Provider namespaces. Each provider module adds its own key by declaration merging, e.g.
- * `effect-agent/anthropic` adds `anthropic?: AnthropicSettings`.
+ * `effect-claude/anthropic` adds `anthropic?: AnthropicSettings`.
  */
 // biome-ignore lint/suspicious/noEmptyInterface: filled in by provider modules through declaration merging
 export interface ProviderSettings {}

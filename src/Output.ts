@@ -13,7 +13,7 @@
  *
  * @example
  * import { Effect, Schema } from "effect"
- * import { Output, Tool } from "effect-agent"
+ * import { Output, Tool } from "effect-claude"
  *
  * const City = Schema.Struct({ city: Schema.String, country: Schema.String })
  * const output = Output.tool(City).pipe(
@@ -30,7 +30,7 @@ import type { JsonSchema } from "./Model.js"
 import type { RunContext } from "./RunContext.js"
 
 /** Identifies an `OutputSpec`. */
-export const TypeId: unique symbol = Symbol.for("effect-agent/Output")
+export const TypeId: unique symbol = Symbol.for("effect-claude/Output")
 /** @see TypeId */
 export type TypeId = typeof TypeId
 

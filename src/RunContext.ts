@@ -6,7 +6,7 @@
  *
  * @example
  * import { Effect, Schema } from "effect"
- * import { RunContext, Tool } from "effect-agent"
+ * import { RunContext, Tool } from "effect-claude"
  *
  * const whoAmI = Tool.make("who_am_i", {
  *   description: "Tells the model which call this is",
@@ -44,4 +44,4 @@ export interface Service {
 }
 
 /** The current run, available to tool handlers and output validators. */
-export class RunContext extends Context.Tag("effect-agent/RunContext")<RunContext, Service>() {}
+export class RunContext extends Context.Tag("effect-claude/RunContext")<RunContext, Service>() {}

@@ -7,7 +7,7 @@
  * and they are built in plain loops on the hot path.
  *
  * @example
- * import { StreamEvent } from "effect-agent"
+ * import { StreamEvent } from "effect-claude"
  *
  * const onEvent = (event: StreamEvent.ModelResponseStreamEvent): string =>
  *   event._tag === "PartDelta" && event.delta._tag === "TextDelta" ? event.delta.content : ""

@@ -8,7 +8,7 @@
  *
  * @example
  * import { Effect, Schema } from "effect"
- * import { Tool } from "effect-agent"
+ * import { Tool } from "effect-claude"
  *
  * const add = Tool.make("add", {
  *   description: "Adds two numbers",
@@ -26,7 +26,7 @@ import type { RunContext } from "./RunContext.js"
 export { ModelRetry }
 
 /** Identifies a `Tool`. */
-export const TypeId: unique symbol = Symbol.for("effect-agent/Tool")
+export const TypeId: unique symbol = Symbol.for("effect-claude/Tool")
 /** @see TypeId */
 export type TypeId = typeof TypeId
 

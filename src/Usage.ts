@@ -4,7 +4,7 @@
  *
  * @example
  * import { Effect } from "effect"
- * import { Usage } from "effect-agent"
+ * import { Usage } from "effect-claude"
  *
  * const limits: Usage.UsageLimits = { requestLimit: 5, totalTokensLimit: 10_000 }
  * const usage = Usage.addRequest(Usage.RunUsage.empty, new Usage.RequestUsage({ inputTokens: 120, outputTokens: 30 }))

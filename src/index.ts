@@ -1,8 +1,8 @@
 /**
- * effect-agent: typed, testable Claude agents for Effect applications.
+ * effect-claude: typed, testable Claude agents for Effect applications.
  *
  * @example
- * import { Message, Usage } from "effect-agent"
+ * import { Message, Usage } from "effect-claude"
  *
  * const request = Message.ModelRequest.user("Hello")
  * const usage = Usage.RunUsage.empty

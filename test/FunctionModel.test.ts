@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Stream } from "effect"
-import { Message, Model } from "effect-agent"
-import { FunctionModel } from "effect-agent/testing"
+import { Message, Model } from "effect-claude"
+import { FunctionModel } from "effect-claude/testing"
 
 const history = [Message.ModelRequest.user("What is the weather in Paris?")]
 

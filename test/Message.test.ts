@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either, Schema } from "effect"
-import { Message, Usage } from "effect-agent"
+import { Message, Usage } from "effect-claude"
 
 const request = new Message.ModelRequest({
   instructions: "Answer in French.",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Duration } from "effect"
-import { ModelSettings } from "effect-agent"
+import { ModelSettings } from "effect-claude"
 
 // A provider namespace, added the way provider modules add theirs.
 declare module "../src/ModelSettings.js" {

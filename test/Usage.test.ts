@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Schema } from "effect"
-import { Usage } from "effect-agent"
+import { Usage } from "effect-claude"
 
 const { RequestUsage, RunUsage, UsageLimitExceeded } = Usage
 

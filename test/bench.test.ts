@@ -59,7 +59,7 @@ describe("bench correctness checks", () => {
 
 describe("bench --quick", () => {
   it("runs every contender on every scenario with correct outputs", { timeout: 60_000 }, async () => {
-    const out = await mkdtemp(join(tmpdir(), "effect-agent-bench-"))
+    const out = await mkdtemp(join(tmpdir(), "effect-claude-bench-"))
     try {
       const stdout = await new Promise<string>((resolve, reject) =>
         execFile(
@@ -82,7 +82,7 @@ describe("bench --quick", () => {
           expect(result.samplesMs.length).toBe(report.reps)
         }
       }
-      expect(stdout).toContain("| stream-10k | effect-agent |")
+      expect(stdout).toContain("| stream-10k | effect-claude |")
     } finally {
       await rm(out, { recursive: true, force: true })
     }

@@ -14,7 +14,7 @@ const run = promisify(execFile)
 const root = fileURLToPath(new URL("..", import.meta.url))
 
 const importScript = `
-const entries = ["effect-agent", "effect-agent/anthropic", "effect-agent/testing"]
+const entries = ["effect-claude", "effect-claude/anthropic", "effect-claude/testing"]
 const loaded = {}
 for (const entry of entries) loaded[entry] = Object.keys(await import(entry)).sort()
 console.log(JSON.stringify(loaded))
@@ -36,7 +36,7 @@ const recordedImportScript = (hookFile: string, logFile: string) => `
 import { register } from "node:module"
 import { pathToFileURL } from "node:url"
 register(pathToFileURL(${JSON.stringify(hookFile)}), { data: { file: ${JSON.stringify(logFile)} } })
-for (const entry of ["effect-agent", "effect-agent/anthropic", "effect-agent/testing"]) await import(entry)
+for (const entry of ["effect-claude", "effect-claude/anthropic", "effect-claude/testing"]) await import(entry)
 `
 
 /**
@@ -67,17 +67,17 @@ describe("the built package", () => {
     )
     const { stdout } = await run(process.execPath, ["--input-type=module", "-e", importScript], { cwd: root })
     const loaded: Record<string, ReadonlyArray<string>> = JSON.parse(stdout)
-    expect(loaded["effect-agent"]).toEqual(
+    expect(loaded["effect-claude"]).toEqual(
       expect.arrayContaining(["Agent", "Tool", "Output", "Message", "Model", "Usage"])
     )
-    expect(loaded["effect-agent/anthropic"]).toEqual(
+    expect(loaded["effect-claude/anthropic"]).toEqual(
       expect.arrayContaining(["AnthropicClient", "AnthropicModel", "AnthropicError", "MessageBatches", "Files"])
     )
-    expect(loaded["effect-agent/testing"]).toEqual(
+    expect(loaded["effect-claude/testing"]).toEqual(
       expect.arrayContaining(["TestModel", "FunctionModel", "Transcript", "MockAnthropicServer"])
     )
 
-    const directory = await mkdtemp(join(tmpdir(), "effect-agent-imports-"))
+    const directory = await mkdtemp(join(tmpdir(), "effect-claude-imports-"))
     try {
       const hookFile = join(directory, "hook.mjs")
       const logFile = join(directory, "loaded.txt")

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Clock, Effect, Schema, Stream } from "effect"
-import { Message, StreamEvent, Usage } from "effect-agent"
+import { Message, StreamEvent, Usage } from "effect-claude"
 import fc from "fast-check"
 import { foldResponseStream, parseToolArgs, ResponseBuilder, responseToEvents } from "../src/internal/responseFold.js"
 

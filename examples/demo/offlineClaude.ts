@@ -4,7 +4,7 @@
  * so the final answer is computed from what the tools really returned.
  */
 import { Schema } from "effect"
-import { MockAnthropicServer } from "effect-agent/testing"
+import { MockAnthropicServer } from "effect-claude/testing"
 
 const ToolResultBlock = Schema.Struct({
   type: Schema.Literal("tool_result"),

@@ -3,7 +3,7 @@
  * Effect dependency; `calculate` is a pure function that asks the model to retry on bad input.
  */
 import { Context, Effect, Layer, Schema } from "effect"
-import { Tool } from "effect-agent"
+import { Tool } from "effect-claude"
 
 /** Today's weather for a city. */
 export interface Report {

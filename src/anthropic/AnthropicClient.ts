@@ -7,7 +7,7 @@
  * @example
  * import { NodeHttpClient } from "@effect/platform-node"
  * import { Effect, Redacted } from "effect"
- * import { AnthropicClient } from "effect-agent/anthropic"
+ * import { AnthropicClient } from "effect-claude/anthropic"
  *
  * const program = Effect.gen(function* () {
  *   const client = yield* AnthropicClient.AnthropicClient
@@ -82,7 +82,7 @@ export interface Service {
 }
 
 /** The Anthropic client a program talks to. */
-export class AnthropicClient extends Context.Tag("effect-agent/AnthropicClient")<AnthropicClient, Service>() {}
+export class AnthropicClient extends Context.Tag("effect-claude/AnthropicClient")<AnthropicClient, Service>() {}
 
 /** Options every constructor shares. */
 export interface CommonOptions {

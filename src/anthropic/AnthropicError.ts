@@ -6,7 +6,7 @@
  *
  * @example
  * import { Effect } from "effect"
- * import { AnthropicError } from "effect-agent/anthropic"
+ * import { AnthropicError } from "effect-claude/anthropic"
  *
  * const describe = (error: AnthropicError.AnthropicError) =>
  *   AnthropicError.isRetryable(error) ? `retry later: ${error.message}` : `give up: ${error.message}`

@@ -6,8 +6,8 @@
  * @example
  * import { NodeHttpClient } from "@effect/platform-node"
  * import { Effect, Layer } from "effect"
- * import { Message, Model } from "effect-agent"
- * import { AnthropicClient, AnthropicModel } from "effect-agent/anthropic"
+ * import { Message, Model } from "effect-claude"
+ * import { AnthropicClient, AnthropicModel } from "effect-claude/anthropic"
  *
  * const ClaudeLive = AnthropicModel.layer("claude-sonnet-4-6", {
  *   maxTokens: 2048,

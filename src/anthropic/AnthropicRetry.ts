@@ -12,8 +12,8 @@
  *
  * @example
  * import { Effect, Schedule } from "effect"
- * import { Agent } from "effect-agent"
- * import { AnthropicModel, AnthropicRetry } from "effect-agent/anthropic"
+ * import { Agent } from "effect-claude"
+ * import { AnthropicModel, AnthropicRetry } from "effect-claude/anthropic"
  *
  * // Five retries for every request of this model, still honouring `retry-after`.
  * const Patient = AnthropicModel.layer("claude-sonnet-4-6", {}, { retry: AnthropicRetry.make({ maxRetries: 5 }) })
@@ -116,7 +116,7 @@ export const none: Policy = Schedule.stop
  * the model's own policy (its Layer's `retry` option, else `defaultPolicy`) in force.
  */
 export class CurrentPolicy extends Context.Reference<CurrentPolicy>()(
-  "effect-agent/anthropic/AnthropicRetry/CurrentPolicy",
+  "effect-claude/anthropic/AnthropicRetry/CurrentPolicy",
   {
     defaultValue: (): Policy | undefined => undefined
   }

@@ -4,8 +4,8 @@
  * every other setting, field by field.
  *
  * @example
- * import type { ModelSettings } from "effect-agent"
- * import "effect-agent/anthropic"
+ * import type { ModelSettings } from "effect-claude"
+ * import "effect-claude/anthropic"
  *
  * const settings: ModelSettings.ModelSettings = {
  *   maxTokens: 2048,
@@ -70,7 +70,7 @@ export interface AnthropicSettings {
 
 declare module "../ModelSettings.js" {
   interface ProviderSettings {
-    /** Settings only Claude understands (see `effect-agent/anthropic`). */
+    /** Settings only Claude understands (see `effect-claude/anthropic`). */
     readonly anthropic?: AnthropicSettings | undefined
   }
 }

@@ -8,8 +8,8 @@
  * @example
  * import { NodeContext, NodeHttpClient } from "@effect/platform-node"
  * import { Effect } from "effect"
- * import { Message } from "effect-agent"
- * import { AnthropicClient, Files } from "effect-agent/anthropic"
+ * import { Message } from "effect-claude"
+ * import { AnthropicClient, Files } from "effect-claude/anthropic"
  *
  * const program = Effect.gen(function* () {
  *   const file = yield* Files.uploadPath("report.pdf")

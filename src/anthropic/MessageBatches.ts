@@ -8,8 +8,8 @@
  * @example
  * import { NodeHttpClient } from "@effect/platform-node"
  * import { Effect, Stream } from "effect"
- * import { Message } from "effect-agent"
- * import { AnthropicClient, MessageBatches } from "effect-agent/anthropic"
+ * import { Message } from "effect-claude"
+ * import { AnthropicClient, MessageBatches } from "effect-claude/anthropic"
  *
  * // The common job: many prompts in, their outputs out, in input order.
  * const outputs = MessageBatches.runPrompts(["Name a colour.", "Name a fruit."], {

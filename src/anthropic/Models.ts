@@ -7,7 +7,7 @@
  * @example
  * import { NodeHttpClient } from "@effect/platform-node"
  * import { Effect, Stream } from "effect"
- * import { AnthropicClient, Models } from "effect-agent/anthropic"
+ * import { AnthropicClient, Models } from "effect-claude/anthropic"
  *
  * const thinkingModels = Models.list().pipe(
  *   Stream.filter((model) => Models.supports(model, "thinking")),

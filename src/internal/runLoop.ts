@@ -527,8 +527,8 @@ const makePull = <O, E, R>(run: Run<O, E, R>, start: AgentNode<O>, scope: Scope.
 export const annotateUsage = <O>(span: Pick<Tracer.Span, "attribute">, result: RunResult<O>): void => {
   span.attribute("gen_ai.usage.input_tokens", result.usage.inputTokens)
   span.attribute("gen_ai.usage.output_tokens", result.usage.outputTokens)
-  span.attribute("effect_agent.usage.requests", result.usage.requests)
-  span.attribute("effect_agent.usage.tool_calls", result.usage.toolCalls)
+  span.attribute("effect_claude.usage.requests", result.usage.requests)
+  span.attribute("effect_claude.usage.tool_calls", result.usage.toolCalls)
 }
 
 /** The attributes `annotateUsage` sets, as a record for `annotateCurrentSpan`. */

@@ -5,8 +5,8 @@
  *
  * @example
  * import { Effect } from "effect"
- * import { Message } from "effect-agent"
- * import { FunctionModel } from "effect-agent/testing"
+ * import { Message } from "effect-claude"
+ * import { FunctionModel } from "effect-claude/testing"
  *
  * const echo = FunctionModel.layer((messages) =>
  *   Effect.succeed([new Message.TextPart({ content: `I saw ${messages.length} message(s)` })])

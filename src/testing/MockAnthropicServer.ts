@@ -20,7 +20,7 @@
  * @example
  * import Anthropic from "@anthropic-ai/sdk"
  * import { Effect } from "effect"
- * import { MockAnthropicServer } from "effect-agent/testing"
+ * import { MockAnthropicServer } from "effect-claude/testing"
  *
  * const program = Effect.gen(function* () {
  *   const server = yield* MockAnthropicServer.make([
@@ -36,7 +36,7 @@
  *
  * @example
  * import { Effect } from "effect"
- * import { MockAnthropicServer } from "effect-agent/testing"
+ * import { MockAnthropicServer } from "effect-claude/testing"
  *
  * // Each batch is in progress for two polls; the item "bad" fails, the rest echo their prompt.
  * const batchesServer = MockAnthropicServer.make({
@@ -687,7 +687,7 @@ export interface Service {
 }
 
 /** The running mock server. */
-export class MockAnthropicServer extends Context.Tag("effect-agent/testing/MockAnthropicServer")<
+export class MockAnthropicServer extends Context.Tag("effect-claude/testing/MockAnthropicServer")<
   MockAnthropicServer,
   Service
 >() {}

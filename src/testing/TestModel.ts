@@ -19,8 +19,8 @@
  *
  * @example
  * import { Effect } from "effect"
- * import { Message, Model } from "effect-agent"
- * import { TestModel } from "effect-agent/testing"
+ * import { Message, Model } from "effect-claude"
+ * import { TestModel } from "effect-claude/testing"
  *
  * const program = Effect.gen(function* () {
  *   const model = yield* Model.Model
@@ -94,7 +94,7 @@ export interface Service extends ModelService {
 }
 
 /** The test model provided by `layer`, for reading what it was called with. */
-export class TestModel extends Context.Tag("effect-agent/testing/TestModel")<TestModel, Service>() {}
+export class TestModel extends Context.Tag("effect-claude/testing/TestModel")<TestModel, Service>() {}
 
 /** The provider name test model responses carry. */
 export const providerName = "test"

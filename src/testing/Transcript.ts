@@ -7,8 +7,8 @@
  *
  * @example
  * import { Effect, Layer, Redacted } from "effect"
- * import { AnthropicClient } from "effect-agent/anthropic"
- * import { Transcript } from "effect-agent/testing"
+ * import { AnthropicClient } from "effect-claude/anthropic"
+ * import { Transcript } from "effect-claude/testing"
  *
  * const replay = AnthropicClient.layer({ apiKey: Redacted.make("test") }).pipe(
  *   Layer.provideMerge(Transcript.layer("transcripts/anthropic_model_instructions.json"))
@@ -65,7 +65,7 @@ export interface Service {
 }
 
 /** The replay of the transcript behind the `HttpClient` in context. */
-export class Transcript extends Context.Tag("effect-agent/testing/Transcript")<Transcript, Service>() {}
+export class Transcript extends Context.Tag("effect-claude/testing/Transcript")<Transcript, Service>() {}
 
 /** Options of `make` / `layer`. */
 export interface Options {

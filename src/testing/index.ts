@@ -3,8 +3,8 @@
  *
  * @example
  * import { Effect } from "effect"
- * import { Message } from "effect-agent"
- * import { FunctionModel } from "effect-agent/testing"
+ * import { Message } from "effect-claude"
+ * import { FunctionModel } from "effect-claude/testing"
  *
  * const model = FunctionModel.layer(() => Effect.succeed([new Message.TextPart({ content: "hi" })]))
  */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Layer, Stream } from "effect"
-import { Agent, FallbackModel, Message, Model, StreamEvent } from "effect-agent"
-import { AnthropicError } from "effect-agent/anthropic"
-import { FunctionModel } from "effect-agent/testing"
+import { Agent, FallbackModel, Message, Model, StreamEvent } from "effect-claude"
+import { AnthropicError } from "effect-claude/anthropic"
+import { FunctionModel } from "effect-claude/testing"
 
 const rateLimited = new AnthropicError.RateLimitError({ message: "slow down", status: 429, headers: {} })
 const overloaded = new AnthropicError.OverloadedError({ message: "busy", status: 529, headers: {} })

@@ -2,8 +2,8 @@
  * Scripted models for the agent tests: answers given in order, every request recorded.
  */
 import { Effect, Layer, Stream } from "effect"
-import { Message, Model, type ModelSettings, Usage } from "effect-agent"
-import { FunctionModel } from "effect-agent/testing"
+import { Message, Model, type ModelSettings, Usage } from "effect-claude"
+import { FunctionModel } from "effect-claude/testing"
 
 /** One scripted answer: parts (usage fixed), a whole response, or a function of the request. */
 export type Answer =

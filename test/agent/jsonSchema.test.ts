@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Schema } from "effect"
-import { Output, Tool } from "effect-agent"
+import { Output, Tool } from "effect-claude"
 import { fromSchema, toObjectSchema } from "../../src/internal/jsonSchema.js"
 
 class Point extends Schema.Class<Point>("Point")({ x: Schema.Number, y: Schema.Number }) {}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Schema, Stream } from "effect"
-import { Agent, AgentError, AgentEvent, Message, Model, Tool, Usage } from "effect-agent"
-import { FunctionModel } from "effect-agent/testing"
+import { Agent, AgentError, AgentEvent, Message, Model, Tool, Usage } from "effect-claude"
+import { FunctionModel } from "effect-claude/testing"
 import { call, response, scripted, text } from "./helpers.js"
 
 const ping = Tool.make("ping", { parameters: Schema.Struct({}), handler: () => Effect.succeed("pong") })

@@ -1,6 +1,6 @@
 import { describe, expect, expectTypeOf, it } from "@effect/vitest"
 import { Context, Effect, Schema } from "effect"
-import { Agent, AgentError, Message, Output, RunContext, Tool } from "effect-agent"
+import { Agent, AgentError, Message, Output, RunContext, Tool } from "effect-claude"
 import { call, lastRequestParts, scripted, text } from "./helpers.js"
 
 const City = Schema.Struct({ city: Schema.String, country: Schema.String })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Schema, Stream } from "effect"
-import { Agent, AgentError, Message, Tool, Usage } from "effect-agent"
+import { Agent, AgentError, Message, Tool, Usage } from "effect-claude"
 import { call, response, scripted, text, usage } from "./helpers.js"
 
 describe("Agent.run", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Option, Schema, Stream, Tracer } from "effect"
-import { Agent, Tool } from "effect-agent"
-import { FunctionModel } from "effect-agent/testing"
+import { Agent, Tool } from "effect-claude"
+import { FunctionModel } from "effect-claude/testing"
 import { call, scripted, streamed, text } from "./helpers.js"
 
 interface Recorded {
@@ -77,8 +77,8 @@ describe("spans", () => {
         "gen_ai.agent.name": "weather-bot",
         "gen_ai.usage.input_tokens": 20,
         "gen_ai.usage.output_tokens": 10,
-        "effect_agent.usage.requests": 2,
-        "effect_agent.usage.tool_calls": 1
+        "effect_claude.usage.requests": 2,
+        "effect_claude.usage.tool_calls": 1
       })
       expect(spans[1]!.kind).toBe("client")
       expect(Object.fromEntries(spans[1]!.attributes)).toEqual({
@@ -128,7 +128,7 @@ describe("spans", () => {
         ["execute_tool get_weather", "invoke_agent weather-bot"],
         ["chat function", "invoke_agent weather-bot"]
       ])
-      expect(spans[0]!.attributes.get("effect_agent.usage.requests")).toBe(2)
+      expect(spans[0]!.attributes.get("effect_claude.usage.requests")).toBe(2)
       expect(spans[1]!.attributes.get("gen_ai.response.finish_reasons")).toEqual(["tool_call"])
       expect(spans[3]!.attributes.get("gen_ai.response.finish_reasons")).toEqual(["stop"])
     }).pipe(Effect.provide(model.layer), Effect.withTracer(tracer))

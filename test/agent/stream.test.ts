@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Deferred, Effect, Ref, Schema, Stream } from "effect"
-import { Agent, AgentEvent, Message, Tool } from "effect-agent"
-import { FunctionModel, TestModel } from "effect-agent/testing"
+import { Agent, AgentEvent, Message, Tool } from "effect-claude"
+import { FunctionModel, TestModel } from "effect-claude/testing"
 import { streamed } from "./helpers.js"
 
 const weather = Tool.make("get_weather", {

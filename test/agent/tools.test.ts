@@ -1,7 +1,7 @@
 import { describe, expect, expectTypeOf, it } from "@effect/vitest"
 import { Context, Deferred, Effect, Fiber, Layer, ParseResult, Ref, Schema } from "effect"
-import { Agent, AgentError, Message, type Model, RunContext, Tool, Usage } from "effect-agent"
-import { TestModel } from "effect-agent/testing"
+import { Agent, AgentError, Message, type Model, RunContext, Tool, Usage } from "effect-claude"
+import { TestModel } from "effect-claude/testing"
 import { call, lastRequestParts, response, scripted, text } from "./helpers.js"
 
 const weather = Tool.make("get_weather", {

@@ -7,9 +7,9 @@
 import { NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Layer, Predicate, Redacted, Schema, Stream } from "effect"
-import { Agent, AgentEvent, type ModelSettings, Output, Tool, Usage } from "effect-agent"
-import { AnthropicClient, AnthropicModel } from "effect-agent/anthropic"
-import { MockAnthropicServer, Transcript } from "effect-agent/testing"
+import { Agent, AgentEvent, type ModelSettings, Output, Tool, Usage } from "effect-claude"
+import { AnthropicClient, AnthropicModel } from "effect-claude/anthropic"
+import { MockAnthropicServer, Transcript } from "effect-claude/testing"
 
 const transcripts = new URL("../../../shared/transcripts/", import.meta.url)
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Schema, Stream } from "effect"
-import { Agent, Message, Model, type ModelSettings, Output, Tool } from "effect-agent"
+import { Agent, Message, Model, type ModelSettings, Output, Tool } from "effect-claude"
 import { collect, failureOf, M, serve, watchUnhandledRejections, withClaude } from "./harness.js"
 
 watchUnhandledRejections()

@@ -4,8 +4,8 @@
  */
 import { NodeHttpClient } from "@effect/platform-node"
 import { Duration, Effect, Layer, Schedule, Stream } from "effect"
-import { Agent } from "effect-agent"
-import { AnthropicClient, AnthropicError, AnthropicModel, AnthropicRetry } from "effect-agent/anthropic"
+import { Agent } from "effect-claude"
+import { AnthropicClient, AnthropicError, AnthropicModel, AnthropicRetry } from "effect-claude/anthropic"
 
 const Claude = AnthropicModel.layer(
   "claude-sonnet-4-5",

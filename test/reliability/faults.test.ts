@@ -6,8 +6,8 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Chunk, Deferred, Effect, Exit, Fiber, Schema, Stream, Supervisor, TestClock } from "effect"
-import { Agent, Message, Tool } from "effect-agent"
-import { AnthropicRetry } from "effect-agent/anthropic"
+import { Agent, Message, Tool } from "effect-claude"
+import { AnthropicRetry } from "effect-claude/anthropic"
 import {
   ask,
   askStream,

@@ -6,9 +6,9 @@
 import { NodeHttpClient } from "@effect/platform-node"
 import { afterAll, afterEach, beforeAll, expect } from "@effect/vitest"
 import { Cause, Chunk, Effect, Exit, Layer, Option, Redacted, Stream } from "effect"
-import { AgentEvent, Message, Model, type ModelSettings, type StreamEvent } from "effect-agent"
-import { AnthropicClient, AnthropicModel, AnthropicRetry } from "effect-agent/anthropic"
-import { MockAnthropicServer } from "effect-agent/testing"
+import { AgentEvent, Message, Model, type ModelSettings, type StreamEvent } from "effect-claude"
+import { AnthropicClient, AnthropicModel, AnthropicRetry } from "effect-claude/anthropic"
+import { MockAnthropicServer } from "effect-claude/testing"
 
 export const M = MockAnthropicServer
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit } from "effect"
-import { Agent } from "effect-agent"
+import { Agent } from "effect-claude"
 import { collect, M, serve, streamedText, watchUnhandledRejections, withClaude } from "./harness.js"
 
 watchUnhandledRejections()

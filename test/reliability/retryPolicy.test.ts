@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Option, Schedule, ScheduleDecision, ScheduleIntervals } from "effect"
-import { AnthropicError, AnthropicRetry } from "effect-agent/anthropic"
+import { AnthropicError, AnthropicRetry } from "effect-claude/anthropic"
 import { retryEffect } from "../../src/anthropic/internal/retrying.js"
 
 const connectionError = new AnthropicError.APIConnectionError({ message: "Connection error", headers: {} })

@@ -6,8 +6,8 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Effect, Exit, HashMap, Inspectable, List, Logger, LogLevel, Stream, Tracer } from "effect"
-import { Agent, type ModelSettings } from "effect-agent"
-import { AnthropicRetry } from "effect-agent/anthropic"
+import { Agent, type ModelSettings } from "effect-claude"
+import { AnthropicRetry } from "effect-claude/anthropic"
 import { apiKey, M, serve, watchUnhandledRejections, withClaude } from "./harness.js"
 
 watchUnhandledRejections()

@@ -3,7 +3,7 @@ import { connect } from "node:net"
 import Anthropic, { toFile } from "@anthropic-ai/sdk"
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Exit, Layer, Scope, Stream } from "effect"
-import { MockAnthropicServer } from "effect-agent/testing"
+import { MockAnthropicServer } from "effect-claude/testing"
 
 // The transcripts live beside the repository: <repo>/../shared/transcripts.
 const transcripts = new URL("../../../shared/transcripts/", import.meta.url)

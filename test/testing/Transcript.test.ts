@@ -4,8 +4,8 @@ import type { Stream as SdkStream } from "@anthropic-ai/sdk/core/streaming"
 import type { RawMessageStreamEvent } from "@anthropic-ai/sdk/resources/messages"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Layer, Redacted, Stream } from "effect"
-import { AnthropicClient } from "effect-agent/anthropic"
-import { Transcript } from "effect-agent/testing"
+import { AnthropicClient } from "effect-claude/anthropic"
+import { Transcript } from "effect-claude/testing"
 
 const transcripts = new URL("../../../shared/transcripts/", import.meta.url)
 const transcriptFile = (name: string) => new URL(`${name}.json`, transcripts)

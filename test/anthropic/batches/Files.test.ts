@@ -4,9 +4,9 @@ import { join } from "node:path"
 import { NodeFileSystem } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Layer, Stream } from "effect"
-import { Message, Model } from "effect-agent"
-import { AnthropicError, AnthropicModel, Files } from "effect-agent/anthropic"
-import { MockAnthropicServer } from "effect-agent/testing"
+import { Message, Model } from "effect-claude"
+import { AnthropicError, AnthropicModel, Files } from "effect-claude/anthropic"
+import { MockAnthropicServer } from "effect-claude/testing"
 import { clientLayer, cloudClientLayer, withServer } from "./helpers.js"
 
 const filesBeta = MockAnthropicServer.filesBeta
@@ -49,7 +49,7 @@ describe("Files.upload", () => {
 
   it.scoped("uploads a local file, guessing its media type from the name; expiresIn is sent in seconds", () =>
     Effect.gen(function* () {
-      const directory = mkdtempSync(join(tmpdir(), "effect-agent-files-"))
+      const directory = mkdtempSync(join(tmpdir(), "effect-claude-files-"))
       const path = join(directory, "Report.PDF")
       writeFileSync(path, "%PDF-1.4 tiny")
       const server = yield* MockAnthropicServer.make({})

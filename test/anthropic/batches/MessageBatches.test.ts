@@ -1,8 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Duration, Effect, Exit, Fiber, Layer, Schedule, Stream, TestClock } from "effect"
-import { AgentError, Message, Model } from "effect-agent"
-import { type AnthropicClient, AnthropicError, AnthropicModel, MessageBatches } from "effect-agent/anthropic"
-import { MockAnthropicServer } from "effect-agent/testing"
+import { AgentError, Message, Model } from "effect-claude"
+import { type AnthropicClient, AnthropicError, AnthropicModel, MessageBatches } from "effect-claude/anthropic"
+import { MockAnthropicServer } from "effect-claude/testing"
 import { awaitSleeper, clientLayer, cloudClientLayer, eventually, pause, withServer } from "./helpers.js"
 
 const model = "claude-haiku-4-5"

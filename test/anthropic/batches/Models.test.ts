@@ -1,8 +1,8 @@
 import type Anthropic from "@anthropic-ai/sdk"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Stream } from "effect"
-import { AnthropicError, Models } from "effect-agent/anthropic"
-import { MockAnthropicServer } from "effect-agent/testing"
+import { AnthropicError, Models } from "effect-claude/anthropic"
+import { MockAnthropicServer } from "effect-claude/testing"
 import { clientLayer, cloudClientLayer } from "./helpers.js"
 
 const supported = { supported: true }

@@ -6,8 +6,8 @@
 import Anthropic from "@anthropic-ai/sdk"
 import { NodeHttpClient } from "@effect/platform-node"
 import { Chunk, Effect, Layer, Redacted, type Scope, TestClock } from "effect"
-import { AnthropicClient } from "effect-agent/anthropic"
-import { MockAnthropicServer } from "effect-agent/testing"
+import { AnthropicClient } from "effect-claude/anthropic"
+import { MockAnthropicServer } from "effect-claude/testing"
 
 /** The client the library builds, over Node's HTTP client, talking to `baseURL`. */
 export const clientLayer = (baseURL: string, apiKey = "sk-ant-test"): Layer.Layer<AnthropicClient.AnthropicClient> =>

@@ -1,7 +1,7 @@
 import { NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigError, ConfigProvider, Context, Effect, Fiber, Layer, Redacted, Stream } from "effect"
-import { AnthropicClient } from "effect-agent/anthropic"
+import { AnthropicClient } from "effect-claude/anthropic"
 import { loopback, messageParams, sendJson, sse, sseHead, textEvents, textMessage } from "./loopback.js"
 
 const client = AnthropicClient.AnthropicClient

@@ -2,7 +2,7 @@ import * as Sdk from "@anthropic-ai/sdk"
 import { NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Redacted, Stream } from "effect"
-import { AnthropicClient, AnthropicError } from "effect-agent/anthropic"
+import { AnthropicClient, AnthropicError } from "effect-claude/anthropic"
 import { loopback, messageParams, sendJson, sse, sseHead, textEvents } from "./loopback.js"
 
 const apiKey = "sk-ant-test-SECRET-0123456789"

@@ -3,7 +3,7 @@ import { FetchHttpClient, type HttpClient } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Fiber, Layer, Redacted, Stream } from "effect"
-import { AnthropicClient } from "effect-agent/anthropic"
+import { AnthropicClient } from "effect-claude/anthropic"
 import { bridgedFetch } from "../../../src/anthropic/internal/clientService.js"
 import { loopback, messageParams, sendJson, sse, sseHead, textEvents, textMessage } from "./loopback.js"
 

@@ -2,7 +2,7 @@ import { AnthropicFoundry } from "@anthropic-ai/foundry-sdk"
 import { NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Layer, Redacted, Stream } from "effect"
-import { AnthropicClient } from "effect-agent/anthropic"
+import { AnthropicClient } from "effect-claude/anthropic"
 import { loadPlatformPackage } from "../../../src/anthropic/cloud/loadPackage.js"
 import { loopback, messageParams, sendJson, textMessage } from "./loopback.js"
 

@@ -15,9 +15,9 @@ import {
   Stream,
   Tracer
 } from "effect"
-import { AgentError, BuiltinTool, Message, Model, type ModelSettings } from "effect-agent"
-import { AnthropicClient, AnthropicError, AnthropicModel, AnthropicRetry } from "effect-agent/anthropic"
-import { MockAnthropicServer } from "effect-agent/testing"
+import { AgentError, BuiltinTool, Message, Model, type ModelSettings } from "effect-claude"
+import { AnthropicClient, AnthropicError, AnthropicModel, AnthropicRetry } from "effect-claude/anthropic"
+import { MockAnthropicServer } from "effect-claude/testing"
 import { foldResponseStream } from "../../../src/internal/responseFold.js"
 
 /** A Claude model over a loopback mock server answering with `script`. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
-import { AgentError, Message, Model, type ModelSettings, Usage } from "effect-agent"
-import "effect-agent/anthropic"
+import { AgentError, Message, Model, type ModelSettings, Usage } from "effect-claude"
+import "effect-claude/anthropic"
 import { limitCachePoints } from "../../../src/anthropic/internal/cachePoints.js"
 import { mapRequest } from "../../../src/anthropic/internal/requestMapping.js"
 

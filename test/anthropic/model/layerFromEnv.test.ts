@@ -1,8 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Exit, Layer } from "effect"
-import { Message, Model } from "effect-agent"
-import { AnthropicModel } from "effect-agent/anthropic"
-import { MockAnthropicServer } from "effect-agent/testing"
+import { Message, Model } from "effect-claude"
+import { AnthropicModel } from "effect-claude/anthropic"
+import { MockAnthropicServer } from "effect-claude/testing"
 
 const withEnv = (env: Record<string, string>) =>
   Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))

@@ -1,7 +1,7 @@
 import type { BetaMessage } from "@anthropic-ai/sdk/resources/beta/messages/messages.js"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Stream } from "effect"
-import { Message, Usage } from "effect-agent"
+import { Message, Usage } from "effect-claude"
 import { finishReason, mapMessage, mapUsage } from "../../../src/anthropic/internal/responseMapping.js"
 import { foldResponseStream, responseToEvents } from "../../../src/internal/responseFold.js"
 import { loadTranscript, messageBody, transcriptNames } from "./fixtures.js"

@@ -1,7 +1,7 @@
 import type { BetaRawMessageStreamEvent } from "@anthropic-ai/sdk/resources/beta/messages/messages.js"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Stream } from "effect"
-import { AgentError, Message, Usage } from "effect-agent"
+import { AgentError, Message, Usage } from "effect-claude"
 import { mapMessage } from "../../../src/anthropic/internal/responseMapping.js"
 import { mapEventStream } from "../../../src/anthropic/internal/streamMapping.js"
 import { foldResponseStream } from "../../../src/internal/responseFold.js"

@@ -7,9 +7,9 @@
 import { NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Layer, Redacted, type Scope, Stream } from "effect"
-import { BuiltinTool, Message, Model, type ModelSettings, Usage } from "effect-agent"
-import { AnthropicClient, AnthropicModel } from "effect-agent/anthropic"
-import { MockAnthropicServer, Transcript } from "effect-agent/testing"
+import { BuiltinTool, Message, Model, type ModelSettings, Usage } from "effect-claude"
+import { AnthropicClient, AnthropicModel } from "effect-claude/anthropic"
+import { MockAnthropicServer, Transcript } from "effect-claude/testing"
 import { mapMessage } from "../../../src/anthropic/internal/responseMapping.js"
 import { foldResponseStream, responseToEvents } from "../../../src/internal/responseFold.js"
 import {

@@ -1,13 +1,13 @@
 /**
- * effect-agent: `AnthropicModel` (over `AnthropicClient` and `NodeHttpClient.layerUndici`) for the
+ * effect-claude: `AnthropicModel` (over `AnthropicClient` and `NodeHttpClient.layerUndici`) for the
  * single requests, `Agent.run` with a `Tool` for the agent scenarios, and `FunctionModel` for
  * `loop-overhead`. Layers are built once into a `ManagedRuntime`, as an application does.
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Effect, Layer, Redacted, Schema, Stream } from "effect"
-import { Agent, Message, Model, Tool } from "effect-agent"
-import { AnthropicClient, AnthropicModel } from "effect-agent/anthropic"
-import { FunctionModel } from "effect-agent/testing"
+import { Agent, Message, Model, Tool } from "effect-claude"
+import { AnthropicClient, AnthropicModel } from "effect-claude/anthropic"
+import { FunctionModel } from "effect-claude/testing"
 import { fromScenarios, type MakeContender } from "../Contender.js"
 import type { AgentAction, AgentRunOutput, ToolResultSeen } from "../scenarios.js"
 import * as Scenario from "../scenarios.js"
@@ -64,7 +64,7 @@ const partsOf = (action: AgentAction): Array<Message.ModelResponsePart> => [
     : new Message.TextPart({ content: action.text })
 ]
 
-/** Builds the effect-agent contender. */
+/** Builds the effect-claude contender. */
 export const make: MakeContender = async ({ baseURL }) => {
   const anthropic = AnthropicModel.layer(Scenario.modelName, { maxTokens: Scenario.maxTokens }).pipe(
     Layer.provide(AnthropicClient.layer({ apiKey: Redacted.make("bench-key"), baseURL })),
