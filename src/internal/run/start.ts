@@ -35,6 +35,7 @@ import { streamFrom } from "./streaming.js"
 
 /** A started run. */
 export interface Machine<O, E, R> {
+  readonly run: Run<O, E, R>
   readonly start: ModelRequestNode
   readonly state: State
   /** Runs one node and gives the next. */
@@ -182,6 +183,7 @@ export const make = Effect.fnUntraced(function* <O, E, R>(
   }
   const parts = firstRequestParts(agent, history, prompt)
   const machine: Machine<O, E, R> = {
+    run,
     start: { _tag: "ModelRequestNode", request: new ModelRequest({ parts, instructions }, trustedInput) },
     state,
     // Lazy, so the effect of `next` can be run again (or later), as with an `Effect.gen`.
