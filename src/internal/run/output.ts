@@ -38,9 +38,18 @@ export const processOutput = <O, E, R>(
     )
   )
 
+/**
+ * A reason on one line, whitespace collapsed and cut to a readable length, so an error's message
+ * (and `Cause.pretty` of a failed run) says why; the whole reason stays in the error's `body`.
+ */
+export const oneLine = (reason: string): string => {
+  const line = reason.replace(/\s+/g, " ").trim()
+  return line.length > 300 ? `${line.slice(0, 299)}…` : line
+}
+
 /** The failure of a run whose output retries are used up; `reason` is the last retry prompt. */
 export const outputRetriesExceeded = (maxRetries: number, reason: string | undefined): UnexpectedModelBehavior =>
   new UnexpectedModelBehavior({
-    message: `Exceeded maximum retries (${maxRetries}) for output validation`,
+    message: `Exceeded maximum retries (${maxRetries}) for output validation${reason === undefined ? "" : `: ${oneLine(reason)}`}`,
     body: reason
   })

@@ -22,7 +22,7 @@ import {
 } from "../outputProcessing.js"
 import { trustedInput } from "../trustedInput.js"
 import { type Emit, type Run, runContext } from "./context.js"
-import { outputRetriesExceeded, processOutput, recoverRetry } from "./output.js"
+import { oneLine, outputRetriesExceeded, processOutput, recoverRetry } from "./output.js"
 import { type PlannedCall, plan, type Segments, type Turn } from "./toolPlan.js"
 
 /** What handling the tool calls of a response gave. */
@@ -136,7 +136,7 @@ const runFunction = <O, E, R>(
       if (retries >= maxRetries) {
         return Effect.fail(
           new UnexpectedModelBehavior({
-            message: `Tool '${call.toolName}' exceeded max retries count of ${maxRetries}`,
+            message: `Tool '${call.toolName}' exceeded max retries count of ${maxRetries}: ${oneLine(result.left)}`,
             body: result.left
           })
         )
