@@ -385,7 +385,16 @@ export const layer = <R = never>(
   options: Options = {}
 ): Layer.Layer<MockAnthropicServer, MockServerError, R> => Layer.scoped(MockAnthropicServer, make(script, options))
 
-/** Reads a transcript file (see `shared/transcripts/README.md`) as a script that serves it in order. */
+/**
+ * Reads a transcript file as a script that serves its interactions in order, whatever endpoint each
+ * was recorded on.
+ *
+ * A transcript file is JSON: `{ "name": string, "interactions": [{ "request": { "method", "path",
+ * "body"? }, "response": { "status", "contentType", "headers"?, "body" } }] }`, interactions in the
+ * order the client sent them; a `text/event-stream` response's `body` is the raw SSE text as the API
+ * sent it, any other `body` is the JSON value. (The repository's own recordings, in
+ * `test/fixtures/transcripts`, come from pydantic-ai's recorded test cassettes.)
+ */
 export const transcript = (file: string | URL): Effect.Effect<Transcript, MockServerError> =>
   readTranscriptFile(file).pipe(
     Effect.map(

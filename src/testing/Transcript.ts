@@ -1,9 +1,15 @@
 /**
  * Recorded API traffic, replayed: an `HttpClient` Layer that answers the requests it gets with the
- * responses of a transcript (the format of `shared/transcripts`), in order. JSON bodies and raw
+ * responses of a recorded transcript, in order. JSON bodies and raw
  * SSE text are served as recorded, so the real SDK parses them; a request beyond the recording (or
  * to another endpoint than recorded) fails as a connection error whose message names the
  * transcript and the request number. What the client sent is kept for assertions.
+ *
+ * A transcript file is JSON: `{ "name": string, "interactions": [{ "request": { "method", "path",
+ * "body"? }, "response": { "status", "contentType", "headers"?, "body" } }] }`, interactions in the
+ * order the client sent them; a `text/event-stream` response's `body` is the raw SSE text as the API
+ * sent it, any other `body` is the JSON value. (The repository's own recordings, in
+ * `test/fixtures/transcripts`, come from pydantic-ai's recorded test cassettes.)
  *
  * @example
  * import { Effect, Layer, Redacted } from "effect"
