@@ -50,11 +50,15 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { Socket } from "node:net"
-import type Anthropic from "@anthropic-ai/sdk"
-import { Cause, Context, Duration, Effect, FiberSet, Layer, Predicate, Schema, type Scope } from "effect"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import { Cause, Context, Duration, Effect, FiberSet, Layer, Predicate, Redacted, Schema, type Scope } from "effect"
+import * as AnthropicClient from "../anthropic/AnthropicClient.js"
+import * as AnthropicModel from "../anthropic/AnthropicModel.js"
+import type * as Model from "../Model.js"
+import type * as ModelSettings from "../ModelSettings.js"
 import { makeBatchesApi } from "./internal/batchesApi.js"
-import { batchEcho, type ResultsDownload, type StoredBatch } from "./internal/batchOutcomes.js"
-import { makeFilesApi, type StoredFile } from "./internal/filesApi.js"
+import { batchEcho } from "./internal/batchOutcomes.js"
+import { makeFilesApi } from "./internal/filesApi.js"
 import { defaultModels } from "./internal/modelCatalogue.js"
 import { headerRecord, type ReceivedRequest } from "./internal/receivedRequest.js"
 import { failedReply, safePlanOf } from "./internal/replyPlan.js"
@@ -62,6 +66,7 @@ import { isMultipart, type ParsedBody, parseJson, parseMultipart } from "./inter
 import { type Exchange, isTimed, writeSafely, writeTimed } from "./internal/responseWriter.js"
 import { makeRouter } from "./internal/router.js"
 import { isRoutes, type Resolved, type Routes, type Script, type Transcript } from "./internal/script.js"
+import type { Options, Service } from "./internal/service.js"
 import { readTranscriptFile } from "./internal/transcriptFile.js"
 
 // The reply language, canned messages, batch outcomes and scripts live in their own modules; this
@@ -125,6 +130,7 @@ export {
   truncateAfterEvents
 } from "./internal/replyLanguage.js"
 export type { Routes, Script, Transcript, TranscriptInteraction } from "./internal/script.js"
+export type { Options, Service } from "./internal/service.js"
 
 // ---------------------------------------------------------------------------------------------
 // The service
@@ -134,57 +140,6 @@ export type { Routes, Script, Transcript, TranscriptInteraction } from "./intern
 export class MockServerError extends Schema.TaggedError<MockServerError>()("MockServerError", {
   message: Schema.String
 }) {}
-
-/** Server options. */
-export interface Options {
-  /** Default 0: a free port chosen by the system. The server always binds 127.0.0.1. */
-  readonly port?: number | undefined
-  /** The only API key accepted (`x-api-key` or `Authorization: Bearer`); without it any non-empty key is. */
-  readonly apiKey?: string | undefined
-  /** What `GET /v1/models` lists (default: a catalogue of current Claude models). */
-  readonly models?: ReadonlyArray<Anthropic.ModelInfo> | undefined
-  /**
-   * How long an idle keep-alive connection stays open (default 5 seconds, Node's; infinite: until the
-   * client closes it). A client that reuses pooled connections under heavy load can send a request on
-   * one just as the server closes it; a long timeout keeps load tests and benchmarks clear of that race.
-   */
-  readonly keepAliveTimeout?: Duration.DurationInput | undefined
-}
-
-/** A running server. */
-export interface Service {
-  /** `http://127.0.0.1:<port>`. */
-  readonly url: string
-  /** The SDK's `baseURL` (the same origin: the SDK appends `/v1/...`). */
-  readonly baseURL: string
-  readonly port: number
-  /** A key the server accepts. */
-  readonly apiKey: string
-  /** Every request received so far (rejected ones too), in arrival order. */
-  readonly requests: Effect.Effect<ReadonlyArray<ReceivedRequest>>
-  readonly requestCount: Effect.Effect<number>
-  /**
-   * TCP connections currently open, idle keep-alive ones included. Node's `fetch` opens a spare idle
-   * connection after an aborted request, so assert aborts with `activeRequests` / `abortedRequests`.
-   */
-  readonly openConnections: Effect.Effect<number>
-  /** Requests whose response is neither finished nor closed. */
-  readonly activeRequests: Effect.Effect<number>
-  /** Responses whose connection the client closed before they were complete. */
-  readonly abortedRequests: Effect.Effect<number>
-  /** Completes once exactly `count` connections are open. */
-  readonly awaitOpenConnections: (count: number) => Effect.Effect<void>
-  /** Completes once exactly `count` requests are in progress. */
-  readonly awaitActiveRequests: (count: number) => Effect.Effect<void>
-  /** The Message Batches the server holds, newest first. */
-  readonly batches: Effect.Effect<ReadonlyArray<StoredBatch>>
-  /** Every download of a batch's results so far, in order. */
-  readonly resultsDownloads: Effect.Effect<ReadonlyArray<ResultsDownload>>
-  /** Lets results files held by `BatchesScript.holdResultsAfter` go on (and later ones not stop). */
-  readonly releaseResults: Effect.Effect<void>
-  /** The files the server holds, newest first. */
-  readonly files: Effect.Effect<ReadonlyArray<StoredFile>>
-}
 
 /** The running mock server. */
 export class MockAnthropicServer extends Context.Tag("effect-claude/testing/MockAnthropicServer")<
@@ -409,3 +364,29 @@ export const layerTranscript = (
   options: Options = {}
 ): Layer.Layer<MockAnthropicServer, MockServerError> =>
   Layer.unwrapEffect(Effect.map(transcript(file), (script) => layer(script, options)))
+
+/** Options of `layerModel`: the server's, and the model's. */
+export interface ModelLayerOptions extends Options {
+  /** Default `claude-sonnet-4-6` (the server answers whatever model is asked for). */
+  readonly model?: string | undefined
+  readonly settings?: ModelSettings.ModelSettings | undefined
+  /** The model's retry policy (default `AnthropicRetry.defaultPolicy`). */
+  readonly retry?: AnthropicModel.Options["retry"]
+}
+
+/**
+ * A server and a `Model` talking to it through the real SDK and `fetch`, in one Layer: provide it
+ * to an agent under test, and read the server (`MockAnthropicServer`) for what the model sent.
+ */
+export const layerModel = <R = never>(
+  script: Script<R>,
+  options: ModelLayerOptions = {}
+): Layer.Layer<Model.Model | MockAnthropicServer, MockServerError, R> =>
+  Layer.unwrapEffect(
+    Effect.map(MockAnthropicServer, (server) =>
+      AnthropicModel.layer(options.model ?? "claude-sonnet-4-6", options.settings, { retry: options.retry }).pipe(
+        Layer.provide(AnthropicClient.layer({ apiKey: Redacted.make(server.apiKey), baseURL: server.baseURL })),
+        Layer.provide(FetchHttpClient.layer)
+      )
+    )
+  ).pipe(Layer.provideMerge(layer(script, options)))
