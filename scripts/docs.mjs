@@ -57,7 +57,10 @@ for (const module of modules) {
   }
   const target = join(out, `${module.subpath}.md`)
   mkdirSync(dirname(target), { recursive: true })
-  writeFileSync(target, `# effect-claude/${module.subpath === "index" ? "" : module.subpath}\n\n${sections.join("\n\n")}\n`)
+  writeFileSync(
+    target,
+    `# effect-claude/${module.subpath === "index" ? "" : module.subpath}\n\n${sections.join("\n\n")}\n`
+  )
 }
 writeFileSync(
   join(examplesDir, "tsconfig.json"),
