@@ -136,12 +136,22 @@ export type { Options, Service } from "./internal/service.js"
 // The service
 // ---------------------------------------------------------------------------------------------
 
-/** The server could not start, or a transcript could not be read. */
+/**
+ * The server could not start, or a transcript could not be read.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class MockServerError extends Schema.TaggedError<MockServerError>()("MockServerError", {
   message: Schema.String
 }) {}
 
-/** The running mock server. */
+/**
+ * The running mock server.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
 export class MockAnthropicServer extends Context.Tag("effect-claude/testing/MockAnthropicServer")<
   MockAnthropicServer,
   Service
@@ -155,7 +165,12 @@ const logicalClock = (): (() => Date) => {
   return () => new Date(start + 1000 * seconds++)
 }
 
-/** Starts the server for the life of the scope; closing the scope closes every connection. */
+/**
+ * Starts the server for the life of the scope; closing the scope closes every connection.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = <R = never>(
   script: Script<R>,
   options: Options = {}
@@ -328,13 +343,23 @@ export const make = <R = never>(
     } satisfies Service
   })
 
-/** The same as `make`, named for demos and benchmarks that run the server in their own process. */
+/**
+ * The same as `make`, named for demos and benchmarks that run the server in their own process.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const listen: <R = never>(
   script: Script<R>,
   options?: Options
 ) => Effect.Effect<Service, MockServerError, Scope.Scope | R> = make
 
-/** The server as a Layer: started when the Layer is built, stopped when its scope closes. */
+/**
+ * The server as a Layer: started when the Layer is built, stopped when its scope closes.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const layer = <R = never>(
   script: Script<R>,
   options: Options = {}
@@ -349,6 +374,9 @@ export const layer = <R = never>(
  * order the client sent them; a `text/event-stream` response's `body` is the raw SSE text as the API
  * sent it, any other `body` is the JSON value. (The repository's own recordings, in
  * `test/fixtures/transcripts`, come from pydantic-ai's recorded test cassettes.)
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const transcript = (file: string | URL): Effect.Effect<Transcript, MockServerError> =>
   readTranscriptFile(file).pipe(
@@ -358,14 +386,24 @@ export const transcript = (file: string | URL): Effect.Effect<Transcript, MockSe
     Effect.mapError((message) => new MockServerError({ message }))
   )
 
-/** A server serving a transcript file, as a Layer. */
+/**
+ * A server serving a transcript file, as a Layer.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const layerTranscript = (
   file: string | URL,
   options: Options = {}
 ): Layer.Layer<MockAnthropicServer, MockServerError> =>
   Layer.unwrapEffect(Effect.map(transcript(file), (script) => layer(script, options)))
 
-/** Options of `layerModel`: the server's, and the model's. */
+/**
+ * Options of `layerModel`: the server's, and the model's.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ModelLayerOptions extends Options {
   /** Default `claude-sonnet-4-6` (the server answers whatever model is asked for). */
   readonly model?: string | undefined
@@ -377,6 +415,9 @@ export interface ModelLayerOptions extends Options {
 /**
  * A server and a `Model` talking to it through the real SDK and `fetch`, in one Layer: provide it
  * to an agent under test, and read the server (`MockAnthropicServer`) for what the model sent.
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const layerModel = <R = never>(
   script: Script<R>,

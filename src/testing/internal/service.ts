@@ -8,7 +8,12 @@ import type { ResultsDownload, StoredBatch } from "./batchOutcomes.js"
 import type { StoredFile } from "./filesApi.js"
 import type { ReceivedRequest } from "./receivedRequest.js"
 
-/** Server options. */
+/**
+ * Server options.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Options {
   /** Default 0: a free port chosen by the system. The server always binds 127.0.0.1. */
   readonly port?: number | undefined
@@ -24,7 +29,12 @@ export interface Options {
   readonly keepAliveTimeout?: Duration.DurationInput | undefined
 }
 
-/** A running server. */
+/**
+ * A running server.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Service {
   /** `http://127.0.0.1:<port>`. */
   readonly url: string
