@@ -24,6 +24,7 @@ import type {
   MessageCreateParamsNonStreaming,
   MessageCreateParamsStreaming
 } from "@anthropic-ai/sdk/resources/beta/messages/messages.js"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { type ConfigError, Effect, Layer, Stream } from "effect"
 import type { UserError } from "../AgentError.js"
 import type { ModelMessage } from "../Message.js"
@@ -46,7 +47,6 @@ import type { AnthropicError } from "./AnthropicError.js"
 import type { Policy as RetryPolicy } from "./AnthropicRetry.js"
 import "./AnthropicSettings.js"
 import { providerName } from "./internal/names.js"
-import * as NodeHttpClient from "./internal/nodeHttpClient.js"
 import { countTokensBody, type MappedRequest, mapRequest } from "./internal/requestMapping.js"
 import { malformedResponse, mapMessage } from "./internal/responseMapping.js"
 import { retryEffect, retryStreamPull } from "./internal/retrying.js"
@@ -172,7 +172,8 @@ export const layer = (
 
 /**
  * Claude in one line, for the common case: the model `modelName` with the client configured from
- * the environment (`ANTHROPIC_API_KEY`, optional `ANTHROPIC_BASE_URL`) over Node's HTTP client.
+ * the environment (`ANTHROPIC_API_KEY`, optional `ANTHROPIC_BASE_URL`) over the platform's `fetch`
+ * (`@effect/platform`'s `FetchHttpClient`: Node, Bun, Deno and browsers alike, no extra package).
  * A missing key fails the Layer with a `ConfigError`.
  */
 export const layerFromEnv = (
@@ -180,10 +181,7 @@ export const layerFromEnv = (
   settings?: ModelSettings.ModelSettings | undefined,
   options?: Options | undefined
 ): Layer.Layer<Model, ConfigError.ConfigError> =>
-  layer(modelName, settings, options).pipe(
-    Layer.provide(clientLayerConfig()),
-    Layer.provide(NodeHttpClient.layerUndici)
-  )
+  layer(modelName, settings, options).pipe(Layer.provide(clientLayerConfig()), Layer.provide(FetchHttpClient.layer))
 
 /**
  * Counts the input tokens a request to `modelName` would use (the same mapping as a real request:

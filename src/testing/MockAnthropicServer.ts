@@ -50,11 +50,15 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { Socket } from "node:net"
-import type Anthropic from "@anthropic-ai/sdk"
-import { Cause, Context, Duration, Effect, FiberSet, Layer, Predicate, Schema, type Scope } from "effect"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import { Cause, Context, Duration, Effect, FiberSet, Layer, Predicate, Redacted, Schema, type Scope } from "effect"
+import * as AnthropicClient from "../anthropic/AnthropicClient.js"
+import * as AnthropicModel from "../anthropic/AnthropicModel.js"
+import type * as Model from "../Model.js"
+import type * as ModelSettings from "../ModelSettings.js"
 import { makeBatchesApi } from "./internal/batchesApi.js"
-import { batchEcho, type ResultsDownload, type StoredBatch } from "./internal/batchOutcomes.js"
-import { makeFilesApi, type StoredFile } from "./internal/filesApi.js"
+import { batchEcho } from "./internal/batchOutcomes.js"
+import { makeFilesApi } from "./internal/filesApi.js"
 import { defaultModels } from "./internal/modelCatalogue.js"
 import { headerRecord, type ReceivedRequest } from "./internal/receivedRequest.js"
 import { failedReply, safePlanOf } from "./internal/replyPlan.js"
@@ -62,6 +66,7 @@ import { isMultipart, type ParsedBody, parseJson, parseMultipart } from "./inter
 import { type Exchange, isTimed, writeSafely, writeTimed } from "./internal/responseWriter.js"
 import { makeRouter } from "./internal/router.js"
 import { isRoutes, type Resolved, type Routes, type Script, type Transcript } from "./internal/script.js"
+import type { Options, Service } from "./internal/service.js"
 import { readTranscriptFile } from "./internal/transcriptFile.js"
 
 // The reply language, canned messages, batch outcomes and scripts live in their own modules; this
@@ -125,68 +130,28 @@ export {
   truncateAfterEvents
 } from "./internal/replyLanguage.js"
 export type { Routes, Script, Transcript, TranscriptInteraction } from "./internal/script.js"
+export type { Options, Service } from "./internal/service.js"
 
 // ---------------------------------------------------------------------------------------------
 // The service
 // ---------------------------------------------------------------------------------------------
 
-/** The server could not start, or a transcript could not be read. */
+/**
+ * The server could not start, or a transcript could not be read.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class MockServerError extends Schema.TaggedError<MockServerError>()("MockServerError", {
   message: Schema.String
 }) {}
 
-/** Server options. */
-export interface Options {
-  /** Default 0: a free port chosen by the system. The server always binds 127.0.0.1. */
-  readonly port?: number | undefined
-  /** The only API key accepted (`x-api-key` or `Authorization: Bearer`); without it any non-empty key is. */
-  readonly apiKey?: string | undefined
-  /** What `GET /v1/models` lists (default: a catalogue of current Claude models). */
-  readonly models?: ReadonlyArray<Anthropic.ModelInfo> | undefined
-  /**
-   * How long an idle keep-alive connection stays open (default 5 seconds, Node's; infinite: until the
-   * client closes it). A client that reuses pooled connections under heavy load can send a request on
-   * one just as the server closes it; a long timeout keeps load tests and benchmarks clear of that race.
-   */
-  readonly keepAliveTimeout?: Duration.DurationInput | undefined
-}
-
-/** A running server. */
-export interface Service {
-  /** `http://127.0.0.1:<port>`. */
-  readonly url: string
-  /** The SDK's `baseURL` (the same origin: the SDK appends `/v1/...`). */
-  readonly baseURL: string
-  readonly port: number
-  /** A key the server accepts. */
-  readonly apiKey: string
-  /** Every request received so far (rejected ones too), in arrival order. */
-  readonly requests: Effect.Effect<ReadonlyArray<ReceivedRequest>>
-  readonly requestCount: Effect.Effect<number>
-  /**
-   * TCP connections currently open, idle keep-alive ones included. Node's `fetch` opens a spare idle
-   * connection after an aborted request, so assert aborts with `activeRequests` / `abortedRequests`.
-   */
-  readonly openConnections: Effect.Effect<number>
-  /** Requests whose response is neither finished nor closed. */
-  readonly activeRequests: Effect.Effect<number>
-  /** Responses whose connection the client closed before they were complete. */
-  readonly abortedRequests: Effect.Effect<number>
-  /** Completes once exactly `count` connections are open. */
-  readonly awaitOpenConnections: (count: number) => Effect.Effect<void>
-  /** Completes once exactly `count` requests are in progress. */
-  readonly awaitActiveRequests: (count: number) => Effect.Effect<void>
-  /** The Message Batches the server holds, newest first. */
-  readonly batches: Effect.Effect<ReadonlyArray<StoredBatch>>
-  /** Every download of a batch's results so far, in order. */
-  readonly resultsDownloads: Effect.Effect<ReadonlyArray<ResultsDownload>>
-  /** Lets results files held by `BatchesScript.holdResultsAfter` go on (and later ones not stop). */
-  readonly releaseResults: Effect.Effect<void>
-  /** The files the server holds, newest first. */
-  readonly files: Effect.Effect<ReadonlyArray<StoredFile>>
-}
-
-/** The running mock server. */
+/**
+ * The running mock server.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
 export class MockAnthropicServer extends Context.Tag("effect-claude/testing/MockAnthropicServer")<
   MockAnthropicServer,
   Service
@@ -200,7 +165,12 @@ const logicalClock = (): (() => Date) => {
   return () => new Date(start + 1000 * seconds++)
 }
 
-/** Starts the server for the life of the scope; closing the scope closes every connection. */
+/**
+ * Starts the server for the life of the scope; closing the scope closes every connection.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = <R = never>(
   script: Script<R>,
   options: Options = {}
@@ -373,19 +343,41 @@ export const make = <R = never>(
     } satisfies Service
   })
 
-/** The same as `make`, named for demos and benchmarks that run the server in their own process. */
+/**
+ * The same as `make`, named for demos and benchmarks that run the server in their own process.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const listen: <R = never>(
   script: Script<R>,
   options?: Options
 ) => Effect.Effect<Service, MockServerError, Scope.Scope | R> = make
 
-/** The server as a Layer: started when the Layer is built, stopped when its scope closes. */
+/**
+ * The server as a Layer: started when the Layer is built, stopped when its scope closes.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const layer = <R = never>(
   script: Script<R>,
   options: Options = {}
 ): Layer.Layer<MockAnthropicServer, MockServerError, R> => Layer.scoped(MockAnthropicServer, make(script, options))
 
-/** Reads a transcript file (see `shared/transcripts/README.md`) as a script that serves it in order. */
+/**
+ * Reads a transcript file as a script that serves its interactions in order, whatever endpoint each
+ * was recorded on.
+ *
+ * A transcript file is JSON: `{ "name": string, "interactions": [{ "request": { "method", "path",
+ * "body"? }, "response": { "status", "contentType", "headers"?, "body" } }] }`, interactions in the
+ * order the client sent them; a `text/event-stream` response's `body` is the raw SSE text as the API
+ * sent it, any other `body` is the JSON value. (The repository's own recordings, in
+ * `test/fixtures/transcripts`, come from pydantic-ai's recorded test cassettes.)
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const transcript = (file: string | URL): Effect.Effect<Transcript, MockServerError> =>
   readTranscriptFile(file).pipe(
     Effect.map(
@@ -394,9 +386,48 @@ export const transcript = (file: string | URL): Effect.Effect<Transcript, MockSe
     Effect.mapError((message) => new MockServerError({ message }))
   )
 
-/** A server serving a transcript file, as a Layer. */
+/**
+ * A server serving a transcript file, as a Layer.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const layerTranscript = (
   file: string | URL,
   options: Options = {}
 ): Layer.Layer<MockAnthropicServer, MockServerError> =>
   Layer.unwrapEffect(Effect.map(transcript(file), (script) => layer(script, options)))
+
+/**
+ * Options of `layerModel`: the server's, and the model's.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ModelLayerOptions extends Options {
+  /** Default `claude-sonnet-4-6` (the server answers whatever model is asked for). */
+  readonly model?: string | undefined
+  readonly settings?: ModelSettings.ModelSettings | undefined
+  /** The model's retry policy (default `AnthropicRetry.defaultPolicy`). */
+  readonly retry?: AnthropicModel.Options["retry"]
+}
+
+/**
+ * A server and a `Model` talking to it through the real SDK and `fetch`, in one Layer: provide it
+ * to an agent under test, and read the server (`MockAnthropicServer`) for what the model sent.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const layerModel = <R = never>(
+  script: Script<R>,
+  options: ModelLayerOptions = {}
+): Layer.Layer<Model.Model | MockAnthropicServer, MockServerError, R> =>
+  Layer.unwrapEffect(
+    Effect.map(MockAnthropicServer, (server) =>
+      AnthropicModel.layer(options.model ?? "claude-sonnet-4-6", options.settings, { retry: options.retry }).pipe(
+        Layer.provide(AnthropicClient.layer({ apiKey: Redacted.make(server.apiKey), baseURL: server.baseURL })),
+        Layer.provide(FetchHttpClient.layer)
+      )
+    )
+  ).pipe(Layer.provideMerge(layer(script, options)))

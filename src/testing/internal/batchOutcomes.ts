@@ -11,6 +11,9 @@ import type { Message } from "./replyLanguage.js"
  * The `result` of one line of a batch's results: see `batchSucceeded`, `batchErrored`,
  * `batchCanceled`, `batchExpired`. An errored result's `error` is any JSON, so a test can send a
  * shape the API may use one day.
+ *
+ * @since 0.1.0
+ * @category batches
  */
 export type BatchOutcome =
   | { readonly type: "succeeded"; readonly message: Message }
@@ -18,7 +21,12 @@ export type BatchOutcome =
   | { readonly type: "canceled" }
   | { readonly type: "expired" }
 
-/** A batch the server holds, as tests and scripts see it. */
+/**
+ * A batch the server holds, as tests and scripts see it.
+ *
+ * @since 0.1.0
+ * @category batches
+ */
 export interface StoredBatch {
   readonly id: string
   readonly requests: ReadonlyArray<BatchItem>
@@ -32,7 +40,12 @@ export interface StoredBatch {
   readonly cancelInitiatedAt: string | null
 }
 
-/** How the Message Batches API behaves; every field has a default. */
+/**
+ * How the Message Batches API behaves; every field has a default.
+ *
+ * @since 0.1.0
+ * @category batches
+ */
 export interface BatchesScript {
   /**
    * How many retrievals still see a batch `in_progress`; the next one sees it `ended` (default 0:
@@ -52,17 +65,32 @@ export interface BatchesScript {
   readonly holdResultsAfter?: number | undefined
 }
 
-/** One download of a batch's results file: lines handed to the socket so far, and whether it ended. */
+/**
+ * One download of a batch's results file: lines handed to the socket so far, and whether it ended.
+ *
+ * @since 0.1.0
+ * @category batches
+ */
 export interface ResultsDownload {
   readonly batchId: string
   readonly linesWritten: number
   readonly finished: boolean
 }
 
-/** A batch item answered with this message. */
+/**
+ * A batch item answered with this message.
+ *
+ * @since 0.1.0
+ * @category batches
+ */
 export const batchSucceeded = (message: Message): BatchOutcome => ({ type: "succeeded", message })
 
-/** A batch item that failed with the API's error response (`type` and `message` default as in `apiError`). */
+/**
+ * A batch item that failed with the API's error response (`type` and `message` default as in `apiError`).
+ *
+ * @since 0.1.0
+ * @category batches
+ */
 export const batchErrored = (
   status: number,
   options: {
@@ -82,13 +110,28 @@ export const batchErrored = (
   }
 }
 
-/** A batch item the batch was canceled before processing. */
+/**
+ * A batch item the batch was canceled before processing.
+ *
+ * @since 0.1.0
+ * @category batches
+ */
 export const batchCanceled: BatchOutcome = { type: "canceled" }
 
-/** A batch item the batch did not reach within its 24 hours. */
+/**
+ * A batch item the batch did not reach within its 24 hours.
+ *
+ * @since 0.1.0
+ * @category batches
+ */
 export const batchExpired: BatchOutcome = { type: "expired" }
 
-/** The default outcome: a text answer `echo: <the item's last user text>`, with id `msg_<custom_id>`. */
+/**
+ * The default outcome: a text answer `echo: <the item's last user text>`, with id `msg_<custom_id>`.
+ *
+ * @since 0.1.0
+ * @category batches
+ */
 export const batchEcho = (item: BatchItem): BatchOutcome =>
   batchSucceeded(
     textMessage(`echo: ${lastUserText(item) ?? ""}`, {

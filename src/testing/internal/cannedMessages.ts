@@ -8,7 +8,12 @@ import { fileIdsIn, filesBeta as filesBetaName } from "./filesApi.js"
 import type { BatchItem, ReceivedRequest } from "./receivedRequest.js"
 import type { Message } from "./replyLanguage.js"
 
-/** Options of a canned message. */
+/**
+ * Options of a canned message.
+ *
+ * @since 0.1.0
+ * @category fixtures
+ */
 export interface MessageOptions {
   /** Default: derived from the content, so equal messages get equal ids. */
   readonly id?: string | undefined
@@ -30,7 +35,12 @@ const hashOf = (text: string): string => {
   return (hash >>> 0).toString(36).padStart(7, "0")
 }
 
-/** A full `Usage` with the given counts; the rest are zero or null. */
+/**
+ * A full `Usage` with the given counts; the rest are zero or null.
+ *
+ * @since 0.1.0
+ * @category fixtures
+ */
 export const usage = (counts: Partial<Anthropic.Usage> = {}): Anthropic.Usage => ({
   input_tokens: 10,
   output_tokens: 1,
@@ -45,7 +55,12 @@ export const usage = (counts: Partial<Anthropic.Usage> = {}): Anthropic.Usage =>
   ...counts
 })
 
-/** A text block. */
+/**
+ * A text block.
+ *
+ * @since 0.1.0
+ * @category fixtures
+ */
 export const textBlock = (
   text: string,
   citations: Array<Anthropic.TextCitation> | null = null
@@ -55,14 +70,24 @@ export const textBlock = (
   citations
 })
 
-/** A thinking block with its signature. */
+/**
+ * A thinking block with its signature.
+ *
+ * @since 0.1.0
+ * @category fixtures
+ */
 export const thinkingBlock = (thinking: string, signature = "mock-signature"): Anthropic.ThinkingBlock => ({
   type: "thinking",
   thinking,
   signature
 })
 
-/** A client tool call; the id defaults to one derived from name and input. */
+/**
+ * A client tool call; the id defaults to one derived from name and input.
+ *
+ * @since 0.1.0
+ * @category fixtures
+ */
 export const toolUseBlock = (name: string, input: unknown, id?: string): Anthropic.ToolUseBlock => ({
   type: "tool_use",
   id: id ?? `toolu_mock_${hashOf(name + JSON.stringify(input))}`,
@@ -81,7 +106,12 @@ const contentLength = (content: ReadonlyArray<Anthropic.ContentBlock>): number =
   return length
 }
 
-/** A complete assistant `Message` with these content blocks. */
+/**
+ * A complete assistant `Message` with these content blocks.
+ *
+ * @since 0.1.0
+ * @category fixtures
+ */
 export const message = (content: ReadonlyArray<Anthropic.ContentBlock>, options: MessageOptions = {}): Message => {
   const hasToolUse = content.some((block) => block.type === "tool_use")
   return {
@@ -99,17 +129,32 @@ export const message = (content: ReadonlyArray<Anthropic.ContentBlock>, options:
   }
 }
 
-/** A text answer. */
+/**
+ * A text answer.
+ *
+ * @since 0.1.0
+ * @category fixtures
+ */
 export const textMessage = (text: string, options: MessageOptions = {}): Message => message([textBlock(text)], options)
 
-/** One tool call of `toolUseMessage`. */
+/**
+ * One tool call of `toolUseMessage`.
+ *
+ * @since 0.1.0
+ * @category fixtures
+ */
 export interface ToolCall {
   readonly name: string
   readonly input: unknown
   readonly id?: string | undefined
 }
 
-/** An answer calling these tools (stop reason `tool_use`), optionally after some text. */
+/**
+ * An answer calling these tools (stop reason `tool_use`), optionally after some text.
+ *
+ * @since 0.1.0
+ * @category fixtures
+ */
 export const toolUseMessage = (
   calls: ReadonlyArray<ToolCall>,
   options: MessageOptions & { readonly text?: string | undefined } = {}
@@ -140,6 +185,9 @@ const decodeMessagesBody = Schema.decodeUnknownOption(MessagesBody)
 /**
  * The text of the last user message of a Messages request, or of a batch item's `params` (handy to
  * pick an answer per prompt).
+ *
+ * @since 0.1.0
+ * @category fixtures
  */
 export const lastUserText = (request: ReceivedRequest | BatchItem): string | undefined => {
   const body = decodeMessagesBody("params" in request ? request.params : request.body)
@@ -154,9 +202,19 @@ export const lastUserText = (request: ReceivedRequest | BatchItem): string | und
   return undefined
 }
 
-/** The ids of the uploaded files a Messages request (or a batch item) references. */
+/**
+ * The ids of the uploaded files a Messages request (or a batch item) references.
+ *
+ * @since 0.1.0
+ * @category fixtures
+ */
 export const fileReferences = (request: ReceivedRequest | BatchItem): ReadonlyArray<string> =>
   fileIdsIn("params" in request ? request.params : request.body)
 
-/** The `anthropic-beta` the Files API and Messages requests referencing a file need. */
+/**
+ * The `anthropic-beta` the Files API and Messages requests referencing a file need.
+ *
+ * @since 0.1.0
+ * @category fixtures
+ */
 export const filesBeta: string = filesBetaName

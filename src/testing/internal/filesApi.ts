@@ -10,7 +10,12 @@ import type { FormFile, ReceivedRequest } from "./receivedRequest.js"
 import { errorReply, jsonReply } from "./replies.js"
 import type { Reply } from "./replyLanguage.js"
 
-/** A file present from the server's start (by default downloadable, like files the API makes). */
+/**
+ * A file present from the server's start (by default downloadable, like files the API makes).
+ *
+ * @since 0.1.0
+ * @category files
+ */
 export interface FileSeed {
   /** Default `file_0001`, `file_0002`, ... in the order given. */
   readonly id?: string | undefined
@@ -22,13 +27,23 @@ export interface FileSeed {
   readonly downloadable?: boolean | undefined
 }
 
-/** How the Files API behaves. */
+/**
+ * How the Files API behaves.
+ *
+ * @since 0.1.0
+ * @category files
+ */
 export interface FilesScript {
   /** Files there from the start, oldest first. */
   readonly initial?: ReadonlyArray<FileSeed> | undefined
 }
 
-/** A file the server holds. */
+/**
+ * A file the server holds.
+ *
+ * @since 0.1.0
+ * @category files
+ */
 export interface StoredFile {
   readonly id: string
   readonly filename: string
@@ -41,7 +56,12 @@ export interface StoredFile {
   readonly downloadable: boolean
 }
 
-/** The beta the Files API and file references need. */
+/**
+ * The beta the Files API and file references need.
+ *
+ * @since 0.1.0
+ * @category files
+ */
 export const filesBeta = "files-api-2025-04-14"
 
 /** What the files routes need from the server. */

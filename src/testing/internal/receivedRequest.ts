@@ -7,7 +7,12 @@ import type { IncomingMessage } from "node:http"
 import { Predicate } from "effect"
 import { apiError, type ErrorReply } from "./replyLanguage.js"
 
-/** A file part of a multipart request, as received. */
+/**
+ * A file part of a multipart request, as received.
+ *
+ * @since 0.1.0
+ * @category requests
+ */
 export interface FormFile {
   readonly filename: string
   /** The part's `content-type` (empty when it had none). */
@@ -15,7 +20,12 @@ export interface FormFile {
   readonly bytes: Uint8Array
 }
 
-/** One request as the server received it. */
+/**
+ * One request as the server received it.
+ *
+ * @since 0.1.0
+ * @category requests
+ */
 export interface ReceivedRequest {
   /** Arrival order, from 0. */
   readonly index: number
@@ -36,7 +46,12 @@ export interface ReceivedRequest {
   readonly requestId: string
 }
 
-/** One request of a Message Batch, as submitted (`params` is a Messages request body). */
+/**
+ * One request of a Message Batch, as submitted (`params` is a Messages request body).
+ *
+ * @since 0.1.0
+ * @category requests
+ */
 export interface BatchItem {
   readonly custom_id: string
   readonly params: Readonly<Record<string, unknown>>

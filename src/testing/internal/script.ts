@@ -12,6 +12,9 @@ import type { Interaction } from "./transcriptFile.js"
 /**
  * What each endpoint answers: replies for the Messages endpoints, behaviour for the batches and
  * files APIs, and an optional interceptor; an endpoint without a script gets a sensible default.
+ *
+ * @since 0.1.0
+ * @category scripts
  */
 export interface Routes<R = never> {
   /** `POST /v1/messages`. */
@@ -29,17 +32,32 @@ export interface Routes<R = never> {
   readonly intercept?: ((request: ReceivedRequest) => Reply | Effect.Effect<Reply, unknown, R> | undefined) | undefined
 }
 
-/** One recorded request and the API's answer, as stored in a transcript file. */
+/**
+ * One recorded request and the API's answer, as stored in a transcript file.
+ *
+ * @since 0.1.0
+ * @category scripts
+ */
 export type TranscriptInteraction = Interaction
 
-/** Recorded interactions served in order, whatever endpoint each was recorded on. */
+/**
+ * Recorded interactions served in order, whatever endpoint each was recorded on.
+ *
+ * @since 0.1.0
+ * @category scripts
+ */
 export interface Transcript {
   readonly _tag: "Transcript"
   readonly name: string
   readonly interactions: ReadonlyArray<TranscriptInteraction>
 }
 
-/** What the server answers: replies for `POST /v1/messages`, replies per endpoint, or a transcript. */
+/**
+ * What the server answers: replies for `POST /v1/messages`, replies per endpoint, or a transcript.
+ *
+ * @since 0.1.0
+ * @category scripts
+ */
 export type Script<R = never> = Replies<R> | Routes<R> | Transcript
 
 /** A reply, or an Effect computing one. */
