@@ -49,6 +49,7 @@ import * as Foundry from "./cloud/Foundry.js"
 import { asAnthropicClient } from "./cloud/loadPackage.js"
 import * as Vertex from "./cloud/Vertex.js"
 import { bridgedFetch, commonClientOptions, makeService } from "./internal/clientService.js"
+import { sdkLogger } from "./internal/secrets.js"
 
 /** The platform serving the requests: some features (batches, token counting, models) are missing on clouds. */
 export type Platform = "anthropic" | "bedrock" | "vertex" | "foundry"
@@ -116,8 +117,9 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
   Effect.gen(function* () {
     const fetch = yield* bridgedFetch
     const secret = options.apiKey ?? options.authToken
+    const logger = yield* sdkLogger([Redacted.value(secret)])
     const sdk = new Anthropic({
-      ...commonClientOptions(options),
+      ...commonClientOptions(options, logger),
       ...(options.apiKey === undefined
         ? { apiKey: null, authToken: Redacted.value(options.authToken) }
         : { apiKey: Redacted.value(options.apiKey), authToken: null }),

@@ -17,6 +17,7 @@
 import * as Sdk from "@anthropic-ai/sdk"
 import { Predicate, Schema } from "effect"
 import { BridgeTransportError } from "./internal/httpBridge.js"
+import { scrub } from "./internal/secrets.js"
 
 declare module "../Model.js" {
   interface ModelErrors {
@@ -370,15 +371,9 @@ const headersRecord = (headers: Headers | undefined, secrets: ReadonlyArray<stri
   return record
 }
 
-const redactedMarker = "[redacted]"
-
-const scrub = (text: string, secrets: ReadonlyArray<string>): string => {
-  let result = text
-  for (const secret of secrets) {
-    if (secret.length > 0 && result.includes(secret)) result = result.split(secret).join(redactedMarker)
-  }
-  return result
-}
+/** Every string field a server can fill is scrubbed, not only the message: any of them may echo a secret. */
+const scrubOptional = (text: string | null | undefined, secrets: ReadonlyArray<string>): string | undefined =>
+  text === undefined || text === null ? undefined : scrub(text, secrets)
 
 const scrubBody = (body: unknown, secrets: ReadonlyArray<string>): unknown => {
   if (secrets.length === 0 || body === undefined || body === null) return body
@@ -415,9 +410,9 @@ const statusMessage = (error: Sdk.APIError, secrets: ReadonlyArray<string>): str
 const apiErrorProps = (error: Sdk.APIError, secrets: ReadonlyArray<string>) => ({
   message: statusMessage(error, secrets),
   headers: headersRecord(error.headers, secrets),
-  requestId: error.requestID ?? bodyRequestId(error.error) ?? undefined,
-  errorType: error.type ?? undefined,
-  errorCode: error.errorCode ?? undefined,
+  requestId: scrubOptional(error.requestID ?? bodyRequestId(error.error) ?? undefined, secrets),
+  errorType: scrubOptional(error.type ?? undefined, secrets),
+  errorCode: scrubOptional(error.errorCode ?? undefined, secrets),
   body: scrubBody(error.error, secrets)
 })
 
@@ -487,7 +482,7 @@ export const fromSdkError = (error: unknown, options?: FromSdkErrorOptions): Ant
     return new APIConnectionError({ message: connectionMessage(error, secrets), headers: {} })
   }
   if (error instanceof Error) {
-    return new AnthropicSdkError({ message: scrub(error.message, secrets), errorClass: error.name })
+    return new AnthropicSdkError({ message: scrub(error.message, secrets), errorClass: scrub(error.name, secrets) })
   }
   return new AnthropicSdkError({ message: scrub(String(error), secrets), errorClass: typeof error })
 }

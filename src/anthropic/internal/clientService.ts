@@ -8,6 +8,7 @@ import { Chunk, Duration, Effect, Option, Predicate, type Scope, Stream } from "
 import type { CommonOptions, Platform, Service } from "../AnthropicClient.js"
 import { type AnthropicError, fromSdkError } from "../AnthropicError.js"
 import { type Fetch, makeFetch } from "./httpBridge.js"
+import { printAs, type SdkLogger } from "./secrets.js"
 
 /**
  * Resolves the HttpClient and the Runtime in context once, and builds the SDK's `fetch` over them.
@@ -25,8 +26,9 @@ export const bridgedFetch: Effect.Effect<Fetch, never, HttpClient.HttpClient> = 
 export const timeoutMillis = (timeout: Duration.DurationInput): number =>
   Math.min(2 ** 31 - 1, Math.max(1, Math.round(Duration.toMillis(Duration.decode(timeout)))))
 
-/** The SDK client options the common options stand for. */
-export const commonClientOptions = (options: CommonOptions) => ({
+/** The SDK client options the common options stand for, with the SDK's log lines going to `logger`. */
+export const commonClientOptions = (options: CommonOptions, logger: SdkLogger) => ({
+  logger,
   ...(options.timeout === undefined ? {} : { timeout: timeoutMillis(options.timeout) }),
   ...(options.defaultHeaders === undefined ? {} : { defaultHeaders: { ...options.defaultHeaders } }),
   ...(options.defaultQuery === undefined ? {} : { defaultQuery: { ...options.defaultQuery } })
@@ -284,5 +286,9 @@ export const makeService = (sdk: Anthropic, platform: Platform, secrets: Readonl
     return events
   }
 
-  return { sdk, platform, call, stream }
+  const service: Service = { sdk, platform, call, stream }
+  // Both hold the SDK client, whose fields include the key in clear.
+  printAs(sdk, () => ({ _id: "Anthropic", platform, baseURL: sdk.baseURL }))
+  printAs(service, () => ({ _id: "AnthropicClient", platform, baseURL: sdk.baseURL }))
+  return service
 }
