@@ -16,7 +16,7 @@
  */
 import * as Sdk from "@anthropic-ai/sdk"
 import { Predicate, Schema } from "effect"
-import { BridgeTransportError } from "./internal/httpBridge.js"
+import { BridgeIdleTimeout, BridgeTransportError } from "./internal/httpBridge.js"
 import { scrub } from "./internal/secrets.js"
 
 declare module "../Model.js" {
@@ -428,13 +428,23 @@ const connectionMessage = (error: Error, secrets: ReadonlyArray<string>): string
  * transport failures (a body that broke mid-stream) become `APIConnectionError`; anything else
  * becomes `AnthropicSdkError`. Never throws.
  */
+/** Whether a response body's idle timeout is the error, or its cause (the SDK may wrap it). */
+const idleTimedOut = (error: unknown): boolean => {
+  let current = error
+  for (let depth = 0; depth < 4 && current !== undefined && current !== null; depth++) {
+    if (current instanceof BridgeIdleTimeout) return true
+    current = Predicate.hasProperty(current, "cause") ? current.cause : undefined
+  }
+  return false
+}
+
 export const fromSdkError = (error: unknown, options?: FromSdkErrorOptions): AnthropicError => {
   if (isAnthropicError(error)) return error
   const secrets = options?.secrets ?? []
   if (error instanceof Sdk.APIUserAbortError) {
     return new APIUserAbortError({ message: scrub(error.message, secrets), headers: {} })
   }
-  if (error instanceof Sdk.APIConnectionTimeoutError) {
+  if (error instanceof Sdk.APIConnectionTimeoutError || (error instanceof Error && idleTimedOut(error))) {
     return new APIConnectionTimeoutError({ message: connectionMessage(error, secrets), headers: {} })
   }
   if (error instanceof Sdk.APIConnectionError) {

@@ -53,7 +53,7 @@ export const make = (
         errorClass: "TypeError"
       })
     }
-    const fetch = yield* bridgedFetch
+    const fetch = yield* bridgedFetch(options)
     const secrets = [accessKey, secretKey, sessionToken, apiKey].filter((secret) => secret !== undefined)
     const logger = yield* sdkLogger(secrets)
     const { AnthropicBedrock } = yield* loadPlatformPackage(

@@ -24,7 +24,7 @@ export const make = (
   options: Options
 ): Effect.Effect<Service, PlatformPackageMissing | AnthropicSdkError, HttpClient.HttpClient> =>
   Effect.gen(function* () {
-    const fetch = yield* bridgedFetch
+    const fetch = yield* bridgedFetch(options)
     const { AnthropicFoundry } = yield* loadPlatformPackage(
       "foundry",
       "@anthropic-ai/foundry-sdk",

@@ -43,7 +43,7 @@ export const make = (
   options: Options
 ): Effect.Effect<Service, PlatformPackageMissing | AnthropicSdkError, HttpClient.HttpClient> =>
   Effect.gen(function* () {
-    const fetch = yield* bridgedFetch
+    const fetch = yield* bridgedFetch(options)
     const { AnthropicVertex } = yield* loadPlatformPackage(
       "vertex",
       "@anthropic-ai/vertex-sdk",
