@@ -132,8 +132,9 @@ export const make = (
           const params: MessageCreateParamsStreaming = withBetas({ ...mapped.body, stream: true }, mapped.betas)
           return Effect.map(
             retryStreamPull(
-              client.stream((sdk, requestOptions) =>
-                sdk.beta.messages.create(params, sdkOptions(mapped, requestOptions))
+              client.openPull(
+                (sdk, requestOptions) => sdk.beta.messages.create(params, sdkOptions(mapped, requestOptions)),
+                { idleTimeout: mapped.timeoutMillis }
               ),
               () => new StreamMapper(),
               malformedResponse,
