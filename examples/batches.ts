@@ -1,7 +1,7 @@
 /**
  * Many prompts at half the price: Message Batches as Effects and Streams.
  *
- * 1. `MessageBatches.runPrompts`: a list of prompts in, their outputs out in the same order, with
+ * 1. `AnthropicBatches.runPrompts`: a list of prompts in, their outputs out in the same order, with
  *    a progress line per poll.
  * 2. Step by step: `create` a batch of requests with your own ids, `watch` its status as a
  *    Stream, then stream its `results` (decoded line by line, never loaded whole) and match them
@@ -17,7 +17,7 @@
 import { NodeHttpClient } from "@effect/platform-node"
 import { type ConfigError, Effect, Layer, Redacted, Schedule, Stream } from "effect"
 import { Message } from "effect-claude"
-import { AnthropicClient, MessageBatches } from "effect-claude/anthropic"
+import { AnthropicBatches, AnthropicClient } from "effect-claude/anthropic"
 import { MockAnthropicServer } from "effect-claude/testing"
 
 const model = process.env.ANTHROPIC_MODEL ?? "claude-haiku-4-5"
@@ -54,9 +54,9 @@ const client: Layer.Layer<
 > = online ? live : offline
 
 // Offline there is nothing to wait for: poll quickly. Online the default polls with backoff.
-const schedule = online ? MessageBatches.defaultPollSchedule : Schedule.spaced("100 millis")
+const schedule = online ? AnthropicBatches.defaultPollSchedule : Schedule.spaced("100 millis")
 
-const progress = (batch: MessageBatches.MessageBatch) => {
+const progress = (batch: AnthropicBatches.MessageBatch) => {
   const counts = batch.requestCounts
   return Effect.sync(() =>
     console.log(
@@ -66,7 +66,7 @@ const progress = (batch: MessageBatches.MessageBatch) => {
   )
 }
 
-const describe = (result: MessageBatches.BatchResult): string => {
+const describe = (result: AnthropicBatches.BatchResult): string => {
   switch (result._tag) {
     case "Succeeded":
       return Message.responseText(result.response)
@@ -82,7 +82,7 @@ const describe = (result: MessageBatches.BatchResult): string => {
 /** 1. Many prompts in, outputs out, in order. */
 const manyPrompts = Effect.gen(function* () {
   const prompts = ["Name a colour.", "Name a fruit.", "Name a planet.", "Name a river.", "Name a bird."]
-  const outputs = yield* MessageBatches.runPrompts(prompts, {
+  const outputs = yield* AnthropicBatches.runPrompts(prompts, {
     model,
     settings: { maxTokens: 32 },
     instructions: "Answer with one word.",
@@ -95,7 +95,7 @@ const manyPrompts = Effect.gen(function* () {
 /** 2. Step by step, with your own ids. */
 const stepByStep = Effect.gen(function* () {
   const questions = { capital: "What is the capital of France?", sum: "What is 2 + 2?" }
-  const batch = yield* MessageBatches.create(
+  const batch = yield* AnthropicBatches.create(
     Object.entries(questions).map(([customId, question]) => ({
       customId,
       messages: [Message.ModelRequest.user(question)]
@@ -103,8 +103,8 @@ const stepByStep = Effect.gen(function* () {
     { model, settings: { maxTokens: 64 } }
   )
   console.log(`Created ${batch.id}`)
-  yield* MessageBatches.watch(batch.id, { schedule }).pipe(Stream.runForEach(progress))
-  yield* MessageBatches.results(batch.id).pipe(
+  yield* AnthropicBatches.watch(batch.id, { schedule }).pipe(Stream.runForEach(progress))
+  yield* AnthropicBatches.results(batch.id).pipe(
     Stream.runForEach((result) => Effect.sync(() => console.log(`[${result.customId}] ${describe(result)}`)))
   )
 })

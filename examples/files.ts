@@ -2,8 +2,8 @@
  * Upload a document once, reference it in prompts by id: the Files API (beta) as Effects and
  * Streams.
  *
- * Uploads a small text document (from bytes; `Files.uploadPath` reads a local file instead),
- * lists the workspace's files, asks Claude about the document with `Files.reference` (the request
+ * Uploads a small text document (from bytes; `AnthropicFiles.uploadPath` reads a local file instead),
+ * lists the workspace's files, asks Claude about the document with `AnthropicFiles.reference` (the request
  * carries the files beta header on its own), counts the tokens the same prompt costs, tries to
  * download it (only files the API made are downloadable), and deletes it.
  *
@@ -17,7 +17,7 @@
 import { NodeHttpClient } from "@effect/platform-node"
 import { type ConfigError, Effect, Layer, Redacted, Stream } from "effect"
 import { Message, Model } from "effect-claude"
-import { AnthropicClient, AnthropicModel, Files } from "effect-claude/anthropic"
+import { AnthropicClient, AnthropicFiles, AnthropicModel } from "effect-claude/anthropic"
 import { MockAnthropicServer } from "effect-claude/testing"
 
 const modelName = process.env.ANTHROPIC_MODEL ?? "claude-haiku-4-5"
@@ -59,33 +59,36 @@ const program = Effect.gen(function* () {
       : "No ANTHROPIC_API_KEY: running against MockAnthropicServer on loopback."
   )
 
-  const file = yield* Files.upload({
+  const file = yield* AnthropicFiles.upload({
     bytes: new TextEncoder().encode(notes),
     filename: "notes.txt",
     mediaType: "text/plain"
   })
   console.log(`Uploaded ${file.filename} as ${file.id} (${file.sizeBytes} bytes, ${file.mimeType})`)
 
-  const listed = yield* Files.list().pipe(Stream.take(5), Stream.runCollect)
+  const listed = yield* AnthropicFiles.list().pipe(Stream.take(5), Stream.runCollect)
   console.log(`Newest files: ${[...listed].map((entry) => entry.filename).join(", ")}`)
 
   // The file, referenced by id in a prompt: no bytes are sent again.
   const prompt = [
-    Message.ModelRequest.user([Files.reference(file), new Message.TextContent({ text: "When is the launch?" })])
+    Message.ModelRequest.user([
+      AnthropicFiles.reference(file),
+      new Message.TextContent({ text: "When is the launch?" })
+    ])
   ]
   const model = yield* AnthropicModel.make(modelName, { maxTokens: 128 })
   const answer = yield* model.request(prompt, {}, Model.textParameters)
   console.log(`Claude: ${Message.responseText(answer)}`)
   console.log(`That prompt costs ${yield* model.countTokens(prompt)} input tokens.`)
 
-  yield* Files.downloadBytes(file.id).pipe(
+  yield* AnthropicFiles.downloadBytes(file.id).pipe(
     Effect.flatMap((bytes) => Effect.sync(() => console.log(`Downloaded ${bytes.byteLength} bytes`))),
     Effect.catchTag("BadRequestError", (error) =>
       Effect.sync(() => console.log(`Download refused (uploads are not downloadable): ${error.message}`))
     )
   )
 
-  yield* Files.delete(file.id)
+  yield* AnthropicFiles.delete(file.id)
   console.log(`Deleted ${file.id}`)
 })
 

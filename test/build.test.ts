@@ -41,7 +41,7 @@ for (const entry of ["effect-claude", "effect-claude/anthropic", "effect-claude/
 
 /**
  * What the entry points must not load when imported: barrels that evaluate every module of a package
- * (cluster, rpc, sql, HttpApi... ~45 MB of peak RSS), undici (loaded when `AnthropicModel.layerFromEnv`
+ * (cluster, rpc, sql, HttpApi... ~45 MB of peak RSS), undici (loaded when `AnthropicModel.layerConfig`
  * is built) and the optional cloud SDKs (loaded when their client Layer is built).
  */
 const mustNotLoad = [
@@ -71,7 +71,13 @@ describe("the built package", () => {
       expect.arrayContaining(["Agent", "Tool", "Output", "Message", "Model", "Usage"])
     )
     expect(loaded["effect-claude/anthropic"]).toEqual(
-      expect.arrayContaining(["AnthropicClient", "AnthropicModel", "AnthropicError", "MessageBatches", "Files"])
+      expect.arrayContaining([
+        "AnthropicClient",
+        "AnthropicModel",
+        "AnthropicError",
+        "AnthropicBatches",
+        "AnthropicFiles"
+      ])
     )
     expect(loaded["effect-claude/testing"]).toEqual(
       expect.arrayContaining(["TestModel", "FunctionModel", "Transcript", "MockAnthropicServer"])

@@ -24,15 +24,9 @@
  */
 import Anthropic from "@anthropic-ai/sdk"
 import type { BaseAnthropic } from "@anthropic-ai/sdk/client"
-import type { ModelInfo, ModelListParams } from "@anthropic-ai/sdk/resources/models"
 import type * as HttpClient from "@effect/platform/HttpClient"
-import { Config, type ConfigError, Context, Effect, Layer, Option, Predicate, Redacted, Stream } from "effect"
-import {
-  type AnthropicError,
-  type AnthropicSdkError,
-  type PlatformPackageMissing,
-  UnsupportedFeature
-} from "./AnthropicError.js"
+import { Config, type ConfigError, Context, Effect, Layer, Option, Predicate, Redacted } from "effect"
+import { type AnthropicSdkError, type PlatformPackageMissing, UnsupportedFeature } from "./AnthropicError.js"
 import * as Bedrock from "./cloud/Bedrock.js"
 import * as Foundry from "./cloud/Foundry.js"
 import { asAnthropicClient } from "./cloud/loadPackage.js"
@@ -190,16 +184,3 @@ export const requireFeature = (service: Service, feature: Feature): Effect.Effec
           feature
         })
       )
-
-/** The models the API serves, newest first, as a Stream over all pages. */
-export const listModels = (params?: ModelListParams): Stream.Stream<ModelInfo, AnthropicError, AnthropicClient> =>
-  Stream.unwrap(
-    Effect.map(AnthropicClient, (client) =>
-      Stream.unwrap(
-        Effect.as(
-          requireFeature(client, "models"),
-          client.stream<ModelInfo>(async (sdk, options) => await sdk.models.list(params, options))
-        )
-      )
-    )
-  )

@@ -39,6 +39,7 @@ import {
 import * as ModelSettings from "../ModelSettings.js"
 import {
   AnthropicClient,
+  type ConfigOptions as ClientConfigOptions,
   layerConfig as clientLayerConfig,
   type RequestOptions,
   requireFeature
@@ -171,18 +172,27 @@ export const layer = (
   options?: Options | undefined
 ): Layer.Layer<Model, never, AnthropicClient> => Layer.effect(Model, make(modelName, settings, options))
 
+/** Options of `layerConfig`: `Options` plus where the client reads its key and base URL. */
+export interface ConfigOptions extends Options {
+  /** Default `AnthropicClient.layerConfig()`'s: `ANTHROPIC_API_KEY` and the optional `ANTHROPIC_BASE_URL`. */
+  readonly client?: ClientConfigOptions | undefined
+}
+
 /**
- * Claude in one line, for the common case: the model `modelName` with the client configured from
- * the environment (`ANTHROPIC_API_KEY`, optional `ANTHROPIC_BASE_URL`) over the platform's `fetch`
- * (`@effect/platform`'s `FetchHttpClient`: Node, Bun, Deno and browsers alike, no extra package).
- * A missing key fails the Layer with a `ConfigError`.
+ * Claude in one line: the model `modelName` with the client configured from Effect `Config`
+ * (`AnthropicClient.layerConfig`: `ANTHROPIC_API_KEY`, optional `ANTHROPIC_BASE_URL`) over the
+ * platform's `fetch` (`@effect/platform`'s `FetchHttpClient`: Node, Bun, Deno and browsers alike, no
+ * extra package). A missing key fails the Layer with a `ConfigError`.
  */
-export const layerFromEnv = (
+export const layerConfig = (
   modelName: string,
   settings?: ModelSettings.ModelSettings | undefined,
-  options?: Options | undefined
+  options?: ConfigOptions | undefined
 ): Layer.Layer<Model, ConfigError.ConfigError> =>
-  layer(modelName, settings, options).pipe(Layer.provide(clientLayerConfig()), Layer.provide(FetchHttpClient.layer))
+  layer(modelName, settings, options).pipe(
+    Layer.provide(clientLayerConfig(options?.client)),
+    Layer.provide(FetchHttpClient.layer)
+  )
 
 /**
  * Counts the input tokens a request to `modelName` would use (the same mapping as a real request:

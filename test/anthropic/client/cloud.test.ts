@@ -2,7 +2,7 @@ import { AnthropicFoundry } from "@anthropic-ai/foundry-sdk"
 import { NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Layer, Redacted, Stream } from "effect"
-import { AnthropicClient } from "effect-claude/anthropic"
+import { AnthropicClient, AnthropicModels } from "effect-claude/anthropic"
 import { loadPlatformPackage } from "../../../src/anthropic/cloud/loadPackage.js"
 import { loopback, messageParams, sendJson, textMessage } from "./loopback.js"
 
@@ -166,7 +166,7 @@ describe("cloud variants", () => {
       const error = yield* Effect.flip(AnthropicClient.requireFeature(c, "batches"))
       expect(error).toMatchObject({ _tag: "UnsupportedFeature", platform: "foundry", feature: "batches" })
       expect(error.message).toBe("batches is not available on foundry")
-      const models = yield* Stream.runCollect(AnthropicClient.listModels()).pipe(Effect.flip)
+      const models = yield* Stream.runCollect(AnthropicModels.list()).pipe(Effect.flip)
       expect(models._tag).toBe("UnsupportedFeature")
     }).pipe(
       Effect.provide(
@@ -196,7 +196,7 @@ describe("fromClient", () => {
   )
 })
 
-describe("listModels", () => {
+describe("AnthropicModels.list", () => {
   it.scoped("streams every page", () =>
     Effect.gen(function* () {
       const model = (id: string) => ({ type: "model", id, display_name: id, created_at: "2025-01-01T00:00:00Z" })
@@ -208,7 +208,7 @@ describe("listModels", () => {
           sendJson(response, 200, { data: [model("c")], has_more: false, first_id: "c", last_id: "c" })
         }
       })
-      const models = yield* Stream.runCollect(AnthropicClient.listModels({ limit: 2 })).pipe(
+      const models = yield* Stream.runCollect(AnthropicModels.list({ limit: 2 })).pipe(
         Effect.provide(withHttp(AnthropicClient.layer({ apiKey: Redacted.make("k"), baseURL: server.baseURL })))
       )
       expect(Chunk.toReadonlyArray(models).map((m) => m.id)).toEqual(["a", "b", "c"])

@@ -5,7 +5,7 @@ import { NodeFileSystem } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Layer, Stream } from "effect"
 import { Message, Model } from "effect-claude"
-import { AnthropicError, AnthropicModel, Files } from "effect-claude/anthropic"
+import { AnthropicError, AnthropicFiles, AnthropicModel } from "effect-claude/anthropic"
 import { MockAnthropicServer } from "effect-claude/testing"
 import { clientLayer, cloudClientLayer, withServer } from "./helpers.js"
 
@@ -13,13 +13,17 @@ const filesBeta = MockAnthropicServer.filesBeta
 
 const text = (value: string) => new TextEncoder().encode(value)
 
-describe("Files.upload", () => {
+describe("AnthropicFiles.upload", () => {
   it.scoped("uploads bytes as multipart with the files beta, and decodes the metadata", () =>
     withServer({}, (server) =>
       Effect.gen(function* () {
-        const file = yield* Files.upload({ bytes: text("hello world"), filename: "notes.txt", mediaType: "text/plain" })
+        const file = yield* AnthropicFiles.upload({
+          bytes: text("hello world"),
+          filename: "notes.txt",
+          mediaType: "text/plain"
+        })
         expect(file).toEqual(
-          new Files.FileMetadata({
+          new AnthropicFiles.FileMetadata({
             id: "file_0001",
             filename: "notes.txt",
             mimeType: "text/plain",
@@ -54,7 +58,7 @@ describe("Files.upload", () => {
       writeFileSync(path, "%PDF-1.4 tiny")
       const server = yield* MockAnthropicServer.make({})
       const layer = Layer.merge(clientLayer(server.baseURL, server.apiKey), NodeFileSystem.layer)
-      const file = yield* Files.uploadPath(path, { expiresIn: "1 hour" }).pipe(Effect.provide(layer))
+      const file = yield* AnthropicFiles.uploadPath(path, { expiresIn: "1 hour" }).pipe(Effect.provide(layer))
       expect([file.filename, file.mimeType, file.sizeBytes]).toEqual(["Report.PDF", "application/pdf", 13])
       expect([file.createdAt, file.expiresAt]).toEqual([
         new Date("2025-06-01T00:00:00Z"),
@@ -65,12 +69,15 @@ describe("Files.upload", () => {
         expires_in_seconds: "3600"
       })
       // Name and media type can be given.
-      const renamed = yield* Files.uploadPath(path, { filename: "q3.bin", mediaType: "application/pdf" }).pipe(
+      const renamed = yield* AnthropicFiles.uploadPath(path, { filename: "q3.bin", mediaType: "application/pdf" }).pipe(
         Effect.provide(layer)
       )
       expect([renamed.filename, renamed.mimeType]).toEqual(["q3.bin", "application/pdf"])
       // A missing file is the file system's error, and nothing is sent.
-      const missing = yield* Files.uploadPath(join(directory, "nope.txt")).pipe(Effect.provide(layer), Effect.flip)
+      const missing = yield* AnthropicFiles.uploadPath(join(directory, "nope.txt")).pipe(
+        Effect.provide(layer),
+        Effect.flip
+      )
       expect(missing._tag).toBe("SystemError")
       expect(yield* server.requestCount).toBe(2)
     })
@@ -79,7 +86,7 @@ describe("Files.upload", () => {
   it("guesses media types by extension", () => {
     expect(
       ["a.pdf", "b.TXT", "c.md", "d.csv", "e.png", "f.jpeg", "g.jpg", "h.webp", "i.gif", "noext", "j.unknown"].map(
-        Files.mediaTypeOf
+        AnthropicFiles.mediaTypeOf
       )
     ).toEqual([
       "application/pdf",
@@ -102,12 +109,16 @@ describe("Files metadata, list, delete", () => {
     withServer({}, (server) =>
       Effect.gen(function* () {
         for (let index = 0; index < 5; index++) {
-          yield* Files.upload({ bytes: text(`file ${index}`), filename: `f${index}.txt`, mediaType: "text/plain" })
+          yield* AnthropicFiles.upload({
+            bytes: text(`file ${index}`),
+            filename: `f${index}.txt`,
+            mediaType: "text/plain"
+          })
         }
-        const one = yield* Files.retrieve("file_0003")
+        const one = yield* AnthropicFiles.retrieve("file_0003")
         expect([one.id, one.filename, one.sizeBytes]).toEqual(["file_0003", "f2.txt", 6])
 
-        const listed = Chunk.toReadonlyArray(yield* Stream.runCollect(Files.list({ limit: 2 })))
+        const listed = Chunk.toReadonlyArray(yield* Stream.runCollect(AnthropicFiles.list({ limit: 2 })))
         expect(listed.map((file) => file.id)).toEqual(["file_0005", "file_0004", "file_0003", "file_0002", "file_0001"])
         const received = yield* server.requests
         const pages = received.filter((request) => request.method === "GET" && request.path === "/v1/files")
@@ -117,14 +128,14 @@ describe("Files metadata, list, delete", () => {
           { limit: "2", page: "file_0002" }
         ])
 
-        yield* Files.delete("file_0003")
+        yield* AnthropicFiles.delete("file_0003")
         expect((yield* server.files).map((file) => file.id)).toEqual([
           "file_0005",
           "file_0004",
           "file_0002",
           "file_0001"
         ])
-        const gone = yield* Effect.flip(Files.retrieve("file_0003"))
+        const gone = yield* Effect.flip(AnthropicFiles.retrieve("file_0003"))
         expect(gone).toMatchObject({ _tag: "NotFoundError", status: 404 })
         // Every call carried the files beta.
         const all = yield* server.requests
@@ -135,14 +146,14 @@ describe("Files metadata, list, delete", () => {
   )
 })
 
-describe("Files.download", () => {
+describe("AnthropicFiles.download", () => {
   const content = new Uint8Array(200_000).map((_, index) => index % 251)
   const made = { id: "file_made", filename: "plot.png", mimeType: "image/png", content, downloadable: true }
 
   it.scoped("streams a file's content in pieces as they arrive", () =>
     withServer({ files: { initial: [made] } }, (server) =>
       Effect.gen(function* () {
-        const pieces = Chunk.toReadonlyArray(yield* Stream.runCollect(Files.download("file_made")))
+        const pieces = Chunk.toReadonlyArray(yield* Stream.runCollect(AnthropicFiles.download("file_made")))
         expect(pieces.length).toBeGreaterThan(1)
         expect(Buffer.concat(pieces).equals(Buffer.from(content))).toBe(true)
         const [request] = yield* server.requests
@@ -158,7 +169,7 @@ describe("Files.download", () => {
   it.scoped("downloads a file's content whole", () =>
     withServer({ files: { initial: [made] } }, () =>
       Effect.gen(function* () {
-        const bytes = yield* Files.downloadBytes("file_made")
+        const bytes = yield* AnthropicFiles.downloadBytes("file_made")
         expect(Buffer.from(bytes).equals(Buffer.from(content))).toBe(true)
       })
     )
@@ -167,7 +178,7 @@ describe("Files.download", () => {
   it.scoped("taking part of a download ends it early", () =>
     withServer({ files: { initial: [made] } }, () =>
       Effect.gen(function* () {
-        const first = yield* Stream.runCollect(Stream.take(Files.download("file_made"), 1))
+        const first = yield* Stream.runCollect(Stream.take(AnthropicFiles.download("file_made"), 1))
         expect(Chunk.size(first)).toBe(1)
       })
     )
@@ -176,9 +187,9 @@ describe("Files.download", () => {
   it.scoped("an uploaded file is not downloadable: the API's error, mirrored", () =>
     withServer({}, () =>
       Effect.gen(function* () {
-        const file = yield* Files.upload({ bytes: text("x"), filename: "x.txt", mediaType: "text/plain" })
-        const streamed = yield* Effect.flip(Stream.runDrain(Files.download(file.id)))
-        const whole = yield* Effect.flip(Files.downloadBytes(file.id))
+        const file = yield* AnthropicFiles.upload({ bytes: text("x"), filename: "x.txt", mediaType: "text/plain" })
+        const streamed = yield* Effect.flip(Stream.runDrain(AnthropicFiles.download(file.id)))
+        const whole = yield* Effect.flip(AnthropicFiles.downloadBytes(file.id))
         for (const error of [streamed, whole]) {
           expect(error).toMatchObject({
             _tag: "BadRequestError",
@@ -197,12 +208,12 @@ describe("Files on other platforms", () => {
       const server = yield* MockAnthropicServer.make({})
       for (const platform of ["bedrock", "vertex", "foundry"] as const) {
         const failures = yield* Effect.all([
-          Effect.flip(Files.upload({ bytes: text("x"), filename: "x.txt", mediaType: "text/plain" })),
-          Effect.flip(Files.retrieve("file_1")),
-          Effect.flip(Files.delete("file_1")),
-          Effect.flip(Files.downloadBytes("file_1")),
-          Effect.flip(Stream.runDrain(Files.download("file_1"))),
-          Effect.flip(Stream.runDrain(Files.list()))
+          Effect.flip(AnthropicFiles.upload({ bytes: text("x"), filename: "x.txt", mediaType: "text/plain" })),
+          Effect.flip(AnthropicFiles.retrieve("file_1")),
+          Effect.flip(AnthropicFiles.delete("file_1")),
+          Effect.flip(AnthropicFiles.downloadBytes("file_1")),
+          Effect.flip(Stream.runDrain(AnthropicFiles.download("file_1"))),
+          Effect.flip(Stream.runDrain(AnthropicFiles.list()))
         ]).pipe(Effect.provide(cloudClientLayer(platform, server.baseURL)))
         for (const failure of failures) {
           expect(failure).toEqual(
@@ -220,14 +231,14 @@ describe("Files on other platforms", () => {
 })
 
 describe("an uploaded file in a prompt", () => {
-  const pdf = new Files.FileMetadata({
+  const pdf = new AnthropicFiles.FileMetadata({
     id: "file_pdf",
     filename: "report.pdf",
     mimeType: "application/pdf",
     sizeBytes: 10,
     createdAt: new Date(0)
   })
-  const png = new Files.FileMetadata({
+  const png = new AnthropicFiles.FileMetadata({
     id: "file_png",
     filename: "chart.png",
     mimeType: "image/png",
@@ -236,8 +247,8 @@ describe("an uploaded file in a prompt", () => {
   })
 
   it("reference gives a document block for documents and an image block for images", () => {
-    expect(Files.reference(pdf)).toEqual(new Message.UploadedFile({ fileId: "file_pdf", kind: "document" }))
-    expect(Files.reference(png)).toEqual(new Message.UploadedFile({ fileId: "file_png", kind: "image" }))
+    expect(AnthropicFiles.reference(pdf)).toEqual(new Message.UploadedFile({ fileId: "file_pdf", kind: "document" }))
+    expect(AnthropicFiles.reference(png)).toEqual(new Message.UploadedFile({ fileId: "file_png", kind: "image" }))
   })
 
   it.scoped("goes on the wire as file blocks with the files beta: request, stream and token count", () =>
@@ -248,8 +259,8 @@ describe("an uploaded file in a prompt", () => {
       })
       const prompt = [
         Message.ModelRequest.user([
-          Files.reference(pdf),
-          Files.reference(png),
+          AnthropicFiles.reference(pdf),
+          AnthropicFiles.reference(png),
           new Message.TextContent({ text: "What do these show?" })
         ])
       ]

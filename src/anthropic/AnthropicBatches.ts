@@ -9,24 +9,24 @@
  * import { NodeHttpClient } from "@effect/platform-node"
  * import { Effect, Stream } from "effect"
  * import { Message } from "effect-claude"
- * import { AnthropicClient, MessageBatches } from "effect-claude/anthropic"
+ * import {AnthropicClient, AnthropicBatches} from "effect-claude/anthropic"
  *
  * // The common job: many prompts in, their outputs out, in input order.
- * const outputs = MessageBatches.runPrompts(["Name a colour.", "Name a fruit."], {
+ * const outputs = AnthropicBatches.runPrompts(["Name a colour.", "Name a fruit."], {
  *   model: "claude-haiku-4-5",
  *   settings: { maxTokens: 64 }
  * })
  *
  * // Or step by step, with progress.
  * const stepByStep = Effect.gen(function* () {
- *   const batch = yield* MessageBatches.create(
+ *   const batch = yield* AnthropicBatches.create(
  *     [{ customId: "q1", messages: [Message.ModelRequest.user("Hello")] }],
  *     { model: "claude-haiku-4-5" }
  *   )
- *   yield* MessageBatches.watch(batch.id).pipe(
+ *   yield* AnthropicBatches.watch(batch.id).pipe(
  *     Stream.runForEach((status) => Effect.log(status.processingStatus, status.requestCounts))
  *   )
- *   return yield* Stream.runCollect(MessageBatches.results(batch.id))
+ *   return yield* Stream.runCollect(AnthropicBatches.results(batch.id))
  * })
  *
  * const program = outputs.pipe(
@@ -249,7 +249,7 @@ export const create = (
 ): Effect.Effect<MessageBatch, AnthropicError | UserError, AnthropicClient> =>
   Effect.suspend(() => prepare(requests, options)).pipe(
     Effect.flatMap(submit),
-    Effect.withSpan("MessageBatches.create", { attributes: { requests: requests.length } })
+    Effect.withSpan("AnthropicBatches.create", { attributes: { requests: requests.length } })
   )
 
 // ---------------------------------------------------------------------------------------------
@@ -371,7 +371,7 @@ export const wait = <R = never>(
   Stream.runLast(watch(batchId, options)).pipe(
     // `watch` emits at least once; the fallback only satisfies the types.
     Effect.flatMap(Option.match({ onNone: () => retrieve(batchId), onSome: Effect.succeed })),
-    Effect.withSpan("MessageBatches.wait", { attributes: { batchId } })
+    Effect.withSpan("AnthropicBatches.wait", { attributes: { batchId } })
   )
 
 // ---------------------------------------------------------------------------------------------
@@ -548,7 +548,7 @@ export const runPrompts = <R = never>(
         Effect.forEach([...running], (batchId) => Effect.ignore(cancel(batchId)), { discard: true })
       )
       return (options.cancelOnInterrupt === false ? run : Effect.onInterrupt(run, () => cancelRunning)).pipe(
-        Effect.withSpan("MessageBatches.runPrompts", {
+        Effect.withSpan("AnthropicBatches.runPrompts", {
           attributes: { prompts: prompts.length, batches: groups.length }
         })
       )

@@ -1,6 +1,6 @@
 /**
  * The Files API (beta) as Effects and Streams: upload a document or image once, then reference
- * it in any number of prompts by id (`Files.reference` gives the prompt content; the request
+ * it in any number of prompts by id (`AnthropicFiles.reference` gives the prompt content; the request
  * mapping adds the files beta header); list, inspect, download and delete files. Every call sends
  * the `files-api-2025-04-14` beta the API requires. Only the first-party API serves files: on
  * Bedrock, Vertex or Foundry every call fails with `UnsupportedFeature`.
@@ -9,12 +9,12 @@
  * import { NodeContext, NodeHttpClient } from "@effect/platform-node"
  * import { Effect } from "effect"
  * import { Message } from "effect-claude"
- * import { AnthropicClient, Files } from "effect-claude/anthropic"
+ * import {AnthropicClient, AnthropicFiles} from "effect-claude/anthropic"
  *
  * const program = Effect.gen(function* () {
- *   const file = yield* Files.uploadPath("report.pdf")
+ *   const file = yield* AnthropicFiles.uploadPath("report.pdf")
  *   // A prompt that reads the uploaded file: send it with any Model.
- *   const prompt = Message.ModelRequest.user([Files.reference(file), new Message.TextContent({ text: "Summarise." })])
+ *   const prompt = Message.ModelRequest.user([AnthropicFiles.reference(file), new Message.TextContent({ text: "Summarise." })])
  *   return prompt
  * }).pipe(
  *   Effect.provide(AnthropicClient.layerConfig()),
@@ -100,7 +100,10 @@ export const upload = (source: BytesUpload): Effect.Effect<FileMetadata, Anthrop
         options
       )
     })
-  ).pipe(Effect.flatMap(decodeMetadata), Effect.withSpan("Files.upload", { attributes: { filename: source.filename } }))
+  ).pipe(
+    Effect.flatMap(decodeMetadata),
+    Effect.withSpan("AnthropicFiles.upload", { attributes: { filename: source.filename } })
+  )
 
 const mediaTypes: Readonly<Record<string, string>> = {
   pdf: "application/pdf",

@@ -7,18 +7,19 @@
  * @example
  * import { NodeHttpClient } from "@effect/platform-node"
  * import { Effect, Stream } from "effect"
- * import { AnthropicClient, Models } from "effect-claude/anthropic"
+ * import {AnthropicClient, AnthropicModels} from "effect-claude/anthropic"
  *
- * const thinkingModels = Models.list().pipe(
- *   Stream.filter((model) => Models.supports(model, "thinking")),
+ * const thinkingModels = AnthropicModels.list().pipe(
+ *   Stream.filter((model) => AnthropicModels.supports(model, "thinking")),
  *   Stream.map((model) => model.id),
  *   Stream.runCollect,
  *   Effect.provide(AnthropicClient.layerConfig()),
  *   Effect.provide(NodeHttpClient.layerUndici)
  * )
  */
-import { Effect, Schema, type Stream } from "effect"
-import { AnthropicClient, listModels, requireFeature } from "./AnthropicClient.js"
+import type { ModelInfo as SdkModelInfo } from "@anthropic-ai/sdk/resources/models"
+import { Effect, Schema, Stream } from "effect"
+import { AnthropicClient, requireFeature } from "./AnthropicClient.js"
 import type { AnthropicError } from "./AnthropicError.js"
 import { decodeStream, decodeWire } from "./internal/wireDecoding.js"
 
@@ -125,7 +126,19 @@ export interface ListOptions {
 
 /** Every model the API serves, newest first, as a Stream over all pages. */
 export const list = (options: ListOptions = {}): Stream.Stream<ModelInfo, AnthropicError, AnthropicClient> =>
-  listModels(options.limit === undefined ? {} : { limit: options.limit }).pipe(decodeStream(ModelInfo, "model"))
+  Stream.unwrap(
+    Effect.map(AnthropicClient, (client) =>
+      Stream.unwrap(
+        Effect.as(
+          requireFeature(client, "models"),
+          client.stream<SdkModelInfo>(
+            async (sdk, requestOptions) =>
+              await sdk.models.list(options.limit === undefined ? {} : { limit: options.limit }, requestOptions)
+          )
+        )
+      )
+    )
+  ).pipe(decodeStream(ModelInfo, "model"))
 
 /** One model, by id or alias (e.g. `claude-sonnet-4-5` gives the dated id it stands for). */
 export const retrieve = (modelId: string): Effect.Effect<ModelInfo, AnthropicError, AnthropicClient> =>

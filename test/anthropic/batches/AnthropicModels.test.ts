@@ -1,7 +1,7 @@
 import type Anthropic from "@anthropic-ai/sdk"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Stream } from "effect"
-import { AnthropicError, Models } from "effect-claude/anthropic"
+import { AnthropicError, AnthropicModels } from "effect-claude/anthropic"
 import { MockAnthropicServer } from "effect-claude/testing"
 import { clientLayer, cloudClientLayer } from "./helpers.js"
 
@@ -61,7 +61,7 @@ describe("Models", () => {
     Effect.gen(function* () {
       const server = yield* MockAnthropicServer.make([], { models: catalogue })
       const models = Chunk.toReadonlyArray(
-        yield* Stream.runCollect(Models.list({ limit: 2 })).pipe(
+        yield* Stream.runCollect(AnthropicModels.list({ limit: 2 })).pipe(
           Effect.provide(clientLayer(server.baseURL, server.apiKey))
         )
       )
@@ -72,7 +72,7 @@ describe("Models", () => {
         { limit: "2", after_id: "claude-d" }
       ])
       expect(models[0]).toEqual(
-        new Models.ModelInfo({
+        new AnthropicModels.ModelInfo({
           id: "claude-new",
           displayName: "CLAUDE-NEW",
           createdAt: new Date("2025-09-29T00:00:00Z"),
@@ -80,7 +80,7 @@ describe("Models", () => {
           line: "sonnet",
           maxInputTokens: 1_000_000,
           maxTokens: 64_000,
-          capabilities: new Models.ModelCapabilities({
+          capabilities: new AnthropicModels.ModelCapabilities({
             batch: supported,
             citations: supported,
             codeExecution: unsupported,
@@ -113,11 +113,11 @@ describe("Models", () => {
       ])
       expect(
         (["batch", "thinking", "codeExecution", "effort"] as const).map((capability) =>
-          Models.supports(models[0]!, capability)
+          AnthropicModels.supports(models[0]!, capability)
         )
       ).toEqual([true, true, false, true])
       // A model whose capabilities the API does not report supports nothing as far as we know.
-      expect(Models.supports(models[1]!, "batch")).toBe(false)
+      expect(AnthropicModels.supports(models[1]!, "batch")).toBe(false)
     })
   )
 
@@ -125,9 +125,9 @@ describe("Models", () => {
     Effect.gen(function* () {
       const server = yield* MockAnthropicServer.make([], { models: catalogue })
       yield* Effect.gen(function* () {
-        const model = yield* Models.retrieve("claude-c")
+        const model = yield* AnthropicModels.retrieve("claude-c")
         expect([model.id, model.displayName, model.lifecycle]).toEqual(["claude-c", "CLAUDE-C", "deprecated"])
-        const missing = yield* Effect.flip(Models.retrieve("claude-nope"))
+        const missing = yield* Effect.flip(AnthropicModels.retrieve("claude-nope"))
         expect(missing).toMatchObject({ _tag: "NotFoundError", status: 404 })
       }).pipe(Effect.provide(clientLayer(server.baseURL, server.apiKey)))
       expect((yield* server.requests).map((request) => request.path)).toEqual([
@@ -142,8 +142,8 @@ describe("Models", () => {
       const server = yield* MockAnthropicServer.make([])
       for (const platform of ["bedrock", "vertex", "foundry"] as const) {
         const failures = yield* Effect.all([
-          Effect.flip(Models.retrieve("claude-b")),
-          Effect.flip(Stream.runDrain(Models.list()))
+          Effect.flip(AnthropicModels.retrieve("claude-b")),
+          Effect.flip(Stream.runDrain(AnthropicModels.list()))
         ]).pipe(Effect.provide(cloudClientLayer(platform, server.baseURL)))
         for (const failure of failures) {
           expect(failure).toEqual(

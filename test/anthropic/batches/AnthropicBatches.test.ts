@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Duration, Effect, Exit, Fiber, Layer, Schedule, Stream, TestClock } from "effect"
 import { AgentError, Message, Model } from "effect-claude"
-import { type AnthropicClient, AnthropicError, AnthropicModel, MessageBatches } from "effect-claude/anthropic"
+import { AnthropicBatches, type AnthropicClient, AnthropicError, AnthropicModel } from "effect-claude/anthropic"
 import { MockAnthropicServer } from "effect-claude/testing"
 import { awaitSleeper, clientLayer, cloudClientLayer, eventually, pause, withServer } from "./helpers.js"
 
@@ -9,7 +9,7 @@ const model = "claude-haiku-4-5"
 
 const user = (text: string) => [Message.ModelRequest.user(text)]
 
-const requests = (count: number): Array<MessageBatches.BatchRequest> =>
+const requests = (count: number): Array<AnthropicBatches.BatchRequest> =>
   Array.from({ length: count }, (_, index) => ({ customId: `req-${index}`, messages: user(`question ${index}`) }))
 
 /** Runs `f` against a fresh MockAnthropicServer whose batches API follows `batches`. */
@@ -52,7 +52,7 @@ const richMessage = MockAnthropicServer.message(
   }
 )
 
-describe("MessageBatches.create", () => {
+describe("AnthropicBatches.create", () => {
   it.scoped("sends each item exactly as AnthropicModel sends the same request alone", () =>
     Effect.gen(function* () {
       const history: Array<Message.ModelMessage> = [
@@ -87,7 +87,7 @@ describe("MessageBatches.create", () => {
       yield* Effect.flatMap(Model.Model, (m) => m.request(history, {}, parameters)).pipe(
         Effect.provide(AnthropicModel.layer(model, settings).pipe(Layer.provide(client)))
       )
-      const batch = yield* MessageBatches.create([{ customId: "weather", messages: history }], {
+      const batch = yield* AnthropicBatches.create([{ customId: "weather", messages: history }], {
         model,
         settings,
         parameters
@@ -114,7 +114,7 @@ describe("MessageBatches.create", () => {
   it.scoped("merges per-item settings over the batch's, and takes the item's model", () =>
     withBatches({}, (server) =>
       Effect.gen(function* () {
-        yield* MessageBatches.create(
+        yield* AnthropicBatches.create(
           [
             { customId: "a", messages: user("one") },
             { customId: "b", messages: user("two"), model: "claude-opus-4-6", settings: { maxTokens: 99 } }
@@ -155,24 +155,24 @@ describe("MessageBatches.create", () => {
       Effect.gen(function* () {
         const failures = yield* Effect.all(
           [
-            MessageBatches.create([], { model }),
-            MessageBatches.create([{ customId: "has space", messages: user("x") }], { model }),
-            MessageBatches.create([{ customId: "x".repeat(65), messages: user("x") }], { model }),
-            MessageBatches.create(
+            AnthropicBatches.create([], { model }),
+            AnthropicBatches.create([{ customId: "has space", messages: user("x") }], { model }),
+            AnthropicBatches.create([{ customId: "x".repeat(65), messages: user("x") }], { model }),
+            AnthropicBatches.create(
               [
                 { customId: "same", messages: user("x") },
                 { customId: "same", messages: user("y") }
               ],
               { model }
             ),
-            MessageBatches.create([{ customId: "nomodel", messages: user("x") }]),
-            MessageBatches.create(
+            AnthropicBatches.create([{ customId: "nomodel", messages: user("x") }]),
+            AnthropicBatches.create(
               [{ customId: "thinks", messages: user("x"), settings: { thinking: { budgetTokens: 10 } } }],
               {
                 model
               }
             ),
-            MessageBatches.create(
+            AnthropicBatches.create(
               [
                 { customId: "h1", messages: user("x"), settings: { extraHeaders: { "x-a": "1" } } },
                 { customId: "h2", messages: user("y"), settings: { extraHeaders: { "x-a": "2" } } }
@@ -199,7 +199,7 @@ describe("MessageBatches.create", () => {
   it.scoped("fails with the mirrored error when the API refuses the batch", () =>
     Effect.gen(function* () {
       const server = yield* MockAnthropicServer.make({}, { apiKey: "sk-ant-test" })
-      const error = yield* MessageBatches.create(requests(1), { model }).pipe(
+      const error = yield* AnthropicBatches.create(requests(1), { model }).pipe(
         Effect.provide(clientLayer(server.baseURL, "sk-ant-wrong")),
         Effect.flip
       )
@@ -216,7 +216,7 @@ describe("MessageBatches.create", () => {
 
 describe("waiting for a batch", () => {
   it("the default schedule backs off exponentially from 1 second, capped at a minute", () => {
-    const delays = Schedule.run(Schedule.delays(MessageBatches.defaultPollSchedule), 0, Array(9).fill(undefined))
+    const delays = Schedule.run(Schedule.delays(AnthropicBatches.defaultPollSchedule), 0, Array(9).fill(undefined))
     const seconds = Effect.runSync(delays).pipe(Chunk.map(Duration.toSeconds), Chunk.toReadonlyArray)
     expect(seconds).toEqual([1, 2, 4, 8, 16, 32, 60, 60, 60])
   })
@@ -224,8 +224,8 @@ describe("waiting for a batch", () => {
   it.scoped("polls with backoff on the TestClock and streams every status", () =>
     withBatches({ processingPolls: 3 }, (server) =>
       Effect.gen(function* () {
-        const batch = yield* MessageBatches.create(requests(3), { model })
-        const fiber = yield* Effect.fork(Stream.runCollect(MessageBatches.watch(batch.id)))
+        const batch = yield* AnthropicBatches.create(requests(3), { model })
+        const fiber = yield* Effect.fork(Stream.runCollect(AnthropicBatches.watch(batch.id)))
         const retrievals = retrievalsOf(server)
         const retrievalsAre = (count: number) => Effect.map(retrievals, (seen) => seen === count)
 
@@ -257,10 +257,10 @@ describe("waiting for a batch", () => {
           ["ended", 0, 3]
         ])
         expect(statuses[3]).toEqual(
-          new MessageBatches.MessageBatch({
+          new AnthropicBatches.MessageBatch({
             id: batch.id,
             processingStatus: "ended",
-            requestCounts: new MessageBatches.RequestCounts({
+            requestCounts: new AnthropicBatches.RequestCounts({
               processing: 0,
               succeeded: 3,
               errored: 0,
@@ -286,8 +286,8 @@ describe("waiting for a batch", () => {
         : undefined
     return withServer({ batches: { processingPolls: 1 }, intercept }, (server) =>
       Effect.gen(function* () {
-        const batch = yield* MessageBatches.create(requests(2), { model })
-        const fiber = yield* Effect.fork(MessageBatches.wait(batch.id, { schedule: Schedule.spaced("10 seconds") }))
+        const batch = yield* AnthropicBatches.create(requests(2), { model })
+        const fiber = yield* Effect.fork(AnthropicBatches.wait(batch.id, { schedule: Schedule.spaced("10 seconds") }))
         for (let poll = 0; poll < 2; poll++) {
           yield* awaitSleeper
           yield* TestClock.adjust("10 seconds")
@@ -304,9 +304,9 @@ describe("waiting for a batch", () => {
   it.scoped("a schedule that gives up first fails with BatchNotEnded, carrying the last status", () =>
     withBatches({ processingPolls: 10 }, () =>
       Effect.gen(function* () {
-        const batch = yield* MessageBatches.create(requests(1), { model })
+        const batch = yield* AnthropicBatches.create(requests(1), { model })
         const fiber = yield* Effect.fork(
-          MessageBatches.wait(batch.id, {
+          AnthropicBatches.wait(batch.id, {
             schedule: Schedule.spaced("1 second").pipe(Schedule.compose(Schedule.recurs(2)))
           })
         )
@@ -327,12 +327,12 @@ describe("waiting for a batch", () => {
   it.scoped("the schedule sees each status as its input", () =>
     withBatches({ processingPolls: 5 }, () =>
       Effect.gen(function* () {
-        const batch = yield* MessageBatches.create(requests(1), { model })
+        const batch = yield* AnthropicBatches.create(requests(1), { model })
         // Stop as soon as a status reports anything processing: the first poll already does.
         const schedule = Schedule.spaced("1 second").pipe(
-          Schedule.whileInput((status: MessageBatches.MessageBatch) => status.requestCounts.processing === 0)
+          Schedule.whileInput((status: AnthropicBatches.MessageBatch) => status.requestCounts.processing === 0)
         )
-        const error = yield* Effect.flip(MessageBatches.wait(batch.id, { schedule }))
+        const error = yield* Effect.flip(AnthropicBatches.wait(batch.id, { schedule }))
         expect(error._tag).toBe("BatchNotEnded")
       })
     )
@@ -341,8 +341,8 @@ describe("waiting for a batch", () => {
   it.scoped("interrupting a wait stops polling", () =>
     withBatches({ processingPolls: 100 }, (server) =>
       Effect.gen(function* () {
-        const batch = yield* MessageBatches.create(requests(1), { model })
-        const fiber = yield* Effect.fork(MessageBatches.wait(batch.id))
+        const batch = yield* AnthropicBatches.create(requests(1), { model })
+        const fiber = yield* Effect.fork(AnthropicBatches.wait(batch.id))
         yield* awaitSleeper
         yield* Fiber.interrupt(fiber)
         yield* TestClock.adjust("1 hour")
@@ -354,7 +354,7 @@ describe("waiting for a batch", () => {
   )
 })
 
-describe("MessageBatches.results", () => {
+describe("AnthropicBatches.results", () => {
   it.scoped("a succeeded result is the same ModelResponse AnthropicModel returns for the message", () =>
     withServer(
       { messages: richMessage, batches: { outcome: () => MockAnthropicServer.batchSucceeded(richMessage) } },
@@ -363,10 +363,10 @@ describe("MessageBatches.results", () => {
           const single = yield* Effect.flatMap(Model.Model, (m) =>
             m.request(user("weather?"), {}, Model.textParameters)
           ).pipe(Effect.provide(AnthropicModel.layer(model)))
-          const batch = yield* MessageBatches.create([{ customId: "w", messages: user("weather?") }], { model })
-          const results = yield* Stream.runCollect(MessageBatches.results(batch.id))
+          const batch = yield* AnthropicBatches.create([{ customId: "w", messages: user("weather?") }], { model })
+          const results = yield* Stream.runCollect(AnthropicBatches.results(batch.id))
           expect(Chunk.toReadonlyArray(results)).toEqual([
-            new MessageBatches.Succeeded({ customId: "w", response: single })
+            new AnthropicBatches.Succeeded({ customId: "w", response: single })
           ])
           expect(single.parts.map((part) => part._tag)).toEqual(["ThinkingPart", "TextPart", "ToolCallPart"])
         })
@@ -395,12 +395,12 @@ describe("MessageBatches.results", () => {
       },
       (server) =>
         Effect.gen(function* () {
-          const batch = yield* MessageBatches.create(requests(6), { model })
-          const ended = yield* MessageBatches.retrieve(batch.id)
+          const batch = yield* AnthropicBatches.create(requests(6), { model })
+          const ended = yield* AnthropicBatches.retrieve(batch.id)
           expect(ended.requestCounts).toEqual(
-            new MessageBatches.RequestCounts({ processing: 0, succeeded: 1, errored: 3, canceled: 1, expired: 1 })
+            new AnthropicBatches.RequestCounts({ processing: 0, succeeded: 1, errored: 3, canceled: 1, expired: 1 })
           )
-          const results = Chunk.toReadonlyArray(yield* Stream.runCollect(MessageBatches.results(batch.id)))
+          const results = Chunk.toReadonlyArray(yield* Stream.runCollect(AnthropicBatches.results(batch.id)))
           expect(results.map((result) => [result._tag, result.customId])).toEqual([
             ["Succeeded", "req-0"],
             ["Errored", "req-1"],
@@ -411,15 +411,15 @@ describe("MessageBatches.results", () => {
           ])
           const [succeeded, badRequest, overloaded, unknown, canceled, expired] = results
           expect(succeeded?._tag === "Succeeded" && Message.responseText(succeeded.response)).toBe("echo: question 0")
-          expect(MessageBatches.responseOf(succeeded!)?.providerResponseId).toBe("msg_req-0")
-          expect(MessageBatches.responseOf(canceled!)).toBeUndefined()
+          expect(AnthropicBatches.responseOf(succeeded!)?.providerResponseId).toBe("msg_req-0")
+          expect(AnthropicBatches.responseOf(canceled!)).toBeUndefined()
           const envelope = (type: string, message: string) => ({
             type: "error",
             error: { type, message },
             request_id: "req_item"
           })
           expect(badRequest).toEqual(
-            new MessageBatches.Errored({
+            new AnthropicBatches.Errored({
               customId: "req-1",
               error: new AnthropicError.BadRequestError({
                 message: "400 invalid_request_error: max_tokens: too large",
@@ -433,7 +433,7 @@ describe("MessageBatches.results", () => {
             })
           )
           expect(overloaded).toEqual(
-            new MessageBatches.Errored({
+            new AnthropicBatches.Errored({
               customId: "req-2",
               error: new AnthropicError.OverloadedError({
                 message: "529 overloaded_error: Overloaded",
@@ -449,7 +449,7 @@ describe("MessageBatches.results", () => {
           // Retryable, as the same error of a single request would be.
           expect(overloaded?._tag === "Errored" && AnthropicError.isRetryable(overloaded.error)).toBe(true)
           expect(unknown).toEqual(
-            new MessageBatches.Errored({
+            new AnthropicBatches.Errored({
               customId: "req-3",
               error: new AnthropicError.APIError({
                 message: "brand_new_error: Something new",
@@ -459,8 +459,8 @@ describe("MessageBatches.results", () => {
               })
             })
           )
-          expect(canceled).toEqual(new MessageBatches.Canceled({ customId: "req-4" }))
-          expect(expired).toEqual(new MessageBatches.Expired({ customId: "req-5" }))
+          expect(canceled).toEqual(new AnthropicBatches.Canceled({ customId: "req-4" }))
+          expect(expired).toEqual(new AnthropicBatches.Expired({ customId: "req-5" }))
           // The results come from the batch's results_url; the SDK asks for them as a binary stream.
           const download = (yield* server.requests).find((request) => request.path.endsWith("/results"))
           expect(download?.headers.accept).toBe("application/binary")
@@ -478,9 +478,9 @@ describe("MessageBatches.results", () => {
       },
       () =>
         Effect.gen(function* () {
-          const batch = yield* MessageBatches.create(requests(1), { model })
+          const batch = yield* AnthropicBatches.create(requests(1), { model })
           const seen: Array<string> = []
-          const error = yield* MessageBatches.results(batch.id).pipe(
+          const error = yield* AnthropicBatches.results(batch.id).pipe(
             Stream.runForEach((result) => Effect.sync(() => seen.push(result.customId))),
             Effect.flip
           )
@@ -506,8 +506,8 @@ describe("MessageBatches.results", () => {
       },
       () =>
         Effect.gen(function* () {
-          const batch = yield* MessageBatches.create(requests(1), { model })
-          const error = yield* Effect.flip(Stream.runDrain(MessageBatches.results(batch.id)))
+          const batch = yield* AnthropicBatches.create(requests(1), { model })
+          const error = yield* Effect.flip(Stream.runDrain(AnthropicBatches.results(batch.id)))
           expect(error._tag).toBe("UnexpectedModelBehavior")
           expect(error.message).toContain("Claude's response could not be read")
         })
@@ -517,8 +517,8 @@ describe("MessageBatches.results", () => {
   it.scoped("a line that is not JSON fails the stream with AnthropicSdkError", () =>
     withBatches({ resultLines: () => ['{"custom_id":"x","result":{"type":"expired"}}', "{not json"] }, () =>
       Effect.gen(function* () {
-        const batch = yield* MessageBatches.create(requests(1), { model })
-        const error = yield* Effect.flip(Stream.runDrain(MessageBatches.results(batch.id)))
+        const batch = yield* AnthropicBatches.create(requests(1), { model })
+        const error = yield* Effect.flip(Stream.runDrain(AnthropicBatches.results(batch.id)))
         expect(error).toMatchObject({ _tag: "AnthropicSdkError", errorClass: "SyntaxError" })
       })
     )
@@ -527,8 +527,8 @@ describe("MessageBatches.results", () => {
   it.scoped("results of a batch still processing fail with the SDK's error", () =>
     withBatches({ processingPolls: 5 }, () =>
       Effect.gen(function* () {
-        const batch = yield* MessageBatches.create(requests(1), { model })
-        const error = yield* Effect.flip(Stream.runDrain(MessageBatches.results(batch.id)))
+        const batch = yield* AnthropicBatches.create(requests(1), { model })
+        const error = yield* Effect.flip(Stream.runDrain(AnthropicBatches.results(batch.id)))
         expect(error._tag).toBe("AnthropicSdkError")
         expect(error.message).toContain("Has it finished processing?")
       })
@@ -539,8 +539,8 @@ describe("MessageBatches.results", () => {
     Effect.scoped(
       withBatches({ holdResultsAfter: 3 }, (server) =>
         Effect.gen(function* () {
-          const batch = yield* MessageBatches.create(requests(10), { model })
-          const first = yield* Stream.runCollect(Stream.take(MessageBatches.results(batch.id), 2))
+          const batch = yield* AnthropicBatches.create(requests(10), { model })
+          const first = yield* Stream.runCollect(Stream.take(AnthropicBatches.results(batch.id), 2))
           expect(Chunk.toReadonlyArray(first).map((result) => result.customId)).toEqual(["req-0", "req-1"])
           // The server is still holding the rest of the file back.
           expect(yield* server.resultsDownloads).toEqual([{ batchId: batch.id, linesWritten: 3, finished: false }])
@@ -574,9 +574,9 @@ describe("MessageBatches.results", () => {
           let heapWhilePaused = 0
           const heapBefore = process.memoryUsage().heapUsed
           yield* Effect.gen(function* () {
-            const batch = yield* MessageBatches.create(requests(1), { model })
+            const batch = yield* AnthropicBatches.create(requests(1), { model })
             batchId = batch.id
-            yield* MessageBatches.results(batch.id).pipe(
+            yield* AnthropicBatches.results(batch.id).pipe(
               Stream.runForEachChunk((chunk) =>
                 Effect.gen(function* () {
                   for (const result of chunk) {
@@ -611,16 +611,16 @@ describe("retrieve, list, cancel, delete", () => {
   it.scoped("cancel: canceling, then ended with the unprocessed requests Canceled", () =>
     withBatches({ processingPolls: 100, processedBeforeCancel: 1 }, (server) =>
       Effect.gen(function* () {
-        const batch = yield* MessageBatches.create(requests(3), { model })
-        const canceling = yield* MessageBatches.cancel(batch.id)
+        const batch = yield* AnthropicBatches.create(requests(3), { model })
+        const canceling = yield* AnthropicBatches.cancel(batch.id)
         expect(canceling.processingStatus).toBe("canceling")
         expect(canceling.cancelInitiatedAt).toEqual(new Date("2025-06-01T00:00:01Z"))
-        const ended = yield* MessageBatches.wait(batch.id)
+        const ended = yield* AnthropicBatches.wait(batch.id)
         expect(ended.processingStatus).toBe("ended")
         expect(ended.requestCounts).toEqual(
-          new MessageBatches.RequestCounts({ processing: 0, succeeded: 1, errored: 0, canceled: 2, expired: 0 })
+          new AnthropicBatches.RequestCounts({ processing: 0, succeeded: 1, errored: 0, canceled: 2, expired: 0 })
         )
-        const results = Chunk.toReadonlyArray(yield* Stream.runCollect(MessageBatches.results(batch.id)))
+        const results = Chunk.toReadonlyArray(yield* Stream.runCollect(AnthropicBatches.results(batch.id)))
         expect(results.map((result) => result._tag)).toEqual(["Succeeded", "Canceled", "Canceled"])
         expect((yield* server.requests).map((request) => `${request.method} ${request.path}`)).toEqual([
           "POST /v1/messages/batches",
@@ -636,8 +636,8 @@ describe("retrieve, list, cancel, delete", () => {
   it.scoped("list streams every batch over pages, newest first", () =>
     withBatches({}, (server) =>
       Effect.gen(function* () {
-        for (let index = 0; index < 5; index++) yield* MessageBatches.create(requests(1), { model })
-        const listed = yield* Stream.runCollect(MessageBatches.list({ limit: 2 }))
+        for (let index = 0; index < 5; index++) yield* AnthropicBatches.create(requests(1), { model })
+        const listed = yield* Stream.runCollect(AnthropicBatches.list({ limit: 2 }))
         expect(Chunk.toReadonlyArray(listed).map((batch) => batch.id)).toEqual([
           "msgbatch_0005",
           "msgbatch_0004",
@@ -660,14 +660,14 @@ describe("retrieve, list, cancel, delete", () => {
   it.scoped("delete removes an ended batch; a running one cannot be deleted; unknown ids are NotFoundError", () =>
     withBatches({ processingPolls: 1 }, (server) =>
       Effect.gen(function* () {
-        const batch = yield* MessageBatches.create(requests(1), { model })
-        const running = yield* Effect.flip(MessageBatches.delete(batch.id))
+        const batch = yield* AnthropicBatches.create(requests(1), { model })
+        const running = yield* Effect.flip(AnthropicBatches.delete(batch.id))
         expect(running._tag).toBe("BadRequestError")
-        yield* MessageBatches.retrieve(batch.id)
-        yield* MessageBatches.retrieve(batch.id)
-        yield* MessageBatches.delete(batch.id)
+        yield* AnthropicBatches.retrieve(batch.id)
+        yield* AnthropicBatches.retrieve(batch.id)
+        yield* AnthropicBatches.delete(batch.id)
         expect(yield* server.batches).toEqual([])
-        const gone = yield* Effect.flip(MessageBatches.retrieve(batch.id))
+        const gone = yield* Effect.flip(AnthropicBatches.retrieve(batch.id))
         expect(gone).toMatchObject({ _tag: "NotFoundError", status: 404, errorType: "not_found_error" })
       })
     )
@@ -678,14 +678,14 @@ describe("retrieve, list, cancel, delete", () => {
       const server = yield* MockAnthropicServer.make({})
       for (const platform of ["bedrock", "vertex", "foundry"] as const) {
         const failures = yield* Effect.all([
-          Effect.flip(MessageBatches.create(requests(1), { model })),
-          Effect.flip(MessageBatches.retrieve("msgbatch_1")),
-          Effect.flip(MessageBatches.cancel("msgbatch_1")),
-          Effect.flip(MessageBatches.delete("msgbatch_1")),
-          Effect.flip(MessageBatches.wait("msgbatch_1")),
-          Effect.flip(Stream.runDrain(MessageBatches.list())),
-          Effect.flip(Stream.runDrain(MessageBatches.results("msgbatch_1"))),
-          Effect.flip(MessageBatches.runPrompts(["hi"], { model }))
+          Effect.flip(AnthropicBatches.create(requests(1), { model })),
+          Effect.flip(AnthropicBatches.retrieve("msgbatch_1")),
+          Effect.flip(AnthropicBatches.cancel("msgbatch_1")),
+          Effect.flip(AnthropicBatches.delete("msgbatch_1")),
+          Effect.flip(AnthropicBatches.wait("msgbatch_1")),
+          Effect.flip(Stream.runDrain(AnthropicBatches.list())),
+          Effect.flip(Stream.runDrain(AnthropicBatches.results("msgbatch_1"))),
+          Effect.flip(AnthropicBatches.runPrompts(["hi"], { model }))
         ]).pipe(Effect.provide(cloudClientLayer(platform, server.baseURL)))
         for (const failure of failures) {
           expect(failure).toEqual(
@@ -702,7 +702,7 @@ describe("retrieve, list, cancel, delete", () => {
   )
 })
 
-describe("MessageBatches.runPrompts", () => {
+describe("AnthropicBatches.runPrompts", () => {
   it.scoped("returns the outputs in input order, across several batches, whatever the results' order", () =>
     withBatches(
       {
@@ -724,7 +724,7 @@ describe("MessageBatches.runPrompts", () => {
           const prompts = ["one", "two", "bad", "four", "five"]
           const statuses: Array<string> = []
           const fiber = yield* Effect.fork(
-            MessageBatches.runPrompts(prompts, {
+            AnthropicBatches.runPrompts(prompts, {
               model,
               settings: { maxTokens: 32 },
               instructions: "Answer in one word.",
@@ -782,7 +782,7 @@ describe("MessageBatches.runPrompts", () => {
     withBatches({}, (server) =>
       Effect.gen(function* () {
         const error = yield* Effect.flip(
-          MessageBatches.runPrompts(
+          AnthropicBatches.runPrompts(
             [
               "fine",
               [
@@ -806,7 +806,7 @@ describe("MessageBatches.runPrompts", () => {
   it.scoped("no prompts, no batch", () =>
     withBatches({}, (server) =>
       Effect.gen(function* () {
-        expect(yield* MessageBatches.runPrompts([], { model })).toEqual([])
+        expect(yield* AnthropicBatches.runPrompts([], { model })).toEqual([])
         expect(yield* server.requests).toEqual([])
       })
     )
@@ -815,7 +815,9 @@ describe("MessageBatches.runPrompts", () => {
   it.scoped("interrupted while waiting, it cancels the batches it started", () =>
     withBatches({ processingPolls: 100 }, (server) =>
       Effect.gen(function* () {
-        const fiber = yield* Effect.fork(MessageBatches.runPrompts(["a", "b", "c"], { model, maxRequestsPerBatch: 2 }))
+        const fiber = yield* Effect.fork(
+          AnthropicBatches.runPrompts(["a", "b", "c"], { model, maxRequestsPerBatch: 2 })
+        )
         yield* awaitSleeper
         yield* Fiber.interrupt(fiber)
         const cancels = (yield* server.requests)
@@ -836,7 +838,7 @@ describe("MessageBatches.runPrompts", () => {
   it.scoped("with cancelOnInterrupt: false the batches keep running", () =>
     withBatches({ processingPolls: 100 }, (server) =>
       Effect.gen(function* () {
-        const fiber = yield* Effect.fork(MessageBatches.runPrompts(["a"], { model, cancelOnInterrupt: false }))
+        const fiber = yield* Effect.fork(AnthropicBatches.runPrompts(["a"], { model, cancelOnInterrupt: false }))
         yield* awaitSleeper
         const exit = yield* Fiber.interrupt(fiber)
         expect(Exit.isInterrupted(exit)).toBe(true)
