@@ -26,13 +26,19 @@ import Anthropic from "@anthropic-ai/sdk"
 import type { BaseAnthropic } from "@anthropic-ai/sdk/client"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import { Config, type ConfigError, Context, Effect, Layer, Option, Predicate, Redacted } from "effect"
-import { type AnthropicSdkError, type PlatformPackageMissing, UnsupportedFeature } from "./AnthropicError.js"
+import {
+  type AnthropicError,
+  type AnthropicSdkError,
+  type PlatformPackageMissing,
+  UnsupportedFeature
+} from "./AnthropicError.js"
 import * as Bedrock from "./cloud/Bedrock.js"
 import * as Foundry from "./cloud/Foundry.js"
 import { asAnthropicClient } from "./cloud/loadPackage.js"
 import * as Vertex from "./cloud/Vertex.js"
 import { bridgedFetch, commonClientOptions, makeService } from "./internal/clientService.js"
 import type { CommonOptions, Platform, Service } from "./internal/clientTypes.js"
+import * as sdkErrors from "./internal/sdkErrors.js"
 import { sdkLogger } from "./internal/secrets.js"
 
 export type { CommonOptions, Platform, RequestOptions, Service, StreamOptions } from "./internal/clientTypes.js"
@@ -184,3 +190,19 @@ export const requireFeature = (service: Service, feature: Feature): Effect.Effec
           feature
         })
       )
+
+/**
+ * Options of `fromSdkError`.
+ * @since 0.1.0
+ * @category errors
+ */
+export type FromSdkErrorOptions = sdkErrors.FromSdkErrorOptions
+
+/**
+ * Translates whatever an SDK call threw into the mirrored `AnthropicError` (for code that calls
+ * the SDK itself): the SDK's class decides; an error already mirrored passes through; anything
+ * else becomes `AnthropicSdkError`. Never throws.
+ * @since 0.1.0
+ * @category errors
+ */
+export const fromSdkError: (error: unknown, options?: FromSdkErrorOptions) => AnthropicError = sdkErrors.fromSdkError

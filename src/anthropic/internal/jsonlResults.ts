@@ -8,15 +8,9 @@ import type { BetaMessage } from "@anthropic-ai/sdk/resources/beta/messages/mess
 import { Either, Predicate, Schema } from "effect"
 import type { UnexpectedModelBehavior } from "../../AgentError.js"
 import type { ModelResponse } from "../../Message.js"
-import {
-  type AnthropicSdkError,
-  APIError,
-  type APIStatusError,
-  fromSdkError,
-  isAPIStatusError,
-  statusOfErrorType
-} from "../AnthropicError.js"
+import { type AnthropicSdkError, APIError, type APIStatusError, isAPIStatusError } from "../AnthropicError.js"
 import { malformedResponse as malformedMessage, mapMessage } from "./responseMapping.js"
+import { fromSdkError, statusOfErrorType } from "./sdkErrors.js"
 import { malformed } from "./wireDecoding.js"
 
 /**

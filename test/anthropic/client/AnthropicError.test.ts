@@ -211,18 +211,18 @@ describe("AnthropicError from real HTTP responses", () => {
 
 describe("fromSdkError", () => {
   it("maps the SDK's abort and retryable errors and passes its own errors through", () => {
-    expect(AnthropicError.fromSdkError(new Sdk.APIUserAbortError())).toEqual(
+    expect(AnthropicClient.fromSdkError(new Sdk.APIUserAbortError())).toEqual(
       new AnthropicError.APIUserAbortError({ message: "Request was aborted.", headers: {} })
     )
-    expect(AnthropicError.fromSdkError(new Sdk.RetryableError("again"))).toEqual(
+    expect(AnthropicClient.fromSdkError(new Sdk.RetryableError("again"))).toEqual(
       new AnthropicError.RetryableError({ message: "again" })
     )
     const own = new AnthropicError.UnsupportedFeature({ message: "no", platform: "bedrock", feature: "batches" })
-    expect(AnthropicError.fromSdkError(own)).toBe(own)
-    expect(AnthropicError.fromSdkError("boom")).toEqual(
+    expect(AnthropicClient.fromSdkError(own)).toBe(own)
+    expect(AnthropicClient.fromSdkError("boom")).toEqual(
       new AnthropicError.AnthropicSdkError({ message: "boom", errorClass: "string" })
     )
-    expect(AnthropicError.fromSdkError(new SyntaxError("Unexpected token"))).toEqual(
+    expect(AnthropicClient.fromSdkError(new SyntaxError("Unexpected token"))).toEqual(
       new AnthropicError.AnthropicSdkError({ message: "Unexpected token", errorClass: "SyntaxError" })
     )
   })
@@ -231,23 +231,52 @@ describe("fromSdkError", () => {
     const headers = new Headers({ "request-id": "req_1" })
     for (const [tag, status] of cases) {
       const sdkError = Sdk.APIError.generate(status, envelope("x_error", "m"), undefined, headers)
-      expect(AnthropicError.fromSdkError(sdkError)._tag).toBe(tag)
+      expect(AnthropicClient.fromSdkError(sdkError)._tag).toBe(tag)
     }
   })
 
   it("an API error without status or headers still gets the class of its error type", () => {
     const sdkError = new Sdk.APIError(undefined, envelope("overloaded_error", "Overloaded"), undefined, undefined)
-    expect(AnthropicError.fromSdkError(sdkError)._tag).toBe("OverloadedError")
+    expect(AnthropicClient.fromSdkError(sdkError)._tag).toBe("OverloadedError")
   })
 
   it("never calls aborts, SDK failures or client errors retryable; honours x-should-retry: false", () => {
     const headers = new Headers({ "x-should-retry": "false" })
-    const vetoed = AnthropicError.fromSdkError(
+    const vetoed = AnthropicClient.fromSdkError(
       Sdk.APIError.generate(529, envelope("overloaded_error", "m"), undefined, headers)
     )
     expect(vetoed._tag).toBe("OverloadedError")
     expect(AnthropicError.isRetryable(vetoed)).toBe(false)
-    expect(AnthropicError.isRetryable(AnthropicError.fromSdkError(new Sdk.APIUserAbortError()))).toBe(false)
-    expect(AnthropicError.isRetryable(AnthropicError.fromSdkError(new Error("x")))).toBe(false)
+    expect(AnthropicError.isRetryable(AnthropicClient.fromSdkError(new Sdk.APIUserAbortError()))).toBe(false)
+    expect(AnthropicError.isRetryable(AnthropicClient.fromSdkError(new Error("x")))).toBe(false)
+  })
+})
+
+describe("AnthropicError brand", () => {
+  it("tells the mirrored errors by their TypeId, not by shape", () => {
+    const error = new AnthropicError.RateLimitError({ message: "slow down", status: 429, headers: {} })
+    expect(error._tag).toBe("RateLimitError")
+    expect(error[AnthropicError.TypeId]).toBe(AnthropicError.TypeId)
+    expect(AnthropicError.isAnthropicError(error)).toBe(true)
+    expect(AnthropicError.isAPIStatusError(error)).toBe(true)
+    expect(Object.keys(error)).not.toContain(String(AnthropicError.TypeId))
+    // Same tag and fields, no brand: not one of ours.
+    expect(AnthropicError.isAnthropicError({ _tag: "RateLimitError", message: "x", status: 429, headers: {} })).toBe(
+      false
+    )
+    expect(AnthropicError.isAPIStatusError(new AnthropicError.APIConnectionError({ message: "x", headers: {} }))).toBe(
+      false
+    )
+    // A failure to build a client Layer is not an error of a call.
+    expect(
+      AnthropicError.isAnthropicError(
+        new AnthropicError.PlatformPackageMissing({ message: "x", platform: "bedrock", packageName: "p" })
+      )
+    ).toBe(false)
+  })
+
+  it("namespaces each class's Schema identifier while keeping the SDK's class name as _tag", () => {
+    expect(String(AnthropicError.OverloadedError)).toContain("effect-claude/AnthropicError/OverloadedError")
+    expect(new AnthropicError.OverloadedError({ message: "x", status: 529, headers: {} })._tag).toBe("OverloadedError")
   })
 })
