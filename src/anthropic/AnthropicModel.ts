@@ -51,7 +51,7 @@ import { providerName } from "./internal/names.js"
 import { countTokensBody, type MappedRequest, mapRequest } from "./internal/requestMapping.js"
 import { malformedResponse, mapMessage } from "./internal/responseMapping.js"
 import { retryEffect, retryStreamPull } from "./internal/retrying.js"
-import { StreamMapper } from "./internal/streamMapping.js"
+import { isEnd, isPreamble, StreamMapper } from "./internal/streamMapping.js"
 
 /**
  * What Claude can do: structured output through a JSON Schema (`output_config.format`), but no
@@ -77,6 +77,13 @@ const sdkOptions = (mapped: MappedRequest, options: RequestOptions) => {
   if (Object.keys(mapped.headers).length > 0) sdk.headers = { ...mapped.headers }
   if (mapped.timeoutMillis !== undefined) sdk.timeout = mapped.timeoutMillis
   return sdk
+}
+
+const streamReading = {
+  makeReader: () => new StreamMapper(),
+  isPreamble,
+  isEnd,
+  unreadable: malformedResponse
 }
 
 const withBetas = <P extends object>(params: P, betas: ReadonlyArray<string>): P & { betas?: Array<string> } =>
@@ -137,8 +144,7 @@ export const make = (
                 (sdk, requestOptions) => sdk.beta.messages.create(params, sdkOptions(mapped, requestOptions)),
                 { idleTimeout: mapped.timeoutMillis }
               ),
-              () => new StreamMapper(),
-              malformedResponse,
+              streamReading,
               options.retry
             ),
             Stream.repeatEffectChunkOption

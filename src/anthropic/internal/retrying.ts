@@ -69,18 +69,31 @@ export const retryEffect: <A, R>(
   span?: Tracer.AnySpan | undefined
 ) => Effect.Effect<A, AnthropicError, R> = withPolicy
 
-/**
- * How one attempt at a streamed answer is read: each chunk of events is mapped at once, and the
- * reader notes whether content has begun and whether the answer's final event came. Make one per
- * attempt.
- */
+/** How one attempt at a streamed answer is mapped: a chunk of events at once. Make one per attempt. */
 export interface StreamReader<A, B> {
   /** Maps a chunk of events; throws on an event it cannot read. */
   readonly read: (events: Chunk.Chunk<A>) => Chunk.Chunk<B>
-  /** Whether an event other than preamble (such as `message_start`) was read; the preamble is held back until then. */
-  readonly content: boolean
-  /** Whether the event a complete answer ends with was read; a stream that stops before it was cut short. */
-  readonly ended: boolean
+}
+
+/** How a streamed answer is read: its mapping, and what the retry wrapper needs to know of its events. */
+export interface StreamReading<A, B, E> {
+  /** A fresh reader per attempt. */
+  readonly makeReader: () => StreamReader<A, B>
+  /** Whether an event comes before content (such as `message_start`): held back until content begins. */
+  readonly isPreamble: (event: A) => boolean
+  /**
+   * Whether an event is the one a complete answer ends with; a stream that stops before it was cut
+   * short. The reader must fail on any event after it, so only a chunk's last event needs a look.
+   */
+  readonly isEnd: (event: A) => boolean
+  /** The failure for an event the reader cannot read (never retried). */
+  readonly unreadable: (cause: unknown) => E
+}
+
+/** Whether a chunk holds an event past the preamble; read only until content begins. */
+const hasContent = <A>(chunk: Chunk.Chunk<A>, isPreamble: (event: A) => boolean): boolean => {
+  for (const event of chunk) if (!isPreamble(event)) return true
+  return false
 }
 
 const cutShort = (): AnthropicError =>
@@ -107,20 +120,23 @@ export type OpenPull<A> = Effect.Effect<Pull<A, AnthropicError>, AnthropicError,
  */
 const openUntilContent = <A, B, E>(
   open: OpenPull<A>,
-  makeReader: () => StreamReader<A, B>,
-  unreadable: (cause: unknown) => E
+  reading: StreamReading<A, B, E>
 ): Effect.Effect<Pull<B, AnthropicError | E>, AnthropicError, Scope.Scope> =>
   Effect.flatMap(open, (pull) => {
-    const reader = makeReader()
+    const { isEnd, isPreamble, unreadable } = reading
+    const reader = reading.makeReader()
+    let ended = false
     // What the answer hands over before reading on: the held events, then possibly its end.
     let held: Chunk.Chunk<B> = Chunk.empty()
     let after: Option.Option<AnthropicError | E> | undefined
     const read: Pull<B, AnthropicError | E> = Effect.matchEffect(pull, {
       onFailure: (error) =>
-        Option.isNone(error) && !reader.ended ? Effect.fail(Option.some(cutShort())) : Effect.fail(error),
+        Option.isNone(error) && !ended ? Effect.fail(Option.some(cutShort())) : Effect.fail(error),
       onSuccess: (chunk) => {
         try {
-          return Effect.succeed(reader.read(chunk))
+          const mapped = reader.read(chunk)
+          if (chunk.length > 0) ended = isEnd(Chunk.unsafeLast(chunk))
+          return Effect.succeed(mapped)
         } catch (cause) {
           return Effect.fail(Option.some(unreadable(cause)))
         }
@@ -137,7 +153,7 @@ const openUntilContent = <A, B, E>(
     const untilContent: Effect.Effect<Pull<B, AnthropicError | E>, AnthropicError> = Effect.matchEffect(pull, {
       onFailure: (error) => {
         if (Option.isSome(error)) return Effect.fail(error.value)
-        if (!reader.ended) return Effect.fail(cutShort())
+        if (!ended) return Effect.fail(cutShort())
         // A complete answer without content: the held events, and nothing more to read.
         after = Option.none()
         return Effect.succeed(answer)
@@ -149,7 +165,8 @@ const openUntilContent = <A, B, E>(
           after = Option.some(unreadable(cause))
           return Effect.succeed(answer)
         }
-        return reader.content ? Effect.succeed(answer) : untilContent
+        if (chunk.length > 0) ended = isEnd(Chunk.unsafeLast(chunk))
+        return hasContent(chunk, isPreamble) ? Effect.succeed(answer) : untilContent
       }
     })
     return untilContent
@@ -165,14 +182,13 @@ const openUntilContent = <A, B, E>(
  */
 export const retryStreamPull = <A, B, E>(
   open: OpenPull<A>,
-  makeReader: () => StreamReader<A, B>,
-  unreadable: (cause: unknown) => E,
+  reading: StreamReading<A, B, E>,
   modelPolicy: Policy | undefined
 ): Effect.Effect<Pull<B, AnthropicError | E>, AnthropicError, Scope.Scope> =>
   Effect.flatMap(Effect.scope, (parent) =>
     withPolicy(
       Effect.flatMap(Scope.fork(parent, ExecutionStrategy.sequential), (scope) =>
-        Scope.extend(openUntilContent(open, makeReader, unreadable), scope).pipe(
+        Scope.extend(openUntilContent(open, reading), scope).pipe(
           Effect.onExit((exit) => (Exit.isFailure(exit) ? Scope.close(scope, exit) : Effect.void))
         )
       ),

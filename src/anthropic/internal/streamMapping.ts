@@ -3,15 +3,13 @@
  * chunk. Parts start from the same `partOfBlock` the non-streamed mapping uses; deltas grow them.
  */
 import type { BetaContentBlock, BetaRawMessageStreamEvent } from "@anthropic-ai/sdk/resources/beta/messages/messages.js"
-import { Chunk, Effect, Stream } from "effect"
-import type { UnexpectedModelBehavior } from "../../AgentError.js"
+import { Chunk } from "effect"
 import type { ModelResponseStreamEvent } from "../../StreamEvent.js"
 import { providerName } from "./names.js"
 import {
   BlockContext,
   finishReason,
   type MessageFacts,
-  malformedResponse,
   mapUsage,
   mergeUsage,
   providerDetails,
@@ -71,18 +69,23 @@ const isEmptyInput = (input: unknown): boolean =>
   input === undefined || input === null || (typeof input === "object" && Object.keys(input).length === 0)
 
 /**
- * Maps the events of one streamed message. Stateful: make one per stream. Besides mapping, it
- * notes what the retry wrapper needs to know (see `retrying.ts`), in the same pass over the events.
+ * Whether an event only opens the answer (its message or a block) without content: the retry
+ * wrapper holds these back until content begins, so a retried attempt repeats nothing.
  */
+export const isPreamble = (event: BetaRawMessageStreamEvent): boolean =>
+  event.type === "message_start" || event.type === "content_block_start"
+
+/** Whether an event is `message_stop`, the event a complete message ends with. */
+export const isEnd = (event: BetaRawMessageStreamEvent): boolean => event.type === "message_stop"
+
+/** Maps the events of one streamed message. Stateful: make one per stream. */
 export class StreamMapper implements StreamReader<BetaRawMessageStreamEvent, ModelResponseStreamEvent> {
   private readonly context = new BlockContext()
   private readonly blocks = new Map<number, BlockState>()
   private usage: UsageFields = {}
   private facts: MessageFacts = {}
-  /** Whether an event after the preamble (message and block starts) was read. */
-  content = false
-  /** Whether `message_stop`, the event a complete message ends with, was read. */
-  ended = false
+  /** Whether `message_stop` was read: nothing may follow it. */
+  private stopped = false
 
   /**
    * Maps a chunk of raw events in a plain loop; throws on an event it cannot read or that the
@@ -94,19 +97,17 @@ export class StreamMapper implements StreamReader<BetaRawMessageStreamEvent, Mod
   read(events: Chunk.Chunk<BetaRawMessageStreamEvent>): Chunk.Chunk<ModelResponseStreamEvent> {
     const out: Array<ModelResponseStreamEvent> = []
     for (const event of events) {
-      if (event.type === "content_block_delta" && !this.ended) {
+      if (event.type === "content_block_delta" && !this.stopped) {
         const delta = event.delta
         if (delta.type === "text_delta") {
           const state = this.blocks.get(event.index)
           if (state === textBlock && typeof delta.text === "string") {
-            this.content = true
             out.push({ _tag: "PartDelta", index: event.index, delta: { _tag: "TextDelta", content: delta.text } })
             continue
           }
         } else if (delta.type === "thinking_delta") {
           const state = this.blocks.get(event.index)
           if (state === thinkingBlock && typeof delta.thinking === "string") {
-            this.content = true
             out.push({
               _tag: "PartDelta",
               index: event.index,
@@ -144,12 +145,8 @@ export class StreamMapper implements StreamReader<BetaRawMessageStreamEvent, Mod
 
   /** Appends the core events of one raw event to `out`. */
   map(event: BetaRawMessageStreamEvent, out: Array<ModelResponseStreamEvent>): void {
-    const type = event.type
-    if (this.ended) throw violation(event, "it came after message_stop")
-    if (type !== "message_start" && type !== "content_block_start") {
-      this.content = true
-      if (type === "message_stop") this.ended = true
-    }
+    if (this.stopped) throw violation(event, "it came after message_stop")
+    if (event.type === "message_stop") this.stopped = true
     switch (event.type) {
       case "message_start": {
         const message = event.message
@@ -299,22 +296,3 @@ export class StreamMapper implements StreamReader<BetaRawMessageStreamEvent, Mod
     out.push({ _tag: "PartEnd", index })
   }
 }
-
-/**
- * Maps a stream of raw events, one plain loop per chunk. Events of a shape the mapping cannot
- * read fail the stream with `UnexpectedModelBehavior` rather than a defect. (A streamed answer of
- * `AnthropicModel` is mapped inside its retry wrapper instead, in the same pass.)
- */
-export const mapEventStream = <E, R>(
-  events: Stream.Stream<BetaRawMessageStreamEvent, E, R>
-): Stream.Stream<ModelResponseStreamEvent, E | UnexpectedModelBehavior, R> =>
-  Stream.suspend(() => {
-    const mapper = new StreamMapper()
-    return Stream.mapChunksEffect(events, (chunk) => {
-      try {
-        return Effect.succeed(mapper.read(chunk))
-      } catch (cause) {
-        return Effect.fail(malformedResponse(cause))
-      }
-    })
-  })

@@ -1,10 +1,11 @@
 import type { BetaRawMessageStreamEvent } from "@anthropic-ai/sdk/resources/beta/messages/messages.js"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Stream } from "effect"
-import { AgentError, Message, Usage } from "effect-claude"
+import { Chunk, Effect, Layer, Redacted, Stream } from "effect"
+import { AgentError, Message, Model, ModelResponseBuilder, Usage } from "effect-claude"
+import { AnthropicClient, AnthropicModel } from "effect-claude/anthropic"
 import { mapMessage } from "../../../src/anthropic/internal/responseMapping.js"
-import { mapEventStream } from "../../../src/anthropic/internal/streamMapping.js"
-import { fold as foldResponseStream } from "../../../src/ModelResponseBuilder.js"
 import { accumulate, loadTranscript, sseEvents, transcriptNames } from "./fixtures.js"
 
 /** Raw events as the SDK types them (built from JSON like a parsed SSE stream). */
@@ -76,8 +77,48 @@ const everything = rawEvents([
   { type: "message_stop" }
 ])
 
-const fold = (events: ReadonlyArray<BetaRawMessageStreamEvent>, chunkSize = events.length) =>
-  foldResponseStream(mapEventStream(Stream.fromIterable(events).pipe(Stream.rechunk(Math.max(1, chunkSize)))))
+/**
+ * The path users take: `AnthropicModel.requestStream` over an `HttpClient` that answers with the
+ * events as an SSE body, sent in pieces of `pieceSize` bytes (the whole body at once by default).
+ */
+const requestStream = (events: ReadonlyArray<BetaRawMessageStreamEvent>, pieceSize = Number.POSITIVE_INFINITY) => {
+  const body = new TextEncoder().encode(
+    events.map((event) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`).join("")
+  )
+  const sseBody = () =>
+    new ReadableStream<Uint8Array>({
+      start(controller) {
+        const size = Math.min(body.length, pieceSize)
+        for (let offset = 0; offset < body.length; offset += size) controller.enqueue(body.slice(offset, offset + size))
+        controller.close()
+      }
+    })
+  const http = Layer.succeed(
+    HttpClient.HttpClient,
+    HttpClient.make((request) =>
+      Effect.succeed(
+        HttpClientResponse.fromWeb(
+          request,
+          new Response(sseBody(), { status: 200, headers: { "content-type": "text/event-stream" } })
+        )
+      )
+    )
+  )
+  return Stream.unwrap(
+    Effect.map(AnthropicModel.make("claude-sonnet-4-5-20250929"), (model) =>
+      model.requestStream([Message.ModelRequest.user("Hi")], {}, Model.textParameters)
+    )
+  ).pipe(
+    Stream.provideLayer(
+      AnthropicClient.layer({ apiKey: Redacted.make("sk-ant-test"), baseURL: "http://anthropic.test" }).pipe(
+        Layer.provide(http)
+      )
+    )
+  )
+}
+
+const fold = (events: ReadonlyArray<BetaRawMessageStreamEvent>, pieceSize?: number) =>
+  ModelResponseBuilder.fold(requestStream(events, pieceSize))
 
 describe("stream mapping", () => {
   it.effect("maps every block and delta; the fold equals the mapping of the message the SDK accumulates", () =>
@@ -153,7 +194,7 @@ describe("stream mapping", () => {
 
   it.effect("emits deltas as they come: text, thinking, signature, JSON fragments, citations; ping ignored", () =>
     Effect.gen(function* () {
-      const events = Chunk.toReadonlyArray(yield* Stream.runCollect(mapEventStream(Stream.fromIterable(everything))))
+      const events = Chunk.toReadonlyArray(yield* Stream.runCollect(requestStream(everything)))
       const deltas = events.flatMap((event) => (event._tag === "PartDelta" ? [event] : []))
       expect(deltas).toEqual([
         { _tag: "PartDelta", index: 0, delta: { _tag: "ThinkingDelta", content: "Let me " } },
@@ -177,13 +218,11 @@ describe("stream mapping", () => {
     })
   )
 
-  it.effect("gives the same events however the raw events are chunked", () =>
+  it.effect("gives the same events however the SSE body is split", () =>
     Effect.gen(function* () {
-      const whole = yield* Stream.runCollect(mapEventStream(Stream.fromIterable(everything)))
-      for (const size of [1, 2, 7]) {
-        const chunked = yield* Stream.runCollect(
-          mapEventStream(Stream.fromIterable(everything).pipe(Stream.rechunk(size)))
-        )
+      const whole = yield* Stream.runCollect(requestStream(everything))
+      for (const size of [1, 7, 100]) {
+        const chunked = yield* Stream.runCollect(requestStream(everything, size))
         expect(Chunk.toReadonlyArray(chunked)).toEqual(Chunk.toReadonlyArray(whole))
       }
     })
@@ -206,7 +245,8 @@ describe("stream mapping", () => {
             type: "message_delta",
             delta: { stop_reason: "max_tokens", stop_sequence: null },
             usage: { input_tokens: 120, output_tokens: 40, cache_creation_input_tokens: null }
-          }
+          },
+          { type: "message_stop" }
         ]),
         1
       )
@@ -245,8 +285,8 @@ describe("stream mapping", () => {
           if (typeof body !== "string") continue
           const events = yield* Effect.promise(() => sseEvents(body))
           const accumulated = yield* Effect.promise(() => accumulate(events))
-          for (const chunkSize of [1, events.length]) {
-            const folded = yield* fold(events, chunkSize)
+          for (const pieceSize of [13, Number.POSITIVE_INFINITY]) {
+            const folded = yield* fold(events, pieceSize)
             expect(folded).toEqual(mapMessage(accumulated, folded.timestamp))
           }
           checked++
