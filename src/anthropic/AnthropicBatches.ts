@@ -34,193 +34,48 @@
  *   Effect.provide(NodeHttpClient.layerUndici)
  * )
  */
-import type { BatchCreateParams } from "@anthropic-ai/sdk/resources/beta/messages/batches.js"
-import { Chunk, Clock, Duration, Effect, Either, Option, Schedule, Schema, Stream } from "effect"
-import { type UnexpectedModelBehavior, UserError } from "../AgentError.js"
-import {
-  type ModelMessage,
-  ModelRequest,
-  type ModelRequestPart,
-  ModelResponse,
-  SystemPromptPart,
-  UserPromptPart
-} from "../Message.js"
-import { type ModelRequestParameters, textParameters } from "../Model.js"
-import * as ModelSettings from "../ModelSettings.js"
+import { Chunk, Clock, Duration, Effect, Either, Option, Schedule, Stream } from "effect"
+import type { UnexpectedModelBehavior, UserError } from "../AgentError.js"
+import { type ModelMessage, ModelRequest, type ModelRequestPart, SystemPromptPart, UserPromptPart } from "../Message.js"
+import type { ModelRequestParameters } from "../Model.js"
+import type * as ModelSettings from "../ModelSettings.js"
 import { AnthropicClient, type Service as ClientService, requireFeature } from "./AnthropicClient.js"
-import { type AnthropicError, APIError, APIStatusErrorSchema, isRetryable } from "./AnthropicError.js"
+import { type AnthropicError, APIError, isRetryable } from "./AnthropicError.js"
 import "./AnthropicSettings.js"
-import { type DecodedResult, decodeResult } from "./internal/jsonlResults.js"
-import { mapRequest } from "./internal/requestMapping.js"
+import { BatchNotEnded, type BatchResult, MessageBatch, toResult } from "./internal/batchData.js"
+import {
+  type BatchRequest,
+  type CreateOptions,
+  maxRequestsPerBatch,
+  type PreparedBatch,
+  prepare
+} from "./internal/batchRequests.js"
+import { decodeResult } from "./internal/jsonlResults.js"
 import { decodeStream, decodeWire } from "./internal/wireDecoding.js"
 
-// ---------------------------------------------------------------------------------------------
-// Batches
-// ---------------------------------------------------------------------------------------------
-
-/** How many requests of a batch are in each state. */
-export class RequestCounts extends Schema.Class<RequestCounts>("RequestCounts")({
-  processing: Schema.Number,
-  succeeded: Schema.Number,
-  errored: Schema.Number,
-  canceled: Schema.Number,
-  expired: Schema.Number
-}) {}
-
-/** Where a batch is: still running, being canceled, or done (its results can be read). */
-export const ProcessingStatus = Schema.Literal("in_progress", "canceling", "ended")
-/** @see ProcessingStatus */
-export type ProcessingStatus = typeof ProcessingStatus.Type
-
-/** A Message Batch as the API reports it (decoded from its snake_case JSON). */
-export class MessageBatch extends Schema.Class<MessageBatch>("MessageBatch")({
-  id: Schema.String,
-  processingStatus: Schema.propertySignature(ProcessingStatus).pipe(Schema.fromKey("processing_status")),
-  requestCounts: Schema.propertySignature(RequestCounts).pipe(Schema.fromKey("request_counts")),
-  createdAt: Schema.propertySignature(Schema.Date).pipe(Schema.fromKey("created_at")),
-  /** When the batch expires if it has not ended (24 hours after creation). */
-  expiresAt: Schema.propertySignature(Schema.Date).pipe(Schema.fromKey("expires_at")),
-  endedAt: Schema.optionalWith(Schema.Date, { nullable: true }).pipe(Schema.fromKey("ended_at")),
-  cancelInitiatedAt: Schema.optionalWith(Schema.Date, { nullable: true }).pipe(Schema.fromKey("cancel_initiated_at")),
-  archivedAt: Schema.optionalWith(Schema.Date, { nullable: true }).pipe(Schema.fromKey("archived_at")),
-  /** Where the results file is, once the batch has ended. */
-  resultsUrl: Schema.optionalWith(Schema.String, { nullable: true }).pipe(Schema.fromKey("results_url"))
-}) {}
-
-// ---------------------------------------------------------------------------------------------
-// Results
-// ---------------------------------------------------------------------------------------------
-
-/** The API errors a batch item can fail with (the SDK's status-bearing error classes). */
-export const ItemError = APIStatusErrorSchema
-
-/** The request succeeded: `response` is what `AnthropicModel` would have returned for it alone. */
-export class Succeeded extends Schema.TaggedClass<Succeeded>()("Succeeded", {
-  customId: Schema.String,
-  response: ModelResponse
-}) {}
-
-/**
- * The request failed: `error` is the mirrored SDK error the same request would have failed with
- * alone (`invalid_request_error` → `BadRequestError`, `overloaded_error` → `OverloadedError`; its
- * `status` is the one the API uses for that error type).
- */
-export class Errored extends Schema.TaggedClass<Errored>()("Errored", {
-  customId: Schema.String,
-  error: ItemError
-}) {}
-
-/** The batch was canceled before this request was processed. */
-export class Canceled extends Schema.TaggedClass<Canceled>()("Canceled", {
-  customId: Schema.String
-}) {}
-
-/** The batch expired (24 hours) before this request was processed. */
-export class Expired extends Schema.TaggedClass<Expired>()("Expired", {
-  customId: Schema.String
-}) {}
-
-/** The outcome of one batch request, matched to it by `customId`. */
-export const BatchResult = Schema.Union(Succeeded, Errored, Canceled, Expired)
-/** @see BatchResult */
-export type BatchResult = typeof BatchResult.Type
-
-/** The response of a succeeded result, `undefined` for the others. */
-export const responseOf = (result: BatchResult): ModelResponse | undefined =>
-  result._tag === "Succeeded" ? result.response : undefined
-
-// ---------------------------------------------------------------------------------------------
-// Errors
-// ---------------------------------------------------------------------------------------------
-
-/** Waiting stopped (its schedule ended) before the batch had ended; `batch` is its last status. */
-export class BatchNotEnded extends Schema.TaggedError<BatchNotEnded>()("BatchNotEnded", {
-  message: Schema.String,
-  batch: MessageBatch
-}) {}
+export {
+  BatchNotEnded,
+  BatchResult,
+  Canceled,
+  Errored,
+  Expired,
+  ItemError,
+  MessageBatch,
+  ProcessingStatus,
+  RequestCounts,
+  responseOf,
+  Succeeded
+} from "./internal/batchData.js"
+export {
+  type BatchRequest,
+  type CreateOptions,
+  customIdPattern,
+  maxRequestsPerBatch
+} from "./internal/batchRequests.js"
 
 // ---------------------------------------------------------------------------------------------
 // Creating
 // ---------------------------------------------------------------------------------------------
-
-/** The most requests one batch may hold. */
-export const maxRequestsPerBatch = 100_000
-
-/** What a `customId` may be: 1 to 64 letters, digits, `-` and `_`. */
-export const customIdPattern = /^[a-zA-Z0-9_-]{1,64}$/
-
-/** One request of a batch: a conversation, as `Model.request` takes it, and the id to match its result. */
-export interface BatchRequest {
-  readonly customId: string
-  readonly messages: ReadonlyArray<ModelMessage>
-  /** The model; default `CreateOptions.model`. */
-  readonly model?: string | undefined
-  /** Merged over `CreateOptions.settings`, as a call's settings are merged over a model's. */
-  readonly settings?: ModelSettings.ModelSettings | undefined
-  /** Tools and output mode; default `CreateOptions.parameters`, else a plain text answer. */
-  readonly parameters?: ModelRequestParameters | undefined
-}
-
-/** Defaults for every request of a batch. */
-export interface CreateOptions {
-  /** The model of requests that name none. */
-  readonly model?: string | undefined
-  /** Settings every request starts from (like an `AnthropicModel`'s own settings). */
-  readonly settings?: ModelSettings.ModelSettings | undefined
-  readonly parameters?: ModelRequestParameters | undefined
-}
-
-interface PreparedBatch {
-  readonly params: BatchCreateParams
-  readonly headers: Readonly<Record<string, string>>
-}
-
-const userError = (message: string) => Either.left(new UserError({ message }))
-
-/** Maps every request with the single-request mapping; fails on the first one the API would reject. */
-const prepare = (
-  requests: ReadonlyArray<BatchRequest>,
-  options: CreateOptions
-): Either.Either<PreparedBatch, UserError> => {
-  if (requests.length === 0) return userError("A batch needs at least one request")
-  if (requests.length > maxRequestsPerBatch) {
-    return userError(`A batch holds at most ${maxRequestsPerBatch} requests, got ${requests.length}`)
-  }
-  const seen = new Set<string>()
-  const betas = new Set<string>()
-  const headers: Record<string, string> = {}
-  const items: Array<BatchCreateParams.Request> = []
-  for (const request of requests) {
-    const { customId } = request
-    if (!customIdPattern.test(customId)) {
-      return userError(`Batch customId ${JSON.stringify(customId)} must be 1 to 64 letters, digits, '-' or '_'`)
-    }
-    if (seen.has(customId)) return userError(`Batch customId ${customId} is used twice`)
-    seen.add(customId)
-    const model = request.model ?? options.model
-    if (model === undefined) return userError(`Batch request ${customId} names no model and the batch has no default`)
-    const mapped = mapRequest(
-      model,
-      request.messages,
-      ModelSettings.merge(options.settings, request.settings),
-      request.parameters ?? options.parameters ?? textParameters
-    )
-    if (Either.isLeft(mapped)) return userError(`Batch request ${customId}: ${mapped.left.message}`)
-    for (const beta of mapped.right.betas) betas.add(beta)
-    // One HTTP request carries the whole batch: its items' extra headers must agree.
-    for (const [name, value] of Object.entries(mapped.right.headers)) {
-      const key = name.toLowerCase()
-      const previous = headers[key]
-      if (previous !== undefined && previous !== value) {
-        return userError(`Batch request ${customId} sets header ${name} to a value other requests do not share`)
-      }
-      headers[key] = value
-    }
-    items.push({ custom_id: customId, params: mapped.right.body })
-  }
-  const params: BatchCreateParams = betas.size > 0 ? { requests: items, betas: [...betas] } : { requests: items }
-  return Either.right({ params, headers })
-}
 
 /** Runs `f` with the client, once the platform is known to serve batches. */
 const withBatches = <A, E>(f: (client: ClientService) => Effect.Effect<A, E>) =>
@@ -377,19 +232,6 @@ export const wait = <R = never>(
 // ---------------------------------------------------------------------------------------------
 // Results
 // ---------------------------------------------------------------------------------------------
-
-const toResult = (decoded: DecodedResult): BatchResult => {
-  switch (decoded._tag) {
-    case "Succeeded":
-      return new Succeeded({ customId: decoded.customId, response: decoded.response }, true)
-    case "Errored":
-      return new Errored({ customId: decoded.customId, error: decoded.error }, true)
-    case "Canceled":
-      return new Canceled({ customId: decoded.customId }, true)
-    case "Expired":
-      return new Expired({ customId: decoded.customId }, true)
-  }
-}
 
 /**
  * The results of an ended batch, in the order of the results file (not necessarily the order of

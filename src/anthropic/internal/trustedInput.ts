@@ -1,0 +1,5 @@
+/**
+ * Constructor options for Schema classes built from values already decoded (a batch result's
+ * parts and usage): validating them again would re-derive the Schema's type side per value.
+ */
+export const trustedInput = { disableValidation: true } as const
