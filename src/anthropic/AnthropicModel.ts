@@ -104,7 +104,8 @@ export const make = (
   settings: ModelSettings.ModelSettings = {},
   options: Options = {}
 ): Effect.Effect<Service, never, AnthropicClient> =>
-  Effect.map(AnthropicClient, (client): Service => {
+  Effect.gen(function* () {
+    const client = yield* AnthropicClient
     const prepare = (
       messages: ReadonlyArray<ModelMessage>,
       callSettings: ModelSettings.ModelSettings,
@@ -168,7 +169,11 @@ export const make = (
         )
       ).pipe(Effect.map((counted) => counted.input_tokens))
 
-    return { ...makeModel({ modelName, providerName, profile, settings, request, requestStream }), countTokens }
+    const service: Service = {
+      ...makeModel({ modelName, providerName, profile, settings, request, requestStream }),
+      countTokens
+    }
+    return service
   })
 
 /** The Claude model `modelName` as the core `Model`; `settings` are its defaults. */

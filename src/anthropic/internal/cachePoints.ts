@@ -12,7 +12,7 @@ import { UserError } from "../../AgentError.js"
 import type { CacheSetting } from "../AnthropicSettings.js"
 
 /** The most breakpoints the API accepts in one request. */
-export const maxCachePoints = 4
+const maxCachePoints = 4
 
 /** The `cache_control` of a setting or a `CachePoint` marker; no TTL means the API's default, 5 minutes. */
 export const cacheControl = (ttl: CacheSetting | undefined): BetaCacheControlEphemeral => ({

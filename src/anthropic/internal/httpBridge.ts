@@ -103,7 +103,7 @@ const multipartBody = (formData: FormData): Effect.Effect<HttpBody.HttpBody> => 
 export type PreparedRequest = HttpClientRequest.HttpClientRequest | Effect.Effect<HttpClientRequest.HttpClientRequest>
 
 /** Turns the SDK's fetch arguments into an Effect request (one copy of the headers). */
-export const toHttpClientRequest = (input: string | URL | Request, init: RequestInit | undefined): PreparedRequest => {
+const toHttpClientRequest = (input: string | URL | Request, init: RequestInit | undefined): PreparedRequest => {
   const inputRequest = input instanceof Request ? input : undefined
   const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url
   const method = (init?.method ?? inputRequest?.method ?? "GET").toUpperCase()

@@ -72,7 +72,7 @@ export type DecodedResult =
  * `error.type` (so `invalid_request_error` is a `BadRequestError`, as the same request sent alone
  * would have failed); an unknown type becomes an `APIError` without status.
  */
-export const itemError = (error: typeof ErrorEnvelope.Type | typeof ErrorDetail.Type): APIStatusError => {
+const itemError = (error: typeof ErrorEnvelope.Type | typeof ErrorDetail.Type): APIStatusError => {
   const envelope: typeof ErrorEnvelope.Type = isErrorEnvelope(error) ? error : { type: "error", error }
   const detail = envelope.error
   const status = statusOfErrorType[detail.type]

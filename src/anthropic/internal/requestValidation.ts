@@ -81,7 +81,7 @@ const describeValue = (value: unknown): string => {
  * a Map, Set or other class instance), with where it is; `undefined` when it can. Walks the value
  * once, iteratively, so a deep value cannot overflow the stack.
  */
-export const jsonProblem = (value: unknown): string | undefined => {
+const jsonProblem = (value: unknown): string | undefined => {
   const onPath = new Set<object>()
   const stack: Array<{ readonly value: unknown; readonly path: string; readonly exit?: object }> = [
     { value, path: "$" }

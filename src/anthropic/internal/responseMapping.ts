@@ -195,7 +195,7 @@ export const unknownPart = (block: unknown): OpaquePart =>
   })
 
 /** Tool input is a JSON object; anything else is kept as its JSON text. */
-export const toolArgs = (input: unknown): ToolArgs =>
+const toolArgs = (input: unknown): ToolArgs =>
   Option.getOrElse(decodeObject(input), () => (input === undefined ? {} : JSON.stringify(input)))
 
 const decodeObject = Schema.decodeUnknownOption(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
@@ -350,7 +350,7 @@ export const messageEvents = (message: WireMessage): Array<ModelResponseStreamEv
 }
 
 /** The response metadata of a whole message. */
-export const messageMetadata = (message: WireMessage): ResponseMetadata => ({
+const messageMetadata = (message: WireMessage): ResponseMetadata => ({
   _tag: "ResponseMetadata",
   modelName: message.model,
   providerResponseId: message.id,

@@ -42,7 +42,7 @@ const stoppedBlock: BlockState = { kind: "stopped" }
  * The most content blocks one message may have. Far above what the API sends; an index beyond it
  * is hostile, and bounding it keeps any index-keyed work downstream bounded.
  */
-export const maxBlockIndex = 4096
+const maxBlockIndex = 4096
 
 /** An event the protocol does not allow: the answer cannot be read. */
 const violation = (event: { readonly type: unknown }, problem: string): Error =>

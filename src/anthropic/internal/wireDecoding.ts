@@ -25,7 +25,7 @@ export const decodeWire =
   }
 
 /** Decodes one value the API sent, synchronously. */
-export const decodeWireEither = <A, I>(schema: Schema.Schema<A, I>, what: string) => {
+const decodeWireEither = <A, I>(schema: Schema.Schema<A, I>, what: string) => {
   const decode = Schema.decodeUnknownEither(schema)
   return (value: unknown): Either.Either<A, AnthropicSdkError> =>
     Either.mapLeft(decode(value), (error) => malformed(what, error))
