@@ -97,6 +97,8 @@ const submit = (prepared: PreparedBatch): Effect.Effect<MessageBatch, AnthropicE
  * Submits a batch. Each request is mapped exactly as `AnthropicModel` maps a single request (its
  * betas become the batch's `anthropic-beta` header); a request the API is certain to reject fails
  * the whole batch with a `UserError` before anything is sent.
+ * @since 0.1.0
+ * @category operations
  */
 export const create = (
   requests: ReadonlyArray<BatchRequest>,
@@ -111,19 +113,31 @@ export const create = (
 // Retrieve, list, cancel, delete
 // ---------------------------------------------------------------------------------------------
 
-/** The batch's current status. */
+/**
+ * The batch's current status.
+ * @since 0.1.0
+ * @category operations
+ */
 export const retrieve = (batchId: string): Effect.Effect<MessageBatch, AnthropicError, AnthropicClient> =>
   withBatches((client) => client.call((sdk, options) => sdk.beta.messages.batches.retrieve(batchId, {}, options))).pipe(
     Effect.flatMap(decodeBatch)
   )
 
-/** Options of `list`. */
+/**
+ * Options of `list`.
+ * @since 0.1.0
+ * @category models
+ */
 export interface ListOptions {
   /** Batches per page (1 to 1000, default 20); the Stream reads every page either way. */
   readonly limit?: number | undefined
 }
 
-/** Every batch of the workspace, newest first, as a Stream over all pages. */
+/**
+ * Every batch of the workspace, newest first, as a Stream over all pages.
+ * @since 0.1.0
+ * @category operations
+ */
 export const list = (options: ListOptions = {}): Stream.Stream<MessageBatch, AnthropicError, AnthropicClient> =>
   Stream.unwrap(
     withBatches((client) =>
@@ -142,6 +156,8 @@ export const list = (options: ListOptions = {}): Stream.Stream<MessageBatch, Ant
 /**
  * Asks the API to cancel the batch: it becomes `canceling`, then `ended`; requests not yet
  * processed end up `Canceled` in the results.
+ * @since 0.1.0
+ * @category operations
  */
 export const cancel = (batchId: string): Effect.Effect<MessageBatch, AnthropicError, AnthropicClient> =>
   withBatches((client) => client.call((sdk, options) => sdk.beta.messages.batches.cancel(batchId, {}, options))).pipe(
@@ -166,12 +182,18 @@ export {
 /**
  * The default polling: after 1 second, then twice as long each time, never more than a minute
  * apart. It never gives up: a batch always ends (the API expires it after 24 hours).
+ * @since 0.1.0
+ * @category constants
  */
 export const defaultPollSchedule: Schedule.Schedule<Duration.Duration> = Schedule.exponential("1 second", 2).pipe(
   Schedule.modifyDelay((_, delay) => Duration.min(delay, Duration.minutes(1)))
 )
 
-/** Options of `watch` and `wait`. */
+/**
+ * Options of `watch` and `wait`.
+ * @since 0.1.0
+ * @category models
+ */
 export interface WaitOptions<R = never> {
   /**
    * When to poll again; its input is the batch's latest status. When it ends before the batch
@@ -185,6 +207,8 @@ export interface WaitOptions<R = never> {
  * `ended` one. A later poll that fails with a retryable error (429, 5xx, a connection error) is
  * skipped and tried again on the schedule, so a long wait survives a blip. Render it as progress;
  * interrupting it stops polling (the batch keeps running: `cancel` stops it).
+ * @since 0.1.0
+ * @category operations
  */
 export const watch = <R = never>(
   batchId: string,
@@ -218,7 +242,11 @@ export const watch = <R = never>(
   )
 }
 
-/** Waits, polling on a schedule, until the batch has ended; succeeds with its final status. */
+/**
+ * Waits, polling on a schedule, until the batch has ended; succeeds with its final status.
+ * @since 0.1.0
+ * @category operations
+ */
 export const wait = <R = never>(
   batchId: string,
   options: WaitOptions<R> = {}
@@ -239,6 +267,8 @@ export const wait = <R = never>(
  * held whole. A line that is not a batch result fails the stream with `AnthropicSdkError`; a
  * succeeded message the response mapping cannot read, with `UnexpectedModelBehavior` (as a single
  * request would).
+ * @since 0.1.0
+ * @category operations
  */
 export const results = (
   batchId: string
@@ -267,10 +297,18 @@ export const results = (
 // Many prompts in, their outputs out
 // ---------------------------------------------------------------------------------------------
 
-/** One prompt of `runPrompts`: a user prompt, or a whole conversation. */
+/**
+ * One prompt of `runPrompts`: a user prompt, or a whole conversation.
+ * @since 0.1.0
+ * @category models
+ */
 export type Prompt = string | ReadonlyArray<ModelMessage>
 
-/** Options of `runPrompts`. */
+/**
+ * Options of `runPrompts`.
+ * @since 0.1.0
+ * @category models
+ */
 export interface RunPromptsOptions<R = never> extends WaitOptions<R> {
   readonly model: string
   readonly settings?: ModelSettings.ModelSettings | undefined
@@ -299,7 +337,11 @@ const promptMessages = (
   return [new ModelRequest({ parts, instructions: options.instructions })]
 }
 
-/** The `customId` of the prompt at `index` in `runPrompts`. */
+/**
+ * The `customId` of the prompt at `index` in `runPrompts`.
+ * @since 0.1.0
+ * @category operations
+ */
 export const promptCustomId = (index: number): string => `prompt-${index}`
 
 /**
@@ -307,6 +349,8 @@ export const promptCustomId = (index: number): string => `prompt-${index}`
  * the batches (100,000 prompts each at most), waits for each, and streams its results. Every
  * prompt is mapped before anything is sent, so a prompt the API would reject fails the whole run
  * with a `UserError` and no batch is created. Interrupted, it cancels the batches it started.
+ * @since 0.1.0
+ * @category operations
  */
 export const runPrompts = <R = never>(
   prompts: ReadonlyArray<Prompt>,

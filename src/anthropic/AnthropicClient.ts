@@ -41,19 +41,36 @@ import type { CommonOptions, Platform, Service } from "./internal/clientTypes.js
 import * as sdkErrors from "./internal/sdkErrors.js"
 import { sdkLogger } from "./internal/secrets.js"
 
+/**
+ * The client's service and the options every variant shares.
+ * @since 0.1.0
+ * @category models
+ */
 export type { CommonOptions, Platform, RequestOptions, Service, StreamOptions } from "./internal/clientTypes.js"
 
-/** The Anthropic client a program talks to. */
+/**
+ * The Anthropic client a program talks to.
+ * @since 0.1.0
+ * @category tags
+ */
 export class AnthropicClient extends Context.Tag("effect-claude/AnthropicClient")<AnthropicClient, Service>() {}
 
-/** Options of `make` / `layer`: an API key or an OAuth bearer token, and the common options. */
+/**
+ * Options of `make` / `layer`: an API key or an OAuth bearer token, and the common options.
+ * @since 0.1.0
+ * @category models
+ */
 export type Options = CommonOptions &
   (
     | { readonly apiKey: Redacted.Redacted<string>; readonly authToken?: undefined }
     | { readonly authToken: Redacted.Redacted<string>; readonly apiKey?: undefined }
   )
 
-/** Options of `layerConfig`: where to read the key and base URL, and the common options. */
+/**
+ * Options of `layerConfig`: where to read the key and base URL, and the common options.
+ * @since 0.1.0
+ * @category models
+ */
 export interface ConfigOptions extends Omit<CommonOptions, "baseURL"> {
   /** Default `Config.redacted("ANTHROPIC_API_KEY")`. */
   readonly apiKey?: Config.Config<Redacted.Redacted<string>> | undefined
@@ -61,7 +78,11 @@ export interface ConfigOptions extends Omit<CommonOptions, "baseURL"> {
   readonly baseURL?: Config.Config<Option.Option<string>> | undefined
 }
 
-/** Builds the service: an SDK client whose HTTP goes through the `HttpClient` in context. */
+/**
+ * Builds the service: an SDK client whose HTTP goes through the `HttpClient` in context.
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = (options: Options): Effect.Effect<Service, never, HttpClient.HttpClient> =>
   Effect.gen(function* () {
     const fetch = yield* bridgedFetch(options)
@@ -79,13 +100,19 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
     return makeService(sdk, "anthropic", [Redacted.value(secret)])
   })
 
-/** The client as a Layer, over the `HttpClient` in context. */
+/**
+ * The client as a Layer, over the `HttpClient` in context.
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer = (options: Options): Layer.Layer<AnthropicClient, never, HttpClient.HttpClient> =>
   Layer.effect(AnthropicClient, make(options))
 
 /**
  * The client configured from Effect `Config`: `ANTHROPIC_API_KEY` (redacted; missing = a
  * `ConfigError` when the Layer is built) and the optional `ANTHROPIC_BASE_URL`.
+ * @since 0.1.0
+ * @category layers
  */
 export const layerConfig = (
   options?: ConfigOptions
@@ -126,6 +153,8 @@ const detectPlatform = (sdk: object): Platform => {
  * A client you built yourself (its own `fetch`, middleware, credentials; also a Bedrock, Vertex or
  * Foundry client), as a Layer. It is copied with `maxRetries: 0` if it retries, since retrying is
  * the library's job. The platform is detected from the client's class unless given.
+ * @since 0.1.0
+ * @category layers
  */
 export const fromClient = (
   sdk: BaseAnthropic,
@@ -137,36 +166,62 @@ export const fromClient = (
     return makeService(asAnthropicClient(client), options?.platform ?? detectPlatform(sdk), secrets)
   })
 
-/** Options of `bedrock`. */
+/**
+ * Options of `bedrock`.
+ * @since 0.1.0
+ * @category models
+ */
 export type BedrockOptions = Bedrock.Options
-/** Options of `vertex`. */
+/**
+ * Options of `vertex`.
+ * @since 0.1.0
+ * @category models
+ */
 export type VertexOptions = Vertex.Options
-/** Options of `foundry`. */
+/**
+ * Options of `foundry`.
+ * @since 0.1.0
+ * @category models
+ */
 export type FoundryOptions = Foundry.Options
 
 /**
  * Claude on Amazon Bedrock (`@anthropic-ai/bedrock-sdk`, an optional peer dependency: missing, the
  * Layer fails with `PlatformPackageMissing`). Signs with the given AWS credentials, or the AWS
  * default chain, or uses a Bedrock API key.
+ * @since 0.1.0
+ * @category layers
  */
 export const bedrock = (
   options: BedrockOptions
 ): Layer.Layer<AnthropicClient, PlatformPackageMissing | AnthropicSdkError, HttpClient.HttpClient> =>
   Layer.effect(AnthropicClient, Bedrock.make(options))
 
-/** Claude on Google Vertex AI (`@anthropic-ai/vertex-sdk`, an optional peer dependency). */
+/**
+ * Claude on Google Vertex AI (`@anthropic-ai/vertex-sdk`, an optional peer dependency).
+ * @since 0.1.0
+ * @category layers
+ */
 export const vertex = (
   options: VertexOptions
 ): Layer.Layer<AnthropicClient, PlatformPackageMissing | AnthropicSdkError, HttpClient.HttpClient> =>
   Layer.effect(AnthropicClient, Vertex.make(options))
 
-/** Claude on Microsoft Foundry (`@anthropic-ai/foundry-sdk`, an optional peer dependency). */
+/**
+ * Claude on Microsoft Foundry (`@anthropic-ai/foundry-sdk`, an optional peer dependency).
+ * @since 0.1.0
+ * @category layers
+ */
 export const foundry = (
   options: FoundryOptions
 ): Layer.Layer<AnthropicClient, PlatformPackageMissing | AnthropicSdkError, HttpClient.HttpClient> =>
   Layer.effect(AnthropicClient, Foundry.make(options))
 
-/** API features some platforms lack. */
+/**
+ * API features some platforms lack.
+ * @since 0.1.0
+ * @category models
+ */
 export type Feature = "batches" | "countTokens" | "models"
 
 const missingFeatures: Readonly<Record<Platform, ReadonlyArray<Feature>>> = {
@@ -176,10 +231,18 @@ const missingFeatures: Readonly<Record<Platform, ReadonlyArray<Feature>>> = {
   foundry: ["batches", "models"]
 }
 
-/** Whether the platform serves the feature. */
+/**
+ * Whether the platform serves the feature.
+ * @since 0.1.0
+ * @category guards
+ */
 export const supports = (platform: Platform, feature: Feature): boolean => !missingFeatures[platform].includes(feature)
 
-/** Succeeds when the client's platform serves the feature, else fails with `UnsupportedFeature`. */
+/**
+ * Succeeds when the client's platform serves the feature, else fails with `UnsupportedFeature`.
+ * @since 0.1.0
+ * @category guards
+ */
 export const requireFeature = (service: Service, feature: Feature): Effect.Effect<void, UnsupportedFeature> =>
   supports(service.platform, feature)
     ? Effect.void

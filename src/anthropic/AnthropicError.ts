@@ -31,6 +31,7 @@ declare module "../Model.js" {
  */
 export const TypeId: unique symbol = Symbol.for("effect-claude/AnthropicError")
 /**
+ * The type of `TypeId`.
  * @since 0.1.0
  * @category type ids
  */

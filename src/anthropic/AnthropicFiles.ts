@@ -32,10 +32,18 @@ import { type AnthropicError, UnsupportedFeature } from "./AnthropicError.js"
 import { filesBeta } from "./internal/requestMapping.js"
 import { decodeStream, decodeWire } from "./internal/wireDecoding.js"
 
-/** The beta header value every Files API call sends. */
+/**
+ * The beta header value every Files API call sends.
+ * @since 0.1.0
+ * @category operations
+ */
 export const beta = filesBeta
 
-/** A file's metadata, as the API reports it. */
+/**
+ * A file's metadata, as the API reports it.
+ * @since 0.1.0
+ * @category models
+ */
 export class FileMetadata extends Schema.Class<FileMetadata>("FileMetadata")({
   id: Schema.String,
   filename: Schema.String,
@@ -74,13 +82,21 @@ const betas = [filesBeta]
 // Upload
 // ---------------------------------------------------------------------------------------------
 
-/** Options of an upload. */
+/**
+ * Options of an upload.
+ * @since 0.1.0
+ * @category models
+ */
 export interface UploadOptions {
   /** Ask the API to delete the file after this long (rounded to whole seconds). */
   readonly expiresIn?: Duration.DurationInput | undefined
 }
 
-/** Bytes to upload, with the name and media type the API will keep. */
+/**
+ * Bytes to upload, with the name and media type the API will keep.
+ * @since 0.1.0
+ * @category models
+ */
 export interface BytesUpload extends UploadOptions {
   readonly bytes: Uint8Array
   readonly filename: string
@@ -88,7 +104,11 @@ export interface BytesUpload extends UploadOptions {
   readonly mediaType: string
 }
 
-/** Uploads bytes as a file. */
+/**
+ * Uploads bytes as a file.
+ * @since 0.1.0
+ * @category operations
+ */
 export const upload = (source: BytesUpload): Effect.Effect<FileMetadata, AnthropicError, AnthropicClient> =>
   withFiles((client) =>
     client.call(async (sdk, options) => {
@@ -122,7 +142,11 @@ const mediaTypes: Readonly<Record<string, string>> = {
   xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 }
 
-/** The media type a file name suggests (by extension), `application/octet-stream` when unknown. */
+/**
+ * The media type a file name suggests (by extension), `application/octet-stream` when unknown.
+ * @since 0.1.0
+ * @category operations
+ */
 export const mediaTypeOf = (filename: string): string => {
   const dot = filename.lastIndexOf(".")
   return (dot === -1 ? undefined : mediaTypes[filename.slice(dot + 1).toLowerCase()]) ?? "application/octet-stream"
@@ -130,7 +154,11 @@ export const mediaTypeOf = (filename: string): string => {
 
 const baseName = (path: string): string => path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1)
 
-/** Options of `uploadPath`. */
+/**
+ * Options of `uploadPath`.
+ * @since 0.1.0
+ * @category models
+ */
 export interface PathUploadOptions extends UploadOptions {
   /** Default: the path's last segment. */
   readonly filename?: string | undefined
@@ -138,7 +166,11 @@ export interface PathUploadOptions extends UploadOptions {
   readonly mediaType?: string | undefined
 }
 
-/** Reads a local file (with the platform `FileSystem`) and uploads it. */
+/**
+ * Reads a local file (with the platform `FileSystem`) and uploads it.
+ * @since 0.1.0
+ * @category operations
+ */
 export const uploadPath = (
   path: string,
   options: PathUploadOptions = {}
@@ -159,19 +191,31 @@ export const uploadPath = (
 // Metadata, list, delete
 // ---------------------------------------------------------------------------------------------
 
-/** A file's metadata. */
+/**
+ * A file's metadata.
+ * @since 0.1.0
+ * @category operations
+ */
 export const retrieve = (fileId: string): Effect.Effect<FileMetadata, AnthropicError, AnthropicClient> =>
   withFiles((client) =>
     client.call((sdk, options) => sdk.beta.files.retrieveMetadata(fileId, { betas }, options))
   ).pipe(Effect.flatMap(decodeMetadata))
 
-/** Options of `list`. */
+/**
+ * Options of `list`.
+ * @since 0.1.0
+ * @category models
+ */
 export interface ListOptions {
   /** Files per page (default 20); the Stream reads every page either way. */
   readonly limit?: number | undefined
 }
 
-/** Every file of the workspace, newest first, as a Stream over all pages. */
+/**
+ * Every file of the workspace, newest first, as a Stream over all pages.
+ * @since 0.1.0
+ * @category operations
+ */
 export const list = (options: ListOptions = {}): Stream.Stream<FileMetadata, AnthropicError, AnthropicClient> =>
   Stream.unwrap(
     withFiles((client) =>
@@ -223,6 +267,8 @@ async function* bodyPieces(response: Response): AsyncGenerator<Uint8Array> {
 /**
  * A file's content as a Stream of byte pieces, as they arrive (never held whole). Only files the
  * API made are downloadable; an uploaded one fails with the API's error.
+ * @since 0.1.0
+ * @category operations
  */
 export const download = (fileId: string): Stream.Stream<Uint8Array, AnthropicError, AnthropicClient> =>
   Stream.unwrap(
@@ -233,7 +279,11 @@ export const download = (fileId: string): Stream.Stream<Uint8Array, AnthropicErr
     )
   )
 
-/** A file's whole content. */
+/**
+ * A file's whole content.
+ * @since 0.1.0
+ * @category operations
+ */
 export const downloadBytes = (fileId: string): Effect.Effect<Uint8Array, AnthropicError, AnthropicClient> =>
   withFiles((client) =>
     client.call(async (sdk, options) => {
@@ -249,6 +299,8 @@ export const downloadBytes = (fileId: string): Effect.Effect<Uint8Array, Anthrop
 /**
  * The prompt content that refers to an uploaded file: an image block for `image/*` files, a
  * document block otherwise. Put it in a user prompt; the request mapping adds the files beta.
+ * @since 0.1.0
+ * @category operations
  */
 export const reference = (file: FileMetadata): UploadedFile =>
   new UploadedFile({ fileId: file.id, kind: file.mimeType.startsWith("image/") ? "image" : "document" })

@@ -56,13 +56,19 @@ import { isEnd, isPreamble, StreamMapper } from "./internal/streamMapping.js"
 /**
  * What Claude can do: structured output through a JSON Schema (`output_config.format`), but no
  * forced tool call while thinking.
+ * @since 0.1.0
+ * @category constants
  */
 export const profile: ModelProfile = {
   supportsForcedToolCallsWithThinking: false,
   supportsNativeOutput: true
 }
 
-/** The `Model` service for Claude, plus token counting with the same request mapping. */
+/**
+ * The `Model` service for Claude, plus token counting with the same request mapping.
+ * @since 0.1.0
+ * @category models
+ */
 export interface Service extends ModelService {
   /** Counts the input tokens the request would use, without sending it to the model. */
   readonly countTokens: (
@@ -89,7 +95,11 @@ const streamReading = {
 const withBetas = <P extends object>(params: P, betas: ReadonlyArray<string>): P & { betas?: Array<string> } =>
   betas.length > 0 ? { ...params, betas: [...betas] } : params
 
-/** Options of `make` / `layer` beside the settings. */
+/**
+ * Options of `make` / `layer` beside the settings.
+ * @since 0.1.0
+ * @category models
+ */
 export interface Options {
   /**
    * When failed requests are tried again (default `AnthropicRetry.defaultPolicy`: 2 retries);
@@ -98,7 +108,11 @@ export interface Options {
   readonly retry?: RetryPolicy | undefined
 }
 
-/** Builds the Claude model `modelName` over the `AnthropicClient` in context. */
+/**
+ * Builds the Claude model `modelName` over the `AnthropicClient` in context.
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = (
   modelName: string,
   settings: ModelSettings.ModelSettings = {},
@@ -176,14 +190,22 @@ export const make = (
     return service
   })
 
-/** The Claude model `modelName` as the core `Model`; `settings` are its defaults. */
+/**
+ * The Claude model `modelName` as the core `Model`; `settings` are its defaults.
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer = (
   modelName: string,
   settings?: ModelSettings.ModelSettings | undefined,
   options?: Options | undefined
 ): Layer.Layer<Model, never, AnthropicClient> => Layer.effect(Model, make(modelName, settings, options))
 
-/** Options of `layerConfig`: `Options` plus where the client reads its key and base URL. */
+/**
+ * Options of `layerConfig`: `Options` plus where the client reads its key and base URL.
+ * @since 0.1.0
+ * @category models
+ */
 export interface ConfigOptions extends Options {
   /** Default `AnthropicClient.layerConfig()`'s: `ANTHROPIC_API_KEY` and the optional `ANTHROPIC_BASE_URL`. */
   readonly client?: ClientConfigOptions | undefined
@@ -194,6 +216,8 @@ export interface ConfigOptions extends Options {
  * (`AnthropicClient.layerConfig`: `ANTHROPIC_API_KEY`, optional `ANTHROPIC_BASE_URL`) over the
  * platform's `fetch` (`@effect/platform`'s `FetchHttpClient`: Node, Bun, Deno and browsers alike, no
  * extra package). A missing key fails the Layer with a `ConfigError`.
+ * @since 0.1.0
+ * @category layers
  */
 export const layerConfig = (
   modelName: string,
@@ -208,6 +232,8 @@ export const layerConfig = (
 /**
  * Counts the input tokens a request to `modelName` would use (the same mapping as a real request:
  * system prompt, tools, thinking and all), without sending it to the model.
+ * @since 0.1.0
+ * @category operations
  */
 export const countTokens = (
   modelName: string,

@@ -23,10 +23,18 @@ import { AnthropicClient, requireFeature } from "./AnthropicClient.js"
 import type { AnthropicError } from "./AnthropicError.js"
 import { decodeStream, decodeWire } from "./internal/wireDecoding.js"
 
-/** Whether a model supports something. */
+/**
+ * Whether a model supports something.
+ * @since 0.1.0
+ * @category schemas
+ */
 export const Support = Schema.Struct({ supported: Schema.Boolean })
 
-/** Effort levels (`output_config.effort`) the model accepts. */
+/**
+ * Effort levels (`output_config.effort`) the model accepts.
+ * @since 0.1.0
+ * @category schemas
+ */
 export const EffortCapability = Schema.Struct({
   supported: Schema.Boolean,
   low: Schema.optional(Support),
@@ -36,7 +44,11 @@ export const EffortCapability = Schema.Struct({
   max: Schema.optional(Support)
 })
 
-/** Thinking, and which thinking modes the model accepts. */
+/**
+ * Thinking, and which thinking modes the model accepts.
+ * @since 0.1.0
+ * @category schemas
+ */
 export const ThinkingCapability = Schema.Struct({
   supported: Schema.Boolean,
   types: Schema.optional(
@@ -49,7 +61,11 @@ export const ThinkingCapability = Schema.Struct({
   )
 })
 
-/** Context management strategies, under their dated API names. */
+/**
+ * Context management strategies, under their dated API names.
+ * @since 0.1.0
+ * @category schemas
+ */
 export const ContextManagementCapability = Schema.Struct({
   supported: Schema.Boolean,
   clear_thinking_20251015: Schema.optionalWith(Support, { nullable: true }),
@@ -57,7 +73,11 @@ export const ContextManagementCapability = Schema.Struct({
   compact_20260112: Schema.optionalWith(Support, { nullable: true })
 })
 
-/** Server tools the model can call. */
+/**
+ * Server tools the model can call.
+ * @since 0.1.0
+ * @category schemas
+ */
 export const ServerToolsCapability = Schema.Struct({
   supported: Schema.Boolean,
   codeExecution: Schema.optional(Support).pipe(Schema.fromKey("code_execution")),
@@ -67,6 +87,8 @@ export const ServerToolsCapability = Schema.Struct({
 /**
  * What the model can do, as the API reports it. Every field is optional, so a capability the API
  * adds or drops never breaks decoding.
+ * @since 0.1.0
+ * @category models
  */
 export class ModelCapabilities extends Schema.Class<ModelCapabilities>("ModelCapabilities")({
   batch: Schema.optional(Support),
@@ -81,7 +103,11 @@ export class ModelCapabilities extends Schema.Class<ModelCapabilities>("ModelCap
   thinking: Schema.optional(ThinkingCapability)
 }) {}
 
-/** A model the API serves. */
+/**
+ * A model the API serves.
+ * @since 0.1.0
+ * @category models
+ */
 export class ModelInfo extends Schema.Class<ModelInfo>("ModelInfo")({
   /** What `AnthropicModel.layer` takes, e.g. `claude-sonnet-4-5-20250929`. */
   id: Schema.String,
@@ -101,7 +127,11 @@ export class ModelInfo extends Schema.Class<ModelInfo>("ModelInfo")({
   capabilities: Schema.optionalWith(ModelCapabilities, { nullable: true })
 }) {}
 
-/** The capabilities `supports` can ask about. */
+/**
+ * The capabilities `supports` can ask about.
+ * @since 0.1.0
+ * @category models
+ */
 export type Capability =
   | "batch"
   | "citations"
@@ -114,17 +144,29 @@ export type Capability =
   | "structuredOutputs"
   | "thinking"
 
-/** Whether the API reports the capability as supported (false when it reports nothing). */
+/**
+ * Whether the API reports the capability as supported (false when it reports nothing).
+ * @since 0.1.0
+ * @category guards
+ */
 export const supports = (model: ModelInfo, capability: Capability): boolean =>
   model.capabilities?.[capability]?.supported === true
 
-/** Options of `list`. */
+/**
+ * Options of `list`.
+ * @since 0.1.0
+ * @category models
+ */
 export interface ListOptions {
   /** Models per page (1 to 1000, default 20); the Stream reads every page either way. */
   readonly limit?: number | undefined
 }
 
-/** Every model the API serves, newest first, as a Stream over all pages. */
+/**
+ * Every model the API serves, newest first, as a Stream over all pages.
+ * @since 0.1.0
+ * @category operations
+ */
 export const list = (options: ListOptions = {}): Stream.Stream<ModelInfo, AnthropicError, AnthropicClient> =>
   Stream.unwrap(
     Effect.map(AnthropicClient, (client) =>
@@ -140,7 +182,11 @@ export const list = (options: ListOptions = {}): Stream.Stream<ModelInfo, Anthro
     )
   ).pipe(decodeStream(ModelInfo, "model"))
 
-/** One model, by id or alias (e.g. `claude-sonnet-4-5` gives the dated id it stands for). */
+/**
+ * One model, by id or alias (e.g. `claude-sonnet-4-5` gives the dated id it stands for).
+ * @since 0.1.0
+ * @category operations
+ */
 export const retrieve = (modelId: string): Effect.Effect<ModelInfo, AnthropicError, AnthropicClient> =>
   Effect.flatMap(AnthropicClient, (client) =>
     Effect.zipRight(

@@ -8,7 +8,11 @@ import { APIStatusErrorSchema } from "../AnthropicError.js"
 import type { DecodedResult } from "./jsonlResults.js"
 import { trustedInput } from "./trustedInput.js"
 
-/** How many requests of a batch are in each state. */
+/**
+ * How many requests of a batch are in each state.
+ * @since 0.1.0
+ * @category models
+ */
 export class RequestCounts extends Schema.Class<RequestCounts>("RequestCounts")({
   processing: Schema.Number,
   succeeded: Schema.Number,
@@ -17,12 +21,24 @@ export class RequestCounts extends Schema.Class<RequestCounts>("RequestCounts")(
   expired: Schema.Number
 }) {}
 
-/** Where a batch is: still running, being canceled, or done (its results can be read). */
+/**
+ * Where a batch is: still running, being canceled, or done (its results can be read).
+ * @since 0.1.0
+ * @category schemas
+ */
 export const ProcessingStatus = Schema.Literal("in_progress", "canceling", "ended")
-/** @see ProcessingStatus */
+/**
+ * @see ProcessingStatus
+ * @since 0.1.0
+ * @category models
+ */
 export type ProcessingStatus = typeof ProcessingStatus.Type
 
-/** A Message Batch as the API reports it (decoded from its snake_case JSON). */
+/**
+ * A Message Batch as the API reports it (decoded from its snake_case JSON).
+ * @since 0.1.0
+ * @category models
+ */
 export class MessageBatch extends Schema.Class<MessageBatch>("MessageBatch")({
   id: Schema.String,
   processingStatus: Schema.propertySignature(ProcessingStatus).pipe(Schema.fromKey("processing_status")),
@@ -41,10 +57,18 @@ export class MessageBatch extends Schema.Class<MessageBatch>("MessageBatch")({
 // Results
 // ---------------------------------------------------------------------------------------------
 
-/** The API errors a batch item can fail with (the SDK's status-bearing error classes). */
+/**
+ * The API errors a batch item can fail with (the SDK's status-bearing error classes).
+ * @since 0.1.0
+ * @category schemas
+ */
 export const ItemError = APIStatusErrorSchema
 
-/** The request succeeded: `response` is what `AnthropicModel` would have returned for it alone. */
+/**
+ * The request succeeded: `response` is what `AnthropicModel` would have returned for it alone.
+ * @since 0.1.0
+ * @category models
+ */
 export class Succeeded extends Schema.TaggedClass<Succeeded>()("Succeeded", {
   customId: Schema.String,
   response: ModelResponse
@@ -54,28 +78,50 @@ export class Succeeded extends Schema.TaggedClass<Succeeded>()("Succeeded", {
  * The request failed: `error` is the mirrored SDK error the same request would have failed with
  * alone (`invalid_request_error` → `BadRequestError`, `overloaded_error` → `OverloadedError`; its
  * `status` is the one the API uses for that error type).
+ * @since 0.1.0
+ * @category models
  */
 export class Errored extends Schema.TaggedClass<Errored>()("Errored", {
   customId: Schema.String,
   error: ItemError
 }) {}
 
-/** The batch was canceled before this request was processed. */
+/**
+ * The batch was canceled before this request was processed.
+ * @since 0.1.0
+ * @category models
+ */
 export class Canceled extends Schema.TaggedClass<Canceled>()("Canceled", {
   customId: Schema.String
 }) {}
 
-/** The batch expired (24 hours) before this request was processed. */
+/**
+ * The batch expired (24 hours) before this request was processed.
+ * @since 0.1.0
+ * @category models
+ */
 export class Expired extends Schema.TaggedClass<Expired>()("Expired", {
   customId: Schema.String
 }) {}
 
-/** The outcome of one batch request, matched to it by `customId`. */
+/**
+ * The outcome of one batch request, matched to it by `customId`.
+ * @since 0.1.0
+ * @category schemas
+ */
 export const BatchResult = Schema.Union(Succeeded, Errored, Canceled, Expired)
-/** @see BatchResult */
+/**
+ * @see BatchResult
+ * @since 0.1.0
+ * @category models
+ */
 export type BatchResult = typeof BatchResult.Type
 
-/** The response of a succeeded result, `undefined` for the others. */
+/**
+ * The response of a succeeded result, `undefined` for the others.
+ * @since 0.1.0
+ * @category utils
+ */
 export const responseOf = (result: BatchResult): ModelResponse | undefined =>
   result._tag === "Succeeded" ? result.response : undefined
 
@@ -83,13 +129,21 @@ export const responseOf = (result: BatchResult): ModelResponse | undefined =>
 // Errors
 // ---------------------------------------------------------------------------------------------
 
-/** Waiting stopped (its schedule ended) before the batch had ended; `batch` is its last status. */
+/**
+ * Waiting stopped (its schedule ended) before the batch had ended; `batch` is its last status.
+ * @since 0.1.0
+ * @category errors
+ */
 export class BatchNotEnded extends Schema.TaggedError<BatchNotEnded>()("BatchNotEnded", {
   message: Schema.String,
   batch: MessageBatch
 }) {}
 
-/** A decoded results-file line as its `BatchResult` (decoded already: no second validation). */
+/**
+ * A decoded results-file line as its `BatchResult` (decoded already: no second validation).
+ * @since 0.1.0
+ * @category utils
+ */
 export const toResult = (decoded: DecodedResult): BatchResult => {
   switch (decoded._tag) {
     case "Succeeded":

@@ -10,13 +10,25 @@ import { type ModelRequestParameters, textParameters } from "../../Model.js"
 import * as ModelSettings from "../../ModelSettings.js"
 import { mapRequest } from "./requestMapping.js"
 
-/** The most requests one batch may hold. */
+/**
+ * The most requests one batch may hold.
+ * @since 0.1.0
+ * @category constants
+ */
 export const maxRequestsPerBatch = 100_000
 
-/** What a `customId` may be: 1 to 64 letters, digits, `-` and `_`. */
+/**
+ * What a `customId` may be: 1 to 64 letters, digits, `-` and `_`.
+ * @since 0.1.0
+ * @category constants
+ */
 export const customIdPattern = /^[a-zA-Z0-9_-]{1,64}$/
 
-/** One request of a batch: a conversation, as `Model.request` takes it, and the id to match its result. */
+/**
+ * One request of a batch: a conversation, as `Model.request` takes it, and the id to match its result.
+ * @since 0.1.0
+ * @category models
+ */
 export interface BatchRequest {
   readonly customId: string
   readonly messages: ReadonlyArray<ModelMessage>
@@ -28,7 +40,11 @@ export interface BatchRequest {
   readonly parameters?: ModelRequestParameters | undefined
 }
 
-/** Defaults for every request of a batch. */
+/**
+ * Defaults for every request of a batch.
+ * @since 0.1.0
+ * @category models
+ */
 export interface CreateOptions {
   /** The model of requests that name none. */
   readonly model?: string | undefined
@@ -37,6 +53,11 @@ export interface CreateOptions {
   readonly parameters?: ModelRequestParameters | undefined
 }
 
+/**
+ * A batch ready to send: the API's parameters and the extra headers its requests share.
+ * @since 0.1.0
+ * @category models
+ */
 export interface PreparedBatch {
   readonly params: BatchCreateParams
   readonly headers: Readonly<Record<string, string>>
@@ -44,7 +65,11 @@ export interface PreparedBatch {
 
 const userError = (message: string) => Either.left(new UserError({ message }))
 
-/** Maps every request with the single-request mapping; fails on the first one the API would reject. */
+/**
+ * Maps every request with the single-request mapping; fails on the first one the API would reject.
+ * @since 0.1.0
+ * @category utils
+ */
 export const prepare = (
   requests: ReadonlyArray<BatchRequest>,
   options: CreateOptions

@@ -13,6 +13,11 @@ const retryableErrorTypes: ReadonlySet<string> = new Set([
 
 const retryableStatus = (status: number): boolean => status === 408 || status === 409 || status === 429 || status >= 500
 
+/**
+ * Whether retrying may help (see `AnthropicError.isRetryable`).
+ * @since 0.1.0
+ * @category guards
+ */
 export const isRetryable = (error: AnthropicError): error is RetryableAnthropicError => {
   switch (error._tag) {
     case "APIConnectionError":

@@ -62,6 +62,8 @@ const withPolicy = <A, R>(
 /**
  * Runs a request, trying it again under the policy in force while it fails with a retryable error.
  * After a failure, the logs and the attempts that follow run under `span` when one is given.
+ * @since 0.1.0
+ * @category utils
  */
 export const retryEffect: <A, R>(
   request: Effect.Effect<A, AnthropicError, R>,
@@ -69,13 +71,21 @@ export const retryEffect: <A, R>(
   span?: Tracer.AnySpan | undefined
 ) => Effect.Effect<A, AnthropicError, R> = withPolicy
 
-/** How one attempt at a streamed answer is mapped: a chunk of events at once. Make one per attempt. */
+/**
+ * How one attempt at a streamed answer is mapped: a chunk of events at once. Make one per attempt.
+ * @since 0.1.0
+ * @category models
+ */
 export interface StreamReader<A, B> {
   /** Maps a chunk of events; throws on an event it cannot read. */
   readonly read: (events: Chunk.Chunk<A>) => Chunk.Chunk<B>
 }
 
-/** How a streamed answer is read: its mapping, and what the retry wrapper needs to know of its events. */
+/**
+ * How a streamed answer is read: its mapping, and what the retry wrapper needs to know of its events.
+ * @since 0.1.0
+ * @category models
+ */
 export interface StreamReading<A, B, E> {
   /** A fresh reader per attempt. */
   readonly makeReader: () => StreamReader<A, B>
@@ -105,7 +115,11 @@ const cutShort = (): AnthropicError =>
 /** A Stream's pull: the next chunk; `None` at the end. */
 type Pull<A, E> = Effect.Effect<Chunk.Chunk<A>, Option.Option<E>>
 
-/** Opens one attempt's events as a pull (the client's `openPull`); closing the scope aborts its request. */
+/**
+ * Opens one attempt's events as a pull (the client's `openPull`); closing the scope aborts its request.
+ * @since 0.1.0
+ * @category models
+ */
 export type OpenPull<A> = Effect.Effect<Pull<A, AnthropicError>, AnthropicError, Scope.Scope>
 
 /**
@@ -179,6 +193,8 @@ const openUntilContent = <A, B, E>(
  * stream that stops before its end event fails with `APIConnectionError` rather than passing for
  * a whole answer. Each attempt lives in its own scope within the caller's, closed (aborting its
  * HTTP request) as soon as the attempt fails. Each attempt's events are mapped by a fresh reader.
+ * @since 0.1.0
+ * @category utils
  */
 export const retryStreamPull = <A, B, E>(
   open: OpenPull<A>,

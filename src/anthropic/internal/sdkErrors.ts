@@ -38,6 +38,8 @@ import { scrub } from "./secrets.js"
 /**
  * The HTTP status the API answers a request failing with this `error.type` with. Used for errors
  * that arrive without a status: SSE `error` events and errored batch items.
+ * @since 0.1.0
+ * @category utils
  */
 export const statusOfErrorType: Readonly<Record<string, number>> = {
   invalid_request_error: 400,
@@ -52,7 +54,11 @@ export const statusOfErrorType: Readonly<Record<string, number>> = {
   overloaded_error: 529
 }
 
-/** Options of `fromSdkError`. */
+/**
+ * Options of `fromSdkError`.
+ * @since 0.1.0
+ * @category models
+ */
 export interface FromSdkErrorOptions {
   /** Secret values (API keys, tokens) to blank out of messages and bodies should a server echo them. */
   readonly secrets?: ReadonlyArray<string> | undefined
@@ -143,6 +149,8 @@ const idleTimedOut = (error: unknown): boolean => {
  * (checked most specific first); errors already mirrored pass through unchanged; the bridge's
  * transport failures (a body that broke mid-stream) become `APIConnectionError`; anything else
  * becomes `AnthropicSdkError`. Never throws.
+ * @since 0.1.0
+ * @category utils
  */
 export const fromSdkError = (error: unknown, options?: FromSdkErrorOptions): AnthropicError => {
   if (isAnthropicError(error)) return error

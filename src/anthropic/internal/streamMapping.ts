@@ -71,14 +71,24 @@ const isEmptyInput = (input: unknown): boolean =>
 /**
  * Whether an event only opens the answer (its message or a block) without content: the retry
  * wrapper holds these back until content begins, so a retried attempt repeats nothing.
+ * @since 0.1.0
+ * @category guards
  */
 export const isPreamble = (event: BetaRawMessageStreamEvent): boolean =>
   event.type === "message_start" || event.type === "content_block_start"
 
-/** Whether an event is `message_stop`, the event a complete message ends with. */
+/**
+ * Whether an event is `message_stop`, the event a complete message ends with.
+ * @since 0.1.0
+ * @category guards
+ */
 export const isEnd = (event: BetaRawMessageStreamEvent): boolean => event.type === "message_stop"
 
-/** Maps the events of one streamed message. Stateful: make one per stream. */
+/**
+ * Maps the events of one streamed message. Stateful: make one per stream.
+ * @since 0.1.0
+ * @category models
+ */
 export class StreamMapper implements StreamReader<BetaRawMessageStreamEvent, ModelResponseStreamEvent> {
   private readonly context = new BlockContext()
   private readonly blocks = new Map<number, BlockState>()
