@@ -14,7 +14,11 @@ import type { CacheSetting } from "../AnthropicSettings.js"
 /** The most breakpoints the API accepts in one request. */
 const maxCachePoints = 4
 
-/** The `cache_control` of a setting or a `CachePoint` marker; no TTL means the API's default, 5 minutes. */
+/**
+ * The `cache_control` of a setting or a `CachePoint` marker; no TTL means the API's default, 5 minutes.
+ * @since 0.1.0
+ * @category utils
+ */
 export const cacheControl = (ttl: CacheSetting | undefined): BetaCacheControlEphemeral => ({
   type: "ephemeral",
   ttl: ttl === "1h" ? "1h" : "5m"
@@ -23,6 +27,8 @@ export const cacheControl = (ttl: CacheSetting | undefined): BetaCacheControlEph
 /**
  * Puts `cache_control` on a content block. Thinking blocks cannot carry it, so this reports
  * whether the block took it.
+ * @since 0.1.0
+ * @category utils
  */
 export const setBlockCacheControl = (block: BetaContentBlockParam, control: BetaCacheControlEphemeral): boolean => {
   switch (block.type) {
@@ -37,7 +43,11 @@ export const setBlockCacheControl = (block: BetaContentBlockParam, control: Beta
   }
 }
 
-/** Puts `cache_control` on the last block of the conversation that can carry it. */
+/**
+ * Puts `cache_control` on the last block of the conversation that can carry it.
+ * @since 0.1.0
+ * @category utils
+ */
 export const cacheLastMessageBlock = (
   messages: ReadonlyArray<{ readonly content: ReadonlyArray<BetaContentBlockParam> }>,
   control: BetaCacheControlEphemeral
@@ -51,7 +61,11 @@ export const cacheLastMessageBlock = (
   }
 }
 
-/** The parts of a request body that can hold breakpoints. */
+/**
+ * The parts of a request body that can hold breakpoints.
+ * @since 0.1.0
+ * @category models
+ */
 export interface CacheableBody {
   readonly system?: string | Array<BetaTextBlockParam> | undefined
   readonly tools?: Array<BetaToolUnion> | undefined
@@ -67,6 +81,8 @@ const hasCacheControl = (value: unknown): boolean =>
  * (request-level) one are what a cached prefix is built on, so they are kept; message breakpoints
  * are dropped oldest first, since the newest one caches the longest prefix. Fails with a
  * `UserError` when the kept ones alone exceed the limit. Mutates the body it was given.
+ * @since 0.1.0
+ * @category utils
  */
 export const limitCachePoints = (body: CacheableBody): UserError | undefined => {
   let kept = body.cache_control != null ? 1 : 0

@@ -17,6 +17,8 @@ import { printAs, type SdkLogger } from "./secrets.js"
  * The runtime runs with Effect's tracer off: the HttpClient would otherwise open a root span per
  * request (no caller span reaches it through the SDK) and add trace headers to every API call;
  * the SDK has its own OpenTelemetry support for request spans.
+ * @since 0.1.0
+ * @category utils
  */
 export const bridgedFetch = (
   options: Pick<CommonOptions, "timeout"> = {}
@@ -32,11 +34,19 @@ export const bridgedFetch = (
 /** The SDK's default `timeout`: 10 minutes. */
 const defaultTimeoutMillis = 10 * 60 * 1000
 
-/** The SDK's `timeout` (positive whole milliseconds, at most what one timer can hold). */
+/**
+ * The SDK's `timeout` (positive whole milliseconds, at most what one timer can hold).
+ * @since 0.1.0
+ * @category utils
+ */
 export const timeoutMillis = (timeout: Duration.DurationInput): number =>
   Math.min(2 ** 31 - 1, Math.max(1, Math.round(Duration.toMillis(Duration.decode(timeout)))))
 
-/** The SDK client options the common options stand for, with the SDK's log lines going to `logger`. */
+/**
+ * The SDK client options the common options stand for, with the SDK's log lines going to `logger`.
+ * @since 0.1.0
+ * @category utils
+ */
 export const commonClientOptions = (options: CommonOptions, logger: SdkLogger) => ({
   logger,
   ...(options.timeout === undefined ? {} : { timeout: timeoutMillis(options.timeout) }),
@@ -259,7 +269,11 @@ class Pump<A> {
   }
 }
 
-/** A Stream's pull: the next chunk; `None` at the end. */
+/**
+ * A Stream's pull: the next chunk; `None` at the end.
+ * @since 0.1.0
+ * @category models
+ */
 export type Pull<A> = Effect.Effect<Chunk.Chunk<A>, Option.Option<AnthropicError>>
 
 /** Aborts the SDK `Stream`'s own controller, when the iterable is one. */
@@ -269,7 +283,11 @@ const abortIterable = (iterable: unknown): void => {
   }
 }
 
-/** The service over an SDK client; `secrets` are blanked out of any error should a server echo them. */
+/**
+ * The service over an SDK client; `secrets` are blanked out of any error should a server echo them.
+ * @since 0.1.0
+ * @category utils
+ */
 export const makeService = (sdk: Anthropic, platform: Platform, secrets: ReadonlyArray<string>): Service => {
   const toError = (error: unknown): AnthropicError => fromSdkError(error, { secrets })
 

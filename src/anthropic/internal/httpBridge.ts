@@ -17,7 +17,11 @@ import type { HttpClientResponse } from "@effect/platform/HttpClientResponse"
 import type { HttpMethod } from "@effect/platform/HttpMethod"
 import { Cause, Effect, Exit, type Fiber, FiberId, Runtime, Stream } from "effect"
 
-/** A transport failure seen by the bridge; the SDK reports it as a connection error. */
+/**
+ * A transport failure seen by the bridge; the SDK reports it as a connection error.
+ * @since 0.1.0
+ * @category models
+ */
 export class BridgeTransportError extends Error {
   constructor(message: string, options?: { readonly cause?: unknown }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause })
@@ -25,7 +29,11 @@ export class BridgeTransportError extends Error {
   }
 }
 
-/** A response body that sent nothing for longer than allowed; the SDK's caller sees a timeout. */
+/**
+ * A response body that sent nothing for longer than allowed; the SDK's caller sees a timeout.
+ * @since 0.1.0
+ * @category models
+ */
 export class BridgeIdleTimeout extends BridgeTransportError {
   constructor(idleMillis: number) {
     super(`Request timed out: the response body sent nothing for ${idleMillis} ms`)
@@ -33,7 +41,11 @@ export class BridgeIdleTimeout extends BridgeTransportError {
   }
 }
 
-/** The `fetch` signature the SDK calls. */
+/**
+ * The `fetch` signature the SDK calls.
+ * @since 0.1.0
+ * @category models
+ */
 export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>
 
 const methods: ReadonlySet<string> = new Set(["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"])
@@ -99,7 +111,11 @@ const multipartBody = (formData: FormData): Effect.Effect<HttpBody.HttpBody> => 
   )
 }
 
-/** An Effect request built from fetch arguments: at once, or after encoding a multipart body. */
+/**
+ * An Effect request built from fetch arguments: at once, or after encoding a multipart body.
+ * @since 0.1.0
+ * @category models
+ */
 export type PreparedRequest = HttpClientRequest.HttpClientRequest | Effect.Effect<HttpClientRequest.HttpClientRequest>
 
 /** Turns the SDK's fetch arguments into an Effect request (one copy of the headers). */
@@ -311,7 +327,11 @@ const readableBody = (
   })
 }
 
-/** Options of `makeFetch`. */
+/**
+ * Options of `makeFetch`.
+ * @since 0.1.0
+ * @category models
+ */
 export interface FetchOptions {
   /** How long a streamed response body may send nothing before it is aborted with `BridgeIdleTimeout`. */
   readonly idleMillis: number
@@ -320,6 +340,8 @@ export interface FetchOptions {
 /**
  * Builds the SDK's `fetch` over `client`, running every request in `runtime` (resolved once, at
  * Layer build).
+ * @since 0.1.0
+ * @category utils
  */
 export const makeFetch = (
   client: HttpClient.HttpClient,

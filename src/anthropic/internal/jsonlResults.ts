@@ -60,7 +60,11 @@ const ResultLine = Schema.Struct({
 
 const decodeResultLine = Schema.decodeUnknownEither(ResultLine)
 
-/** A decoded line: the outcome for one `custom_id`. */
+/**
+ * A decoded line: the outcome for one `custom_id`.
+ * @since 0.1.0
+ * @category models
+ */
 export type DecodedResult =
   | { readonly _tag: "Succeeded"; readonly customId: string; readonly response: ModelResponse }
   | { readonly _tag: "Errored"; readonly customId: string; readonly error: APIStatusError }
@@ -94,6 +98,8 @@ const itemError = (error: typeof ErrorEnvelope.Type | typeof ErrorDetail.Type): 
  * Decodes one parsed line; `timestamp` stamps a succeeded response, as a single request's would
  * be. A line that is not a batch result is an `AnthropicSdkError`; a message the response mapping
  * cannot read is `UnexpectedModelBehavior`, as it is for a single request.
+ * @since 0.1.0
+ * @category utils
  */
 export const decodeResult = (
   line: unknown,

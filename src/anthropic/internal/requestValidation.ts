@@ -14,6 +14,8 @@ const maxTimerMillis = 2 ** 31 - 1
 /**
  * A per-request timeout as the SDK takes it: whole milliseconds from 1 to what one timer can hold;
  * `undefined` for an infinite duration (the client's own timeout stays in force).
+ * @since 0.1.0
+ * @category utils
  */
 export const requestTimeoutMillis = (timeout: Duration.DurationInput | undefined): number | undefined => {
   if (timeout === undefined) return undefined
@@ -44,7 +46,11 @@ const wholeAtLeast = (field: string, value: number | undefined, min: number): vo
   }
 }
 
-/** Throws a `UserError` for a setting the API rejects: `maxTokens`, `temperature`, `topP`, `topK`, `extraBody`. */
+/**
+ * Throws a `UserError` for a setting the API rejects: `maxTokens`, `temperature`, `topP`, `topK`, `extraBody`.
+ * @since 0.1.0
+ * @category utils
+ */
 export const validateSettings = (settings: ModelSettings.ModelSettings): void => {
   wholeAtLeast("maxTokens", settings.maxTokens, 1)
   inRange("temperature", settings.temperature, 0, 1)
@@ -59,7 +65,11 @@ export const validateSettings = (settings: ModelSettings.ModelSettings): void =>
 /** The names the API accepts for a custom tool. */
 const toolNamePattern = /^[a-zA-Z0-9_-]{1,64}$/
 
-/** Throws a `UserError` for a tool name the API rejects. */
+/**
+ * Throws a `UserError` for a tool name the API rejects.
+ * @since 0.1.0
+ * @category utils
+ */
 export const validateToolName = (name: string): void => {
   if (!toolNamePattern.test(name)) {
     throw new UserError({
@@ -129,7 +139,11 @@ const jsonProblem = (value: unknown): string | undefined => {
   return undefined
 }
 
-/** A tool's result as the text of its `tool_result`; a `UserError` naming the tool when it cannot be JSON. */
+/**
+ * A tool's result as the text of its `tool_result`; a `UserError` naming the tool when it cannot be JSON.
+ * @since 0.1.0
+ * @category utils
+ */
 export const toolResultText = (toolName: string, content: unknown): string => {
   if (typeof content === "string") return content
   const problem = jsonProblem(content)

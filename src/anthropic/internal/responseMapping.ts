@@ -85,6 +85,8 @@ const decoded = true
 /**
  * What the mapping of one message remembers across its blocks: an MCP result names its server
  * only through the call it answers.
+ * @since 0.1.0
+ * @category models
  */
 export class BlockContext {
   private readonly mcpToolNames = new Map<string, string>()
@@ -187,7 +189,11 @@ export class BlockContext {
 const opaquePart = (type: string, data: unknown): OpaquePart =>
   new OpaquePart({ type, data, provider: providerName }, decoded)
 
-/** A block of a type newer than this library's SDK: kept whole, never a crash. */
+/**
+ * A block of a type newer than this library's SDK: kept whole, never a crash.
+ * @since 0.1.0
+ * @category utils
+ */
 export const unknownPart = (block: unknown): OpaquePart =>
   Option.match(decodeUnknownBlock(block), {
     onNone: () => opaquePart("unknown", block),
@@ -204,10 +210,18 @@ const decodeObject = Schema.decodeUnknownOption(Schema.Record({ key: Schema.Stri
 // Usage
 // ---------------------------------------------------------------------------------------------
 
-/** Usage as the API reports it; fields may be missing in older responses. */
+/**
+ * Usage as the API reports it; fields may be missing in older responses.
+ * @since 0.1.0
+ * @category models
+ */
 export type UsageFields = Partial<BetaUsage>
 
-/** Cumulative usage: a field present in a later report replaces the earlier one, never adds. */
+/**
+ * Cumulative usage: a field present in a later report replaces the earlier one, never adds.
+ * @since 0.1.0
+ * @category utils
+ */
 export const mergeUsage = (usage: UsageFields, delta: Partial<BetaMessageDeltaUsage>): UsageFields => {
   const merged: UsageFields = { ...usage }
   if (delta.output_tokens != null) merged.output_tokens = delta.output_tokens
@@ -242,6 +256,8 @@ const field = (value: unknown, key: string): unknown => (Predicate.hasProperty(v
 /**
  * Core usage: input counts every input token (uncached + written to + read from the cache), as
  * Anthropic bills them; details keep the raw counts. Throws on counts that are not numbers.
+ * @since 0.1.0
+ * @category utils
  */
 export const mapUsage = (usage: unknown): RequestUsage => {
   const counts = decodeUsageCounts(usage)
@@ -276,7 +292,11 @@ export const mapUsage = (usage: unknown): RequestUsage => {
 // Finish reason and provider details
 // ---------------------------------------------------------------------------------------------
 
-/** The core finish reason of a stop reason; `undefined` for one this library does not know. */
+/**
+ * The core finish reason of a stop reason; `undefined` for one this library does not know.
+ * @since 0.1.0
+ * @category utils
+ */
 export const finishReason = (stopReason: BetaStopReason | string | null | undefined): FinishReason | undefined => {
   switch (stopReason) {
     case "end_turn":
@@ -296,7 +316,11 @@ export const finishReason = (stopReason: BetaStopReason | string | null | undefi
   }
 }
 
-/** The message facts that have no core field. */
+/**
+ * The message facts that have no core field.
+ * @since 0.1.0
+ * @category models
+ */
 export interface MessageFacts {
   readonly stop_reason?: string | null | undefined
   readonly stop_sequence?: string | null | undefined
@@ -304,7 +328,11 @@ export interface MessageFacts {
   readonly container?: { readonly id: string; readonly expires_at?: string | null | undefined } | null | undefined
 }
 
-/** Provider details: the raw stop reason, the matched stop sequence, the container. Empty ones are left out. */
+/**
+ * Provider details: the raw stop reason, the matched stop sequence, the container. Empty ones are left out.
+ * @since 0.1.0
+ * @category utils
+ */
 export const providerDetails = (facts: MessageFacts): Record<string, unknown> | undefined => {
   const details: Record<string, unknown> = {}
   if (facts.stop_reason != null) details.stop_reason = facts.stop_reason
@@ -338,7 +366,11 @@ type WireMessage = typeof WireMessage.Type
 
 const decodeMessage = wireDecoder(WireMessage, "message")
 
-/** The events a stream of `message` would give, whole parts instead of deltas. */
+/**
+ * The events a stream of `message` would give, whole parts instead of deltas.
+ * @since 0.1.0
+ * @category utils
+ */
 export const messageEvents = (message: WireMessage): Array<ModelResponseStreamEvent> => {
   const context = new BlockContext()
   const events: Array<ModelResponseStreamEvent> = []
@@ -363,6 +395,8 @@ const messageMetadata = (message: WireMessage): ResponseMetadata => ({
 /**
  * A response whose shape the mapping could not read (valid JSON, but not what the API documents):
  * a typed failure, never a defect.
+ * @since 0.1.0
+ * @category utils
  */
 export const malformedResponse = (cause: unknown): UnexpectedModelBehavior =>
   new UnexpectedModelBehavior({
@@ -372,6 +406,8 @@ export const malformedResponse = (cause: unknown): UnexpectedModelBehavior =>
 /**
  * The `ModelResponse` of a whole message, stamped with `timestamp`. Throws on a message of the
  * wrong shape (the SDK parses the JSON, but checks none of it).
+ * @since 0.1.0
+ * @category utils
  */
 export const mapMessage = (message: unknown, timestamp: Date): ModelResponse => {
   const builder = new ResponseBuilder()

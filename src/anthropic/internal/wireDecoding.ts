@@ -9,14 +9,22 @@ import { AnthropicSdkError } from "../AnthropicError.js"
 /** The `errorClass` of a decoding failure. */
 const malformedResponse = "MalformedResponse"
 
-/** The error for a value of the wrong shape. */
+/**
+ * The error for a value of the wrong shape.
+ * @since 0.1.0
+ * @category utils
+ */
 export const malformed = (what: string, error: ParseResult.ParseError): AnthropicSdkError =>
   new AnthropicSdkError({
     message: `The API sent a malformed ${what}: ${ParseResult.TreeFormatter.formatErrorSync(error)}`,
     errorClass: malformedResponse
   })
 
-/** Decodes one value the API sent. */
+/**
+ * Decodes one value the API sent.
+ * @since 0.1.0
+ * @category utils
+ */
 export const decodeWire =
   <A, I>(schema: Schema.Schema<A, I>, what: string) =>
   (value: unknown): Effect.Effect<A, AnthropicSdkError> => {
@@ -34,6 +42,8 @@ const decodeWireEither = <A, I>(schema: Schema.Schema<A, I>, what: string) => {
 /**
  * Decodes every element of a stream of API values in a plain loop per chunk (not one Effect per
  * element); the first malformed one fails the stream.
+ * @since 0.1.0
+ * @category utils
  */
 export const decodeStream =
   <A, I>(schema: Schema.Schema<A, I>, what: string) =>
