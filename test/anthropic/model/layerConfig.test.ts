@@ -7,16 +7,19 @@ import { MockAnthropicServer } from "effect-claude/testing"
 const withEnv = (env: Record<string, string>) =>
   Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
 
+/** One request to the model the Layer builds. */
+const askHi = Effect.gen(function* () {
+  const model = yield* Model.Model
+  return yield* model.request([Message.ModelRequest.user("Hi")], {}, Model.textParameters)
+})
+
 describe("AnthropicModel.layerConfig", () => {
   it.scopedLive("talks to the API named by the environment with the key from it", () =>
     Effect.gen(function* () {
       const server = yield* MockAnthropicServer.make(MockAnthropicServer.textMessage("Hello from the env"), {
         apiKey: "sk-ant-env-key"
       })
-      const answer = yield* Effect.gen(function* () {
-        const model = yield* Model.Model
-        return yield* model.request([Message.ModelRequest.user("Hi")], {}, Model.textParameters)
-      }).pipe(
+      const answer = yield* askHi.pipe(
         Effect.provide(
           AnthropicModel.layerConfig("claude-haiku-4-5").pipe(
             Layer.provide(withEnv({ ANTHROPIC_API_KEY: "sk-ant-env-key", ANTHROPIC_BASE_URL: server.baseURL }))
@@ -44,10 +47,7 @@ describe("AnthropicModel.layerConfig", () => {
       const server = yield* MockAnthropicServer.make(MockAnthropicServer.textMessage("Hello from Config"), {
         apiKey: "sk-ant-config-key"
       })
-      const answer = yield* Effect.gen(function* () {
-        const model = yield* Model.Model
-        return yield* model.request([Message.ModelRequest.user("Hi")], {}, Model.textParameters)
-      }).pipe(
+      const answer = yield* askHi.pipe(
         Effect.provide(
           AnthropicModel.layerConfig("claude-haiku-4-5", undefined, {
             client: {
