@@ -22,9 +22,11 @@
  *   Effect.scoped
  * )
  */
+import { randomUUID } from "node:crypto"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { Socket } from "node:net"
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js"
+import type { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import { Cause, Effect, Exit, Layer, Predicate, Runtime, Schema, type Scope } from "effect"
 import * as Agent from "../Agent.js"
@@ -178,8 +180,9 @@ const reply = (response: ServerResponse, status: number, message: string) => {
 }
 
 /**
- * Serves the toolset over Streamable HTTP (stateless, no session id: every POST gets a fresh server and
- * transport) until the scope closes, which closes the listener and every open socket.
+ * Serves the toolset over Streamable HTTP until the scope closes, which ends every session and
+ * closes the listener and every open socket. Each client session gets its own server, so a
+ * client's cancellation reaches the call it cancels.
  */
 export const streamableHttp = <E, R>(
   toolset: Toolset.Toolset<E, R>,
@@ -192,18 +195,31 @@ export const streamableHttp = <E, R>(
     const path = options.path ?? "/mcp"
     const host = options.host ?? "127.0.0.1"
     const sockets = new Set<Socket>()
+    const sessions = new Map<string, { readonly server: Server; readonly transport: StreamableHTTPServerTransport }>()
+
+    const startSession = async (request: IncomingMessage, response: ServerResponse) => {
+      const server = await Effect.runPromise(newServer)
+      const transport: StreamableHTTPServerTransport = new sdk.StreamableHTTPServerTransport({
+        sessionIdGenerator: randomUUID,
+        onsessioninitialized: (id) => {
+          sessions.set(id, { server, transport })
+        }
+      })
+      transport.onclose = () => {
+        if (transport.sessionId !== undefined) sessions.delete(transport.sessionId)
+      }
+      await server.connect(transport)
+      await transport.handleRequest(request, response)
+    }
 
     const handle = async (request: IncomingMessage, response: ServerResponse) => {
       if (new URL(request.url ?? "/", "http://localhost").pathname !== path) return reply(response, 404, "Not found")
-      if (request.method !== "POST") return reply(response, 405, "Method not allowed: this server is stateless")
-      const server = await Effect.runPromise(newServer)
-      const transport = new sdk.StreamableHTTPServerTransport({})
-      response.on("close", () => {
-        transport.close().catch(() => undefined)
-        server.close().catch(() => undefined)
-      })
-      await server.connect(transport)
-      await transport.handleRequest(request, response)
+      const header = request.headers["mcp-session-id"]
+      const session = typeof header === "string" ? sessions.get(header) : undefined
+      if (session !== undefined) return session.transport.handleRequest(request, response)
+      if (header !== undefined) return reply(response, 404, "Unknown session")
+      if (request.method !== "POST") return reply(response, 400, "No session: initialize first")
+      return startSession(request, response)
     }
 
     const listener = createServer((request, response) => {
@@ -227,6 +243,8 @@ export const streamableHttp = <E, R>(
       }),
       () =>
         Effect.async<void>((resume) => {
+          for (const { server } of sessions.values()) server.close().catch(() => undefined)
+          sessions.clear()
           for (const socket of sockets) socket.destroy()
           listener.close(() => resume(Effect.void))
         })
