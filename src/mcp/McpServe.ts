@@ -18,7 +18,7 @@
  *
  * // Run as `node server.js` from an MCP client's configuration.
  * const main = McpServe.stdio(Toolset.make([add]), { name: "calculator" }).pipe(
- *   Effect.zipRight(Effect.never),
+ *   Effect.flatMap((serving) => serving.closed),
  *   Effect.scoped
  * )
  */
@@ -28,7 +28,7 @@ import type { Socket } from "node:net"
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js"
 import type { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
-import { Cause, Effect, Exit, Layer, Predicate, Runtime, Schema, type Scope } from "effect"
+import { Cause, Deferred, Effect, Exit, Layer, Predicate, Runtime, Schema, type Scope } from "effect"
 import * as Agent from "../Agent.js"
 import type { Model } from "../Model.js"
 import { RunContext } from "../RunContext.js"
@@ -136,21 +136,37 @@ const serverError = (name: string, what: string) => (cause: unknown) =>
     server: name
   })
 
+/** A server speaking over stdio. */
+export interface StdioServing {
+  /** Completes when the client disconnects (closes this process's stdin). */
+  readonly closed: Effect.Effect<void>
+}
+
 /** Serves the toolset over this process's stdin and stdout until the scope closes. */
 export const stdio = <E, R>(
   toolset: Toolset.Toolset<E, R>,
   options: ServeOptions
-): Effect.Effect<void, McpError, R | Scope.Scope> =>
+): Effect.Effect<StdioServing, McpError, R | Scope.Scope> =>
   Effect.gen(function* () {
     const server = yield* makeServer(toolset, options)
     const sdk = yield* loadStdioServer(options.name)
+    const closed = yield* Deferred.make<void>()
+    const transport = new sdk.StdioServerTransport()
+    // The SDK's stdio transport does not watch stdin's end; the client leaving is stdin ending.
+    const onEnd = () => void server.close().catch(() => undefined)
+    server.onclose = () => Deferred.unsafeDone(closed, Exit.void)
     yield* Effect.acquireRelease(
       Effect.tryPromise({
-        try: () => server.connect(new sdk.StdioServerTransport()),
+        try: () => server.connect(transport),
         catch: serverError(options.name, "cannot serve over stdio")
-      }),
-      () => Effect.promise(() => server.close().catch(() => undefined))
+      }).pipe(Effect.tap(() => process.stdin.once("end", onEnd))),
+      () =>
+        Effect.promise(() => {
+          process.stdin.off("end", onEnd)
+          return server.close().catch(() => undefined)
+        })
     )
+    return { closed: Deferred.await(closed) }
   })
 
 /** `stdio` as a Layer: serving while the Layer is alive. */
