@@ -32,6 +32,7 @@ import {
   type ModelProfile,
   type ModelRequestParameters,
   type Service as ModelService,
+  make as makeModel,
   textParameters
 } from "../Model.js"
 import * as ModelSettings from "../ModelSettings.js"
@@ -96,9 +97,6 @@ export const make = (
   options: Options = {}
 ): Effect.Effect<Service, never, AnthropicClient> =>
   Effect.map(AnthropicClient, (client): Service => {
-    // A stack trace per request would cost more than the span, and point here anyway.
-    const spanOptions = { attributes: { model: modelName }, captureStackTrace: false }
-
     const prepare = (
       messages: ReadonlyArray<ModelMessage>,
       callSettings: ModelSettings.ModelSettings,
@@ -106,54 +104,44 @@ export const make = (
     ): Effect.Effect<MappedRequest, UserError> =>
       Effect.suspend(() => mapRequest(modelName, messages, ModelSettings.merge(settings, callSettings), parameters))
 
+    // `Model.make` opens each request's chat span and runs the request under it.
     const request: Service["request"] = (messages, callSettings, parameters) =>
-      // The span is not made the parent of the request's own work (as `withSpan` would): providing
-      // it costs two copies of the fiber's refs per request, and nothing inside opens a span. Only
-      // the retry wrapper's failure logs, when there are any, run under it.
-      Effect.useSpan("AnthropicModel.request", spanOptions, (span) =>
-        Effect.flatMap(prepare(messages, callSettings, parameters), (mapped) => {
-          const params: MessageCreateParamsNonStreaming = withBetas({ ...mapped.body, stream: false }, mapped.betas)
-          return Effect.flatMap(
-            retryEffect(
-              client.call((sdk, requestOptions) =>
-                sdk.beta.messages.create(params, sdkOptions(mapped, requestOptions))
-              ),
-              options.retry,
-              span
-            ),
-            (message) =>
-              Effect.clockWith((clock) => {
-                try {
-                  return Effect.succeed(mapMessage(message, new Date(clock.unsafeCurrentTimeMillis())))
-                } catch (cause) {
-                  return Effect.fail(malformedResponse(cause))
-                }
-              })
-          )
-        })
-      )
+      Effect.flatMap(prepare(messages, callSettings, parameters), (mapped) => {
+        const params: MessageCreateParamsNonStreaming = withBetas({ ...mapped.body, stream: false }, mapped.betas)
+        return Effect.flatMap(
+          retryEffect(
+            client.call((sdk, requestOptions) => sdk.beta.messages.create(params, sdkOptions(mapped, requestOptions))),
+            options.retry
+          ),
+          (message) =>
+            Effect.clockWith((clock) => {
+              try {
+                return Effect.succeed(mapMessage(message, new Date(clock.unsafeCurrentTimeMillis())))
+              } catch (cause) {
+                return Effect.fail(malformedResponse(cause))
+              }
+            })
+        )
+      })
 
     const requestStream: Service["requestStream"] = (messages, callSettings, parameters) =>
       // One Stream over one pull: retries, mapping and the check for a cut-short answer all happen
-      // in that pull, once per chunk (see `retrying.ts`); no Stream combinator per concern. The span
-      // is the scope's rather than `Stream.withSpan`'s, which would provide it anew on every chunk.
+      // in that pull, once per chunk (see `retrying.ts`); no Stream combinator per concern.
       Stream.unwrapScoped(
-        Effect.flatMap(Effect.makeSpanScoped("AnthropicModel.requestStream", spanOptions), (span) =>
-          Effect.flatMap(prepare(messages, callSettings, parameters), (mapped) => {
-            const params: MessageCreateParamsStreaming = withBetas({ ...mapped.body, stream: true }, mapped.betas)
-            return Effect.map(
-              retryStreamPull(
-                client.stream((sdk, requestOptions) =>
-                  sdk.beta.messages.create(params, sdkOptions(mapped, requestOptions))
-                ),
-                () => new StreamMapper(),
-                malformedResponse,
-                options.retry
+        Effect.flatMap(prepare(messages, callSettings, parameters), (mapped) => {
+          const params: MessageCreateParamsStreaming = withBetas({ ...mapped.body, stream: true }, mapped.betas)
+          return Effect.map(
+            retryStreamPull(
+              client.stream((sdk, requestOptions) =>
+                sdk.beta.messages.create(params, sdkOptions(mapped, requestOptions))
               ),
-              Stream.repeatEffectChunkOption
-            )
-          }).pipe(Effect.withParentSpan(span))
-        )
+              () => new StreamMapper(),
+              malformedResponse,
+              options.retry
+            ),
+            Stream.repeatEffectChunkOption
+          )
+        })
       )
 
     const countTokens: Service["countTokens"] = (messages, callSettings = {}, parameters = textParameters) =>
@@ -172,7 +160,7 @@ export const make = (
         )
       ).pipe(Effect.map((counted) => counted.input_tokens))
 
-    return { modelName, providerName, profile, settings, request, requestStream, countTokens }
+    return { ...makeModel({ modelName, providerName, profile, settings, request, requestStream }), countTokens }
   })
 
 /** The Claude model `modelName` as the core `Model`; `settings` are its defaults. */

@@ -17,7 +17,7 @@ import {
   Schema,
   Scope,
   Stream,
-  Tracer
+  type Tracer
 } from "effect"
 import type { Agent, AgentNode, End, ModelRequestNode, RunError, RunOptions, RunResult } from "../Agent.js"
 import { ContentFilterError, IncompleteToolCall, UnexpectedModelBehavior, UserError } from "../AgentError.js"
@@ -41,6 +41,7 @@ import {
   type Service as ModelService,
   type OutputMode
 } from "../Model.js"
+import { ModelResponseBuilder as ResponseBuilder } from "../ModelResponseBuilder.js"
 import * as ModelSettings from "../ModelSettings.js"
 import { type OutputSpec, promptedInstructions } from "../Output.js"
 import { RunContext, type Service as RunContextService } from "../RunContext.js"
@@ -48,7 +49,6 @@ import type { FinalResult, ModelResponseStreamEvent } from "../StreamEvent.js"
 import type { Tool } from "../Tool.js"
 import * as Usage from "../Usage.js"
 import { answerText, parseJsonText, truncatedToolCall } from "./outputProcessing.js"
-import { ResponseBuilder } from "./responseFold.js"
 import { processToolCalls, recoverRetry } from "./toolExecution.js"
 
 // Messages built here from values that are already valid (parts, usage, numbers) pass `true` to
@@ -90,8 +90,6 @@ export interface Run<O, E, R> {
   readonly toolNames: ReadonlyArray<string>
   readonly prompt: string | ReadonlyArray<UserContent>
   readonly state: State
-  readonly chatSpanName: string
-  readonly chatSpanOptions: Tracer.SpanOptions
 }
 
 /** A started run. */
@@ -214,9 +212,7 @@ export const make = <O, E, R>(
       outputToolName: outputTool?.name,
       toolNames: [...tools.keys(), ...(outputTool === undefined ? [] : [outputTool.name])],
       prompt,
-      state,
-      chatSpanName: `chat ${model.modelName}`,
-      chatSpanOptions: chatSpanOptions(model, settings)
+      state
     }
     const machine: Machine<O, E, R> = {
       start: { _tag: "ModelRequestNode", request: new ModelRequest({ parts, instructions }, true) },
@@ -297,33 +293,6 @@ interface Accounted {
 const messagesToSend = <O, E, R>(run: Run<O, E, R>, paused: ModelResponse | undefined) =>
   prepareMessages(paused === undefined ? run.state.messages : [...run.state.messages, paused])
 
-/**
- * The options of a run's chat spans, built once per run. Spans do not capture a stack trace: it
- * would point into this file, and capturing it costs more than the rest of the span.
- */
-const chatSpanOptions = (model: ModelService, settings: ModelSettings.ModelSettings) => ({
-  kind: "client" as const,
-  captureStackTrace: false,
-  attributes: {
-    "gen_ai.operation.name": "chat",
-    "gen_ai.provider.name": model.providerName,
-    "gen_ai.request.model": model.modelName,
-    ...(settings.maxTokens === undefined ? {} : { "gen_ai.request.max_tokens": settings.maxTokens }),
-    ...(settings.temperature === undefined ? {} : { "gen_ai.request.temperature": settings.temperature })
-  }
-})
-
-/** Sets the attributes of a response on its chat span. */
-const annotateResponse = (span: Pick<Tracer.Span, "attribute">, response: ModelResponse): void => {
-  if (response.modelName !== undefined) span.attribute("gen_ai.response.model", response.modelName)
-  if (response.providerResponseId !== undefined) span.attribute("gen_ai.response.id", response.providerResponseId)
-  if (response.finishReason !== undefined) span.attribute("gen_ai.response.finish_reasons", [response.finishReason])
-  span.attribute("gen_ai.usage.input_tokens", response.usage.inputTokens)
-  span.attribute("gen_ai.usage.output_tokens", response.usage.outputTokens)
-  span.attribute("gen_ai.usage.cache_read.input_tokens", response.usage.cacheReadTokens)
-  span.attribute("gen_ai.usage.cache_creation.input_tokens", response.usage.cacheWriteTokens)
-}
-
 // The request path is plain `flatMap`s rather than `Effect.gen`: it runs once per step of every run,
 // and a generator per call costs more than the steps' own work.
 
@@ -344,17 +313,9 @@ const requestResponse = <O, E, R>(
     )
   )
 
-/** One model request in its chat span: `withSpan`, with the response's attributes set on the span directly. */
+/** One model request; the model's service opens its chat span (`Model.make`). */
 const chat = <O, E, R>(run: Run<O, E, R>, paused: ModelResponse | undefined) =>
-  Effect.useSpan(run.chatSpanName, run.chatSpanOptions, (span) =>
-    Effect.withParentSpan(
-      Effect.map(run.model.request(messagesToSend(run, paused), run.settings, run.parameters), (response) => {
-        annotateResponse(span, response)
-        return response
-      }),
-      span
-    )
-  )
+  run.model.request(messagesToSend(run, paused), run.settings, run.parameters)
 
 /** Where a streamed run takes its next events from. */
 type Source<O, E> =
@@ -368,7 +329,6 @@ interface ModelSource {
   readonly _tag: "Model"
   readonly pull: Effect.Effect<Chunk.Chunk<ModelResponseStreamEvent>, Option.Option<ModelError>>
   readonly scope: Scope.CloseableScope
-  readonly span: Tracer.Span
   readonly builder: ResponseBuilder
   readonly paused: ModelResponse | undefined
   readonly continuation: number
@@ -421,25 +381,20 @@ const makePull = <O, E, R>(run: Run<O, E, R>, start: AgentNode<O>, scope: Scope.
    * the model stream: `Stream.withSpan`, with the span handled here, where the stream's end is seen.
    */
   const startModel = (paused: ModelResponse | undefined, continuation: number): Pull<O, E, R> =>
-    Effect.flatMap(Scope.fork(scope, ExecutionStrategy.sequential), (child) =>
-      Effect.flatMap(Scope.extend(Effect.makeSpanScoped(run.chatSpanName, run.chatSpanOptions), child), (span) => {
-        const events = run.model.requestStream(messagesToSend(run, paused), run.settings, run.parameters)
-        // The stream's effects run when it is pulled, in the pulling fiber: each pull is given the span.
-        const opened = Effect.provideService(Scope.extend(Stream.toPull(events), child), Tracer.ParentSpan, span)
-        return Effect.flatMap(opened, (pull) => {
-          source = {
-            _tag: "Model",
-            pull: Effect.provideService(pull, Tracer.ParentSpan, span),
-            scope: child,
-            span,
-            builder: new ResponseBuilder(),
-            paused,
-            continuation
-          }
-          return next
-        })
+    Effect.flatMap(Scope.fork(scope, ExecutionStrategy.sequential), (child) => {
+      const events = run.model.requestStream(messagesToSend(run, paused), run.settings, run.parameters)
+      return Effect.flatMap(Scope.extend(Stream.toPull(events), child), (pull) => {
+        source = {
+          _tag: "Model",
+          pull,
+          scope: child,
+          builder: new ResponseBuilder(),
+          paused,
+          continuation
+        }
+        return next
       })
-    )
+    })
 
   const fromModel = (model: ModelSource): Pull<O, E, R> =>
     Effect.matchCauseEffect(model.pull, {
@@ -452,14 +407,13 @@ const makePull = <O, E, R>(run: Run<O, E, R>, start: AgentNode<O>, scope: Scope.
       onFailure: (cause): Pull<O, E, R> => {
         const failure = Cause.failureOption(cause)
         if (Option.isNone(failure) || Option.isSome(failure.value)) {
-          // The stream failed: its span ends with the failure, as `Stream.withSpan`'s would.
-          const spanCause = Cause.map(cause, (error) => (Option.isSome(error) ? error.value : error))
-          return Effect.zipRight(Scope.close(model.scope, Exit.failCause(spanCause)), Effect.failCause(cause))
+          // The stream failed: its scope (and the model's chat span) ends with the failure.
+          const streamCause = Cause.map(cause, (error) => (Option.isSome(error) ? error.value : error))
+          return Effect.zipRight(Scope.close(model.scope, Exit.failCause(streamCause)), Effect.failCause(cause))
         }
-        // The stream ended: the response is complete; end its span, account for it, then go on.
+        // The stream ended: the response is complete; close its scope, account for it, then go on.
         return Effect.flatMap(Clock.currentTimeMillis, (now) => {
           const response = model.builder.response(new Date(now))
-          annotateResponse(model.span, response)
           return Effect.zipRight(
             Scope.close(model.scope, Exit.void),
             Effect.flatMap(fail(accountResponse(run, response, model.paused, model.continuation)), (accounted) =>

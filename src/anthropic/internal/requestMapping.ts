@@ -21,7 +21,6 @@ import type {
 import { Duration, Either, Encoding, Option, Predicate, Schema } from "effect"
 import { UserError } from "../../AgentError.js"
 import type { BuiltinTool } from "../../BuiltinTool.js"
-import { parseToolArgs } from "../../internal/responseFold.js"
 import type {
   BuiltinToolCallPart,
   BuiltinToolReturnPart,
@@ -33,6 +32,7 @@ import type {
   UserContent
 } from "../../Message.js"
 import type { ModelRequestParameters, ToolDefinition } from "../../Model.js"
+import { parseToolArgs } from "../../ModelResponseBuilder.js"
 import type { ModelSettings } from "../../ModelSettings.js"
 import type { AnthropicSettings, ContainerSetting, ToolChoiceSetting } from "../AnthropicSettings.js"
 import { cacheControl, cacheLastMessageBlock, limitCachePoints, setBlockCacheControl } from "./cachePoints.js"
