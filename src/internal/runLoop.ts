@@ -47,6 +47,8 @@ import { type OutputSpec, promptedInstructions } from "../Output.js"
 import { RunContext, type Service as RunContextService } from "../RunContext.js"
 import type { FinalResult, ModelResponseStreamEvent } from "../StreamEvent.js"
 import type { Tool } from "../Tool.js"
+import * as Toolset from "../Toolset.js"
+import { DuplicateToolName, type StepTools } from "../Toolset.js"
 import * as Usage from "../Usage.js"
 import { answerText, parseJsonText, truncatedToolCall } from "./outputProcessing.js"
 import { processToolCalls, recoverRetry } from "./toolExecution.js"
@@ -82,12 +84,15 @@ export interface Run<O, E, R> {
   readonly limits: Usage.UsageLimits
   readonly output: OutputSpec<O, E, R>
   readonly mode: OutputMode
-  readonly parameters: ModelRequestParameters
+  /** The tools and their definitions are listed again before every request when the agent has toolsets. */
+  parameters: ModelRequestParameters
   readonly instructions: string | undefined
-  readonly tools: ReadonlyMap<string, Tool<string, E, R>>
+  tools: ReadonlyMap<string, Tool<string, E, R>>
   readonly outputToolName: string | undefined
   /** Every tool name the model may call, for the retry prompt about an unknown tool. */
-  readonly toolNames: ReadonlyArray<string>
+  toolNames: ReadonlyArray<string>
+  /** Lists the tools of each step (the agent's tools and toolsets), when the agent has toolsets. */
+  readonly stepTools: StepTools<E, R> | undefined
   readonly prompt: string | ReadonlyArray<UserContent>
   readonly state: State
 }
@@ -135,94 +140,103 @@ export const make = <O, E, R>(
   options: RunOptions
 ): Effect.Effect<Machine<O, E, R>, UserError, Model> =>
   // `flatMap` rather than `Effect.gen`: it runs once per run.
-  Effect.flatMap(Model, (model): Effect.Effect<Machine<O, E, R>, UserError> => {
-    const settings = ModelSettings.merge(model.settings, agent.settings, options.settings)
-    const mode = resolveMode(agent.output, model, settings)
-    const output = agent.output
+  Effect.flatMap(
+    Effect.zip(Model, startToolsets(agent)),
+    ([model, stepTools]): Effect.Effect<Machine<O, E, R>, UserError> => {
+      const settings = ModelSettings.merge(model.settings, agent.settings, options.settings)
+      const mode = resolveMode(agent.output, model, settings)
+      const output = agent.output
 
-    const tools = new Map<string, Tool<string, E, R>>()
-    for (const tool of agent.tools) {
-      if (tools.has(tool.name)) return Effect.fail(new UserError({ message: `Two tools are named '${tool.name}'` }))
-      tools.set(tool.name, tool)
-    }
-    const outputTool =
-      mode === "tool" && output.jsonSchema !== undefined
-        ? {
-            name: output.name,
-            description: output.description ?? "The final response which ends this conversation",
-            parametersJsonSchema: output.jsonSchema,
-            kind: "output" as const,
-            strict: output.strict
-          }
-        : undefined
-    if (outputTool !== undefined && tools.has(outputTool.name)) {
-      return Effect.fail(new UserError({ message: `A tool is named '${outputTool.name}', like the output tool` }))
-    }
-    const structuredText = (mode === "native" || mode === "prompted") && output.jsonSchema !== undefined
-    const parameters: ModelRequestParameters = {
-      functionTools: agent.tools.map((tool) => tool.definition),
-      outputTools: outputTool === undefined ? [] : [outputTool],
-      builtinTools: agent.builtinTools,
-      outputMode: mode,
-      allowTextOutput: mode !== "tool",
-      outputObject:
-        structuredText && output.jsonSchema !== undefined
-          ? { name: output.name, description: output.description, jsonSchema: output.jsonSchema, strict: output.strict }
+      const tools = new Map<string, Tool<string, E, R>>()
+      for (const tool of agent.tools) {
+        if (tools.has(tool.name)) return Effect.fail(new UserError({ message: `Two tools are named '${tool.name}'` }))
+        tools.set(tool.name, tool)
+      }
+      const outputTool =
+        mode === "tool" && output.jsonSchema !== undefined
+          ? {
+              name: output.name,
+              description: output.description ?? "The final response which ends this conversation",
+              parametersJsonSchema: output.jsonSchema,
+              kind: "output" as const,
+              strict: output.strict
+            }
           : undefined
-    }
+      if (outputTool !== undefined && tools.has(outputTool.name)) {
+        return Effect.fail(new UserError({ message: `A tool is named '${outputTool.name}', like the output tool` }))
+      }
+      const structuredText = (mode === "native" || mode === "prompted") && output.jsonSchema !== undefined
+      const parameters: ModelRequestParameters = {
+        functionTools: agent.tools.map((tool) => tool.definition),
+        outputTools: outputTool === undefined ? [] : [outputTool],
+        builtinTools: agent.builtinTools,
+        outputMode: mode,
+        allowTextOutput: mode !== "tool",
+        outputObject:
+          structuredText && output.jsonSchema !== undefined
+            ? {
+                name: output.name,
+                description: output.description,
+                jsonSchema: output.jsonSchema,
+                strict: output.strict
+              }
+            : undefined
+      }
 
-    const instructionParts = [...agent.instructions]
-    if (options.instructions !== undefined) instructionParts.push(options.instructions)
-    if (mode === "prompted") instructionParts.push(promptedInstructions(output))
-    const nonEmpty = instructionParts.filter((part) => part.trim() !== "")
-    const instructions = nonEmpty.length === 0 ? undefined : nonEmpty.join("\n\n")
+      const instructionParts = [...agent.instructions]
+      if (options.instructions !== undefined) instructionParts.push(options.instructions)
+      if (mode === "prompted") instructionParts.push(promptedInstructions(output))
+      const nonEmpty = instructionParts.filter((part) => part.trim() !== "")
+      const instructions = nonEmpty.length === 0 ? undefined : nonEmpty.join("\n\n")
 
-    const history = options.messageHistory ?? []
-    const last = history.at(-1)
-    if (last !== undefined && last._tag === "ModelResponse" && toolCalls(last).length > 0) {
-      return Effect.fail(
-        new UserError({
-          message: "Cannot send a new prompt: the message history ends with tool calls that have no results"
-        })
-      )
-    }
-    const parts: Array<ModelRequestPart> =
-      history.length === 0 ? agent.systemPrompts.map((content) => new SystemPromptPart({ content }, true)) : []
-    // The prompt's type is checked by TypeScript; an array is copied, as validating it used to.
-    parts.push(new UserPromptPart({ content: typeof prompt === "string" ? prompt : [...prompt] }, true))
+      const history = options.messageHistory ?? []
+      const last = history.at(-1)
+      if (last !== undefined && last._tag === "ModelResponse" && toolCalls(last).length > 0) {
+        return Effect.fail(
+          new UserError({
+            message: "Cannot send a new prompt: the message history ends with tool calls that have no results"
+          })
+        )
+      }
+      const parts: Array<ModelRequestPart> =
+        history.length === 0 ? agent.systemPrompts.map((content) => new SystemPromptPart({ content }, true)) : []
+      // The prompt's type is checked by TypeScript; an array is copied, as validating it used to.
+      parts.push(new UserPromptPart({ content: typeof prompt === "string" ? prompt : [...prompt] }, true))
 
-    const state: State = {
-      messages: [...history],
-      newMessageIndex: history.length,
-      usage: Usage.RunUsage.empty,
-      runStep: 0,
-      outputRetries: 0,
-      toolRetries: new Map()
+      const state: State = {
+        messages: [...history],
+        newMessageIndex: history.length,
+        usage: Usage.RunUsage.empty,
+        runStep: 0,
+        outputRetries: 0,
+        toolRetries: new Map()
+      }
+      const run: Run<O, E, R> = {
+        agent,
+        model,
+        settings,
+        limits: mergeLimits(agent.usageLimits, options.usageLimits),
+        output,
+        mode,
+        parameters,
+        instructions,
+        tools,
+        outputToolName: outputTool?.name,
+        toolNames: [...tools.keys(), ...(outputTool === undefined ? [] : [outputTool.name])],
+        stepTools,
+        prompt,
+        state
+      }
+      const machine: Machine<O, E, R> = {
+        start: { _tag: "ModelRequestNode", request: new ModelRequest({ parts, instructions }, true) },
+        state,
+        // Lazy, so the effect of `next` can be run again (or later), as with an `Effect.gen`.
+        next: (node) => Effect.suspend(() => step(run, node)),
+        stream: (node) => streamFrom(run, node)
+      }
+      return Effect.succeed(machine)
     }
-    const run: Run<O, E, R> = {
-      agent,
-      model,
-      settings,
-      limits: mergeLimits(agent.usageLimits, options.usageLimits),
-      output,
-      mode,
-      parameters,
-      instructions,
-      tools,
-      outputToolName: outputTool?.name,
-      toolNames: [...tools.keys(), ...(outputTool === undefined ? [] : [outputTool.name])],
-      prompt,
-      state
-    }
-    const machine: Machine<O, E, R> = {
-      start: { _tag: "ModelRequestNode", request: new ModelRequest({ parts, instructions }, true) },
-      state,
-      // Lazy, so the effect of `next` can be run again (or later), as with an `Effect.gen`.
-      next: (node) => Effect.suspend(() => step(run, node)),
-      stream: (node) => streamFrom(run, node)
-    }
-    return Effect.succeed(machine)
-  })
+  )
 
 const step = <O, E, R>(run: Run<O, E, R>, node: AgentNode<O>): Effect.Effect<AgentNode<O>, RunError<E>, R> => {
   switch (node._tag) {
@@ -243,14 +257,57 @@ const step = <O, E, R>(run: Run<O, E, R>, node: AgentNode<O>): Effect.Effect<Age
 const beginRequest = <O, E, R>(
   run: Run<O, E, R>,
   request: ModelRequest
-): Effect.Effect<void, Usage.UsageLimitExceeded> =>
+): Effect.Effect<void, Usage.UsageLimitExceeded | E, R> =>
   Effect.suspend(() => {
     const { state } = run
-    return Effect.map(Usage.checkBeforeRequest(run.limits, state.usage), () => {
+    const begun = Effect.map(Usage.checkBeforeRequest(run.limits, state.usage), () => {
       state.messages.push(request)
       state.runStep += 1
     })
+    return run.stepTools === undefined
+      ? begun
+      : Effect.zipRight(
+          begun,
+          Effect.suspend(() => resolveTools(run))
+        )
   })
+
+/** Starts the agent's tools and toolsets for a run, when it has toolsets (a plain list needs no start). */
+const startToolsets = <O, E, R>(agent: Agent<O, E, R>): Effect.Effect<StepTools<E, R> | undefined> =>
+  agent.toolsets.length === 0
+    ? Effect.succeed(undefined)
+    : Toolset.combine(Toolset.make(agent.tools, { label: "the agent's tools" }), ...agent.toolsets).start
+
+/**
+ * Lists this step's tools and offers them in the next request. `Agent.make` puts `DuplicateToolName`
+ * in the agent's `E` whenever it has toolsets, which is when this runs.
+ */
+const resolveTools = <O, E, R>(run: Run<O, E, R>): Effect.Effect<void, E, R> =>
+  resolveStepTools(run) as Effect.Effect<void, E, R>
+
+const resolveStepTools = <O, E, R>(run: Run<O, E, R>): Effect.Effect<void, E | DuplicateToolName, R> =>
+  Effect.flatMap(
+    Effect.provideService(run.stepTools!, RunContext, runContext(run, 0, 0, undefined, undefined)),
+    (sourced) => {
+      const tools = new Map<string, Tool<string, E, R>>()
+      for (const { tool } of sourced) tools.set(tool.name, tool)
+      const outputTool = run.outputToolName
+      if (outputTool !== undefined && tools.has(outputTool)) {
+        const source = sourced.find(({ tool }) => tool.name === outputTool)!.source
+        return Effect.fail(
+          new DuplicateToolName({
+            message: `Two tools are named '${outputTool}': one from ${source}, one is the output tool`,
+            name: outputTool,
+            sources: [source, "the output"]
+          })
+        )
+      }
+      run.tools = tools
+      run.toolNames = [...tools.keys(), ...(outputTool === undefined ? [] : [outputTool])]
+      run.parameters = { ...run.parameters, functionTools: sourced.map(({ tool }) => tool.definition) }
+      return Effect.void
+    }
+  )
 
 /**
  * Accounts for one model response: its usage and the token limits. A paused turn (`suspended`) is
@@ -296,7 +353,7 @@ const messagesToSend = <O, E, R>(run: Run<O, E, R>, paused: ModelResponse | unde
 // The request path is plain `flatMap`s rather than `Effect.gen`: it runs once per step of every run,
 // and a generator per call costs more than the steps' own work.
 
-const sendRequest = <O, E, R>(run: Run<O, E, R>, request: ModelRequest): Effect.Effect<AgentNode<O>, RunError<E>> =>
+const sendRequest = <O, E, R>(run: Run<O, E, R>, request: ModelRequest): Effect.Effect<AgentNode<O>, RunError<E>, R> =>
   Effect.flatMap(beginRequest(run, request), () => requestResponse(run, undefined, 0))
 
 /** Sends the conversation (continuing `paused`), accounts for the response, continues while it pauses. */
