@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Schema } from "effect"
+import { Effect, Schema, Stream } from "effect"
 import { Agent, Message, Tool, Toolset } from "effect-claude"
 import { FunctionModel } from "effect-claude/testing"
 import { fixture, logFile } from "./helpers.js"
@@ -85,6 +85,29 @@ describe("Agent with toolsets", () => {
       const agent = Agent.make({ toolsets: [server] })
       const error = yield* Effect.flip(Agent.run(agent, "go").pipe(Effect.provide(model), Effect.provide(server.layer)))
       expect(error).toMatchObject({ _tag: "McpError", reason: "Closed", server: "fixture" })
+    })
+  )
+
+  it.effect("toolsets are resolved at every step with that step's RunContext, streamed runs too", () =>
+    Effect.gen(function* () {
+      const offered: Array<ReadonlyArray<string>> = []
+      const model = FunctionModel.layer((_messages, info) => {
+        offered.push(info.parameters.functionTools.map((tool) => tool.name))
+        return Effect.succeed(
+          offered.length === 1
+            ? [new Message.ToolCallPart({ toolName: "local", args: {}, toolCallId: "c1" })]
+            : [new Message.TextPart({ content: "done" })]
+        )
+      })
+      const later = Tool.make("later", { parameters: Schema.Struct({}), handler: () => Effect.succeed("later") })
+      const agent = Agent.make({
+        tools: [local],
+        toolsets: [Toolset.make([later]).pipe(Toolset.filter((_tool, context) => context.runStep > 1))]
+      })
+      const events = yield* Stream.runCollect(Agent.runStream(agent, "go")).pipe(Effect.provide(model))
+      expect(offered).toEqual([["local"], ["local", "later"]])
+      const last = [...events].at(-1)
+      expect(last?._tag).toBe("RunFinished")
     })
   )
 })

@@ -7,7 +7,8 @@ import { McpError } from "../McpError.js"
 
 const packageName = "@modelcontextprotocol/sdk"
 
-const load = <M>(server: string, importModule: () => Promise<M>): Effect.Effect<M, McpError> =>
+/** Imports a module of the SDK; failing to is a `PackageMissing` error. */
+export const load = <M>(server: string, importModule: () => Promise<M>): Effect.Effect<M, McpError> =>
   Effect.tryPromise({
     try: importModule,
     catch: (cause) =>
