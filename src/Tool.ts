@@ -117,24 +117,47 @@ export const make = <const Name extends string, A, I extends Readonly<Record<str
     // A result the success Schema cannot encode is a bug in the program, not the model's fault.
     return encode === undefined ? handled : Effect.flatMap(handled, (result) => Effect.orDie(encode(result)))
   }
-  const tool: Omit<Tool<Name, Exclude<E, ModelRetry>, Exclude<R, RunContext> | RP>, "pipe"> = {
+  // The agent catches `ModelRetry` and provides `RunContext`, so the Tool type leaves them out;
+  // TypeScript cannot see that `E` is covered by `Exclude<E, ModelRetry> | ModelRetry`.
+  return assemble(
+    name,
+    options,
+    fromSchema(options.parameters),
+    run as (
+      args: unknown
+    ) => Effect.Effect<unknown, InvalidToolArgs | ModelRetry | Exclude<E, ModelRetry>, Exclude<R, RunContext> | RP>
+  )
+}
+
+/** What `make` and `fromJsonSchema` share besides how they describe and decode the arguments. */
+interface CommonOptions {
+  readonly description?: string | undefined
+  readonly maxRetries?: number | undefined
+  readonly sequential?: boolean | undefined
+  readonly strict?: boolean | undefined
+}
+
+/** A tool from its name, options, parameters' JSON Schema and `execute`. */
+const assemble = <Name extends string, E, R>(
+  name: Name,
+  options: CommonOptions,
+  parametersJsonSchema: JsonSchema,
+  execute: Tool<Name, E, R>["execute"]
+): Tool<Name, E, R> => {
+  const tool: Omit<Tool<Name, E, R>, "pipe"> = {
     [TypeId]: TypeId,
     name,
     description: options.description,
     definition: {
       name,
       description: options.description,
-      parametersJsonSchema: toObjectSchema(fromSchema(options.parameters)),
+      parametersJsonSchema: toObjectSchema(parametersJsonSchema),
       kind: "function",
       strict: options.strict
     },
     maxRetries: options.maxRetries,
     sequential: options.sequential ?? false,
-    // The agent catches `ModelRetry` and provides `RunContext`, so the Tool type leaves them out;
-    // TypeScript cannot see that `E` is covered by `Exclude<E, ModelRetry> | ModelRetry`.
-    execute: run as (
-      args: unknown
-    ) => Effect.Effect<unknown, InvalidToolArgs | ModelRetry | Exclude<E, ModelRetry>, Exclude<R, RunContext> | RP>
+    execute
   }
   return Object.assign(Object.create(proto), tool)
 }
@@ -169,23 +192,13 @@ export const fromJsonSchema = <const Name extends string, E, R>(
   const notAnObject = new InvalidToolArgs({ message: "The arguments must be a JSON object" })
   const run = (args: unknown): Effect.Effect<unknown, InvalidToolArgs | E, R> =>
     Predicate.isRecord(args) ? Effect.suspend(() => options.handler(args)) : Effect.fail(notAnObject)
-  const tool: Omit<Tool<Name, Exclude<E, ModelRetry>, Exclude<R, RunContext>>, "pipe"> = {
-    [TypeId]: TypeId,
+  // As in `make`: the agent catches `ModelRetry` and provides `RunContext`.
+  return assemble(
     name,
-    description: options.description,
-    definition: {
-      name,
-      description: options.description,
-      parametersJsonSchema: toObjectSchema(options.parametersJsonSchema),
-      kind: "function",
-      strict: options.strict
-    },
-    maxRetries: options.maxRetries,
-    sequential: options.sequential ?? false,
-    // As in `make`: the agent catches `ModelRetry` and provides `RunContext`.
-    execute: run as (
+    options,
+    options.parametersJsonSchema,
+    run as (
       args: unknown
     ) => Effect.Effect<unknown, InvalidToolArgs | ModelRetry | Exclude<E, ModelRetry>, Exclude<R, RunContext>>
-  }
-  return Object.assign(Object.create(proto), tool)
+  )
 }
