@@ -27,7 +27,7 @@
  */
 import { Effect, Pipeable, type Schema, Stream } from "effect"
 import type { AgentError } from "./AgentError.js"
-import type { AgentEvent } from "./AgentEvent.js"
+import type { AgentEvent, FinalResult } from "./AgentEvent.js"
 import type { BuiltinTool } from "./BuiltinTool.js"
 import * as RunStart from "./internal/run/start.js"
 import { annotateUsage } from "./internal/run/telemetry.js"
@@ -35,7 +35,6 @@ import type { ModelMessage, ModelRequest, ModelResponse, UserContent } from "./M
 import type { Model, ModelError } from "./Model.js"
 import type { ModelSettings } from "./ModelSettings.js"
 import * as Output from "./Output.js"
-import type { FinalResult } from "./StreamEvent.js"
 import type * as Tool from "./Tool.js"
 import type { RunUsage, UsageLimits } from "./Usage.js"
 
@@ -64,7 +63,7 @@ export interface Agent<out O, out E = never, out R = never> extends Pipeable.Pip
   readonly systemPrompts: ReadonlyArray<string>
   readonly tools: ReadonlyArray<Tool.Tool<string, E, R>>
   readonly builtinTools: ReadonlyArray<BuiltinTool>
-  readonly output: Output.OutputSpec<O, E, R>
+  readonly output: Output.Output<O, E, R>
   readonly settings: ModelSettings | undefined
   /** Default retries of each tool (`Tool.make`'s `maxRetries` overrides it). */
   readonly retries: number
@@ -89,7 +88,7 @@ export interface Options<Tools extends ReadonlyArray<Tool.Any>, O, OI, OE, OR> {
   /** Tools the provider runs itself (web search, code execution). */
   readonly builtinTools?: ReadonlyArray<BuiltinTool> | undefined
   /** The output: text (default), a Schema (structured output) or an `Output` spec. */
-  readonly output?: Output.OutputSpec<O, OE, OR> | Schema.Schema<O, OI, OR> | undefined
+  readonly output?: Output.Output<O, OE, OR> | Schema.Schema<O, OI, OR> | undefined
   readonly settings?: ModelSettings | undefined
   /** Default retries of each tool, and of the output unless `outputRetries` is set (default 1). */
   readonly retries?: number | undefined
@@ -126,8 +125,8 @@ export const make = <
   const output =
     options.output === undefined
       ? // Without `output`, `O` is its default, `string`, which is what text output gives.
-        (Output.text as unknown as Output.OutputSpec<O, OE, OR>)
-      : Output.isOutputSpec(options.output)
+        (Output.text as unknown as Output.Output<O, OE, OR>)
+      : Output.isOutput(options.output)
         ? options.output
         : Output.auto(options.output)
   const retries = options.retries ?? 1

@@ -8,7 +8,7 @@
  */
 import { Chunk, Effect } from "effect"
 import type { AgentNode, RunError } from "../../Agent.js"
-import { UnexpectedModelBehavior } from "../../AgentError.js"
+import { UnexpectedModelBehavior, type UsageLimitExceeded } from "../../AgentError.js"
 import { type ModelMessage, ModelRequest, ModelResponse } from "../../Message.js"
 import type { ModelResponseStreamEvent } from "../../StreamEvent.js"
 import * as Usage from "../../Usage.js"
@@ -19,7 +19,7 @@ import type { Run } from "./context.js"
 export const beginRequest = <O, E, R>(
   run: Run<O, E, R>,
   request: ModelRequest
-): Effect.Effect<void, Usage.UsageLimitExceeded> =>
+): Effect.Effect<void, UsageLimitExceeded> =>
   Effect.suspend(() => {
     const { state } = run
     return Effect.map(Usage.checkBeforeRequest(run.limits, state.usage), () => {
