@@ -25,10 +25,11 @@
  *   Effect.provide(FunctionModel.layer(() => Effect.succeed([new Message.TextPart({ content: "Sunny." })])))
  * )
  */
-import { Effect, Pipeable, type Schema, Stream } from "effect"
+import { Effect, Layer, Pipeable, type Schema, Stream } from "effect"
 import type { AgentError } from "./AgentError.js"
 import type { AgentEvent, FinalResult } from "./AgentEvent.js"
 import type { BuiltinTool } from "./BuiltinTool.js"
+import * as GenAiTelemetry from "./GenAiTelemetry.js"
 import * as RunStart from "./internal/run/start.js"
 import { annotateUsage } from "./internal/run/telemetry.js"
 import type { ModelMessage, ModelRequest, ModelResponse, UserContent } from "./Message.js"
@@ -162,6 +163,8 @@ export interface RunOptions {
   readonly usageLimits?: UsageLimits | undefined
   /** Added after the agent's instructions for this run. */
   readonly instructions?: string | undefined
+  /** Record the messages and responses in the run's chat spans (default off: they may be private). */
+  readonly captureContent?: boolean | undefined
 }
 
 /** The outcome of a run. */
@@ -242,6 +245,8 @@ const withRunSpan =
       )
     )
 
+const contentCapture = Layer.locallyScoped(GenAiTelemetry.captureContent, true)
+
 /** Runs the agent on a prompt until it has an output. */
 export const run = <O, E, R>(
   agent: Agent<O, E, R>,
@@ -252,7 +257,9 @@ export const run = <O, E, R>(
     const loop = (node: AgentNode<O>): Effect.Effect<RunResult<O>, RunError<E>, R> =>
       node._tag === "End" ? Effect.succeed(node.result) : Effect.flatMap(machine.next(node), loop)
     return loop(machine.start)
-  }).pipe(withRunSpan(agent))
+  }).pipe(withRunSpan(agent), (effect) =>
+    options?.captureContent === true ? GenAiTelemetry.withContentCapture(effect) : effect
+  )
 
 /**
  * Runs the agent, streaming the model's part events and the tool events as they happen. The last
@@ -266,7 +273,9 @@ export const runStream = <O, E, R>(
 ): Stream.Stream<AgentEvent<O>, RunError<E>, R | Model> =>
   Stream.unwrap(
     Effect.map(RunStart.make(agent, prompt, options ?? {}), (machine) => machine.stream(machine.start))
-  ).pipe(Stream.withSpan(runSpanName(agent), runSpanOptions(agent)))
+  ).pipe(Stream.withSpan(runSpanName(agent), runSpanOptions(agent)), (stream) =>
+    options?.captureContent === true ? Stream.provideSomeLayer(stream, contentCapture) : stream
+  )
 
 /** Starts a run to drive node by node with `next`, for programs that inspect or change each step. */
 export const iter = <O, E, R>(
