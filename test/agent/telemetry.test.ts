@@ -75,3 +75,20 @@ describe("GenAI telemetry", () => {
     }).pipe(Effect.provide(model.layer), Effect.withTracer(tracer))
   })
 })
+
+describe("examples/observability.ts", () => {
+  it.effect("exports the run's spans through @effect/opentelemetry and reads the token metric", () =>
+    Effect.gen(function* () {
+      const { program } = yield* Effect.promise(() => import("../../examples/observability.js"))
+      const seen = yield* program
+      expect(seen.output).toBe("Sunny in Paris")
+      expect(seen.spans).toEqual([
+        "chat function",
+        "execute_tool get_weather",
+        "chat function",
+        "invoke_agent weather-bot"
+      ])
+      expect(seen.inputTokens.requests).toBeGreaterThanOrEqual(2)
+    })
+  )
+})
