@@ -28,7 +28,9 @@ export const tokenUsage = Metric.histogram(
 /** Duration of each model request in seconds (`gen_ai.client.operation.duration`). */
 export const operationDuration = Metric.histogram(
   "gen_ai.client.operation.duration",
-  MetricBoundaries.fromIterable([0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92]),
+  MetricBoundaries.fromIterable([
+    0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92
+  ]),
   "GenAI operation duration"
 )
 
