@@ -8,6 +8,7 @@ export default defineConfig({
     alias: [
       { find: /^effect-claude\/anthropic$/, replacement: fromRoot("./src/anthropic/index.ts") },
       { find: /^effect-claude\/testing$/, replacement: fromRoot("./src/testing/index.ts") },
+      { find: /^effect-claude\/durable$/, replacement: fromRoot("./src/durable/index.ts") },
       { find: /^effect-claude$/, replacement: fromRoot("./src/index.ts") }
     ]
   },
