@@ -44,6 +44,7 @@ import { Model } from "../Model.js"
 import { RunUsage } from "../Usage.js"
 import type { Decision, Policy } from "./Approval.js"
 import { DurableRunError, describe, IncompatibleHistory, RunFailed, RunInProgress, StepFailed } from "./DurableError.js"
+import type { DurableStep } from "./DurableStep.js"
 import * as DurableModel from "./internal/durableModel.js"
 import * as DurableTools from "./internal/durableTools.js"
 import { publishIfListened } from "./RunEvents.js"
@@ -196,13 +197,15 @@ const stored = (runId: string, error: unknown): DurableRunError => {
 const withTools = <O, E, R>(agent: Agent.Agent<O, E, R>, options: DurableTools.DurableToolsOptions) =>
   Object.assign(Object.create(Object.getPrototypeOf(agent)), agent, {
     tools: agent.tools.map((tool) => DurableTools.wrap(tool, options))
-  }) as Agent.Agent<O, E, R>
+  }) as Agent.Agent<O, E, Exclude<R, DurableStep>>
 
 /**
  * Registers the agent's workflow with the engine, so this process executes its runs (and resumes
  * the stored ones it is given). It needs the `Model`, the engine and the tools' services.
  */
-export const layer = <O, E, R>(durable: DurableAgent<O, E, R>): Layer.Layer<never, never, WorkflowEngine | Model | R> =>
+export const layer = <O, E, R>(
+  durable: DurableAgent<O, E, R>
+): Layer.Layer<never, never, WorkflowEngine | Model | Exclude<R, DurableStep>> =>
   durable.workflow.toLayer((payload) =>
     Effect.gen(function* () {
       const runId = payload.runId

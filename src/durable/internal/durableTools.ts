@@ -33,7 +33,10 @@ export interface DurableToolsOptions {
 }
 
 /** Wraps one tool for one execution of a durable run. */
-export const wrap = <E, R>(tool: Tool<string, E, R>, options: DurableToolsOptions): Tool<string, E | StepFailed, R> => {
+export const wrap = <E, R>(
+  tool: Tool<string, E, R>,
+  options: DurableToolsOptions
+): Tool<string, E | StepFailed, Exclude<R, DurableStep>> => {
   const execute = (args: unknown) =>
     Effect.flatMap(RunContext, (context) => {
       const toolCallId = context.toolCallId ?? ""
@@ -72,7 +75,7 @@ export const wrap = <E, R>(tool: Tool<string, E, R>, options: DurableToolsOption
             )
           )
         : activity
-      return Effect.mapInputContext(guarded, (services: Context.Context<R | RunContext>) =>
+      return Effect.mapInputContext(guarded, (services: Context.Context<Exclude<R, DurableStep> | RunContext>) =>
         Context.add(Context.add(services, WorkflowEngine, options.engine), WorkflowInstance, options.instance)
       )
     })
