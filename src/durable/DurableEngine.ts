@@ -62,7 +62,8 @@ export const layerSqlite = (
   Layer.unwrapEffect(
     Effect.map(
       loadDriver("@effect/sql-libsql", () => import("@effect/sql-libsql/LibsqlClient")),
-      (Libsql) => layerSql(options).pipe(Layer.provide(Libsql.layer({ url: `file:${options.filename}`, intMode: "bigint" })))
+      (Libsql) =>
+        layerSql(options).pipe(Layer.provide(Libsql.layer({ url: `file:${options.filename}`, intMode: "bigint" })))
     )
   )
 

@@ -12,7 +12,7 @@ import { type ModelMessage, ModelResponse } from "../../Message.js"
 import type { ModelError, ModelRequestParameters, Service } from "../../Model.js"
 import type { ModelSettings } from "../../ModelSettings.js"
 import { describe, IncompatibleHistory, StepFailed } from "../DurableError.js"
-import { RunEvents } from "../RunEvents.js"
+import { publishIfListened, RunEvents } from "../RunEvents.js"
 
 declare module "../../Model.js" {
   interface ModelErrors {
@@ -37,17 +37,16 @@ export interface DurableModelOptions {
 export const wrap = (model: Service, options: DurableModelOptions): Service => {
   let step = 0
   const fresh = (
-    name: string,
     number: number,
     messages: ReadonlyArray<ModelMessage>,
     settings: ModelSettings,
     parameters: ModelRequestParameters
   ): Effect.Effect<ModelResponse, ModelError> =>
     Effect.flatMap(Effect.serviceOption(RunEvents), (events) => {
-      if (events._tag === "None") return model.request(messages, settings, parameters)
+      if (events._tag === "None" || !options.stream) return model.request(messages, settings, parameters)
       const hub = events.value
-      const response = Effect.flatMap(hub.hasListeners, (listening) =>
-        options.stream && listening
+      return Effect.flatMap(hub.hasListeners, (listening) =>
+        listening
           ? foldResponseStream(
               Stream.tap(model.requestStream(messages, settings, parameters), (event) =>
                 hub.publish({ _tag: "ModelEvent", runId: options.runId, step: number, event })
@@ -55,21 +54,23 @@ export const wrap = (model: Service, options: DurableModelOptions): Service => {
             )
           : model.request(messages, settings, parameters)
       )
-      return Effect.tap(response, (response) =>
-        hub.publish({ _tag: "ModelResponseReceived", runId: options.runId, step: number, response })
-      )
-    }).pipe(Effect.withSpan(name, { captureStackTrace: false }))
+    })
 
   const request: Service["request"] = (messages, settings, parameters) =>
     Effect.suspend(() => {
       step += 1
       const number = step
       const name = `model/${number}`
+      // Set when the request is sent from this process rather than read back from the store.
+      let executed = false
       const activity = Activity.make({
         name,
         success: Schema.Unknown,
         error: StepFailed,
-        execute: fresh(name, number, messages, settings, parameters).pipe(
+        execute: Effect.suspend(() => {
+          executed = true
+          return fresh(number, messages, settings, parameters)
+        }).pipe(
           Effect.mapError((error) => new StepFailed({ step: name, ...describe(error) })),
           // A response that does not encode is a bug of the model, not a failure to store.
           Effect.flatMap((response) => Effect.orDie(encodeResponse(response)))
@@ -83,7 +84,13 @@ export const wrap = (model: Service, options: DurableModelOptions): Service => {
             decodeResponse(stored),
             (error) => new IncompatibleHistory({ runId: options.runId, what: name, message: error.message })
           )
-        )
+        ),
+        Effect.tap((response) =>
+          executed
+            ? publishIfListened({ _tag: "ModelResponseReceived", runId: options.runId, step: number, response })
+            : Effect.void
+        ),
+        Effect.withSpan(name, { captureStackTrace: false })
       )
     })
 

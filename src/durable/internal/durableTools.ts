@@ -43,11 +43,14 @@ export const wrap = <E, R>(
       const name = `tool/${context.runStep}/${toolCallId}`
       const call = new ToolCallPart({ toolName: tool.name, args: argsOf(args), toolCallId }, true)
       const runId = options.runId
+      // Set when the call executes in this process rather than being read back from the store.
+      let executed = false
       const activity = Activity.make({
         name,
         success: Schema.Unknown,
         error: ToolFailure,
         execute: Effect.gen(function* () {
+          executed = true
           const idempotencyKey = yield* Activity.idempotencyKey(name)
           yield* publishIfListened({ _tag: "ToolCallStarted", runId, call })
           return yield* tool.execute(args).pipe(
@@ -57,24 +60,32 @@ export const wrap = <E, R>(
                 error instanceof ModelRetry || error instanceof InvalidToolArgs
                   ? Effect.fail(error)
                   : Effect.fail(new StepFailed({ step: name, ...describe(error) }))
-            ),
-            Effect.tapBoth({
-              onSuccess: (result) =>
-                publishIfListened({ _tag: "ToolCallFinished", runId, call, result, failed: false }),
-              onFailure: () =>
-                publishIfListened({ _tag: "ToolCallFinished", runId, call, result: undefined, failed: true })
-            })
+            )
           )
         })
       })
+      // Published once the engine has stored the result, so a listener never sees a result that a
+      // crash could still make the call run again for.
+      const stored = activity.pipe(
+        Effect.tapBoth({
+          onSuccess: (result) =>
+            executed
+              ? publishIfListened({ _tag: "ToolCallFinished", runId, call, result, failed: false })
+              : Effect.void,
+          onFailure: () =>
+            executed
+              ? publishIfListened({ _tag: "ToolCallFinished", runId, call, result: undefined, failed: true })
+              : Effect.void
+        })
+      )
       const guarded = needsApproval(options.approval, call)
         ? Effect.zipRight(
             publishIfListened({ _tag: "ApprovalRequested", runId, call }),
             Effect.flatMap(DurableDeferred.await(approvalDeferred(toolCallId)), (decision) =>
-              decision._tag === "Approved" ? activity : Effect.succeed(deniedMessage(decision))
+              decision._tag === "Approved" ? stored : Effect.succeed(deniedMessage(decision))
             )
           )
-        : activity
+        : stored
       return Effect.mapInputContext(guarded, (services: Context.Context<Exclude<R, DurableStep> | RunContext>) =>
         Context.add(Context.add(services, WorkflowEngine, options.engine), WorkflowInstance, options.instance)
       )
