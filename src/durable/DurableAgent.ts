@@ -87,6 +87,8 @@ export interface DurableAgent<in out O, out E = never, out R = never> extends Pi
   readonly decodeResult: (runId: string, stored: unknown) => Effect.Effect<Agent.RunResult<O>, IncompatibleHistory>
   /** Run ids being executed through this value in this process. */
   readonly active: Set<string>
+  /** Steps executed in this process and not announced to listeners yet. */
+  readonly executed: Set<string>
 }
 
 /** Options of `make`. `output` is needed unless the agent answers with text. */
@@ -156,7 +158,8 @@ export const make = <O, E, R, OI = O>(agent: Agent.Agent<O, E, R>, options: Opti
               })
         })
       ),
-    active: new Set()
+    active: new Set(),
+    executed: new Set()
   }
   return Object.assign(Object.create(proto), durable)
 }
@@ -216,8 +219,20 @@ export const layer = <O, E, R>(
       const engine = yield* WorkflowEngine
       const instance = yield* WorkflowInstance
       const model = yield* Model
-      const agent = withTools(durable.agent, { runId, engine, instance, approval: durable.approval })
-      const durableModel = DurableModel.wrap(model, { runId, engine, instance, stream: durable.stream })
+      const agent = withTools(durable.agent, {
+        runId,
+        engine,
+        instance,
+        approval: durable.approval,
+        executed: durable.executed
+      })
+      const durableModel = DurableModel.wrap(model, {
+        runId,
+        engine,
+        instance,
+        stream: durable.stream,
+        executed: durable.executed
+      })
       const result = yield* Agent.run(agent, input.prompt, {
         messageHistory: input.history,
         instructions: input.instructions

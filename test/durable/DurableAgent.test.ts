@@ -61,6 +61,7 @@ const setup = (options?: { readonly requireApproval?: Approval.Policy }) => {
 /** Waits until the run is suspended (a step waits for something outside). */
 const untilSuspended = <O, E, R>(durable: DurableAgent.DurableAgent<O, E, R>, runId: string) =>
   DurableAgent.poll(durable, runId).pipe(
+    Effect.delay("10 millis"),
     Effect.repeat({ until: (status) => status._tag === "Suspended" }),
     Effect.timeout("5 seconds")
   )
@@ -142,6 +143,7 @@ describe("DurableAgent on the in-memory engine", () => {
       yield* untilSuspended(durable, "run-4")
       yield* DurableAgent.interrupt(durable, "run-4")
       const status = yield* DurableAgent.poll(durable, "run-4").pipe(
+        Effect.delay("10 millis"),
         Effect.repeat({ until: (status) => status._tag === "Interrupted" }),
         Effect.timeout("5 seconds")
       )

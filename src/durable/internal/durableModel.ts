@@ -31,6 +31,8 @@ export interface DurableModelOptions {
   readonly instance: WorkflowInstance["Type"]
   /** Stream requests (publishing their part events) while someone listens to the run's events. */
   readonly stream: boolean
+  /** Steps executed in this process whose result is not announced yet (see `DurableToolsOptions`). */
+  readonly executed: Set<string>
 }
 
 /** Wraps `model` for one execution of a durable run (the request counter starts at 0 each time). */
@@ -61,14 +63,13 @@ export const wrap = (model: Service, options: DurableModelOptions): Service => {
       step += 1
       const number = step
       const name = `model/${number}`
-      // Set when the request is sent from this process rather than read back from the store.
-      let executed = false
+      const key = `${options.runId}/${name}`
       const activity = Activity.make({
         name,
         success: Schema.Unknown,
         error: StepFailed,
         execute: Effect.suspend(() => {
-          executed = true
+          options.executed.add(key)
           return fresh(number, messages, settings, parameters)
         }).pipe(
           Effect.mapError((error) => new StepFailed({ step: name, ...describe(error) })),
@@ -86,7 +87,7 @@ export const wrap = (model: Service, options: DurableModelOptions): Service => {
           )
         ),
         Effect.tap((response) =>
-          executed
+          options.executed.delete(key)
             ? publishIfListened({ _tag: "ModelResponseReceived", runId: options.runId, step: number, response })
             : Effect.void
         ),

@@ -30,6 +30,11 @@ export interface DurableToolsOptions {
   readonly engine: WorkflowEngine["Type"]
   readonly instance: WorkflowInstance["Type"]
   readonly approval: Policy | undefined
+  /**
+   * Steps executed in this process whose result is not announced yet. Shared by every execution of
+   * the workflow body in the process: the engine may run the step of an earlier, interrupted one.
+   */
+  readonly executed: Set<string>
 }
 
 /** Wraps one tool for one execution of a durable run. */
@@ -43,14 +48,15 @@ export const wrap = <E, R>(
       const name = `tool/${context.runStep}/${toolCallId}`
       const call = new ToolCallPart({ toolName: tool.name, args: argsOf(args), toolCallId }, true)
       const runId = options.runId
-      // Set when the call executes in this process rather than being read back from the store.
-      let executed = false
+      const key = `${runId}/${name}`
+      // Whether the call executed in this process rather than being read back from the store.
+      const executed = () => options.executed.delete(key)
       const activity = Activity.make({
         name,
         success: Schema.Unknown,
         error: ToolFailure,
         execute: Effect.gen(function* () {
-          executed = true
+          options.executed.add(key)
           const idempotencyKey = yield* Activity.idempotencyKey(name)
           yield* publishIfListened({ _tag: "ToolCallStarted", runId, call })
           return yield* tool.execute(args).pipe(
@@ -69,11 +75,11 @@ export const wrap = <E, R>(
       const stored = activity.pipe(
         Effect.tapBoth({
           onSuccess: (result) =>
-            executed
+            executed()
               ? publishIfListened({ _tag: "ToolCallFinished", runId, call, result, failed: false })
               : Effect.void,
           onFailure: () =>
-            executed
+            executed()
               ? publishIfListened({ _tag: "ToolCallFinished", runId, call, result: undefined, failed: true })
               : Effect.void
         })
