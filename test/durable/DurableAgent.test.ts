@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Fiber, Layer, Option, Schema, Stream } from "effect"
-import { Agent, Message, Tool, Usage } from "effect-claude"
+import { Agent, AgentEvent, Message, Tool, Usage } from "effect-claude"
 import { Approval, DurableAgent, DurableEngine, DurableError, DurableStep, RunEvents } from "effect-claude/durable"
 import { FunctionModel } from "effect-claude/testing"
 
@@ -218,5 +218,25 @@ describe("DurableAgent on the in-memory engine", () => {
       const status = yield* DurableAgent.poll(durable, "run-7")
       expect(status._tag === "Succeeded" && status.result.messages).toEqual(result.messages)
     }).pipe(Effect.provide(layer))
+  })
+
+  it.live("streams model requests to a listener when asked, and stores the folded response", () => {
+    const durable = DurableAgent.make(Agent.make({}), { name: "streaming", stream: true })
+    const layer = DurableAgent.layer(durable).pipe(
+      Layer.provideMerge(DurableEngine.layerMemory),
+      Layer.provideMerge(RunEvents.layer),
+      Layer.provide(FunctionModel.layer(undefined, () => Stream.make("Hel", "lo", "!")))
+    )
+    return Effect.gen(function* () {
+      const events = yield* RunEvents.subscribe("run-8")
+      const result = yield* DurableAgent.run(durable, "run-8", "Hi")
+      expect(result.output).toBe("Hello!")
+      const seen = Chunk.toReadonlyArray(
+        yield* Stream.runCollect(Stream.takeUntil(events, (event) => event._tag === "RunCompleted"))
+      )
+      const text = seen.map((event) => (event._tag === "ModelEvent" ? AgentEvent.textOf(event.event) : "")).join("")
+      expect(text).toBe("Hello!")
+      expect(seen.filter((event) => event._tag === "ModelResponseReceived")).toHaveLength(1)
+    }).pipe(Effect.scoped, Effect.provide(layer))
   })
 })
