@@ -14,6 +14,9 @@ export default defineConfig({
   },
   test: {
     include: ["test/**/*.test.ts"],
+    // Steps of their own in .ci/run (`npm run test:build`, `npm run bench:smoke`): slow, and the bench
+    // needs its own package installed.
+    exclude: ["test/build.test.ts", "test/bench.test.ts", "**/node_modules/**"],
     // The JSON report is what .ci/run reads to print its one-line summary.
     reporters: ["default", ["json", { outputFile: ".vitest-results.json" }]],
     testTimeout: 30_000,

@@ -29,7 +29,8 @@ import { Effect, Pipeable, type Schema, Stream } from "effect"
 import type { AgentError } from "./AgentError.js"
 import type { AgentEvent } from "./AgentEvent.js"
 import type { BuiltinTool } from "./BuiltinTool.js"
-import * as RunLoop from "./internal/runLoop.js"
+import * as RunStart from "./internal/run/start.js"
+import { annotateUsage } from "./internal/run/telemetry.js"
 import type { ModelMessage, ModelRequest, ModelResponse, UserContent } from "./Message.js"
 import type { Model, ModelError } from "./Model.js"
 import type { ModelSettings } from "./ModelSettings.js"
@@ -235,7 +236,7 @@ const withRunSpan =
     Effect.useSpan(runSpanName(agent), runSpanOptions(agent), (span) =>
       Effect.withParentSpan(
         Effect.map(effect, (result) => {
-          RunLoop.annotateUsage(span, result)
+          annotateUsage(span, result)
           return result
         }),
         span
@@ -248,7 +249,7 @@ export const run = <O, E, R>(
   prompt: string | ReadonlyArray<UserContent>,
   options?: RunOptions
 ): Effect.Effect<RunResult<O>, RunError<E>, R | Model> =>
-  Effect.flatMap(RunLoop.make(agent, prompt, options ?? {}), (machine) => {
+  Effect.flatMap(RunStart.make(agent, prompt, options ?? {}), (machine) => {
     const loop = (node: AgentNode<O>): Effect.Effect<RunResult<O>, RunError<E>, R> =>
       node._tag === "End" ? Effect.succeed(node.result) : Effect.flatMap(machine.next(node), loop)
     return loop(machine.start)
@@ -265,7 +266,7 @@ export const runStream = <O, E, R>(
   options?: RunOptions
 ): Stream.Stream<AgentEvent<O>, RunError<E>, R | Model> =>
   Stream.unwrap(
-    Effect.map(RunLoop.make(agent, prompt, options ?? {}), (machine) => machine.stream(machine.start))
+    Effect.map(RunStart.make(agent, prompt, options ?? {}), (machine) => machine.stream(machine.start))
   ).pipe(Stream.withSpan(runSpanName(agent), runSpanOptions(agent)))
 
 /** Starts a run to drive node by node with `next`, for programs that inspect or change each step. */
@@ -274,7 +275,7 @@ export const iter = <O, E, R>(
   prompt: string | ReadonlyArray<UserContent>,
   options?: RunOptions
 ): Effect.Effect<AgentRun<O, E, R>, AgentError, Model> =>
-  Effect.map(RunLoop.make(agent, prompt, options ?? {}), (machine) => ({
+  Effect.map(RunStart.make(agent, prompt, options ?? {}), (machine) => ({
     start: machine.start,
     next: machine.next,
     stream: machine.stream,

@@ -27,6 +27,7 @@ import type { BaseAnthropic } from "@anthropic-ai/sdk/client"
 import type { ModelInfo, ModelListParams } from "@anthropic-ai/sdk/resources/models"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import {
+  type Chunk,
   Config,
   type ConfigError,
   Context,
@@ -36,6 +37,7 @@ import {
   Option,
   Predicate,
   Redacted,
+  type Scope,
   Stream
 } from "effect"
 import {
@@ -49,6 +51,7 @@ import * as Foundry from "./cloud/Foundry.js"
 import { asAnthropicClient } from "./cloud/loadPackage.js"
 import * as Vertex from "./cloud/Vertex.js"
 import { bridgedFetch, commonClientOptions, makeService } from "./internal/clientService.js"
+import { sdkLogger } from "./internal/secrets.js"
 
 /** The platform serving the requests: some features (batches, token counting, models) are missing on clouds. */
 export type Platform = "anthropic" | "bedrock" | "vertex" | "foundry"
@@ -77,8 +80,27 @@ export interface Service {
    * AnthropicError.
    */
   readonly stream: <A>(
-    f: (sdk: Anthropic, options: RequestOptions) => Promise<AsyncIterable<A>>
+    f: (sdk: Anthropic, options: RequestOptions) => Promise<AsyncIterable<A>>,
+    options?: StreamOptions | undefined
   ) => Stream.Stream<A, AnthropicError>
+  /**
+   * `stream` as the pull a reader drives itself: the next chunk of events, `None` at the end.
+   * Closing the scope aborts the request.
+   */
+  readonly openPull: <A>(
+    f: (sdk: Anthropic, options: RequestOptions) => Promise<AsyncIterable<A>>,
+    options?: StreamOptions | undefined
+  ) => Effect.Effect<Effect.Effect<Chunk.Chunk<A>, Option.Option<AnthropicError>>, AnthropicError, Scope.Scope>
+}
+
+/** Options of a streamed call. */
+export interface StreamOptions {
+  /**
+   * How long the server may send no event while the stream waits for one (default: the client's
+   * `timeout`, 10 minutes unless set). When it passes, the request is aborted and the stream
+   * fails with `APIConnectionTimeoutError`.
+   */
+  readonly idleTimeout?: Duration.DurationInput | undefined
 }
 
 /** The Anthropic client a program talks to. */
@@ -88,7 +110,11 @@ export class AnthropicClient extends Context.Tag("effect-claude/AnthropicClient"
 export interface CommonOptions {
   /** Default `https://api.anthropic.com` (the `ANTHROPIC_BASE_URL` variable is not read by `layer`). */
   readonly baseURL?: string | undefined
-  /** How long a request may wait for its response headers (default 10 minutes, the SDK's). */
+  /**
+   * How long a request may wait for its response headers (default 10 minutes, the SDK's), and how
+   * long a response body may then stay idle: a body that sends no byte (a stream: no event) for
+   * this long is aborted and fails with `APIConnectionTimeoutError`.
+   */
   readonly timeout?: Duration.DurationInput | undefined
   /** Headers sent with every request. */
   readonly defaultHeaders?: Readonly<Record<string, string>> | undefined
@@ -114,10 +140,11 @@ export interface ConfigOptions extends Omit<CommonOptions, "baseURL"> {
 /** Builds the service: an SDK client whose HTTP goes through the `HttpClient` in context. */
 export const make = (options: Options): Effect.Effect<Service, never, HttpClient.HttpClient> =>
   Effect.gen(function* () {
-    const fetch = yield* bridgedFetch
+    const fetch = yield* bridgedFetch(options)
     const secret = options.apiKey ?? options.authToken
+    const logger = yield* sdkLogger([Redacted.value(secret)])
     const sdk = new Anthropic({
-      ...commonClientOptions(options),
+      ...commonClientOptions(options, logger),
       ...(options.apiKey === undefined
         ? { apiKey: null, authToken: Redacted.value(options.authToken) }
         : { apiKey: Redacted.value(options.apiKey), authToken: null }),

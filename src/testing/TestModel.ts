@@ -48,6 +48,7 @@ import {
   type ModelProfile,
   type ModelRequestParameters,
   type Service as ModelService,
+  make as makeModel,
   type ToolDefinition
 } from "../Model.js"
 import type { ModelSettings } from "../ModelSettings.js"
@@ -301,7 +302,7 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
         )
       )
 
-    return {
+    const model = makeModel({
       modelName,
       providerName,
       profile: { ...defaultProfile, supportsNativeOutput: true, ...options.profile },
@@ -314,7 +315,10 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
             record({ messages, settings, parameters, streamed: true }),
             Effect.map(respond(messages, parameters), (response) => Stream.fromChunks(...streamEvents(response)))
           )
-        ),
+        )
+    })
+    return {
+      ...model,
       requests: Ref.get(recorded),
       lastRequest: Effect.map(Ref.get(recorded), (requests) => Option.fromNullable(requests[requests.length - 1]))
     }

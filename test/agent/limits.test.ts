@@ -92,7 +92,7 @@ describe("odd model behaviour", () => {
       const error = yield* Effect.flip(Agent.run(Agent.make({ tools: [ping] }), "Hi"))
       expect(error).toEqual(
         new AgentError.UnexpectedModelBehavior({
-          message: "Exceeded maximum retries (1) for output validation",
+          message: "Exceeded maximum retries (1) for output validation: Please return text or call a tool.",
           body: "Please return text or call a tool."
         })
       )

@@ -106,7 +106,7 @@ describe("function tools", () => {
       const error = yield* Effect.flip(Agent.run(Agent.make({ tools: [failing] }), "go"))
       expect(error).toEqual(
         new AgentError.UnexpectedModelBehavior({
-          message: "Tool 'failing' exceeded max retries count of 1",
+          message: "Tool 'failing' exceeded max retries count of 1: nope",
           body: "nope"
         })
       )
@@ -218,7 +218,7 @@ describe("function tools", () => {
       const error = yield* Effect.flip(Agent.run(Agent.make({}), "go"))
       expect(error).toEqual(
         new AgentError.UnexpectedModelBehavior({
-          message: "Tool 'nope' exceeded max retries count of 1",
+          message: "Tool 'nope' exceeded max retries count of 1: Unknown tool name: 'nope'. No tools available.",
           body: "Unknown tool name: 'nope'. No tools available."
         })
       )

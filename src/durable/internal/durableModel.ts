@@ -7,9 +7,9 @@
 import * as Activity from "@effect/workflow/Activity"
 import { WorkflowEngine, WorkflowInstance } from "@effect/workflow/WorkflowEngine"
 import { Effect, Schema, Stream } from "effect"
-import { foldResponseStream, responseToEvents } from "../../internal/responseFold.js"
 import { type ModelMessage, ModelResponse } from "../../Message.js"
 import type { ModelError, ModelRequestParameters, Service } from "../../Model.js"
+import { fold, toEvents } from "../../ModelResponseBuilder.js"
 import type { ModelSettings } from "../../ModelSettings.js"
 import { describe, IncompatibleHistory, StepFailed } from "../DurableError.js"
 import { publishIfListened, RunEvents } from "../RunEvents.js"
@@ -49,7 +49,7 @@ export const wrap = (model: Service, options: DurableModelOptions): Service => {
       const hub = events.value
       return Effect.flatMap(hub.hasListeners, (listening) =>
         listening
-          ? foldResponseStream(
+          ? fold(
               Stream.tap(model.requestStream(messages, settings, parameters), (event) =>
                 hub.publish({ _tag: "ModelEvent", runId: options.runId, step: number, event })
               )
@@ -101,7 +101,7 @@ export const wrap = (model: Service, options: DurableModelOptions): Service => {
     // The run loop of a durable run asks for whole responses; a stream here replays the stored one.
     requestStream: (messages, settings, parameters) =>
       Stream.flatMap(Stream.fromEffect(request(messages, settings, parameters)), (response) =>
-        Stream.fromChunk(responseToEvents(response))
+        Stream.fromChunk(toEvents(response))
       )
   }
 }
