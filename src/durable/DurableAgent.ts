@@ -197,6 +197,8 @@ const stored = (runId: string, error: unknown): DurableRunError => {
   return new RunFailed({ runId, errorTag: error instanceof StepFailed ? error.errorTag : errorTag, message })
 }
 
+// The copy keeps the agent's prototype (its `pipe`); its tools no longer need `DurableStep`, which
+// each durable tool call provides.
 const withTools = <O, E, R>(agent: Agent.Agent<O, E, R>, options: DurableTools.DurableToolsOptions) =>
   Object.assign(Object.create(Object.getPrototypeOf(agent)), agent, {
     tools: agent.tools.map((tool) => DurableTools.wrap(tool, options))
