@@ -18,7 +18,7 @@
 import * as ClusterWorkflowEngine from "@effect/cluster/ClusterWorkflowEngine"
 import type * as ShardingConfig from "@effect/cluster/ShardingConfig"
 import * as SingleRunner from "@effect/cluster/SingleRunner"
-import type { SqlClient } from "@effect/sql/SqlClient"
+import { SqlClient } from "@effect/sql/SqlClient"
 import * as WorkflowEngine from "@effect/workflow/WorkflowEngine"
 import { type ConfigError, Effect, Layer, type Redacted } from "effect"
 
@@ -49,6 +49,12 @@ const loadDriver = <A>(name: string, load: () => Promise<A>): Effect.Effect<A> =
     (cause) => new Error(`The durable engine needs the package ${name}; install it (${String(cause)})`)
   )
 
+// A write-ahead log makes each stored step one append (and one sync) instead of a rewrite of the
+// journal; the mode is kept in the file.
+const writeAheadLog = Layer.effectDiscard(
+  Effect.flatMap(SqlClient, (sql) => Effect.orDie(sql.unsafe("PRAGMA journal_mode = WAL")))
+).pipe(Layer.passthrough)
+
 /** Options of `layerSqlite`. */
 export interface SqliteOptions extends SqlOptions {
   /** The database file, created when missing. */
@@ -63,7 +69,11 @@ export const layerSqlite = (
     Effect.map(
       loadDriver("@effect/sql-libsql", () => import("@effect/sql-libsql/LibsqlClient")),
       (Libsql) =>
-        layerSql(options).pipe(Layer.provide(Libsql.layer({ url: `file:${options.filename}`, intMode: "bigint" })))
+        layerSql(options).pipe(
+          Layer.provide(writeAheadLog),
+          // The cluster's snowflake ids are 64-bit integers: read them as bigints, not lossy numbers.
+          Layer.provide(Libsql.layer({ url: `file:${options.filename}`, intMode: "bigint" }))
+        )
     )
   )
 
