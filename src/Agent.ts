@@ -37,6 +37,7 @@ import type { ModelSettings } from "./ModelSettings.js"
 import * as Output from "./Output.js"
 import type { FinalResult } from "./StreamEvent.js"
 import type * as Tool from "./Tool.js"
+import type * as Toolset from "./Toolset.js"
 import type { RunUsage, UsageLimits } from "./Usage.js"
 
 /** Identifies an `Agent`. */
@@ -63,6 +64,8 @@ export interface Agent<out O, out E = never, out R = never> extends Pipeable.Pip
   readonly instructions: ReadonlyArray<string>
   readonly systemPrompts: ReadonlyArray<string>
   readonly tools: ReadonlyArray<Tool.Tool<string, E, R>>
+  /** Collections of tools listed again before every request (MCP servers, filtered or dynamic sets). */
+  readonly toolsets: ReadonlyArray<Toolset.Toolset<E, R>>
   readonly builtinTools: ReadonlyArray<BuiltinTool>
   readonly output: Output.OutputSpec<O, E, R>
   readonly settings: ModelSettings | undefined
@@ -79,13 +82,22 @@ export interface Agent<out O, out E = never, out R = never> extends Pipeable.Pip
 }
 
 /** Options of `make`. */
-export interface Options<Tools extends ReadonlyArray<Tool.Any>, O, OI, OE, OR> {
+export interface Options<
+  Tools extends ReadonlyArray<Tool.Any>,
+  O,
+  OI,
+  OE,
+  OR,
+  Toolsets extends ReadonlyArray<Toolset.Any> = readonly []
+> {
   readonly name?: string | undefined
   /** Instructions sent with every request of a run; not replayed from history. */
   readonly instructions?: string | ReadonlyArray<string> | undefined
   /** System prompts put at the start of a new conversation (kept in its history). */
   readonly systemPrompt?: string | ReadonlyArray<string> | undefined
   readonly tools?: Tools | undefined
+  /** Toolsets resolved before every request, beside `tools`; two tools with one name fail the run. */
+  readonly toolsets?: Toolsets | undefined
   /** Tools the provider runs itself (web search, code execution). */
   readonly builtinTools?: ReadonlyArray<BuiltinTool> | undefined
   /** The output: text (default), a Schema (structured output) or an `Output` spec. */
@@ -113,16 +125,28 @@ const proto = {
 const asList = (value: string | ReadonlyArray<string> | undefined): ReadonlyArray<string> =>
   value === undefined ? [] : typeof value === "string" ? [value] : value
 
+/** What an agent's tools and toolsets add to its errors; toolsets add the check of their names. */
+type ToolsFailure<Tools extends ReadonlyArray<Tool.Any>, Toolsets extends ReadonlyArray<Toolset.Any>> =
+  | Tool.Failure<Tools[number]>
+  | Toolset.Failure<Toolsets[number]>
+  | (Toolsets extends readonly [] ? never : Toolset.DuplicateToolName)
+
+/** What an agent's tools and toolsets add to its requirements. */
+type ToolsRequirements<Tools extends ReadonlyArray<Tool.Any>, Toolsets extends ReadonlyArray<Toolset.Any>> =
+  | Tool.Requirements<Tools[number]>
+  | Toolset.Requirements<Toolsets[number]>
+
 /** Builds an agent. Without `output` it answers with text. */
 export const make = <
   const Tools extends ReadonlyArray<Tool.Any> = readonly [],
   O = string,
   OI = O,
   OE = never,
-  OR = never
+  OR = never,
+  const Toolsets extends ReadonlyArray<Toolset.Any> = readonly []
 >(
-  options: Options<Tools, O, OI, OE, OR>
-): Agent<O, Tool.Failure<Tools[number]> | OE, Tool.Requirements<Tools[number]> | OR> => {
+  options: Options<Tools, O, OI, OE, OR, Toolsets>
+): Agent<O, ToolsFailure<Tools, Toolsets> | OE, ToolsRequirements<Tools, Toolsets> | OR> => {
   const output =
     options.output === undefined
       ? // Without `output`, `O` is its default, `string`, which is what text output gives.
@@ -131,14 +155,17 @@ export const make = <
         ? options.output
         : Output.auto(options.output)
   const retries = options.retries ?? 1
-  const agent: Omit<Agent<O, Tool.Failure<Tools[number]> | OE, Tool.Requirements<Tools[number]> | OR>, "pipe"> = {
+  const agent: Omit<Agent<O, ToolsFailure<Tools, Toolsets> | OE, ToolsRequirements<Tools, Toolsets> | OR>, "pipe"> = {
     [TypeId]: TypeId,
     name: options.name,
     instructions: asList(options.instructions),
     systemPrompts: asList(options.systemPrompt),
-    // Each tool's errors and requirements are part of the unions the agent's type names.
+    // Each tool's and toolset's errors and requirements are part of the unions the agent's type names.
     tools: (options.tools ?? []) as ReadonlyArray<
-      Tool.Tool<string, Tool.Failure<Tools[number]>, Tool.Requirements<Tools[number]>>
+      Tool.Tool<string, ToolsFailure<Tools, Toolsets>, ToolsRequirements<Tools, Toolsets>>
+    >,
+    toolsets: (options.toolsets ?? []) as ReadonlyArray<
+      Toolset.Toolset<ToolsFailure<Tools, Toolsets>, ToolsRequirements<Tools, Toolsets>>
     >,
     builtinTools: options.builtinTools ?? [],
     output,

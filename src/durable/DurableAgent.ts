@@ -41,6 +41,7 @@ import {
   UserContent as UserContentSchema
 } from "../Message.js"
 import { Model } from "../Model.js"
+import * as Toolset from "../Toolset.js"
 import { RunUsage } from "../Usage.js"
 import type { Decision, Policy } from "./Approval.js"
 import { DurableRunError, describe, IncompatibleHistory, RunFailed, RunInProgress, StepFailed } from "./DurableError.js"
@@ -197,11 +198,21 @@ const stored = (runId: string, error: unknown): DurableRunError => {
   return new RunFailed({ runId, errorTag: error instanceof StepFailed ? error.errorTag : errorTag, message })
 }
 
-// The copy keeps the agent's prototype (its `pipe`); its tools no longer need `DurableStep`, which
-// each durable tool call provides.
+// The copy keeps the agent's prototype (its `pipe`); its tools, and the tools its toolsets resolve
+// to at each step, are durable, and no longer need `DurableStep`, which each call provides.
 const withTools = <O, E, R>(agent: Agent.Agent<O, E, R>, options: DurableTools.DurableToolsOptions) =>
   Object.assign(Object.create(Object.getPrototypeOf(agent)), agent, {
-    tools: agent.tools.map((tool) => DurableTools.wrap(tool, options))
+    tools: agent.tools.map((tool) => DurableTools.wrap(tool, options)),
+    toolsets: agent.toolsets.map((toolset) =>
+      Toolset.fromStart(
+        toolset.label,
+        Effect.map(toolset.start, (stepTools) =>
+          Effect.map(stepTools, (sourced) =>
+            sourced.map((entry) => ({ ...entry, tool: DurableTools.wrap(entry.tool, options) }))
+          )
+        )
+      )
+    )
   }) as Agent.Agent<O, E, Exclude<R, DurableStep>>
 
 /**

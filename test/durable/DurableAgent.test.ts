@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Fiber, Layer, Option, Schema, Stream } from "effect"
-import { Agent, AgentEvent, Message, Tool, Usage } from "effect-claude"
+import { Agent, AgentEvent, Message, Tool, Toolset, Usage } from "effect-claude"
 import { Approval, DurableAgent, DurableEngine, DurableError, DurableStep, RunEvents } from "effect-claude/durable"
 import { FunctionModel } from "effect-claude/testing"
 
@@ -238,5 +238,28 @@ describe("DurableAgent on the in-memory engine", () => {
       expect(text).toBe("Hello!")
       expect(seen.filter((event) => event._tag === "ModelResponseReceived")).toHaveLength(1)
     }).pipe(Effect.scoped, Effect.provide(layer))
+  })
+
+  it.live("the tools of toolsets are durable steps too", () => {
+    const model = scripted()
+    const transfer = transferTool()
+    const durable = DurableAgent.make(Agent.make({ toolsets: [Toolset.make([transfer.tool])] }), {
+      name: "toolsets",
+      requireApproval: ["transfer"]
+    })
+    const layer = DurableAgent.layer(durable).pipe(
+      Layer.provideMerge(DurableEngine.layerMemory),
+      Layer.provide(model.layer)
+    )
+    return Effect.gen(function* () {
+      const fiber = yield* Effect.fork(DurableAgent.run(durable, "run-9", "Pay the bill"))
+      yield* untilSuspended(durable, "run-9")
+      yield* DurableAgent.approve(durable, "run-9", "call-1", Approval.approved)
+      expect((yield* Fiber.join(fiber)).output).toBe("done: moved 500")
+      expect(model.counts.requests).toBe(2)
+      // The call ran once, inside a durable step (which gave it an idempotency key).
+      expect(transfer.effects.executions).toBe(1)
+      expect(transfer.effects.keys).toHaveLength(1)
+    }).pipe(Effect.provide(layer))
   })
 })

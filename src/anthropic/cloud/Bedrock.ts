@@ -3,9 +3,9 @@
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import { Effect, Redacted } from "effect"
-import type { CommonOptions, Service } from "../AnthropicClient.js"
 import { AnthropicSdkError, type PlatformPackageMissing } from "../AnthropicError.js"
 import { bridgedFetch, commonClientOptions, makeService } from "../internal/clientService.js"
+import type { CommonOptions, Service } from "../internal/clientTypes.js"
 import { sdkLogger } from "../internal/secrets.js"
 import { asAnthropicClient, construct, loadPlatformPackage } from "./loadPackage.js"
 

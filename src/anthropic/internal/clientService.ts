@@ -5,8 +5,8 @@
 import type Anthropic from "@anthropic-ai/sdk"
 import * as HttpClient from "@effect/platform/HttpClient"
 import { Chunk, Duration, Effect, Option, Predicate, type Scope, Stream } from "effect"
-import type { CommonOptions, Platform, RequestOptions, Service, StreamOptions } from "../AnthropicClient.js"
 import { type AnthropicError, APIConnectionTimeoutError, fromSdkError } from "../AnthropicError.js"
+import type { CommonOptions, Platform, RequestOptions, Service, StreamOptions } from "./clientTypes.js"
 import { type Fetch, makeFetch } from "./httpBridge.js"
 import { printAs, type SdkLogger } from "./secrets.js"
 

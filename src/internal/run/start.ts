@@ -32,6 +32,7 @@ import type { Run, State } from "./context.js"
 import { sendRequest } from "./requests.js"
 import { handleResponse } from "./responses.js"
 import { streamFrom } from "./streaming.js"
+import { startToolsets } from "./toolsets.js"
 
 /** A started run. */
 export interface Machine<O, E, R> {
@@ -136,6 +137,7 @@ export const make = Effect.fnUntraced(function* <O, E, R>(
   const mode = resolveMode(output, model, settings)
   const outputTool = outputToolOf(output, mode)
   const tools = yield* toolsByName(agent.tools, outputTool)
+  const stepTools = yield* startToolsets(agent)
 
   const history = options.messageHistory ?? []
   const last = history.at(-1)
@@ -178,6 +180,7 @@ export const make = Effect.fnUntraced(function* <O, E, R>(
     tools,
     outputToolName: outputTool?.name,
     toolNames: [...tools.keys(), ...(outputTool === undefined ? [] : [outputTool.name])],
+    stepTools,
     prompt,
     state
   }
