@@ -6,7 +6,7 @@
  * Run: `npx tsx examples/mcp-serve.ts`.
  */
 import { Effect, Schema } from "effect"
-import { Tool, Toolset } from "effect-claude"
+import { AgentError, Tool, Toolset } from "effect-claude"
 import { McpServe, McpToolset } from "effect-claude/mcp"
 
 const toolset = Toolset.make([
@@ -20,7 +20,7 @@ const toolset = Toolset.make([
     parameters: Schema.Struct({ text: Schema.String }),
     handler: ({ text }) =>
       text.trim() === ""
-        ? Effect.fail(new Tool.ModelRetry({ message: "Give me something to shout" }))
+        ? Effect.fail(new AgentError.ModelRetry({ message: "Give me something to shout" }))
         : Effect.succeed(text.toUpperCase())
   })
 ])

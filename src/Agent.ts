@@ -25,17 +25,17 @@
  *   Effect.provide(FunctionModel.layer(() => Effect.succeed([new Message.TextPart({ content: "Sunny." })])))
  * )
  */
-import { Effect, Pipeable, type Schema, Stream } from "effect"
+import { Effect, Layer, Pipeable, type Schema, Stream } from "effect"
 import type { AgentError } from "./AgentError.js"
-import type { AgentEvent } from "./AgentEvent.js"
+import type { AgentEvent, FinalResult } from "./AgentEvent.js"
 import type { BuiltinTool } from "./BuiltinTool.js"
+import * as GenAiTelemetry from "./GenAiTelemetry.js"
 import * as RunStart from "./internal/run/start.js"
 import { annotateUsage } from "./internal/run/telemetry.js"
 import type { ModelMessage, ModelRequest, ModelResponse, UserContent } from "./Message.js"
 import type { Model, ModelError } from "./Model.js"
 import type { ModelSettings } from "./ModelSettings.js"
 import * as Output from "./Output.js"
-import type { FinalResult } from "./StreamEvent.js"
 import type * as Tool from "./Tool.js"
 import type * as Toolset from "./Toolset.js"
 import type { RunUsage, UsageLimits } from "./Usage.js"
@@ -67,7 +67,7 @@ export interface Agent<out O, out E = never, out R = never> extends Pipeable.Pip
   /** Collections of tools listed again before every request (MCP servers, filtered or dynamic sets). */
   readonly toolsets: ReadonlyArray<Toolset.Toolset<E, R>>
   readonly builtinTools: ReadonlyArray<BuiltinTool>
-  readonly output: Output.OutputSpec<O, E, R>
+  readonly output: Output.Output<O, E, R>
   readonly settings: ModelSettings | undefined
   /** Default retries of each tool (`Tool.make`'s `maxRetries` overrides it). */
   readonly retries: number
@@ -101,7 +101,7 @@ export interface Options<
   /** Tools the provider runs itself (web search, code execution). */
   readonly builtinTools?: ReadonlyArray<BuiltinTool> | undefined
   /** The output: text (default), a Schema (structured output) or an `Output` spec. */
-  readonly output?: Output.OutputSpec<O, OE, OR> | Schema.Schema<O, OI, OR> | undefined
+  readonly output?: Output.Output<O, OE, OR> | Schema.Schema<O, OI, OR> | undefined
   readonly settings?: ModelSettings | undefined
   /** Default retries of each tool, and of the output unless `outputRetries` is set (default 1). */
   readonly retries?: number | undefined
@@ -150,8 +150,8 @@ export const make = <
   const output =
     options.output === undefined
       ? // Without `output`, `O` is its default, `string`, which is what text output gives.
-        (Output.text as unknown as Output.OutputSpec<O, OE, OR>)
-      : Output.isOutputSpec(options.output)
+        (Output.text as unknown as Output.Output<O, OE, OR>)
+      : Output.isOutput(options.output)
         ? options.output
         : Output.auto(options.output)
   const retries = options.retries ?? 1
@@ -190,6 +190,8 @@ export interface RunOptions {
   readonly usageLimits?: UsageLimits | undefined
   /** Added after the agent's instructions for this run. */
   readonly instructions?: string | undefined
+  /** Record the messages and responses in the run's chat spans (default off: they may be private). */
+  readonly captureContent?: boolean | undefined
 }
 
 /** The outcome of a run. */
@@ -270,6 +272,8 @@ const withRunSpan =
       )
     )
 
+const contentCapture = Layer.locallyScoped(GenAiTelemetry.captureContent, true)
+
 /** Runs the agent on a prompt until it has an output. */
 export const run = <O, E, R>(
   agent: Agent<O, E, R>,
@@ -280,7 +284,9 @@ export const run = <O, E, R>(
     const loop = (node: AgentNode<O>): Effect.Effect<RunResult<O>, RunError<E>, R> =>
       node._tag === "End" ? Effect.succeed(node.result) : Effect.flatMap(machine.next(node), loop)
     return loop(machine.start)
-  }).pipe(withRunSpan(agent))
+  }).pipe(withRunSpan(agent), (effect) =>
+    options?.captureContent === true ? GenAiTelemetry.withContentCapture(effect) : effect
+  )
 
 /**
  * Runs the agent, streaming the model's part events and the tool events as they happen. The last
@@ -294,7 +300,9 @@ export const runStream = <O, E, R>(
 ): Stream.Stream<AgentEvent<O>, RunError<E>, R | Model> =>
   Stream.unwrap(
     Effect.map(RunStart.make(agent, prompt, options ?? {}), (machine) => machine.stream(machine.start))
-  ).pipe(Stream.withSpan(runSpanName(agent), runSpanOptions(agent)))
+  ).pipe(Stream.withSpan(runSpanName(agent), runSpanOptions(agent)), (stream) =>
+    options?.captureContent === true ? Stream.provideSomeLayer(stream, contentCapture) : stream
+  )
 
 /** Starts a run to drive node by node with `next`, for programs that inspect or change each step. */
 export const iter = <O, E, R>(

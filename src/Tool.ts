@@ -8,22 +8,20 @@
  *
  * @example
  * import { Effect, Schema } from "effect"
- * import { Tool } from "effect-claude"
+ * import { AgentError, Tool } from "effect-claude"
  *
  * const add = Tool.make("add", {
  *   description: "Adds two numbers",
  *   parameters: Schema.Struct({ a: Schema.Number, b: Schema.Number }),
  *   handler: ({ a, b }) =>
- *     Number.isFinite(a + b) ? Effect.succeed(a + b) : Effect.fail(new Tool.ModelRetry({ message: "Use finite numbers" }))
+ *     Number.isFinite(a + b) ? Effect.succeed(a + b) : Effect.fail(new AgentError.ModelRetry({ message: "Use finite numbers" }))
  * })
  */
 import { Effect, Either, ParseResult, Pipeable, Predicate, Schema } from "effect"
-import { ModelRetry } from "./AgentError.js"
+import type { ModelRetry } from "./AgentError.js"
 import { fromSchema, toObjectSchema } from "./internal/jsonSchema.js"
 import type { JsonSchema, ToolDefinition } from "./Model.js"
 import type { RunContext } from "./RunContext.js"
-
-export { ModelRetry }
 
 /** Identifies a `Tool`. */
 export const TypeId: unique symbol = Symbol.for("effect-claude/Tool")
@@ -34,9 +32,12 @@ export type TypeId = typeof TypeId
  * The model called a tool with arguments that do not decode against its parameters Schema. The
  * agent catches it and sends `message` (the Schema's error) back to the model as a retry prompt.
  */
-export class InvalidToolArgs extends Schema.TaggedError<InvalidToolArgs>()("InvalidToolArgs", {
-  message: Schema.String
-}) {}
+export class InvalidToolArgs extends Schema.TaggedError<InvalidToolArgs>("effect-claude/Tool/InvalidToolArgs")(
+  "InvalidToolArgs",
+  {
+    message: Schema.String
+  }
+) {}
 
 /**
  * A function tool. `E` is what its handler may fail with (besides `ModelRetry`), `R` the services

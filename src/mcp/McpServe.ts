@@ -30,6 +30,7 @@ import type { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/se
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import { Cause, Deferred, Effect, Exit, Layer, Predicate, Runtime, Schema, type Scope } from "effect"
 import * as Agent from "../Agent.js"
+import * as AgentError from "../AgentError.js"
 import type { Model } from "../Model.js"
 import { RunContext } from "../RunContext.js"
 import * as Tool from "../Tool.js"
@@ -121,7 +122,7 @@ export const makeServer = <E, R>(
       const call = Effect.flatMap(resolve(context), (tools) => {
         const tool = tools.find((candidate) => candidate.name === name)
         return tool === undefined
-          ? Effect.fail(new Tool.ModelRetry({ message: `Unknown tool name: '${name}'` }))
+          ? Effect.fail(new AgentError.ModelRetry({ message: `Unknown tool name: '${name}'` }))
           : tool.execute(request.params.arguments ?? {})
       }).pipe(Effect.provideService(RunContext, context))
       return callResult(await Runtime.runPromiseExit(runtime)(call, { signal: extra.signal }))

@@ -25,6 +25,7 @@
  */
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js"
 import { Context, Effect, Layer, Redacted } from "effect"
+import type * as AgentError from "../AgentError.js"
 import * as Tool from "../Tool.js"
 import * as Toolset from "../Toolset.js"
 import {
@@ -168,5 +169,5 @@ export const callTool = <Name extends string>(
   server: McpServer<Name>,
   name: string,
   args: Readonly<Record<string, unknown>>
-): Effect.Effect<unknown, McpError | Tool.ModelRetry, Connection<Name>> =>
+): Effect.Effect<unknown, McpError | AgentError.ModelRetry, Connection<Name>> =>
   Effect.flatMap(server.tag, (connection) => connection.callTool(name, args))

@@ -1,7 +1,7 @@
 import { createServer } from "node:http"
 import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, Exit, Fiber, Layer, Redacted, Schema, Scope } from "effect"
-import { Agent, Message, Tool, Toolset } from "effect-claude"
+import { Agent, AgentError, Message, Tool, Toolset } from "effect-claude"
 import { McpServe, McpToolset } from "effect-claude/mcp"
 import { FunctionModel } from "effect-claude/testing"
 import { eventually, tcpHandles } from "./helpers.js"
@@ -17,7 +17,9 @@ const served = (onInterrupt: Deferred.Deferred<void>) =>
       description: "Divides a by b",
       parameters: Schema.Struct({ a: Schema.Number, b: Schema.Number }),
       handler: ({ a, b }) =>
-        b === 0 ? Effect.fail(new Tool.ModelRetry({ message: "b must not be 0" })) : Effect.succeed({ quotient: a / b })
+        b === 0
+          ? Effect.fail(new AgentError.ModelRetry({ message: "b must not be 0" }))
+          : Effect.succeed({ quotient: a / b })
     }),
     Tool.make("wait", {
       description: "Never answers",

@@ -8,7 +8,7 @@ import type { ToolCallStarted, ToolResult } from "../../AgentEvent.js"
 import type { ModelMessage, UserContent } from "../../Message.js"
 import type { ModelRequestParameters, Service as ModelService, OutputMode } from "../../Model.js"
 import type { ModelSettings } from "../../ModelSettings.js"
-import type { OutputSpec } from "../../Output.js"
+import type { Output } from "../../Output.js"
 import type { Service as RunContextService } from "../../RunContext.js"
 import type { Tool } from "../../Tool.js"
 import type { StepTools } from "../../Toolset.js"
@@ -39,7 +39,7 @@ export interface Run<O, E, R> {
   readonly model: ModelService
   readonly settings: ModelSettings
   readonly limits: UsageLimits
-  readonly output: OutputSpec<O, E, R>
+  readonly output: Output<O, E, R>
   readonly mode: OutputMode
   /** The tools and their definitions are listed again before every request when the agent has toolsets. */
   parameters: ModelRequestParameters

@@ -8,7 +8,7 @@
  */
 import { Chunk, Effect } from "effect"
 import type { AgentNode, RunError } from "../../Agent.js"
-import { UnexpectedModelBehavior } from "../../AgentError.js"
+import { UnexpectedModelBehavior, type UsageLimitExceeded } from "../../AgentError.js"
 import { type ModelMessage, ModelRequest, ModelResponse } from "../../Message.js"
 import type { ModelResponseStreamEvent } from "../../StreamEvent.js"
 import * as Usage from "../../Usage.js"
@@ -20,7 +20,7 @@ import { resolveStepTools } from "./toolsets.js"
 export const beginRequest = <O, E, R>(
   run: Run<O, E, R>,
   request: ModelRequest
-): Effect.Effect<void, Usage.UsageLimitExceeded | E, R> =>
+): Effect.Effect<void, UsageLimitExceeded | E, R> =>
   Effect.suspend(() => {
     const { state, stepTools } = run
     const begun = Effect.map(Usage.checkBeforeRequest(run.limits, state.usage), () => {

@@ -24,7 +24,7 @@ import {
   type ToolDefinition
 } from "../../Model.js"
 import * as ModelSettings from "../../ModelSettings.js"
-import { type OutputSpec, promptedInstructions } from "../../Output.js"
+import { type Output, promptedInstructions } from "../../Output.js"
 import type { Tool } from "../../Tool.js"
 import * as Usage from "../../Usage.js"
 import { trustedInput } from "../trustedInput.js"
@@ -51,7 +51,7 @@ const thinkingEnabled = (settings: ModelSettings.ModelSettings): boolean =>
   settings.thinking !== undefined && settings.thinking !== false
 
 const resolveMode = (
-  output: OutputSpec<unknown, unknown, unknown>,
+  output: Output<unknown, unknown, unknown>,
   model: ModelService,
   settings: ModelSettings.ModelSettings
 ): OutputMode => {
@@ -88,7 +88,7 @@ const toolsByName = <E, R>(
 }
 
 /** The output tool, when the output comes from a tool call. */
-const outputToolOf = (output: OutputSpec<unknown, unknown, unknown>, mode: OutputMode): ToolDefinition | undefined =>
+const outputToolOf = (output: Output<unknown, unknown, unknown>, mode: OutputMode): ToolDefinition | undefined =>
   mode === "tool" && output.jsonSchema !== undefined
     ? {
         name: output.name,
