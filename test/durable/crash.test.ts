@@ -108,4 +108,28 @@ describe.concurrent("a durable run killed and restarted (SQLite engine, child pr
       }),
     60_000
   )
+
+  it.scopedLive(
+    "cancelled while waiting for an approval: the cancellation is stored, and a restart neither resumes the run nor runs its tool",
+    () =>
+      Effect.gen(function* () {
+        yield* bundleWorker
+        const server = yield* paymentsServer()
+        const files = scratch()
+        const env = { ...environment(server, files, "cancelled"), REQUIRE_APPROVAL: "1" }
+        const first = yield* start(env)
+        yield* first.waitFor((line) => line.event === "ApprovalRequested")
+        yield* first.kill
+
+        const canceller = yield* start({ ...env, INTERRUPT: "1" })
+        expect((yield* canceller.waitFor((line) => line.status !== undefined)).status).toBe("Interrupted")
+        yield* canceller.exited
+
+        const restarted = yield* start({ ...env, STATUS: "1" })
+        expect((yield* restarted.waitFor((line) => line.status !== undefined)).status).toBe("Interrupted")
+        expect(sideEffects(files.effects)).toEqual([])
+        expect(yield* messagesRequests(server)).toBe(1)
+      }),
+    60_000
+  )
 })
