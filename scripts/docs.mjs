@@ -74,6 +74,7 @@ writeFileSync(
         "effect-claude": ["../../src/index.ts"],
         "effect-claude/anthropic": ["../../src/anthropic/index.ts"],
         "effect-claude/testing": ["../../src/testing/index.ts"],
+        "effect-claude/durable": ["../../src/durable/index.ts"],
         "effect-claude/*": ["../../src/*.ts"]
       }
     },

@@ -1,0 +1,44 @@
+/**
+ * Decisions on tool calls that need approval. A durable run that reaches such a call waits for a
+ * decision as a durable deferred named after the call: the process may stop, and the decision may
+ * come hours later from another process (`DurableAgent.approve`). An approved call runs; a denied
+ * one is answered to the model with `deniedMessage`, without running the tool.
+ *
+ * @example
+ * import { Approval } from "effect-claude/durable"
+ *
+ * const yes = Approval.approved
+ * const no = Approval.denied("Too expensive")
+ */
+import { Schema } from "effect"
+import type { ToolCallPart } from "../Message.js"
+
+/** Run the call. */
+export class Approved extends Schema.TaggedClass<Approved>()("Approved", {}) {}
+
+/** Do not run the call; the model is told why. */
+export class Denied extends Schema.TaggedClass<Denied>()("Denied", {
+  reason: Schema.optional(Schema.String)
+}) {}
+
+/** A decision on a tool call. */
+export const Decision = Schema.Union(Approved, Denied)
+/** @see Decision */
+export type Decision = typeof Decision.Type
+
+/** The decision to run the call. */
+export const approved: Decision = new Approved()
+
+/** The decision not to run the call, with a reason for the model. */
+export const denied = (reason?: string): Decision => new Denied({ reason })
+
+/** Which calls need approval: tool names, or a predicate on the call. */
+export type Policy = ReadonlyArray<string> | ((call: ToolCallPart) => boolean)
+
+/** Whether `call` needs approval under `policy`. */
+export const needsApproval = (policy: Policy | undefined, call: ToolCallPart): boolean =>
+  policy === undefined ? false : typeof policy === "function" ? policy(call) : policy.includes(call.toolName)
+
+/** What the model is told about a denied call. */
+export const deniedMessage = (decision: Denied): string =>
+  decision.reason === undefined ? "The tool call was denied." : `The tool call was denied: ${decision.reason}`

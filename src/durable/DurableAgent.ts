@@ -1,0 +1,370 @@
+/**
+ * Durable runs: an agent run as a workflow of `@effect/workflow`, in which every model request and
+ * every tool call is an activity whose result is stored. A run stopped anywhere (the process killed,
+ * a deploy) resumes on the next start of a worker without sending a finished request again or
+ * running a finished tool call again; a tool call that needs approval waits for a decision as a
+ * durable deferred, which any process may complete, days later if need be.
+ *
+ * The run loop is the ordinary `Agent.run`: a durable run gives it a `Model` whose requests are
+ * activities and tools whose calls are activities, so durable and plain runs behave the same.
+ * Which engine stores the steps is a Layer (`DurableEngine`): in memory for tests, SQLite in a file,
+ * PostgreSQL for several machines.
+ *
+ * @example
+ * import { Effect, Layer } from "effect"
+ * import { Agent, Message } from "effect-claude"
+ * import { DurableAgent, DurableEngine } from "effect-claude/durable"
+ * import { FunctionModel } from "effect-claude/testing"
+ *
+ * const assistant = DurableAgent.make(Agent.make({ instructions: "Be brief." }), { name: "assistant" })
+ *
+ * const program = DurableAgent.run(assistant, "run-1", "Hello").pipe(
+ *   Effect.map((result) => result.output),
+ *   Effect.provide(
+ *     DurableAgent.layer(assistant).pipe(
+ *       Layer.provideMerge(DurableEngine.layerMemory),
+ *       Layer.provide(FunctionModel.layer(() => Effect.succeed([new Message.TextPart({ content: "Hi" })])))
+ *     )
+ *   )
+ * )
+ */
+import * as DurableDeferred from "@effect/workflow/DurableDeferred"
+import * as Workflow from "@effect/workflow/Workflow"
+import { WorkflowEngine, WorkflowInstance } from "@effect/workflow/WorkflowEngine"
+import { Effect, Exit, type Layer, Pipeable, Schema } from "effect"
+import * as Agent from "../Agent.js"
+import {
+  History,
+  type ModelMessage,
+  ModelResponse,
+  type UserContent,
+  UserContent as UserContentSchema
+} from "../Message.js"
+import { Model } from "../Model.js"
+import * as Toolset from "../Toolset.js"
+import { RunUsage } from "../Usage.js"
+import type { Decision, Policy } from "./Approval.js"
+import { DurableRunError, describe, IncompatibleHistory, RunFailed, RunInProgress, StepFailed } from "./DurableError.js"
+import type { DurableStep } from "./DurableStep.js"
+import * as DurableModel from "./internal/durableModel.js"
+import * as DurableTools from "./internal/durableTools.js"
+import { publishIfListened } from "./RunEvents.js"
+
+/** Identifies a `DurableAgent`. */
+export const TypeId: unique symbol = Symbol.for("effect-claude/durable/DurableAgent")
+/** @see TypeId */
+export type TypeId = typeof TypeId
+
+/** What a run's workflow is given: the run id (its idempotency key) and its encoded input. */
+export const Payload = Schema.Struct({
+  runId: Schema.String,
+  /** The prompt, history and instructions, encoded with the `Message` Schemas (decoded by the run). */
+  input: Schema.optional(Schema.Unknown)
+})
+
+/** The workflow of a durable agent's runs. */
+export type RunWorkflow = Workflow.Workflow<string, typeof Payload, typeof Schema.Unknown, typeof DurableRunError>
+
+const RunInput = Schema.Struct({
+  prompt: Schema.Union(Schema.String, Schema.Array(UserContentSchema)),
+  history: Schema.optional(History),
+  instructions: Schema.optional(Schema.String)
+})
+
+/** An agent whose runs are durable. */
+export interface DurableAgent<in out O, out E = never, out R = never> extends Pipeable.Pipeable {
+  readonly [TypeId]: TypeId
+  /** Names the workflow: runs stored under one name are resumed by the agent registered under it. */
+  readonly name: string
+  readonly agent: Agent.Agent<O, E, R>
+  readonly workflow: RunWorkflow
+  /** Which tool calls wait for a decision before they run. */
+  readonly approval: Policy | undefined
+  /** Whether model requests are streamed while someone listens to the run's events. */
+  readonly stream: boolean
+  /** Encodes a run's result for the store. */
+  readonly encodeResult: (result: Agent.RunResult<O>, historyLength: number) => Effect.Effect<unknown>
+  /** Decodes a stored result. */
+  readonly decodeResult: (runId: string, stored: unknown) => Effect.Effect<Agent.RunResult<O>, IncompatibleHistory>
+  /** Run ids being executed through this value in this process. */
+  readonly active: Set<string>
+  /** Steps executed in this process and not announced to listeners yet. */
+  readonly executed: Set<string>
+}
+
+/** Options of `make`. `output` is needed unless the agent answers with text. */
+export type Options<O, OI> = {
+  /** The workflow's name; stored runs are found by it, so keep it stable across deploys. */
+  readonly name: string
+  /** Which tool calls need approval: tool names, or a predicate on the call. */
+  readonly requireApproval?: Policy | undefined
+  /** Stream model requests (publishing their part events to `RunEvents`) while someone listens. */
+  readonly stream?: boolean | undefined
+} & ([O] extends [string]
+  ? { readonly output?: Schema.Schema<O, OI> | undefined }
+  : {
+      /** Stores the run's output: the Schema of the agent's structured output. */
+      readonly output: Schema.Schema<O, OI>
+    })
+
+const proto = {
+  pipe() {
+    // biome-ignore lint/complexity/noArguments: the Pipeable protocol passes its functions as arguments
+    return Pipeable.pipeArguments(this, arguments)
+  }
+}
+
+/** Makes an agent's runs durable. */
+export const make = <O, E, R, OI = O>(agent: Agent.Agent<O, E, R>, options: Options<O, OI>): DurableAgent<O, E, R> => {
+  // Without an `output` Schema the options' type says `O` is a string.
+  const output = (options.output ?? Schema.String) as Schema.Schema<O, OI>
+  const Stored = Schema.Struct({
+    output,
+    messages: History,
+    historyLength: Schema.Number,
+    usage: RunUsage
+  })
+  const encode = Schema.encode(Stored)
+  const decode = Schema.decodeUnknown(Stored)
+  const durable: Omit<DurableAgent<O, E, R>, "pipe"> = {
+    [TypeId]: TypeId,
+    name: options.name,
+    agent,
+    workflow: Workflow.make({
+      name: `effect-claude/${options.name}`,
+      payload: Payload,
+      idempotencyKey: (payload) => payload.runId,
+      success: Schema.Unknown,
+      error: DurableRunError
+    }),
+    approval: options.requireApproval,
+    stream: options.stream ?? false,
+    encodeResult: (result, historyLength) =>
+      Effect.orDie(encode({ output: result.output, messages: result.messages, historyLength, usage: result.usage })),
+    decodeResult: (runId, stored) =>
+      decode(stored).pipe(
+        Effect.mapError((error) => new IncompatibleHistory({ runId, what: "result", message: error.message })),
+        Effect.flatMap((stored) => {
+          const response = lastResponse(stored.messages)
+          return response === undefined
+            ? Effect.fail(
+                new IncompatibleHistory({ runId, what: "result", message: "The stored run has no model response" })
+              )
+            : Effect.succeed({
+                output: stored.output,
+                usage: stored.usage,
+                messages: stored.messages,
+                newMessages: stored.messages.slice(stored.historyLength),
+                response
+              })
+        })
+      ),
+    active: new Set(),
+    executed: new Set()
+  }
+  return Object.assign(Object.create(proto), durable)
+}
+
+const lastResponse = (messages: ReadonlyArray<ModelMessage>): ModelResponse | undefined => {
+  for (let index = messages.length - 1; index >= 0; index--) {
+    const message = messages[index]
+    if (message instanceof ModelResponse) return message
+  }
+  return undefined
+}
+
+/** Options of one durable run. */
+export interface RunOptions {
+  /** The conversation so far; stored with the run, encoded with the `Message` Schemas. */
+  readonly messageHistory?: ReadonlyArray<ModelMessage> | undefined
+  /** Added after the agent's instructions for this run. */
+  readonly instructions?: string | undefined
+}
+
+const encodeInput = Schema.encode(RunInput)
+const decodeInput = Schema.decodeUnknown(RunInput)
+
+const payloadOf = (runId: string, prompt: string | ReadonlyArray<UserContent>, options: RunOptions | undefined) =>
+  Effect.map(
+    Effect.orDie(encodeInput({ prompt, history: options?.messageHistory, instructions: options?.instructions })),
+    (input) => ({ runId, input })
+  )
+
+/** The run's error as stored: incompatible data as it is, anything else as `RunFailed`. */
+const stored = (runId: string, error: unknown): DurableRunError => {
+  if (error instanceof IncompatibleHistory || error instanceof RunFailed) return error
+  const { errorTag, message } = describe(error)
+  // A failed step names the error it failed with.
+  return new RunFailed({ runId, errorTag: error instanceof StepFailed ? error.errorTag : errorTag, message })
+}
+
+// The copy keeps the agent's prototype (its `pipe`); its tools, and the tools its toolsets resolve
+// to at each step, are durable, and no longer need `DurableStep`, which each call provides.
+const withTools = <O, E, R>(agent: Agent.Agent<O, E, R>, options: DurableTools.DurableToolsOptions) =>
+  Object.assign(Object.create(Object.getPrototypeOf(agent)), agent, {
+    tools: agent.tools.map((tool) => DurableTools.wrap(tool, options)),
+    toolsets: agent.toolsets.map((toolset) =>
+      Toolset.fromStart(
+        toolset.label,
+        Effect.map(toolset.start, (stepTools) =>
+          Effect.map(stepTools, (sourced) =>
+            sourced.map((entry) => ({ ...entry, tool: DurableTools.wrap(entry.tool, options) }))
+          )
+        )
+      )
+    )
+  }) as Agent.Agent<O, E, Exclude<R, DurableStep>>
+
+/**
+ * Registers the agent's workflow with the engine, so this process executes its runs (and resumes
+ * the stored ones it is given). It needs the `Model`, the engine and the tools' services.
+ */
+export const layer = <O, E, R>(
+  durable: DurableAgent<O, E, R>
+): Layer.Layer<never, never, WorkflowEngine | Model | Exclude<R, DurableStep>> =>
+  durable.workflow.toLayer((payload) =>
+    Effect.gen(function* () {
+      const runId = payload.runId
+      const input = yield* Effect.mapError(
+        decodeInput(payload.input),
+        (error) => new IncompatibleHistory({ runId, what: "input", message: error.message })
+      )
+      const engine = yield* WorkflowEngine
+      const instance = yield* WorkflowInstance
+      const model = yield* Model
+      const agent = withTools(durable.agent, {
+        runId,
+        engine,
+        instance,
+        approval: durable.approval,
+        executed: durable.executed
+      })
+      const durableModel = DurableModel.wrap(model, {
+        runId,
+        engine,
+        instance,
+        stream: durable.stream,
+        executed: durable.executed
+      })
+      const result = yield* Agent.run(agent, input.prompt, {
+        messageHistory: input.history,
+        instructions: input.instructions
+      }).pipe(Effect.provideService(Model, durableModel))
+      yield* publishIfListened({ _tag: "RunCompleted", runId, failed: false })
+      return yield* durable.encodeResult(result, input.history?.length ?? 0)
+    }).pipe(
+      Effect.catchAll((error) =>
+        Effect.zipRight(
+          publishIfListened({ _tag: "RunCompleted", runId: payload.runId, failed: true }),
+          Effect.fail(stored(payload.runId, error))
+        )
+      )
+    )
+  )
+
+/** The workflow execution id of a run. */
+export const executionId = <O, E, R>(durable: DurableAgent<O, E, R>, runId: string): Effect.Effect<string> =>
+  durable.workflow.executionId({ runId })
+
+/**
+ * Runs the agent durably under `runId` and waits for its result. Calling it again with the same id
+ * (after a crash, from another process) continues the stored run rather than starting a new one: the
+ * prompt and history given the first time are the ones used. Fails with `RunInProgress` when this
+ * process is already executing the run through `run`.
+ */
+export const run = <O, E, R>(
+  durable: DurableAgent<O, E, R>,
+  runId: string,
+  prompt: string | ReadonlyArray<UserContent>,
+  options?: RunOptions
+): Effect.Effect<Agent.RunResult<O>, DurableRunError | RunInProgress, WorkflowEngine> =>
+  Effect.acquireUseRelease(
+    Effect.suspend(() => {
+      if (durable.active.has(runId)) {
+        return Effect.fail(
+          new RunInProgress({ runId, message: `Run '${runId}' is already being executed by this process` })
+        )
+      }
+      durable.active.add(runId)
+      return Effect.void
+    }),
+    () =>
+      payloadOf(runId, prompt, options).pipe(
+        Effect.flatMap((payload) => durable.workflow.execute(payload)),
+        Effect.flatMap((result) => durable.decodeResult(runId, result))
+      ),
+    () => Effect.sync(() => durable.active.delete(runId))
+  )
+
+/** Starts (or continues) a durable run without waiting for it; gives its execution id. */
+export const start = <O, E, R>(
+  durable: DurableAgent<O, E, R>,
+  runId: string,
+  prompt: string | ReadonlyArray<UserContent>,
+  options?: RunOptions
+): Effect.Effect<string, never, WorkflowEngine> =>
+  Effect.flatMap(payloadOf(runId, prompt, options), (payload) => durable.workflow.execute(payload, { discard: true }))
+
+/** Where a durable run stands. */
+export type Status<O> =
+  /** Not known to the engine, or executing now. */
+  | { readonly _tag: "Running" }
+  /** Waiting: for a decision on a tool call, or to be resumed. */
+  | { readonly _tag: "Suspended" }
+  | { readonly _tag: "Succeeded"; readonly result: Agent.RunResult<O> }
+  | { readonly _tag: "Failed"; readonly error: DurableRunError }
+  /** Cancelled with `interrupt`. */
+  | { readonly _tag: "Interrupted" }
+
+/** Where the run stands, from the engine's store. */
+export const poll = <O, E, R>(
+  durable: DurableAgent<O, E, R>,
+  runId: string
+): Effect.Effect<Status<O>, IncompatibleHistory, WorkflowEngine> =>
+  Effect.flatMap(executionId(durable, runId), (id) =>
+    Effect.flatMap(durable.workflow.poll(id), (result): Effect.Effect<Status<O>, IncompatibleHistory> => {
+      if (result === undefined) return Effect.succeed({ _tag: "Running" })
+      if (result._tag === "Suspended") return Effect.succeed({ _tag: "Suspended" })
+      const exit = result.exit
+      if (Exit.isSuccess(exit)) {
+        return Effect.map(durable.decodeResult(runId, exit.value), (result) => ({ _tag: "Succeeded", result }))
+      }
+      const failure = exit.cause._tag === "Fail" ? exit.cause.error : undefined
+      return Effect.succeed(failure === undefined ? { _tag: "Interrupted" } : { _tag: "Failed", error: failure })
+    })
+  )
+
+/** Cancels the run durably: it stops where it is and is never resumed. */
+export const interrupt = <O, E, R>(
+  durable: DurableAgent<O, E, R>,
+  runId: string
+): Effect.Effect<void, never, WorkflowEngine> =>
+  Effect.flatMap(executionId(durable, runId), (id) => durable.workflow.interrupt(id))
+
+/** Asks the engine to continue a suspended run now. */
+export const resume = <O, E, R>(
+  durable: DurableAgent<O, E, R>,
+  runId: string
+): Effect.Effect<void, never, WorkflowEngine> =>
+  Effect.flatMap(executionId(durable, runId), (id) => durable.workflow.resume(id))
+
+/**
+ * Decides on a tool call waiting for approval (`RunEvents.ApprovalRequested` names it). The
+ * decision is stored; the run continues wherever its engine executes it. Deciding twice keeps the
+ * first decision.
+ */
+export const approve = <O, E, R>(
+  durable: DurableAgent<O, E, R>,
+  runId: string,
+  toolCallId: string,
+  decision: Decision
+): Effect.Effect<void, never, WorkflowEngine> =>
+  Effect.flatMap(executionId(durable, runId), (id) => {
+    const deferred = DurableTools.approvalDeferred(toolCallId)
+    const token = DurableDeferred.tokenFromExecutionId(deferred, { workflow: durable.workflow, executionId: id })
+    return DurableDeferred.succeed(deferred, { token, value: decision })
+  })
+
+/** Whether a value is a `DurableAgent`. */
+export const isDurableAgent = (value: unknown): value is DurableAgent<unknown, unknown, unknown> =>
+  typeof value === "object" && value !== null && TypeId in value

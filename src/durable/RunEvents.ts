@@ -1,0 +1,126 @@
+/**
+ * Live events of durable runs. A durable run executes wherever its engine runs it, possibly
+ * replaying steps it finished before a restart, so it does not stream to its caller; it publishes
+ * what it does to `RunEvents`, and a listener subscribes to one run id. Events are published when a
+ * step actually executes: a model response or tool result read back from the store on replay is
+ * not published again (an approval request is, each time the run reaches the undecided call).
+ *
+ * @example
+ * import { Effect, Stream } from "effect"
+ * import { RunEvents } from "effect-claude/durable"
+ *
+ * const printRun = (runId: string) =>
+ *   RunEvents.stream(runId).pipe(
+ *     Stream.takeUntil((event) => event._tag === "RunCompleted"),
+ *     Stream.runForEach((event) => Effect.log(event._tag))
+ *   )
+ */
+import { Context, Effect, Layer, PubSub, type Scope, Stream } from "effect"
+import type { ModelResponse, ToolCallPart } from "../Message.js"
+import type { ModelResponseStreamEvent } from "../StreamEvent.js"
+
+/** A part event of a model request being streamed (only when the durable agent streams). */
+export interface ModelEvent {
+  readonly _tag: "ModelEvent"
+  readonly runId: string
+  /** The request's number in the run, from 1. */
+  readonly step: number
+  readonly event: ModelResponseStreamEvent
+}
+
+/** A model request finished; its response is stored. */
+export interface ModelResponseReceived {
+  readonly _tag: "ModelResponseReceived"
+  readonly runId: string
+  readonly step: number
+  readonly response: ModelResponse
+}
+
+/** A tool call is about to execute. */
+export interface ToolCallStarted {
+  readonly _tag: "ToolCallStarted"
+  readonly runId: string
+  readonly call: ToolCallPart
+}
+
+/** A tool call finished; its result (or its failure) is stored. */
+export interface ToolCallFinished {
+  readonly _tag: "ToolCallFinished"
+  readonly runId: string
+  readonly call: ToolCallPart
+  /** The JSON result, undefined when the call failed. */
+  readonly result: unknown
+  readonly failed: boolean
+}
+
+/** The run waits for a decision on this call (`DurableAgent.approve`). */
+export interface ApprovalRequested {
+  readonly _tag: "ApprovalRequested"
+  readonly runId: string
+  readonly call: ToolCallPart
+}
+
+/** The run ended: `failed` is false when it has an output. */
+export interface RunCompleted {
+  readonly _tag: "RunCompleted"
+  readonly runId: string
+  readonly failed: boolean
+}
+
+/** Any live event of a durable run. */
+export type RunEvent =
+  | ModelEvent
+  | ModelResponseReceived
+  | ToolCallStarted
+  | ToolCallFinished
+  | ApprovalRequested
+  | RunCompleted
+
+/** The service: publishes events, and subscribes to one run's. */
+export interface Service {
+  readonly publish: (event: RunEvent) => Effect.Effect<void>
+  /** Whether anyone listens: a model request is streamed only when someone does. */
+  readonly hasListeners: Effect.Effect<boolean>
+  /** Subscribes now (events published from now on are kept for the stream) until the scope closes. */
+  readonly subscribe: (runId: string) => Effect.Effect<Stream.Stream<RunEvent>, never, Scope.Scope>
+}
+
+/** Where durable runs of this process publish their events. Optional: without it nothing is published. */
+export class RunEvents extends Context.Tag("effect-claude/durable/RunEvents")<RunEvents, Service>() {}
+
+/** An in-process hub: a listener sees the events published after it subscribed. */
+export const make: Effect.Effect<Service> = Effect.map(PubSub.unbounded<RunEvent>(), (hub) => {
+  let listeners = 0
+  const listen = Effect.acquireRelease(
+    Effect.tap(PubSub.subscribe(hub), () => {
+      listeners += 1
+    }),
+    () =>
+      Effect.sync(() => {
+        listeners -= 1
+      })
+  )
+  return {
+    publish: (event) => Effect.asVoid(PubSub.publish(hub, event)),
+    hasListeners: Effect.sync(() => listeners > 0),
+    subscribe: (runId) =>
+      Effect.map(listen, (queue) => Stream.filter(Stream.fromQueue(queue), (event) => event.runId === runId))
+  }
+})
+
+/** Provides an in-process `RunEvents`. */
+export const layer: Layer.Layer<RunEvents> = Layer.effect(RunEvents, make)
+
+/** Subscribes to one run's events now; the stream gives them until the scope closes. */
+export const subscribe = (runId: string): Effect.Effect<Stream.Stream<RunEvent>, never, RunEvents | Scope.Scope> =>
+  Effect.flatMap(RunEvents, (events) => events.subscribe(runId))
+
+/** The events of one run, from when the stream starts. */
+export const stream = (runId: string): Stream.Stream<RunEvent, never, RunEvents> =>
+  Stream.unwrapScoped(subscribe(runId))
+
+/** Publishes to the `RunEvents` in context, if there is one. */
+export const publishIfListened = (event: RunEvent): Effect.Effect<void> =>
+  Effect.flatMap(Effect.serviceOption(RunEvents), (events) =>
+    events._tag === "Some" ? events.value.publish(event) : Effect.void
+  )
