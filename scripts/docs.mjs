@@ -75,6 +75,7 @@ writeFileSync(
         "effect-claude/anthropic": ["../../src/anthropic/index.ts"],
         "effect-claude/testing": ["../../src/testing/index.ts"],
         "effect-claude/durable": ["../../src/durable/index.ts"],
+        "effect-claude/mcp": ["../../src/mcp/index.ts"],
         "effect-claude/*": ["../../src/*.ts"]
       }
     },
