@@ -3,6 +3,7 @@ import { Effect, Either, Exit } from "effect"
 import { Message, Usage } from "effect-claude"
 import * as HistoryProcessor from "../../src/HistoryProcessor.js"
 import { RunContext } from "../../src/RunContext.js"
+import { runContext } from "./fixtures.js"
 
 const usage = new Usage.RequestUsage({ inputTokens: 1, outputTokens: 1 })
 const response = (...parts: ReadonlyArray<Message.ModelResponsePart>) =>
@@ -30,21 +31,8 @@ const conversation: ReadonlyArray<Message.ModelMessage> = [
   request(result("d"))
 ]
 
-const context: RunContext["Type"] = {
-  agentName: undefined,
-  modelName: "test",
-  prompt: "three",
-  usage: Usage.RunUsage.empty,
-  messages: conversation,
-  runStep: 1,
-  retry: 0,
-  maxRetries: 1,
-  toolName: undefined,
-  toolCallId: undefined
-}
-
 const applyAll = <E>(processors: ReadonlyArray<HistoryProcessor.HistoryProcessor<E>>) =>
-  HistoryProcessor.apply(processors, conversation).pipe(Effect.provideService(RunContext, context))
+  HistoryProcessor.apply(processors, conversation).pipe(Effect.provideService(RunContext, runContext(1, conversation)))
 
 describe("history processors", () => {
   it("the pairing check accepts a conversation whose calls all have results", () => {

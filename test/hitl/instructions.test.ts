@@ -1,23 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Ref } from "effect"
-import { Usage } from "effect-claude"
 import * as Instructions from "../../src/Instructions.js"
 import { RunContext } from "../../src/RunContext.js"
+import { runContext } from "./fixtures.js"
 
 class UserName extends Context.Tag("test/UserName")<UserName, string>() {}
-
-const runContext = (runStep: number): RunContext["Type"] => ({
-  agentName: "helper",
-  modelName: "test",
-  prompt: "hi",
-  usage: Usage.RunUsage.empty,
-  messages: [],
-  runStep,
-  retry: 0,
-  maxRetries: 1,
-  toolName: undefined,
-  toolCallId: undefined
-})
 
 describe("dynamic instructions", () => {
   it.effect("fixed strings are joined, blank ones left out", () =>

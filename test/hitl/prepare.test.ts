@@ -1,8 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
-import { Model, Usage } from "effect-claude"
+import { Model } from "effect-claude"
 import * as Prepare from "../../src/Prepare.js"
 import { RunContext } from "../../src/RunContext.js"
+import { runContext } from "./fixtures.js"
 
 const definition = (name: string, description = `${name} tool`): Model.ToolDefinition => ({
   name,
@@ -28,19 +29,6 @@ const textStep: Prepare.Step = {
   parameters: { ...step.parameters, outputTools: [], outputMode: "text", allowTextOutput: true }
 }
 
-const context = (runStep: number): RunContext["Type"] => ({
-  agentName: undefined,
-  modelName: "test",
-  prompt: "hi",
-  usage: Usage.RunUsage.empty,
-  messages: [],
-  runStep,
-  retry: 0,
-  maxRetries: 1,
-  toolName: undefined,
-  toolCallId: undefined
-})
-
 describe("per-step preparation", () => {
   it.effect("a tool's prepare hides it or changes its description, reading RunContext", () =>
     Effect.gen(function* () {
@@ -49,8 +37,8 @@ describe("per-step preparation", () => {
           run.runStep > 1 ? undefined : { ...tool, description: "Search (first step only)" }
         )
       const tools = [{ definition: search, prepare: hideAfterFirstStep }, { definition: fetchPage }]
-      const first = yield* Effect.provideService(Prepare.prepareTools(tools, undefined), RunContext, context(1))
-      const second = yield* Effect.provideService(Prepare.prepareTools(tools, undefined), RunContext, context(2))
+      const first = yield* Effect.provideService(Prepare.prepareTools(tools, undefined), RunContext, runContext(1))
+      const second = yield* Effect.provideService(Prepare.prepareTools(tools, undefined), RunContext, runContext(2))
       expect(first).toEqual([{ ...search, description: "Search (first step only)" }, fetchPage])
       expect(second).toEqual([fetchPage])
     })
@@ -62,7 +50,7 @@ describe("per-step preparation", () => {
       Effect.gen(function* () {
         const reverse: Prepare.PrepareTools = (definitions) => Effect.succeed(definitions.slice().reverse())
         const run = <E>(effect: Effect.Effect<ReadonlyArray<Model.ToolDefinition>, E, RunContext>) =>
-          Effect.provideService(effect, RunContext, context(1))
+          Effect.provideService(effect, RunContext, runContext(1))
         expect(yield* run(Prepare.prepareTools([{ definition: search }, { definition: fetchPage }], reverse))).toEqual([
           fetchPage,
           search
