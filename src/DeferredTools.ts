@@ -21,7 +21,7 @@
  *   DeferredTools.result("toolu_3", { status: "shipped" })
  * ]
  */
-import { Either, Schema } from "effect"
+import { type Effect, Either, Schema } from "effect"
 import {
   type ModelMessage,
   ModelRequest,
@@ -30,6 +30,16 @@ import {
   type ToolCallPart,
   ToolReturnPart
 } from "./Message.js"
+import type { RunContext } from "./RunContext.js"
+
+/**
+ * How the calls of a tool are run: at once (`Immediate`), by the program outside the run
+ * (`External`), or after approval when `needed` says so for the call's arguments (`Approval`).
+ */
+export type Deferral<E = never, R = never> =
+  | { readonly _tag: "Immediate" }
+  | { readonly _tag: "External" }
+  | { readonly _tag: "Approval"; readonly needed: (args: unknown) => Effect.Effect<boolean, E, R | RunContext> }
 
 /** Why a call waits: its tool needs approval, or it is an external tool the program runs. */
 export const PendingKind = Schema.Literal("approval", "external")
