@@ -7,6 +7,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^effect-claude\/anthropic$/, replacement: fromRoot("./src/anthropic/index.ts") },
+      { find: /^effect-claude\/mcp$/, replacement: fromRoot("./src/mcp/index.ts") },
       { find: /^effect-claude\/testing$/, replacement: fromRoot("./src/testing/index.ts") },
       { find: /^effect-claude$/, replacement: fromRoot("./src/index.ts") }
     ]

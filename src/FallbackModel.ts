@@ -32,7 +32,9 @@ export const defaultFallbackTags: ReadonlyArray<string> = [
 ]
 
 /** Every model failed with an error that allowed falling back; `errors` holds them, in order. */
-export class FallbackModelError extends Schema.TaggedError<FallbackModelError>()("FallbackModelError", {
+export class FallbackModelError extends Schema.TaggedError<FallbackModelError>(
+  "effect-claude/FallbackModel/FallbackModelError"
+)("FallbackModelError", {
   message: Schema.String,
   errors: Schema.Array(Schema.Unknown)
 }) {

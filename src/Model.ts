@@ -17,9 +17,10 @@
  *     return Message.responseText(response)
  *   })
  */
-import { Context, Effect, Exit, Stream, Tracer } from "effect"
+import { Clock, Context, Effect, Exit, type Scope, Stream, Tracer } from "effect"
 import type { UnexpectedModelBehavior, UserError } from "./AgentError.js"
 import type { BuiltinTool } from "./BuiltinTool.js"
+import * as GenAiTelemetry from "./GenAiTelemetry.js"
 import * as ChatSpan from "./internal/chatSpan.js"
 import type { ModelMessage, ModelResponse } from "./Message.js"
 import * as ModelResponseBuilder from "./ModelResponseBuilder.js"
@@ -169,15 +170,35 @@ export const make = (implementation: Implementation): Service => {
   const spanOptions = (callSettings: ModelSettings) =>
     ChatSpan.spanOptions(providerName, modelName, settings, callSettings)
 
+  const labels = GenAiTelemetry.modelLabels(providerName, modelName)
+  /** Records a finished request's metrics; `startMillis` is when it was sent. */
+  const record = (summary: ChatSpan.ResponseSummary | undefined, startMillis: number, endMillis: number) => {
+    GenAiTelemetry.operationDuration.unsafeUpdate((endMillis - startMillis) / 1000, labels.duration)
+    if (summary === undefined) return
+    GenAiTelemetry.tokenUsage.unsafeUpdate(summary.usage.inputTokens, labels.input)
+    GenAiTelemetry.tokenUsage.unsafeUpdate(summary.usage.outputTokens, labels.output)
+  }
+
   const request: RequestFunction = (messages, callSettings, parameters) =>
     Effect.useSpan(name, spanOptions(callSettings), (span) =>
-      Effect.withParentSpan(
-        Effect.map(requestImpl(messages, callSettings, parameters), (response) => {
-          ChatSpan.annotateResponse(span, response)
-          return response
-        }),
-        span
-      )
+      Effect.withFiberRuntime((fiber) => {
+        const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
+        const start = clock.unsafeCurrentTimeMillis()
+        const capture = fiber.getFiberRef(GenAiTelemetry.captureContent)
+        if (capture) span.attribute("gen_ai.input.messages", JSON.stringify(messages))
+        return Effect.withParentSpan(
+          Effect.onExit(requestImpl(messages, callSettings, parameters), (exit) => {
+            const end = clock.unsafeCurrentTimeMillis()
+            if (Exit.isFailure(exit)) return Effect.sync(() => record(undefined, start, end))
+            const response = exit.value
+            ChatSpan.annotateResponse(span, response)
+            if (capture) span.attribute("gen_ai.output.messages", JSON.stringify(response.parts))
+            record(response, start, end)
+            return Effect.void
+          }),
+          span
+        )
+      })
     )
 
   // The span lives in the stream's scope and is the parent of each pull (the provider's effects run
@@ -187,9 +208,20 @@ export const make = (implementation: Implementation): Service => {
     Stream.unwrapScoped(
       Effect.flatMap(Effect.makeSpanScoped(name, spanOptions(callSettings)), (span) => {
         const summary = new ChatSpan.StreamSummary()
-        const annotate = Effect.addFinalizer((exit) =>
-          Exit.isSuccess(exit) ? Effect.sync(() => ChatSpan.annotateResponse(span, summary)) : Effect.void
-        )
+        const annotate = Effect.withFiberRuntime<void, never, Scope.Scope>((fiber) => {
+          const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
+          const start = clock.unsafeCurrentTimeMillis()
+          if (fiber.getFiberRef(GenAiTelemetry.captureContent)) {
+            span.attribute("gen_ai.input.messages", JSON.stringify(messages))
+          }
+          return Effect.addFinalizer((exit) =>
+            Effect.sync(() => {
+              const success = Exit.isSuccess(exit)
+              if (success) ChatSpan.annotateResponse(span, summary)
+              record(success ? summary : undefined, start, clock.unsafeCurrentTimeMillis())
+            })
+          )
+        })
         const events = streamImpl(messages, callSettings, parameters).pipe(
           Stream.mapChunks((chunk) => {
             summary.addAll(chunk)

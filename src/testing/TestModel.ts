@@ -32,7 +32,6 @@
  */
 import { Chunk, Clock, Context, Effect, Layer, Option, Predicate, Ref, Stream } from "effect"
 import { UserError } from "../AgentError.js"
-import { generate, mixSeed } from "../internal/jsonSchemaValues.js"
 import {
   type ModelMessage,
   ModelResponse,
@@ -54,6 +53,7 @@ import {
 import type { ModelSettings } from "../ModelSettings.js"
 import * as StreamEvent from "../StreamEvent.js"
 import { estimateUsage } from "./estimateUsage.js"
+import { generate, mixSeed } from "./internal/jsonSchemaValues.js"
 
 /** Options of a test model. */
 export interface Options {

@@ -189,7 +189,7 @@ describe("output validators", () => {
           retries.push(context.retry)
           return answer.country === "France"
             ? Effect.succeed({ ...answer, city: answer.city.toUpperCase() })
-            : Effect.fail(new Tool.ModelRetry({ message: "Only French cities" }))
+            : Effect.fail(new AgentError.ModelRetry({ message: "Only French cities" }))
         })
       )
     )
@@ -210,7 +210,7 @@ describe("output validators", () => {
   it.effect("validates text output too, and fails once retries are used up", () => {
     const output = Output.text.pipe(
       Output.validate((answer) =>
-        answer.length < 10 ? Effect.succeed(answer) : Effect.fail(new Tool.ModelRetry({ message: "Shorter" }))
+        answer.length < 10 ? Effect.succeed(answer) : Effect.fail(new AgentError.ModelRetry({ message: "Shorter" }))
       )
     )
     const model = scripted([[text("A very long answer")], [text("Still far too long")]])
@@ -389,7 +389,7 @@ describe("end strategies", () => {
       const picky = Tool.make("picky", {
         parameters: Schema.Struct({}),
         handler: () =>
-          attempts++ === 0 ? Effect.fail(new Tool.ModelRetry({ message: "again" })) : Effect.succeed("ok")
+          attempts++ === 0 ? Effect.fail(new AgentError.ModelRetry({ message: "again" })) : Effect.succeed("ok")
       })
       const model = scripted([
         [call("picky", {}, "c1"), call("final_result", { city: "Paris", country: "France" }, "c2")],
@@ -429,7 +429,7 @@ describe("types", () => {
           const geocoder = yield* Geocoder
           const context = yield* RunContext.RunContext
           if (context.retry > 3) return yield* new Unknown()
-          if (!geocoder.known(answer.city)) return yield* new Tool.ModelRetry({ message: "Unknown city" })
+          if (!geocoder.known(answer.city)) return yield* new AgentError.ModelRetry({ message: "Unknown city" })
           return answer
         })
       )

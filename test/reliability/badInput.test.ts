@@ -91,7 +91,7 @@ describe("bad input fails with UserError before any request", () => {
   it.scopedLive("an unknown output mode", () =>
     Effect.gen(function* () {
       // What a JavaScript caller, or data read from a config file, could hand over.
-      const xml: Output.OutputSpec<string> = Object.assign(Object.create(Object.getPrototypeOf(Output.text)), {
+      const xml: Output.Output<string> = Object.assign(Object.create(Object.getPrototypeOf(Output.text)), {
         ...Output.text,
         mode: "xml"
       })

@@ -3,7 +3,7 @@
  * its output type follows the agent's output.
  */
 import { Context, Effect, Schema } from "effect"
-import { Agent, type AgentError, type Model, Output, Tool } from "effect-claude"
+import { Agent, AgentError, type Model, Output, Tool } from "effect-claude"
 import { describe, expectTypeOf, it } from "vitest"
 
 class NotFound extends Schema.TaggedError<NotFound>()("NotFound", { key: Schema.String }) {}
@@ -14,7 +14,7 @@ const lookup = Tool.make("lookup", {
   parameters: Schema.Struct({ key: Schema.String }),
   handler: ({ key }) =>
     Effect.gen(function* () {
-      if (key === "") return yield* Effect.fail(new Tool.ModelRetry({ message: "Give a key" }))
+      if (key === "") return yield* Effect.fail(new AgentError.ModelRetry({ message: "Give a key" }))
       const store = yield* Store
       return yield* store.get(key)
     })
@@ -25,7 +25,7 @@ describe("Agent.run", () => {
     const run = Agent.run(Agent.make({ instructions: "x", tools: [lookup] }), "hi")
     type E = Effect.Effect.Error<typeof run>
     expectTypeOf<NotFound>().toMatchTypeOf<E>()
-    expectTypeOf<Extract<E, Tool.ModelRetry>>().toEqualTypeOf<never>()
+    expectTypeOf<Extract<E, AgentError.ModelRetry>>().toEqualTypeOf<never>()
     expectTypeOf<E>().toEqualTypeOf<NotFound | AgentError.AgentError | Model.ModelError>()
   })
 

@@ -8,9 +8,10 @@ import type { ToolCallStarted, ToolResult } from "../../AgentEvent.js"
 import type { ModelMessage, UserContent } from "../../Message.js"
 import type { ModelRequestParameters, Service as ModelService, OutputMode } from "../../Model.js"
 import type { ModelSettings } from "../../ModelSettings.js"
-import type { OutputSpec } from "../../Output.js"
+import type { Output } from "../../Output.js"
 import type { Service as RunContextService } from "../../RunContext.js"
 import type { Tool } from "../../Tool.js"
+import type { StepTools } from "../../Toolset.js"
 import type { RunUsage, UsageLimits } from "../../Usage.js"
 
 /** What tool handling emits while streaming. */
@@ -38,14 +39,17 @@ export interface Run<O, E, R> {
   readonly model: ModelService
   readonly settings: ModelSettings
   readonly limits: UsageLimits
-  readonly output: OutputSpec<O, E, R>
+  readonly output: Output<O, E, R>
   readonly mode: OutputMode
-  readonly parameters: ModelRequestParameters
+  /** The tools and their definitions are listed again before every request when the agent has toolsets. */
+  parameters: ModelRequestParameters
   readonly instructions: string | undefined
-  readonly tools: ReadonlyMap<string, Tool<string, E, R>>
+  tools: ReadonlyMap<string, Tool<string, E, R>>
   readonly outputToolName: string | undefined
   /** Every tool name the model may call, for the retry prompt about an unknown tool. */
-  readonly toolNames: ReadonlyArray<string>
+  toolNames: ReadonlyArray<string>
+  /** Lists the tools of each step (the agent's tools and toolsets), when the agent has toolsets. */
+  readonly stepTools: StepTools<E, R> | undefined
   readonly prompt: string | ReadonlyArray<UserContent>
   readonly state: State
 }

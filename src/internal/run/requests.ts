@@ -8,24 +8,26 @@
  */
 import { Chunk, Effect } from "effect"
 import type { AgentNode, RunError } from "../../Agent.js"
-import { UnexpectedModelBehavior } from "../../AgentError.js"
+import { UnexpectedModelBehavior, type UsageLimitExceeded } from "../../AgentError.js"
 import { type ModelMessage, ModelRequest, ModelResponse } from "../../Message.js"
 import type { ModelResponseStreamEvent } from "../../StreamEvent.js"
 import * as Usage from "../../Usage.js"
 import { trustedInput } from "../trustedInput.js"
 import type { Run } from "./context.js"
+import { resolveStepTools } from "./toolsets.js"
 
-/** Checks the request limit and records the request as sent. */
+/** Checks the request limit, records the request as sent and lists the step's tools (toolsets). */
 export const beginRequest = <O, E, R>(
   run: Run<O, E, R>,
   request: ModelRequest
-): Effect.Effect<void, Usage.UsageLimitExceeded> =>
+): Effect.Effect<void, UsageLimitExceeded | E, R> =>
   Effect.suspend(() => {
-    const { state } = run
-    return Effect.map(Usage.checkBeforeRequest(run.limits, state.usage), () => {
+    const { state, stepTools } = run
+    const begun = Effect.map(Usage.checkBeforeRequest(run.limits, state.usage), () => {
       state.messages.push(request)
       state.runStep += 1
     })
+    return stepTools === undefined ? begun : Effect.zipRight(begun, resolveStepTools(run, stepTools))
   })
 
 /**
@@ -73,7 +75,7 @@ export const messagesToSend = <O, E, R>(run: Run<O, E, R>, paused: ModelResponse
 export const sendRequest = <O, E, R>(
   run: Run<O, E, R>,
   request: ModelRequest
-): Effect.Effect<AgentNode<O>, RunError<E>> =>
+): Effect.Effect<AgentNode<O>, RunError<E>, R> =>
   Effect.flatMap(beginRequest(run, request), () => requestResponse(run, undefined, 0))
 
 /** Sends the conversation (continuing `paused`), accounts for the response, continues while it pauses. */

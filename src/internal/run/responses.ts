@@ -6,6 +6,7 @@
 import { Effect, Either, Schema } from "effect"
 import type { AgentNode, End, ModelRequestNode, RunError } from "../../Agent.js"
 import { ContentFilterError, IncompleteToolCall, UnexpectedModelBehavior } from "../../AgentError.js"
+import type { FinalResult } from "../../AgentEvent.js"
 import {
   ModelRequest,
   type ModelRequestPart,
@@ -14,7 +15,6 @@ import {
   type ToolCallPart,
   toolCalls
 } from "../../Message.js"
-import type { FinalResult } from "../../StreamEvent.js"
 import { answerText, parseJsonText, truncatedToolCall } from "../outputProcessing.js"
 import { trustedInput } from "../trustedInput.js"
 import type { Emit, Run } from "./context.js"

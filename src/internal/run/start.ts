@@ -24,7 +24,7 @@ import {
   type ToolDefinition
 } from "../../Model.js"
 import * as ModelSettings from "../../ModelSettings.js"
-import { type OutputSpec, promptedInstructions } from "../../Output.js"
+import { type Output, promptedInstructions } from "../../Output.js"
 import type { Tool } from "../../Tool.js"
 import * as Usage from "../../Usage.js"
 import { trustedInput } from "../trustedInput.js"
@@ -32,6 +32,7 @@ import type { Run, State } from "./context.js"
 import { sendRequest } from "./requests.js"
 import { handleResponse } from "./responses.js"
 import { streamFrom } from "./streaming.js"
+import { startToolsets } from "./toolsets.js"
 
 /** A started run. */
 export interface Machine<O, E, R> {
@@ -50,7 +51,7 @@ const thinkingEnabled = (settings: ModelSettings.ModelSettings): boolean =>
   settings.thinking !== undefined && settings.thinking !== false
 
 const resolveMode = (
-  output: OutputSpec<unknown, unknown, unknown>,
+  output: Output<unknown, unknown, unknown>,
   model: ModelService,
   settings: ModelSettings.ModelSettings
 ): OutputMode => {
@@ -87,7 +88,7 @@ const toolsByName = <E, R>(
 }
 
 /** The output tool, when the output comes from a tool call. */
-const outputToolOf = (output: OutputSpec<unknown, unknown, unknown>, mode: OutputMode): ToolDefinition | undefined =>
+const outputToolOf = (output: Output<unknown, unknown, unknown>, mode: OutputMode): ToolDefinition | undefined =>
   mode === "tool" && output.jsonSchema !== undefined
     ? {
         name: output.name,
@@ -136,6 +137,7 @@ export const make = Effect.fnUntraced(function* <O, E, R>(
   const mode = resolveMode(output, model, settings)
   const outputTool = outputToolOf(output, mode)
   const tools = yield* toolsByName(agent.tools, outputTool)
+  const stepTools = yield* startToolsets(agent)
 
   const history = options.messageHistory ?? []
   const last = history.at(-1)
@@ -178,6 +180,7 @@ export const make = Effect.fnUntraced(function* <O, E, R>(
     tools,
     outputToolName: outputTool?.name,
     toolNames: [...tools.keys(), ...(outputTool === undefined ? [] : [outputTool.name])],
+    stepTools,
     prompt,
     state
   }

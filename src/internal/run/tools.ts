@@ -6,7 +6,7 @@
  * Plain `flatMap`s rather than `Effect.gen`: this runs on most steps of a run.
  */
 import { Context, Effect, Either, Tracer } from "effect"
-import { UnexpectedModelBehavior } from "../../AgentError.js"
+import { UnexpectedModelBehavior, type UsageLimitExceeded } from "../../AgentError.js"
 import { toolCallStarted, toolResult } from "../../AgentEvent.js"
 import { type ModelRequestPart, RetryPromptPart, type ToolCallPart, ToolReturnPart } from "../../Message.js"
 import { RunContext } from "../../RunContext.js"
@@ -267,7 +267,7 @@ export const processToolCalls = <O, E, R>(
   run: Run<O, E, R>,
   calls: ReadonlyArray<ToolCallPart>,
   emit: Emit | undefined
-): Effect.Effect<ToolCallsOutcome<O>, E | UnexpectedModelBehavior | Usage.UsageLimitExceeded, R> => {
+): Effect.Effect<ToolCallsOutcome<O>, E | UnexpectedModelBehavior | UsageLimitExceeded, R> => {
   const planned: Array<PlannedCall> = []
   let knownFunctionCalls = 0
   for (const call of calls) {
