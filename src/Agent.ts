@@ -25,10 +25,11 @@
  *   Effect.provide(FunctionModel.layer(() => Effect.succeed([new Message.TextPart({ content: "Sunny." })])))
  * )
  */
-import { Effect, Layer, Pipeable, type Schema, Stream } from "effect"
+import { Effect, Layer, Option, Pipeable, type Schema, Stream } from "effect"
 import type { AgentError } from "./AgentError.js"
 import type { AgentEvent, FinalResult } from "./AgentEvent.js"
 import type { BuiltinTool } from "./BuiltinTool.js"
+import type * as DeferredTools from "./DeferredTools.js"
 import * as GenAiTelemetry from "./GenAiTelemetry.js"
 import * as RunStart from "./internal/run/start.js"
 import { annotateUsage } from "./internal/run/telemetry.js"
@@ -36,6 +37,7 @@ import type { ModelMessage, ModelRequest, ModelResponse, UserContent } from "./M
 import type { Model, ModelError } from "./Model.js"
 import type { ModelSettings } from "./ModelSettings.js"
 import * as Output from "./Output.js"
+import type { DeepPartial } from "./PartialOutput.js"
 import type * as Tool from "./Tool.js"
 import type * as Toolset from "./Toolset.js"
 import type { RunUsage, UsageLimits } from "./Usage.js"
@@ -136,6 +138,11 @@ type ToolsRequirements<Tools extends ReadonlyArray<Tool.Any>, Toolsets extends R
   | Tool.Requirements<Tools[number]>
   | Toolset.Requirements<Toolsets[number]>
 
+/** `DeferredTools.PendingCalls` when one of the tools may defer its calls (approval, external). */
+export type PendingOf<Tools extends ReadonlyArray<Tool.Any>> = [Extract<Tools[number], Tool.Deferred>] extends [never]
+  ? never
+  : DeferredTools.PendingCalls
+
 /** Builds an agent. Without `output` it answers with text. */
 export const make = <
   const Tools extends ReadonlyArray<Tool.Any> = readonly [],
@@ -146,7 +153,7 @@ export const make = <
   const Toolsets extends ReadonlyArray<Toolset.Any> = readonly []
 >(
   options: Options<Tools, O, OI, OE, OR, Toolsets>
-): Agent<O, ToolsFailure<Tools, Toolsets> | OE, ToolsRequirements<Tools, Toolsets> | OR> => {
+): Agent<O | PendingOf<Tools>, ToolsFailure<Tools, Toolsets> | OE, ToolsRequirements<Tools, Toolsets> | OR> => {
   const output =
     options.output === undefined
       ? // Without `output`, `O` is its default, `string`, which is what text output gives.
@@ -274,18 +281,43 @@ const withRunSpan =
 
 const contentCapture = Layer.locallyScoped(GenAiTelemetry.captureContent, true)
 
+/** Runs a started machine from its first node to the end. */
+const runMachine = <O, E, R>(machine: RunStart.Machine<O, E, R>): Effect.Effect<RunResult<O>, RunError<E>, R> => {
+  const loop = (node: AgentNode<O>): Effect.Effect<RunResult<O>, RunError<E>, R> =>
+    node._tag === "End" ? Effect.succeed(node.result) : Effect.flatMap(machine.next(node), loop)
+  return loop(machine.first)
+}
+
 /** Runs the agent on a prompt until it has an output. */
 export const run = <O, E, R>(
   agent: Agent<O, E, R>,
   prompt: string | ReadonlyArray<UserContent>,
   options?: RunOptions
 ): Effect.Effect<RunResult<O>, RunError<E>, R | Model> =>
-  Effect.flatMap(RunStart.make(agent, prompt, options ?? {}), (machine) => {
-    const loop = (node: AgentNode<O>): Effect.Effect<RunResult<O>, RunError<E>, R> =>
-      node._tag === "End" ? Effect.succeed(node.result) : Effect.flatMap(machine.next(node), loop)
-    return loop(machine.start)
-  }).pipe(withRunSpan(agent), (effect) =>
+  Effect.flatMap(RunStart.make(agent, prompt, options ?? {}), runMachine).pipe(withRunSpan(agent), (effect) =>
     options?.captureContent === true ? GenAiTelemetry.withContentCapture(effect) : effect
+  )
+
+/**
+ * Resumes a run that ended with `DeferredTools.PendingCalls`: `options.messageHistory` is its saved
+ * conversation, `answers` one answer per pending call (approve, deny, or an external result). The
+ * answers are checked before any request; approved calls run, then the conversation goes on.
+ */
+export const resume = <O, E, R>(
+  agent: Agent<O, E, R>,
+  answers: ReadonlyArray<DeferredTools.Answer>,
+  options: RunOptions
+): Effect.Effect<RunResult<O>, RunError<E> | DeferredTools.ResumeError, R | Model> =>
+  Effect.flatMap(RunStart.resume(agent, answers, options), runMachine).pipe(withRunSpan(agent))
+
+/** `resume`, streamed as `runStream` streams a run. */
+export const resumeStream = <O, E, R>(
+  agent: Agent<O, E, R>,
+  answers: ReadonlyArray<DeferredTools.Answer>,
+  options: RunOptions
+): Stream.Stream<AgentEvent<O>, RunError<E> | DeferredTools.ResumeError, R | Model> =>
+  Stream.unwrap(Effect.map(RunStart.resume(agent, answers, options), (machine) => machine.stream(machine.first))).pipe(
+    Stream.withSpan(runSpanName(agent), runSpanOptions(agent))
   )
 
 /**
@@ -303,6 +335,29 @@ export const runStream = <O, E, R>(
   ).pipe(Stream.withSpan(runSpanName(agent), runSpanOptions(agent)), (stream) =>
     options?.captureContent === true ? Stream.provideSomeLayer(stream, contentCapture) : stream
   )
+
+/**
+ * Runs the agent and streams its output as it fills in: for structured output, the value parsed so
+ * far after each chunk that shows something new, the last element the validated output; for text
+ * output, the output once the run is over.
+ */
+export const streamOutput = <O, E, R>(
+  agent: Agent<O, E, R>,
+  prompt: string | ReadonlyArray<UserContent>,
+  options?: RunOptions
+): Stream.Stream<DeepPartial<O>, RunError<E>, R | Model> =>
+  Stream.suspend(() => {
+    let completed = false
+    return Stream.filterMap(runStream(agent, prompt, options), (event) => {
+      if (event._tag === "PartialOutput") {
+        completed = event.complete
+        return Option.some(event.output)
+      }
+      // A complete value is one of its own partials; TypeScript cannot see that for a generic `O`.
+      if (event._tag === "RunFinished" && !completed) return Option.some(event.result.output as DeepPartial<O>)
+      return Option.none()
+    })
+  })
 
 /** Starts a run to drive node by node with `next`, for programs that inspect or change each step. */
 export const iter = <O, E, R>(

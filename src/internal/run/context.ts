@@ -5,7 +5,8 @@
 import type { Effect } from "effect"
 import type { Agent } from "../../Agent.js"
 import type { ToolCallStarted, ToolResult } from "../../AgentEvent.js"
-import type { ModelMessage, UserContent } from "../../Message.js"
+import type { ApprovalRequested } from "../../Approval.js"
+import type { ModelMessage, ModelRequestPart, UserContent } from "../../Message.js"
 import type { ModelRequestParameters, Service as ModelService, OutputMode } from "../../Model.js"
 import type { ModelSettings } from "../../ModelSettings.js"
 import type { Output } from "../../Output.js"
@@ -13,9 +14,10 @@ import type { Service as RunContextService } from "../../RunContext.js"
 import type { Tool } from "../../Tool.js"
 import type { StepTools } from "../../Toolset.js"
 import type { RunUsage, UsageLimits } from "../../Usage.js"
+import type { CallDecision } from "../deferred/decide.js"
 
 /** What tool handling emits while streaming. */
-export type LoopEvent = ToolCallStarted | ToolResult
+export type LoopEvent = ToolCallStarted | ToolResult | ApprovalRequested
 
 /** Where a streamed run sends the events of tool handling. */
 export type Emit = (events: Iterable<LoopEvent>) => Effect.Effect<void>
@@ -52,6 +54,14 @@ export interface Run<O, E, R> {
   readonly stepTools: StepTools<E, R> | undefined
   readonly prompt: string | ReadonlyArray<UserContent>
   readonly state: State
+  /** A resumed run: the answers to the calls its history left pending, until they are handled. */
+  resume: Resume | undefined
+}
+
+/** The calls a resumed run starts from: the callers' answers, and the results already given. */
+export interface Resume {
+  readonly decisions: ReadonlyMap<string, CallDecision>
+  readonly answered: ReadonlyArray<ModelRequestPart>
 }
 
 /** The `RunContext` a handler or validator sees, with a snapshot of the conversation. */
