@@ -31,6 +31,8 @@ import type { AgentEvent, FinalResult } from "./AgentEvent.js"
 import type { BuiltinTool } from "./BuiltinTool.js"
 import type * as DeferredTools from "./DeferredTools.js"
 import * as GenAiTelemetry from "./GenAiTelemetry.js"
+import type * as HistoryProcessor from "./HistoryProcessor.js"
+import type * as Instructions from "./Instructions.js"
 import * as RunStart from "./internal/run/start.js"
 import { annotateUsage } from "./internal/run/telemetry.js"
 import type { ModelMessage, ModelRequest, ModelResponse, UserContent } from "./Message.js"
@@ -38,6 +40,7 @@ import type { Model, ModelError } from "./Model.js"
 import type { ModelSettings } from "./ModelSettings.js"
 import * as Output from "./Output.js"
 import type { DeepPartial } from "./PartialOutput.js"
+import type { RunContext } from "./RunContext.js"
 import type * as Tool from "./Tool.js"
 import type * as Toolset from "./Toolset.js"
 import type { RunUsage, UsageLimits } from "./Usage.js"
@@ -63,8 +66,10 @@ export type EndStrategy = "early" | "graceful" | "exhaustive"
 export interface Agent<out O, out E = never, out R = never> extends Pipeable.Pipeable {
   readonly [TypeId]: TypeId
   readonly name: string | undefined
-  readonly instructions: ReadonlyArray<string>
-  readonly systemPrompts: ReadonlyArray<string>
+  readonly instructions: ReadonlyArray<Instructions.Instruction<E, R>>
+  readonly systemPrompts: ReadonlyArray<Instructions.Instruction<E, R>>
+  /** Change what is sent before each request, never what the run keeps. */
+  readonly historyProcessors: ReadonlyArray<HistoryProcessor.HistoryProcessor<E, R>>
   readonly tools: ReadonlyArray<Tool.Tool<string, E, R>>
   /** Collections of tools listed again before every request (MCP servers, filtered or dynamic sets). */
   readonly toolsets: ReadonlyArray<Toolset.Toolset<E, R>>
@@ -90,13 +95,21 @@ export interface Options<
   OI,
   OE,
   OR,
-  Toolsets extends ReadonlyArray<Toolset.Any> = readonly []
+  Toolsets extends ReadonlyArray<Toolset.Any> = readonly [],
+  IE = never,
+  IR = never,
+  Processors extends ReadonlyArray<HistoryProcessor.Any> = readonly []
 > {
   readonly name?: string | undefined
-  /** Instructions sent with every request of a run; not replayed from history. */
-  readonly instructions?: string | ReadonlyArray<string> | undefined
-  /** System prompts put at the start of a new conversation (kept in its history). */
-  readonly systemPrompt?: string | ReadonlyArray<string> | undefined
+  /**
+   * Instructions sent with every request of a run; not replayed from history. Text, or Effects
+   * reading `RunContext` (and services), evaluated before each request.
+   */
+  readonly instructions?: Instructions.Instruction<IE, IR> | ReadonlyArray<Instructions.Instruction<IE, IR>> | undefined
+  /** System prompts put at the start of a new conversation (kept in its history); text or Effects. */
+  readonly systemPrompt?: Instructions.Instruction<IE, IR> | ReadonlyArray<Instructions.Instruction<IE, IR>> | undefined
+  /** Change what is sent before each request (in order), never what the run keeps. */
+  readonly historyProcessors?: Processors | undefined
   readonly tools?: Tools | undefined
   /** Toolsets resolved before every request, beside `tools`; two tools with one name fail the run. */
   readonly toolsets?: Toolsets | undefined
@@ -124,8 +137,13 @@ const proto = {
   }
 }
 
-const asList = (value: string | ReadonlyArray<string> | undefined): ReadonlyArray<string> =>
-  value === undefined ? [] : typeof value === "string" ? [value] : value
+const asList = <A>(value: A | ReadonlyArray<A> | undefined): ReadonlyArray<A> =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value as A]
+
+/** What history processors add to an agent's errors: their own, and the check of what they return. */
+type ProcessorsFailure<Processors extends ReadonlyArray<HistoryProcessor.Any>> =
+  | HistoryProcessor.Failure<Processors[number]>
+  | (Processors extends readonly [] ? never : HistoryProcessor.ProcessingError)
 
 /** What an agent's tools and toolsets add to its errors; toolsets add the check of their names. */
 type ToolsFailure<Tools extends ReadonlyArray<Tool.Any>, Toolsets extends ReadonlyArray<Toolset.Any>> =
@@ -150,10 +168,17 @@ export const make = <
   OI = O,
   OE = never,
   OR = never,
-  const Toolsets extends ReadonlyArray<Toolset.Any> = readonly []
+  const Toolsets extends ReadonlyArray<Toolset.Any> = readonly [],
+  IE = never,
+  IR = never,
+  const Processors extends ReadonlyArray<HistoryProcessor.Any> = readonly []
 >(
-  options: Options<Tools, O, OI, OE, OR, Toolsets>
-): Agent<O | PendingOf<Tools>, ToolsFailure<Tools, Toolsets> | OE, ToolsRequirements<Tools, Toolsets> | OR> => {
+  options: Options<Tools, O, OI, OE, OR, Toolsets, IE, IR, Processors>
+): Agent<
+  O | PendingOf<Tools>,
+  ToolsFailure<Tools, Toolsets> | OE | IE | ProcessorsFailure<Processors>,
+  ToolsRequirements<Tools, Toolsets> | OR | Exclude<IR, RunContext> | HistoryProcessor.Requirements<Processors[number]>
+> => {
   const output =
     options.output === undefined
       ? // Without `output`, `O` is its default, `string`, which is what text output gives.
@@ -165,8 +190,10 @@ export const make = <
   const agent: Omit<Agent<O, ToolsFailure<Tools, Toolsets> | OE, ToolsRequirements<Tools, Toolsets> | OR>, "pipe"> = {
     [TypeId]: TypeId,
     name: options.name,
-    instructions: asList(options.instructions),
-    systemPrompts: asList(options.systemPrompt),
+    // Instructions, prompts and processors add their errors and requirements to the agent's unions.
+    instructions: asList(options.instructions) as ReadonlyArray<Instructions.Instruction<never, never>>,
+    systemPrompts: asList(options.systemPrompt) as ReadonlyArray<Instructions.Instruction<never, never>>,
+    historyProcessors: (options.historyProcessors ?? []) as ReadonlyArray<HistoryProcessor.HistoryProcessor>,
     // Each tool's and toolset's errors and requirements are part of the unions the agent's type names.
     tools: (options.tools ?? []) as ReadonlyArray<
       Tool.Tool<string, ToolsFailure<Tools, Toolsets>, ToolsRequirements<Tools, Toolsets>>

@@ -10,7 +10,7 @@ import type { ModelMessage, ModelRequestPart, UserContent } from "../../Message.
 import type { ModelRequestParameters, Service as ModelService, OutputMode } from "../../Model.js"
 import type { ModelSettings } from "../../ModelSettings.js"
 import type { Output } from "../../Output.js"
-import type { Service as RunContextService } from "../../RunContext.js"
+import type { RunContext, Service as RunContextService } from "../../RunContext.js"
 import type { Tool } from "../../Tool.js"
 import type { StepTools } from "../../Toolset.js"
 import type { RunUsage, UsageLimits } from "../../Usage.js"
@@ -33,6 +33,8 @@ export interface State {
   outputRetries: number
   /** Failed calls in a row per tool name (unknown names too). */
   readonly toolRetries: Map<string, number>
+  /** The conversation as the history processors left it for the current request, when there are any. */
+  sent: ReadonlyArray<ModelMessage> | undefined
 }
 
 /** What a run is made of; fixed when it starts. */
@@ -54,6 +56,10 @@ export interface Run<O, E, R> {
   readonly stepTools: StepTools<E, R> | undefined
   readonly prompt: string | ReadonlyArray<UserContent>
   readonly state: State
+  /** The instructions, when some are computed before each request. */
+  readonly dynamicInstructions: Effect.Effect<string | undefined, E, R | RunContext> | undefined
+  /** The system prompts of a new conversation, when some are computed. */
+  readonly dynamicSystemPrompts: Effect.Effect<ReadonlyArray<string>, E, R | RunContext> | undefined
   /** A resumed run: the answers to the calls its history left pending, until they are handled. */
   resume: Resume | undefined
 }

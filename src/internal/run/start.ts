@@ -16,6 +16,7 @@ import {
   type ResumeError,
   unanswered
 } from "../../DeferredTools.js"
+import * as Instructions from "../../Instructions.js"
 import {
   type ModelMessage,
   ModelRequest,
@@ -39,6 +40,7 @@ import * as Usage from "../../Usage.js"
 import { fromAnswer } from "../deferred/decide.js"
 import { trustedInput } from "../trustedInput.js"
 import type { Resume, Run, State } from "./context.js"
+import { dynamicInstructionsOf, dynamicSystemPromptsOf } from "./prepare.js"
 import { sendRequest } from "./requests.js"
 import { handleResponse } from "./responses.js"
 import { streamFrom } from "./streaming.js"
@@ -112,15 +114,21 @@ const outputToolOf = (output: Output<unknown, unknown, unknown>, mode: OutputMod
     : undefined
 
 /** The instructions of every request of the run: the agent's, the run's, the prompted output's. */
-const instructionsOf = (
-  agent: Agent<unknown, unknown, unknown>,
+const instructionsOf = <E, R>(
+  agent: Agent<unknown, E, R>,
   options: RunOptions,
   mode: OutputMode
-): string | undefined => {
-  const parts = [...agent.instructions]
+): ReadonlyArray<Instructions.Instruction<E, R>> => {
+  const parts: Array<Instructions.Instruction<E, R>> = [...agent.instructions]
   if (options.instructions !== undefined) parts.push(options.instructions)
   if (mode === "prompted") parts.push(promptedInstructions(agent.output))
-  const nonEmpty = parts.filter((part) => part.trim() !== "")
+  return parts
+}
+
+/** Fixed instructions joined as they are sent; undefined when some are computed (or none has text). */
+const fixedInstructions = <E, R>(instructions: ReadonlyArray<Instructions.Instruction<E, R>>): string | undefined => {
+  if (!Instructions.isStatic(instructions)) return undefined
+  const nonEmpty = instructions.filter((part) => part.trim() !== "")
   return nonEmpty.length === 0 ? undefined : nonEmpty.join("\n\n")
 }
 
@@ -130,8 +138,10 @@ const firstRequestParts = (
   history: ReadonlyArray<unknown>,
   prompt: string | ReadonlyArray<UserContent>
 ): Array<ModelRequestPart> => {
+  // Computed system prompts are added when the request is sent (`prepare.ts`).
+  const fixed = Instructions.isStatic(agent.systemPrompts) ? agent.systemPrompts : []
   const parts: Array<ModelRequestPart> =
-    history.length === 0 ? agent.systemPrompts.map((content) => new SystemPromptPart({ content }, trustedInput)) : []
+    history.length === 0 ? fixed.map((content) => new SystemPromptPart({ content }, trustedInput)) : []
   // The prompt's type is checked by TypeScript; an array is copied so the caller's stays theirs.
   parts.push(new UserPromptPart({ content: typeof prompt === "string" ? prompt : [...prompt] }, trustedInput))
   return parts
@@ -217,14 +227,16 @@ const start = Effect.fnUntraced(function* <O, E, R>(agent: Agent<O, E, R>, entry
         ? { name: output.name, description: output.description, jsonSchema: output.jsonSchema, strict: output.strict }
         : undefined
   }
-  const instructions = instructionsOf(agent, options, mode)
+  const instructionList = instructionsOf(agent, options, mode)
+  const instructions = fixedInstructions(instructionList)
   const state: State = {
     messages: [...kept],
     newMessageIndex: kept.length,
     usage: Usage.RunUsage.empty,
     runStep: 0,
     outputRetries: 0,
-    toolRetries: new Map()
+    toolRetries: new Map(),
+    sent: undefined
   }
   const run: Run<O, E, R> = {
     agent,
@@ -241,7 +253,9 @@ const start = Effect.fnUntraced(function* <O, E, R>(agent: Agent<O, E, R>, entry
     stepTools,
     prompt,
     state,
-    resume: resumeFrom
+    resume: resumeFrom,
+    dynamicInstructions: dynamicInstructionsOf(instructionList),
+    dynamicSystemPrompts: history.length === 0 ? dynamicSystemPromptsOf(agent.systemPrompts) : undefined
   }
   const parts = firstRequestParts(agent, history, prompt)
   const request: ModelRequestNode = {
