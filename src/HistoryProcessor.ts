@@ -21,6 +21,7 @@
  */
 import { Effect, Either, Schema } from "effect"
 import { UserError } from "./AgentError.js"
+import { trustedInput } from "./internal/trustedInput.js"
 import {
   type ModelMessage,
   ModelRequest,
@@ -199,7 +200,7 @@ export const lastTurns = (
   const first = kept[0] as ModelRequest
   const withPrompts = new ModelRequest(
     { parts: [...systemPrompts, ...first.parts], instructions: first.instructions },
-    true
+    trustedInput
   )
   return [withPrompts, ...kept.slice(1)]
 }
@@ -246,12 +247,12 @@ export const withoutOldToolResults = (
       if (seen > keepLast && part.content !== placeholder) {
         parts[partIndex] = new ToolReturnPart(
           { toolName: part.toolName, toolCallId: part.toolCallId, content: placeholder, isError: part.isError },
-          true
+          trustedInput
         )
         changed = true
       }
     }
-    if (changed) result[index] = new ModelRequest({ parts, instructions: message.instructions }, true)
+    if (changed) result[index] = new ModelRequest({ parts, instructions: message.instructions }, trustedInput)
   }
   return result
 }
@@ -284,7 +285,7 @@ export const withoutThinking = (messages: ReadonlyArray<ModelMessage>): Readonly
         providerName: message.providerName,
         timestamp: message.timestamp
       },
-      true
+      trustedInput
     )
   })
 }
