@@ -25,7 +25,7 @@
  *   Effect.provide(FunctionModel.layer(() => Effect.succeed([new Message.TextPart({ content: "Sunny." })])))
  * )
  */
-import { Effect, Layer, Option, Pipeable, type Schema, Stream } from "effect"
+import { Effect, Layer, Option, Pipeable, Predicate, Schema, Stream } from "effect"
 import type { AgentError } from "./AgentError.js"
 import type { AgentEvent, FinalResult } from "./AgentEvent.js"
 import type { BuiltinTool } from "./BuiltinTool.js"
@@ -40,8 +40,8 @@ import type { Model, ModelError } from "./Model.js"
 import type { ModelSettings } from "./ModelSettings.js"
 import * as Output from "./Output.js"
 import type { DeepPartial } from "./PartialOutput.js"
-import type { RunContext } from "./RunContext.js"
-import type * as Tool from "./Tool.js"
+import { type RunContext, RunContext as RunContextTag } from "./RunContext.js"
+import * as Tool from "./Tool.js"
 import type * as Toolset from "./Toolset.js"
 import type { RunUsage, UsageLimits } from "./Usage.js"
 
@@ -222,6 +222,11 @@ export interface RunOptions {
   readonly settings?: ModelSettings | undefined
   /** Merged over the agent's limits, field by field. */
   readonly usageLimits?: UsageLimits | undefined
+  /**
+   * Usage already spent by the runs this one is part of (a parent agent's): the limits count it, so
+   * limits span the whole tree. The run's own usage is what its result reports.
+   */
+  readonly usage?: RunUsage | undefined
   /** Added after the agent's instructions for this run. */
   readonly instructions?: string | undefined
   /** Record the messages and responses in the run's chat spans (default off: they may be private). */
@@ -403,3 +408,45 @@ export const iter = <O, E, R>(
 /** Whether a value is an `Agent`. */
 export const isAgent = (value: unknown): value is Agent<unknown, unknown, unknown> =>
   typeof value === "object" && value !== null && TypeId in value
+
+/** Options of `asTool`. */
+export interface AsToolOptions<Name extends string, A, I> {
+  readonly name: Name
+  /** Tells the parent's model what the child agent does. */
+  readonly description: string
+  /** The arguments the parent's model sends (default `{ prompt: string }`); other arguments reach the child as JSON. */
+  readonly parameters?: Schema.Schema<A, I> | undefined
+}
+
+const promptParameters = Schema.Struct({ prompt: Schema.String })
+
+/** The child's prompt: the `prompt` argument alone, or all the arguments as JSON. */
+const promptOf = (args: unknown): string =>
+  Predicate.isRecord(args) && typeof args.prompt === "string" && Object.keys(args).length === 1
+    ? args.prompt
+    : JSON.stringify(args)
+
+/**
+ * Delegation: `child` as a tool of another agent. Its run counts against the parent run's limits
+ * (what the parent has spent is subtracted from them), its usage is added to the parent's, and
+ * interrupting the parent interrupts it. The tool's result is the child's output.
+ */
+export const asTool = <O, E, R, const Name extends string, A = { readonly prompt: string }, I = A>(
+  child: Agent<O, E, R>,
+  options: AsToolOptions<Name, A, I>
+): Tool.Tool<Name, RunError<E>, R | Model> =>
+  Tool.make(options.name, {
+    description: options.description,
+    // Without parameters the arguments are `{ prompt }`, which is what `A` defaults to.
+    parameters: (options.parameters ?? promptParameters) as Schema.Schema<A, Readonly<Record<string, unknown>>>,
+    handler: (args: A) =>
+      Effect.flatMap(RunContextTag, (context) =>
+        Effect.map(
+          Effect.tap(
+            run(child, promptOf(args), { usage: context.usage, usageLimits: context.usageLimits }),
+            (result) => (context.addUsage === undefined ? Effect.void : context.addUsage(result.usage))
+          ),
+          (result) => result.output
+        )
+      )
+  })

@@ -2,7 +2,7 @@
  * What a run is made of (fixed when it starts) and what changes while it goes on, and the
  * `RunContext` its tools and validators see. Every other room of the run loop reads these.
  */
-import type { Effect } from "effect"
+import { Effect } from "effect"
 import type { Agent } from "../../Agent.js"
 import type { ToolCallStarted, ToolResult } from "../../AgentEvent.js"
 import type { ApprovalRequested } from "../../Approval.js"
@@ -13,7 +13,7 @@ import type { Output } from "../../Output.js"
 import type { RunContext, Service as RunContextService } from "../../RunContext.js"
 import type { Tool } from "../../Tool.js"
 import type { StepTools } from "../../Toolset.js"
-import type { RunUsage, UsageLimits } from "../../Usage.js"
+import { addRunUsage, type RunUsage, type UsageLimits } from "../../Usage.js"
 import type { CallDecision } from "../deferred/decide.js"
 
 /** What tool handling emits while streaming. */
@@ -87,5 +87,10 @@ export const runContext = <O, E, R>(
   retry,
   maxRetries,
   toolName,
-  toolCallId
+  toolCallId,
+  usageLimits: run.limits,
+  addUsage: (usage) =>
+    Effect.sync(() => {
+      run.state.usage = addRunUsage(run.state.usage, usage)
+    })
 })

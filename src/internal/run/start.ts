@@ -85,6 +85,20 @@ const mergeLimits = (agent: Usage.UsageLimits | undefined, run: Usage.UsageLimit
   toolCallsLimit: run?.toolCallsLimit ?? agent?.toolCallsLimit
 })
 
+/** What is left of `limits` once `spent` (a parent run's usage) is counted. */
+const remainingLimits = (limits: Usage.UsageLimits, spent: Usage.RunUsage | undefined): Usage.UsageLimits => {
+  if (spent === undefined) return limits
+  const minus = (limit: number | undefined, used: number) =>
+    limit === undefined ? undefined : Math.max(0, limit - used)
+  return {
+    requestLimit: minus(limits.requestLimit, spent.requests),
+    inputTokensLimit: minus(limits.inputTokensLimit, spent.inputTokens),
+    outputTokensLimit: minus(limits.outputTokensLimit, spent.outputTokens),
+    totalTokensLimit: minus(limits.totalTokensLimit, spent.inputTokens + spent.outputTokens),
+    toolCallsLimit: minus(limits.toolCallsLimit, spent.toolCalls)
+  }
+}
+
 /** The tools by name; two tools of one name are the user's mistake. */
 const toolsByName = <E, R>(
   tools: ReadonlyArray<Tool<string, E, R>>,
@@ -242,7 +256,7 @@ const start = Effect.fnUntraced(function* <O, E, R>(agent: Agent<O, E, R>, entry
     agent,
     model,
     settings,
-    limits: mergeLimits(agent.usageLimits, options.usageLimits),
+    limits: remainingLimits(mergeLimits(agent.usageLimits, options.usageLimits), options.usage),
     output,
     mode,
     parameters,
