@@ -25,18 +25,23 @@
  *   Effect.provide(FunctionModel.layer(() => Effect.succeed([new Message.TextPart({ content: "Sunny." })])))
  * )
  */
-import { Effect, Layer, Pipeable, type Schema, Stream } from "effect"
+import { Effect, Layer, Option, Pipeable, Predicate, Schema, Stream } from "effect"
 import type { AgentError } from "./AgentError.js"
 import type { AgentEvent, FinalResult } from "./AgentEvent.js"
 import type { BuiltinTool } from "./BuiltinTool.js"
+import type * as DeferredTools from "./DeferredTools.js"
 import * as GenAiTelemetry from "./GenAiTelemetry.js"
+import type * as HistoryProcessor from "./HistoryProcessor.js"
+import type * as Instructions from "./Instructions.js"
 import * as RunStart from "./internal/run/start.js"
 import { annotateUsage } from "./internal/run/telemetry.js"
 import type { ModelMessage, ModelRequest, ModelResponse, UserContent } from "./Message.js"
 import type { Model, ModelError } from "./Model.js"
 import type { ModelSettings } from "./ModelSettings.js"
 import * as Output from "./Output.js"
-import type * as Tool from "./Tool.js"
+import type { DeepPartial } from "./PartialOutput.js"
+import { type RunContext, RunContext as RunContextTag } from "./RunContext.js"
+import * as Tool from "./Tool.js"
 import type * as Toolset from "./Toolset.js"
 import type { RunUsage, UsageLimits } from "./Usage.js"
 
@@ -61,8 +66,10 @@ export type EndStrategy = "early" | "graceful" | "exhaustive"
 export interface Agent<out O, out E = never, out R = never> extends Pipeable.Pipeable {
   readonly [TypeId]: TypeId
   readonly name: string | undefined
-  readonly instructions: ReadonlyArray<string>
-  readonly systemPrompts: ReadonlyArray<string>
+  readonly instructions: ReadonlyArray<Instructions.Instruction<E, R>>
+  readonly systemPrompts: ReadonlyArray<Instructions.Instruction<E, R>>
+  /** Change what is sent before each request, never what the run keeps. */
+  readonly historyProcessors: ReadonlyArray<HistoryProcessor.HistoryProcessor<E, R>>
   readonly tools: ReadonlyArray<Tool.Tool<string, E, R>>
   /** Collections of tools listed again before every request (MCP servers, filtered or dynamic sets). */
   readonly toolsets: ReadonlyArray<Toolset.Toolset<E, R>>
@@ -88,13 +95,21 @@ export interface Options<
   OI,
   OE,
   OR,
-  Toolsets extends ReadonlyArray<Toolset.Any> = readonly []
+  Toolsets extends ReadonlyArray<Toolset.Any> = readonly [],
+  IE = never,
+  IR = never,
+  Processors extends ReadonlyArray<HistoryProcessor.Any> = readonly []
 > {
   readonly name?: string | undefined
-  /** Instructions sent with every request of a run; not replayed from history. */
-  readonly instructions?: string | ReadonlyArray<string> | undefined
-  /** System prompts put at the start of a new conversation (kept in its history). */
-  readonly systemPrompt?: string | ReadonlyArray<string> | undefined
+  /**
+   * Instructions sent with every request of a run; not replayed from history. Text, or Effects
+   * reading `RunContext` (and services), evaluated before each request.
+   */
+  readonly instructions?: Instructions.Instruction<IE, IR> | ReadonlyArray<Instructions.Instruction<IE, IR>> | undefined
+  /** System prompts put at the start of a new conversation (kept in its history); text or Effects. */
+  readonly systemPrompt?: Instructions.Instruction<IE, IR> | ReadonlyArray<Instructions.Instruction<IE, IR>> | undefined
+  /** Change what is sent before each request (in order), never what the run keeps. */
+  readonly historyProcessors?: Processors | undefined
   readonly tools?: Tools | undefined
   /** Toolsets resolved before every request, beside `tools`; two tools with one name fail the run. */
   readonly toolsets?: Toolsets | undefined
@@ -122,8 +137,13 @@ const proto = {
   }
 }
 
-const asList = (value: string | ReadonlyArray<string> | undefined): ReadonlyArray<string> =>
-  value === undefined ? [] : typeof value === "string" ? [value] : value
+const asList = <A>(value: A | ReadonlyArray<A> | undefined): ReadonlyArray<A> =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value as A]
+
+/** What history processors add to an agent's errors: their own, and the check of what they return. */
+type ProcessorsFailure<Processors extends ReadonlyArray<HistoryProcessor.Any>> =
+  | HistoryProcessor.Failure<Processors[number]>
+  | (Processors extends readonly [] ? never : HistoryProcessor.ProcessingError)
 
 /** What an agent's tools and toolsets add to its errors; toolsets add the check of their names. */
 type ToolsFailure<Tools extends ReadonlyArray<Tool.Any>, Toolsets extends ReadonlyArray<Toolset.Any>> =
@@ -136,6 +156,11 @@ type ToolsRequirements<Tools extends ReadonlyArray<Tool.Any>, Toolsets extends R
   | Tool.Requirements<Tools[number]>
   | Toolset.Requirements<Toolsets[number]>
 
+/** `DeferredTools.PendingCalls` when one of the tools may defer its calls (approval, external). */
+export type PendingOf<Tools extends ReadonlyArray<Tool.Any>> = [Extract<Tools[number], Tool.Deferred>] extends [never]
+  ? never
+  : DeferredTools.PendingCalls
+
 /** Builds an agent. Without `output` it answers with text. */
 export const make = <
   const Tools extends ReadonlyArray<Tool.Any> = readonly [],
@@ -143,10 +168,17 @@ export const make = <
   OI = O,
   OE = never,
   OR = never,
-  const Toolsets extends ReadonlyArray<Toolset.Any> = readonly []
+  const Toolsets extends ReadonlyArray<Toolset.Any> = readonly [],
+  IE = never,
+  IR = never,
+  const Processors extends ReadonlyArray<HistoryProcessor.Any> = readonly []
 >(
-  options: Options<Tools, O, OI, OE, OR, Toolsets>
-): Agent<O, ToolsFailure<Tools, Toolsets> | OE, ToolsRequirements<Tools, Toolsets> | OR> => {
+  options: Options<Tools, O, OI, OE, OR, Toolsets, IE, IR, Processors>
+): Agent<
+  O | PendingOf<Tools>,
+  ToolsFailure<Tools, Toolsets> | OE | IE | ProcessorsFailure<Processors>,
+  ToolsRequirements<Tools, Toolsets> | OR | Exclude<IR, RunContext> | HistoryProcessor.Requirements<Processors[number]>
+> => {
   const output =
     options.output === undefined
       ? // Without `output`, `O` is its default, `string`, which is what text output gives.
@@ -158,8 +190,10 @@ export const make = <
   const agent: Omit<Agent<O, ToolsFailure<Tools, Toolsets> | OE, ToolsRequirements<Tools, Toolsets> | OR>, "pipe"> = {
     [TypeId]: TypeId,
     name: options.name,
-    instructions: asList(options.instructions),
-    systemPrompts: asList(options.systemPrompt),
+    // Instructions, prompts and processors add their errors and requirements to the agent's unions.
+    instructions: asList(options.instructions) as ReadonlyArray<Instructions.Instruction<never, never>>,
+    systemPrompts: asList(options.systemPrompt) as ReadonlyArray<Instructions.Instruction<never, never>>,
+    historyProcessors: (options.historyProcessors ?? []) as ReadonlyArray<HistoryProcessor.HistoryProcessor>,
     // Each tool's and toolset's errors and requirements are part of the unions the agent's type names.
     tools: (options.tools ?? []) as ReadonlyArray<
       Tool.Tool<string, ToolsFailure<Tools, Toolsets>, ToolsRequirements<Tools, Toolsets>>
@@ -188,6 +222,11 @@ export interface RunOptions {
   readonly settings?: ModelSettings | undefined
   /** Merged over the agent's limits, field by field. */
   readonly usageLimits?: UsageLimits | undefined
+  /**
+   * Usage already spent by the runs this one is part of (a parent agent's): the limits count it, so
+   * limits span the whole tree. The run's own usage is what its result reports.
+   */
+  readonly usage?: RunUsage | undefined
   /** Added after the agent's instructions for this run. */
   readonly instructions?: string | undefined
   /** Record the messages and responses in the run's chat spans (default off: they may be private). */
@@ -274,18 +313,43 @@ const withRunSpan =
 
 const contentCapture = Layer.locallyScoped(GenAiTelemetry.captureContent, true)
 
+/** Runs a started machine from its first node to the end. */
+const runMachine = <O, E, R>(machine: RunStart.Machine<O, E, R>): Effect.Effect<RunResult<O>, RunError<E>, R> => {
+  const loop = (node: AgentNode<O>): Effect.Effect<RunResult<O>, RunError<E>, R> =>
+    node._tag === "End" ? Effect.succeed(node.result) : Effect.flatMap(machine.next(node), loop)
+  return loop(machine.first)
+}
+
 /** Runs the agent on a prompt until it has an output. */
 export const run = <O, E, R>(
   agent: Agent<O, E, R>,
   prompt: string | ReadonlyArray<UserContent>,
   options?: RunOptions
 ): Effect.Effect<RunResult<O>, RunError<E>, R | Model> =>
-  Effect.flatMap(RunStart.make(agent, prompt, options ?? {}), (machine) => {
-    const loop = (node: AgentNode<O>): Effect.Effect<RunResult<O>, RunError<E>, R> =>
-      node._tag === "End" ? Effect.succeed(node.result) : Effect.flatMap(machine.next(node), loop)
-    return loop(machine.start)
-  }).pipe(withRunSpan(agent), (effect) =>
+  Effect.flatMap(RunStart.make(agent, prompt, options ?? {}), runMachine).pipe(withRunSpan(agent), (effect) =>
     options?.captureContent === true ? GenAiTelemetry.withContentCapture(effect) : effect
+  )
+
+/**
+ * Resumes a run that ended with `DeferredTools.PendingCalls`: `options.messageHistory` is its saved
+ * conversation, `answers` one answer per pending call (approve, deny, or an external result). The
+ * answers are checked before any request; approved calls run, then the conversation goes on.
+ */
+export const resume = <O, E, R>(
+  agent: Agent<O, E, R>,
+  answers: ReadonlyArray<DeferredTools.Answer>,
+  options: RunOptions
+): Effect.Effect<RunResult<O>, RunError<E> | DeferredTools.ResumeError, R | Model> =>
+  Effect.flatMap(RunStart.resume(agent, answers, options), runMachine).pipe(withRunSpan(agent))
+
+/** `resume`, streamed as `runStream` streams a run. */
+export const resumeStream = <O, E, R>(
+  agent: Agent<O, E, R>,
+  answers: ReadonlyArray<DeferredTools.Answer>,
+  options: RunOptions
+): Stream.Stream<AgentEvent<O>, RunError<E> | DeferredTools.ResumeError, R | Model> =>
+  Stream.unwrap(Effect.map(RunStart.resume(agent, answers, options), (machine) => machine.stream(machine.first))).pipe(
+    Stream.withSpan(runSpanName(agent), runSpanOptions(agent))
   )
 
 /**
@@ -304,6 +368,29 @@ export const runStream = <O, E, R>(
     options?.captureContent === true ? Stream.provideSomeLayer(stream, contentCapture) : stream
   )
 
+/**
+ * Runs the agent and streams its output as it fills in: for structured output, the value parsed so
+ * far after each chunk that shows something new, the last element the validated output; for text
+ * output, the output once the run is over.
+ */
+export const streamOutput = <O, E, R>(
+  agent: Agent<O, E, R>,
+  prompt: string | ReadonlyArray<UserContent>,
+  options?: RunOptions
+): Stream.Stream<DeepPartial<O>, RunError<E>, R | Model> =>
+  Stream.suspend(() => {
+    let completed = false
+    return Stream.filterMap(runStream(agent, prompt, options), (event) => {
+      if (event._tag === "PartialOutput") {
+        completed = event.complete
+        return Option.some(event.output)
+      }
+      // A complete value is one of its own partials; TypeScript cannot see that for a generic `O`.
+      if (event._tag === "RunFinished" && !completed) return Option.some(event.result.output as DeepPartial<O>)
+      return Option.none()
+    })
+  })
+
 /** Starts a run to drive node by node with `next`, for programs that inspect or change each step. */
 export const iter = <O, E, R>(
   agent: Agent<O, E, R>,
@@ -321,3 +408,45 @@ export const iter = <O, E, R>(
 /** Whether a value is an `Agent`. */
 export const isAgent = (value: unknown): value is Agent<unknown, unknown, unknown> =>
   typeof value === "object" && value !== null && TypeId in value
+
+/** Options of `asTool`. */
+export interface AsToolOptions<Name extends string, A, I> {
+  readonly name: Name
+  /** Tells the parent's model what the child agent does. */
+  readonly description: string
+  /** The arguments the parent's model sends (default `{ prompt: string }`); other arguments reach the child as JSON. */
+  readonly parameters?: Schema.Schema<A, I> | undefined
+}
+
+const promptParameters = Schema.Struct({ prompt: Schema.String })
+
+/** The child's prompt: the `prompt` argument alone, or all the arguments as JSON. */
+const promptOf = (args: unknown): string =>
+  Predicate.isRecord(args) && typeof args.prompt === "string" && Object.keys(args).length === 1
+    ? args.prompt
+    : JSON.stringify(args)
+
+/**
+ * Delegation: `child` as a tool of another agent. Its run counts against the parent run's limits
+ * (what the parent has spent is subtracted from them), its usage is added to the parent's, and
+ * interrupting the parent interrupts it. The tool's result is the child's output.
+ */
+export const asTool = <O, E, R, const Name extends string, A = { readonly prompt: string }, I = A>(
+  child: Agent<O, E, R>,
+  options: AsToolOptions<Name, A, I>
+): Tool.Tool<Name, RunError<E>, R | Model> =>
+  Tool.make(options.name, {
+    description: options.description,
+    // Without parameters the arguments are `{ prompt }`, which is what `A` defaults to.
+    parameters: (options.parameters ?? promptParameters) as Schema.Schema<A, Readonly<Record<string, unknown>>>,
+    handler: (args: A) =>
+      Effect.flatMap(RunContextTag, (context) =>
+        Effect.map(
+          Effect.tap(
+            run(child, promptOf(args), { usage: context.usage, usageLimits: context.usageLimits }),
+            (result) => (context.addUsage === undefined ? Effect.void : context.addUsage(result.usage))
+          ),
+          (result) => result.output
+        )
+      )
+  })

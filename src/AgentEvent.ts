@@ -22,8 +22,12 @@
  * }
  */
 import type { RunResult } from "./Agent.js"
+import type { ApprovalRequested } from "./Approval.js"
 import type { RetryPromptPart, ToolCallPart, ToolReturnPart } from "./Message.js"
+import type { PartialOutput } from "./PartialOutput.js"
 import type { ModelResponseStreamEvent } from "./StreamEvent.js"
+
+export type { ApprovalRequested, PartialOutput }
 
 /** The agent has a final result: from the output tool named here, or from text when absent. */
 export interface FinalResult {
@@ -51,7 +55,14 @@ export interface RunFinished<O> {
 }
 
 /** Any event of a streamed run. */
-export type AgentEvent<O> = ModelResponseStreamEvent | ToolCallStarted | ToolResult | FinalResult | RunFinished<O>
+export type AgentEvent<O> =
+  | ModelResponseStreamEvent
+  | ToolCallStarted
+  | ToolResult
+  | ApprovalRequested
+  | PartialOutput<O>
+  | FinalResult
+  | RunFinished<O>
 
 /** Builds a `ToolCallStarted`. */
 export const toolCallStarted = (part: ToolCallPart): ToolCallStarted => ({ _tag: "ToolCallStarted", part })

@@ -15,9 +15,9 @@
  *     Effect.map(RunContext.RunContext, (context) => `call ${context.toolCallId}, retry ${context.retry}`)
  * })
  */
-import { Context } from "effect"
+import { Context, type Effect } from "effect"
 import type { ModelMessage, UserContent } from "./Message.js"
-import type { RunUsage } from "./Usage.js"
+import type { RunUsage, UsageLimits } from "./Usage.js"
 
 /** The run as seen from inside a handler or validator. */
 export interface Service {
@@ -41,6 +41,10 @@ export interface Service {
   readonly toolName: string | undefined
   /** The id of the tool call being handled; undefined in an output validator of text output. */
   readonly toolCallId: string | undefined
+  /** The limits this run checks (a delegated agent inherits them: `Agent.asTool`). */
+  readonly usageLimits?: UsageLimits | undefined
+  /** Adds the usage of work done for this run elsewhere (a delegated agent's run) to its usage. */
+  readonly addUsage?: ((usage: RunUsage) => Effect.Effect<void>) | undefined
 }
 
 /** The current run, available to tool handlers and output validators. */

@@ -19,6 +19,7 @@
  */
 import { Effect, Either, ParseResult, Pipeable, Predicate, Schema } from "effect"
 import type { ModelRetry } from "./AgentError.js"
+import type { Deferral } from "./DeferredTools.js"
 import { fromSchema, toObjectSchema } from "./internal/jsonSchema.js"
 import type { JsonSchema, ToolDefinition } from "./Model.js"
 import type { RunContext } from "./RunContext.js"
@@ -55,16 +56,34 @@ export interface Tool<out Name extends string = string, out E = never, out R = n
   readonly sequential: boolean
   /** Decodes the arguments, runs the handler and encodes its result as JSON. */
   readonly execute: (args: unknown) => Effect.Effect<unknown, InvalidToolArgs | ModelRetry | E, R | RunContext>
+  /**
+   * Whether a call runs at once, waits for approval, or is run by the program (an external tool);
+   * at once when undefined.
+   */
+  readonly deferral?: Deferral<InvalidToolArgs | ModelRetry | E, R> | undefined
+}
+
+/** Identifies a tool whose calls may be deferred (approval, external). */
+export const DeferredTypeId: unique symbol = Symbol.for("effect-claude/Tool/Deferred")
+/** @see DeferredTypeId */
+export type DeferredTypeId = typeof DeferredTypeId
+
+/** Marks a tool whose calls may end a run with `DeferredTools.PendingCalls`. */
+export interface Deferred {
+  readonly [DeferredTypeId]: DeferredTypeId
 }
 
 /** Any tool, whatever it fails with or needs. */
 export type Any = Tool<string, unknown, unknown>
 
+// A deferred tool (`Tool & Deferred`) is matched member by member, which also infers the errors and
+// services the agent itself handles (`InvalidToolArgs`, `ModelRetry`, `RunContext`): leave them out.
+
 /** The errors a tool's handler adds to a run. */
-export type Failure<T> = T extends Tool<string, infer E, infer _R> ? E : never
+export type Failure<T> = T extends Tool<string, infer E, infer _R> ? Exclude<E, InvalidToolArgs | ModelRetry> : never
 
 /** The services a tool's handler adds to a run's requirements. */
-export type Requirements<T> = T extends Tool<string, infer _E, infer R> ? R : never
+export type Requirements<T> = T extends Tool<string, infer _E, infer R> ? Exclude<R, RunContext> : never
 
 /** Options of `make`. */
 export interface Options<A, I, RP, S, SI, E, R> {
@@ -82,6 +101,16 @@ export interface Options<A, I, RP, S, SI, E, R> {
   readonly sequential?: boolean | undefined
   /** Ask the provider to enforce the parameters schema strictly, where it can. */
   readonly strict?: boolean | undefined
+  /**
+   * Ask before running a call: `true` for every call, or a check of the call's arguments. Without
+   * an `Approver` the run ends with the call pending (`DeferredTools.PendingCalls`).
+   */
+  readonly needsApproval?: boolean | ((args: A) => Effect.Effect<boolean, E, R>) | undefined
+}
+
+/** Options of `make` for a tool needing approval. */
+export interface ApprovalOptions<A, I, RP, S, SI, E, R> extends Options<A, I, RP, S, SI, E, R> {
+  readonly needsApproval: true | ((args: A) => Effect.Effect<boolean, E, R>)
 }
 
 const decodeOptions = { errors: "all", onExcessProperty: "ignore" } as const
@@ -97,10 +126,19 @@ const proto = {
 }
 
 /** Builds a function tool from a Schema for its arguments and an Effect handler. */
-export const make = <const Name extends string, A, I extends Readonly<Record<string, unknown>>, RP, S, E, R, SI = S>(
+export function make<const Name extends string, A, I extends Readonly<Record<string, unknown>>, RP, S, E, R, SI = S>(
+  name: Name,
+  options: ApprovalOptions<A, I, RP, S, SI, E, R>
+): Tool<Name, Exclude<E, ModelRetry>, Exclude<R, RunContext> | RP> & Deferred
+/** Builds a function tool from a Schema for its arguments and an Effect handler. */
+export function make<const Name extends string, A, I extends Readonly<Record<string, unknown>>, RP, S, E, R, SI = S>(
   name: Name,
   options: Options<A, I, RP, S, SI, E, R>
-): Tool<Name, Exclude<E, ModelRetry>, Exclude<R, RunContext> | RP> => {
+): Tool<Name, Exclude<E, ModelRetry>, Exclude<R, RunContext> | RP>
+export function make<const Name extends string, A, I extends Readonly<Record<string, unknown>>, RP, S, E, R, SI = S>(
+  name: Name,
+  options: Options<A, I, RP, S, SI, E, R>
+): Tool<Name, Exclude<E, ModelRetry>, Exclude<R, RunContext> | RP> {
   const decode = ParseResult.decodeUnknown(options.parameters, decodeOptions)
   const encode = options.success === undefined ? undefined : Schema.encode(options.success)
   const invalid = (issue: ParseResult.ParseIssue) =>
@@ -126,9 +164,49 @@ export const make = <const Name extends string, A, I extends Readonly<Record<str
     fromSchema(options.parameters),
     run as (
       args: unknown
-    ) => Effect.Effect<unknown, InvalidToolArgs | ModelRetry | Exclude<E, ModelRetry>, Exclude<R, RunContext> | RP>
+    ) => Effect.Effect<unknown, InvalidToolArgs | ModelRetry | Exclude<E, ModelRetry>, Exclude<R, RunContext> | RP>,
+    deferralOf(options.needsApproval, decoded) as Deferral<
+      InvalidToolArgs | ModelRetry | Exclude<E, ModelRetry>,
+      Exclude<R, RunContext> | RP
+    >
   )
 }
+
+/** The deferral of a tool made with `needsApproval`. */
+const deferralOf = <A, E, R, RP>(
+  needsApproval: boolean | ((args: A) => Effect.Effect<boolean, E, R>) | undefined,
+  decoded: (args: unknown) => Effect.Effect<A, InvalidToolArgs, RP>
+): Deferral<InvalidToolArgs | E, R | RP> | undefined => {
+  if (needsApproval === undefined || needsApproval === false) return undefined
+  if (needsApproval === true) return { _tag: "Approval", needed: () => Effect.succeed(true) }
+  return { _tag: "Approval", needed: (args) => Effect.flatMap(decoded(args), needsApproval) }
+}
+
+/** Options of `external`. */
+export interface ExternalOptions<A, I, RP> {
+  /** Tells the model what the tool does and when to call it. */
+  readonly description?: string | undefined
+  /** The arguments the model must send. */
+  readonly parameters: Schema.Schema<A, I, RP>
+  /** Ask the provider to enforce the parameters schema strictly, where it can. */
+  readonly strict?: boolean | undefined
+}
+
+/**
+ * A tool declared to the model but run by the program, outside the agent: a call of it ends the run
+ * with the call pending (`DeferredTools.PendingCalls`); resume with its result.
+ */
+export const external = <const Name extends string, A, I extends Readonly<Record<string, unknown>>, RP>(
+  name: Name,
+  options: ExternalOptions<A, I, RP>
+): Tool<Name> & Deferred =>
+  assemble<Name, never, never>(
+    name,
+    options,
+    fromSchema(options.parameters),
+    () => Effect.dieMessage(`The external tool '${name}' is run by the program, not by the agent`),
+    { _tag: "External" }
+  ) as Tool<Name> & Deferred
 
 /** What `make` and `fromJsonSchema` share besides how they describe and decode the arguments. */
 interface CommonOptions {
@@ -143,7 +221,8 @@ const assemble = <Name extends string, E, R>(
   name: Name,
   options: CommonOptions,
   parametersJsonSchema: JsonSchema,
-  execute: Tool<Name, E, R>["execute"]
+  execute: Tool<Name, E, R>["execute"],
+  deferral?: Tool<Name, E, R>["deferral"]
 ): Tool<Name, E, R> => {
   const tool: Omit<Tool<Name, E, R>, "pipe"> = {
     [TypeId]: TypeId,
@@ -158,9 +237,11 @@ const assemble = <Name extends string, E, R>(
     },
     maxRetries: options.maxRetries,
     sequential: options.sequential ?? false,
-    execute
+    execute,
+    deferral
   }
-  return Object.assign(Object.create(proto), tool)
+  // A deferred tool carries its mark at run time too.
+  return Object.assign(Object.create(proto), tool, deferral === undefined ? {} : { [DeferredTypeId]: DeferredTypeId })
 }
 
 /** Whether a value is a `Tool`. */

@@ -2,20 +2,22 @@
  * What a run is made of (fixed when it starts) and what changes while it goes on, and the
  * `RunContext` its tools and validators see. Every other room of the run loop reads these.
  */
-import type { Effect } from "effect"
+import { Effect } from "effect"
 import type { Agent } from "../../Agent.js"
 import type { ToolCallStarted, ToolResult } from "../../AgentEvent.js"
-import type { ModelMessage, UserContent } from "../../Message.js"
+import type { ApprovalRequested } from "../../Approval.js"
+import type { ModelMessage, ModelRequestPart, UserContent } from "../../Message.js"
 import type { ModelRequestParameters, Service as ModelService, OutputMode } from "../../Model.js"
 import type { ModelSettings } from "../../ModelSettings.js"
 import type { Output } from "../../Output.js"
-import type { Service as RunContextService } from "../../RunContext.js"
+import type { RunContext, Service as RunContextService } from "../../RunContext.js"
 import type { Tool } from "../../Tool.js"
 import type { StepTools } from "../../Toolset.js"
-import type { RunUsage, UsageLimits } from "../../Usage.js"
+import { addRunUsage, type RunUsage, type UsageLimits } from "../../Usage.js"
+import type { CallDecision } from "../deferred/decide.js"
 
 /** What tool handling emits while streaming. */
-export type LoopEvent = ToolCallStarted | ToolResult
+export type LoopEvent = ToolCallStarted | ToolResult | ApprovalRequested
 
 /** Where a streamed run sends the events of tool handling. */
 export type Emit = (events: Iterable<LoopEvent>) => Effect.Effect<void>
@@ -31,6 +33,8 @@ export interface State {
   outputRetries: number
   /** Failed calls in a row per tool name (unknown names too). */
   readonly toolRetries: Map<string, number>
+  /** The conversation as the history processors left it for the current request, when there are any. */
+  sent: ReadonlyArray<ModelMessage> | undefined
 }
 
 /** What a run is made of; fixed when it starts. */
@@ -52,6 +56,18 @@ export interface Run<O, E, R> {
   readonly stepTools: StepTools<E, R> | undefined
   readonly prompt: string | ReadonlyArray<UserContent>
   readonly state: State
+  /** The instructions, when some are computed before each request. */
+  readonly dynamicInstructions: Effect.Effect<string | undefined, E, R | RunContext> | undefined
+  /** The system prompts of a new conversation, when some are computed. */
+  readonly dynamicSystemPrompts: Effect.Effect<ReadonlyArray<string>, E, R | RunContext> | undefined
+  /** A resumed run: the answers to the calls its history left pending, until they are handled. */
+  resume: Resume | undefined
+}
+
+/** The calls a resumed run starts from: the callers' answers, and the results already given. */
+export interface Resume {
+  readonly decisions: ReadonlyMap<string, CallDecision>
+  readonly answered: ReadonlyArray<ModelRequestPart>
 }
 
 /** The `RunContext` a handler or validator sees, with a snapshot of the conversation. */
@@ -71,5 +87,10 @@ export const runContext = <O, E, R>(
   retry,
   maxRetries,
   toolName,
-  toolCallId
+  toolCallId,
+  usageLimits: run.limits,
+  addUsage: (usage) =>
+    Effect.sync(() => {
+      run.state.usage = addRunUsage(run.state.usage, usage)
+    })
 })

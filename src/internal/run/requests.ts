@@ -14,6 +14,7 @@ import type { ModelResponseStreamEvent } from "../../StreamEvent.js"
 import * as Usage from "../../Usage.js"
 import { trustedInput } from "../trustedInput.js"
 import type { Run } from "./context.js"
+import { needsPreparing, prepareRequest, processHistory } from "./prepare.js"
 import { resolveStepTools } from "./toolsets.js"
 
 /** Checks the request limit, records the request as sent and lists the step's tools (toolsets). */
@@ -23,9 +24,25 @@ export const beginRequest = <O, E, R>(
 ): Effect.Effect<void, UsageLimitExceeded | E, R> =>
   Effect.suspend(() => {
     const { state, stepTools } = run
-    const begun = Effect.map(Usage.checkBeforeRequest(run.limits, state.usage), () => {
-      state.messages.push(request)
+    const record = (sent: ModelRequest) => {
+      state.messages.push(sent)
       state.runStep += 1
+    }
+    const checked = Usage.checkBeforeRequest(run.limits, state.usage)
+    if (!needsPreparing(run)) {
+      const begun = Effect.map(checked, () => record(request))
+      return stepTools === undefined ? begun : Effect.zipRight(begun, resolveStepTools(run, stepTools))
+    }
+    // Instructions and processors see the run as it is when the request is sent: at its new step.
+    const begun = Effect.flatMap(checked, () => {
+      state.runStep += 1
+      return Effect.flatMap(prepareRequest(run, request), (prepared) => {
+        state.messages.push(prepared)
+        if (run.agent.historyProcessors.length === 0) return Effect.void
+        return Effect.map(processHistory(run, state.messages), (sent) => {
+          state.sent = sent
+        })
+      })
     })
     return stepTools === undefined ? begun : Effect.zipRight(begun, resolveStepTools(run, stepTools))
   })
@@ -68,8 +85,10 @@ export interface Accounted {
 }
 
 /** The messages of the next request: the conversation, then the paused response being continued. */
-export const messagesToSend = <O, E, R>(run: Run<O, E, R>, paused: ModelResponse | undefined) =>
-  prepareMessages(paused === undefined ? run.state.messages : [...run.state.messages, paused])
+export const messagesToSend = <O, E, R>(run: Run<O, E, R>, paused: ModelResponse | undefined) => {
+  const messages = run.state.sent ?? run.state.messages
+  return prepareMessages(paused === undefined ? messages : [...messages, paused])
+}
 
 /** Sends a request node's request and gives the response to handle. */
 export const sendRequest = <O, E, R>(

@@ -7,6 +7,7 @@ import { Effect, Either, Schema } from "effect"
 import type { AgentNode, End, ModelRequestNode, RunError } from "../../Agent.js"
 import { ContentFilterError, IncompleteToolCall, UnexpectedModelBehavior } from "../../AgentError.js"
 import type { FinalResult } from "../../AgentEvent.js"
+import { answersRequest, PendingCalls } from "../../DeferredTools.js"
 import {
   ModelRequest,
   type ModelRequestPart,
@@ -20,6 +21,9 @@ import { trustedInput } from "../trustedInput.js"
 import type { Emit, Run } from "./context.js"
 import { outputRetriesExceeded, processOutput } from "./output.js"
 import { processToolCalls } from "./tools.js"
+
+const answeredCallId = (part: ModelRequestPart): string | undefined =>
+  part._tag === "ToolReturnPart" || part._tag === "RetryPromptPart" ? part.toolCallId : undefined
 
 const encodeResponse = Schema.encodeSync(Schema.parseJson(ModelResponse))
 
@@ -69,10 +73,23 @@ export const handleResponse = <O, E, R>(
   }
   const calls = toolCalls(response)
   if (calls.length > 0) {
-    return Effect.map(processToolCalls(run, calls, emit), (outcome): AgentNode<O> => {
-      if (outcome.final === undefined) return nextRequest(run, outcome.parts)
+    // A resumed run answers the calls its history left pending; the others have their results.
+    const resume = run.resume
+    const answered = new Set(resume?.answered.map(answeredCallId))
+    const toRun = resume === undefined ? calls : calls.filter((call) => !answered.has(call.toolCallId))
+    return Effect.map(processToolCalls(run, toRun, emit), (outcome): AgentNode<O> => {
+      run.resume = undefined
+      const parts =
+        resume === undefined ? outcome.parts : answersRequest(response, [...resume.answered, ...outcome.parts]).parts
+      if (outcome.final === undefined && outcome.pending.length > 0) {
+        // The history keeps the results so far; resuming adds the answers to the pending calls.
+        if (parts.length > 0) run.state.messages.push(new ModelRequest({ parts }, trustedInput))
+        // `O` includes `PendingCalls` whenever a tool may defer its calls (`Agent.PendingOf`).
+        return end(run, response, new PendingCalls({ calls: outcome.pending }) as O, undefined)
+      }
+      if (outcome.final === undefined) return nextRequest(run, parts)
       // Keep the tool results, so the history has no unanswered tool call and can be continued.
-      run.state.messages.push(new ModelRequest({ parts: outcome.parts }, trustedInput))
+      run.state.messages.push(new ModelRequest({ parts }, trustedInput))
       return end(run, response, outcome.final.output, outcome.final.call)
     })
   }

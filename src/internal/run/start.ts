@@ -9,6 +9,16 @@ import type { Agent, AgentNode, ModelRequestNode, RunError, RunOptions } from ".
 import { UserError } from "../../AgentError.js"
 import type { AgentEvent } from "../../AgentEvent.js"
 import {
+  type Answer,
+  matchAnswers,
+  type PendingKind,
+  pendingCalls,
+  type ResumeError,
+  unanswered
+} from "../../DeferredTools.js"
+import * as Instructions from "../../Instructions.js"
+import {
+  type ModelMessage,
   ModelRequest,
   type ModelRequestPart,
   SystemPromptPart,
@@ -27,8 +37,10 @@ import * as ModelSettings from "../../ModelSettings.js"
 import { type Output, promptedInstructions } from "../../Output.js"
 import type { Tool } from "../../Tool.js"
 import * as Usage from "../../Usage.js"
+import { fromAnswer } from "../deferred/decide.js"
 import { trustedInput } from "../trustedInput.js"
-import type { Run, State } from "./context.js"
+import type { Resume, Run, State } from "./context.js"
+import { dynamicInstructionsOf, dynamicSystemPromptsOf } from "./prepare.js"
 import { sendRequest } from "./requests.js"
 import { handleResponse } from "./responses.js"
 import { streamFrom } from "./streaming.js"
@@ -38,6 +50,8 @@ import { startToolsets } from "./toolsets.js"
 export interface Machine<O, E, R> {
   readonly run: Run<O, E, R>
   readonly start: ModelRequestNode
+  /** Where `run` and `runStream` begin: the first request, or the response a resumed run answers. */
+  readonly first: AgentNode<O>
   readonly state: State
   /** Runs one node and gives the next. */
   readonly next: (node: AgentNode<O>) => Effect.Effect<AgentNode<O>, RunError<E>, R>
@@ -71,6 +85,20 @@ const mergeLimits = (agent: Usage.UsageLimits | undefined, run: Usage.UsageLimit
   toolCallsLimit: run?.toolCallsLimit ?? agent?.toolCallsLimit
 })
 
+/** What is left of `limits` once `spent` (a parent run's usage) is counted. */
+const remainingLimits = (limits: Usage.UsageLimits, spent: Usage.RunUsage | undefined): Usage.UsageLimits => {
+  if (spent === undefined) return limits
+  const minus = (limit: number | undefined, used: number) =>
+    limit === undefined ? undefined : Math.max(0, limit - used)
+  return {
+    requestLimit: minus(limits.requestLimit, spent.requests),
+    inputTokensLimit: minus(limits.inputTokensLimit, spent.inputTokens),
+    outputTokensLimit: minus(limits.outputTokensLimit, spent.outputTokens),
+    totalTokensLimit: minus(limits.totalTokensLimit, spent.inputTokens + spent.outputTokens),
+    toolCallsLimit: minus(limits.toolCallsLimit, spent.toolCalls)
+  }
+}
+
 /** The tools by name; two tools of one name are the user's mistake. */
 const toolsByName = <E, R>(
   tools: ReadonlyArray<Tool<string, E, R>>,
@@ -100,15 +128,21 @@ const outputToolOf = (output: Output<unknown, unknown, unknown>, mode: OutputMod
     : undefined
 
 /** The instructions of every request of the run: the agent's, the run's, the prompted output's. */
-const instructionsOf = (
-  agent: Agent<unknown, unknown, unknown>,
+const instructionsOf = <E, R>(
+  agent: Agent<unknown, E, R>,
   options: RunOptions,
   mode: OutputMode
-): string | undefined => {
-  const parts = [...agent.instructions]
+): ReadonlyArray<Instructions.Instruction<E, R>> => {
+  const parts: Array<Instructions.Instruction<E, R>> = [...agent.instructions]
   if (options.instructions !== undefined) parts.push(options.instructions)
   if (mode === "prompted") parts.push(promptedInstructions(agent.output))
-  const nonEmpty = parts.filter((part) => part.trim() !== "")
+  return parts
+}
+
+/** Fixed instructions joined as they are sent; undefined when some are computed (or none has text). */
+const fixedInstructions = <E, R>(instructions: ReadonlyArray<Instructions.Instruction<E, R>>): string | undefined => {
+  if (!Instructions.isStatic(instructions)) return undefined
+  const nonEmpty = instructions.filter((part) => part.trim() !== "")
   return nonEmpty.length === 0 ? undefined : nonEmpty.join("\n\n")
 }
 
@@ -118,19 +152,46 @@ const firstRequestParts = (
   history: ReadonlyArray<unknown>,
   prompt: string | ReadonlyArray<UserContent>
 ): Array<ModelRequestPart> => {
+  // Computed system prompts are added when the request is sent (`prepare.ts`).
+  const fixed = Instructions.isStatic(agent.systemPrompts) ? agent.systemPrompts : []
   const parts: Array<ModelRequestPart> =
-    history.length === 0 ? agent.systemPrompts.map((content) => new SystemPromptPart({ content }, trustedInput)) : []
+    history.length === 0 ? fixed.map((content) => new SystemPromptPart({ content }, trustedInput)) : []
   // The prompt's type is checked by TypeScript; an array is copied so the caller's stays theirs.
   parts.push(new UserPromptPart({ content: typeof prompt === "string" ? prompt : [...prompt] }, trustedInput))
   return parts
 }
 
 /** Starts a run: resolves the model, settings, limits, tools and output mode, builds the first request. */
-export const make = Effect.fnUntraced(function* <O, E, R>(
+export const make = <O, E, R>(
   agent: Agent<O, E, R>,
   prompt: string | ReadonlyArray<UserContent>,
   options: RunOptions
-) {
+): Effect.Effect<Machine<O, E, R>, UserError, Model> =>
+  // Without answers nothing is resumed, so none of the resume errors can occur.
+  start(agent, { _tag: "Prompt", prompt }, options) as Effect.Effect<Machine<O, E, R>, UserError, Model>
+
+/** Resumes a run whose history ends with pending calls, with an answer per call. */
+export const resume = <O, E, R>(
+  agent: Agent<O, E, R>,
+  answers: ReadonlyArray<Answer>,
+  options: RunOptions
+): Effect.Effect<Machine<O, E, R>, UserError | ResumeError, Model> => start(agent, { _tag: "Resume", answers }, options)
+
+type Entry =
+  | { readonly _tag: "Prompt"; readonly prompt: string | ReadonlyArray<UserContent> }
+  | { readonly _tag: "Resume"; readonly answers: ReadonlyArray<Answer> }
+
+/** The prompt of a resumed run, as its `RunContext` tells it: the conversation's last user prompt. */
+const lastPrompt = (history: ReadonlyArray<ModelMessage>): string | ReadonlyArray<UserContent> => {
+  for (let index = history.length - 1; index >= 0; index--) {
+    const message = history[index]!
+    if (message._tag !== "ModelRequest") continue
+    for (const part of message.parts) if (part._tag === "UserPromptPart") return part.content
+  }
+  return ""
+}
+
+const start = Effect.fnUntraced(function* <O, E, R>(agent: Agent<O, E, R>, entry: Entry, options: RunOptions) {
   const model = yield* Model
   const settings = ModelSettings.merge(model.settings, agent.settings, options.settings)
   const output = agent.output
@@ -140,12 +201,33 @@ export const make = Effect.fnUntraced(function* <O, E, R>(
   const stepTools = yield* startToolsets(agent)
 
   const history = options.messageHistory ?? []
-  const last = history.at(-1)
-  if (last !== undefined && last._tag === "ModelResponse" && toolCalls(last).length > 0) {
-    return yield* new UserError({
-      message: "Cannot send a new prompt: the message history ends with tool calls that have no results"
-    })
+  const waiting = unanswered(history)
+  let resumeFrom: Resume | undefined
+  if (entry._tag === "Prompt") {
+    const last = history.at(-1)
+    if (waiting !== undefined || (last !== undefined && last._tag === "ModelResponse" && toolCalls(last).length > 0)) {
+      return yield* new UserError({
+        message:
+          "Cannot send a new prompt: the message history ends with tool calls that have no results (answer them with Agent.resume)"
+      })
+    }
+  } else {
+    const kindOf = (name: string): PendingKind | undefined => {
+      const tool = tools.get(name)
+      return tool === undefined ? undefined : tool.deferral?._tag === "External" ? "external" : "approval"
+    }
+    const pending = yield* pendingCalls(waiting?.calls ?? [], kindOf)
+    const matched = yield* matchAnswers(pending, entry.answers)
+    if (waiting === undefined) {
+      return yield* new UserError({ message: "Nothing to resume: the message history ends with no pending tool call" })
+    }
+    resumeFrom = {
+      decisions: new Map(matched.map(({ answer, call }) => [call.toolCallId, fromAnswer(call, answer)])),
+      answered: waiting.answered
+    }
   }
+  const kept = resumeFrom === undefined || waiting === undefined ? history : history.slice(0, waiting.responseIndex + 1)
+  const prompt = entry._tag === "Prompt" ? entry.prompt : lastPrompt(history)
 
   const structuredText = (mode === "native" || mode === "prompted") && output.jsonSchema !== undefined
   const parameters: ModelRequestParameters = {
@@ -159,20 +241,22 @@ export const make = Effect.fnUntraced(function* <O, E, R>(
         ? { name: output.name, description: output.description, jsonSchema: output.jsonSchema, strict: output.strict }
         : undefined
   }
-  const instructions = instructionsOf(agent, options, mode)
+  const instructionList = instructionsOf(agent, options, mode)
+  const instructions = fixedInstructions(instructionList)
   const state: State = {
-    messages: [...history],
-    newMessageIndex: history.length,
+    messages: [...kept],
+    newMessageIndex: kept.length,
     usage: Usage.RunUsage.empty,
     runStep: 0,
     outputRetries: 0,
-    toolRetries: new Map()
+    toolRetries: new Map(),
+    sent: undefined
   }
   const run: Run<O, E, R> = {
     agent,
     model,
     settings,
-    limits: mergeLimits(agent.usageLimits, options.usageLimits),
+    limits: remainingLimits(mergeLimits(agent.usageLimits, options.usageLimits), options.usage),
     output,
     mode,
     parameters,
@@ -182,12 +266,23 @@ export const make = Effect.fnUntraced(function* <O, E, R>(
     toolNames: [...tools.keys(), ...(outputTool === undefined ? [] : [outputTool.name])],
     stepTools,
     prompt,
-    state
+    state,
+    resume: resumeFrom,
+    dynamicInstructions: dynamicInstructionsOf(instructionList),
+    dynamicSystemPrompts: history.length === 0 ? dynamicSystemPromptsOf(agent.systemPrompts) : undefined
   }
   const parts = firstRequestParts(agent, history, prompt)
+  const request: ModelRequestNode = {
+    _tag: "ModelRequestNode",
+    request: new ModelRequest({ parts, instructions }, trustedInput)
+  }
   const machine: Machine<O, E, R> = {
     run,
-    start: { _tag: "ModelRequestNode", request: new ModelRequest({ parts, instructions }, trustedInput) },
+    start: request,
+    first:
+      waiting === undefined || resumeFrom === undefined
+        ? request
+        : { _tag: "CallToolsNode", response: waiting.response },
     state,
     // Lazy, so the effect of `next` can be run again (or later), as with an `Effect.gen`.
     next: (node) => Effect.suspend(() => step(run, node)),

@@ -12,7 +12,9 @@ import { type AgentEvent, runFinished } from "../../AgentEvent.js"
 import { type ModelResponse, toolCalls } from "../../Message.js"
 import type { ModelError } from "../../Model.js"
 import { ModelResponseBuilder } from "../../ModelResponseBuilder.js"
+import * as PartialOutput from "../../PartialOutput.js"
 import type { ModelResponseStreamEvent } from "../../StreamEvent.js"
+import { PartialOutputTracker } from "../partialOutput.js"
 import type { Emit, Run } from "./context.js"
 import { accountResponse, beginRequest, messagesToSend, shiftIndexes } from "./requests.js"
 import { handleResponse } from "./responses.js"
@@ -31,6 +33,8 @@ interface ModelSource {
   readonly pull: Effect.Effect<Chunk.Chunk<ModelResponseStreamEvent>, Option.Option<ModelError>>
   readonly scope: Scope.CloseableScope
   readonly builder: ModelResponseBuilder
+  /** Follows the structured output as it streams in; undefined for text output. */
+  readonly partials: PartialOutputTracker<unknown> | undefined
   readonly paused: ModelResponse | undefined
   readonly continuation: number
 }
@@ -43,6 +47,16 @@ interface ToolsSource<O, E> {
   /** The node after the response, once its handling is done. */
   readonly next: () => AgentNode<O> | undefined
 }
+
+/** A tracker of the partial output of one response, when the output is structured. */
+const partialsOf = <O, E, R>(run: Run<O, E, R>): PartialOutputTracker<unknown> | undefined =>
+  run.mode === "text" || run.output.jsonSchema === undefined
+    ? undefined
+    : new PartialOutputTracker({
+        outputToolNames: run.outputToolName === undefined ? [] : [run.outputToolName],
+        jsonText: run.mode === "native" || run.mode === "prompted",
+        wrapped: run.output.wrapped
+      })
 
 /** The streamed run from `node` on. */
 export const streamFrom = <O, E, R>(
@@ -65,12 +79,13 @@ const makePull = <O, E, R>(run: Run<O, E, R>, start: AgentNode<O>, scope: Scope.
         return Effect.zipRight(fail(beginRequest(run, node.request)), startModel(undefined, 0))
       case "CallToolsNode":
         return startHandling(node.response)
-      case "End":
+      case "End": {
         source = { _tag: "Done" }
-        return Effect.as(
-          Effect.annotateCurrentSpan(usageAttributes(node.result)),
-          Chunk.make<[AgentEvent<O>, AgentEvent<O>]>(node.finalResult, runFinished(node.result))
-        )
+        const last: Array<AgentEvent<O>> = [node.finalResult, runFinished(node.result)]
+        // Structured output ends its partials with the validated output.
+        if (run.mode !== "text") last.unshift(PartialOutput.complete(node.result.output, node.finalResult.toolCallId))
+        return Effect.as(Effect.annotateCurrentSpan(usageAttributes(node.result)), Chunk.unsafeFromArray(last))
+      }
     }
   }
 
@@ -87,6 +102,7 @@ const makePull = <O, E, R>(run: Run<O, E, R>, start: AgentNode<O>, scope: Scope.
           pull,
           scope: child,
           builder: new ModelResponseBuilder(),
+          partials: partialsOf(run),
           paused,
           continuation
         }
@@ -100,7 +116,12 @@ const makePull = <O, E, R>(run: Run<O, E, R>, start: AgentNode<O>, scope: Scope.
         model.builder.addAll(chunk)
         if (Chunk.isEmpty(chunk)) return next
         const offset = model.paused?.parts.length ?? 0
-        return Effect.succeed(offset === 0 ? chunk : shiftIndexes(chunk, offset))
+        const events: Chunk.Chunk<AgentEvent<O>> = offset === 0 ? chunk : shiftIndexes(chunk, offset)
+        const partial = model.partials?.onChunk(chunk)
+        // The tracker's values are the output's JSON as parsed so far, typed as partials of `O`.
+        return Effect.succeed(
+          partial === undefined ? events : Chunk.append(events, partial as PartialOutput.PartialOutput<O>)
+        )
       },
       onFailure: (cause): Pull<O, E, R> => {
         const failure = Cause.failureOption(cause)

@@ -8,10 +8,12 @@
 import { Context, Effect, Either, Tracer } from "effect"
 import { UnexpectedModelBehavior, type UsageLimitExceeded } from "../../AgentError.js"
 import { toolCallStarted, toolResult } from "../../AgentEvent.js"
+import type { PendingCall } from "../../DeferredTools.js"
 import { type ModelRequestPart, RetryPromptPart, type ToolCallPart, ToolReturnPart } from "../../Message.js"
 import { RunContext } from "../../RunContext.js"
 import type { Tool } from "../../Tool.js"
 import * as Usage from "../../Usage.js"
+import { type CallDecision, decide } from "../deferred/decide.js"
 import {
   argsObject,
   finalResultProcessed,
@@ -31,12 +33,16 @@ export interface ToolCallsOutcome<O> {
   readonly parts: ReadonlyArray<ModelRequestPart>
   /** The output, when a call of the output tool gave a valid one. */
   readonly final: { readonly output: O; readonly call: ToolCallPart } | undefined
+  /** The calls left waiting (approval, external tools), in the order of the calls. */
+  readonly pending: ReadonlyArray<PendingCall>
 }
 
 /** What the calls of one response have given so far. */
 class Round<O> {
   /** Each call's part, by call index. */
   readonly parts: Array<ModelRequestPart | undefined>
+  /** Each call left waiting, by call index. */
+  readonly pending: Array<PendingCall | undefined>
   readonly failedTools = new Set<string>()
   readonly succeededTools = new Set<string>()
   executedCalls = 0
@@ -46,6 +52,7 @@ class Round<O> {
 
   constructor(readonly calls: ReadonlyArray<ToolCallPart>) {
     this.parts = calls.map(() => undefined)
+    this.pending = calls.map(() => undefined)
   }
 
   /** Answers a call with a fixed text. */
@@ -95,7 +102,7 @@ const execute = <O, E, R>(
   round: Round<O>,
   call: ToolCallPart,
   tool: Tool<string, E, R>,
-  args: Readonly<Record<string, unknown>>,
+  args: unknown,
   retries: number,
   maxRetries: number
 ): Effect.Effect<Either.Either<unknown, string>, E, R> => {
@@ -153,14 +160,43 @@ const runFunction = <O, E, R>(
     if (tool === undefined) return settle(Either.left(unknownToolMessage(call.toolName, run.toolNames)))
     const args = argsObject(call.args)
     if (Either.isLeft(args)) return settle(args)
-    const executed =
+    const executed = (input: unknown) =>
       emit === undefined
-        ? execute(run, round, call, tool, args.right, retries, maxRetries)
+        ? execute(run, round, call, tool, input, retries, maxRetries)
         : Effect.zipRight(
             emit([toolCallStarted(call)]),
-            Effect.suspend(() => execute(run, round, call, tool, args.right, retries, maxRetries))
+            Effect.suspend(() => execute(run, round, call, tool, input, retries, maxRetries))
           )
-    return Effect.flatMap(executed, settle)
+    const answer = run.resume?.decisions.get(call.toolCallId)
+    const deferral = tool.deferral
+    if (answer === undefined && (deferral === undefined || deferral._tag === "Immediate")) {
+      return Effect.flatMap(executed(args.right), settle)
+    }
+    const decided: Effect.Effect<Either.Either<CallDecision, string>, E, R> = answer !== undefined ||
+    deferral === undefined
+      ? Effect.succeed(Either.right(answer ?? { _tag: "Run", args: args.right }))
+      : recoverRetry(
+          Effect.provideService(
+            decide(deferral, call, args.right, emit === undefined ? undefined : (event) => emit([event])),
+            RunContext,
+            runContext(run, retries, maxRetries, call.toolName, call.toolCallId)
+          )
+        )
+    return Effect.flatMap(decided, (result) => {
+      // The approval check may reject the arguments, as the handler would.
+      if (Either.isLeft(result)) return settle(result)
+      const decision = result.right
+      switch (decision._tag) {
+        case "Run":
+          return Effect.flatMap(executed(decision.args), settle)
+        case "Answered":
+          round.parts[index] = decision.part
+          return emit === undefined ? Effect.void : emit([toolResult(decision.part)])
+        case "Pending":
+          round.pending[index] = decision.call
+          return Effect.void
+      }
+    })
   })
 
 /** Validates one output call's arguments as the output. */
@@ -252,9 +288,12 @@ const finish = <O, E, R>(
   const ordered: Array<ModelRequestPart> = []
   for (const part of round.parts) if (part !== undefined) ordered.push(part)
   const winner = round.final
+  const pending: Array<PendingCall> = []
+  for (const call of round.pending) if (call !== undefined) pending.push(call)
   return Effect.succeed({
     parts: ordered,
-    final: winner === undefined ? undefined : { output: winner.output, call: round.calls[winner.index]! }
+    final: winner === undefined ? undefined : { output: winner.output, call: round.calls[winner.index]! },
+    pending
   })
 }
 

@@ -1,0 +1,89 @@
+/**
+ * Human-in-the-loop features end to end: the real SDK and `AnthropicModel` against the loopback
+ * Anthropic server.
+ */
+import { NodeHttpClient } from "@effect/platform-node"
+import { describe, expect, it } from "@effect/vitest"
+import { Chunk, Effect, Layer, Redacted, Schema, Stream } from "effect"
+import { Agent, DeferredTools, HistoryProcessor, RunContext, Tool } from "effect-claude"
+import { AnthropicClient, AnthropicModel } from "effect-claude/anthropic"
+import { MockAnthropicServer } from "effect-claude/testing"
+
+const modelOf = (server: MockAnthropicServer.Service) =>
+  AnthropicModel.layer("claude-sonnet-4-5").pipe(
+    Layer.provide(AnthropicClient.layer({ apiKey: Redacted.make(server.apiKey), baseURL: server.baseURL })),
+    Layer.provide(NodeHttpClient.layerUndici)
+  )
+
+const bodyText = (request: { readonly body?: unknown }) => JSON.stringify(request.body ?? null)
+
+describe("human in the loop over the loopback Anthropic server", () => {
+  it.scopedLive("deferred tools and approval: a call waits, the resumed run sends its result", () =>
+    Effect.gen(function* () {
+      const server = yield* MockAnthropicServer.make([
+        MockAnthropicServer.message([
+          MockAnthropicServer.toolUseBlock("delete_file", { path: "a.txt" }, "toolu_1"),
+          MockAnthropicServer.toolUseBlock("ship_order", { orderId: 7 }, "toolu_2")
+        ]),
+        MockAnthropicServer.textMessage("Deleted a.txt and shipped order 7.")
+      ])
+      const deleteFile = Tool.make("delete_file", {
+        parameters: Schema.Struct({ path: Schema.String }),
+        handler: ({ path }) => Effect.succeed(`deleted ${path}`),
+        needsApproval: true
+      })
+      const shipOrder = Tool.external("ship_order", { parameters: Schema.Struct({ orderId: Schema.Number }) })
+      const agent = Agent.make({ tools: [deleteFile, shipOrder] })
+      const first = yield* Agent.run(agent, "Delete a.txt, ship order 7").pipe(Effect.provide(modelOf(server)))
+      const pending = DeferredTools.isPendingCalls(first.output) ? first.output.calls : []
+      expect(pending.map((call) => [call.toolCallId, call.kind, call.args])).toEqual([
+        ["toolu_1", "approval", { path: "a.txt" }],
+        ["toolu_2", "external", { orderId: 7 }]
+      ])
+      const answers = [DeferredTools.approve("toolu_1"), DeferredTools.result("toolu_2", "shipped")]
+      const resumed = yield* Agent.resume(agent, answers, { messageHistory: first.messages }).pipe(
+        Effect.provide(modelOf(server))
+      )
+      expect(resumed.output).toBe("Deleted a.txt and shipped order 7.")
+      const requests = yield* server.requests
+      const second = bodyText(requests.at(-1) ?? {})
+      expect(second).toContain('"tool_use_id":"toolu_1"')
+      expect(second).toContain("deleted a.txt")
+      expect(second).toContain('"tool_use_id":"toolu_2"')
+    })
+  )
+
+  it.scopedLive("partial structured output: the output tool's streamed arguments as partials", () =>
+    Effect.gen(function* () {
+      const answer = { title: "Pancakes", steps: ["Mix", "Fry", "Serve"] }
+      const server = yield* MockAnthropicServer.make([
+        MockAnthropicServer.message([MockAnthropicServer.toolUseBlock("final_result", answer, "toolu_out")])
+      ])
+      const agent = Agent.make({ output: Schema.Struct({ title: Schema.String, steps: Schema.Array(Schema.String) }) })
+      const outputs = Chunk.toReadonlyArray(
+        yield* Stream.runCollect(Agent.streamOutput(agent, "A recipe").pipe(Stream.provideLayer(modelOf(server))))
+      )
+      expect(outputs.at(-1)).toEqual(answer)
+      expect(outputs.length).toBeGreaterThan(1)
+    })
+  )
+
+  it.scopedLive("dynamic instructions and history processors: what the SDK sends", () =>
+    Effect.gen(function* () {
+      const server = yield* MockAnthropicServer.make([
+        MockAnthropicServer.textMessage("First answer."),
+        MockAnthropicServer.textMessage("Second answer.")
+      ])
+      const agent = Agent.make({
+        instructions: Effect.map(RunContext.RunContext, (run) => `Prompt: ${String(run.prompt)}.`),
+        historyProcessors: [HistoryProcessor.keepLastTurns(1)]
+      })
+      const first = yield* Agent.run(agent, "one").pipe(Effect.provide(modelOf(server)))
+      yield* Agent.run(agent, "two", { messageHistory: first.messages }).pipe(Effect.provide(modelOf(server)))
+      const requests = yield* server.requests
+      const second = bodyText(requests.at(-1) ?? {})
+      expect(second).toContain("Prompt: two.")
+      expect(second).not.toContain("First answer.")
+    })
+  )
+})

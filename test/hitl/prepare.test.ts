@@ -1,0 +1,95 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Either } from "effect"
+import { Model } from "effect-claude"
+import * as Prepare from "../../src/Prepare.js"
+import { RunContext } from "../../src/RunContext.js"
+import { runContext } from "./fixtures.js"
+
+const definition = (name: string, description = `${name} tool`): Model.ToolDefinition => ({
+  name,
+  description,
+  parametersJsonSchema: { type: "object", properties: {} },
+  kind: "function"
+})
+const search = definition("search")
+const fetchPage = definition("fetch_page")
+const outputTool: Model.ToolDefinition = { ...definition("final_result"), kind: "output" }
+const step: Prepare.Step = {
+  parameters: {
+    ...Model.textParameters,
+    functionTools: [search, fetchPage],
+    outputTools: [outputTool],
+    outputMode: "tool",
+    allowTextOutput: false
+  },
+  settings: { maxTokens: 100 }
+}
+const textStep: Prepare.Step = {
+  ...step,
+  parameters: { ...step.parameters, outputTools: [], outputMode: "text", allowTextOutput: true }
+}
+
+describe("per-step preparation", () => {
+  it.effect("a tool's prepare hides it or changes its description, reading RunContext", () =>
+    Effect.gen(function* () {
+      const hideAfterFirstStep: Prepare.PrepareTool = (tool) =>
+        Effect.map(RunContext, (run) =>
+          run.runStep > 1 ? undefined : { ...tool, description: "Search (first step only)" }
+        )
+      const tools = [{ definition: search, prepare: hideAfterFirstStep }, { definition: fetchPage }]
+      const first = yield* Effect.provideService(Prepare.prepareTools(tools, undefined), RunContext, runContext(1))
+      const second = yield* Effect.provideService(Prepare.prepareTools(tools, undefined), RunContext, runContext(2))
+      expect(first).toEqual([{ ...search, description: "Search (first step only)" }, fetchPage])
+      expect(second).toEqual([fetchPage])
+    })
+  )
+
+  it.effect(
+    "the agent's prepareTools sees every definition; renaming or inventing a tool is an InvalidPreparation",
+    () =>
+      Effect.gen(function* () {
+        const reverse: Prepare.PrepareTools = (definitions) => Effect.succeed(definitions.slice().reverse())
+        const run = <E>(effect: Effect.Effect<ReadonlyArray<Model.ToolDefinition>, E, RunContext>) =>
+          Effect.provideService(effect, RunContext, runContext(1))
+        expect(yield* run(Prepare.prepareTools([{ definition: search }, { definition: fetchPage }], reverse))).toEqual([
+          fetchPage,
+          search
+        ])
+        const invent: Prepare.PrepareTools = (definitions) => Effect.succeed([...definitions, definition("shell")])
+        const invented = yield* Effect.flip(run(Prepare.prepareTools([{ definition: search }], invent)))
+        expect(invented).toMatchObject({ _tag: "InvalidPreparation", toolName: "shell" })
+        const rename: Prepare.PrepareTool = (tool) => Effect.succeed({ ...tool, name: "find" })
+        const renamed = yield* Effect.flip(
+          run(Prepare.prepareTools([{ definition: search, prepare: rename }], undefined))
+        )
+        expect(renamed).toMatchObject({ _tag: "InvalidPreparation", toolName: "search" })
+      })
+  )
+
+  const cases: ReadonlyArray<readonly [string, Prepare.Step, Prepare.StepChanges, ReadonlyArray<string>, boolean]> = [
+    ["no changes", textStep, {}, ["search", "fetch_page"], true],
+    ["active tools", textStep, { activeTools: ["fetch_page"] }, ["fetch_page"], true],
+    ["tool choice none", textStep, { toolChoice: "none" }, [], true],
+    ["tool choice required", textStep, { toolChoice: "required" }, ["search", "fetch_page"], false],
+    ["one named tool", textStep, { toolChoice: { tool: "search" } }, ["search"], false],
+    ["none with output tools", step, { toolChoice: "none" }, [], false]
+  ]
+  for (const [name, base, changes, tools, allowText] of cases) {
+    it(`step changes: ${name}`, () => {
+      const changed = Either.getOrThrow(Prepare.applyChanges(base, changes))
+      expect(changed.parameters.functionTools.map((tool) => tool.name)).toEqual(tools)
+      expect(changed.parameters.allowTextOutput).toBe(allowText)
+      expect(changed.parameters.outputTools).toEqual(base.parameters.outputTools)
+    })
+  }
+
+  it("step changes merge settings and reject unknown tool names", () => {
+    const changed = Either.getOrThrow(Prepare.applyChanges(step, { settings: { temperature: 0 } }))
+    expect(changed.settings).toEqual({ maxTokens: 100, temperature: 0 })
+    expect(Prepare.applyChanges(step, undefined)).toEqual(Either.right(step))
+    const active = Either.getOrThrow(Either.flip(Prepare.applyChanges(step, { activeTools: ["search", "nope"] })))
+    expect(active).toMatchObject({ _tag: "InvalidPreparation", toolName: "nope" })
+    const chosen = Either.getOrThrow(Either.flip(Prepare.applyChanges(step, { toolChoice: { tool: "final_result" } })))
+    expect(chosen).toMatchObject({ _tag: "InvalidPreparation", toolName: "final_result" })
+  })
+})
