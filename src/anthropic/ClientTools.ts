@@ -19,6 +19,7 @@ import * as Tool from "../Tool.js"
 import type { CacheSetting } from "./AnthropicSettings.js"
 import { executeMemoryCommand, MemoryCommand } from "./internal/memoryCommands.js"
 import type { MemoryStore } from "./MemoryStore.js"
+import { definitionFields } from "./ServerTools.js"
 
 export { MemoryCommand }
 
@@ -63,11 +64,8 @@ const definition = (
   options: DefinitionOptions,
   beta: string | undefined
 ): AnthropicDefinition => {
-  const tool: Record<string, unknown> = { ...base }
-  if (options.deferLoading !== undefined) tool.defer_loading = options.deferLoading
-  if (options.allowedCallers !== undefined) tool.allowed_callers = [...options.allowedCallers]
-  if (options.inputExamples !== undefined)
-    tool.input_examples = options.inputExamples.map((example) => ({ ...example }))
+  // The mapping places the cache point, after any tool the request adds last.
+  const tool = { ...base, ...definitionFields({ ...options, cacheControl: undefined }) }
   return { tool, beta, cacheControl: options.cacheControl }
 }
 
