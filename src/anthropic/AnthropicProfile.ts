@@ -86,6 +86,86 @@ export const override = (
   return Object.keys(given).length === 0 ? profile : { ...profile, ...given, source: "override" }
 }
 
+/** Whether the Models API reports something supported. */
+interface Support {
+  readonly supported: boolean
+}
+
+/**
+ * What the Models API reports about a model, as far as profiles use it (the shape of
+ * `AnthropicModels.ModelInfo`, so any decoded model info fits).
+ */
+export interface ReportedModel {
+  readonly maxInputTokens?: number | undefined
+  readonly maxTokens?: number | undefined
+  readonly capabilities?:
+    | {
+        readonly thinking?:
+          | {
+              readonly supported: boolean
+              readonly types?:
+                | {
+                    readonly enabled?: Support | undefined
+                    readonly adaptive?: Support | undefined
+                    readonly disabled?: Support | undefined
+                  }
+                | undefined
+            }
+          | undefined
+        readonly effort?:
+          | ({ readonly supported: boolean } & { readonly [Level in Effort]?: Support | undefined })
+          | undefined
+        readonly structuredOutputs?: Support | undefined
+        readonly contextManagement?:
+          | {
+              readonly supported: boolean
+              readonly compact_20260112?: Support | undefined
+            }
+          | undefined
+      }
+    | undefined
+}
+
+const effortOrder: ReadonlyArray<Effort> = ["low", "medium", "high", "xhigh", "max"]
+
+/**
+ * A profile from what the Models API reports, over the table's (the API says nothing about
+ * sampling settings, forced tool choice, server-tool versions, fast mode or task budgets: those
+ * stay as the table has them).
+ */
+export const fromReported = (modelId: string, reported: ReportedModel): AnthropicProfile => {
+  const base = forModel(modelId)
+  const capabilities = reported.capabilities
+  if (capabilities === undefined) return base
+  const thinking = capabilities.thinking
+  const types = thinking?.types
+  const effort = capabilities.effort
+  const context = capabilities.contextManagement
+  const supported = (support: Support | undefined, fallback: boolean) =>
+    support === undefined ? fallback : support.supported
+  return {
+    ...base,
+    budgetThinking:
+      thinking === undefined ? base.budgetThinking : thinking.supported && supported(types?.enabled, true),
+    adaptiveThinking:
+      thinking === undefined ? base.adaptiveThinking : thinking.supported && supported(types?.adaptive, false),
+    disableThinking: supported(types?.disabled, base.disableThinking),
+    effortLevels:
+      effort === undefined
+        ? base.effortLevels
+        : effort.supported
+          ? effortOrder.filter((level) => effort[level]?.supported === true)
+          : [],
+    nativeOutput: supported(capabilities.structuredOutputs, base.nativeOutput),
+    contextManagement: supported(context, base.contextManagement),
+    compaction:
+      context === undefined ? base.compaction : context.supported && supported(context.compact_20260112, false),
+    contextWindow: reported.maxInputTokens ?? base.contextWindow,
+    maxOutputTokens: reported.maxTokens ?? base.maxOutputTokens,
+    source: "models-api"
+  }
+}
+
 /** Whether anything is checked for this profile (false for the permissive one). */
 export const isChecked = (profile: AnthropicProfile): boolean => profile.source !== "permissive"
 

@@ -147,3 +147,48 @@ describe("AnthropicProfile: settings a model cannot take", () => {
     )
   })
 })
+
+describe("AnthropicProfile from the Models API", () => {
+  it("reported thinking types, effort levels, structured outputs, compaction and limits replace the table's", () => {
+    const profile = AnthropicProfile.fromReported("claude-sonnet-4-6", {
+      maxInputTokens: 500_000,
+      maxTokens: 32_000,
+      capabilities: {
+        thinking: {
+          supported: true,
+          types: { enabled: { supported: false }, adaptive: { supported: true }, disabled: { supported: true } }
+        },
+        effort: { supported: true, low: { supported: true }, high: { supported: true }, xhigh: { supported: true } },
+        structuredOutputs: { supported: true },
+        contextManagement: { supported: true, compact_20260112: { supported: false } }
+      }
+    })
+    expect(profile).toMatchObject({
+      source: "models-api",
+      budgetThinking: false,
+      adaptiveThinking: true,
+      disableThinking: true,
+      effortLevels: ["low", "high", "xhigh"],
+      nativeOutput: true,
+      compaction: false,
+      contextWindow: 500_000,
+      maxOutputTokens: 32_000,
+      // Not reported by the API: the table's.
+      samplingSettings: true,
+      webSearchTool: "web_search_20260209"
+    })
+    expect(settingsOf("claude-sonnet-4-6", { thinking: true }).thinking).toBe(true)
+    expect(Either.getOrThrow(conform(profile, { thinking: true }, Model.textParameters)).settings.thinking).toBe(
+      "adaptive"
+    )
+  })
+
+  it("an unknown model with reported capabilities is checked; without them it stays permissive", () => {
+    const reported = AnthropicProfile.fromReported("claude-new", {
+      capabilities: { effort: { supported: false } }
+    })
+    expect(AnthropicProfile.isChecked(reported)).toBe(true)
+    expect(reported.effortLevels).toEqual([])
+    expect(AnthropicProfile.fromReported("claude-new", {}).source).toBe("permissive")
+  })
+})
