@@ -17,8 +17,10 @@
  * const patched = AnthropicProfile.override(opus, { samplingSettings: true })
  */
 import { Context, Effect, Layer } from "effect"
+import { AnthropicClient } from "./AnthropicClient.js"
 import type { Effort } from "./AnthropicSettings.js"
 import { familyOf, permissive, table } from "./internal/profileTable.js"
+import { retrieve } from "./Models.js"
 
 /** The capabilities a profile lists. */
 export interface Capabilities {
@@ -181,3 +183,23 @@ export class AnthropicProfiles extends Context.Tag("effect-claude/AnthropicProfi
 export const layerTable: Layer.Layer<AnthropicProfiles> = Layer.succeed(AnthropicProfiles, {
   resolve: (modelId) => Effect.succeed(forModel(modelId))
 })
+
+/**
+ * Profiles from the Models API, read once per model and kept for the Layer's lifetime. Where the
+ * API cannot answer (a cloud platform without a models endpoint, a network failure), the table's
+ * profile is used.
+ */
+export const layerModelsApi: Layer.Layer<AnthropicProfiles, never, AnthropicClient> = Layer.effect(
+  AnthropicProfiles,
+  Effect.gen(function* () {
+    const client = yield* AnthropicClient
+    const resolve = yield* Effect.cachedFunction((modelId: string) =>
+      retrieve(modelId).pipe(
+        Effect.map((info) => fromReported(modelId, info)),
+        Effect.orElseSucceed(() => forModel(modelId)),
+        Effect.provideService(AnthropicClient, client)
+      )
+    )
+    return { resolve }
+  })
+)
