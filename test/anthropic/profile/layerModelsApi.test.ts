@@ -33,7 +33,6 @@ const model: Anthropic.ModelInfo = {
       types: { adaptive: supported, between_tools: unsupported, disabled: unsupported, enabled: unsupported }
     }
   },
-  allowed_fallback_models: null,
   deprecated_at: null,
   lifecycle: "active",
   line: "opus",
