@@ -69,10 +69,25 @@ const definition = (
   return { tool, beta, cacheControl: options.cacheControl }
 }
 
-const withDefinition = <Name extends string, E, R>(
-  tool: Tool.Tool<Name, E, R>,
-  anthropic: AnthropicDefinition
-): ClientTool<Name, E, R> => Object.assign(tool, { anthropic })
+/** A `Tool` run by `handler` (one call at a time), sent as the Anthropic tool `type` with `fields`. */
+const clientTool = <const Name extends string, A, I extends Readonly<Record<string, unknown>>, E, R>(
+  name: Name,
+  type: string,
+  tool: {
+    readonly description: string
+    readonly parameters: Schema.Schema<A, I>
+    readonly handler: (input: A) => Effect.Effect<string, E, R>
+    readonly maxRetries?: number | undefined
+  },
+  wire: {
+    readonly fields?: Readonly<Record<string, unknown>> | undefined
+    readonly options: DefinitionOptions
+    readonly beta?: string | undefined
+  }
+): ClientTool<Name, Exclude<E, Tool.ModelRetry>, R> =>
+  Object.assign(Tool.make(name, { ...tool, sequential: true }), {
+    anthropic: definition({ type, name, ...wire.fields }, wire.options, wire.beta)
+  })
 
 // ---------------------------------------------------------------------------------------------
 
@@ -84,15 +99,16 @@ export interface MemoryOptions extends DefinitionOptions {
 
 /** The memory tool (`memory_20250818`), run against the `MemoryStore` service. */
 export const memory = (options: MemoryOptions = {}): ClientTool<"memory", never, MemoryStore> =>
-  withDefinition(
-    Tool.make("memory", {
+  clientTool(
+    "memory",
+    "memory_20250818",
+    {
       description: "Claude's memory folder (/memories): view, create, str_replace, insert, delete and rename files",
       parameters: MemoryCommand,
       handler: executeMemoryCommand,
-      maxRetries: options.maxRetries,
-      sequential: true
-    }),
-    definition({ type: "memory_20250818", name: "memory" }, options, memoryBeta)
+      maxRetries: options.maxRetries
+    },
+    { options, beta: memoryBeta }
   )
 
 // ---------------------------------------------------------------------------------------------
@@ -124,22 +140,11 @@ export interface TextEditorOptions<E, R> extends DefinitionOptions {
 export const textEditor = <E, R>(
   options: TextEditorOptions<E, R>
 ): ClientTool<"str_replace_based_edit_tool", Exclude<E, Tool.ModelRetry>, R> =>
-  withDefinition(
-    Tool.make("str_replace_based_edit_tool", {
-      description: "View and edit text files",
-      parameters: TextEditorCommand,
-      handler: options.handler,
-      sequential: true
-    }),
-    definition(
-      {
-        type: "text_editor_20250728",
-        name: "str_replace_based_edit_tool",
-        ...(options.maxCharacters === undefined ? {} : { max_characters: options.maxCharacters })
-      },
-      options,
-      undefined
-    )
+  clientTool(
+    "str_replace_based_edit_tool",
+    "text_editor_20250728",
+    { description: "View and edit text files", parameters: TextEditorCommand, handler: options.handler },
+    { fields: options.maxCharacters === undefined ? {} : { max_characters: options.maxCharacters }, options }
   )
 
 // ---------------------------------------------------------------------------------------------
@@ -161,14 +166,11 @@ export interface BashOptions<E, R> extends DefinitionOptions {
 
 /** The bash tool (`bash_20250124`), run by your handler: no shell is provided. */
 export const bash = <E, R>(options: BashOptions<E, R>): ClientTool<"bash", Exclude<E, Tool.ModelRetry>, R> =>
-  withDefinition(
-    Tool.make("bash", {
-      description: "Run shell commands",
-      parameters: BashCommand,
-      handler: options.handler,
-      sequential: true
-    }),
-    definition({ type: "bash_20250124", name: "bash" }, options, undefined)
+  clientTool(
+    "bash",
+    "bash_20250124",
+    { description: "Run shell commands", parameters: BashCommand, handler: options.handler },
+    { options }
   )
 
 // ---------------------------------------------------------------------------------------------
@@ -225,23 +227,22 @@ export const computerUseBeta = "computer-use-2025-11-24"
 export const computer = <E, R>(
   options: ComputerOptions<E, R>
 ): ClientTool<"computer", Exclude<E, Tool.ModelRetry>, R> =>
-  withDefinition(
-    Tool.make("computer", {
+  clientTool(
+    "computer",
+    "computer_20251124",
+    {
       description: "Control a computer's screen, mouse and keyboard",
       parameters: ComputerAction,
-      handler: options.handler,
-      sequential: true
-    }),
-    definition(
-      {
-        type: "computer_20251124",
-        name: "computer",
+      handler: options.handler
+    },
+    {
+      fields: {
         display_width_px: options.displayWidthPx,
         display_height_px: options.displayHeightPx,
         ...(options.displayNumber === undefined ? {} : { display_number: options.displayNumber }),
         ...(options.enableZoom === undefined ? {} : { enable_zoom: options.enableZoom })
       },
       options,
-      computerUseBeta
-    )
+      beta: computerUseBeta
+    }
   )
