@@ -3,7 +3,7 @@
  * a usage summary from the `RunFinished` event. Run: `npx tsx examples/streaming.ts`.
  */
 import { Effect, Schema, Stream } from "effect"
-import { Agent, AgentEvent, Tool } from "effect-claude"
+import { Agent, AgentError, AgentEvent, Tool } from "effect-claude"
 import { FunctionModel } from "effect-claude/testing"
 import { exampleModel } from "./exampleModel.js"
 
@@ -13,7 +13,7 @@ const time = Tool.make("current_time", {
   handler: ({ timeZone }) =>
     Effect.try({
       try: () => new Date().toLocaleTimeString("en-GB", { timeZone }),
-      catch: () => new Tool.ModelRetry({ message: `Unknown time zone '${timeZone}'` })
+      catch: () => new AgentError.ModelRetry({ message: `Unknown time zone '${timeZone}'` })
     })
 })
 

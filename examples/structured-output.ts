@@ -4,7 +4,7 @@
  * `Output.prompted` shows the other way of asking. Run: `npx tsx examples/structured-output.ts`.
  */
 import { Effect, Schema } from "effect"
-import { Agent, Message, Output, Tool } from "effect-claude"
+import { Agent, AgentError, Message, Output } from "effect-claude"
 import { FunctionModel } from "effect-claude/testing"
 import { exampleModel } from "./exampleModel.js"
 
@@ -18,7 +18,7 @@ const output = Output.tool(CityLocation).pipe(
   Output.validate((answer) =>
     answer.population > 0
       ? Effect.succeed(answer)
-      : Effect.fail(new Tool.ModelRetry({ message: "The population must be a positive number" }))
+      : Effect.fail(new AgentError.ModelRetry({ message: "The population must be a positive number" }))
   )
 )
 

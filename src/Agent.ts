@@ -25,17 +25,19 @@
  *   Effect.provide(FunctionModel.layer(() => Effect.succeed([new Message.TextPart({ content: "Sunny." })])))
  * )
  */
-import { Effect, Pipeable, type Schema, Stream } from "effect"
+import { Effect, Layer, Pipeable, type Schema, Stream } from "effect"
 import type { AgentError } from "./AgentError.js"
-import type { AgentEvent } from "./AgentEvent.js"
+import type { AgentEvent, FinalResult } from "./AgentEvent.js"
 import type { BuiltinTool } from "./BuiltinTool.js"
-import * as RunLoop from "./internal/runLoop.js"
+import * as GenAiTelemetry from "./GenAiTelemetry.js"
+import * as RunStart from "./internal/run/start.js"
+import { annotateUsage } from "./internal/run/telemetry.js"
 import type { ModelMessage, ModelRequest, ModelResponse, UserContent } from "./Message.js"
 import type { Model, ModelError } from "./Model.js"
 import type { ModelSettings } from "./ModelSettings.js"
 import * as Output from "./Output.js"
-import type { FinalResult } from "./StreamEvent.js"
 import type * as Tool from "./Tool.js"
+import type * as Toolset from "./Toolset.js"
 import type { RunUsage, UsageLimits } from "./Usage.js"
 
 /** Identifies an `Agent`. */
@@ -62,8 +64,10 @@ export interface Agent<out O, out E = never, out R = never> extends Pipeable.Pip
   readonly instructions: ReadonlyArray<string>
   readonly systemPrompts: ReadonlyArray<string>
   readonly tools: ReadonlyArray<Tool.Tool<string, E, R>>
+  /** Collections of tools listed again before every request (MCP servers, filtered or dynamic sets). */
+  readonly toolsets: ReadonlyArray<Toolset.Toolset<E, R>>
   readonly builtinTools: ReadonlyArray<BuiltinTool>
-  readonly output: Output.OutputSpec<O, E, R>
+  readonly output: Output.Output<O, E, R>
   readonly settings: ModelSettings | undefined
   /** Default retries of each tool (`Tool.make`'s `maxRetries` overrides it). */
   readonly retries: number
@@ -78,17 +82,26 @@ export interface Agent<out O, out E = never, out R = never> extends Pipeable.Pip
 }
 
 /** Options of `make`. */
-export interface Options<Tools extends ReadonlyArray<Tool.Any>, O, OI, OE, OR> {
+export interface Options<
+  Tools extends ReadonlyArray<Tool.Any>,
+  O,
+  OI,
+  OE,
+  OR,
+  Toolsets extends ReadonlyArray<Toolset.Any> = readonly []
+> {
   readonly name?: string | undefined
   /** Instructions sent with every request of a run; not replayed from history. */
   readonly instructions?: string | ReadonlyArray<string> | undefined
   /** System prompts put at the start of a new conversation (kept in its history). */
   readonly systemPrompt?: string | ReadonlyArray<string> | undefined
   readonly tools?: Tools | undefined
+  /** Toolsets resolved before every request, beside `tools`; two tools with one name fail the run. */
+  readonly toolsets?: Toolsets | undefined
   /** Tools the provider runs itself (web search, code execution). */
   readonly builtinTools?: ReadonlyArray<BuiltinTool> | undefined
   /** The output: text (default), a Schema (structured output) or an `Output` spec. */
-  readonly output?: Output.OutputSpec<O, OE, OR> | Schema.Schema<O, OI, OR> | undefined
+  readonly output?: Output.Output<O, OE, OR> | Schema.Schema<O, OI, OR> | undefined
   readonly settings?: ModelSettings | undefined
   /** Default retries of each tool, and of the output unless `outputRetries` is set (default 1). */
   readonly retries?: number | undefined
@@ -112,32 +125,47 @@ const proto = {
 const asList = (value: string | ReadonlyArray<string> | undefined): ReadonlyArray<string> =>
   value === undefined ? [] : typeof value === "string" ? [value] : value
 
+/** What an agent's tools and toolsets add to its errors; toolsets add the check of their names. */
+type ToolsFailure<Tools extends ReadonlyArray<Tool.Any>, Toolsets extends ReadonlyArray<Toolset.Any>> =
+  | Tool.Failure<Tools[number]>
+  | Toolset.Failure<Toolsets[number]>
+  | (Toolsets extends readonly [] ? never : Toolset.DuplicateToolName)
+
+/** What an agent's tools and toolsets add to its requirements. */
+type ToolsRequirements<Tools extends ReadonlyArray<Tool.Any>, Toolsets extends ReadonlyArray<Toolset.Any>> =
+  | Tool.Requirements<Tools[number]>
+  | Toolset.Requirements<Toolsets[number]>
+
 /** Builds an agent. Without `output` it answers with text. */
 export const make = <
   const Tools extends ReadonlyArray<Tool.Any> = readonly [],
   O = string,
   OI = O,
   OE = never,
-  OR = never
+  OR = never,
+  const Toolsets extends ReadonlyArray<Toolset.Any> = readonly []
 >(
-  options: Options<Tools, O, OI, OE, OR>
-): Agent<O, Tool.Failure<Tools[number]> | OE, Tool.Requirements<Tools[number]> | OR> => {
+  options: Options<Tools, O, OI, OE, OR, Toolsets>
+): Agent<O, ToolsFailure<Tools, Toolsets> | OE, ToolsRequirements<Tools, Toolsets> | OR> => {
   const output =
     options.output === undefined
       ? // Without `output`, `O` is its default, `string`, which is what text output gives.
-        (Output.text as unknown as Output.OutputSpec<O, OE, OR>)
-      : Output.isOutputSpec(options.output)
+        (Output.text as unknown as Output.Output<O, OE, OR>)
+      : Output.isOutput(options.output)
         ? options.output
         : Output.auto(options.output)
   const retries = options.retries ?? 1
-  const agent: Omit<Agent<O, Tool.Failure<Tools[number]> | OE, Tool.Requirements<Tools[number]> | OR>, "pipe"> = {
+  const agent: Omit<Agent<O, ToolsFailure<Tools, Toolsets> | OE, ToolsRequirements<Tools, Toolsets> | OR>, "pipe"> = {
     [TypeId]: TypeId,
     name: options.name,
     instructions: asList(options.instructions),
     systemPrompts: asList(options.systemPrompt),
-    // Each tool's errors and requirements are part of the unions the agent's type names.
+    // Each tool's and toolset's errors and requirements are part of the unions the agent's type names.
     tools: (options.tools ?? []) as ReadonlyArray<
-      Tool.Tool<string, Tool.Failure<Tools[number]>, Tool.Requirements<Tools[number]>>
+      Tool.Tool<string, ToolsFailure<Tools, Toolsets>, ToolsRequirements<Tools, Toolsets>>
+    >,
+    toolsets: (options.toolsets ?? []) as ReadonlyArray<
+      Toolset.Toolset<ToolsFailure<Tools, Toolsets>, ToolsRequirements<Tools, Toolsets>>
     >,
     builtinTools: options.builtinTools ?? [],
     output,
@@ -162,6 +190,8 @@ export interface RunOptions {
   readonly usageLimits?: UsageLimits | undefined
   /** Added after the agent's instructions for this run. */
   readonly instructions?: string | undefined
+  /** Record the messages and responses in the run's chat spans (default off: they may be private). */
+  readonly captureContent?: boolean | undefined
 }
 
 /** The outcome of a run. */
@@ -235,12 +265,14 @@ const withRunSpan =
     Effect.useSpan(runSpanName(agent), runSpanOptions(agent), (span) =>
       Effect.withParentSpan(
         Effect.map(effect, (result) => {
-          RunLoop.annotateUsage(span, result)
+          annotateUsage(span, result)
           return result
         }),
         span
       )
     )
+
+const contentCapture = Layer.locallyScoped(GenAiTelemetry.captureContent, true)
 
 /** Runs the agent on a prompt until it has an output. */
 export const run = <O, E, R>(
@@ -248,11 +280,13 @@ export const run = <O, E, R>(
   prompt: string | ReadonlyArray<UserContent>,
   options?: RunOptions
 ): Effect.Effect<RunResult<O>, RunError<E>, R | Model> =>
-  Effect.flatMap(RunLoop.make(agent, prompt, options ?? {}), (machine) => {
+  Effect.flatMap(RunStart.make(agent, prompt, options ?? {}), (machine) => {
     const loop = (node: AgentNode<O>): Effect.Effect<RunResult<O>, RunError<E>, R> =>
       node._tag === "End" ? Effect.succeed(node.result) : Effect.flatMap(machine.next(node), loop)
     return loop(machine.start)
-  }).pipe(withRunSpan(agent))
+  }).pipe(withRunSpan(agent), (effect) =>
+    options?.captureContent === true ? GenAiTelemetry.withContentCapture(effect) : effect
+  )
 
 /**
  * Runs the agent, streaming the model's part events and the tool events as they happen. The last
@@ -265,8 +299,10 @@ export const runStream = <O, E, R>(
   options?: RunOptions
 ): Stream.Stream<AgentEvent<O>, RunError<E>, R | Model> =>
   Stream.unwrap(
-    Effect.map(RunLoop.make(agent, prompt, options ?? {}), (machine) => machine.stream(machine.start))
-  ).pipe(Stream.withSpan(runSpanName(agent), runSpanOptions(agent)))
+    Effect.map(RunStart.make(agent, prompt, options ?? {}), (machine) => machine.stream(machine.start))
+  ).pipe(Stream.withSpan(runSpanName(agent), runSpanOptions(agent)), (stream) =>
+    options?.captureContent === true ? Stream.provideSomeLayer(stream, contentCapture) : stream
+  )
 
 /** Starts a run to drive node by node with `next`, for programs that inspect or change each step. */
 export const iter = <O, E, R>(
@@ -274,7 +310,7 @@ export const iter = <O, E, R>(
   prompt: string | ReadonlyArray<UserContent>,
   options?: RunOptions
 ): Effect.Effect<AgentRun<O, E, R>, AgentError, Model> =>
-  Effect.map(RunLoop.make(agent, prompt, options ?? {}), (machine) => ({
+  Effect.map(RunStart.make(agent, prompt, options ?? {}), (machine) => ({
     start: machine.start,
     next: machine.next,
     stream: machine.stream,

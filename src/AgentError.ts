@@ -1,5 +1,6 @@
 /**
- * The agent's own failures, as tagged errors: catch them with `Effect.catchTag`.
+ * The agent's own failures, as tagged errors: catch them with `Effect.catchTag`. Each carries the
+ * brand `TypeId`, so `isAgentError` tells them from any other value.
  *
  * Provider errors (rate limits, overload, bad requests) are not here: each provider mirrors its
  * SDK's errors (see `effect-claude/anthropic`'s `AnthropicError`).
@@ -11,41 +12,77 @@
  * const recover = <A, R>(run: Effect.Effect<A, AgentError.AgentError, R>) =>
  *   run.pipe(Effect.catchTag("UnexpectedModelBehavior", (error) => Effect.succeed(error.message)))
  */
-import { Schema } from "effect"
-import { UsageLimitExceeded } from "./Usage.js"
+import { Predicate, Schema } from "effect"
 
-export { UsageLimitExceeded }
+/** The brand of the agent's own errors. */
+export const TypeId: unique symbol = Symbol.for("effect-claude/AgentError")
+/** @see TypeId */
+export type TypeId = typeof TypeId
 
 /** The model did something the agent cannot go on from: retries exhausted, an empty answer, bad output. */
-export class UnexpectedModelBehavior extends Schema.TaggedError<UnexpectedModelBehavior>()("UnexpectedModelBehavior", {
+export class UnexpectedModelBehavior extends Schema.TaggedError<UnexpectedModelBehavior>(
+  "effect-claude/AgentError/UnexpectedModelBehavior"
+)("UnexpectedModelBehavior", {
   message: Schema.String,
   /** The offending model output, when there is one (e.g. the invalid arguments). */
   body: Schema.optional(Schema.String)
-}) {}
+}) {
+  declare readonly [TypeId]: TypeId
+}
 
 /** The provider refused to answer or filtered the answer (Anthropic's `refusal` stop reason). */
-export class ContentFilterError extends Schema.TaggedError<ContentFilterError>()("ContentFilterError", {
+export class ContentFilterError extends Schema.TaggedError<ContentFilterError>(
+  "effect-claude/AgentError/ContentFilterError"
+)("ContentFilterError", {
   message: Schema.String,
   body: Schema.optional(Schema.String)
-}) {}
+}) {
+  declare readonly [TypeId]: TypeId
+}
 
 /** The response hit the token limit in the middle of a tool call, so its arguments are cut off. */
-export class IncompleteToolCall extends Schema.TaggedError<IncompleteToolCall>()("IncompleteToolCall", {
+export class IncompleteToolCall extends Schema.TaggedError<IncompleteToolCall>(
+  "effect-claude/AgentError/IncompleteToolCall"
+)("IncompleteToolCall", {
   message: Schema.String,
   toolName: Schema.String,
   toolCallId: Schema.String
-}) {}
+}) {
+  declare readonly [TypeId]: TypeId
+}
 
 /** The program asked for something impossible (bad settings, an empty prompt); raised before any request. */
-export class UserError extends Schema.TaggedError<UserError>()("UserError", {
+export class UserError extends Schema.TaggedError<UserError>("effect-claude/AgentError/UserError")("UserError", {
   message: Schema.String
-}) {}
+}) {
+  declare readonly [TypeId]: TypeId
+}
+
+/** A run went past one of its `UsageLimits`; the message names the limit and the numbers. */
+export class UsageLimitExceeded extends Schema.TaggedError<UsageLimitExceeded>(
+  "effect-claude/AgentError/UsageLimitExceeded"
+)("UsageLimitExceeded", {
+  limit: Schema.Literal("requests", "inputTokens", "outputTokens", "totalTokens", "toolCalls"),
+  /** The configured maximum. */
+  maximum: Schema.Number,
+  /** The value that would exceed (or exceeded) it. */
+  value: Schema.Number,
+  message: Schema.String
+}) {
+  declare readonly [TypeId]: TypeId
+}
+
+// The brand lives on the prototypes, so instances keep exactly the fields their Schema declares.
+for (const error of [UnexpectedModelBehavior, ContentFilterError, IncompleteToolCall, UserError, UsageLimitExceeded]) {
+  Object.defineProperty(error.prototype, TypeId, { value: TypeId })
+}
 
 /**
  * Raised by a tool handler or an output validator to send the message back to the model as a retry
- * prompt, so the model can correct itself.
+ * prompt, so the model can correct itself. A signal to the agent, not a failure of the run: it
+ * carries no `TypeId`.
  */
-export class ModelRetry extends Schema.TaggedError<ModelRetry>()("ModelRetry", {
+export class ModelRetry extends Schema.TaggedError<ModelRetry>("effect-claude/AgentError/ModelRetry")("ModelRetry", {
   message: Schema.String
 }) {}
 
@@ -58,9 +95,22 @@ export type AgentError =
   | UsageLimitExceeded
 
 /** Whether a value is one of the agent's own errors. */
-export const isAgentError = (value: unknown): value is AgentError =>
-  value instanceof UnexpectedModelBehavior ||
-  value instanceof ContentFilterError ||
-  value instanceof IncompleteToolCall ||
-  value instanceof UserError ||
-  value instanceof UsageLimitExceeded
+export const isAgentError = (value: unknown): value is AgentError => Predicate.hasProperty(value, TypeId)
+
+const isTagged =
+  <A extends AgentError>(tag: A["_tag"]) =>
+  (value: unknown): value is A =>
+    isAgentError(value) && value._tag === tag
+
+/** Whether a value is an `UnexpectedModelBehavior`. */
+export const isUnexpectedModelBehavior = isTagged<UnexpectedModelBehavior>("UnexpectedModelBehavior")
+/** Whether a value is a `ContentFilterError`. */
+export const isContentFilterError = isTagged<ContentFilterError>("ContentFilterError")
+/** Whether a value is an `IncompleteToolCall`. */
+export const isIncompleteToolCall = isTagged<IncompleteToolCall>("IncompleteToolCall")
+/** Whether a value is a `UserError`. */
+export const isUserError = isTagged<UserError>("UserError")
+/** Whether a value is a `UsageLimitExceeded`. */
+export const isUsageLimitExceeded = isTagged<UsageLimitExceeded>("UsageLimitExceeded")
+/** Whether a value is a `ModelRetry`. */
+export const isModelRetry = (value: unknown): value is ModelRetry => value instanceof ModelRetry

@@ -23,9 +23,14 @@
  */
 import type { RunResult } from "./Agent.js"
 import type { RetryPromptPart, ToolCallPart, ToolReturnPart } from "./Message.js"
-import type { FinalResult, ModelResponseStreamEvent } from "./StreamEvent.js"
+import type { ModelResponseStreamEvent } from "./StreamEvent.js"
 
-export type { FinalResult }
+/** The agent has a final result: from the output tool named here, or from text when absent. */
+export interface FinalResult {
+  readonly _tag: "FinalResult"
+  readonly toolName?: string | undefined
+  readonly toolCallId?: string | undefined
+}
 
 /** A function-tool call is about to run (also emitted for calls of unknown tools). */
 export interface ToolCallStarted {

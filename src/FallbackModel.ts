@@ -4,7 +4,8 @@
  * connection failures), the next one gets the same request. When every model fails that way, the
  * run fails with one `FallbackModelError` holding every error.
  *
- * A streamed request falls back only while nothing has been streamed yet.
+ * A streamed request falls back only while nothing has been streamed yet. The fallback's `chat`
+ * span holds the span of each model it tried.
  *
  * @example
  * import { Effect } from "effect"
@@ -16,7 +17,7 @@
  * const model = FallbackModel.layer([primary, backup])
  */
 import { Context, Effect, Layer, Predicate, Schema, Stream } from "effect"
-import { Model, type ModelError, type ModelProfile, type Service } from "./Model.js"
+import { Model, type ModelError, type ModelProfile, make as makeModel, type Service } from "./Model.js"
 import * as ModelSettings from "./ModelSettings.js"
 
 /** The error tags that move on to the next model by default: the provider errors worth retrying elsewhere. */
@@ -31,7 +32,9 @@ export const defaultFallbackTags: ReadonlyArray<string> = [
 ]
 
 /** Every model failed with an error that allowed falling back; `errors` holds them, in order. */
-export class FallbackModelError extends Schema.TaggedError<FallbackModelError>()("FallbackModelError", {
+export class FallbackModelError extends Schema.TaggedError<FallbackModelError>(
+  "effect-claude/FallbackModel/FallbackModelError"
+)("FallbackModelError", {
   message: Schema.String,
   errors: Schema.Array(Schema.Unknown)
 }) {
@@ -118,14 +121,13 @@ export const make = (models: readonly [Service, ...Array<Service>], options: Opt
     return attempt(0, [])
   }
 
-  return {
+  return makeModel({
     modelName: `fallback:${models.map((model) => model.modelName).join(",")}`,
     providerName: "fallback",
     profile,
-    settings: {},
     request,
     requestStream
-  }
+  })
 }
 
 /** A `Model` layer trying the models of `layers` in order. */

@@ -15,6 +15,7 @@
  * const back = Schema.decodeUnknownSync(Message.HistoryFromJson)(json)
  */
 import { Schema } from "effect"
+import { trustedInput } from "./internal/trustedInput.js"
 import { RequestUsage } from "./Usage.js"
 
 /** Any JSON value: tool arguments, tool results and provider details are kept as plain JSON. */
@@ -126,8 +127,8 @@ export class ModelRequest extends Schema.TaggedClass<ModelRequest>()("ModelReque
   static user(content: string | ReadonlyArray<UserContent>): ModelRequest {
     // Typed content, copied as the validating constructor would: validating it again rebuilds the
     // classes' type-side schemas on every call: ~6% of a small request's CPU time, measured.
-    const part = new UserPromptPart({ content: typeof content === "string" ? content : [...content] }, true)
-    return new ModelRequest({ parts: [part] }, true)
+    const part = new UserPromptPart({ content: typeof content === "string" ? content : [...content] }, trustedInput)
+    return new ModelRequest({ parts: [part] }, trustedInput)
   }
 }
 

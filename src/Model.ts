@@ -3,6 +3,9 @@
  * stream of part events. Providers (`AnthropicModel.layer`) and fakes (`TestModel.layer`,
  * `FunctionModel.layer`) are Layers providing it, so swapping a model is swapping one Layer.
  *
+ * A provider is built with `make`: give it one side (`request` or `requestStream`) or both; it
+ * derives the other and opens the request's `chat {model}` span.
+ *
  * @example
  * import { Effect } from "effect"
  * import { Message, Model } from "effect-claude"
@@ -14,10 +17,13 @@
  *     return Message.responseText(response)
  *   })
  */
-import { Context, type Effect, type Stream } from "effect"
+import { Clock, Context, Effect, Exit, type Scope, Stream, Tracer } from "effect"
 import type { UnexpectedModelBehavior, UserError } from "./AgentError.js"
 import type { BuiltinTool } from "./BuiltinTool.js"
+import * as GenAiTelemetry from "./GenAiTelemetry.js"
+import * as ChatSpan from "./internal/chatSpan.js"
 import type { ModelMessage, ModelResponse } from "./Message.js"
+import * as ModelResponseBuilder from "./ModelResponseBuilder.js"
 import type { ModelSettings } from "./ModelSettings.js"
 import type { ModelResponseStreamEvent } from "./StreamEvent.js"
 
@@ -122,4 +128,117 @@ export class Model extends Context.Tag("effect-claude/Model")<Model, Service>() 
 export const defaultProfile: ModelProfile = {
   supportsForcedToolCallsWithThinking: true,
   supportsNativeOutput: false
+}
+
+/** The function answering a conversation in one response (see `Service.request`). */
+export type RequestFunction = Service["request"]
+
+/** The function answering a conversation as a stream of part events (see `Service.requestStream`). */
+export type RequestStreamFunction = Service["requestStream"]
+
+/** What a provider gives `make`: its names, what it can do, and one side of answering or both. */
+export type Implementation = {
+  readonly modelName: string
+  readonly providerName: string
+  /** Defaults to `defaultProfile`. */
+  readonly profile?: ModelProfile | undefined
+  /** The model's default settings (callers merge theirs over them). */
+  readonly settings?: ModelSettings | undefined
+} & (
+  | { readonly request: RequestFunction; readonly requestStream?: RequestStreamFunction | undefined }
+  | { readonly request?: RequestFunction | undefined; readonly requestStream: RequestStreamFunction }
+)
+
+/**
+ * Builds a model service from a provider's implementation. The side it lacks is derived (a stream is
+ * folded with `ModelResponseBuilder`; a response is replayed as its events), and each request, either
+ * side, gets one `chat {model}` span with the GenAI attributes of the request and of its response.
+ */
+export const make = (implementation: Implementation): Service => {
+  const { modelName, providerName } = implementation
+  const settings = implementation.settings ?? {}
+  const requestImpl: RequestFunction =
+    implementation.request ??
+    ((messages, callSettings, parameters) => ModelResponseBuilder.fold(streamImpl(messages, callSettings, parameters)))
+  const streamImpl: RequestStreamFunction =
+    implementation.requestStream ??
+    ((messages, callSettings, parameters) =>
+      Stream.flattenChunks(
+        Stream.fromEffect(Effect.map(requestImpl(messages, callSettings, parameters), ModelResponseBuilder.toEvents))
+      ))
+  const name = ChatSpan.spanName(modelName)
+  const spanOptions = (callSettings: ModelSettings) =>
+    ChatSpan.spanOptions(providerName, modelName, settings, callSettings)
+
+  const labels = GenAiTelemetry.modelLabels(providerName, modelName)
+  /** Records a finished request's metrics; `startMillis` is when it was sent. */
+  const record = (summary: ChatSpan.ResponseSummary | undefined, startMillis: number, endMillis: number) => {
+    GenAiTelemetry.operationDuration.unsafeUpdate((endMillis - startMillis) / 1000, labels.duration)
+    if (summary === undefined) return
+    GenAiTelemetry.tokenUsage.unsafeUpdate(summary.usage.inputTokens, labels.input)
+    GenAiTelemetry.tokenUsage.unsafeUpdate(summary.usage.outputTokens, labels.output)
+  }
+
+  const request: RequestFunction = (messages, callSettings, parameters) =>
+    Effect.useSpan(name, spanOptions(callSettings), (span) =>
+      Effect.withFiberRuntime((fiber) => {
+        const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
+        const start = clock.unsafeCurrentTimeMillis()
+        const capture = fiber.getFiberRef(GenAiTelemetry.captureContent)
+        if (capture) span.attribute("gen_ai.input.messages", JSON.stringify(messages))
+        return Effect.withParentSpan(
+          Effect.onExit(requestImpl(messages, callSettings, parameters), (exit) => {
+            const end = clock.unsafeCurrentTimeMillis()
+            if (Exit.isFailure(exit)) return Effect.sync(() => record(undefined, start, end))
+            const response = exit.value
+            ChatSpan.annotateResponse(span, response)
+            if (capture) span.attribute("gen_ai.output.messages", JSON.stringify(response.parts))
+            record(response, start, end)
+            return Effect.void
+          }),
+          span
+        )
+      })
+    )
+
+  // The span lives in the stream's scope and is the parent of each pull (the provider's effects run
+  // when the stream is pulled); the response's attributes come from its metadata events, noted per
+  // chunk in a plain loop, and are set when the stream has ended well, before the span ends.
+  const requestStream: RequestStreamFunction = (messages, callSettings, parameters) =>
+    Stream.unwrapScoped(
+      Effect.flatMap(Effect.makeSpanScoped(name, spanOptions(callSettings)), (span) => {
+        const summary = new ChatSpan.StreamSummary()
+        const annotate = Effect.withFiberRuntime<void, never, Scope.Scope>((fiber) => {
+          const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
+          const start = clock.unsafeCurrentTimeMillis()
+          if (fiber.getFiberRef(GenAiTelemetry.captureContent)) {
+            span.attribute("gen_ai.input.messages", JSON.stringify(messages))
+          }
+          return Effect.addFinalizer((exit) =>
+            Effect.sync(() => {
+              const success = Exit.isSuccess(exit)
+              if (success) ChatSpan.annotateResponse(span, summary)
+              record(success ? summary : undefined, start, clock.unsafeCurrentTimeMillis())
+            })
+          )
+        })
+        const events = streamImpl(messages, callSettings, parameters).pipe(
+          Stream.mapChunks((chunk) => {
+            summary.addAll(chunk)
+            return chunk
+          }),
+          Stream.provideService(Tracer.ParentSpan, span)
+        )
+        return Effect.as(annotate, events)
+      })
+    )
+
+  return {
+    modelName,
+    providerName,
+    profile: implementation.profile ?? defaultProfile,
+    settings,
+    request,
+    requestStream
+  }
 }

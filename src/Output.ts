@@ -13,12 +13,12 @@
  *
  * @example
  * import { Effect, Schema } from "effect"
- * import { Output, Tool } from "effect-claude"
+ * import { AgentError, Output } from "effect-claude"
  *
  * const City = Schema.Struct({ city: Schema.String, country: Schema.String })
  * const output = Output.tool(City).pipe(
  *   Output.validate((answer) =>
- *     answer.city === "" ? Effect.fail(new Tool.ModelRetry({ message: "Name a city" })) : Effect.succeed(answer)
+ *     answer.city === "" ? Effect.fail(new AgentError.ModelRetry({ message: "Name a city" })) : Effect.succeed(answer)
  *   )
  * )
  */
@@ -29,7 +29,7 @@ import { fromSchema, isObjectSchema, toObjectSchema, wrapInObject, wrapperKey } 
 import type { JsonSchema } from "./Model.js"
 import type { RunContext } from "./RunContext.js"
 
-/** Identifies an `OutputSpec`. */
+/** Identifies an `Output`. */
 export const TypeId: unique symbol = Symbol.for("effect-claude/Output")
 /** @see TypeId */
 export type TypeId = typeof TypeId
@@ -41,14 +41,16 @@ export type Mode = "text" | "tool" | "native" | "prompted" | "auto"
  * The model's output does not match what the run expects (bad JSON, a Schema error). The agent
  * catches it and sends `message` back to the model as a retry prompt.
  */
-export class OutputValidationError extends Schema.TaggedError<OutputValidationError>()("OutputValidationError", {
+export class OutputValidationError extends Schema.TaggedError<OutputValidationError>(
+  "effect-claude/Output/OutputValidationError"
+)("OutputValidationError", {
   message: Schema.String
 }) {}
 
 /**
  * How a run gets its output of type `A`. `E` and `R` are what its validators may fail with and need.
  */
-export interface OutputSpec<out A, out E = never, out R = never> extends Pipeable.Pipeable {
+export interface Output<out A, out E = never, out R = never> extends Pipeable.Pipeable {
   readonly [TypeId]: TypeId
   readonly mode: Mode
   /** The output tool's name (`final_result`), or the name of the JSON Schema for native output. */
@@ -66,7 +68,7 @@ export interface OutputSpec<out A, out E = never, out R = never> extends Pipeabl
 }
 
 /** Any output spec. */
-export type Any = OutputSpec<unknown, unknown, unknown>
+export type Any = Output<unknown, unknown, unknown>
 
 /** The default name of the output tool. */
 export const defaultName = "final_result"
@@ -101,11 +103,11 @@ const proto = {
   }
 }
 
-const makeSpec = <A, E, R>(fields: Omit<OutputSpec<A, E, R>, typeof TypeId | "pipe">): OutputSpec<A, E, R> =>
+const makeSpec = <A, E, R>(fields: Omit<Output<A, E, R>, typeof TypeId | "pipe">): Output<A, E, R> =>
   Object.assign(Object.create(proto), { [TypeId]: TypeId, ...fields })
 
 /** The model's text answer, as is. */
-export const text: OutputSpec<string> = makeSpec({
+export const text: Output<string> = makeSpec({
   mode: "text",
   name: defaultName,
   description: undefined,
@@ -127,7 +129,7 @@ const structured = <A, I, R>(
   mode: Mode,
   schema: Schema.Schema<A, I, R>,
   options: PromptedOptions | undefined
-): OutputSpec<A, never, R> => {
+): Output<A, never, R> => {
   const generated = fromSchema(schema)
   const wrapped = !isObjectSchema(generated) && !isUnionOfObjects(generated)
   const jsonSchema = wrapped ? wrapInObject(generated) : toObjectSchema(generated)
@@ -156,27 +158,26 @@ const structured = <A, I, R>(
 }
 
 /** Structured output through an output tool the model must call. */
-export const tool = <A, I, R>(schema: Schema.Schema<A, I, R>, options?: StructuredOptions): OutputSpec<A, never, R> =>
+export const tool = <A, I, R>(schema: Schema.Schema<A, I, R>, options?: StructuredOptions): Output<A, never, R> =>
   structured("tool", schema, options)
 
 /** Structured output the provider constrains to the JSON Schema (where the model supports it). */
-export const native = <A, I, R>(schema: Schema.Schema<A, I, R>, options?: StructuredOptions): OutputSpec<A, never, R> =>
+export const native = <A, I, R>(schema: Schema.Schema<A, I, R>, options?: StructuredOptions): Output<A, never, R> =>
   structured("native", schema, options)
 
 /** Structured output asked for in the instructions and parsed from the text answer. */
-export const prompted = <A, I, R>(schema: Schema.Schema<A, I, R>, options?: PromptedOptions): OutputSpec<A, never, R> =>
+export const prompted = <A, I, R>(schema: Schema.Schema<A, I, R>, options?: PromptedOptions): Output<A, never, R> =>
   structured("prompted", schema, options)
 
 /**
  * Structured output obtained the best way the model allows: an output tool, or native/prompted
  * output when thinking is on and the model cannot be forced to call a tool. What a bare Schema means.
  */
-export const auto = <A, I, R>(schema: Schema.Schema<A, I, R>, options?: PromptedOptions): OutputSpec<A, never, R> =>
+export const auto = <A, I, R>(schema: Schema.Schema<A, I, R>, options?: PromptedOptions): Output<A, never, R> =>
   structured("auto", schema, options)
 
-/** Whether a value is an `OutputSpec`. */
-export const isOutputSpec = (value: unknown): value is Any =>
-  typeof value === "object" && value !== null && TypeId in value
+/** Whether a value is an `Output`. */
+export const isOutput = (value: unknown): value is Any => typeof value === "object" && value !== null && TypeId in value
 
 /**
  * Adds a validator: it sees the decoded output and returns it (possibly changed), or fails with
@@ -185,17 +186,17 @@ export const isOutputSpec = (value: unknown): value is Any =>
 export const validate: {
   <A, E2, R2>(
     validator: (output: A) => Effect.Effect<NoInfer<A>, E2, R2>
-  ): <E, R>(self: OutputSpec<A, E, R>) => OutputSpec<A, E | Exclude<E2, ModelRetry>, R | Exclude<R2, RunContext>>
+  ): <E, R>(self: Output<A, E, R>) => Output<A, E | Exclude<E2, ModelRetry>, R | Exclude<R2, RunContext>>
   <A, E, R, E2, R2>(
-    self: OutputSpec<A, E, R>,
+    self: Output<A, E, R>,
     validator: (output: A) => Effect.Effect<NoInfer<A>, E2, R2>
-  ): OutputSpec<A, E | Exclude<E2, ModelRetry>, R | Exclude<R2, RunContext>>
+  ): Output<A, E | Exclude<E2, ModelRetry>, R | Exclude<R2, RunContext>>
 } = dual(
   2,
   <A, E, R, E2, R2>(
-    self: OutputSpec<A, E, R>,
+    self: Output<A, E, R>,
     validator: (output: A) => Effect.Effect<NoInfer<A>, E2, R2>
-  ): OutputSpec<A, E | Exclude<E2, ModelRetry>, R | Exclude<R2, RunContext>> =>
+  ): Output<A, E | Exclude<E2, ModelRetry>, R | Exclude<R2, RunContext>> =>
     makeSpec({
       mode: self.mode,
       name: self.name,

@@ -81,13 +81,6 @@ export interface ResponseMetadata {
 /** What `Model.requestStream` emits. */
 export type ModelResponseStreamEvent = PartStart | PartDelta | PartEnd | ResponseMetadata
 
-/** The agent has a final result: from the output tool named here, or from text when absent. */
-export interface FinalResult {
-  readonly _tag: "FinalResult"
-  readonly toolName?: string | undefined
-  readonly toolCallId?: string | undefined
-}
-
 /** Builds a `PartStart`. */
 export const partStart = (index: number, part: ModelResponsePart): PartStart => ({ _tag: "PartStart", index, part })
 

@@ -8,22 +8,20 @@
  *
  * @example
  * import { Effect, Schema } from "effect"
- * import { Tool } from "effect-claude"
+ * import { AgentError, Tool } from "effect-claude"
  *
  * const add = Tool.make("add", {
  *   description: "Adds two numbers",
  *   parameters: Schema.Struct({ a: Schema.Number, b: Schema.Number }),
  *   handler: ({ a, b }) =>
- *     Number.isFinite(a + b) ? Effect.succeed(a + b) : Effect.fail(new Tool.ModelRetry({ message: "Use finite numbers" }))
+ *     Number.isFinite(a + b) ? Effect.succeed(a + b) : Effect.fail(new AgentError.ModelRetry({ message: "Use finite numbers" }))
  * })
  */
-import { Effect, Either, ParseResult, Pipeable, Schema } from "effect"
-import { ModelRetry } from "./AgentError.js"
+import { Effect, Either, ParseResult, Pipeable, Predicate, Schema } from "effect"
+import type { ModelRetry } from "./AgentError.js"
 import { fromSchema, toObjectSchema } from "./internal/jsonSchema.js"
-import type { ToolDefinition } from "./Model.js"
+import type { JsonSchema, ToolDefinition } from "./Model.js"
 import type { RunContext } from "./RunContext.js"
-
-export { ModelRetry }
 
 /** Identifies a `Tool`. */
 export const TypeId: unique symbol = Symbol.for("effect-claude/Tool")
@@ -34,9 +32,12 @@ export type TypeId = typeof TypeId
  * The model called a tool with arguments that do not decode against its parameters Schema. The
  * agent catches it and sends `message` (the Schema's error) back to the model as a retry prompt.
  */
-export class InvalidToolArgs extends Schema.TaggedError<InvalidToolArgs>()("InvalidToolArgs", {
-  message: Schema.String
-}) {}
+export class InvalidToolArgs extends Schema.TaggedError<InvalidToolArgs>("effect-claude/Tool/InvalidToolArgs")(
+  "InvalidToolArgs",
+  {
+    message: Schema.String
+  }
+) {}
 
 /**
  * A function tool. `E` is what its handler may fail with (besides `ModelRetry`), `R` the services
@@ -117,27 +118,88 @@ export const make = <const Name extends string, A, I extends Readonly<Record<str
     // A result the success Schema cannot encode is a bug in the program, not the model's fault.
     return encode === undefined ? handled : Effect.flatMap(handled, (result) => Effect.orDie(encode(result)))
   }
-  const tool: Omit<Tool<Name, Exclude<E, ModelRetry>, Exclude<R, RunContext> | RP>, "pipe"> = {
+  // The agent catches `ModelRetry` and provides `RunContext`, so the Tool type leaves them out;
+  // TypeScript cannot see that `E` is covered by `Exclude<E, ModelRetry> | ModelRetry`.
+  return assemble(
+    name,
+    options,
+    fromSchema(options.parameters),
+    run as (
+      args: unknown
+    ) => Effect.Effect<unknown, InvalidToolArgs | ModelRetry | Exclude<E, ModelRetry>, Exclude<R, RunContext> | RP>
+  )
+}
+
+/** What `make` and `fromJsonSchema` share besides how they describe and decode the arguments. */
+interface CommonOptions {
+  readonly description?: string | undefined
+  readonly maxRetries?: number | undefined
+  readonly sequential?: boolean | undefined
+  readonly strict?: boolean | undefined
+}
+
+/** A tool from its name, options, parameters' JSON Schema and `execute`. */
+const assemble = <Name extends string, E, R>(
+  name: Name,
+  options: CommonOptions,
+  parametersJsonSchema: JsonSchema,
+  execute: Tool<Name, E, R>["execute"]
+): Tool<Name, E, R> => {
+  const tool: Omit<Tool<Name, E, R>, "pipe"> = {
     [TypeId]: TypeId,
     name,
     description: options.description,
     definition: {
       name,
       description: options.description,
-      parametersJsonSchema: toObjectSchema(fromSchema(options.parameters)),
+      parametersJsonSchema: toObjectSchema(parametersJsonSchema),
       kind: "function",
       strict: options.strict
     },
     maxRetries: options.maxRetries,
     sequential: options.sequential ?? false,
-    // The agent catches `ModelRetry` and provides `RunContext`, so the Tool type leaves them out;
-    // TypeScript cannot see that `E` is covered by `Exclude<E, ModelRetry> | ModelRetry`.
-    execute: run as (
-      args: unknown
-    ) => Effect.Effect<unknown, InvalidToolArgs | ModelRetry | Exclude<E, ModelRetry>, Exclude<R, RunContext> | RP>
+    execute
   }
   return Object.assign(Object.create(proto), tool)
 }
 
 /** Whether a value is a `Tool`. */
 export const isTool = (value: unknown): value is Any => typeof value === "object" && value !== null && TypeId in value
+
+/** Options of `fromJsonSchema`. */
+export interface JsonSchemaOptions<E, R> {
+  /** Tells the model what the tool does and when to call it. */
+  readonly description?: string | undefined
+  /** The arguments as JSON Schema (e.g. an MCP server's `inputSchema`); sent to the model as is. */
+  readonly parametersJsonSchema: JsonSchema
+  /** Runs the tool with the arguments as the model sent them (a JSON object, not validated here). */
+  readonly handler: (args: Readonly<Record<string, unknown>>) => Effect.Effect<unknown, E, R>
+  /** Failed calls in a row the model may retry before the run fails (default: the agent's `retries`). */
+  readonly maxRetries?: number | undefined
+  /** Run this tool alone, never concurrently with other calls of the same response. */
+  readonly sequential?: boolean | undefined
+  /** Ask the provider to enforce the parameters schema strictly, where it can. */
+  readonly strict?: boolean | undefined
+}
+
+/**
+ * Builds a tool from a JSON Schema rather than an Effect Schema, for tools defined elsewhere (an
+ * MCP server, a plugin): the handler gets the arguments as an undecoded JSON object.
+ */
+export const fromJsonSchema = <const Name extends string, E, R>(
+  name: Name,
+  options: JsonSchemaOptions<E, R>
+): Tool<Name, Exclude<E, ModelRetry>, Exclude<R, RunContext>> => {
+  const notAnObject = new InvalidToolArgs({ message: "The arguments must be a JSON object" })
+  const run = (args: unknown): Effect.Effect<unknown, InvalidToolArgs | E, R> =>
+    Predicate.isRecord(args) ? Effect.suspend(() => options.handler(args)) : Effect.fail(notAnObject)
+  // As in `make`: the agent catches `ModelRetry` and provides `RunContext`.
+  return assemble(
+    name,
+    options,
+    options.parametersJsonSchema,
+    run as (
+      args: unknown
+    ) => Effect.Effect<unknown, InvalidToolArgs | ModelRetry | Exclude<E, ModelRetry>, Exclude<R, RunContext>>
+  )
+}

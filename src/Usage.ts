@@ -4,13 +4,14 @@
  *
  * @example
  * import { Effect } from "effect"
- * import { Usage } from "effect-claude"
+ * import { type AgentError, Usage } from "effect-claude"
  *
  * const limits: Usage.UsageLimits = { requestLimit: 5, totalTokensLimit: 10_000 }
  * const usage = Usage.addRequest(Usage.RunUsage.empty, new Usage.RequestUsage({ inputTokens: 120, outputTokens: 30 }))
- * const check: Effect.Effect<void, Usage.UsageLimitExceeded> = Usage.checkTokens(limits, usage)
+ * const check: Effect.Effect<void, AgentError.UsageLimitExceeded> = Usage.checkTokens(limits, usage)
  */
 import { Effect, Schema } from "effect"
+import { UsageLimitExceeded } from "./AgentError.js"
 
 const TokenCount = Schema.optionalWith(Schema.Number, { default: () => 0 })
 const Details = Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.Number }), {
@@ -115,16 +116,6 @@ export interface UsageLimits {
   readonly totalTokensLimit?: number | undefined
   readonly toolCallsLimit?: number | undefined
 }
-
-/** A run went past one of its `UsageLimits`; the message names the limit and the numbers. */
-export class UsageLimitExceeded extends Schema.TaggedError<UsageLimitExceeded>()("UsageLimitExceeded", {
-  limit: Schema.Literal("requests", "inputTokens", "outputTokens", "totalTokens", "toolCalls"),
-  /** The configured maximum. */
-  maximum: Schema.Number,
-  /** The value that would exceed (or exceeded) it. */
-  value: Schema.Number,
-  message: Schema.String
-}) {}
 
 const exceeded = (limit: UsageLimitExceeded["limit"], maximum: number, value: number, what: string) =>
   Effect.fail(

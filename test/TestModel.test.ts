@@ -3,7 +3,7 @@ import { Chunk, Effect, JSONSchema, Option, Schema, Stream } from "effect"
 import { AgentError, Message, Model, type StreamEvent, Usage } from "effect-claude"
 import { TestModel } from "effect-claude/testing"
 import fc from "fast-check"
-import { foldResponseStream } from "../src/internal/responseFold.js"
+import { fold as foldResponseStream } from "../src/ModelResponseBuilder.js"
 import { estimateUsage } from "../src/testing/estimateUsage.js"
 
 const Weather = Schema.Struct({

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Schema } from "effect"
-import { Usage } from "effect-claude"
+import { AgentError, Usage } from "effect-claude"
 
-const { RequestUsage, RunUsage, UsageLimitExceeded } = Usage
+const { RequestUsage, RunUsage } = Usage
+const { UsageLimitExceeded } = AgentError
 
 describe("Usage", () => {
   it("defaults every count to zero", () => {

@@ -58,7 +58,7 @@ describe("bench correctness checks", () => {
 })
 
 describe("bench --quick", () => {
-  it("runs every contender on every scenario with correct outputs", { timeout: 60_000 }, async () => {
+  it("runs every contender on every scenario with correct outputs", { timeout: 180_000 }, async () => {
     const out = await mkdtemp(join(tmpdir(), "effect-claude-bench-"))
     try {
       const stdout = await new Promise<string>((resolve, reject) =>

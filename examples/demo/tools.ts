@@ -3,7 +3,7 @@
  * Effect dependency; `calculate` is a pure function that asks the model to retry on bad input.
  */
 import { Context, Effect, Layer, Schema } from "effect"
-import { Tool } from "effect-claude"
+import { AgentError, Tool } from "effect-claude"
 
 /** Today's weather for a city. */
 export interface Report {
@@ -36,7 +36,9 @@ export const getWeather = Tool.make("get_weather", {
     Effect.flatMap(WeatherApi, (api) => api.current(city)).pipe(
       Effect.flatMap((report) =>
         report === undefined
-          ? Effect.fail(new Tool.ModelRetry({ message: `No weather for '${city}'. Known: Paris, London, Tokyo.` }))
+          ? Effect.fail(
+              new AgentError.ModelRetry({ message: `No weather for '${city}'. Known: Paris, London, Tokyo.` })
+            )
           : Effect.succeed(report)
       )
     )
@@ -52,6 +54,6 @@ export const calculate = Tool.make("calculate", {
   }),
   handler: ({ a, b, operation }) =>
     operation === "divide" && b === 0
-      ? Effect.fail(new Tool.ModelRetry({ message: "Cannot divide by zero." }))
+      ? Effect.fail(new AgentError.ModelRetry({ message: "Cannot divide by zero." }))
       : Effect.succeed({ add: a + b, subtract: a - b, multiply: a * b, divide: a / b }[operation])
 })

@@ -26,18 +26,7 @@ import Anthropic from "@anthropic-ai/sdk"
 import type { BaseAnthropic } from "@anthropic-ai/sdk/client"
 import type { ModelInfo, ModelListParams } from "@anthropic-ai/sdk/resources/models"
 import type * as HttpClient from "@effect/platform/HttpClient"
-import {
-  Config,
-  type ConfigError,
-  Context,
-  type Duration,
-  Effect,
-  Layer,
-  Option,
-  Predicate,
-  Redacted,
-  Stream
-} from "effect"
+import { Config, type ConfigError, Context, Effect, Layer, Option, Predicate, Redacted, Stream } from "effect"
 import {
   type AnthropicError,
   type AnthropicSdkError,
@@ -49,52 +38,13 @@ import * as Foundry from "./cloud/Foundry.js"
 import { asAnthropicClient } from "./cloud/loadPackage.js"
 import * as Vertex from "./cloud/Vertex.js"
 import { bridgedFetch, commonClientOptions, makeService } from "./internal/clientService.js"
+import type { CommonOptions, Platform, Service } from "./internal/clientTypes.js"
+import { sdkLogger } from "./internal/secrets.js"
 
-/** The platform serving the requests: some features (batches, token counting, models) are missing on clouds. */
-export type Platform = "anthropic" | "bedrock" | "vertex" | "foundry"
-
-/** What `call` and `stream` hand the SDK call: pass it as the SDK's request options. */
-export interface RequestOptions {
-  /** Aborted when the Effect (or Stream) is interrupted. */
-  readonly signal: AbortSignal
-}
-
-/** The client service. */
-export interface Service {
-  /** The SDK client (maxRetries: 0, fetch bridged to the Effect HttpClient in context). */
-  readonly sdk: Anthropic
-  /** Which platform it talks to. */
-  readonly platform: Platform
-  /**
-   * Runs one SDK call as an Effect. The AbortSignal handed to `f` is aborted when the Effect is
-   * interrupted; any error the SDK throws becomes the mirrored typed AnthropicError.
-   */
-  readonly call: <A>(f: (sdk: Anthropic, options: RequestOptions) => Promise<A>) => Effect.Effect<A, AnthropicError>
-  /**
-   * Runs one streaming SDK call (e.g. `sdk.messages.create({ ..., stream: true }, options)`) as a
-   * Stream of the SDK's raw events. Events that arrived together are emitted as one chunk.
-   * Interrupting the stream aborts the HTTP request; errors (incl. SSE `error` events) become
-   * AnthropicError.
-   */
-  readonly stream: <A>(
-    f: (sdk: Anthropic, options: RequestOptions) => Promise<AsyncIterable<A>>
-  ) => Stream.Stream<A, AnthropicError>
-}
+export type { CommonOptions, Platform, RequestOptions, Service, StreamOptions } from "./internal/clientTypes.js"
 
 /** The Anthropic client a program talks to. */
 export class AnthropicClient extends Context.Tag("effect-claude/AnthropicClient")<AnthropicClient, Service>() {}
-
-/** Options every constructor shares. */
-export interface CommonOptions {
-  /** Default `https://api.anthropic.com` (the `ANTHROPIC_BASE_URL` variable is not read by `layer`). */
-  readonly baseURL?: string | undefined
-  /** How long a request may wait for its response headers (default 10 minutes, the SDK's). */
-  readonly timeout?: Duration.DurationInput | undefined
-  /** Headers sent with every request. */
-  readonly defaultHeaders?: Readonly<Record<string, string>> | undefined
-  /** Query parameters sent with every request. */
-  readonly defaultQuery?: Readonly<Record<string, string>> | undefined
-}
 
 /** Options of `make` / `layer`: an API key or an OAuth bearer token, and the common options. */
 export type Options = CommonOptions &
@@ -114,10 +64,11 @@ export interface ConfigOptions extends Omit<CommonOptions, "baseURL"> {
 /** Builds the service: an SDK client whose HTTP goes through the `HttpClient` in context. */
 export const make = (options: Options): Effect.Effect<Service, never, HttpClient.HttpClient> =>
   Effect.gen(function* () {
-    const fetch = yield* bridgedFetch
+    const fetch = yield* bridgedFetch(options)
     const secret = options.apiKey ?? options.authToken
+    const logger = yield* sdkLogger([Redacted.value(secret)])
     const sdk = new Anthropic({
-      ...commonClientOptions(options),
+      ...commonClientOptions(options, logger),
       ...(options.apiKey === undefined
         ? { apiKey: null, authToken: Redacted.value(options.authToken) }
         : { apiKey: Redacted.value(options.apiKey), authToken: null }),

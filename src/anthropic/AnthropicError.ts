@@ -16,7 +16,8 @@
  */
 import * as Sdk from "@anthropic-ai/sdk"
 import { Predicate, Schema } from "effect"
-import { BridgeTransportError } from "./internal/httpBridge.js"
+import { BridgeIdleTimeout, BridgeTransportError } from "./internal/httpBridge.js"
+import { scrub } from "./internal/secrets.js"
 
 declare module "../Model.js" {
   interface ModelErrors {
@@ -370,15 +371,9 @@ const headersRecord = (headers: Headers | undefined, secrets: ReadonlyArray<stri
   return record
 }
 
-const redactedMarker = "[redacted]"
-
-const scrub = (text: string, secrets: ReadonlyArray<string>): string => {
-  let result = text
-  for (const secret of secrets) {
-    if (secret.length > 0 && result.includes(secret)) result = result.split(secret).join(redactedMarker)
-  }
-  return result
-}
+/** Every string field a server can fill is scrubbed, not only the message: any of them may echo a secret. */
+const scrubOptional = (text: string | null | undefined, secrets: ReadonlyArray<string>): string | undefined =>
+  text === undefined || text === null ? undefined : scrub(text, secrets)
 
 const scrubBody = (body: unknown, secrets: ReadonlyArray<string>): unknown => {
   if (secrets.length === 0 || body === undefined || body === null) return body
@@ -415,9 +410,9 @@ const statusMessage = (error: Sdk.APIError, secrets: ReadonlyArray<string>): str
 const apiErrorProps = (error: Sdk.APIError, secrets: ReadonlyArray<string>) => ({
   message: statusMessage(error, secrets),
   headers: headersRecord(error.headers, secrets),
-  requestId: error.requestID ?? bodyRequestId(error.error) ?? undefined,
-  errorType: error.type ?? undefined,
-  errorCode: error.errorCode ?? undefined,
+  requestId: scrubOptional(error.requestID ?? bodyRequestId(error.error) ?? undefined, secrets),
+  errorType: scrubOptional(error.type ?? undefined, secrets),
+  errorCode: scrubOptional(error.errorCode ?? undefined, secrets),
   body: scrubBody(error.error, secrets)
 })
 
@@ -433,13 +428,23 @@ const connectionMessage = (error: Error, secrets: ReadonlyArray<string>): string
  * transport failures (a body that broke mid-stream) become `APIConnectionError`; anything else
  * becomes `AnthropicSdkError`. Never throws.
  */
+/** Whether a response body's idle timeout is the error, or its cause (the SDK may wrap it). */
+const idleTimedOut = (error: unknown): boolean => {
+  let current = error
+  for (let depth = 0; depth < 4 && current !== undefined && current !== null; depth++) {
+    if (current instanceof BridgeIdleTimeout) return true
+    current = Predicate.hasProperty(current, "cause") ? current.cause : undefined
+  }
+  return false
+}
+
 export const fromSdkError = (error: unknown, options?: FromSdkErrorOptions): AnthropicError => {
   if (isAnthropicError(error)) return error
   const secrets = options?.secrets ?? []
   if (error instanceof Sdk.APIUserAbortError) {
     return new APIUserAbortError({ message: scrub(error.message, secrets), headers: {} })
   }
-  if (error instanceof Sdk.APIConnectionTimeoutError) {
+  if (error instanceof Sdk.APIConnectionTimeoutError || (error instanceof Error && idleTimedOut(error))) {
     return new APIConnectionTimeoutError({ message: connectionMessage(error, secrets), headers: {} })
   }
   if (error instanceof Sdk.APIConnectionError) {
@@ -487,7 +492,7 @@ export const fromSdkError = (error: unknown, options?: FromSdkErrorOptions): Ant
     return new APIConnectionError({ message: connectionMessage(error, secrets), headers: {} })
   }
   if (error instanceof Error) {
-    return new AnthropicSdkError({ message: scrub(error.message, secrets), errorClass: error.name })
+    return new AnthropicSdkError({ message: scrub(error.message, secrets), errorClass: scrub(error.name, secrets) })
   }
   return new AnthropicSdkError({ message: scrub(String(error), secrets), errorClass: typeof error })
 }

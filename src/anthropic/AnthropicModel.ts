@@ -24,6 +24,7 @@ import type {
   MessageCreateParamsNonStreaming,
   MessageCreateParamsStreaming
 } from "@anthropic-ai/sdk/resources/beta/messages/messages.js"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { type ConfigError, Effect, Layer, Stream } from "effect"
 import type { UserError } from "../AgentError.js"
 import type { ModelMessage } from "../Message.js"
@@ -32,6 +33,7 @@ import {
   type ModelProfile,
   type ModelRequestParameters,
   type Service as ModelService,
+  make as makeModel,
   textParameters
 } from "../Model.js"
 import * as ModelSettings from "../ModelSettings.js"
@@ -45,7 +47,6 @@ import type { AnthropicError } from "./AnthropicError.js"
 import type { Policy as RetryPolicy } from "./AnthropicRetry.js"
 import "./AnthropicSettings.js"
 import { providerName } from "./internal/names.js"
-import * as NodeHttpClient from "./internal/nodeHttpClient.js"
 import { countTokensBody, type MappedRequest, mapRequest } from "./internal/requestMapping.js"
 import { malformedResponse, mapMessage } from "./internal/responseMapping.js"
 import { retryEffect, retryStreamPull } from "./internal/retrying.js"
@@ -96,9 +97,6 @@ export const make = (
   options: Options = {}
 ): Effect.Effect<Service, never, AnthropicClient> =>
   Effect.map(AnthropicClient, (client): Service => {
-    // A stack trace per request would cost more than the span, and point here anyway.
-    const spanOptions = { attributes: { model: modelName }, captureStackTrace: false }
-
     const prepare = (
       messages: ReadonlyArray<ModelMessage>,
       callSettings: ModelSettings.ModelSettings,
@@ -106,54 +104,45 @@ export const make = (
     ): Effect.Effect<MappedRequest, UserError> =>
       Effect.suspend(() => mapRequest(modelName, messages, ModelSettings.merge(settings, callSettings), parameters))
 
+    // `Model.make` opens each request's chat span and runs the request under it.
     const request: Service["request"] = (messages, callSettings, parameters) =>
-      // The span is not made the parent of the request's own work (as `withSpan` would): providing
-      // it costs two copies of the fiber's refs per request, and nothing inside opens a span. Only
-      // the retry wrapper's failure logs, when there are any, run under it.
-      Effect.useSpan("AnthropicModel.request", spanOptions, (span) =>
-        Effect.flatMap(prepare(messages, callSettings, parameters), (mapped) => {
-          const params: MessageCreateParamsNonStreaming = withBetas({ ...mapped.body, stream: false }, mapped.betas)
-          return Effect.flatMap(
-            retryEffect(
-              client.call((sdk, requestOptions) =>
-                sdk.beta.messages.create(params, sdkOptions(mapped, requestOptions))
-              ),
-              options.retry,
-              span
-            ),
-            (message) =>
-              Effect.clockWith((clock) => {
-                try {
-                  return Effect.succeed(mapMessage(message, new Date(clock.unsafeCurrentTimeMillis())))
-                } catch (cause) {
-                  return Effect.fail(malformedResponse(cause))
-                }
-              })
-          )
-        })
-      )
+      Effect.flatMap(prepare(messages, callSettings, parameters), (mapped) => {
+        const params: MessageCreateParamsNonStreaming = withBetas({ ...mapped.body, stream: false }, mapped.betas)
+        return Effect.flatMap(
+          retryEffect(
+            client.call((sdk, requestOptions) => sdk.beta.messages.create(params, sdkOptions(mapped, requestOptions))),
+            options.retry
+          ),
+          (message) =>
+            Effect.clockWith((clock) => {
+              try {
+                return Effect.succeed(mapMessage(message, new Date(clock.unsafeCurrentTimeMillis())))
+              } catch (cause) {
+                return Effect.fail(malformedResponse(cause))
+              }
+            })
+        )
+      })
 
     const requestStream: Service["requestStream"] = (messages, callSettings, parameters) =>
       // One Stream over one pull: retries, mapping and the check for a cut-short answer all happen
-      // in that pull, once per chunk (see `retrying.ts`); no Stream combinator per concern. The span
-      // is the scope's rather than `Stream.withSpan`'s, which would provide it anew on every chunk.
+      // in that pull, once per chunk (see `retrying.ts`); no Stream combinator per concern.
       Stream.unwrapScoped(
-        Effect.flatMap(Effect.makeSpanScoped("AnthropicModel.requestStream", spanOptions), (span) =>
-          Effect.flatMap(prepare(messages, callSettings, parameters), (mapped) => {
-            const params: MessageCreateParamsStreaming = withBetas({ ...mapped.body, stream: true }, mapped.betas)
-            return Effect.map(
-              retryStreamPull(
-                client.stream((sdk, requestOptions) =>
-                  sdk.beta.messages.create(params, sdkOptions(mapped, requestOptions))
-                ),
-                () => new StreamMapper(),
-                malformedResponse,
-                options.retry
+        Effect.flatMap(prepare(messages, callSettings, parameters), (mapped) => {
+          const params: MessageCreateParamsStreaming = withBetas({ ...mapped.body, stream: true }, mapped.betas)
+          return Effect.map(
+            retryStreamPull(
+              client.openPull(
+                (sdk, requestOptions) => sdk.beta.messages.create(params, sdkOptions(mapped, requestOptions)),
+                { idleTimeout: mapped.timeoutMillis }
               ),
-              Stream.repeatEffectChunkOption
-            )
-          }).pipe(Effect.withParentSpan(span))
-        )
+              () => new StreamMapper(),
+              malformedResponse,
+              options.retry
+            ),
+            Stream.repeatEffectChunkOption
+          )
+        })
       )
 
     const countTokens: Service["countTokens"] = (messages, callSettings = {}, parameters = textParameters) =>
@@ -172,7 +161,7 @@ export const make = (
         )
       ).pipe(Effect.map((counted) => counted.input_tokens))
 
-    return { modelName, providerName, profile, settings, request, requestStream, countTokens }
+    return { ...makeModel({ modelName, providerName, profile, settings, request, requestStream }), countTokens }
   })
 
 /** The Claude model `modelName` as the core `Model`; `settings` are its defaults. */
@@ -184,7 +173,8 @@ export const layer = (
 
 /**
  * Claude in one line, for the common case: the model `modelName` with the client configured from
- * the environment (`ANTHROPIC_API_KEY`, optional `ANTHROPIC_BASE_URL`) over Node's HTTP client.
+ * the environment (`ANTHROPIC_API_KEY`, optional `ANTHROPIC_BASE_URL`) over the platform's `fetch`
+ * (`@effect/platform`'s `FetchHttpClient`: Node, Bun, Deno and browsers alike, no extra package).
  * A missing key fails the Layer with a `ConfigError`.
  */
 export const layerFromEnv = (
@@ -192,10 +182,7 @@ export const layerFromEnv = (
   settings?: ModelSettings.ModelSettings | undefined,
   options?: Options | undefined
 ): Layer.Layer<Model, ConfigError.ConfigError> =>
-  layer(modelName, settings, options).pipe(
-    Layer.provide(clientLayerConfig()),
-    Layer.provide(NodeHttpClient.layerUndici)
-  )
+  layer(modelName, settings, options).pipe(Layer.provide(clientLayerConfig()), Layer.provide(FetchHttpClient.layer))
 
 /**
  * Counts the input tokens a request to `modelName` would use (the same mapping as a real request:

@@ -4,7 +4,8 @@
  * 409, 429, 5xx incl. 529, connection errors and timeouts, transient SSE `error` events), never for
  * 400, 401, 403, 404, 413, 422 or aborts. The default retries twice, waiting what the server asks
  * (`retry-after-ms`, `retry-after`) or else an exponential backoff with jitter (0.5 s, 1 s, … up
- * to 8 s, minus up to 25 %), like the official SDK.
+ * to 8 s, minus up to 25 %), like the official SDK. A server asking for a wait over `maxRetryAfter`
+ * (default 60 s) is not waited for: that failure is the request's at once.
  *
  * A policy is set per model (`AnthropicModel.layer(name, settings, { retry })`) and per run or
  * call (`AnthropicRetry.withPolicy`), the latter winning. A streamed answer is retried only until
@@ -40,8 +41,13 @@ export interface Options {
   readonly maxRetries?: number | undefined
   /** The first backoff delay, doubled at each retry (default 500 ms). */
   readonly initialDelay?: Duration.DurationInput | undefined
-  /** The longest backoff delay (default 8 s); a server's `retry-after` is honoured even when longer. */
+  /** The longest backoff delay (default 8 s); a server's `retry-after` is honoured even when longer, up to `maxRetryAfter`. */
   readonly maxDelay?: Duration.DurationInput | undefined
+  /**
+   * The longest wait a server may ask for with `retry-after` / `retry-after-ms` (default 60 s): a
+   * failure asking for longer fails at once rather than holding the run.
+   */
+  readonly maxRetryAfter?: Duration.DurationInput | undefined
   /** Whether the backoff takes off a random share of up to 25 % (default true), so clients spread out. */
   readonly jitter?: boolean | undefined
 }
@@ -53,43 +59,78 @@ const positiveMillis = (millis: number): Option.Option<Duration.Duration> =>
   millis > 0 && millis <= maxTimerMillis ? Option.some(Duration.millis(millis)) : Option.none()
 
 /**
- * How long the server asked to wait before the next attempt: `retry-after-ms` (milliseconds),
- * else `retry-after` (seconds, or an HTTP date, measured against `now`). `None` when there is no
- * usable header (absent, unparsable, not positive).
+ * `retry-after-ms` as milliseconds, when it is a plain positive number: `0`, negative, infinite
+ * or hexadecimal values do not count, so a `retry-after` beside them is still read.
+ */
+const millisHeaderValue = (header: string): number | undefined => {
+  const millis = Number(header.trim())
+  return header.trim() !== "" && Number.isFinite(millis) && millis > 0 && !/^[+-]?0x/i.test(header.trim())
+    ? millis
+    : undefined
+}
+
+/**
+ * How long the server asked to wait before the next attempt: `retry-after-ms` (milliseconds), when
+ * it is a positive number, else `retry-after` (seconds, or an HTTP date, measured against `now`).
+ * `None` when there is no usable header (absent, unparsable, not positive).
  */
 export const retryAfter = (error: AnthropicError, now: number = Date.now()): Option.Option<Duration.Duration> => {
-  if (!("headers" in error)) return Option.none()
+  const requested = requestedWaitMillis(error, now)
+  return requested === undefined ? Option.none() : positiveMillis(requested)
+}
+
+/** The wait the server asked for in milliseconds, however long; `undefined` when none is usable. */
+const requestedWaitMillis = (error: AnthropicError, now: number): number | undefined => {
+  if (!("headers" in error)) return undefined
   const headers = error.headers
   const millisHeader = headers["retry-after-ms"]
-  if (millisHeader !== undefined) {
-    const millis = Number.parseFloat(millisHeader)
-    if (!Number.isNaN(millis)) return positiveMillis(millis)
-  }
+  const millis = millisHeader === undefined ? undefined : millisHeaderValue(millisHeader)
+  if (millis !== undefined) return millis
   const header = headers["retry-after"]
-  if (header === undefined) return Option.none()
+  if (header === undefined) return undefined
   const seconds = Number.parseFloat(header)
-  if (!Number.isNaN(seconds)) return positiveMillis(seconds * 1000)
+  if (!Number.isNaN(seconds)) return seconds > 0 && Number.isFinite(seconds) ? seconds * 1000 : undefined
   const date = Date.parse(header)
-  return Number.isNaN(date) ? Option.none() : positiveMillis(date - now)
+  return Number.isNaN(date) || date - now <= 0 ? undefined : date - now
+}
+
+/** The longest wait a server may ask for before a retry unless told otherwise: 60 seconds. */
+export const defaultMaxRetryAfter: Duration.Duration = Duration.seconds(60)
+
+/** Options of `honourRetryAfter`. */
+export interface HonourOptions {
+  /**
+   * The longest wait a server may ask for (default 60 s). A failure asking for longer is not
+   * retried: it fails at once, and its `headers` (read with `retryAfter`) say how long it asked for.
+   */
+  readonly maxRetryAfter?: Duration.DurationInput | undefined
 }
 
 /**
  * Makes `schedule` wait what the server asks (`retry-after-ms` / `retry-after`) whenever a failure
  * carries such a header; failures without one keep the schedule's own delay. Whether to retry at
- * all is still the schedule's decision.
+ * all is still the schedule's decision, except that a server asking for more than `maxRetryAfter`
+ * ends the retries.
  */
 export const honourRetryAfter = <Out, R>(
-  schedule: Schedule.Schedule<Out, AnthropicError, R>
-): Schedule.Schedule<Out, AnthropicError, R> =>
-  Schedule.intersect(schedule, Schedule.identity<AnthropicError>()).pipe(
+  schedule: Schedule.Schedule<Out, AnthropicError, R>,
+  options: HonourOptions = {}
+): Schedule.Schedule<Out, AnthropicError, R> => {
+  const maxMillis = Duration.toMillis(Duration.decode(options.maxRetryAfter ?? defaultMaxRetryAfter))
+  const now = Effect.clockWith((clock) => clock.currentTimeMillis)
+  return Schedule.intersect(schedule, Schedule.identity<AnthropicError>()).pipe(
+    Schedule.whileInputEffect((error: AnthropicError) =>
+      Effect.map(now, (at) => {
+        const requested = requestedWaitMillis(error, at)
+        return requested === undefined || requested <= maxMillis
+      })
+    ),
     Schedule.modifyDelayEffect(([, error], delay) =>
-      Effect.map(
-        Effect.clockWith((clock) => clock.currentTimeMillis),
-        (now) => Option.getOrElse(retryAfter(error, now), () => delay)
-      )
+      Effect.map(now, (at) => Option.getOrElse(retryAfter(error, at), () => delay))
     ),
     Schedule.map(([out]) => out)
   )
+}
 
 /**
  * The SDK's backoff: `initialDelay` doubled at each retry, at most `maxDelay`, minus a random share
@@ -102,7 +143,9 @@ export const make = (options: Options = {}): Policy => {
     Schedule.modifyDelay((_, delay) => Duration.min(delay, maxDelay))
   )
   const backoff = options.jitter === false ? capped : Schedule.jitteredWith(capped, { min: 0.75, max: 1 })
-  return honourRetryAfter(Schedule.intersect(backoff, Schedule.recurs(maxRetries)))
+  return honourRetryAfter(Schedule.intersect(backoff, Schedule.recurs(maxRetries)), {
+    maxRetryAfter: options.maxRetryAfter
+  })
 }
 
 /** Two retries with the SDK's backoff, honouring `retry-after`: what a model uses unless told otherwise. */

@@ -4,7 +4,7 @@
  */
 import { Either, Predicate } from "effect"
 import { type ModelResponse, type ToolArgs, ToolCallPart } from "../Message.js"
-import { parseToolArgs } from "./responseFold.js"
+import { parseToolArgs } from "../ModelResponseBuilder.js"
 
 /** Content of the output tool's return when its call gave the final result. */
 export const finalResultProcessed = "Final result processed."

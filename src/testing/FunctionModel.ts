@@ -13,7 +13,6 @@
  * )
  */
 import { Chunk, Clock, Effect, Layer, Stream } from "effect"
-import { foldResponseStream, ResponseBuilder, responseToEvents } from "../internal/responseFold.js"
 import {
   type ModelMessage,
   ModelResponse,
@@ -22,7 +21,9 @@ import {
   ThinkingPart,
   ToolCallPart
 } from "../Message.js"
-import { defaultProfile, Model, type ModelError, type ModelRequestParameters, type Service } from "../Model.js"
+import type { ModelError, ModelRequestParameters, Service } from "../Model.js"
+import * as Model from "../Model.js"
+import { ModelResponseBuilder } from "../ModelResponseBuilder.js"
 import type { ModelSettings } from "../ModelSettings.js"
 import type { ModelResponseStreamEvent } from "../StreamEvent.js"
 import { estimateUsage } from "./estimateUsage.js"
@@ -147,6 +148,9 @@ const eventsOfItems = (
     })
   })
 
+/** Schema-class constructor options for values built from valid instances: no validation again. */
+const trustedInput = { disableValidation: true } as const
+
 const finishReasonOf = (parts: ReadonlyArray<ModelResponsePart>) =>
   parts.some((part) => part._tag === "ToolCallPart") ? ("tool_call" as const) : ("stop" as const)
 
@@ -163,15 +167,11 @@ export const make = (
     modelName
   })
 
-  const streamWithUsage = (
-    messages: ReadonlyArray<ModelMessage>,
-    settings: ModelSettings,
-    parameters: ModelRequestParameters
-  ): Stream.Stream<ModelResponseStreamEvent, ModelError> =>
+  const streamWithUsage: Model.RequestStreamFunction = (messages, settings, parameters) =>
     Stream.suspend(() => {
       if (streamFunction === undefined) return Stream.empty
       // Usage is only known at the end: estimate it from the parts streamed so far and emit it last.
-      const builder = new ResponseBuilder()
+      const builder = new ModelResponseBuilder()
       const events = eventsOfItems(streamFunction(messages, infoOf(settings, parameters))).pipe(
         Stream.mapChunks((chunk) => {
           builder.addAll(chunk)
@@ -191,43 +191,43 @@ export const make = (
       return Stream.concat(events, trailer)
     })
 
-  const request: Service["request"] = (messages, settings, parameters) => {
-    if (modelFunction === undefined) return foldResponseStream(streamWithUsage(messages, settings, parameters))
-    return Effect.flatMap(modelFunction(messages, infoOf(settings, parameters)), (result) =>
-      result instanceof ModelResponse
-        ? Effect.succeed(result)
-        : Effect.map(
-            Clock.currentTimeMillis,
-            (now) =>
-              // The parts are typed and already built; validating them again costs ~100 µs per step.
-              new ModelResponse(
-                {
-                  parts: [...result],
-                  usage: estimateUsage(messages, result),
-                  modelName,
-                  providerName: "function",
-                  finishReason: finishReasonOf(result),
-                  timestamp: new Date(now)
-                },
-                true
-              )
-          )
-    )
-  }
+  const request =
+    (modelFunction: ModelFunction): Model.RequestFunction =>
+    (messages, settings, parameters) =>
+      Effect.flatMap(modelFunction(messages, infoOf(settings, parameters)), (result) =>
+        result instanceof ModelResponse
+          ? Effect.succeed(result)
+          : Effect.map(
+              Clock.currentTimeMillis,
+              (now) =>
+                // The parts are typed and already built instances: no need to validate them again.
+                new ModelResponse(
+                  {
+                    parts: [...result],
+                    usage: estimateUsage(messages, result),
+                    modelName,
+                    providerName: "function",
+                    finishReason: finishReasonOf(result),
+                    timestamp: new Date(now)
+                  },
+                  trustedInput
+                )
+            )
+      )
 
-  const requestStream: Service["requestStream"] = (messages, settings, parameters) =>
-    streamFunction !== undefined
-      ? streamWithUsage(messages, settings, parameters)
-      : Stream.mapConcatChunk(Stream.fromEffect(request(messages, settings, parameters)), responseToEvents)
-
-  return {
+  const base = {
     modelName,
     providerName: "function",
-    profile: { ...defaultProfile, supportsNativeOutput: options.supportsNativeOutput ?? false },
-    settings: options.settings ?? {},
-    request,
-    requestStream
+    profile: { ...Model.defaultProfile, supportsNativeOutput: options.supportsNativeOutput ?? false },
+    settings: options.settings ?? {}
   }
+  // Without either function, the stream is empty and the response has no parts.
+  if (modelFunction === undefined) return Model.make({ ...base, requestStream: streamWithUsage })
+  return Model.make({
+    ...base,
+    request: request(modelFunction),
+    requestStream: streamFunction === undefined ? undefined : streamWithUsage
+  })
 }
 
 /** A Layer providing a `Model` that answers with your function. */
@@ -235,4 +235,4 @@ export const layer = (
   modelFunction: ModelFunction | undefined,
   streamFunction?: StreamFunction | undefined,
   options?: Options
-): Layer.Layer<Model> => Layer.succeed(Model, make(modelFunction, streamFunction, options))
+): Layer.Layer<Model.Model> => Layer.succeed(Model.Model, make(modelFunction, streamFunction, options))

@@ -32,7 +32,6 @@
  */
 import { Chunk, Clock, Context, Effect, Layer, Option, Predicate, Ref, Stream } from "effect"
 import { UserError } from "../AgentError.js"
-import { generate, mixSeed } from "../internal/jsonSchemaValues.js"
 import {
   type ModelMessage,
   ModelResponse,
@@ -48,11 +47,13 @@ import {
   type ModelProfile,
   type ModelRequestParameters,
   type Service as ModelService,
+  make as makeModel,
   type ToolDefinition
 } from "../Model.js"
 import type { ModelSettings } from "../ModelSettings.js"
 import * as StreamEvent from "../StreamEvent.js"
 import { estimateUsage } from "./estimateUsage.js"
+import { generate, mixSeed } from "./internal/jsonSchemaValues.js"
 
 /** Options of a test model. */
 export interface Options {
@@ -301,7 +302,7 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
         )
       )
 
-    return {
+    const model = makeModel({
       modelName,
       providerName,
       profile: { ...defaultProfile, supportsNativeOutput: true, ...options.profile },
@@ -314,7 +315,10 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
             record({ messages, settings, parameters, streamed: true }),
             Effect.map(respond(messages, parameters), (response) => Stream.fromChunks(...streamEvents(response)))
           )
-        ),
+        )
+    })
+    return {
+      ...model,
       requests: Ref.get(recorded),
       lastRequest: Effect.map(Ref.get(recorded), (requests) => Option.fromNullable(requests[requests.length - 1]))
     }

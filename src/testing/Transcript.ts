@@ -1,9 +1,15 @@
 /**
  * Recorded API traffic, replayed: an `HttpClient` Layer that answers the requests it gets with the
- * responses of a transcript (the format of `shared/transcripts`), in order. JSON bodies and raw
+ * responses of a recorded transcript, in order. JSON bodies and raw
  * SSE text are served as recorded, so the real SDK parses them; a request beyond the recording (or
  * to another endpoint than recorded) fails as a connection error whose message names the
  * transcript and the request number. What the client sent is kept for assertions.
+ *
+ * A transcript file is JSON: `{ "name": string, "interactions": [{ "request": { "method", "path",
+ * "body"? }, "response": { "status", "contentType", "headers"?, "body" } }] }`, interactions in the
+ * order the client sent them; a `text/event-stream` response's `body` is the raw SSE text as the API
+ * sent it, any other `body` is the JSON value. (The repository's own recordings, in
+ * `test/fixtures/transcripts`, come from pydantic-ai's recorded test cassettes.)
  *
  * @example
  * import { Effect, Layer, Redacted } from "effect"
@@ -30,10 +36,20 @@ import { type Interaction, readTranscriptFile, TranscriptFile } from "./internal
 
 export { type Interaction, TranscriptFile }
 
-/** A transcript: a file (path or URL) or its decoded contents. */
+/**
+ * A transcript: a file (path or URL) or its decoded contents.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Source = string | URL | TranscriptFile
 
-/** One request as the client sent it. */
+/**
+ * One request as the client sent it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ReceivedRequest {
   /** Order of arrival, from 0. */
   readonly index: number
@@ -48,12 +64,22 @@ export interface ReceivedRequest {
   readonly body: unknown
 }
 
-/** The transcript could not be read or decoded. */
+/**
+ * The transcript could not be read or decoded.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class TranscriptError extends Schema.TaggedError<TranscriptError>()("TranscriptError", {
   message: Schema.String
 }) {}
 
-/** The replay, for assertions. */
+/**
+ * The replay, for assertions.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Service {
   /** The transcript's name (the file's `name`). */
   readonly name: string
@@ -64,10 +90,20 @@ export interface Service {
   readonly remaining: Effect.Effect<number>
 }
 
-/** The replay of the transcript behind the `HttpClient` in context. */
+/**
+ * The replay of the transcript behind the `HttpClient` in context.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
 export class Transcript extends Context.Tag("effect-claude/testing/Transcript")<Transcript, Service>() {}
 
-/** Options of `make` / `layer`. */
+/**
+ * Options of `make` / `layer`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Options {
   /**
    * Whether a request must go to the recorded method and path (default true): a request to
@@ -147,7 +183,12 @@ const responseBody = (interaction: Interaction): BodyInit | null => {
 
 const describeRequest = (request: HttpClientRequest, url: URL) => `${request.method} ${url.pathname}`
 
-/** Builds the replaying `HttpClient` and its replay service. */
+/**
+ * Builds the replaying `HttpClient` and its replay service.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = (
   source: Source,
   options?: Options
@@ -212,6 +253,9 @@ export const make = (
 /**
  * An `HttpClient` replaying the transcript, plus the `Transcript` service to inspect it. Use
  * `Layer.provideMerge` to keep the `Transcript` service visible next to the client built on it.
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const layer = (
   source: Source,

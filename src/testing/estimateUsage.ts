@@ -94,5 +94,5 @@ export const estimateUsage = (
   new RequestUsage(
     { inputTokens: 50 + requestWords(messages), outputTokens: Math.max(1, responseWords(parts)) },
     // Two counts, valid by construction: no need to validate them.
-    true
+    { disableValidation: true }
   )

@@ -43,6 +43,7 @@ export const call = (toolName: string, args: Message.ToolArgs, toolCallId: strin
   new Message.ToolCallPart({ toolName, args, toolCallId })
 
 export interface ScriptOptions {
+  readonly modelName?: string
   readonly settings?: ModelSettings.ModelSettings
   readonly profile?: Partial<Model.ModelProfile>
 }
@@ -63,7 +64,7 @@ export const scripted = (answers: ReadonlyArray<Answer>, options: ScriptOptions 
         return Effect.succeed(answer instanceof Message.ModelResponse ? answer : response(answer))
       }),
     undefined,
-    { modelName: "scripted", settings: options.settings }
+    { modelName: options.modelName ?? "scripted", settings: options.settings }
   )
   const model: Model.Service = { ...service, profile: { ...service.profile, ...options.profile } }
   return { layer: Layer.succeed(Model.Model, model), requests, model }

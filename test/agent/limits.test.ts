@@ -14,7 +14,7 @@ describe("usage limits", () => {
     return Effect.gen(function* () {
       const error = yield* Effect.flip(Agent.run(loops, "go", { usageLimits: { requestLimit: 3 } }))
       expect(error).toEqual(
-        new Usage.UsageLimitExceeded({
+        new AgentError.UsageLimitExceeded({
           limit: "requests",
           maximum: 3,
           value: 4,
@@ -44,7 +44,7 @@ describe("usage limits", () => {
   })
 
   it.effect("checks token limits after each response", () => {
-    const check = (limits: Usage.UsageLimits, expected: Partial<Usage.UsageLimitExceeded>) => {
+    const check = (limits: Usage.UsageLimits, expected: Partial<AgentError.UsageLimitExceeded>) => {
       const model = alwaysPing()
       return Effect.gen(function* () {
         const error = yield* Effect.flip(Agent.run(loops, "go", { usageLimits: limits }))
@@ -92,7 +92,7 @@ describe("odd model behaviour", () => {
       const error = yield* Effect.flip(Agent.run(Agent.make({ tools: [ping] }), "Hi"))
       expect(error).toEqual(
         new AgentError.UnexpectedModelBehavior({
-          message: "Exceeded maximum retries (1) for output validation",
+          message: "Exceeded maximum retries (1) for output validation: Please return text or call a tool.",
           body: "Please return text or call a tool."
         })
       )

@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, it } from "@effect/vitest"
-import { Context, Effect, Schema } from "effect"
+import { Cause, Context, Effect, Exit, Schema } from "effect"
 import { Agent, AgentError, Message, Output, RunContext, Tool } from "effect-claude"
 import { call, lastRequestParts, scripted, text } from "./helpers.js"
 
@@ -59,7 +59,10 @@ describe("structured output", () => {
     return Effect.gen(function* () {
       const error = yield* Effect.flip(Agent.run(Agent.make({ output: City, outputRetries: 2 }), "go"))
       expect(error._tag).toBe("UnexpectedModelBehavior")
-      expect(error.message).toBe("Exceeded maximum retries (2) for output validation")
+      expect(error.message).toMatch(
+        /^Exceeded maximum retries \(2\) for output validation: .*city.*Expected string, actual 1/
+      )
+      expect(error.message).not.toContain("\n")
       expect(model.requests).toHaveLength(3)
     }).pipe(Effect.provide(model.layer))
   })
@@ -186,7 +189,7 @@ describe("output validators", () => {
           retries.push(context.retry)
           return answer.country === "France"
             ? Effect.succeed({ ...answer, city: answer.city.toUpperCase() })
-            : Effect.fail(new Tool.ModelRetry({ message: "Only French cities" }))
+            : Effect.fail(new AgentError.ModelRetry({ message: "Only French cities" }))
         })
       )
     )
@@ -207,7 +210,7 @@ describe("output validators", () => {
   it.effect("validates text output too, and fails once retries are used up", () => {
     const output = Output.text.pipe(
       Output.validate((answer) =>
-        answer.length < 10 ? Effect.succeed(answer) : Effect.fail(new Tool.ModelRetry({ message: "Shorter" }))
+        answer.length < 10 ? Effect.succeed(answer) : Effect.fail(new AgentError.ModelRetry({ message: "Shorter" }))
       )
     )
     const model = scripted([[text("A very long answer")], [text("Still far too long")]])
@@ -215,7 +218,7 @@ describe("output validators", () => {
       const error = yield* Effect.flip(Agent.run(Agent.make({ output }), "go"))
       expect(error).toEqual(
         new AgentError.UnexpectedModelBehavior({
-          message: "Exceeded maximum retries (1) for output validation",
+          message: "Exceeded maximum retries (1) for output validation: Shorter",
           body: "Shorter"
         })
       )
@@ -230,6 +233,28 @@ describe("output validators", () => {
     return Effect.gen(function* () {
       const error = yield* Effect.flip(Agent.run(Agent.make({ output }), "go"))
       expect(error).toEqual(new Forbidden())
+    }).pipe(Effect.provide(model.layer))
+  })
+})
+
+describe("why a run failed", () => {
+  it.effect("Cause.pretty of a run whose output retries are used up says why, in the message's line", () => {
+    const model = scripted([[call("final_result", { city: 1 }, "c1")]])
+    return Effect.gen(function* () {
+      const exit = yield* Effect.exit(Agent.run(Agent.make({ output: City, outputRetries: 1 }), "go"))
+      expect(Exit.isFailure(exit)).toBe(true)
+      if (Exit.isSuccess(exit)) return
+      const firstLine = Cause.pretty(exit.cause).split("\n")[0]!
+      expect(firstLine).toMatch(/UnexpectedModelBehavior: Exceeded maximum retries \(1\) for output validation: .*city/)
+    }).pipe(Effect.provide(model.layer))
+  })
+
+  it.effect("Cause.pretty of a run that keeps calling an unknown tool names the tool", () => {
+    const model = scripted([[call("nope", {}, "c1")]])
+    return Effect.gen(function* () {
+      const exit = yield* Effect.exit(Agent.run(Agent.make({}), "go"))
+      if (Exit.isSuccess(exit)) return expect.unreachable()
+      expect(Cause.pretty(exit.cause).split("\n")[0]).toContain("Unknown tool name: 'nope'")
     }).pipe(Effect.provide(model.layer))
   })
 })
@@ -364,7 +389,7 @@ describe("end strategies", () => {
       const picky = Tool.make("picky", {
         parameters: Schema.Struct({}),
         handler: () =>
-          attempts++ === 0 ? Effect.fail(new Tool.ModelRetry({ message: "again" })) : Effect.succeed("ok")
+          attempts++ === 0 ? Effect.fail(new AgentError.ModelRetry({ message: "again" })) : Effect.succeed("ok")
       })
       const model = scripted([
         [call("picky", {}, "c1"), call("final_result", { city: "Paris", country: "France" }, "c2")],
@@ -404,7 +429,7 @@ describe("types", () => {
           const geocoder = yield* Geocoder
           const context = yield* RunContext.RunContext
           if (context.retry > 3) return yield* new Unknown()
-          if (!geocoder.known(answer.city)) return yield* new Tool.ModelRetry({ message: "Unknown city" })
+          if (!geocoder.known(answer.city)) return yield* new AgentError.ModelRetry({ message: "Unknown city" })
           return answer
         })
       )

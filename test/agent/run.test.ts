@@ -181,3 +181,22 @@ describe("Agent.iter", () => {
     }).pipe(Effect.provide(model.layer))
   })
 })
+
+describe("AgentError", () => {
+  it("brands the agent's errors: isAgentError and the is… predicates tell them from other values", () => {
+    const error = new AgentError.UserError({ message: "no" })
+    expect(AgentError.isAgentError(error)).toBe(true)
+    expect(AgentError.isUserError(error)).toBe(true)
+    expect(AgentError.isUnexpectedModelBehavior(error)).toBe(false)
+    expect(AgentError.isAgentError(new AgentError.ModelRetry({ message: "again" }))).toBe(false)
+    expect(AgentError.isModelRetry(new AgentError.ModelRetry({ message: "again" }))).toBe(true)
+    expect(AgentError.isAgentError({ _tag: "UserError", message: "a look-alike" })).toBe(false)
+    expect(
+      AgentError.isUsageLimitExceeded(
+        new AgentError.UsageLimitExceeded({ limit: "requests", maximum: 1, value: 2, message: "over" })
+      )
+    ).toBe(true)
+    // The brand is not an own property: instances compare and encode as before.
+    expect(Object.getOwnPropertySymbols(error)).not.toContain(AgentError.TypeId)
+  })
+})

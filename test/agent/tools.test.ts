@@ -55,7 +55,9 @@ describe("function tools", () => {
       handler: () =>
         Effect.flatMap(RunContext.RunContext, (context) => {
           seen.push(context)
-          return context.retry === 0 ? Effect.fail(new Tool.ModelRetry({ message: "once more" })) : Effect.succeed("ok")
+          return context.retry === 0
+            ? Effect.fail(new AgentError.ModelRetry({ message: "once more" }))
+            : Effect.succeed("ok")
         })
     })
     const model = scripted([[call("inspect", {}, "c1")], [call("inspect", {}, "c2")], [text("done")]])
@@ -80,7 +82,9 @@ describe("function tools", () => {
       parameters: Schema.Struct({}),
       handler: () => {
         calls += 1
-        return calls === 1 ? Effect.fail(new Tool.ModelRetry({ message: "Try a bigger city" })) : Effect.succeed("ok")
+        return calls === 1
+          ? Effect.fail(new AgentError.ModelRetry({ message: "Try a bigger city" }))
+          : Effect.succeed("ok")
       }
     })
     const model = scripted([[call("flaky", {}, "c1")], [call("flaky", {}, "c2")], [text("done")]])
@@ -99,14 +103,14 @@ describe("function tools", () => {
   it.effect("fails with UnexpectedModelBehavior once a tool's retries are used up (default 1)", () => {
     const failing = Tool.make("failing", {
       parameters: Schema.Struct({}),
-      handler: () => Effect.fail(new Tool.ModelRetry({ message: "nope" }))
+      handler: () => Effect.fail(new AgentError.ModelRetry({ message: "nope" }))
     })
     const model = scripted([[call("failing", {}, "c1")], [call("failing", {}, "c2")], [text("never")]])
     return Effect.gen(function* () {
       const error = yield* Effect.flip(Agent.run(Agent.make({ tools: [failing] }), "go"))
       expect(error).toEqual(
         new AgentError.UnexpectedModelBehavior({
-          message: "Tool 'failing' exceeded max retries count of 1",
+          message: "Tool 'failing' exceeded max retries count of 1: nope",
           body: "nope"
         })
       )
@@ -120,7 +124,8 @@ describe("function tools", () => {
     const flaky = Tool.make("flaky", {
       parameters: Schema.Struct({}),
       maxRetries: 2,
-      handler: () => (results[index++] ? Effect.succeed("ok") : Effect.fail(new Tool.ModelRetry({ message: "again" })))
+      handler: () =>
+        results[index++] ? Effect.succeed("ok") : Effect.fail(new AgentError.ModelRetry({ message: "again" }))
     })
     const answers = results.map((_, i) => [call("flaky", {}, `c${i}`)])
     const model = scripted([...answers, [text("done")]])
@@ -218,7 +223,7 @@ describe("function tools", () => {
       const error = yield* Effect.flip(Agent.run(Agent.make({}), "go"))
       expect(error).toEqual(
         new AgentError.UnexpectedModelBehavior({
-          message: "Tool 'nope' exceeded max retries count of 1",
+          message: "Tool 'nope' exceeded max retries count of 1: Unknown tool name: 'nope'. No tools available.",
           body: "Unknown tool name: 'nope'. No tools available."
         })
       )
@@ -288,7 +293,7 @@ describe("function tools", () => {
         Agent.run(Agent.make({ tools: [counted] }), "go", { usageLimits: { toolCallsLimit: 1 } })
       )
       expect(error).toEqual(
-        new Usage.UsageLimitExceeded({
+        new AgentError.UsageLimitExceeded({
           limit: "toolCalls",
           maximum: 1,
           value: 2,

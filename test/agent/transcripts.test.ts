@@ -11,7 +11,7 @@ import { Agent, AgentEvent, type ModelSettings, Output, Tool, Usage } from "effe
 import { AnthropicClient, AnthropicModel } from "effect-claude/anthropic"
 import { MockAnthropicServer, Transcript } from "effect-claude/testing"
 
-const transcripts = new URL("../../../shared/transcripts/", import.meta.url)
+const transcripts = new URL("../fixtures/transcripts/", import.meta.url)
 
 /** Claude `modelName` answering from transcript `name`. */
 const replay = (name: string, modelName: string, settings?: ModelSettings.ModelSettings) =>

@@ -3,7 +3,7 @@
  * the loopback server must not see a single request.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Schema, Stream } from "effect"
+import { Duration, Effect, Schema, Stream } from "effect"
 import { Agent, Message, Model, type ModelSettings, Output, Tool } from "effect-claude"
 import { collect, failureOf, M, serve, watchUnhandledRejections, withClaude } from "./harness.js"
 
@@ -91,7 +91,7 @@ describe("bad input fails with UserError before any request", () => {
   it.scopedLive("an unknown output mode", () =>
     Effect.gen(function* () {
       // What a JavaScript caller, or data read from a config file, could hand over.
-      const xml: Output.OutputSpec<string> = Object.assign(Object.create(Object.getPrototypeOf(Output.text)), {
+      const xml: Output.Output<string> = Object.assign(Object.create(Object.getPrototypeOf(Output.text)), {
         ...Output.text,
         mode: "xml"
       })
@@ -108,4 +108,87 @@ describe("bad input fails with UserError before any request", () => {
       expect(yield* server.requestCount).toBe(0)
     })
   )
+})
+
+describe("settings, names and values the API rejects fail with a UserError naming the field", () => {
+  const cases: ReadonlyArray<readonly [string, ModelSettings.ModelSettings, RegExp]> = [
+    ["negative maxTokens", { maxTokens: -5 }, /settings\.maxTokens/],
+    ["fractional maxTokens", { maxTokens: 10.5 }, /settings\.maxTokens/],
+    ["NaN temperature", { temperature: Number.NaN }, /settings\.temperature/],
+    ["infinite temperature", { temperature: Number.POSITIVE_INFINITY }, /settings\.temperature/],
+    ["topP above 1", { topP: 1.5 }, /settings\.topP/],
+    ["negative topK", { topK: -1 }, /settings\.topK/],
+    ["an extraBody holding a function", { extraBody: { hook: () => 1 } }, /settings\.extraBody.*\$\.hook/],
+    ["an extraBody holding a BigInt", { extraBody: { big: 10n } }, /settings\.extraBody/],
+    ["a malformed duration", { timeout: "soon" as never }, /settings\.timeout/]
+  ]
+  for (const [name, settings, message] of cases) {
+    it.scopedLive(name, () =>
+      Effect.gen(function* () {
+        expect(yield* rejected(Agent.make({}), "Hi", { settings })).toMatch(message)
+      })
+    )
+  }
+
+  it.scopedLive("tool names the API does not accept", () =>
+    Effect.gen(function* () {
+      for (const name of ["has space", "", "x".repeat(65), "naïve", "line\nbreak"]) {
+        const tool = Tool.make(name, {
+          description: "A tool",
+          parameters: Schema.Struct({}),
+          handler: () => Effect.succeed("ok")
+        })
+        expect(yield* rejected(Agent.make({ tools: [tool] }), "Hi")).toMatch(/Tool name .* is not accepted/)
+      }
+    })
+  )
+
+  it.scopedLive("a whitespace-only prompt is no prompt", () =>
+    Effect.gen(function* () {
+      expect(yield* rejected(Agent.make({}), "  \n\t ")).toMatch(/Nothing to send/)
+    })
+  )
+})
+
+describe("durations are normalised, not failed", () => {
+  it.scopedLive("30 days, infinity and 1.5 ms give a working request", () =>
+    Effect.gen(function* () {
+      const server = yield* serve(M.textMessage("fine"))
+      for (const timeout of ["30 days", Duration.infinity, "1.5 millis"] as const) {
+        const result = yield* Agent.run(Agent.make({}), "Hi", {
+          settings: { timeout: timeout === "1.5 millis" ? Duration.millis(1.5) : timeout }
+        }).pipe(Effect.either, withClaude(server))
+        // 1.5 ms may really time out on a loaded machine; it must never be the SDK's integer check.
+        if (result._tag === "Left") expect(result.left._tag).toBe("APIConnectionTimeoutError")
+        else expect(result.right.output).toBe("fine")
+      }
+    })
+  )
+})
+
+describe("tool results that cannot become JSON", () => {
+  const circular: Record<string, unknown> = { name: "loop" }
+  circular.self = circular
+  const results: ReadonlyArray<readonly [string, unknown]> = [
+    ["a BigInt", { count: 10n }],
+    ["a cycle", circular],
+    ["a Map", new Map([["a", 1]])],
+    ["a Set", new Set([1])],
+    ["a function", { run: () => 1 }]
+  ]
+  for (const [name, value] of results) {
+    it.scopedLive(`${name}: a UserError naming the tool, never a defect`, () =>
+      Effect.gen(function* () {
+        const odd = Tool.make("odd_result", {
+          description: "Returns something odd",
+          parameters: Schema.Struct({}),
+          handler: () => Effect.succeed(value)
+        })
+        const server = yield* serve([M.toolUseMessage([{ name: "odd_result", input: {} }]), M.textMessage("never")])
+        const exit = yield* Effect.exit(Agent.run(Agent.make({ tools: [odd] }), "Go").pipe(withClaude(server)))
+        expect(failureOf(exit, "UserError").message).toMatch(/odd_result/)
+        expect(yield* server.requestCount).toBe(1)
+      })
+    )
+  }
 })

@@ -91,6 +91,34 @@ describe("AnthropicRetry", () => {
     expect(AnthropicRetry.retryAfter(new AnthropicError.RetryableError({ message: "again" }))).toEqual(Option.none())
   })
 
+  it.effect("a server asking for more than maxRetryAfter (default 60 s) is not waited for", () =>
+    Effect.gen(function* () {
+      expect(yield* plannedDelays(AnthropicRetry.defaultPolicy, [rateLimited({ "retry-after": "3600" })])).toEqual([])
+      expect(yield* plannedDelays(AnthropicRetry.defaultPolicy, [rateLimited({ "retry-after-ms": "1e9" })])).toEqual([])
+      expect(yield* plannedDelays(AnthropicRetry.defaultPolicy, [rateLimited({ "retry-after": "60" })])).toEqual([
+        60_000
+      ])
+      const patient = AnthropicRetry.make({ maxRetryAfter: "2 hours" })
+      expect(yield* plannedDelays(patient, [rateLimited({ "retry-after": "3600" })])).toEqual([3_600_000])
+      // The failure itself says how long the server asked for.
+      expect(AnthropicRetry.retryAfter(rateLimited({ "retry-after": "3600" }), 0)).toEqual(
+        Option.some(Duration.seconds(3600))
+      )
+    })
+  )
+
+  it("a retry-after-ms that is not a positive number falls back to retry-after, then to the backoff", () => {
+    for (const invalid of ["0", "-5", "Infinity", "0x10", "", "soon"]) {
+      expect(
+        Option.map(
+          AnthropicRetry.retryAfter(rateLimited({ "retry-after-ms": invalid, "retry-after": "3" }), 0),
+          Duration.toMillis
+        )
+      ).toEqual(Option.some(3000))
+      expect(AnthropicRetry.retryAfter(rateLimited({ "retry-after-ms": invalid }), 0)).toEqual(Option.none())
+    }
+  })
+
   it.effect("honourRetryAfter keeps a custom schedule's decisions and delays when no header says otherwise", () =>
     Effect.gen(function* () {
       const steady = AnthropicRetry.honourRetryAfter(

@@ -4,10 +4,12 @@
  * no error message, `String(error)`, error JSON, pretty cause, debug-level log line, or span (its
  * name, attributes, events and end status).
  */
+import * as util from "node:util"
+import { NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Effect, Exit, HashMap, Inspectable, List, Logger, LogLevel, Stream, Tracer } from "effect"
+import { Cause, Effect, Exit, HashMap, Inspectable, List, Logger, LogLevel, Redacted, Stream, Tracer } from "effect"
 import { Agent, type ModelSettings } from "effect-claude"
-import { AnthropicRetry } from "effect-claude/anthropic"
+import { AnthropicClient, AnthropicRetry } from "effect-claude/anthropic"
 import { apiKey, M, serve, watchUnhandledRejections, withClaude } from "./harness.js"
 
 watchUnhandledRejections()
@@ -148,5 +150,92 @@ describe("secrets", () => {
       const leaks = observed.filter((line) => line.includes(apiKey) || line.includes("SECRET-1234"))
       expect(leaks).toEqual([])
     })
+  )
+})
+
+describe("secrets: printing and side paths", () => {
+  it.scopedLive(
+    "the client service prints redacted; echoed ids and types are scrubbed; the SDK logs through Effect",
+    () =>
+      Effect.gen(function* () {
+        observed.length = 0
+        const consoleLines: Array<string> = []
+        const methods = ["log", "error", "warn", "info", "debug"] as const
+        const originals = methods.map((method) => console[method])
+        const originalWrite = process.stderr.write
+        for (const method of methods) {
+          console[method] = (...args: Array<unknown>) => {
+            consoleLines.push(util.format(...args))
+          }
+        }
+        process.stderr.write = (chunk: string | Uint8Array) => {
+          consoleLines.push(String(chunk))
+          return true
+        }
+        yield* Effect.addFinalizer(() =>
+          Effect.sync(() => {
+            methods.forEach((method, index) => {
+              console[method] = originals[index] ?? console.log
+            })
+            process.stderr.write = originalWrite
+          })
+        )
+        const server = yield* serve((request) => {
+          switch (M.lastUserText(request)) {
+            case "echo ids":
+              // A proxy echoing the key into the request id header, the error type and the body's request id.
+              return M.apiError(400, { type: `type ${apiKey}`, headers: { "request-id": `req ${apiKey}` } })
+            case "malformed":
+              // Only the SDK's SSE reader logs a malformed event; a non-streamed answer gets plain text.
+              if (!request.stream) return M.textMessage("not streamed")
+              return M.raw(`event: message_start\ndata: {"type":"message_start","oops": ${apiKey}\n\n`)
+            default:
+              return M.textMessage("fine")
+          }
+        })
+        const agent = Agent.make({ instructions: "Be brief." })
+        for (const prompt of ["echo ids", "malformed"]) {
+          if (prompt !== "malformed")
+            recordOutcome(yield* Effect.exit(Agent.run(agent, prompt).pipe(withClaude(server), observe)))
+          recordOutcome(
+            yield* Effect.exit(
+              Stream.runDrain(Agent.runStream(agent, prompt)).pipe(
+                withClaude(server, { retry: AnthropicRetry.none }),
+                observe
+              )
+            )
+          )
+        }
+        // The service and the SDK instance it holds, printed every way a program prints a value.
+        const printed = yield* Effect.gen(function* () {
+          const client = yield* AnthropicClient.AnthropicClient
+          yield* Effect.log(client)
+          yield* Effect.log(client.sdk)
+          console.log(client)
+          console.log(client.sdk)
+          return [
+            util.inspect(client, { depth: 10 }),
+            util.inspect(client.sdk, { depth: 10 }),
+            JSON.stringify(client),
+            JSON.stringify(client.sdk),
+            String(client),
+            String(client.sdk)
+          ]
+        }).pipe(
+          Effect.provide(AnthropicClient.layer({ apiKey: Redacted.make(apiKey), baseURL: server.baseURL })),
+          Effect.provide(NodeHttpClient.layerUndici),
+          observe
+        )
+        for (const line of [...printed, ...consoleLines]) record("printed", line)
+
+        // The test can fail: the echoes reached the client, and the SDK did log the malformed event.
+        expect(observed.some((line) => line.includes("req [redacted]"))).toBe(true)
+        expect(observed.some((line) => line.includes("type [redacted]"))).toBe(true)
+        expect(observed.some((line) => line.startsWith("log:") && line.includes("Could not parse"))).toBe(true)
+        expect(printed.every((line) => line.includes("AnthropicClient") || line.includes("Anthropic"))).toBe(true)
+        const leaks = observed.filter((line) => line.includes(apiKey) || line.includes("SECRET-1234"))
+        expect(leaks).toEqual([])
+        expect(consoleLines.filter((line) => line.includes("Could not parse"))).toEqual([])
+      })
   )
 })

@@ -5,8 +5,8 @@ import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Exit, Layer, Scope, Stream } from "effect"
 import { MockAnthropicServer } from "effect-claude/testing"
 
-// The transcripts live beside the repository: <repo>/../shared/transcripts.
-const transcripts = new URL("../../../shared/transcripts/", import.meta.url)
+// The recorded transcripts: test/fixtures/transcripts (see its README).
+const transcripts = new URL("../fixtures/transcripts/", import.meta.url)
 const transcriptFile = (name: string) => new URL(`${name}.json`, transcripts)
 
 const params: Anthropic.MessageCreateParamsNonStreaming = {

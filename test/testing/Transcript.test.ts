@@ -7,7 +7,7 @@ import { Chunk, Effect, Layer, Redacted, Stream } from "effect"
 import { AnthropicClient } from "effect-claude/anthropic"
 import { Transcript } from "effect-claude/testing"
 
-const transcripts = new URL("../../../shared/transcripts/", import.meta.url)
+const transcripts = new URL("../fixtures/transcripts/", import.meta.url)
 const transcriptFile = (name: string) => new URL(`${name}.json`, transcripts)
 
 const apiKey = "sk-ant-transcript-test"

@@ -3,9 +3,10 @@
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import { Effect, Redacted } from "effect"
-import type { CommonOptions, Service } from "../AnthropicClient.js"
 import { AnthropicSdkError, type PlatformPackageMissing } from "../AnthropicError.js"
 import { bridgedFetch, commonClientOptions, makeService } from "../internal/clientService.js"
+import type { CommonOptions, Service } from "../internal/clientTypes.js"
+import { sdkLogger } from "../internal/secrets.js"
 import { asAnthropicClient, construct, loadPlatformPackage } from "./loadPackage.js"
 
 /** AWS credentials as the AWS SDK's credential providers return them. */
@@ -52,14 +53,16 @@ export const make = (
         errorClass: "TypeError"
       })
     }
-    const fetch = yield* bridgedFetch
+    const fetch = yield* bridgedFetch(options)
+    const secrets = [accessKey, secretKey, sessionToken, apiKey].filter((secret) => secret !== undefined)
+    const logger = yield* sdkLogger(secrets)
     const { AnthropicBedrock } = yield* loadPlatformPackage(
       "bedrock",
       "@anthropic-ai/bedrock-sdk",
       () => import("@anthropic-ai/bedrock-sdk")
     )
     const common = {
-      ...commonClientOptions(options),
+      ...commonClientOptions(options, logger),
       ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
       ...(options.awsRegion === undefined ? {} : { awsRegion: options.awsRegion }),
       ...(apiKey === undefined ? {} : { apiKey }),
@@ -78,6 +81,5 @@ export const make = (
           })
         : new AnthropicBedrock(common)
     )
-    const secrets = [accessKey, secretKey, sessionToken, apiKey].filter((secret) => secret !== undefined)
     return makeService(asAnthropicClient(client), "bedrock", secrets)
   })

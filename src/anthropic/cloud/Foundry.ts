@@ -3,9 +3,10 @@
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import { Effect, Redacted } from "effect"
-import type { CommonOptions, Service } from "../AnthropicClient.js"
 import type { AnthropicSdkError, PlatformPackageMissing } from "../AnthropicError.js"
 import { bridgedFetch, commonClientOptions, makeService } from "../internal/clientService.js"
+import type { CommonOptions, Service } from "../internal/clientTypes.js"
+import { sdkLogger } from "../internal/secrets.js"
 import { asAnthropicClient, construct, loadPlatformPackage } from "./loadPackage.js"
 
 /** Options of `AnthropicClient.foundry`: a resource name or a base URL, and an API key or an Entra token provider. */
@@ -23,18 +24,19 @@ export const make = (
   options: Options
 ): Effect.Effect<Service, PlatformPackageMissing | AnthropicSdkError, HttpClient.HttpClient> =>
   Effect.gen(function* () {
-    const fetch = yield* bridgedFetch
+    const fetch = yield* bridgedFetch(options)
     const { AnthropicFoundry } = yield* loadPlatformPackage(
       "foundry",
       "@anthropic-ai/foundry-sdk",
       () => import("@anthropic-ai/foundry-sdk")
     )
     const apiKey = options.apiKey === undefined ? undefined : Redacted.value(options.apiKey)
+    const logger = yield* sdkLogger(apiKey === undefined ? [] : [apiKey])
     const client = yield* construct(
       "foundry",
       () =>
         new AnthropicFoundry({
-          ...commonClientOptions(options),
+          ...commonClientOptions(options, logger),
           ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
           ...(options.resource === undefined ? {} : { resource: options.resource }),
           ...(apiKey === undefined ? {} : { apiKey }),

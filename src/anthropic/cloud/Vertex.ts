@@ -3,9 +3,10 @@
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import { Effect, Redacted } from "effect"
-import type { CommonOptions, Service } from "../AnthropicClient.js"
 import type { AnthropicSdkError, PlatformPackageMissing } from "../AnthropicError.js"
 import { bridgedFetch, commonClientOptions, makeService } from "../internal/clientService.js"
+import type { CommonOptions, Service } from "../internal/clientTypes.js"
+import { sdkLogger } from "../internal/secrets.js"
 import { asAnthropicClient, construct, loadPlatformPackage } from "./loadPackage.js"
 
 /** What Vertex needs of a Google auth client (a `google-auth-library` `AuthClient` is one). */
@@ -42,7 +43,7 @@ export const make = (
   options: Options
 ): Effect.Effect<Service, PlatformPackageMissing | AnthropicSdkError, HttpClient.HttpClient> =>
   Effect.gen(function* () {
-    const fetch = yield* bridgedFetch
+    const fetch = yield* bridgedFetch(options)
     const { AnthropicVertex } = yield* loadPlatformPackage(
       "vertex",
       "@anthropic-ai/vertex-sdk",
@@ -50,11 +51,12 @@ export const make = (
     )
     type VertexOptions = NonNullable<ConstructorParameters<typeof AnthropicVertex>[0]>
     const accessToken = options.accessToken === undefined ? undefined : Redacted.value(options.accessToken)
+    const logger = yield* sdkLogger(accessToken === undefined ? [] : [accessToken])
     const authClient =
       options.authClient ?? (accessToken === undefined ? undefined : tokenAuthClient(accessToken, options.projectId))
     const client = yield* construct("vertex", () => {
       const vertexOptions: VertexOptions = {
-        ...commonClientOptions(options),
+        ...commonClientOptions(options, logger),
         ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
         region: options.region,
         ...(options.projectId === undefined ? {} : { projectId: options.projectId }),

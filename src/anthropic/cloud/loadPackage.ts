@@ -3,8 +3,8 @@
  */
 import type Anthropic from "@anthropic-ai/sdk"
 import { Effect, Predicate } from "effect"
-import type { Platform } from "../AnthropicClient.js"
 import { AnthropicSdkError, PlatformPackageMissing } from "../AnthropicError.js"
+import type { Platform } from "../internal/clientTypes.js"
 
 /** Imports the package behind a platform; a missing package is a typed error, not a crash. */
 export const loadPlatformPackage = <M>(

@@ -5,28 +5,39 @@
 import type Anthropic from "@anthropic-ai/sdk"
 import * as HttpClient from "@effect/platform/HttpClient"
 import { Chunk, Duration, Effect, Option, Predicate, type Scope, Stream } from "effect"
-import type { CommonOptions, Platform, Service } from "../AnthropicClient.js"
-import { type AnthropicError, fromSdkError } from "../AnthropicError.js"
+import { type AnthropicError, APIConnectionTimeoutError, fromSdkError } from "../AnthropicError.js"
+import type { CommonOptions, Platform, RequestOptions, Service, StreamOptions } from "./clientTypes.js"
 import { type Fetch, makeFetch } from "./httpBridge.js"
+import { printAs, type SdkLogger } from "./secrets.js"
 
 /**
- * Resolves the HttpClient and the Runtime in context once, and builds the SDK's `fetch` over them.
+ * Resolves the HttpClient and the Runtime in context once, and builds the SDK's `fetch` over them;
+ * a streamed body idle for the client's `timeout` (default 10 minutes, the SDK's) is aborted.
  * The runtime runs with Effect's tracer off: the HttpClient would otherwise open a root span per
  * request (no caller span reaches it through the SDK) and add trace headers to every API call;
  * the SDK has its own OpenTelemetry support for request spans.
  */
-export const bridgedFetch: Effect.Effect<Fetch, never, HttpClient.HttpClient> = Effect.gen(function* () {
-  const client = yield* HttpClient.HttpClient
-  const runtime = yield* Effect.withTracerEnabled(Effect.runtime<never>(), false)
-  return makeFetch(client, runtime)
-})
+export const bridgedFetch = (
+  options: Pick<CommonOptions, "timeout"> = {}
+): Effect.Effect<Fetch, never, HttpClient.HttpClient> =>
+  Effect.gen(function* () {
+    const client = yield* HttpClient.HttpClient
+    const runtime = yield* Effect.withTracerEnabled(Effect.runtime<never>(), false)
+    return makeFetch(client, runtime, {
+      idleMillis: options.timeout === undefined ? defaultTimeoutMillis : timeoutMillis(options.timeout)
+    })
+  })
+
+/** The SDK's default `timeout`: 10 minutes. */
+const defaultTimeoutMillis = 10 * 60 * 1000
 
 /** The SDK's `timeout` (positive whole milliseconds, at most what one timer can hold). */
 export const timeoutMillis = (timeout: Duration.DurationInput): number =>
   Math.min(2 ** 31 - 1, Math.max(1, Math.round(Duration.toMillis(Duration.decode(timeout)))))
 
-/** The SDK client options the common options stand for. */
-export const commonClientOptions = (options: CommonOptions) => ({
+/** The SDK client options the common options stand for, with the SDK's log lines going to `logger`. */
+export const commonClientOptions = (options: CommonOptions, logger: SdkLogger) => ({
+  logger,
   ...(options.timeout === undefined ? {} : { timeout: timeoutMillis(options.timeout) }),
   ...(options.defaultHeaders === undefined ? {} : { defaultHeaders: { ...options.defaultHeaders } }),
   ...(options.defaultQuery === undefined ? {} : { defaultQuery: { ...options.defaultQuery } })
@@ -70,6 +81,12 @@ class Pump<A> {
   private reading = false
   /** Whether reading stopped at a full buffer, to go on when a chunk is taken. */
   private paused = false
+  /** Events read so far: the idle watch only compares it between its ticks, so an event costs an increment. */
+  private events = 0
+  /** `events` at the watch's last tick, and when the count last moved (or the pump last waited on its consumer). */
+  private eventsAtTick = 0
+  private quietSince = 0
+  private watch: ReturnType<typeof setTimeout> | undefined = undefined
 
   /**
    * The iterator's `next`, read once: each SDK stream's iterator is an object of a hidden class of
@@ -80,15 +97,49 @@ class Pump<A> {
 
   constructor(
     private readonly iterator: AsyncIterator<A>,
-    private readonly toError: (error: unknown) => AnthropicError
+    private readonly toError: (error: unknown) => AnthropicError,
+    /** How long the server may send nothing while the pump waits for it. */
+    private readonly idleMillis: number,
+    /** Aborts the request, once the server has been idle too long. */
+    private readonly abort: () => void
   ) {
     this.nextEvent = iterator.next
   }
 
-  /** Starts reading. */
+  /** Starts reading, and watching for a server that stalls. */
   start(): this {
     this.read()
+    this.quietSince = Date.now()
+    this.watch = setTimeout(this.tick, this.tickMillis())
     return this
+  }
+
+  /**
+   * A tick a few times per idle period: the server counts as idle while the pump waits for an
+   * event (not while its consumer is slow) and the count has not moved. A byte trickle that never
+   * completes an event is idle too: only whole events are progress.
+   */
+  private readonly tick = (): void => {
+    this.watch = undefined
+    if (this.closed || this.done) return
+    const now = Date.now()
+    if (this.events !== this.eventsAtTick || !this.reading) {
+      this.eventsAtTick = this.events
+      this.quietSince = now
+    } else if (now - this.quietSince >= this.idleMillis) {
+      this.failure = new APIConnectionTimeoutError({
+        message: `Request timed out: the server sent nothing for ${this.idleMillis} ms`,
+        headers: {}
+      })
+      this.abort()
+      this.flush()
+      return
+    }
+    this.watch = setTimeout(this.tick, this.tickMillis())
+  }
+
+  private tickMillis(): number {
+    return Math.max(5, Math.min(this.idleMillis - (Date.now() - this.quietSince), Math.ceil(this.idleMillis / 4)))
   }
 
   /** Waits for the next chunk (or the end, or the failure). */
@@ -117,6 +168,7 @@ class Pump<A> {
     if (this.closed) return
     this.closed = true
     this.waiter = undefined
+    if (this.watch !== undefined) clearTimeout(this.watch)
     if (this.done) return
     const finish = this.iterator.return
     if (finish === undefined) return
@@ -148,16 +200,18 @@ class Pump<A> {
         }
       }
       const result = await this.nextEvent.call(this.iterator)
-      if (this.closed) {
+      if (this.closed || this.failure !== undefined) {
         this.reading = false
         return
       }
       if (result.done === true) {
         this.reading = false
         this.finished = true
+        if (this.watch !== undefined) clearTimeout(this.watch)
         this.flush()
         return
       }
+      this.events++
       this.buffer.push(result.value)
       if (this.waiter !== undefined && !this.flushScheduled) {
         this.flushScheduled = true
@@ -168,7 +222,9 @@ class Pump<A> {
 
   private readonly onFailure = (error: unknown): void => {
     this.reading = false
-    if (this.closed) return
+    // After an idle timeout the read fails with the abort: the timeout is the stream's failure.
+    if (this.closed || this.failure !== undefined) return
+    if (this.watch !== undefined) clearTimeout(this.watch)
     this.failure = this.toError(error)
     this.flush()
   }
@@ -207,22 +263,6 @@ class Pump<A> {
 /** A Stream's pull: the next chunk; `None` at the end. */
 export type Pull<A> = Effect.Effect<Chunk.Chunk<A>, Option.Option<AnthropicError>>
 
-/** The Effect that opens a Stream made by `stream`, by the Stream. */
-const openers = new WeakMap<object, Effect.Effect<Pull<unknown>, AnthropicError, Scope.Scope>>()
-
-/**
- * How to read a Stream of SDK events as a pull: for a Stream made by a client's `stream`, its own
- * pump's pull (no Stream machinery in between, as a reader that only wants the pull would
- * otherwise pay on every chunk); for any other Stream, `Stream.toPull`.
- */
-export const toPull = <A>(
-  events: Stream.Stream<A, AnthropicError>
-): Effect.Effect<Pull<A>, AnthropicError, Scope.Scope> => {
-  const open = openers.get(events)
-  // The opener was registered for this very Stream, whose elements are `A`.
-  return open === undefined ? Stream.toPull(events) : (open as Effect.Effect<Pull<A>, AnthropicError, Scope.Scope>)
-}
-
 /** Aborts the SDK `Stream`'s own controller, when the iterable is one. */
 const abortIterable = (iterable: unknown): void => {
   if (Predicate.hasProperty(iterable, "controller") && iterable.controller instanceof AbortController) {
@@ -240,17 +280,21 @@ export const makeService = (sdk: Anthropic, platform: Platform, secrets: Readonl
       catch: toError
     })
 
-  const openPull = <A>(
-    f: (sdk: Anthropic, options: { readonly signal: AbortSignal }) => Promise<AsyncIterable<A>>
+  const openPull: Service["openPull"] = <A>(
+    f: (sdk: Anthropic, options: RequestOptions) => Promise<AsyncIterable<A>>,
+    streamOptions?: StreamOptions
   ): Effect.Effect<Pull<A>, AnthropicError, Scope.Scope> =>
     // Plain `flatMap`s rather than `Effect.gen`: this runs once per streamed request.
     Effect.suspend(() => {
       const controller = new AbortController()
+      const abort = () => controller.abort()
+      const idleMillis =
+        streamOptions?.idleTimeout === undefined ? sdk.timeout : timeoutMillis(streamOptions.idleTimeout)
       let pump: Pump<A> | undefined
       return Effect.zipRight(
         // A stream that was read to its end (or failed) has no request left to abort: aborting it
         // anyway would only cost an exception object per request.
-        Effect.addFinalizer(() => (pump?.done === true ? Effect.void : Effect.sync(() => controller.abort()))),
+        Effect.addFinalizer(() => (pump?.done === true ? Effect.void : Effect.sync(abort))),
         Effect.flatMap(
           Effect.tryPromise({ try: () => f(sdk, { signal: controller.signal }), catch: toError }),
           (iterable) => {
@@ -261,7 +305,10 @@ export const makeService = (sdk: Anthropic, platform: Platform, secrets: Readonl
               abortIterable(iterable)
               return Effect.fail(toError(error))
             }
-            const opened = new Pump<A>(iterator, toError).start()
+            const opened = new Pump<A>(iterator, toError, idleMillis, () => {
+              abortIterable(iterable)
+              abort()
+            }).start()
             pump = opened
             return Effect.as(
               Effect.addFinalizer(() =>
@@ -277,12 +324,12 @@ export const makeService = (sdk: Anthropic, platform: Platform, secrets: Readonl
       )
     })
 
-  const stream: Service["stream"] = (f) => {
-    const open = openPull(f)
-    const events = Stream.unwrapScoped(Effect.map(open, Stream.repeatEffectChunkOption))
-    openers.set(events, open)
-    return events
-  }
+  const stream: Service["stream"] = (f, streamOptions) =>
+    Stream.unwrapScoped(Effect.map(openPull(f, streamOptions), Stream.repeatEffectChunkOption))
 
-  return { sdk, platform, call, stream }
+  const service: Service = { sdk, platform, call, stream, openPull }
+  // Both hold the SDK client, whose fields include the key in clear.
+  printAs(sdk, () => ({ _id: "Anthropic", platform, baseURL: sdk.baseURL }))
+  printAs(service, () => ({ _id: "AnthropicClient", platform, baseURL: sdk.baseURL }))
+  return service
 }

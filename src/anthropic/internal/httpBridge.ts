@@ -25,6 +25,14 @@ export class BridgeTransportError extends Error {
   }
 }
 
+/** A response body that sent nothing for longer than allowed; the SDK's caller sees a timeout. */
+export class BridgeIdleTimeout extends BridgeTransportError {
+  constructor(idleMillis: number) {
+    super(`Request timed out: the response body sent nothing for ${idleMillis} ms`)
+    this.name = "BridgeIdleTimeout"
+  }
+}
+
 /** The `fetch` signature the SDK calls. */
 export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>
 
@@ -231,11 +239,32 @@ const interruptFiber = (fiber: Fiber.RuntimeFiber<unknown, unknown>): void => fi
 const readableBody = (
   body: Stream.Stream<Uint8Array, HttpClientError>,
   signal: AbortSignal | undefined,
-  runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.RuntimeFiber<A, E>
+  runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.RuntimeFiber<A, E>,
+  idleMillis: number
 ): ReadableStream<Uint8Array> => {
   let fiber: Fiber.RuntimeFiber<void, HttpClientError> | undefined
   let resumeReading: (() => void) | undefined
   let aborted = false
+  let idle = false
+  // The idle watch compares a chunk count between its ticks: a chunk costs an increment, not a timer.
+  let chunks = 0
+  let chunksAtTick = 0
+  let quietSince = Date.now()
+  let watch: ReturnType<typeof setTimeout> | undefined
+  const tick = () => {
+    watch = undefined
+    const now = Date.now()
+    // Waiting on a slow reader (the queue is full) is not the server's idleness.
+    if (chunks !== chunksAtTick || resumeReading !== undefined) {
+      chunksAtTick = chunks
+      quietSince = now
+    } else if (now - quietSince >= idleMillis) {
+      idle = true
+      if (fiber !== undefined) interruptFiber(fiber)
+      return
+    }
+    watch = setTimeout(tick, Math.max(5, Math.ceil(idleMillis / 4)))
+  }
   const onAbort = () => {
     aborted = true
     if (fiber !== undefined) interruptFiber(fiber)
@@ -244,6 +273,7 @@ const readableBody = (
     start(controller) {
       const pump = Stream.runForEachChunk(body, (chunk) =>
         Effect.async<void>((resume) => {
+          chunks++
           for (const bytes of chunk) controller.enqueue(bytes)
           if ((controller.desiredSize ?? 0) > 0) return resume(Effect.void)
           resumeReading = () => resume(Effect.void)
@@ -253,9 +283,11 @@ const readableBody = (
       fiber = running
       running.addObserver((exit) => {
         signal?.removeEventListener("abort", onAbort)
+        if (watch !== undefined) clearTimeout(watch)
         resumeReading = undefined
         try {
           if (Exit.isSuccess(exit)) controller.close()
+          else if (idle && !aborted) controller.error(new BridgeIdleTimeout(idleMillis))
           else if (aborted || Cause.isInterruptedOnly(exit.cause)) controller.error(abortError())
           else controller.error(transportError(exit.cause))
         } catch {
@@ -263,7 +295,10 @@ const readableBody = (
         }
       })
       if (signal?.aborted) onAbort()
-      else signal?.addEventListener("abort", onAbort, { once: true })
+      else {
+        signal?.addEventListener("abort", onAbort, { once: true })
+        watch = setTimeout(tick, Math.max(5, Math.ceil(idleMillis / 4)))
+      }
     },
     pull() {
       const resume = resumeReading
@@ -276,11 +311,22 @@ const readableBody = (
   })
 }
 
+/** Options of `makeFetch`. */
+export interface FetchOptions {
+  /** How long a streamed response body may send nothing before it is aborted with `BridgeIdleTimeout`. */
+  readonly idleMillis: number
+}
+
 /**
  * Builds the SDK's `fetch` over `client`, running every request in `runtime` (resolved once, at
  * Layer build).
  */
-export const makeFetch = (client: HttpClient.HttpClient, runtime: Runtime.Runtime<never>): Fetch => {
+export const makeFetch = (
+  client: HttpClient.HttpClient,
+  runtime: Runtime.Runtime<never>,
+  options: FetchOptions
+): Fetch => {
+  const idleMillis = options.idleMillis
   const runFork = Runtime.runFork(runtime)
   const exchange = (request: HttpClientRequest.HttpClientRequest): Effect.Effect<Exchange, HttpClientError> =>
     Effect.flatMap(client.execute(request), (response): Effect.Effect<Exchange, HttpClientError> => {
@@ -324,7 +370,7 @@ export const makeFetch = (client: HttpClient.HttpClient, runtime: Runtime.Runtim
         try {
           if (nullBodyStatus(status)) resolve(new Response(null, { status, headers }))
           else if (buffer !== undefined) resolve(new BufferedResponse(new Uint8Array(buffer), { status, headers }))
-          else resolve(new Response(readableBody(response.stream, signal, runFork), { status, headers }))
+          else resolve(new Response(readableBody(response.stream, signal, runFork, idleMillis), { status, headers }))
         } catch (error) {
           reject(new BridgeTransportError(`Invalid response: ${String(error)}`, { cause: error }))
         }

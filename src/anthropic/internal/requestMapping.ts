@@ -18,10 +18,9 @@ import type {
   MessageCountTokensParams,
   MessageCreateParamsNonStreaming
 } from "@anthropic-ai/sdk/resources/beta/messages/messages.js"
-import { Duration, Either, Encoding, Option, Predicate, Schema } from "effect"
+import { Either, Encoding, Option, Predicate, Schema } from "effect"
 import { UserError } from "../../AgentError.js"
 import type { BuiltinTool } from "../../BuiltinTool.js"
-import { parseToolArgs } from "../../internal/responseFold.js"
 import type {
   BuiltinToolCallPart,
   BuiltinToolReturnPart,
@@ -33,10 +32,12 @@ import type {
   UserContent
 } from "../../Message.js"
 import type { ModelRequestParameters, ToolDefinition } from "../../Model.js"
+import { parseToolArgs } from "../../ModelResponseBuilder.js"
 import type { ModelSettings } from "../../ModelSettings.js"
 import type { AnthropicSettings, ContainerSetting, ToolChoiceSetting } from "../AnthropicSettings.js"
 import { cacheControl, cacheLastMessageBlock, limitCachePoints, setBlockCacheControl } from "./cachePoints.js"
 import { isMcpToolName, parseMcpToolName, providerName } from "./names.js"
+import { requestTimeoutMillis, toolResultText, validateSettings, validateToolName } from "./requestValidation.js"
 
 /** The default `max_tokens`: the API requires one. */
 export const defaultMaxTokens = 4096
@@ -132,6 +133,7 @@ const buildRequest = (
   parameters: ModelRequestParameters
 ): MappedRequest => {
   const anthropic: AnthropicSettings = settings.anthropic ?? {}
+  validateSettings(settings)
   const maxTokens = settings.maxTokens ?? defaultMaxTokens
   const betas = new Set<string>()
 
@@ -205,7 +207,7 @@ const buildRequest = (
     body,
     betas: [...betas],
     headers: { ...settings.extraHeaders },
-    timeoutMillis: settings.timeout === undefined ? undefined : Duration.toMillis(Duration.decode(settings.timeout))
+    timeoutMillis: requestTimeoutMillis(settings.timeout)
   }
 }
 
@@ -284,7 +286,8 @@ const requestBlocks = (
         break
       case "UserPromptPart":
         if (typeof part.content === "string") {
-          if (part.content !== "") blocks.push({ type: "text", text: part.content })
+          // The API rejects a text block of only whitespace: it counts as no prompt.
+          if (part.content.trim() !== "") blocks.push({ type: "text", text: part.content })
         } else {
           for (const content of part.content) {
             if (content._tag === "CachePoint") {
@@ -306,7 +309,7 @@ const requestBlocks = (
         blocks.push({
           type: "tool_result",
           tool_use_id: part.toolCallId,
-          content: typeof part.content === "string" ? part.content : (JSON.stringify(part.content) ?? ""),
+          content: toolResultText(part.toolName, part.content),
           is_error: part.isError
         })
         break
@@ -509,6 +512,7 @@ const isBlockParam = (block: Record<string, unknown>): block is Record<string, u
 // ---------------------------------------------------------------------------------------------
 
 const functionTool = (tool: ToolDefinition): BetaToolUnion => {
+  validateToolName(tool.name)
   const definition: BetaToolUnion = { name: tool.name, input_schema: { ...tool.parametersJsonSchema, type: "object" } }
   if (tool.description !== undefined) definition.description = tool.description
   if (tool.strict !== undefined) definition.strict = tool.strict

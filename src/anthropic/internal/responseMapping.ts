@@ -13,7 +13,6 @@ import type {
 } from "@anthropic-ai/sdk/resources/beta/messages/messages.js"
 import { Either, Option, ParseResult, Predicate, Schema } from "effect"
 import { UnexpectedModelBehavior } from "../../AgentError.js"
-import { ResponseBuilder } from "../../internal/responseFold.js"
 import {
   BuiltinToolCallPart,
   BuiltinToolReturnPart,
@@ -26,6 +25,7 @@ import {
   type ToolArgs,
   ToolCallPart
 } from "../../Message.js"
+import { ModelResponseBuilder as ResponseBuilder } from "../../ModelResponseBuilder.js"
 import type { ModelResponseStreamEvent, ResponseMetadata } from "../../StreamEvent.js"
 import { RequestUsage } from "../../Usage.js"
 import { mcpToolName, providerName, unknownMcpToolName } from "./names.js"

@@ -2,10 +2,9 @@
  * Applying a retry policy to one request (`retryEffect`) or one streamed answer (`retryStreamPull`).
  * Only errors `isRetryable` calls transient reach the policy; the rest fail at once.
  */
-import { Chunk, Effect, ExecutionStrategy, Exit, Option, Schedule, Scope, type Stream, type Tracer } from "effect"
+import { Chunk, Effect, ExecutionStrategy, Exit, Option, Schedule, Scope, type Tracer } from "effect"
 import { type AnthropicError, APIConnectionError, isRetryable } from "../AnthropicError.js"
 import { CurrentPolicy, defaultPolicy, type Policy } from "../AnthropicRetry.js"
-import { toPull } from "./clientService.js"
 
 /** The policy in force: the run's (`withPolicy`), else the model's, else the default. */
 const policyInForce = (modelPolicy: Policy | undefined): Effect.Effect<Policy> =>
@@ -93,6 +92,9 @@ const cutShort = (): AnthropicError =>
 /** A Stream's pull: the next chunk; `None` at the end. */
 type Pull<A, E> = Effect.Effect<Chunk.Chunk<A>, Option.Option<E>>
 
+/** Opens one attempt's events as a pull (the client's `openPull`); closing the scope aborts its request. */
+export type OpenPull<A> = Effect.Effect<Pull<A, AnthropicError>, AnthropicError, Scope.Scope>
+
 /**
  * One attempt: opens `events` and reads (mapping as it goes) until content begins, holding back
  * what it read. A failure before that point (a stream cut short included) fails the returned
@@ -104,11 +106,11 @@ type Pull<A, E> = Effect.Effect<Chunk.Chunk<A>, Option.Option<E>>
  * answer's Stream is a single `repeatEffectChunkOption` over it, no combinator per layer.
  */
 const openUntilContent = <A, B, E>(
-  events: Stream.Stream<A, AnthropicError>,
+  open: OpenPull<A>,
   makeReader: () => StreamReader<A, B>,
   unreadable: (cause: unknown) => E
 ): Effect.Effect<Pull<B, AnthropicError | E>, AnthropicError, Scope.Scope> =>
-  Effect.flatMap(toPull(events), (pull) => {
+  Effect.flatMap(open, (pull) => {
     const reader = makeReader()
     // What the answer hands over before reading on: the held events, then possibly its end.
     let held: Chunk.Chunk<B> = Chunk.empty()
@@ -162,7 +164,7 @@ const openUntilContent = <A, B, E>(
  * HTTP request) as soon as the attempt fails. Each attempt's events are mapped by a fresh reader.
  */
 export const retryStreamPull = <A, B, E>(
-  events: Stream.Stream<A, AnthropicError>,
+  open: OpenPull<A>,
   makeReader: () => StreamReader<A, B>,
   unreadable: (cause: unknown) => E,
   modelPolicy: Policy | undefined
@@ -170,7 +172,7 @@ export const retryStreamPull = <A, B, E>(
   Effect.flatMap(Effect.scope, (parent) =>
     withPolicy(
       Effect.flatMap(Scope.fork(parent, ExecutionStrategy.sequential), (scope) =>
-        Scope.extend(openUntilContent(events, makeReader, unreadable), scope).pipe(
+        Scope.extend(openUntilContent(open, makeReader, unreadable), scope).pipe(
           Effect.onExit((exit) => (Exit.isFailure(exit) ? Scope.close(scope, exit) : Effect.void))
         )
       ),

@@ -22,14 +22,50 @@ import type { StreamReader } from "./retrying.js"
 
 /** How a streamed block grows. */
 type BlockState =
-  /** Grows by deltas the core fold applies (text, thinking). */
-  | { readonly kind: "deltas" }
+  /** Grows by text (and citation) deltas the core fold applies. */
+  | { readonly kind: "text" }
+  /** Grows by thinking (and signature) deltas the core fold applies. */
+  | { readonly kind: "thinking" }
+  /** Stopped: nothing may target it again. */
+  | { readonly kind: "stopped" }
   /** A tool call: its input arrives as JSON fragments, or whole in the start event. */
   | { readonly kind: "toolCall"; readonly startInput: unknown; sawDelta: boolean }
   /** Complete at its start (server tool results, redacted thinking). */
   | { readonly kind: "complete" }
   /** Not modelled: buffered and emitted whole when it stops. */
   | { readonly kind: "buffered"; block: Record<string, unknown> }
+
+// Shared states: the per-delta check is one Map lookup and an identity comparison.
+const textBlock: BlockState = { kind: "text" }
+const thinkingBlock: BlockState = { kind: "thinking" }
+const stoppedBlock: BlockState = { kind: "stopped" }
+
+/**
+ * The most content blocks one message may have. Far above what the API sends; an index beyond it
+ * is hostile, and bounding it keeps any index-keyed work downstream bounded.
+ */
+export const maxBlockIndex = 4096
+
+/** An event the protocol does not allow: the answer cannot be read. */
+const violation = (event: { readonly type: unknown }, problem: string): Error =>
+  new Error(`malformed stream event ${String(event.type).slice(0, 64)}: ${problem}`)
+
+/** The index of a block event, checked: a non-negative integer within `maxBlockIndex`. */
+const blockIndex = (event: { readonly type: unknown; readonly index: unknown }): number => {
+  const index = event.index
+  if (typeof index !== "number" || !Number.isInteger(index) || index < 0 || index >= maxBlockIndex) {
+    throw violation(
+      event,
+      `block index ${typeof index === "number" ? index : typeof index} is not an integer in [0, ${maxBlockIndex})`
+    )
+  }
+  return index
+}
+
+const stringField = (event: { readonly type: unknown }, name: string, value: unknown): string => {
+  if (typeof value !== "string") throw violation(event, `${name} is a ${typeof value}, not a string`)
+  return value
+}
 
 const isEmptyInput = (input: unknown): boolean =>
   input === undefined || input === null || (typeof input === "object" && Object.keys(input).length === 0)
@@ -49,24 +85,35 @@ export class StreamMapper implements StreamReader<BetaRawMessageStreamEvent, Mod
   ended = false
 
   /**
-   * Maps a chunk of raw events in a plain loop; throws on an event it cannot read. Text and
-   * thinking deltas (nearly every event of an answer) are mapped right here; the rest go through
-   * `map`, so the loop the JIT optimizes stays small and sees few shapes.
+   * Maps a chunk of raw events in a plain loop; throws on an event it cannot read or that the
+   * protocol does not allow (a bad block index, a block opened twice, a delta for a block that is
+   * not open or of another kind, anything after `message_stop`). Well-formed text and thinking
+   * deltas (nearly every event of an answer) are mapped right here; the rest go through `map`, so
+   * the loop the JIT optimizes stays small and sees few shapes.
    */
   read(events: Chunk.Chunk<BetaRawMessageStreamEvent>): Chunk.Chunk<ModelResponseStreamEvent> {
     const out: Array<ModelResponseStreamEvent> = []
     for (const event of events) {
-      if (event.type === "content_block_delta") {
+      if (event.type === "content_block_delta" && !this.ended) {
         const delta = event.delta
         if (delta.type === "text_delta") {
-          this.content = true
-          out.push({ _tag: "PartDelta", index: event.index, delta: { _tag: "TextDelta", content: delta.text } })
-          continue
-        }
-        if (delta.type === "thinking_delta") {
-          this.content = true
-          out.push({ _tag: "PartDelta", index: event.index, delta: { _tag: "ThinkingDelta", content: delta.thinking } })
-          continue
+          const state = this.blocks.get(event.index)
+          if (state === textBlock && typeof delta.text === "string") {
+            this.content = true
+            out.push({ _tag: "PartDelta", index: event.index, delta: { _tag: "TextDelta", content: delta.text } })
+            continue
+          }
+        } else if (delta.type === "thinking_delta") {
+          const state = this.blocks.get(event.index)
+          if (state === thinkingBlock && typeof delta.thinking === "string") {
+            this.content = true
+            out.push({
+              _tag: "PartDelta",
+              index: event.index,
+              delta: { _tag: "ThinkingDelta", content: delta.thinking }
+            })
+            continue
+          }
         }
       }
       this.map(event, out)
@@ -74,9 +121,31 @@ export class StreamMapper implements StreamReader<BetaRawMessageStreamEvent, Mod
     return Chunk.unsafeFromArray(out)
   }
 
+  /** The state of the open block an event targets; throws when there is none. */
+  private open(event: { readonly type: unknown; readonly index: unknown }): BlockState {
+    const index = blockIndex(event)
+    const state = this.blocks.get(index)
+    if (state === undefined || state === stoppedBlock) {
+      throw violation(event, `block ${index} is ${state === undefined ? "not open" : "already stopped"}`)
+    }
+    return state
+  }
+
+  /** Throws unless the open block of `event` is `expected`. */
+  private expectKind(
+    event: { readonly type: unknown; readonly index: unknown },
+    expected: BlockState,
+    deltaType: string
+  ): number {
+    const state = this.open(event)
+    if (state !== expected) throw violation(event, `${deltaType} for a ${state.kind} block`)
+    return blockIndex(event)
+  }
+
   /** Appends the core events of one raw event to `out`. */
   map(event: BetaRawMessageStreamEvent, out: Array<ModelResponseStreamEvent>): void {
     const type = event.type
+    if (this.ended) throw violation(event, "it came after message_stop")
     if (type !== "message_start" && type !== "content_block_start") {
       this.content = true
       if (type === "message_stop") this.ended = true
@@ -96,49 +165,68 @@ export class StreamMapper implements StreamReader<BetaRawMessageStreamEvent, Mod
         })
         return
       }
-      case "content_block_start":
-        this.start(event.index, event.content_block, out)
+      case "content_block_start": {
+        const index = blockIndex(event)
+        if (this.blocks.has(index)) throw violation(event, `block ${index} was already started`)
+        const block = event.content_block
+        if (typeof block !== "object" || block === null) throw violation(event, "it has no content block")
+        this.start(index, block, out)
         return
+      }
       case "content_block_delta": {
-        const index = event.index
         const delta = event.delta
+        if (typeof delta !== "object" || delta === null) throw violation(event, "it has no delta")
         switch (delta.type) {
-          case "text_delta":
-            out.push({ _tag: "PartDelta", index, delta: { _tag: "TextDelta", content: delta.text } })
+          case "text_delta": {
+            const index = this.expectKind(event, textBlock, delta.type)
+            const content = stringField(event, "text", delta.text)
+            out.push({ _tag: "PartDelta", index, delta: { _tag: "TextDelta", content } })
             return
-          case "citations_delta":
+          }
+          case "citations_delta": {
+            const index = this.expectKind(event, textBlock, delta.type)
             out.push({ _tag: "PartDelta", index, delta: { _tag: "TextDelta", content: "", citation: delta.citation } })
             return
-          case "thinking_delta":
-            out.push({ _tag: "PartDelta", index, delta: { _tag: "ThinkingDelta", content: delta.thinking } })
+          }
+          case "thinking_delta": {
+            const index = this.expectKind(event, thinkingBlock, delta.type)
+            const content = stringField(event, "thinking", delta.thinking)
+            out.push({ _tag: "PartDelta", index, delta: { _tag: "ThinkingDelta", content } })
             return
-          case "signature_delta":
-            out.push({ _tag: "PartDelta", index, delta: { _tag: "ThinkingDelta", signature: delta.signature } })
+          }
+          case "signature_delta": {
+            const index = this.expectKind(event, thinkingBlock, delta.type)
+            const signature = stringField(event, "signature", delta.signature)
+            out.push({ _tag: "PartDelta", index, delta: { _tag: "ThinkingDelta", signature } })
             return
+          }
           case "input_json_delta": {
-            const state = this.blocks.get(index)
-            if (state?.kind !== "toolCall") return
+            const state = this.open(event)
+            if (state.kind !== "toolCall") throw violation(event, `${delta.type} for a ${state.kind} block`)
+            const index = blockIndex(event)
+            const fragment = stringField(event, "partial_json", delta.partial_json)
             state.sawDelta = true
-            if (delta.partial_json !== "") {
-              out.push({ _tag: "PartDelta", index, delta: { _tag: "ToolCallDelta", argsDelta: delta.partial_json } })
+            if (fragment !== "") {
+              out.push({ _tag: "PartDelta", index, delta: { _tag: "ToolCallDelta", argsDelta: fragment } })
             }
             return
           }
           case "compaction_delta": {
-            const state = this.blocks.get(index)
+            const state = this.open(event)
             // The delta carries the block's final value.
-            if (state?.kind === "buffered") {
+            if (state.kind === "buffered") {
               state.block = { ...state.block, content: delta.content, encrypted_content: delta.encrypted_content }
             }
             return
           }
           default:
-            // A delta type newer than this library: nothing to grow.
+            // A delta type newer than this library: nothing to grow, but its block must be open.
+            this.open(event)
             return
         }
       }
       case "content_block_stop":
-        this.stop(event.index, out)
+        this.stop(event, out)
         return
       case "message_delta": {
         this.usage = mergeUsage(this.usage, event.usage)
@@ -166,8 +254,11 @@ export class StreamMapper implements StreamReader<BetaRawMessageStreamEvent, Mod
   private start(index: number, block: BetaContentBlock, out: Array<ModelResponseStreamEvent>): void {
     switch (block.type) {
       case "text":
+        this.blocks.set(index, textBlock)
+        out.push({ _tag: "PartStart", index, part: this.context.partOfBlock(block) })
+        return
       case "thinking":
-        this.blocks.set(index, { kind: "deltas" })
+        this.blocks.set(index, thinkingBlock)
         out.push({ _tag: "PartStart", index, part: this.context.partOfBlock(block) })
         return
       case "tool_use":
@@ -190,9 +281,10 @@ export class StreamMapper implements StreamReader<BetaRawMessageStreamEvent, Mod
     }
   }
 
-  private stop(index: number, out: Array<ModelResponseStreamEvent>): void {
-    const state = this.blocks.get(index)
-    if (state === undefined) return
+  private stop(event: { readonly type: unknown; readonly index: unknown }, out: Array<ModelResponseStreamEvent>): void {
+    const state = this.open(event)
+    const index = blockIndex(event)
+    this.blocks.set(index, stoppedBlock)
     if (state.kind === "toolCall" && !state.sawDelta && !isEmptyInput(state.startInput)) {
       // No fragments came: the start event held the whole input.
       out.push({

@@ -6,17 +6,11 @@
  */
 import type Anthropic from "@anthropic-ai/sdk"
 import { Effect, Stream } from "effect"
-import type {
-  BatchesScript,
-  BatchItem,
-  BatchOutcome,
-  ReceivedRequest,
-  Reply,
-  ResultsDownload,
-  StoredBatch
-} from "../MockAnthropicServer.js"
+import type { BatchesScript, BatchOutcome, ResultsDownload, StoredBatch } from "./batchOutcomes.js"
 import { pageOf } from "./pagination.js"
+import type { BatchItem, ReceivedRequest } from "./receivedRequest.js"
 import { errorReply, jsonReply } from "./replies.js"
+import type { Reply } from "./replyLanguage.js"
 
 type ProcessingStatus = Anthropic.Messages.MessageBatch["processing_status"]
 

@@ -5,11 +5,63 @@
  */
 import type Anthropic from "@anthropic-ai/sdk"
 import { Stream } from "effect"
-import type { FileSeed, FormFile, ReceivedRequest, Reply, StoredFile } from "../MockAnthropicServer.js"
 import { pageOf } from "./pagination.js"
+import type { FormFile, ReceivedRequest } from "./receivedRequest.js"
 import { errorReply, jsonReply } from "./replies.js"
+import type { Reply } from "./replyLanguage.js"
 
-/** The beta the Files API and file references need. */
+/**
+ * A file present from the server's start (by default downloadable, like files the API makes).
+ *
+ * @since 0.1.0
+ * @category files
+ */
+export interface FileSeed {
+  /** Default `file_0001`, `file_0002`, ... in the order given. */
+  readonly id?: string | undefined
+  readonly filename: string
+  /** Default `application/octet-stream`. */
+  readonly mimeType?: string | undefined
+  readonly content: Uint8Array | string
+  /** Default true. */
+  readonly downloadable?: boolean | undefined
+}
+
+/**
+ * How the Files API behaves.
+ *
+ * @since 0.1.0
+ * @category files
+ */
+export interface FilesScript {
+  /** Files there from the start, oldest first. */
+  readonly initial?: ReadonlyArray<FileSeed> | undefined
+}
+
+/**
+ * A file the server holds.
+ *
+ * @since 0.1.0
+ * @category files
+ */
+export interface StoredFile {
+  readonly id: string
+  readonly filename: string
+  readonly mimeType: string
+  readonly bytes: Uint8Array
+  readonly createdAt: string
+  /** Set when the upload asked for `expires_in_seconds`. */
+  readonly expiresAt: string | null
+  /** Uploads are not; seeded files are unless they say otherwise. */
+  readonly downloadable: boolean
+}
+
+/**
+ * The beta the Files API and file references need.
+ *
+ * @since 0.1.0
+ * @category files
+ */
 export const filesBeta = "files-api-2025-04-14"
 
 /** What the files routes need from the server. */

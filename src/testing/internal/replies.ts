@@ -1,9 +1,10 @@
 /**
  * Reply values built inside the server (the routes for batches and files answer with them); the
- * public constructors in `MockAnthropicServer.ts` build on these.
+ * public constructors in `replyLanguage.ts` build on these.
  */
-import type { CommonReplyOptions, ErrorReply, JsonReply } from "../MockAnthropicServer.js"
+
 import { defaultErrorMessage, errorTypeOfStatus } from "./apiErrors.js"
+import type { CommonReplyOptions, ErrorReply, JsonReply } from "./replyLanguage.js"
 
 /** A JSON body. */
 export const jsonReply = (body: unknown, status = 200, options: CommonReplyOptions = {}): JsonReply => ({

@@ -3,16 +3,18 @@
  * (`request-id` always), JSON or SSE bodies, and stream faults cut into the event list.
  */
 import type { OutgoingHttpHeaders } from "node:http"
+import { Cause } from "effect"
+import { errorEnvelope, statusOfErrorType } from "./apiErrors.js"
+import type { ReceivedRequest } from "./receivedRequest.js"
 import type {
   CommonReplyOptions,
   ErrorReply,
   Message,
   MessageReply,
   MessageReplyOptions,
-  ReceivedRequest,
   Reply
-} from "../MockAnthropicServer.js"
-import { errorEnvelope, statusOfErrorType } from "./apiErrors.js"
+} from "./replyLanguage.js"
+import { apiError, reset } from "./replyLanguage.js"
 import { optionalDuration, type Plan } from "./responseWriter.js"
 import { encodeMessageEvents, malformEvent, sseEvent, truncateEvent } from "./sseEncoding.js"
 
@@ -172,5 +174,20 @@ export const planOf = (answer: Reply, request: ReceivedRequest): Plan => {
       }
     case "ResetReply":
       return { _tag: "Reset", delay: optionalDuration(answer.options.delay) }
+  }
+}
+
+/** An answer that failed, or was interrupted (then the connection is cut). */
+export const failedReply = (cause: Cause.Cause<unknown>): Reply =>
+  Cause.isInterruptedOnly(cause)
+    ? reset()
+    : apiError(500, { message: `MockAnthropicServer: the reply function failed: ${Cause.pretty(cause)}` })
+
+// A reply that cannot be encoded (say, a BigInt in a tool input) answers 500 instead of crashing the server.
+export const safePlanOf = (answer: Reply, request: ReceivedRequest): Plan => {
+  try {
+    return planOf(answer, request)
+  } catch (error) {
+    return planOf(failedReply(Cause.die(error)), request)
   }
 }

@@ -2,7 +2,7 @@
  * Reading a request body: JSON (the Messages API), or `multipart/form-data` (file uploads), parsed
  * by the platform's own `Response.formData()` rather than by hand.
  */
-import type { FormFile } from "../MockAnthropicServer.js"
+import type { FormFile } from "./receivedRequest.js"
 
 /** A parsed body, or why it could not be parsed. */
 export interface ParsedBody {

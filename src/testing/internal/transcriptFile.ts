@@ -1,5 +1,5 @@
 /**
- * The recorded-traffic file format of `shared/transcripts` (see its README): ordered request /
+ * The recorded-traffic file format (see `test/fixtures/transcripts/README.md`): ordered request /
  * response pairs, bodies as JSON values or, for event streams, the raw SSE text.
  */
 import { readFileSync } from "node:fs"

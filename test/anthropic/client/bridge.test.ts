@@ -193,7 +193,7 @@ describe("the fetch bridge", () => {
             contentType: request.headers["content-type"] ?? null
           })
         )
-        const fetch = yield* bridgedFetch
+        const fetch = yield* bridgedFetch()
         const send = (body: BodyInit, headers?: Record<string, string>) =>
           Effect.promise(async () => {
             const init: RequestInit & { duplex?: "half" } = { method: "POST", body, duplex: "half" }
@@ -240,7 +240,7 @@ describe("the fetch bridge", () => {
       const server = yield* loopback((_, response) =>
         sendJson(response, 200, { hello: "world" }, { "request-id": "r" })
       )
-      const fetch = yield* bridgedFetch
+      const fetch = yield* bridgedFetch()
       const get = () => Effect.promise(() => fetch(`${server.baseURL}/json`))
       const first = yield* get()
       expect(first).toBeInstanceOf(Response)
@@ -283,7 +283,7 @@ describe("the fetch bridge", () => {
         response.writeHead(204, { "x-thing": "yes" })
         response.end()
       })
-      const fetch = yield* bridgedFetch
+      const fetch = yield* bridgedFetch()
       const response = yield* Effect.promise(() => fetch(`${server.baseURL}/nothing`, { method: "DELETE" }))
       expect(response.status).toBe(204)
       expect(response.body).toBeNull()

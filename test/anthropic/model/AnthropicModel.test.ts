@@ -18,7 +18,7 @@ import {
 import { AgentError, BuiltinTool, Message, Model, type ModelSettings } from "effect-claude"
 import { AnthropicClient, AnthropicError, AnthropicModel, AnthropicRetry } from "effect-claude/anthropic"
 import { MockAnthropicServer } from "effect-claude/testing"
-import { foldResponseStream } from "../../../src/internal/responseFold.js"
+import { fold as foldResponseStream } from "../../../src/ModelResponseBuilder.js"
 
 /** A Claude model over a loopback mock server answering with `script`. */
 const withServer = <A, E>(
@@ -279,11 +279,11 @@ describe("AnthropicModel", () => {
           Effect.andThen(() => {
             expect(spans.map(({ name, parent, exit }) => ({ name, parent, exit }))).toEqual([
               { name: "caller", parent: undefined, exit: "Success" },
-              { name: "AnthropicModel.request", parent: "caller", exit: "Success" },
-              { name: "AnthropicModel.request", parent: "caller", exit: "Failure" }
+              { name: "chat claude-sonnet-4-6", parent: "caller", exit: "Success" },
+              { name: "chat claude-sonnet-4-6", parent: "caller", exit: "Failure" }
             ])
-            expect(spans[1]?.attributes.get("model")).toBe("claude-sonnet-4-6")
-            expect(logSpans).toEqual(["AnthropicModel.request", "AnthropicModel.request"])
+            expect(spans[1]?.attributes.get("gen_ai.request.model")).toBe("claude-sonnet-4-6")
+            expect(logSpans).toEqual(["chat claude-sonnet-4-6", "chat claude-sonnet-4-6"])
           })
         )
     )

@@ -1,5 +1,5 @@
 /**
- * Test fixtures: the recorded transcripts of `shared/transcripts` (beside the repository), and the
+ * Test fixtures: the recorded transcripts of `test/fixtures/transcripts`, and the
  * SDK's own SSE parsing and message accumulation to compare against.
  */
 import { readdirSync, readFileSync } from "node:fs"
@@ -7,8 +7,8 @@ import { Stream as SdkStream } from "@anthropic-ai/sdk/core/streaming.js"
 import { BetaMessageStream } from "@anthropic-ai/sdk/lib/BetaMessageStream.js"
 import type { BetaMessage, BetaRawMessageStreamEvent } from "@anthropic-ai/sdk/resources/beta/messages/messages.js"
 
-/** The transcripts folder: `<repository>/../shared/transcripts`. */
-export const transcriptsDirectory = new URL("../../../../shared/transcripts/", import.meta.url)
+/** The transcripts folder: `test/fixtures/transcripts`. */
+export const transcriptsDirectory = new URL("../../fixtures/transcripts/", import.meta.url)
 
 /** One recorded exchange, as the README describes it. */
 export interface Interaction {

@@ -3,7 +3,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Stream } from "effect"
 import { Message, Usage } from "effect-claude"
 import { finishReason, mapMessage, mapUsage } from "../../../src/anthropic/internal/responseMapping.js"
-import { foldResponseStream, responseToEvents } from "../../../src/internal/responseFold.js"
+import { fold as foldResponseStream, toEvents as responseToEvents } from "../../../src/ModelResponseBuilder.js"
 import { loadTranscript, messageBody, transcriptNames } from "./fixtures.js"
 
 /** A message as the API would send it, typed by the SDK (built from JSON like a response body). */

@@ -4,7 +4,7 @@ import { Chunk, Effect, Stream } from "effect"
 import { AgentError, Message, Usage } from "effect-claude"
 import { mapMessage } from "../../../src/anthropic/internal/responseMapping.js"
 import { mapEventStream } from "../../../src/anthropic/internal/streamMapping.js"
-import { foldResponseStream } from "../../../src/internal/responseFold.js"
+import { fold as foldResponseStream } from "../../../src/ModelResponseBuilder.js"
 import { accumulate, loadTranscript, sseEvents, transcriptNames } from "./fixtures.js"
 
 /** Raw events as the SDK types them (built from JSON like a parsed SSE stream). */

@@ -11,7 +11,7 @@ import { BuiltinTool, Message, Model, type ModelSettings, Usage } from "effect-c
 import { AnthropicClient, AnthropicModel } from "effect-claude/anthropic"
 import { MockAnthropicServer, Transcript } from "effect-claude/testing"
 import { mapMessage } from "../../../src/anthropic/internal/responseMapping.js"
-import { foldResponseStream, responseToEvents } from "../../../src/internal/responseFold.js"
+import { fold as foldResponseStream, toEvents as responseToEvents } from "../../../src/ModelResponseBuilder.js"
 import {
   accumulate,
   type Interaction,

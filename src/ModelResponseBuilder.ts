@@ -1,11 +1,23 @@
 /**
- * The one fold from part events to a `ModelResponse`. Every provider's stream goes through it, so
- * a streamed response and a non-streamed one are the same value.
+ * The one fold from part events to a `ModelResponse`. Every provider's stream and every fake goes
+ * through it, so a streamed response and a non-streamed one are the same value. A provider written
+ * outside this package builds its responses with it too.
  *
  * It is a mutable builder on purpose: a long answer is thousands of deltas, and the fold is a plain
  * loop over each chunk of events, with one immutable `ModelResponse` built at the end.
+ *
+ * @example
+ * import { Message, ModelResponseBuilder, StreamEvent } from "effect-claude"
+ *
+ * const builder = new ModelResponseBuilder.ModelResponseBuilder()
+ * builder.addAll([
+ *   StreamEvent.partStart(0, new Message.TextPart({ content: "Hel" })),
+ *   StreamEvent.textDelta(0, "lo")
+ * ])
+ * const response = builder.response(new Date(0)) // one TextPart: "Hello"
  */
 import { Chunk, Clock, Effect, Predicate, Stream } from "effect"
+import { trustedInput } from "./internal/trustedInput.js"
 import {
   BuiltinToolCallPart,
   type FinishReason,
@@ -15,9 +27,9 @@ import {
   ThinkingPart,
   type ToolArgs,
   ToolCallPart
-} from "../Message.js"
-import type { ModelResponseStreamEvent, PartDeltaValue } from "../StreamEvent.js"
-import { RequestUsage } from "../Usage.js"
+} from "./Message.js"
+import type { ModelResponseStreamEvent, PartDeltaValue } from "./StreamEvent.js"
+import { RequestUsage } from "./Usage.js"
 
 type Draft =
   | { kind: "text"; content: string; citations?: Array<unknown> }
@@ -91,17 +103,13 @@ const definedFields = <T extends object>(fields: T): T => {
   return result as T
 }
 
-/**
- * Drafts hold the fields of parts and typed deltas (strings grown by concatenation), so the parts
- * built from them are valid: their constructors skip validation, which would cost more than the
- * rest of the fold for a short answer.
- */
-const fromDraft = true
+// Drafts hold the fields of parts and typed deltas (strings grown by concatenation), so the parts
+// built from them are valid and their constructors skip validation (`trustedInput`).
 
 const partOf = (draft: Draft): ModelResponsePart => {
   switch (draft.kind) {
     case "text":
-      return new TextPart(definedFields({ content: draft.content, citations: draft.citations?.slice() }), fromDraft)
+      return new TextPart(definedFields({ content: draft.content, citations: draft.citations?.slice() }), trustedInput)
     case "thinking":
       return new ThinkingPart(
         definedFields({
@@ -110,16 +118,16 @@ const partOf = (draft: Draft): ModelResponsePart => {
           redactedData: draft.redactedData,
           provider: draft.provider
         }),
-        fromDraft
+        trustedInput
       )
     case "toolCall": {
       const args = parseToolArgs(draft.argsText)
       return draft.builtin
         ? new BuiltinToolCallPart(
             definedFields({ toolName: draft.toolName, args, toolCallId: draft.toolCallId, provider: draft.provider }),
-            fromDraft
+            trustedInput
           )
-        : new ToolCallPart({ toolName: draft.toolName, args, toolCallId: draft.toolCallId }, fromDraft)
+        : new ToolCallPart({ toolName: draft.toolName, args, toolCallId: draft.toolCallId }, trustedInput)
     }
     case "complete":
       return draft.part
@@ -150,7 +158,7 @@ const applyDelta = (draft: Draft, delta: PartDeltaValue): void => {
 }
 
 /** Accumulates part events; `response()` gives the `ModelResponse` they describe so far. */
-export class ResponseBuilder {
+export class ModelResponseBuilder {
   private readonly drafts: Array<Draft | undefined> = []
   private usage: RequestUsage = RequestUsage.empty
   private modelName: string | undefined
@@ -194,8 +202,8 @@ export class ResponseBuilder {
   response(timestamp: Date): ModelResponse {
     const parts: Array<ModelResponsePart> = []
     for (const draft of this.drafts) if (draft !== undefined) parts.push(partOf(draft))
-    // The parts and usage are already validated instances; re-validating the whole tree cost
-    // ~0.5 ms per response (measured), which a 100,000-line batch results file pays 100,000 times.
+    // The parts and usage are already valid instances; a batch results file builds one response per
+    // line, so re-validating the whole tree would dominate reading it.
     return new ModelResponse(
       definedFields({
         parts,
@@ -207,17 +215,15 @@ export class ResponseBuilder {
         providerName: this.providerName,
         timestamp
       }),
-      true
+      trustedInput
     )
   }
 }
 
 /** Folds a whole event stream into its `ModelResponse`, timestamped with the clock at the end. */
-export const foldResponseStream = <E, R>(
-  events: Stream.Stream<ModelResponseStreamEvent, E, R>
-): Effect.Effect<ModelResponse, E, R> =>
+export const fold = <E, R>(events: Stream.Stream<ModelResponseStreamEvent, E, R>): Effect.Effect<ModelResponse, E, R> =>
   Effect.suspend(() => {
-    const builder = new ResponseBuilder()
+    const builder = new ModelResponseBuilder()
     return Stream.runForEachChunk(events, (chunk) => Effect.sync(() => builder.addAll(chunk))).pipe(
       Effect.zipRight(Clock.currentTimeMillis),
       Effect.map((now) => builder.response(new Date(now)))
@@ -225,11 +231,11 @@ export const foldResponseStream = <E, R>(
   })
 
 /** The events that rebuild `response` when folded: one start and one end per part, then metadata. */
-export const responseToEvents = (response: ModelResponse): Chunk.Chunk<ModelResponseStreamEvent> => {
+export const toEvents = (response: ModelResponse): Chunk.Chunk<ModelResponseStreamEvent> => {
   const events: Array<ModelResponseStreamEvent> = []
-  response.parts.forEach((part, index) => {
-    events.push({ _tag: "PartStart", index, part }, { _tag: "PartEnd", index })
-  })
+  for (let index = 0; index < response.parts.length; index++) {
+    events.push({ _tag: "PartStart", index, part: response.parts[index]! }, { _tag: "PartEnd", index })
+  }
   events.push({
     _tag: "ResponseMetadata",
     usage: response.usage,

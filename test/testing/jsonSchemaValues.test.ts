@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { JSONSchema, Schema } from "effect"
 import fc from "fast-check"
-import { generate, mixSeed, Random } from "../src/internal/jsonSchemaValues.js"
+import { generate, mixSeed, Random } from "../../src/testing/internal/jsonSchemaValues.js"
 
 interface Category {
   readonly name: string

@@ -1,8 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Clock, Effect, Schema, Stream } from "effect"
-import { Message, StreamEvent, Usage } from "effect-claude"
+import { Message, ModelResponseBuilder, StreamEvent, Usage } from "effect-claude"
 import fc from "fast-check"
-import { foldResponseStream, parseToolArgs, ResponseBuilder, responseToEvents } from "../src/internal/responseFold.js"
 
 type Event = StreamEvent.ModelResponseStreamEvent
 
@@ -20,7 +19,7 @@ const epoch: Clock.Clock = {
 /** Folds events delivered as the given chunks. */
 const fold = (chunks: ReadonlyArray<ReadonlyArray<Event>>): Message.ModelResponse =>
   Effect.runSync(
-    foldResponseStream(Stream.fromChunks(...chunks.map((chunk) => Chunk.fromIterable(chunk)))).pipe(
+    ModelResponseBuilder.fold(Stream.fromChunks(...chunks.map((chunk) => Chunk.fromIterable(chunk)))).pipe(
       Effect.withClock(epoch)
     )
   )
@@ -237,7 +236,7 @@ const streamedResponse = fc
     return { expected, events, chunks }
   })
 
-describe("foldResponseStream", () => {
+describe("ModelResponseBuilder.fold", () => {
   it("folds any chunking of deltas and of the event stream to the same response", () => {
     fc.assert(
       fc.property(streamedResponse, ({ expected, chunks }) => {
@@ -250,7 +249,7 @@ describe("foldResponseStream", () => {
   it("gives the same response from the stream and from a builder fed all events at once", () => {
     fc.assert(
       fc.property(streamedResponse, ({ events, chunks }) => {
-        const builder = new ResponseBuilder()
+        const builder = new ModelResponseBuilder.ModelResponseBuilder()
         builder.addAll(events)
         expect(fold(chunks)).toEqual(builder.response(new Date(0)))
       }),
@@ -258,10 +257,10 @@ describe("foldResponseStream", () => {
     )
   })
 
-  it("rebuilds a response from responseToEvents", () => {
+  it("rebuilds a response from ModelResponseBuilder.toEvents", () => {
     fc.assert(
       fc.property(streamedResponse, ({ expected }) => {
-        expect(fold([Chunk.toReadonlyArray(responseToEvents(expected))])).toEqual(expected)
+        expect(fold([Chunk.toReadonlyArray(ModelResponseBuilder.toEvents(expected))])).toEqual(expected)
       }),
       { numRuns: 100 }
     )
@@ -311,7 +310,7 @@ describe("foldResponseStream", () => {
   it("folds to exactly the value the JSON codec gives back (no undefined keys)", () => {
     fc.assert(
       fc.property(streamedResponse, ({ expected }) => {
-        const folded = fold([Chunk.toReadonlyArray(responseToEvents(expected))])
+        const folded = fold([Chunk.toReadonlyArray(ModelResponseBuilder.toEvents(expected))])
         const undefinedKeys = (value: object) =>
           Object.keys(value).filter((key) => Reflect.get(value, key) === undefined)
         expect(undefinedKeys(folded)).toEqual([])
@@ -345,12 +344,12 @@ describe("foldResponseStream", () => {
   })
 
   it("parses argument text once complete", () => {
-    expect(parseToolArgs("")).toEqual({})
-    expect(parseToolArgs(" \t")).toEqual({})
-    expect(parseToolArgs('{"a":1}')).toEqual({ a: 1 })
-    expect(parseToolArgs('{"a":')).toBe('{"a":')
-    expect(parseToolArgs("[]")).toBe("[]")
-    expect(parseToolArgs("42")).toBe("42")
+    expect(ModelResponseBuilder.parseToolArgs("")).toEqual({})
+    expect(ModelResponseBuilder.parseToolArgs(" \t")).toEqual({})
+    expect(ModelResponseBuilder.parseToolArgs('{"a":1}')).toEqual({ a: 1 })
+    expect(ModelResponseBuilder.parseToolArgs('{"a":')).toBe('{"a":')
+    expect(ModelResponseBuilder.parseToolArgs("[]")).toBe("[]")
+    expect(ModelResponseBuilder.parseToolArgs("42")).toBe("42")
   })
 
   it("ignores deltas for parts that never started", () => {

@@ -1,0 +1,75 @@
+/**
+ * What a run is made of (fixed when it starts) and what changes while it goes on, and the
+ * `RunContext` its tools and validators see. Every other room of the run loop reads these.
+ */
+import type { Effect } from "effect"
+import type { Agent } from "../../Agent.js"
+import type { ToolCallStarted, ToolResult } from "../../AgentEvent.js"
+import type { ModelMessage, UserContent } from "../../Message.js"
+import type { ModelRequestParameters, Service as ModelService, OutputMode } from "../../Model.js"
+import type { ModelSettings } from "../../ModelSettings.js"
+import type { Output } from "../../Output.js"
+import type { Service as RunContextService } from "../../RunContext.js"
+import type { Tool } from "../../Tool.js"
+import type { StepTools } from "../../Toolset.js"
+import type { RunUsage, UsageLimits } from "../../Usage.js"
+
+/** What tool handling emits while streaming. */
+export type LoopEvent = ToolCallStarted | ToolResult
+
+/** Where a streamed run sends the events of tool handling. */
+export type Emit = (events: Iterable<LoopEvent>) => Effect.Effect<void>
+
+/** What changes while a run goes on. */
+export interface State {
+  readonly messages: Array<ModelMessage>
+  /** Where this run's messages start in `messages`. */
+  readonly newMessageIndex: number
+  usage: RunUsage
+  runStep: number
+  /** Output retries used: invalid output, failed validators, empty answers. */
+  outputRetries: number
+  /** Failed calls in a row per tool name (unknown names too). */
+  readonly toolRetries: Map<string, number>
+}
+
+/** What a run is made of; fixed when it starts. */
+export interface Run<O, E, R> {
+  readonly agent: Agent<O, E, R>
+  readonly model: ModelService
+  readonly settings: ModelSettings
+  readonly limits: UsageLimits
+  readonly output: Output<O, E, R>
+  readonly mode: OutputMode
+  /** The tools and their definitions are listed again before every request when the agent has toolsets. */
+  parameters: ModelRequestParameters
+  readonly instructions: string | undefined
+  tools: ReadonlyMap<string, Tool<string, E, R>>
+  readonly outputToolName: string | undefined
+  /** Every tool name the model may call, for the retry prompt about an unknown tool. */
+  toolNames: ReadonlyArray<string>
+  /** Lists the tools of each step (the agent's tools and toolsets), when the agent has toolsets. */
+  readonly stepTools: StepTools<E, R> | undefined
+  readonly prompt: string | ReadonlyArray<UserContent>
+  readonly state: State
+}
+
+/** The `RunContext` a handler or validator sees, with a snapshot of the conversation. */
+export const runContext = <O, E, R>(
+  run: Run<O, E, R>,
+  retry: number,
+  maxRetries: number,
+  toolName: string | undefined,
+  toolCallId: string | undefined
+): RunContextService => ({
+  agentName: run.agent.name,
+  modelName: run.model.modelName,
+  prompt: run.prompt,
+  usage: run.state.usage,
+  messages: run.state.messages.slice(),
+  runStep: run.state.runStep,
+  retry,
+  maxRetries,
+  toolName,
+  toolCallId
+})

@@ -1,0 +1,55 @@
+/**
+ * Running the output's decoding and validators, with retryable failures (invalid output,
+ * `ModelRetry`, invalid tool arguments) turned into the message that goes back to the model.
+ */
+import { Effect, Either } from "effect"
+import { ModelRetry, UnexpectedModelBehavior } from "../../AgentError.js"
+import type { ToolCallPart } from "../../Message.js"
+import { OutputValidationError } from "../../Output.js"
+import { RunContext } from "../../RunContext.js"
+import { InvalidToolArgs } from "../../Tool.js"
+import { type Run, runContext } from "./context.js"
+
+/** The failures that go back to the model as retry prompts instead of failing the run. */
+type Retryable = ModelRetry | InvalidToolArgs | OutputValidationError
+
+const isRetryable = (error: unknown): error is Retryable =>
+  error instanceof ModelRetry || error instanceof InvalidToolArgs || error instanceof OutputValidationError
+
+/** Turns retryable failures into a left value holding the message for the model. */
+export const recoverRetry = <A, E, R>(
+  effect: Effect.Effect<A, E | Retryable, R>
+): Effect.Effect<Either.Either<A, string>, E, R> =>
+  Effect.catchAll(Effect.map(effect, Either.right), (error: E | Retryable) =>
+    isRetryable(error) ? Effect.succeed(Either.left(error.message)) : Effect.fail(error)
+  )
+
+/** Runs the output's decoding and validators; a retry (invalid output, `ModelRetry`) is the left side. */
+export const processOutput = <O, E, R>(
+  run: Run<O, E, R>,
+  raw: unknown,
+  call: ToolCallPart | undefined
+): Effect.Effect<Either.Either<O, string>, E, R> =>
+  recoverRetry(
+    Effect.provideService(
+      run.output.process(raw),
+      RunContext,
+      runContext(run, run.state.outputRetries, run.agent.outputRetries, call?.toolName, call?.toolCallId)
+    )
+  )
+
+/**
+ * A reason on one line, whitespace collapsed and cut to a readable length, so an error's message
+ * (and `Cause.pretty` of a failed run) says why; the whole reason stays in the error's `body`.
+ */
+export const oneLine = (reason: string): string => {
+  const line = reason.replace(/\s+/g, " ").trim()
+  return line.length > 300 ? `${line.slice(0, 299)}…` : line
+}
+
+/** The failure of a run whose output retries are used up; `reason` is the last retry prompt. */
+export const outputRetriesExceeded = (maxRetries: number, reason: string | undefined): UnexpectedModelBehavior =>
+  new UnexpectedModelBehavior({
+    message: `Exceeded maximum retries (${maxRetries}) for output validation${reason === undefined ? "" : `: ${oneLine(reason)}`}`,
+    body: reason
+  })

@@ -1,0 +1,148 @@
+/**
+ * The request path: checking the limits before a request, sending the conversation as the provider
+ * should see it, accounting for each response (usage, token limits) and continuing a paused turn,
+ * whose parts are merged into one response.
+ *
+ * Plain `flatMap`s rather than `Effect.gen`: this runs once per step of every run, and a generator
+ * per call costs more than the step's own work.
+ */
+import { Chunk, Effect } from "effect"
+import type { AgentNode, RunError } from "../../Agent.js"
+import { UnexpectedModelBehavior, type UsageLimitExceeded } from "../../AgentError.js"
+import { type ModelMessage, ModelRequest, ModelResponse } from "../../Message.js"
+import type { ModelResponseStreamEvent } from "../../StreamEvent.js"
+import * as Usage from "../../Usage.js"
+import { trustedInput } from "../trustedInput.js"
+import type { Run } from "./context.js"
+import { resolveStepTools } from "./toolsets.js"
+
+/** Checks the request limit, records the request as sent and lists the step's tools (toolsets). */
+export const beginRequest = <O, E, R>(
+  run: Run<O, E, R>,
+  request: ModelRequest
+): Effect.Effect<void, UsageLimitExceeded | E, R> =>
+  Effect.suspend(() => {
+    const { state, stepTools } = run
+    const begun = Effect.map(Usage.checkBeforeRequest(run.limits, state.usage), () => {
+      state.messages.push(request)
+      state.runStep += 1
+    })
+    return stepTools === undefined ? begun : Effect.zipRight(begun, resolveStepTools(run, stepTools))
+  })
+
+/**
+ * Accounts for one model response: its usage and the token limits. A paused turn (`suspended`) is
+ * continued by sending the conversation with the paused response as it is; the parts of every
+ * continuation are merged into one response. Gives the merged response, and whether to continue.
+ */
+export const accountResponse = <O, E, R>(
+  run: Run<O, E, R>,
+  response: ModelResponse,
+  previous: ModelResponse | undefined,
+  continuation: number
+): Effect.Effect<Accounted, RunError<E>> => {
+  // Called when the response has arrived (inside a `flatMap`), so updating the state here is in order.
+  const { state } = run
+  state.usage = Usage.addRequest(state.usage, response.usage)
+  return Effect.flatMap(Usage.checkTokens(run.limits, state.usage), (): Effect.Effect<Accounted, RunError<E>> => {
+    const merged = previous === undefined ? response : mergeResponses(previous, response)
+    if (response.finishReason !== "suspended") {
+      state.messages.push(merged)
+      return Effect.succeed<Accounted>({ merged, paused: false })
+    }
+    if (continuation >= run.agent.maxContinuations) {
+      return Effect.fail(
+        new UnexpectedModelBehavior({
+          message: `The model paused its turn ${continuation + 1} times; stopped after ${run.agent.maxContinuations} continuations`
+        })
+      )
+    }
+    return Effect.as(Usage.checkBeforeRequest(run.limits, state.usage), { merged, paused: true })
+  })
+}
+
+/** A response accounted for: merged with the paused ones it continues, and whether it paused again. */
+export interface Accounted {
+  readonly merged: ModelResponse
+  readonly paused: boolean
+}
+
+/** The messages of the next request: the conversation, then the paused response being continued. */
+export const messagesToSend = <O, E, R>(run: Run<O, E, R>, paused: ModelResponse | undefined) =>
+  prepareMessages(paused === undefined ? run.state.messages : [...run.state.messages, paused])
+
+/** Sends a request node's request and gives the response to handle. */
+export const sendRequest = <O, E, R>(
+  run: Run<O, E, R>,
+  request: ModelRequest
+): Effect.Effect<AgentNode<O>, RunError<E>, R> =>
+  Effect.flatMap(beginRequest(run, request), () => requestResponse(run, undefined, 0))
+
+/** Sends the conversation (continuing `paused`), accounts for the response, continues while it pauses. */
+const requestResponse = <O, E, R>(
+  run: Run<O, E, R>,
+  paused: ModelResponse | undefined,
+  continuation: number
+): Effect.Effect<AgentNode<O>, RunError<E>> =>
+  Effect.flatMap(chat(run, paused), (response) =>
+    Effect.flatMap(accountResponse(run, response, paused, continuation), (accounted) =>
+      accounted.paused
+        ? requestResponse(run, accounted.merged, continuation + 1)
+        : Effect.succeed<AgentNode<O>>({ _tag: "CallToolsNode", response: accounted.merged })
+    )
+  )
+
+/** One model request; the model's service opens its chat span (`Model.make`). */
+const chat = <O, E, R>(run: Run<O, E, R>, paused: ModelResponse | undefined) =>
+  run.model.request(messagesToSend(run, paused), run.settings, run.parameters)
+
+/** A continuation's events, renumbered to follow the parts of the responses it continues. */
+export const shiftIndexes = (chunk: Chunk.Chunk<ModelResponseStreamEvent>, offset: number) => {
+  const shifted: Array<ModelResponseStreamEvent> = []
+  for (const event of chunk) {
+    shifted.push(event._tag === "ResponseMetadata" ? event : { ...event, index: event.index + offset })
+  }
+  return Chunk.unsafeFromArray(shifted)
+}
+
+const mergeResponses = (first: ModelResponse, next: ModelResponse): ModelResponse =>
+  new ModelResponse(
+    {
+      parts: [...first.parts, ...next.parts],
+      usage: Usage.addRequestUsage(first.usage, next.usage),
+      modelName: next.modelName ?? first.modelName,
+      finishReason: next.finishReason,
+      providerResponseId: next.providerResponseId ?? first.providerResponseId,
+      providerDetails:
+        first.providerDetails === undefined && next.providerDetails === undefined
+          ? undefined
+          : { ...first.providerDetails, ...next.providerDetails },
+      providerName: next.providerName ?? first.providerName,
+      timestamp: next.timestamp
+    },
+    trustedInput
+  )
+
+/**
+ * The messages as sent: consecutive requests (tool results kept after a final result, then the next
+ * run's prompt) become one, so providers see alternating turns. A copy, so a model keeping the
+ * array never sees later messages.
+ */
+const prepareMessages = (messages: ReadonlyArray<ModelMessage>): ReadonlyArray<ModelMessage> => {
+  const prepared: Array<ModelMessage> = []
+  for (const message of messages) {
+    const previous = prepared.at(-1)
+    if (message._tag === "ModelRequest" && previous !== undefined && previous._tag === "ModelRequest") {
+      prepared[prepared.length - 1] = new ModelRequest(
+        {
+          parts: [...previous.parts, ...message.parts],
+          instructions: message.instructions ?? previous.instructions
+        },
+        trustedInput
+      )
+    } else {
+      prepared.push(message)
+    }
+  }
+  return prepared
+}

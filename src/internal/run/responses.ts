@@ -1,0 +1,147 @@
+/**
+ * Handling a model response: a content filter or an empty answer, tool calls (run by the tools
+ * room), or a text answer validated as the output; retry prompts when the answer will not do, and
+ * the end of the run when it will.
+ */
+import { Effect, Either, Schema } from "effect"
+import type { AgentNode, End, ModelRequestNode, RunError } from "../../Agent.js"
+import { ContentFilterError, IncompleteToolCall, UnexpectedModelBehavior } from "../../AgentError.js"
+import type { FinalResult } from "../../AgentEvent.js"
+import {
+  ModelRequest,
+  type ModelRequestPart,
+  ModelResponse,
+  RetryPromptPart,
+  type ToolCallPart,
+  toolCalls
+} from "../../Message.js"
+import { answerText, parseJsonText, truncatedToolCall } from "../outputProcessing.js"
+import { trustedInput } from "../trustedInput.js"
+import type { Emit, Run } from "./context.js"
+import { outputRetriesExceeded, processOutput } from "./output.js"
+import { processToolCalls } from "./tools.js"
+
+const encodeResponse = Schema.encodeSync(Schema.parseJson(ModelResponse))
+
+const rawFinishReason = (response: ModelResponse): string => {
+  const details = response.providerDetails ?? {}
+  for (const key of ["finishReason", "stopReason", "finish_reason", "stop_reason"]) {
+    const value = details[key]
+    if (typeof value === "string") return value
+  }
+  return response.finishReason ?? "content_filter"
+}
+
+/** Handles a response: gives the next node, or fails the run. */
+export const handleResponse = <O, E, R>(
+  run: Run<O, E, R>,
+  response: ModelResponse,
+  emit: Emit | undefined
+): Effect.Effect<AgentNode<O>, RunError<E>, R> => {
+  // Called when the node runs (inside `suspend` or a `flatMap`); plain code, like the request path.
+  if (response.finishReason === "content_filter") {
+    return Effect.fail(
+      new ContentFilterError({
+        message: `Content filter triggered. Finish reason: '${rawFinishReason(response)}'`,
+        body: encodeResponse(response)
+      })
+    )
+  }
+  if (response.parts.length === 0) {
+    if (response.finishReason === "length") {
+      return Effect.fail(
+        new UnexpectedModelBehavior({
+          message: `Model token limit (${run.settings.maxTokens ?? "provider default"}) exceeded before any response was generated. Increase the maxTokens setting, or simplify the prompt.`
+        })
+      )
+    }
+    return retryOutput(run, new RetryPromptPart({ content: pleaseAnswer(run) }, trustedInput))
+  }
+  const truncated = truncatedToolCall(response)
+  if (truncated !== undefined) {
+    return Effect.fail(
+      new IncompleteToolCall({
+        message: `Model token limit (${run.settings.maxTokens ?? "provider default"}) exceeded while generating a tool call, so its arguments are incomplete. Increase the maxTokens setting, or simplify the prompt so the answer fits.`,
+        toolName: truncated.toolName,
+        toolCallId: truncated.toolCallId
+      })
+    )
+  }
+  const calls = toolCalls(response)
+  if (calls.length > 0) {
+    return Effect.map(processToolCalls(run, calls, emit), (outcome): AgentNode<O> => {
+      if (outcome.final === undefined) return nextRequest(run, outcome.parts)
+      // Keep the tool results, so the history has no unanswered tool call and can be continued.
+      run.state.messages.push(new ModelRequest({ parts: outcome.parts }, trustedInput))
+      return end(run, response, outcome.final.output, outcome.final.call)
+    })
+  }
+  const text = answerText(response)
+  if (run.parameters.allowTextOutput && text !== "") return handleText(run, response, text)
+  return retryOutput(run, new RetryPromptPart({ content: pleaseAnswer(run) }, trustedInput))
+}
+
+const handleText = <O, E, R>(
+  run: Run<O, E, R>,
+  response: ModelResponse,
+  text: string
+): Effect.Effect<AgentNode<O>, RunError<E>, R> => {
+  const raw = run.mode === "text" ? Either.right(text) : parseJsonText(text)
+  if (Either.isLeft(raw)) return retryOutput(run, new RetryPromptPart({ content: raw.left }, trustedInput))
+  return Effect.flatMap(
+    processOutput(run, raw.right, undefined),
+    (processed): Effect.Effect<AgentNode<O>, RunError<E>, R> =>
+      Either.isLeft(processed)
+        ? retryOutput(run, new RetryPromptPart({ content: processed.left }, trustedInput))
+        : Effect.succeed(end(run, response, processed.right, undefined))
+  )
+}
+
+const pleaseAnswer = <O, E, R>(run: Run<O, E, R>): string => {
+  const alternatives: Array<string> = []
+  if (run.parameters.allowTextOutput) alternatives.push("return text")
+  if (run.mode === "tool") alternatives.push("include your response in a tool call")
+  else if (run.tools.size > 0) alternatives.push("call a tool")
+  return `Please ${alternatives.join(" or ")}.`
+}
+
+/** Asks the model to answer again, counting an output retry; fails once they are used up. */
+const retryOutput = <O, E, R>(
+  run: Run<O, E, R>,
+  part: RetryPromptPart
+): Effect.Effect<ModelRequestNode, UnexpectedModelBehavior> => {
+  run.state.outputRetries += 1
+  if (run.state.outputRetries > run.agent.outputRetries) {
+    return Effect.fail(outputRetriesExceeded(run.agent.outputRetries, part.content))
+  }
+  return Effect.succeed(nextRequest(run, [part]))
+}
+
+export const nextRequest = <O, E, R>(run: Run<O, E, R>, parts: ReadonlyArray<ModelRequestPart>): ModelRequestNode => ({
+  _tag: "ModelRequestNode",
+  request: new ModelRequest({ parts, instructions: run.instructions }, trustedInput)
+})
+
+const end = <O, E, R>(
+  run: Run<O, E, R>,
+  response: ModelResponse,
+  output: O,
+  call: ToolCallPart | undefined
+): End<O> => {
+  const { state } = run
+  const finalResult: FinalResult =
+    call === undefined
+      ? { _tag: "FinalResult" }
+      : { _tag: "FinalResult", toolName: call.toolName, toolCallId: call.toolCallId }
+  return {
+    _tag: "End",
+    finalResult,
+    result: {
+      output,
+      usage: state.usage,
+      messages: state.messages.slice(),
+      newMessages: state.messages.slice(state.newMessageIndex),
+      response
+    }
+  }
+}

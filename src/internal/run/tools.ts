@@ -1,0 +1,290 @@
+/**
+ * Running the tool calls of one response by its plan (`toolPlan.ts`): function tools run
+ * concurrently (bounded; `sequential` tools alone), output calls are validated, failures become
+ * retry prompts counted per tool, and the results go back in the order the model emitted the calls.
+ *
+ * Plain `flatMap`s rather than `Effect.gen`: this runs on most steps of a run.
+ */
+import { Context, Effect, Either, Tracer } from "effect"
+import { UnexpectedModelBehavior, type UsageLimitExceeded } from "../../AgentError.js"
+import { toolCallStarted, toolResult } from "../../AgentEvent.js"
+import { type ModelRequestPart, RetryPromptPart, type ToolCallPart, ToolReturnPart } from "../../Message.js"
+import { RunContext } from "../../RunContext.js"
+import type { Tool } from "../../Tool.js"
+import * as Usage from "../../Usage.js"
+import {
+  argsObject,
+  finalResultProcessed,
+  outputNotFinal,
+  outputSkipped,
+  retryWins,
+  toolSkipped
+} from "../outputProcessing.js"
+import { trustedInput } from "../trustedInput.js"
+import { type Emit, type Run, runContext } from "./context.js"
+import { oneLine, outputRetriesExceeded, processOutput, recoverRetry } from "./output.js"
+import { type PlannedCall, plan, type Segments, type Turn } from "./toolPlan.js"
+
+/** What handling the tool calls of a response gave. */
+export interface ToolCallsOutcome<O> {
+  /** The tool returns and retry prompts, in the order of the calls. */
+  readonly parts: ReadonlyArray<ModelRequestPart>
+  /** The output, when a call of the output tool gave a valid one. */
+  readonly final: { readonly output: O; readonly call: ToolCallPart } | undefined
+}
+
+/** What the calls of one response have given so far. */
+class Round<O> {
+  /** Each call's part, by call index. */
+  readonly parts: Array<ModelRequestPart | undefined>
+  readonly failedTools = new Set<string>()
+  readonly succeededTools = new Set<string>()
+  executedCalls = 0
+  functionRetried = false
+  outputFailures = 0
+  final: { readonly output: O; readonly index: number } | undefined = undefined
+
+  constructor(readonly calls: ReadonlyArray<ToolCallPart>) {
+    this.parts = calls.map(() => undefined)
+  }
+
+  /** Answers a call with a fixed text. */
+  stub(index: number, content: string): void {
+    const call = this.calls[index]!
+    this.parts[index] = new ToolReturnPart(
+      { toolName: call.toolName, toolCallId: call.toolCallId, content },
+      trustedInput
+    )
+  }
+}
+
+/**
+ * Runs the calls of each segment together (bounded by `concurrency`), the segments one after the
+ * other. A segment of one call runs in the current fiber: forking a fiber for it would only add cost.
+ */
+const runSegments = <E, R>(
+  segmentList: Segments,
+  f: (index: number) => Effect.Effect<void, E, R>,
+  concurrency: number
+): Effect.Effect<void, E, R> => {
+  const runSegment = (segment: ReadonlyArray<number>) =>
+    segment.length === 1 ? f(segment[0]!) : Effect.forEach(segment, f, { concurrency, discard: true })
+  return segmentList.length === 1
+    ? runSegment(segmentList[0]!)
+    : Effect.forEach(segmentList, runSegment, { discard: true })
+}
+
+const unknownToolMessage = (name: string, available: ReadonlyArray<string>): string =>
+  available.length === 0
+    ? `Unknown tool name: '${name}'. No tools available.`
+    : `Unknown tool name: '${name}'. Available tools: ${available.map((tool) => `'${tool}'`).join(", ")}`
+
+/** The attributes of a tool call's span; no stack trace, which would point into this file. */
+const toolSpanOptions = (call: ToolCallPart): Tracer.SpanOptions => ({
+  captureStackTrace: false,
+  attributes: {
+    "gen_ai.operation.name": "execute_tool",
+    "gen_ai.tool.name": call.toolName,
+    "gen_ai.tool.call.id": call.toolCallId
+  }
+})
+
+/** Runs a tool's handler in its span, with the `RunContext` of the call. */
+const execute = <O, E, R>(
+  run: Run<O, E, R>,
+  round: Round<O>,
+  call: ToolCallPart,
+  tool: Tool<string, E, R>,
+  args: Readonly<Record<string, unknown>>,
+  retries: number,
+  maxRetries: number
+): Effect.Effect<Either.Either<unknown, string>, E, R> => {
+  round.executedCalls += 1
+  const context = runContext(run, retries, maxRetries, call.toolName, call.toolCallId)
+  // `withSpan` and `provideService(RunContext)` in one change of the context.
+  return Effect.useSpan(`execute_tool ${call.toolName}`, toolSpanOptions(call), (span) =>
+    recoverRetry(
+      Effect.mapInputContext(tool.execute(args), (services: Context.Context<R>) =>
+        Context.add(Context.add(services, Tracer.ParentSpan, span), RunContext, context)
+      )
+    )
+  )
+}
+
+/** Runs one function-tool call (an unknown tool is a retry prompt) and records its part. */
+const runFunction = <O, E, R>(
+  run: Run<O, E, R>,
+  round: Round<O>,
+  index: number,
+  emit: Emit | undefined
+): Effect.Effect<void, E | UnexpectedModelBehavior, R> =>
+  Effect.suspend(() => {
+    const call = round.calls[index]!
+    const tool = run.tools.get(call.toolName)
+    const retries = run.state.toolRetries.get(call.toolName) ?? 0
+    const maxRetries = tool?.maxRetries ?? run.agent.retries
+    const settle = (result: Either.Either<unknown, string>) => {
+      if (Either.isRight(result)) {
+        round.succeededTools.add(call.toolName)
+        const part = new ToolReturnPart(
+          { toolName: call.toolName, toolCallId: call.toolCallId, content: result.right },
+          trustedInput
+        )
+        round.parts[index] = part
+        return emit === undefined ? Effect.void : emit([toolResult(part)])
+      }
+      if (retries >= maxRetries) {
+        return Effect.fail(
+          new UnexpectedModelBehavior({
+            message: `Tool '${call.toolName}' exceeded max retries count of ${maxRetries}: ${oneLine(result.left)}`,
+            body: result.left
+          })
+        )
+      }
+      round.failedTools.add(call.toolName)
+      if (tool !== undefined) round.functionRetried = true
+      const part = new RetryPromptPart(
+        { content: result.left, toolName: call.toolName, toolCallId: call.toolCallId },
+        trustedInput
+      )
+      round.parts[index] = part
+      return emit === undefined ? Effect.void : emit([toolResult(part)])
+    }
+    if (tool === undefined) return settle(Either.left(unknownToolMessage(call.toolName, run.toolNames)))
+    const args = argsObject(call.args)
+    if (Either.isLeft(args)) return settle(args)
+    const executed =
+      emit === undefined
+        ? execute(run, round, call, tool, args.right, retries, maxRetries)
+        : Effect.zipRight(
+            emit([toolCallStarted(call)]),
+            Effect.suspend(() => execute(run, round, call, tool, args.right, retries, maxRetries))
+          )
+    return Effect.flatMap(executed, settle)
+  })
+
+/** Validates one output call's arguments as the output. */
+const runOutput = <O, E, R>(run: Run<O, E, R>, call: ToolCallPart): Effect.Effect<Either.Either<O, string>, E, R> => {
+  const args = argsObject(call.args)
+  return Either.isLeft(args) ? Effect.succeed(Either.left(args.left)) : processOutput(run, args.right, call)
+}
+
+/** Records an output call's result; the first valid one in emission order becomes the output. */
+const settleOutput = <O>(round: Round<O>, index: number, result: Either.Either<O, string>): void => {
+  const call = round.calls[index]!
+  if (Either.isLeft(result)) {
+    round.outputFailures += 1
+    round.parts[index] = new RetryPromptPart(
+      { content: result.left, toolName: call.toolName, toolCallId: call.toolCallId },
+      trustedInput
+    )
+  } else if (round.final === undefined) {
+    round.final = { output: result.right, index }
+    round.stub(index, finalResultProcessed)
+  } else {
+    round.stub(index, outputNotFinal)
+  }
+}
+
+/** Runs one turn of the plan. */
+const runTurn = <O, E, R>(
+  run: Run<O, E, R>,
+  round: Round<O>,
+  turn: Turn,
+  emit: Emit | undefined
+): Effect.Effect<void, E | UnexpectedModelBehavior, R> => {
+  const concurrency = run.agent.toolConcurrency
+  switch (turn._tag) {
+    case "Functions":
+      return Effect.suspend(() => {
+        if (turn.skipOnceFinal && round.final !== undefined) {
+          for (const segment of turn.segments) for (const index of segment) round.stub(index, toolSkipped)
+          return Effect.void
+        }
+        return runSegments(turn.segments, (index) => runFunction(run, round, index, emit), concurrency)
+      })
+    case "Output":
+      return Effect.suspend(() => {
+        if (round.final !== undefined) {
+          round.stub(turn.index, outputSkipped)
+          return Effect.void
+        }
+        return Effect.map(runOutput(run, round.calls[turn.index]!), (result) => settleOutput(round, turn.index, result))
+      })
+    case "All": {
+      const outputResults = new Map<number, Either.Either<O, string>>()
+      const runCall = (index: number) =>
+        run.outputToolName === round.calls[index]!.toolName
+          ? Effect.map(runOutput(run, round.calls[index]!), (result) => void outputResults.set(index, result))
+          : runFunction(run, round, index, emit)
+      return Effect.map(runSegments(turn.segments, runCall, concurrency), () => {
+        for (const [index, result] of [...outputResults].sort(([a], [b]) => a - b)) settleOutput(round, index, result)
+      })
+    }
+  }
+}
+
+/** Ends the round: retry counts, tool-call usage, the output-retry limit, the parts in call order. */
+const finish = <O, E, R>(
+  run: Run<O, E, R>,
+  round: Round<O>
+): Effect.Effect<ToolCallsOutcome<O>, UnexpectedModelBehavior> => {
+  const { agent, state } = run
+  // A function tool asking for a retry wins over the output: the model answers the retry first.
+  if (round.final !== undefined && round.functionRetried && agent.endStrategy !== "early") {
+    round.stub(round.final.index, retryWins)
+    round.final = undefined
+  }
+  for (const name of round.succeededTools) if (!round.failedTools.has(name)) state.toolRetries.delete(name)
+  for (const name of round.failedTools) state.toolRetries.set(name, (state.toolRetries.get(name) ?? 0) + 1)
+  state.usage = Usage.addToolCalls(state.usage, round.executedCalls)
+
+  if (round.final === undefined && round.outputFailures > 0) {
+    state.outputRetries += round.outputFailures
+    if (state.outputRetries > agent.outputRetries) {
+      const retry = round.parts.find((part) => part?._tag === "RetryPromptPart")
+      return Effect.fail(
+        outputRetriesExceeded(agent.outputRetries, retry?._tag === "RetryPromptPart" ? retry.content : undefined)
+      )
+    }
+  }
+
+  const ordered: Array<ModelRequestPart> = []
+  for (const part of round.parts) if (part !== undefined) ordered.push(part)
+  const winner = round.final
+  return Effect.succeed({
+    parts: ordered,
+    final: winner === undefined ? undefined : { output: winner.output, call: round.calls[winner.index]! }
+  })
+}
+
+/**
+ * Runs the tool calls of one response and says what goes back to the model, or what the output is.
+ * Call it when the calls are to run (inside `suspend` or a `flatMap`): it reads the run's state as
+ * it builds the effect.
+ */
+export const processToolCalls = <O, E, R>(
+  run: Run<O, E, R>,
+  calls: ReadonlyArray<ToolCallPart>,
+  emit: Emit | undefined
+): Effect.Effect<ToolCallsOutcome<O>, E | UnexpectedModelBehavior | UsageLimitExceeded, R> => {
+  const planned: Array<PlannedCall> = []
+  let knownFunctionCalls = 0
+  for (const call of calls) {
+    const tool = run.tools.get(call.toolName)
+    const kind = call.toolName === run.outputToolName ? "output" : tool !== undefined ? "function" : "unknown"
+    if (kind === "function") knownFunctionCalls++
+    planned.push({ kind, sequential: tool?.sequential === true })
+  }
+  const round = new Round<O>(calls)
+  const turns = plan(planned, run.agent.endStrategy)
+  const runTurns = () =>
+    turns.length === 1
+      ? runTurn(run, round, turns[0]!, emit)
+      : Effect.forEach(turns, (turn) => runTurn(run, round, turn, emit), { discard: true })
+  const handled =
+    knownFunctionCalls > 0
+      ? Effect.flatMap(Usage.checkBeforeToolCalls(run.limits, run.state.usage, knownFunctionCalls), runTurns)
+      : Effect.suspend(runTurns)
+  return Effect.flatMap(handled, () => finish(run, round))
+}

@@ -1,0 +1,71 @@
+/**
+ * The stdio fixture server as a toolset, and checks that nothing outlives a test's scope.
+ */
+import { mkdtempSync, readFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { Effect } from "effect"
+import { type RunContext, Usage } from "effect-claude"
+import { McpToolset } from "effect-claude/mcp"
+
+export const fixtureServer = fileURLToPath(new URL("./fixtures/stdioServer.mjs", import.meta.url))
+
+/** A fresh log file the fixture server writes what it saw to. */
+export const logFile = (): string => join(mkdtempSync(join(tmpdir(), "mcp-test-")), "log.txt")
+
+export const readLog = (file: string): ReadonlyArray<string> => {
+  try {
+    return readFileSync(file, "utf8")
+      .split("\n")
+      .filter((line) => line !== "")
+  } catch {
+    return []
+  }
+}
+
+/** The fixture server over stdio, logging to `log`. */
+export const fixture = (log: string, options: Partial<McpToolset.StdioOptions> = {}) =>
+  McpToolset.stdio("fixture", {
+    command: process.execPath,
+    args: [fixtureServer],
+    env: { MCP_FIXTURE_LOG: log, PATH: process.env.PATH ?? "" },
+    stderr: "ignore",
+    ...options
+  })
+
+/** Whether a process is still running. */
+export const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Waits until `condition` holds, checking every 20 ms, for at most `ms`. */
+export const eventually = (condition: () => boolean, ms = 5_000) =>
+  Effect.gen(function* () {
+    const deadline = Date.now() + ms
+    while (!condition() && Date.now() < deadline) yield* Effect.promise(() => new Promise((r) => setTimeout(r, 20)))
+    return condition()
+  })
+
+/** Open TCP sockets and servers of this process. */
+export const tcpHandles = (): number =>
+  process.getActiveResourcesInfo().filter((name) => name === "TCPSocketWrap" || name === "TCPServerWrap").length
+
+/** A step's run context, for resolving toolsets outside a run. */
+export const stepContext: RunContext.Service = {
+  agentName: undefined,
+  modelName: "test",
+  prompt: "hi",
+  usage: Usage.RunUsage.empty,
+  messages: [],
+  runStep: 1,
+  retry: 0,
+  maxRetries: 1,
+  toolName: undefined,
+  toolCallId: undefined
+}
