@@ -15,6 +15,7 @@
  * const agent = Agent.make({ instructions: "Remember what matters.", tools: [ClientTools.memory()] })
  */
 import { type Effect, Schema } from "effect"
+import type { ModelRetry } from "../AgentError.js"
 import * as Tool from "../Tool.js"
 import type { CacheSetting } from "./AnthropicSettings.js"
 import { executeMemoryCommand, MemoryCommand } from "./internal/memoryCommands.js"
@@ -84,7 +85,7 @@ const clientTool = <const Name extends string, A, I extends Readonly<Record<stri
     readonly options: DefinitionOptions
     readonly beta?: string | undefined
   }
-): ClientTool<Name, Exclude<E, Tool.ModelRetry>, R> =>
+): ClientTool<Name, Exclude<E, ModelRetry>, R> =>
   Object.assign(Tool.make(name, { ...tool, sequential: true }), {
     anthropic: definition({ type, name, ...wire.fields }, wire.options, wire.beta)
   })
@@ -130,7 +131,7 @@ export type TextEditorCommand = typeof TextEditorCommand.Type
 
 /** Options of `textEditor`. */
 export interface TextEditorOptions<E, R> extends DefinitionOptions {
-  /** Runs one command; its text is the tool's result. Fail with `Tool.ModelRetry` to report an error. */
+  /** Runs one command; its text is the tool's result. Fail with `ModelRetry` to report an error. */
   readonly handler: (command: TextEditorCommand) => Effect.Effect<string, E, R>
   /** Truncates what `view` shows of large files (`max_characters`). */
   readonly maxCharacters?: number | undefined
@@ -139,7 +140,7 @@ export interface TextEditorOptions<E, R> extends DefinitionOptions {
 /** The text editor tool (`str_replace_based_edit_tool`), run by your handler. */
 export const textEditor = <E, R>(
   options: TextEditorOptions<E, R>
-): ClientTool<"str_replace_based_edit_tool", Exclude<E, Tool.ModelRetry>, R> =>
+): ClientTool<"str_replace_based_edit_tool", Exclude<E, ModelRetry>, R> =>
   clientTool(
     "str_replace_based_edit_tool",
     "text_editor_20250728",
@@ -165,7 +166,7 @@ export interface BashOptions<E, R> extends DefinitionOptions {
 }
 
 /** The bash tool (`bash_20250124`), run by your handler: no shell is provided. */
-export const bash = <E, R>(options: BashOptions<E, R>): ClientTool<"bash", Exclude<E, Tool.ModelRetry>, R> =>
+export const bash = <E, R>(options: BashOptions<E, R>): ClientTool<"bash", Exclude<E, ModelRetry>, R> =>
   clientTool(
     "bash",
     "bash_20250124",
@@ -226,7 +227,7 @@ export const computerUseBeta = "computer-use-2025-11-24"
 /** The computer use tool (`computer_20251124`), run by your handler. */
 export const computer = <E, R>(
   options: ComputerOptions<E, R>
-): ClientTool<"computer", Exclude<E, Tool.ModelRetry>, R> =>
+): ClientTool<"computer", Exclude<E, ModelRetry>, R> =>
   clientTool(
     "computer",
     "computer_20251124",
