@@ -15,9 +15,8 @@ import * as path from "node:path"
 import { NodeContext } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
 import { Agent, Message } from "effect-claude"
+import { ClientTools, MemoryStore } from "effect-claude/anthropic"
 import { FunctionModel } from "effect-claude/testing"
-import * as ClientTools from "../src/anthropic/ClientTools.js"
-import * as MemoryStore from "../src/anthropic/MemoryStore.js"
 import { exampleModel } from "./exampleModel.js"
 
 const agent = Agent.make({

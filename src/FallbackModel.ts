@@ -82,7 +82,10 @@ export const make = (models: readonly [Service, ...Array<Service>], options: Opt
 
   const profile: ModelProfile = {
     supportsForcedToolCallsWithThinking: models.every((model) => model.profile.supportsForcedToolCallsWithThinking),
-    supportsNativeOutput: models.every((model) => model.profile.supportsNativeOutput)
+    supportsNativeOutput: models.every((model) => model.profile.supportsNativeOutput),
+    ...(models.some((model) => model.profile.supportsForcedToolCalls === false)
+      ? { supportsForcedToolCalls: false }
+      : {})
   }
 
   const request: Service["request"] = (messages, settings, parameters) => {

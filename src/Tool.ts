@@ -19,7 +19,7 @@
  */
 import { Effect, Either, ParseResult, Pipeable, Predicate, Schema } from "effect"
 import type { ModelRetry } from "./AgentError.js"
-import { fromSchema, toObjectSchema } from "./internal/jsonSchema.js"
+import { plainObjectSchema, toolInputSchema } from "./internal/jsonSchema.js"
 import type { JsonSchema, ToolDefinition } from "./Model.js"
 import type { RunContext } from "./RunContext.js"
 
@@ -82,6 +82,8 @@ export interface Options<A, I, RP, S, SI, E, R> {
   readonly sequential?: boolean | undefined
   /** Ask the provider to enforce the parameters schema strictly, where it can. */
   readonly strict?: boolean | undefined
+  /** A provider's own definition of the tool, sent instead of the JSON Schema (e.g. Anthropic's memory tool). */
+  readonly providerDefinitions?: ToolDefinition["providerDefinitions"]
 }
 
 const decodeOptions = { errors: "all", onExcessProperty: "ignore" } as const
@@ -123,7 +125,7 @@ export const make = <const Name extends string, A, I extends Readonly<Record<str
   return assemble(
     name,
     options,
-    fromSchema(options.parameters),
+    toolInputSchema(options.parameters),
     run as (
       args: unknown
     ) => Effect.Effect<unknown, InvalidToolArgs | ModelRetry | Exclude<E, ModelRetry>, Exclude<R, RunContext> | RP>
@@ -136,6 +138,7 @@ interface CommonOptions {
   readonly maxRetries?: number | undefined
   readonly sequential?: boolean | undefined
   readonly strict?: boolean | undefined
+  readonly providerDefinitions?: ToolDefinition["providerDefinitions"]
 }
 
 /** A tool from its name, options, parameters' JSON Schema and `execute`. */
@@ -152,9 +155,10 @@ const assemble = <Name extends string, E, R>(
     definition: {
       name,
       description: options.description,
-      parametersJsonSchema: toObjectSchema(parametersJsonSchema),
+      parametersJsonSchema: plainObjectSchema(parametersJsonSchema),
       kind: "function",
-      strict: options.strict
+      strict: options.strict,
+      ...(options.providerDefinitions === undefined ? {} : { providerDefinitions: options.providerDefinitions })
     },
     maxRetries: options.maxRetries,
     sequential: options.sequential ?? false,

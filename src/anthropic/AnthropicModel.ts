@@ -46,6 +46,7 @@ import {
 import type { AnthropicError } from "./AnthropicError.js"
 import type { Policy as RetryPolicy } from "./AnthropicRetry.js"
 import "./AnthropicSettings.js"
+import * as AnthropicProfile from "./AnthropicProfile.js"
 import { providerName } from "./internal/names.js"
 import { countTokensBody, type MappedRequest, mapRequest } from "./internal/requestMapping.js"
 import { malformedResponse, mapMessage } from "./internal/responseMapping.js"
@@ -53,13 +54,27 @@ import { retryEffect, retryStreamPull } from "./internal/retrying.js"
 import { StreamMapper } from "./internal/streamMapping.js"
 
 /**
- * What Claude can do: structured output through a JSON Schema (`output_config.format`), but no
- * forced tool call while thinking.
+ * What Claude can do, in general: structured output through a JSON Schema (`output_config.format`),
+ * but no forced tool call while thinking on a budget. Each model's own comes from its
+ * `AnthropicProfile` (see `coreProfile`).
  */
 export const profile: ModelProfile = {
   supportsForcedToolCallsWithThinking: false,
   supportsNativeOutput: true
 }
+
+/**
+ * The core profile of a model: forcing the output tool while thinking works where `thinking`
+ * means adaptive thinking (budgets rejected), never with a budget.
+ */
+export const coreProfile = (model: AnthropicProfile.AnthropicProfile): ModelProfile =>
+  AnthropicProfile.isChecked(model)
+    ? {
+        supportsForcedToolCallsWithThinking: model.forcedToolChoice && !model.budgetThinking,
+        supportsNativeOutput: model.nativeOutput,
+        ...(model.forcedToolChoice ? {} : { supportsForcedToolCalls: false })
+      }
+    : profile
 
 /** The `Model` service for Claude, plus token counting with the same request mapping. */
 export interface Service extends ModelService {
@@ -88,6 +103,8 @@ export interface Options {
    * `AnthropicRetry.withPolicy` overrides it for a run.
    */
   readonly retry?: RetryPolicy | undefined
+  /** Capabilities that replace those of the model's profile (the table's, or `AnthropicProfiles`'). */
+  readonly profile?: Parameters<typeof AnthropicProfile.override>[1] | undefined
 }
 
 /** Builds the Claude model `modelName` over the `AnthropicClient` in context. */
@@ -96,13 +113,20 @@ export const make = (
   settings: ModelSettings.ModelSettings = {},
   options: Options = {}
 ): Effect.Effect<Service, never, AnthropicClient> =>
-  Effect.map(AnthropicClient, (client): Service => {
+  Effect.gen(function* () {
+    const client = yield* AnthropicClient
+    const profiles = yield* Effect.serviceOption(AnthropicProfile.AnthropicProfiles)
+    const resolved =
+      profiles._tag === "Some" ? yield* profiles.value.resolve(modelName) : AnthropicProfile.forModel(modelName)
+    const modelProfile = AnthropicProfile.override(resolved, options.profile ?? {})
     const prepare = (
       messages: ReadonlyArray<ModelMessage>,
       callSettings: ModelSettings.ModelSettings,
       parameters: ModelRequestParameters
     ): Effect.Effect<MappedRequest, UserError> =>
-      Effect.suspend(() => mapRequest(modelName, messages, ModelSettings.merge(settings, callSettings), parameters))
+      Effect.suspend(() =>
+        mapRequest(modelName, messages, ModelSettings.merge(settings, callSettings), parameters, modelProfile)
+      )
 
     // `Model.make` opens each request's chat span and runs the request under it.
     const request: Service["request"] = (messages, callSettings, parameters) =>
@@ -161,7 +185,10 @@ export const make = (
         )
       ).pipe(Effect.map((counted) => counted.input_tokens))
 
-    return { ...makeModel({ modelName, providerName, profile, settings, request, requestStream }), countTokens }
+    return {
+      ...makeModel({ modelName, providerName, profile: coreProfile(modelProfile), settings, request, requestStream }),
+      countTokens
+    }
   })
 
 /** The Claude model `modelName` as the core `Model`; `settings` are its defaults. */

@@ -72,10 +72,16 @@ export interface AnthropicProfile extends Capabilities {
 export const forModel = (modelId: string): AnthropicProfile => {
   const family = familyOf(modelId)
   const entry = family === undefined ? undefined : table[family]
-  return entry === undefined
-    ? { ...permissive, modelId, family: undefined, source: "permissive" }
-    : { ...entry, modelId, family, source: "table" }
+  return entry === undefined ? unchecked(modelId) : { ...entry, modelId, family, source: "table" }
 }
+
+/** The permissive profile for a model id: nothing is checked or translated. */
+export const unchecked = (modelId: string): AnthropicProfile => ({
+  ...permissive,
+  modelId,
+  family: undefined,
+  source: "permissive"
+})
 
 /** Replaces some capabilities of a profile (the ones given and not undefined). */
 export const override = (

@@ -57,6 +57,21 @@ export interface ClientTool<Name extends string, E, R> extends Tool.Tool<Name, E
 export const isClientTool = (tool: Tool.Any): tool is ClientTool<string, unknown, unknown> =>
   "anthropic" in tool && typeof tool.anthropic === "object" && tool.anthropic !== null
 
+/** Whether a value is an `AnthropicDefinition` (as a tool definition's `providerDefinitions.anthropic`). */
+export const isAnthropicDefinition = (value: unknown): value is AnthropicDefinition =>
+  typeof value === "object" &&
+  value !== null &&
+  "tool" in value &&
+  typeof value.tool === "object" &&
+  value.tool !== null &&
+  "beta" in value &&
+  (value.beta === undefined || typeof value.beta === "string") &&
+  "cacheControl" in value &&
+  (value.cacheControl === undefined ||
+    value.cacheControl === true ||
+    value.cacheControl === "5m" ||
+    value.cacheControl === "1h")
+
 /** The beta the memory tool needs. */
 export const memoryBeta = "context-management-2025-06-27"
 
@@ -85,10 +100,12 @@ const clientTool = <const Name extends string, A, I extends Readonly<Record<stri
     readonly options: DefinitionOptions
     readonly beta?: string | undefined
   }
-): ClientTool<Name, Exclude<E, ModelRetry>, R> =>
-  Object.assign(Tool.make(name, { ...tool, sequential: true }), {
-    anthropic: definition({ type, name, ...wire.fields }, wire.options, wire.beta)
+): ClientTool<Name, Exclude<E, ModelRetry>, R> => {
+  const anthropic = definition({ type, name, ...wire.fields }, wire.options, wire.beta)
+  return Object.assign(Tool.make(name, { ...tool, sequential: true, providerDefinitions: { anthropic } }), {
+    anthropic
   })
+}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -225,9 +242,7 @@ export interface ComputerOptions<E, R> extends DefinitionOptions {
 export const computerUseBeta = "computer-use-2025-11-24"
 
 /** The computer use tool (`computer_20251124`), run by your handler. */
-export const computer = <E, R>(
-  options: ComputerOptions<E, R>
-): ClientTool<"computer", Exclude<E, ModelRetry>, R> =>
+export const computer = <E, R>(options: ComputerOptions<E, R>): ClientTool<"computer", Exclude<E, ModelRetry>, R> =>
   clientTool(
     "computer",
     "computer_20251124",

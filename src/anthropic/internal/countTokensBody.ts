@@ -16,6 +16,3 @@ export const isServerTool = (tool: unknown): boolean => {
 /** The tools the counting endpoint accepts: all but server tools. */
 export const countableTools = <Tool>(tools: ReadonlyArray<Tool>): Array<Tool> =>
   tools.filter((tool) => !isServerTool(tool))
-
-/** The body keys the counting endpoint rejects whatever their value. */
-export const uncountableKeys: ReadonlySet<string> = new Set(["mcp_servers"])

@@ -7,6 +7,7 @@
 import { Either } from "effect"
 import { UserError } from "../../AgentError.js"
 import type { AnthropicProfile } from "../AnthropicProfile.js"
+import type { AnthropicSettings } from "../AnthropicSettings.js"
 import type { AnthropicDefinition } from "../ClientTools.js"
 import * as ContextManagement from "../ContextManagement.js"
 import * as ServerTools from "../ServerTools.js"
@@ -15,22 +16,13 @@ import { cacheControl } from "./cachePoints.js"
 /** The beta task budgets need. */
 export const taskBudgetBeta = "task-budgets-2026-03-13"
 
-/** Explicit server-tool versions, over the profile's. */
-export interface ServerToolVersions {
-  readonly webSearch?: string | undefined
-  readonly webFetch?: string | undefined
-  readonly codeExecution?: string | undefined
-}
-
 /** The Anthropic-only settings applied here. */
-export interface Extras {
-  readonly contextManagement?: ReadonlyArray<ContextManagement.Edit> | undefined
-  readonly serverTools?: ReadonlyArray<ServerTools.ServerTool> | undefined
-  readonly toolOptions?: Readonly<Record<string, ServerTools.ToolOptions>> | undefined
-  readonly serverToolVersions?: ServerToolVersions | undefined
-  readonly thinkingDisplay?: "summarized" | "omitted" | undefined
-  readonly taskBudget?: { readonly total: number; readonly remaining?: number | undefined } | undefined
-}
+export type Extras = Pick<
+  AnthropicSettings,
+  "contextManagement" | "serverTools" | "toolOptions" | "serverToolVersions" | "thinkingDisplay" | "taskBudget"
+>
+
+type ServerToolVersions = NonNullable<AnthropicSettings["serverToolVersions"]>
 
 /** The body fields this step reads and writes. */
 export interface MutableBody {
