@@ -6,12 +6,14 @@
  */
 import { Either } from "effect"
 import { UserError } from "../../AgentError.js"
+import type { ModelRequestParameters } from "../../Model.js"
 import type { AnthropicProfile } from "../AnthropicProfile.js"
 import type { AnthropicSettings } from "../AnthropicSettings.js"
-import type { AnthropicDefinition } from "../ClientTools.js"
+import { type AnthropicDefinition, isAnthropicDefinition } from "../ClientTools.js"
 import * as ContextManagement from "../ContextManagement.js"
 import * as ServerTools from "../ServerTools.js"
 import { cacheControl } from "./cachePoints.js"
+import { providerName } from "./names.js"
 
 /** The beta task budgets need. */
 export const taskBudgetBeta = "task-budgets-2026-03-13"
@@ -125,4 +127,14 @@ export const applyExtras = (
     betas.add(taskBudgetBeta)
   }
   return Either.void
+}
+
+/** The Anthropic definitions of client tools (`ClientTools`), by tool name. */
+export const clientToolDefinitions = (parameters: ModelRequestParameters): ReadonlyMap<string, AnthropicDefinition> => {
+  const found = new Map<string, AnthropicDefinition>()
+  for (const tool of parameters.functionTools) {
+    const definition = tool.providerDefinitions?.[providerName]
+    if (isAnthropicDefinition(definition)) found.set(tool.name, definition)
+  }
+  return found
 }

@@ -36,14 +36,13 @@ import { parseToolArgs } from "../../ModelResponseBuilder.js"
 import type { ModelSettings } from "../../ModelSettings.js"
 import { type AnthropicProfile, unchecked as uncheckedProfile } from "../AnthropicProfile.js"
 import type { AnthropicSettings, ContainerSetting, ToolChoiceSetting } from "../AnthropicSettings.js"
-import { type AnthropicDefinition, isAnthropicDefinition } from "../ClientTools.js"
 import { cacheControl, cacheLastMessageBlock, limitCachePoints, setBlockCacheControl } from "./cachePoints.js"
 import { countableTools } from "./countTokensBody.js"
 import { isMcpToolName, parseMcpToolName, providerName } from "./names.js"
 import { conform } from "./profileRules.js"
-import { applyExtras } from "./requestExtras.js"
+import { applyExtras, clientToolDefinitions } from "./requestExtras.js"
 import { requestTimeoutMillis, toolResultText, validateSettings, validateToolName } from "./requestValidation.js"
-import { strictSchema } from "./strictSchema.js"
+import { strictOrFail } from "./strictSchema.js"
 
 /** The default `max_tokens`: the API requires one. */
 export const defaultMaxTokens = 4096
@@ -551,27 +550,6 @@ const functionTool = (tool: ToolDefinition): BetaToolUnion => {
   if (tool.description !== undefined) definition.description = tool.description
   if (tool.strict !== undefined) definition.strict = tool.strict
   return definition
-}
-
-/** The structured-outputs form of a schema, or a `UserError` saying whose schema has none. */
-const strictOrFail = (schema: Readonly<Record<string, unknown>>, what: string): Record<string, unknown> => {
-  const strict = strictSchema(schema)
-  if (Either.isLeft(strict)) {
-    throw new UserError({
-      message: `The schema of ${what} cannot be made strict for structured outputs: ${strict.left}`
-    })
-  }
-  return strict.right
-}
-
-/** The Anthropic definitions of client tools (`ClientTools`), by tool name. */
-const clientToolDefinitions = (parameters: ModelRequestParameters): ReadonlyMap<string, AnthropicDefinition> => {
-  const found = new Map<string, AnthropicDefinition>()
-  for (const tool of parameters.functionTools) {
-    const definition = tool.providerDefinitions?.[providerName]
-    if (isAnthropicDefinition(definition)) found.set(tool.name, definition)
-  }
-  return found
 }
 
 const toolDefinitions = (parameters: ModelRequestParameters): Array<BetaToolUnion> => {

@@ -7,6 +7,7 @@
  */
 import { transformJSONSchema } from "@anthropic-ai/sdk/lib/transform-json-schema"
 import { Either } from "effect"
+import { UserError } from "../../AgentError.js"
 
 /** The strict form of `schema`, or why it has none (e.g. a sub-schema without a `type`). */
 export const strictSchema = (
@@ -16,3 +17,14 @@ export const strictSchema = (
     try: () => transformJSONSchema({ ...schema }),
     catch: (error) => (error instanceof Error ? error.message : String(error))
   })
+
+/** The structured-outputs form of a schema, or a `UserError` saying whose schema has none. */
+export const strictOrFail = (schema: Readonly<Record<string, unknown>>, what: string): Record<string, unknown> => {
+  const strict = strictSchema(schema)
+  if (Either.isLeft(strict)) {
+    throw new UserError({
+      message: `The schema of ${what} cannot be made strict for structured outputs: ${strict.left}`
+    })
+  }
+  return strict.right
+}
