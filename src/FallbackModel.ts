@@ -27,9 +27,21 @@ export const defaultFallbackTags: ReadonlyArray<string> = [
   "InternalServerError",
   "ServiceUnavailableError",
   "GatewayTimeoutError",
+  "ConflictError",
   "APIConnectionError",
   "APIConnectionTimeoutError"
 ]
+
+/**
+ * The default of `fallbackOn`: one of `defaultFallbackTags`, or any error carrying an HTTP status
+ * of 408, 409 or 5xx (a generic `APIError` for a 501 or 502 included).
+ */
+export const defaultFallbackOn = (error: ModelError): boolean => {
+  const tag = Predicate.hasProperty(error, "_tag") && typeof error._tag === "string" ? error._tag : undefined
+  if (tag !== undefined && defaultFallbackTags.includes(tag)) return true
+  const status = Predicate.hasProperty(error, "status") && typeof error.status === "number" ? error.status : undefined
+  return status !== undefined && (status === 408 || status === 409 || (status >= 500 && status < 600))
+}
 
 /** Every model failed with an error that allowed falling back; `errors` holds them, in order. */
 export class FallbackModelError extends Schema.TaggedError<FallbackModelError>(
@@ -52,7 +64,8 @@ declare module "./Model.js" {
 export interface Options {
   /**
    * Which errors move on to the next model: error `_tag`s, or a predicate. Defaults to
-   * `defaultFallbackTags`. Any other error fails the request at once.
+   * `defaultFallbackOn` (the retryable tags, and every 408, 409 and 5xx). Any other error fails
+   * the request at once.
    */
   readonly fallbackOn?: ReadonlyArray<string> | ((error: ModelError) => boolean) | undefined
 }
@@ -73,7 +86,7 @@ const allFailed = (errors: ReadonlyArray<ModelError>, models: ReadonlyArray<Serv
 
 /** A model service trying `models` in order. */
 export const make = (models: readonly [Service, ...Array<Service>], options: Options = {}): Service => {
-  const fallbackOn = options.fallbackOn ?? defaultFallbackTags
+  const fallbackOn = options.fallbackOn ?? defaultFallbackOn
   const shouldFallBack =
     typeof fallbackOn === "function"
       ? fallbackOn
@@ -82,7 +95,10 @@ export const make = (models: readonly [Service, ...Array<Service>], options: Opt
 
   const profile: ModelProfile = {
     supportsForcedToolCallsWithThinking: models.every((model) => model.profile.supportsForcedToolCallsWithThinking),
-    supportsNativeOutput: models.every((model) => model.profile.supportsNativeOutput)
+    supportsNativeOutput: models.every((model) => model.profile.supportsNativeOutput),
+    ...(models.some((model) => model.profile.supportsForcedToolCalls === false)
+      ? { supportsForcedToolCalls: false }
+      : {})
   }
 
   const request: Service["request"] = (messages, settings, parameters) => {

@@ -39,6 +39,11 @@ export interface ToolDefinition {
   readonly kind: "function" | "output"
   /** Ask the provider to enforce the schema strictly, where it can. */
   readonly strict?: boolean | undefined
+  /**
+   * Definitions by provider name that the provider sends instead of the JSON Schema (its own
+   * client tools, e.g. Anthropic's memory tool); other providers ignore them.
+   */
+  readonly providerDefinitions?: Readonly<Record<string, unknown>> | undefined
 }
 
 /**
@@ -84,6 +89,8 @@ export interface ModelProfile {
   readonly supportsForcedToolCallsWithThinking: boolean
   /** Whether the provider can constrain the answer to a JSON Schema (`native` output). */
   readonly supportsNativeOutput: boolean
+  /** Whether the model can be forced to call a tool at all (Claude Fable and Mythos: no); true when absent. */
+  readonly supportsForcedToolCalls?: boolean | undefined
 }
 
 /**

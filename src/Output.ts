@@ -25,7 +25,7 @@
 import { Effect, ParseResult, Pipeable, Predicate, Schema } from "effect"
 import { dual } from "effect/Function"
 import type { ModelRetry } from "./AgentError.js"
-import { fromSchema, isObjectSchema, toObjectSchema, wrapInObject, wrapperKey } from "./internal/jsonSchema.js"
+import { fromSchema, isObjectSchema, plainObjectSchema, wrapInObject, wrapperKey } from "./internal/jsonSchema.js"
 import type { JsonSchema } from "./Model.js"
 import type { RunContext } from "./RunContext.js"
 
@@ -132,7 +132,7 @@ const structured = <A, I, R>(
 ): Output<A, never, R> => {
   const generated = fromSchema(schema)
   const wrapped = !isObjectSchema(generated) && !isUnionOfObjects(generated)
-  const jsonSchema = wrapped ? wrapInObject(generated) : toObjectSchema(generated)
+  const jsonSchema = wrapped ? wrapInObject(generated) : plainObjectSchema(generated)
   const schemaDescription = typeof generated.description === "string" ? generated.description : undefined
   const decode = Schema.decodeUnknown(schema, { errors: "all", onExcessProperty: "ignore" })
   const template = options?.template ?? defaultTemplate

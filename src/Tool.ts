@@ -20,7 +20,7 @@
 import { Effect, Either, ParseResult, Pipeable, Predicate, Schema } from "effect"
 import type { ModelRetry } from "./AgentError.js"
 import type { Deferral } from "./DeferredTools.js"
-import { fromSchema, toObjectSchema } from "./internal/jsonSchema.js"
+import { plainObjectSchema, toolInputSchema } from "./internal/jsonSchema.js"
 import type { JsonSchema, ToolDefinition } from "./Model.js"
 import type { RunContext } from "./RunContext.js"
 
@@ -106,6 +106,8 @@ export interface Options<A, I, RP, S, SI, E, R> {
    * an `Approver` the run ends with the call pending (`DeferredTools.PendingCalls`).
    */
   readonly needsApproval?: boolean | ((args: A) => Effect.Effect<boolean, E, R>) | undefined
+  /** A provider's own definition of the tool, sent instead of the JSON Schema (e.g. Anthropic's memory tool). */
+  readonly providerDefinitions?: ToolDefinition["providerDefinitions"]
 }
 
 /** Options of `make` for a tool needing approval. */
@@ -161,7 +163,7 @@ export function make<const Name extends string, A, I extends Readonly<Record<str
   return assemble(
     name,
     options,
-    fromSchema(options.parameters),
+    toolInputSchema(options.parameters),
     run as (
       args: unknown
     ) => Effect.Effect<unknown, InvalidToolArgs | ModelRetry | Exclude<E, ModelRetry>, Exclude<R, RunContext> | RP>,
@@ -203,7 +205,7 @@ export const external = <const Name extends string, A, I extends Readonly<Record
   assemble<Name, never, never>(
     name,
     options,
-    fromSchema(options.parameters),
+    toolInputSchema(options.parameters),
     () => Effect.dieMessage(`The external tool '${name}' is run by the program, not by the agent`),
     { _tag: "External" }
   ) as Tool<Name> & Deferred
@@ -214,6 +216,7 @@ interface CommonOptions {
   readonly maxRetries?: number | undefined
   readonly sequential?: boolean | undefined
   readonly strict?: boolean | undefined
+  readonly providerDefinitions?: ToolDefinition["providerDefinitions"]
 }
 
 /** A tool from its name, options, parameters' JSON Schema and `execute`. */
@@ -231,9 +234,10 @@ const assemble = <Name extends string, E, R>(
     definition: {
       name,
       description: options.description,
-      parametersJsonSchema: toObjectSchema(parametersJsonSchema),
+      parametersJsonSchema: plainObjectSchema(parametersJsonSchema),
       kind: "function",
-      strict: options.strict
+      strict: options.strict,
+      ...(options.providerDefinitions === undefined ? {} : { providerDefinitions: options.providerDefinitions })
     },
     maxRetries: options.maxRetries,
     sequential: options.sequential ?? false,

@@ -47,6 +47,7 @@ import {
 import type { AnthropicError } from "./AnthropicError.js"
 import type { Policy as RetryPolicy } from "./AnthropicRetry.js"
 import "./AnthropicSettings.js"
+import * as AnthropicProfile from "./AnthropicProfile.js"
 import { providerName } from "./internal/names.js"
 import { countTokensBody, type MappedRequest, mapRequest } from "./internal/requestMapping.js"
 import { malformedResponse, mapMessage } from "./internal/responseMapping.js"
@@ -54,8 +55,9 @@ import { retryEffect, retryStreamPull } from "./internal/retrying.js"
 import { isEnd, isPreamble, StreamMapper } from "./internal/streamMapping.js"
 
 /**
- * What Claude can do: structured output through a JSON Schema (`output_config.format`), but no
- * forced tool call while thinking.
+ * What Claude can do, in general: structured output through a JSON Schema (`output_config.format`),
+ * but no forced tool call while thinking on a budget. Each model's own comes from its
+ * `AnthropicProfile` (see `coreProfile`).
  * @since 0.1.0
  * @category constants
  */
@@ -63,6 +65,19 @@ export const profile: ModelProfile = {
   supportsForcedToolCallsWithThinking: false,
   supportsNativeOutput: true
 }
+
+/**
+ * The core profile of a model: forcing the output tool while thinking works where `thinking`
+ * means adaptive thinking (budgets rejected), never with a budget.
+ */
+export const coreProfile = (model: AnthropicProfile.AnthropicProfile): ModelProfile =>
+  AnthropicProfile.isChecked(model)
+    ? {
+        supportsForcedToolCallsWithThinking: model.forcedToolChoice && !model.budgetThinking,
+        supportsNativeOutput: model.nativeOutput,
+        ...(model.forcedToolChoice ? {} : { supportsForcedToolCalls: false })
+      }
+    : profile
 
 /**
  * The `Model` service for Claude, plus token counting with the same request mapping.
@@ -106,6 +121,8 @@ export interface Options {
    * `AnthropicRetry.withPolicy` overrides it for a run.
    */
   readonly retry?: RetryPolicy | undefined
+  /** Capabilities that replace those of the model's profile (the table's, or `AnthropicProfiles`'). */
+  readonly profile?: Parameters<typeof AnthropicProfile.override>[1] | undefined
 }
 
 /**
@@ -120,12 +137,18 @@ export const make = (
 ): Effect.Effect<Service, never, AnthropicClient> =>
   Effect.gen(function* () {
     const client = yield* AnthropicClient
+    const profiles = yield* Effect.serviceOption(AnthropicProfile.AnthropicProfiles)
+    const resolved =
+      profiles._tag === "Some" ? yield* profiles.value.resolve(modelName) : AnthropicProfile.forModel(modelName)
+    const modelProfile = AnthropicProfile.override(resolved, options.profile ?? {})
     const prepare = (
       messages: ReadonlyArray<ModelMessage>,
       callSettings: ModelSettings.ModelSettings,
       parameters: ModelRequestParameters
     ): Effect.Effect<MappedRequest, UserError> =>
-      Effect.suspend(() => mapRequest(modelName, messages, ModelSettings.merge(settings, callSettings), parameters))
+      Effect.suspend(() =>
+        mapRequest(modelName, messages, ModelSettings.merge(settings, callSettings), parameters, modelProfile)
+      )
 
     // `Model.make` opens each request's chat span and runs the request under it.
     const request: Service["request"] = (messages, callSettings, parameters) =>
@@ -184,7 +207,7 @@ export const make = (
       ).pipe(Effect.map((counted) => counted.input_tokens))
 
     const service: Service = {
-      ...makeModel({ modelName, providerName, profile, settings, request, requestStream }),
+      ...makeModel({ modelName, providerName, profile: coreProfile(modelProfile), settings, request, requestStream }),
       countTokens
     }
     return service

@@ -13,6 +13,9 @@
  * }
  */
 
+import type { Edit as ContextManagementEdit } from "./ContextManagement.js"
+import type { ServerTool, ToolOptions } from "./ServerTools.js"
+
 /**
  * A prompt-cache breakpoint: `true` for the API's default lifetime (5 minutes), or an explicit
  * time to live.
@@ -66,6 +69,24 @@ export interface AnthropicSettings {
   readonly inferenceGeo?: string | undefined
   /** `fast` asks for high output speed on models that offer it. */
   readonly speed?: "standard" | "fast" | undefined
+  /** Context editing and compaction (see `ContextManagement`), with the betas they need. */
+  readonly contextManagement?: ReadonlyArray<ContextManagementEdit> | undefined
+  /** Anthropic-only server tools added to the request: tool search, the advisor (see `ServerTools`). */
+  readonly serverTools?: ReadonlyArray<ServerTool> | undefined
+  /** Per-tool options by tool name: eager input streaming, deferred loading, allowed callers, examples, cache. */
+  readonly toolOptions?: Readonly<Record<string, ToolOptions>> | undefined
+  /** Server-tool versions (`type`s) to send instead of those the model's profile names. */
+  readonly serverToolVersions?:
+    | {
+        readonly webSearch?: string | undefined
+        readonly webFetch?: string | undefined
+        readonly codeExecution?: string | undefined
+      }
+    | undefined
+  /** How thinking appears in responses: `summarized`, or `omitted` (signature only). */
+  readonly thinkingDisplay?: "summarized" | "omitted" | undefined
+  /** A total token budget across contexts (`output_config.task_budget`), on models that take one. */
+  readonly taskBudget?: { readonly total: number; readonly remaining?: number | undefined } | undefined
 }
 
 declare module "../ModelSettings.js" {

@@ -34,10 +34,15 @@ import type {
 import type { ModelRequestParameters, ToolDefinition } from "../../Model.js"
 import { parseToolArgs } from "../../ModelResponseBuilder.js"
 import type { ModelSettings } from "../../ModelSettings.js"
+import { type AnthropicProfile, unchecked as uncheckedProfile } from "../AnthropicProfile.js"
 import type { AnthropicSettings, ContainerSetting, ToolChoiceSetting } from "../AnthropicSettings.js"
 import { cacheControl, cacheLastMessageBlock, limitCachePoints, setBlockCacheControl } from "./cachePoints.js"
+import { countableTools } from "./countTokensBody.js"
 import { isMcpToolName, parseMcpToolName, providerName } from "./names.js"
+import { conform } from "./profileRules.js"
+import { applyExtras, clientToolDefinitions } from "./requestExtras.js"
 import { requestTimeoutMillis, toolResultText, validateSettings, validateToolName } from "./requestValidation.js"
+import { strictOrFail } from "./strictSchema.js"
 
 /** The default `max_tokens`: the API requires one. */
 export const defaultMaxTokens = 4096
@@ -82,17 +87,18 @@ export const mapRequest = (
   modelName: string,
   messages: ReadonlyArray<ModelMessage>,
   settings: ModelSettings,
-  parameters: ModelRequestParameters
+  parameters: ModelRequestParameters,
+  profile: AnthropicProfile = uncheckedProfile(modelName)
 ): Either.Either<MappedRequest, UserError> => {
   try {
-    return Either.right(buildRequest(modelName, messages, settings, parameters))
+    return Either.right(buildRequest(modelName, messages, settings, parameters, profile))
   } catch (error) {
     if (error instanceof UserError) return Either.left(error)
     throw error
   }
 }
 
-/** The keys of a Messages body that the token-counting endpoint accepts too. */
+/** The keys of a Messages body that the token-counting endpoint accepts too (not `mcp_servers`). */
 const countTokensKeys = [
   "messages",
   "model",
@@ -100,19 +106,29 @@ const countTokensKeys = [
   "tools",
   "tool_choice",
   "thinking",
-  "mcp_servers",
   "output_config",
   "speed",
   "cache_control",
   "context_management"
 ] as const
 
-/** The body of a token-counting request for the same conversation. */
+/**
+ * The body of a token-counting request for the same conversation, without what the endpoint
+ * rejects: server tools and MCP servers (and the tool choice when no tool is left).
+ */
 export const countTokensBody = (body: RequestBody): Omit<MessageCountTokensParams, "betas"> => {
   const counted: Omit<MessageCountTokensParams, "betas"> = { model: body.model, messages: body.messages }
   for (const key of countTokensKeys) {
     const value = body[key]
     if (value !== undefined) Object.assign(counted, { [key]: value })
+  }
+  if (body.tools !== undefined) {
+    const tools = countableTools(body.tools)
+    if (tools.length > 0) counted.tools = tools
+    else {
+      delete counted.tools
+      delete counted.tool_choice
+    }
   }
   return counted
 }
@@ -129,16 +145,22 @@ const outputModes: ReadonlySet<string> = new Set<ModelRequestParameters["outputM
 const buildRequest = (
   modelName: string,
   history: ReadonlyArray<ModelMessage>,
-  settings: ModelSettings,
-  parameters: ModelRequestParameters
+  requested: ModelSettings,
+  parameters: ModelRequestParameters,
+  profile: AnthropicProfile
 ): MappedRequest => {
+  validateSettings(requested)
+  // What the model cannot take fails here, or is translated (see profileRules.ts).
+  const conformed = conform(profile, requested, parameters)
+  if (Either.isLeft(conformed)) throw conformed.left
+  const settings = conformed.right.settings
   const anthropic: AnthropicSettings = settings.anthropic ?? {}
-  validateSettings(settings)
   const maxTokens = settings.maxTokens ?? defaultMaxTokens
   const betas = new Set<string>()
 
   const thinking = thinkingConfig(settings.thinking, maxTokens)
-  const thinkingOn = thinking !== undefined && thinking.type !== "disabled"
+  // Claude cannot be forced to call a tool while it thinks on a budget; adaptive thinking can be.
+  const mayForceOutputTool = thinking?.type !== "enabled" && conformed.right.forceOutputTool
 
   if (!outputModes.has(parameters.outputMode)) {
     throw new UserError({ message: `Unknown output mode '${String(parameters.outputMode)}'` })
@@ -164,7 +186,7 @@ const buildRequest = (
   }
   if (tools.length > 0) {
     body.tools = tools
-    body.tool_choice = toolChoice(anthropic.toolChoice, parameters, thinkingOn, settings.parallelToolCalls)
+    body.tool_choice = toolChoice(anthropic.toolChoice, parameters, mayForceOutputTool, settings.parallelToolCalls)
   } else if (anthropic.toolChoice === "none") {
     body.tool_choice = { type: "none" }
   }
@@ -181,6 +203,13 @@ const buildRequest = (
   }
   if (anthropic.effort !== undefined) outputConfig.effort = anthropic.effort
   if (Object.keys(outputConfig).length > 0) body.output_config = outputConfig
+
+  const extras = applyExtras(body, betas, {
+    extras: anthropic,
+    profile,
+    clientTools: clientToolDefinitions(parameters)
+  })
+  if (Either.isLeft(extras)) throw extras.left
 
   if (anthropic.userId !== undefined) body.metadata = { user_id: anthropic.userId }
   if (anthropic.serviceTier !== undefined) body.service_tier = anthropic.serviceTier
@@ -513,7 +542,11 @@ const isBlockParam = (block: Record<string, unknown>): block is Record<string, u
 
 const functionTool = (tool: ToolDefinition): BetaToolUnion => {
   validateToolName(tool.name)
-  const definition: BetaToolUnion = { name: tool.name, input_schema: { ...tool.parametersJsonSchema, type: "object" } }
+  const schema =
+    tool.strict === true
+      ? strictOrFail(tool.parametersJsonSchema, `the strict tool '${tool.name}'`)
+      : tool.parametersJsonSchema
+  const definition: BetaToolUnion = { name: tool.name, input_schema: { ...schema, type: "object" } }
   if (tool.description !== undefined) definition.description = tool.description
   if (tool.strict !== undefined) definition.strict = tool.strict
   return definition
@@ -569,7 +602,7 @@ const builtinTool = (builtin: BuiltinTool): BuiltinMapping => {
 const toolChoice = (
   setting: ToolChoiceSetting | undefined,
   parameters: ModelRequestParameters,
-  thinkingOn: boolean,
+  mayForceOutputTool: boolean,
   parallelToolCalls: boolean | undefined
 ): BetaToolChoice => {
   if (setting === "none") return { type: "none" }
@@ -578,8 +611,8 @@ const toolChoice = (
       ? { type: setting }
       : setting !== undefined
         ? { type: "tool", name: setting.name }
-        : // Claude cannot be forced to call a tool while it thinks: it may then answer in text.
-          parameters.outputMode === "tool" && !parameters.allowTextOutput && !thinkingOn
+        : // Where the output tool cannot be forced, Claude may answer in text and is asked again.
+          parameters.outputMode === "tool" && !parameters.allowTextOutput && mayForceOutputTool
           ? { type: "any" }
           : { type: "auto" }
   if (parallelToolCalls === false) choice.disable_parallel_tool_use = true

@@ -28,6 +28,7 @@ import {
 import { ModelResponseBuilder as ResponseBuilder } from "../../ModelResponseBuilder.js"
 import type { ModelResponseStreamEvent, ResponseMetadata } from "../../StreamEvent.js"
 import { RequestUsage } from "../../Usage.js"
+import { sumIterations } from "./iterationUsage.js"
 import { mcpToolName, providerName, unknownMcpToolName } from "./names.js"
 
 /** A block type this library does not model: only its `type` is read, the rest is kept as JSON. */
@@ -230,6 +231,7 @@ export const mergeUsage = (usage: UsageFields, delta: Partial<BetaMessageDeltaUs
   if (delta.cache_read_input_tokens != null) merged.cache_read_input_tokens = delta.cache_read_input_tokens
   if (delta.server_tool_use != null) merged.server_tool_use = delta.server_tool_use
   if (delta.output_tokens_details != null) merged.output_tokens_details = delta.output_tokens_details
+  if (delta.iterations != null) merged.iterations = delta.iterations
   return merged
 }
 
@@ -276,6 +278,21 @@ export const mapUsage = (usage: unknown): RequestUsage => {
   addCount(details, "web_search_requests", field(serverToolUse, "web_search_requests"))
   addCount(details, "web_fetch_requests", field(serverToolUse, "web_fetch_requests"))
   addCount(details, "thinking_tokens", field(field(usage, "output_tokens_details"), "thinking_tokens"))
+  // Several iterations (a compaction, advisor calls): the top-level counts are only the last one's.
+  const iterations = sumIterations(usage)
+  if (Option.isSome(iterations)) {
+    const summed = iterations.value
+    return new RequestUsage(
+      {
+        inputTokens: summed.uncachedInput + summed.cacheWrite + summed.cacheRead,
+        outputTokens: summed.output,
+        cacheWriteTokens: summed.cacheWrite,
+        cacheReadTokens: summed.cacheRead,
+        details: { ...details, ...summed.details }
+      },
+      decoded
+    )
+  }
   return new RequestUsage(
     {
       inputTokens: uncached + cacheWrite + cacheRead,
@@ -310,6 +327,8 @@ export const finishReason = (stopReason: BetaStopReason | string | null | undefi
     case "refusal":
       return "content_filter"
     case "pause_turn":
+    // A compaction that pauses (`pause_after_compaction`) is continued like a paused turn.
+    case "compaction":
       return "suspended"
     default:
       return undefined

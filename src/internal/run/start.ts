@@ -70,6 +70,8 @@ const resolveMode = (
   settings: ModelSettings.ModelSettings
 ): OutputMode => {
   if (output.mode !== "auto") return output.mode
+  // A model that rejects any forced tool choice cannot be made to call the output tool.
+  if (model.profile.supportsForcedToolCalls === false) return model.profile.supportsNativeOutput ? "native" : "prompted"
   // Anthropic rejects a forced tool choice while thinking, so the output cannot come from a tool then.
   if (thinkingEnabled(settings) && !model.profile.supportsForcedToolCallsWithThinking) {
     return model.profile.supportsNativeOutput ? "native" : "prompted"

@@ -67,6 +67,8 @@ export const makeRouter = <R>(context: RouterContext<R>): Router<R> => {
     if (method === "POST" && path === "/v1/messages/count_tokens") {
       return requireFields(request.body, countTokensFields) ?? fileReferenceError(request) ?? answerCountTokens(request)
     }
+    // A transcript answers every endpoint it recorded (models, files, batches), in order.
+    if (isTranscript(script)) return answerMessages(request)
     const simulated = batches.route(request) ?? files.route(request)
     if (simulated !== undefined) return simulated
     if (method === "GET" && path === "/v1/models") {

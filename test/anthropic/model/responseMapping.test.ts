@@ -143,7 +143,8 @@ describe("response mapping", () => {
         "pause_turn"
       ].map(finishReason)
     ).toEqual(["stop", "stop", "length", "length", "tool_call", "content_filter", "suspended"])
-    expect(finishReason("compaction")).toBeUndefined()
+    // #16: a compaction pause is continued like pause_turn (it mapped to nothing before).
+    expect(finishReason("compaction")).toBe("suspended")
     const paused = mapMessage(
       apiMessage([{ type: "text", text: "…" }], {
         stop_reason: "stop_sequence",
