@@ -6,7 +6,6 @@
  * media type, too many cache points) fails here with a `UserError`, before any request is sent.
  */
 import type {
-  BetaContentBlockParam,
   BetaRequestMCPServerURLDefinition,
   BetaTextBlockParam,
   BetaThinkingConfigParam,
@@ -18,31 +17,23 @@ import type {
   MessageCountTokensParams,
   MessageCreateParamsNonStreaming
 } from "@anthropic-ai/sdk/resources/beta/messages/messages.js"
-import { Either, Encoding, Option, Predicate, Schema } from "effect"
+import { Either, Predicate } from "effect"
 import { UserError } from "../../AgentError.js"
 import type { BuiltinTool } from "../../BuiltinTool.js"
-import type {
-  BuiltinToolCallPart,
-  BuiltinToolReturnPart,
-  ModelMessage,
-  ModelRequest,
-  ModelResponse,
-  OpaquePart,
-  ToolArgs,
-  UserContent
-} from "../../Message.js"
+import type { ModelMessage } from "../../Message.js"
 import type { ModelRequestParameters, ToolDefinition } from "../../Model.js"
-import { parseToolArgs } from "../../ModelResponseBuilder.js"
 import type { ModelSettings } from "../../ModelSettings.js"
 import { type AnthropicProfile, unchecked as uncheckedProfile } from "../AnthropicProfile.js"
 import type { AnthropicSettings, ContainerSetting, ToolChoiceSetting } from "../AnthropicSettings.js"
-import { cacheControl, cacheLastMessageBlock, limitCachePoints, setBlockCacheControl } from "./cachePoints.js"
+import { cacheControl, cacheLastMessageBlock, limitCachePoints } from "./cachePoints.js"
 import { countableTools } from "./countTokensBody.js"
-import { isMcpToolName, parseMcpToolName, providerName } from "./names.js"
+import { mapMessages, type WireMessage } from "./messageMapping.js"
 import { conform } from "./profileRules.js"
 import { applyExtras, clientToolDefinitions } from "./requestExtras.js"
-import { requestTimeoutMillis, toolResultText, validateSettings, validateToolName } from "./requestValidation.js"
+import { requestTimeoutMillis, validateSettings, validateToolName } from "./requestValidation.js"
 import { strictOrFail } from "./strictSchema.js"
+
+export { filesBeta, type WireMessage } from "./messageMapping.js"
 
 /** The default `max_tokens`: the API requires one. */
 export const defaultMaxTokens = 4096
@@ -53,9 +44,6 @@ export const minThinkingBudget = 1024
 /** Beta needed by the MCP connector (`mcp_servers`). */
 export const mcpBeta = "mcp-client-2025-04-04"
 
-/** Beta needed to reference uploaded files. */
-export const filesBeta = "files-api-2025-04-14"
-
 /**
  * The JSON body of a Messages request, without `stream` (added by the caller). Fields the 1.x SDK
  * does not type (`temperature`, `top_p`, `top_k`, extra body) ride along as extra keys: the SDK
@@ -64,12 +52,6 @@ export const filesBeta = "files-api-2025-04-14"
 export type RequestBody = Omit<MessageCreateParamsNonStreaming, "betas" | "stream"> & {
   messages: Array<WireMessage>
   [key: string]: unknown
-}
-
-/** A message of the body; its content is always a list of blocks. */
-export interface WireMessage {
-  role: "user" | "assistant"
-  content: Array<BetaContentBlockParam>
 }
 
 /** Everything needed to send one request. */
@@ -276,265 +258,6 @@ const systemBlocks = (history: ReadonlyArray<ModelMessage>): Array<BetaTextBlock
   if (instructions !== undefined && instructions !== "") blocks.push({ type: "text", text: instructions })
   return blocks
 }
-
-// ---------------------------------------------------------------------------------------------
-// Messages
-// ---------------------------------------------------------------------------------------------
-
-const mapMessages = (history: ReadonlyArray<ModelMessage>, betas: Set<string>): Array<WireMessage> => {
-  const messages: Array<WireMessage> = []
-  const append = (role: WireMessage["role"], blocks: Array<BetaContentBlockParam>) => {
-    if (blocks.length === 0) return
-    const last = messages.at(-1)
-    // The API wants alternating turns: consecutive messages of one role become one message.
-    if (last !== undefined && last.role === role) last.content.push(...blocks)
-    else messages.push({ role, content: blocks })
-  }
-  for (const message of history) {
-    if (message._tag === "ModelRequest") {
-      const previous = messages.at(-1)
-      append("user", requestBlocks(message, previous?.role === "user" ? previous.content : [], betas))
-    } else {
-      append("assistant", responseBlocks(message))
-    }
-  }
-  return messages
-}
-
-const retrySuffix = "\n\nFix the errors and try again."
-
-const requestBlocks = (
-  request: ModelRequest,
-  before: ReadonlyArray<BetaContentBlockParam>,
-  betas: Set<string>
-): Array<BetaContentBlockParam> => {
-  const blocks: Array<BetaContentBlockParam> = []
-  for (const part of request.parts) {
-    switch (part._tag) {
-      case "SystemPromptPart":
-        break
-      case "UserPromptPart":
-        if (typeof part.content === "string") {
-          // The API rejects a text block of only whitespace: it counts as no prompt.
-          if (part.content.trim() !== "") blocks.push({ type: "text", text: part.content })
-        } else {
-          for (const content of part.content) {
-            if (content._tag === "CachePoint") {
-              // A marker caches everything before it: the block just before, even across parts.
-              const target = blocks.at(-1) ?? before.at(-1)
-              if (target === undefined || !setBlockCacheControl(target, cacheControl(content.ttl))) {
-                throw new UserError({
-                  message: "A CachePoint must follow some user content: it caches what comes before it"
-                })
-              }
-            } else {
-              const block = userContentBlock(content, betas)
-              if (block !== undefined) blocks.push(block)
-            }
-          }
-        }
-        break
-      case "ToolReturnPart":
-        blocks.push({
-          type: "tool_result",
-          tool_use_id: part.toolCallId,
-          content: toolResultText(part.toolName, part.content),
-          is_error: part.isError
-        })
-        break
-      case "RetryPromptPart":
-        if (part.toolCallId !== undefined) {
-          blocks.push({
-            type: "tool_result",
-            tool_use_id: part.toolCallId,
-            content: part.content + retrySuffix,
-            is_error: true
-          })
-        } else {
-          blocks.push({ type: "text", text: "Validation feedback:\n" + part.content + retrySuffix })
-        }
-        break
-    }
-  }
-  return blocks
-}
-
-const isImageMediaType = (mediaType: string): mediaType is "image/jpeg" | "image/png" | "image/gif" | "image/webp" =>
-  mediaType === "image/jpeg" || mediaType === "image/png" || mediaType === "image/gif" || mediaType === "image/webp"
-
-const userContentBlock = (
-  content: Exclude<UserContent, { readonly _tag: "CachePoint" }>,
-  betas: Set<string>
-): BetaContentBlockParam | undefined => {
-  switch (content._tag) {
-    case "TextContent":
-      return content.text === "" ? undefined : { type: "text", text: content.text }
-    case "ImageUrl":
-      return { type: "image", source: { type: "url", url: content.url } }
-    case "DocumentUrl":
-      if (content.mediaType !== undefined && content.mediaType !== "application/pdf") {
-        throw new UserError({
-          message: `Anthropic reads only PDF documents from a URL, not ${content.mediaType}: send the document's bytes as BinaryContent`
-        })
-      }
-      return { type: "document", source: { type: "url", url: content.url } }
-    case "BinaryContent": {
-      const mediaType = content.mediaType
-      if (isImageMediaType(mediaType)) {
-        return {
-          type: "image",
-          source: { type: "base64", media_type: mediaType, data: Encoding.encodeBase64(content.data) }
-        }
-      }
-      if (mediaType === "application/pdf") {
-        return {
-          type: "document",
-          source: { type: "base64", media_type: "application/pdf", data: Encoding.encodeBase64(content.data) }
-        }
-      }
-      if (mediaType === "text/plain") {
-        return {
-          type: "document",
-          source: { type: "text", media_type: "text/plain", data: new TextDecoder().decode(content.data) }
-        }
-      }
-      throw new UserError({
-        message: `Anthropic does not accept ${mediaType} content: use a JPEG, PNG, GIF or WebP image, a PDF or plain text`
-      })
-    }
-    case "UploadedFile":
-      betas.add(filesBeta)
-      return content.kind === "image"
-        ? { type: "image", source: { type: "file", file_id: content.fileId } }
-        : { type: "document", source: { type: "file", file_id: content.fileId } }
-  }
-}
-
-const responseBlocks = (response: ModelResponse): Array<BetaContentBlockParam> => {
-  const blocks: Array<BetaContentBlockParam> = []
-  for (const part of response.parts) {
-    switch (part._tag) {
-      case "TextPart":
-        // The API rejects empty text blocks (a streamed answer may hold some).
-        if (part.content !== "") blocks.push({ type: "text", text: part.content })
-        break
-      case "ToolCallPart":
-        blocks.push({ type: "tool_use", id: part.toolCallId, name: part.toolName, input: toolInput(part.args) })
-        break
-      case "ThinkingPart":
-        // Signatures are only valid where they were made: other providers' reasoning goes back as text.
-        if (part.provider === providerName && part.redactedData !== undefined) {
-          blocks.push({ type: "redacted_thinking", data: part.redactedData })
-        } else if (part.provider === providerName && part.signature !== undefined) {
-          blocks.push({ type: "thinking", thinking: part.content, signature: part.signature })
-        } else if (part.content !== "") {
-          blocks.push({ type: "text", text: part.content })
-        }
-        break
-      case "BuiltinToolCallPart":
-      case "BuiltinToolReturnPart":
-      case "OpaquePart": {
-        // Other providers' server-side calls and results mean nothing to Claude.
-        if (part.provider !== providerName) break
-        const block =
-          part._tag === "BuiltinToolCallPart"
-            ? builtinCallBlock(part)
-            : part._tag === "BuiltinToolReturnPart"
-              ? builtinReturnBlock(part)
-              : opaqueBlock(part)
-        if (block !== undefined) blocks.push(block)
-        break
-      }
-    }
-  }
-  return blocks
-}
-
-/** Tool input must be an object; arguments that never parsed go back wrapped, as they were seen. */
-const toolInput = (args: ToolArgs): Record<string, unknown> => {
-  const parsed = typeof args === "string" ? parseToolArgs(args) : args
-  return typeof parsed === "string" ? { INVALID_JSON: parsed } : parsed
-}
-
-const builtinCallBlock = (part: BuiltinToolCallPart): BetaContentBlockParam | undefined => {
-  const mcp = parseMcpToolName(part.toolName)
-  if (mcp !== undefined) {
-    return {
-      type: "mcp_tool_use",
-      id: part.toolCallId,
-      name: mcp.toolName,
-      server_name: mcp.serverName,
-      input: toolInput(part.args)
-    }
-  }
-  const input = toolInput(part.args)
-  if (isServerToolName(part.toolName))
-    return { type: "server_tool_use", id: part.toolCallId, name: part.toolName, input }
-  // A server tool newer than this library: sent back as it came; the API knows its name.
-  return passThrough({ type: "server_tool_use", id: part.toolCallId, name: part.toolName, input })
-}
-
-const serverToolNames = [
-  "advisor",
-  "web_search",
-  "web_fetch",
-  "code_execution",
-  "bash_code_execution",
-  "text_editor_code_execution",
-  "tool_search_tool_regex",
-  "tool_search_tool_bm25"
-] as const
-type ServerToolName = (typeof serverToolNames)[number]
-const isServerToolName = (name: string): name is ServerToolName => serverToolNames.some((known) => known === name)
-
-/** What the response mapping keeps of an MCP result (see `responseMapping`). */
-const McpResult = Schema.Struct({
-  content: Schema.Union(Schema.String, Schema.Array(Schema.Struct({ text: Schema.String }))),
-  is_error: Schema.optional(Schema.Boolean)
-})
-const decodeMcpResult = Schema.decodeUnknownOption(McpResult)
-const decodeRecord = Schema.decodeUnknownOption(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
-
-const builtinReturnBlock = (part: BuiltinToolReturnPart): BetaContentBlockParam | undefined => {
-  if (isMcpToolName(part.toolName)) {
-    return Option.match(decodeMcpResult(part.content), {
-      // Not the shape this library stores: the content goes back as text.
-      onNone: () => ({
-        type: "mcp_tool_result",
-        tool_use_id: part.toolCallId,
-        content: typeof part.content === "string" ? part.content : (JSON.stringify(part.content) ?? "")
-      }),
-      onSome: (result) => ({
-        type: "mcp_tool_result",
-        tool_use_id: part.toolCallId,
-        content:
-          typeof result.content === "string"
-            ? result.content
-            : result.content.map((item): BetaTextBlockParam => ({ type: "text", text: item.text })),
-        is_error: result.is_error === true
-      })
-    })
-  }
-  const type = part.toolName.startsWith("tool_search") ? "tool_search_tool_result" : `${part.toolName}_tool_result`
-  return passThrough({ type, tool_use_id: part.toolCallId, content: part.content })
-}
-
-const opaqueBlock = (part: OpaquePart): BetaContentBlockParam | undefined =>
-  Option.match(decodeRecord(part.data), {
-    onNone: () => undefined,
-    onSome: (data) => passThrough({ ...data, type: part.type })
-  })
-
-/**
- * Blocks Claude returned that go back exactly as they came (server tool results, blocks this
- * library does not model). Their contents are the API's own JSON, kept in history; only the
- * block's `type` is checked here, and the API validates the rest.
- */
-const passThrough = (block: Record<string, unknown>): BetaContentBlockParam | undefined =>
-  isBlockParam(block) ? block : undefined
-
-const isBlockParam = (block: Record<string, unknown>): block is Record<string, unknown> & BetaContentBlockParam =>
-  typeof block.type === "string" && block.type !== ""
 
 // ---------------------------------------------------------------------------------------------
 // Tools
