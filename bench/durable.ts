@@ -38,7 +38,7 @@ const agent = Agent.make({ tools: [add] })
 const durable = DurableAgent.make(agent, { name: "bench" })
 
 /** Median microseconds per step over `runs` runs of `once`, after a few warm-up runs. */
-const perStep = (runs: number, once: (index: number) => Effect.Effect<unknown, unknown>) =>
+const perStep = <R>(runs: number, once: (index: number) => Effect.Effect<unknown, unknown, R>) =>
   Effect.gen(function* () {
     for (let index = 0; index < 3; index++) yield* once(-1 - index)
     const samples: Array<number> = []
