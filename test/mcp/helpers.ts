@@ -1,28 +1,22 @@
 /**
  * The stdio fixture server as a toolset, and checks that nothing outlives a test's scope.
  */
-import { mkdtempSync, readFileSync } from "node:fs"
+import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { Effect } from "effect"
 import { type RunContext, Usage } from "effect-claude"
 import { McpToolset } from "effect-claude/mcp"
+import { logLines } from "../support/logLines.js"
 
 export const fixtureServer = fileURLToPath(new URL("./fixtures/stdioServer.mjs", import.meta.url))
 
 /** A fresh log file the fixture server writes what it saw to. */
 export const logFile = (): string => join(mkdtempSync(join(tmpdir(), "mcp-test-")), "log.txt")
 
-export const readLog = (file: string): ReadonlyArray<string> => {
-  try {
-    return readFileSync(file, "utf8")
-      .split("\n")
-      .filter((line) => line !== "")
-  } catch {
-    return []
-  }
-}
+/** What the fixture server logged. */
+export const readLog: (file: string) => ReadonlyArray<string> = logLines
 
 /** The fixture server over stdio, logging to `log`. */
 export const fixture = (log: string, options: Partial<McpToolset.StdioOptions> = {}) =>
