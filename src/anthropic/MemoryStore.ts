@@ -18,7 +18,8 @@
  *   yield* store.writeFile(path, "The user lives in Mexico City.")
  * }).pipe(Effect.provide(MemoryStore.layerFileSystem("/tmp/agent-memory")), Effect.provide(NodeContext.layer))
  */
-import { FileSystem, Path } from "@effect/platform"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
 import { Context, Effect, Either, Layer, Ref, Schema } from "effect"
 
 /** The folder every memory path starts with. */
