@@ -14,12 +14,27 @@
  */
 import { Predicate, Schema } from "effect"
 
-/** The brand of the agent's own errors. */
+/**
+ * The brand of the agent's own errors.
+ *
+ * @since 0.1.0
+ * @category type ids
+ */
 export const TypeId: unique symbol = Symbol.for("effect-claude/AgentError")
-/** @see TypeId */
+/**
+ * @see TypeId
+ *
+ * @since 0.1.0
+ * @category type ids
+ */
 export type TypeId = typeof TypeId
 
-/** The model did something the agent cannot go on from: retries exhausted, an empty answer, bad output. */
+/**
+ * The model did something the agent cannot go on from: retries exhausted, an empty answer, bad output.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class UnexpectedModelBehavior extends Schema.TaggedError<UnexpectedModelBehavior>(
   "effect-claude/AgentError/UnexpectedModelBehavior"
 )("UnexpectedModelBehavior", {
@@ -30,7 +45,12 @@ export class UnexpectedModelBehavior extends Schema.TaggedError<UnexpectedModelB
   declare readonly [TypeId]: TypeId
 }
 
-/** The provider refused to answer or filtered the answer (Anthropic's `refusal` stop reason). */
+/**
+ * The provider refused to answer or filtered the answer (Anthropic's `refusal` stop reason).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class ContentFilterError extends Schema.TaggedError<ContentFilterError>(
   "effect-claude/AgentError/ContentFilterError"
 )("ContentFilterError", {
@@ -40,7 +60,12 @@ export class ContentFilterError extends Schema.TaggedError<ContentFilterError>(
   declare readonly [TypeId]: TypeId
 }
 
-/** The response hit the token limit in the middle of a tool call, so its arguments are cut off. */
+/**
+ * The response hit the token limit in the middle of a tool call, so its arguments are cut off.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class IncompleteToolCall extends Schema.TaggedError<IncompleteToolCall>(
   "effect-claude/AgentError/IncompleteToolCall"
 )("IncompleteToolCall", {
@@ -51,14 +76,24 @@ export class IncompleteToolCall extends Schema.TaggedError<IncompleteToolCall>(
   declare readonly [TypeId]: TypeId
 }
 
-/** The program asked for something impossible (bad settings, an empty prompt); raised before any request. */
+/**
+ * The program asked for something impossible (bad settings, an empty prompt); raised before any request.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class UserError extends Schema.TaggedError<UserError>("effect-claude/AgentError/UserError")("UserError", {
   message: Schema.String
 }) {
   declare readonly [TypeId]: TypeId
 }
 
-/** A run went past one of its `UsageLimits`; the message names the limit and the numbers. */
+/**
+ * A run went past one of its `UsageLimits`; the message names the limit and the numbers.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class UsageLimitExceeded extends Schema.TaggedError<UsageLimitExceeded>(
   "effect-claude/AgentError/UsageLimitExceeded"
 )("UsageLimitExceeded", {
@@ -81,12 +116,20 @@ for (const error of [UnexpectedModelBehavior, ContentFilterError, IncompleteTool
  * Raised by a tool handler or an output validator to send the message back to the model as a retry
  * prompt, so the model can correct itself. A signal to the agent, not a failure of the run: it
  * carries no `TypeId`.
+ *
+ * @since 0.1.0
+ * @category errors
  */
 export class ModelRetry extends Schema.TaggedError<ModelRetry>("effect-claude/AgentError/ModelRetry")("ModelRetry", {
   message: Schema.String
 }) {}
 
-/** Any failure the agent itself raises. */
+/**
+ * Any failure the agent itself raises.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type AgentError =
   | UnexpectedModelBehavior
   | ContentFilterError
@@ -94,7 +137,12 @@ export type AgentError =
   | UserError
   | UsageLimitExceeded
 
-/** Whether a value is one of the agent's own errors. */
+/**
+ * Whether a value is one of the agent's own errors.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
 export const isAgentError = (value: unknown): value is AgentError => Predicate.hasProperty(value, TypeId)
 
 const isTagged =
@@ -102,15 +150,45 @@ const isTagged =
   (value: unknown): value is A =>
     isAgentError(value) && value._tag === tag
 
-/** Whether a value is an `UnexpectedModelBehavior`. */
+/**
+ * Whether a value is an `UnexpectedModelBehavior`.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
 export const isUnexpectedModelBehavior = isTagged<UnexpectedModelBehavior>("UnexpectedModelBehavior")
-/** Whether a value is a `ContentFilterError`. */
+/**
+ * Whether a value is a `ContentFilterError`.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
 export const isContentFilterError = isTagged<ContentFilterError>("ContentFilterError")
-/** Whether a value is an `IncompleteToolCall`. */
+/**
+ * Whether a value is an `IncompleteToolCall`.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
 export const isIncompleteToolCall = isTagged<IncompleteToolCall>("IncompleteToolCall")
-/** Whether a value is a `UserError`. */
+/**
+ * Whether a value is a `UserError`.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
 export const isUserError = isTagged<UserError>("UserError")
-/** Whether a value is a `UsageLimitExceeded`. */
+/**
+ * Whether a value is a `UsageLimitExceeded`.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
 export const isUsageLimitExceeded = isTagged<UsageLimitExceeded>("UsageLimitExceeded")
-/** Whether a value is a `ModelRetry`. */
+/**
+ * Whether a value is a `ModelRetry`.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
 export const isModelRetry = (value: unknown): value is ModelRetry => value instanceof ModelRetry

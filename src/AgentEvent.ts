@@ -29,32 +29,57 @@ import type { ModelResponseStreamEvent } from "./StreamEvent.js"
 
 export type { ApprovalRequested, PartialOutput }
 
-/** The agent has a final result: from the output tool named here, or from text when absent. */
+/**
+ * The agent has a final result: from the output tool named here, or from text when absent.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface FinalResult {
   readonly _tag: "FinalResult"
   readonly toolName?: string | undefined
   readonly toolCallId?: string | undefined
 }
 
-/** A function-tool call is about to run (also emitted for calls of unknown tools). */
+/**
+ * A function-tool call is about to run (also emitted for calls of unknown tools).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ToolCallStarted {
   readonly _tag: "ToolCallStarted"
   readonly part: ToolCallPart
 }
 
-/** A function-tool call finished: its return value, or the retry prompt sent back to the model. */
+/**
+ * A function-tool call finished: its return value, or the retry prompt sent back to the model.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ToolResult {
   readonly _tag: "ToolResult"
   readonly part: ToolReturnPart | RetryPromptPart
 }
 
-/** The run is over; always the last event. */
+/**
+ * The run is over; always the last event.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface RunFinished<O> {
   readonly _tag: "RunFinished"
   readonly result: RunResult<O>
 }
 
-/** Any event of a streamed run. */
+/**
+ * Any event of a streamed run.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type AgentEvent<O> =
   | ModelResponseStreamEvent
   | ToolCallStarted
@@ -64,16 +89,36 @@ export type AgentEvent<O> =
   | FinalResult
   | RunFinished<O>
 
-/** Builds a `ToolCallStarted`. */
+/**
+ * Builds a `ToolCallStarted`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const toolCallStarted = (part: ToolCallPart): ToolCallStarted => ({ _tag: "ToolCallStarted", part })
 
-/** Builds a `ToolResult`. */
+/**
+ * Builds a `ToolResult`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const toolResult = (part: ToolReturnPart | RetryPromptPart): ToolResult => ({ _tag: "ToolResult", part })
 
-/** Builds a `RunFinished`. */
+/**
+ * Builds a `RunFinished`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const runFinished = <O>(result: RunResult<O>): RunFinished<O> => ({ _tag: "RunFinished", result })
 
-/** The text of a text event (a text part's start or a text delta); "" for any other event. */
+/**
+ * The text of a text event (a text part's start or a text delta); "" for any other event.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const textOf = <O>(event: AgentEvent<O>): string => {
   if (event._tag === "PartDelta") return event.delta._tag === "TextDelta" ? event.delta.content : ""
   if (event._tag === "PartStart") return event.part._tag === "TextPart" ? event.part.content : ""

@@ -27,45 +27,95 @@
 import { Context, Deferred, Effect, Layer, Queue } from "effect"
 import type { PendingCall } from "./DeferredTools.js"
 
-/** Run the call (with these arguments instead of the model's, when given). */
+/**
+ * Run the call (with these arguments instead of the model's, when given).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Approve {
   readonly _tag: "Approve"
   readonly args?: unknown
 }
 
-/** Do not run the call; the model sees `message` as its result. */
+/**
+ * Do not run the call; the model sees `message` as its result.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Deny {
   readonly _tag: "Deny"
   readonly message?: string | undefined
 }
 
-/** Decide later: the run ends with the call pending, to be answered when it is resumed. */
+/**
+ * Decide later: the run ends with the call pending, to be answered when it is resumed.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Postpone {
   readonly _tag: "Postpone"
 }
 
-/** What an approver decides about one call. */
+/**
+ * What an approver decides about one call.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Decision = Approve | Deny | Postpone
 
-/** Approves a call, optionally with other arguments. */
+/**
+ * Approves a call, optionally with other arguments.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const approve = (args?: unknown): Approve =>
   args === undefined ? { _tag: "Approve" } : { _tag: "Approve", args }
 
-/** Denies a call; the model sees `message` (default: "The tool call was denied."). */
+/**
+ * Denies a call; the model sees `message` (default: "The tool call was denied.").
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const deny = (message?: string): Deny => ({ _tag: "Deny", message })
 
-/** Leaves a call pending. */
+/**
+ * Leaves a call pending.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const postpone: Postpone = { _tag: "Postpone" }
 
-/** Decides about tool calls that need approval, while the run waits. */
+/**
+ * Decides about tool calls that need approval, while the run waits.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Service {
   readonly decide: (call: PendingCall) => Effect.Effect<Decision>
 }
 
-/** The approver of the current program, if it provides one. */
+/**
+ * The approver of the current program, if it provides one.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
 export class Approver extends Context.Tag("effect-claude/Approver")<Approver, Service>() {}
 
-/** An approver deciding with a function; the services it needs are taken when the Layer is built. */
+/**
+ * An approver deciding with a function; the services it needs are taken when the Layer is built.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer = <R>(
   decide: (call: PendingCall) => Effect.Effect<Decision, never, R>
 ): Layer.Layer<Approver, never, R> =>
@@ -76,14 +126,29 @@ export const layer = <R>(
     }))
   )
 
-/** Approves every call. */
+/**
+ * Approves every call.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const approveAll: Layer.Layer<Approver> = Layer.succeed(Approver, { decide: () => Effect.succeed(approve()) })
 
-/** Denies every call with the same message. */
+/**
+ * Denies every call with the same message.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const denyAll = (message?: string): Layer.Layer<Approver> =>
   Layer.succeed(Approver, { decide: () => Effect.succeed(deny(message)) })
 
-/** A call waiting for a decision from the UI; `respond` once (later answers are ignored). */
+/**
+ * A call waiting for a decision from the UI; `respond` once (later answers are ignored).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Ticket {
   readonly call: PendingCall
   /** Gives the decision; false when the call was already decided or is no longer awaited. */
@@ -93,6 +158,9 @@ export interface Ticket {
 /**
  * An approver that puts each call on `tickets` and waits for the answer. With several calls in one
  * response, their tickets are offered as the calls come and may be answered in any order.
+ *
+ * @since 0.1.0
+ * @category layers
  */
 export const layerQueue = (tickets: Queue.Enqueue<Ticket>): Layer.Layer<Approver> =>
   Layer.succeed(Approver, {
@@ -105,11 +173,21 @@ export const layerQueue = (tickets: Queue.Enqueue<Ticket>): Layer.Layer<Approver
       )
   })
 
-/** A streamed run asks the approver about a call (emitted before the decision). */
+/**
+ * A streamed run asks the approver about a call (emitted before the decision).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ApprovalRequested {
   readonly _tag: "ApprovalRequested"
   readonly call: PendingCall
 }
 
-/** Builds an `ApprovalRequested` event. */
+/**
+ * Builds an `ApprovalRequested` event.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const approvalRequested = (call: PendingCall): ApprovalRequested => ({ _tag: "ApprovalRequested", call })

@@ -9,7 +9,12 @@
  * const tools: ReadonlyArray<BuiltinTool.BuiltinTool> = [BuiltinTool.webSearch({ maxUses: 3 }), BuiltinTool.codeExecution()]
  */
 
-/** Searches the web; results come back with citations. */
+/**
+ * Searches the web; results come back with citations.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface WebSearch {
   readonly _tag: "WebSearch"
   readonly maxUses?: number | undefined
@@ -25,7 +30,12 @@ export interface WebSearch {
     | undefined
 }
 
-/** Fetches a web page or PDF by URL. */
+/**
+ * Fetches a web page or PDF by URL.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface WebFetch {
   readonly _tag: "WebFetch"
   readonly maxUses?: number | undefined
@@ -33,12 +43,22 @@ export interface WebFetch {
   readonly blockedDomains?: ReadonlyArray<string> | undefined
 }
 
-/** Runs code in a sandbox the provider hosts. */
+/**
+ * Runs code in a sandbox the provider hosts.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface CodeExecution {
   readonly _tag: "CodeExecution"
 }
 
-/** A remote MCP server whose tools the provider calls (Anthropic's MCP connector). */
+/**
+ * A remote MCP server whose tools the provider calls (Anthropic's MCP connector).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface McpServer {
   readonly _tag: "McpServer"
   readonly name: string
@@ -47,17 +67,42 @@ export interface McpServer {
   readonly allowedTools?: ReadonlyArray<string> | undefined
 }
 
-/** Any built-in tool. */
+/**
+ * Any built-in tool.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type BuiltinTool = WebSearch | WebFetch | CodeExecution | McpServer
 
-/** A web search tool. */
+/**
+ * A web search tool.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const webSearch = (options: Omit<WebSearch, "_tag"> = {}): WebSearch => ({ _tag: "WebSearch", ...options })
 
-/** A web fetch tool. */
+/**
+ * A web fetch tool.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const webFetch = (options: Omit<WebFetch, "_tag"> = {}): WebFetch => ({ _tag: "WebFetch", ...options })
 
-/** A code execution tool. */
+/**
+ * A code execution tool.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const codeExecution = (): CodeExecution => ({ _tag: "CodeExecution" })
 
-/** An MCP server. */
+/**
+ * An MCP server.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const mcpServer = (options: Omit<McpServer, "_tag">): McpServer => ({ _tag: "McpServer", ...options })

@@ -35,18 +35,36 @@ import type { RunContext } from "./RunContext.js"
 /**
  * How the calls of a tool are run: at once (`Immediate`), by the program outside the run
  * (`External`), or after approval when `needed` says so for the call's arguments (`Approval`).
+ *
+ * @since 0.1.0
+ * @category models
  */
 export type Deferral<E = never, R = never> =
   | { readonly _tag: "Immediate" }
   | { readonly _tag: "External" }
   | { readonly _tag: "Approval"; readonly needed: (args: unknown) => Effect.Effect<boolean, E, R | RunContext> }
 
-/** Why a call waits: its tool needs approval, or it is an external tool the program runs. */
+/**
+ * Why a call waits: its tool needs approval, or it is an external tool the program runs.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const PendingKind = Schema.Literal("approval", "external")
-/** @see PendingKind */
+/**
+ * @see PendingKind
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type PendingKind = typeof PendingKind.Type
 
-/** A tool call waiting for an answer. */
+/**
+ * A tool call waiting for an answer.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class PendingCall extends Schema.Class<PendingCall>("effect-claude/DeferredTools/PendingCall")({
   kind: PendingKind,
   toolName: Schema.String,
@@ -55,31 +73,61 @@ export class PendingCall extends Schema.Class<PendingCall>("effect-claude/Deferr
   args: Schema.Unknown
 }) {}
 
-/** The output of a run that stopped at deferred calls; answer each to go on. */
+/**
+ * The output of a run that stopped at deferred calls; answer each to go on.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class PendingCalls extends Schema.TaggedClass<PendingCalls>("effect-claude/DeferredTools/PendingCalls")(
   "PendingCalls",
   { calls: Schema.Array(PendingCall) }
 ) {}
 
-/** Whether a run's output is `PendingCalls` rather than the agent's own output. */
+/**
+ * Whether a run's output is `PendingCalls` rather than the agent's own output.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
 export const isPendingCalls = (output: unknown): output is PendingCalls => output instanceof PendingCalls
 
-/** Run the call; `args`, when given, replace the model's arguments. */
+/**
+ * Run the call; `args`, when given, replace the model's arguments.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class Approved extends Schema.TaggedClass<Approved>("effect-claude/DeferredTools/Approved")("Approved", {
   toolCallId: Schema.String,
   args: Schema.optional(Schema.Unknown)
 }) {}
 
-/** The default message of a denial, as the model sees it. */
+/**
+ * The default message of a denial, as the model sees it.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const defaultDenialMessage = "The tool call was denied."
 
-/** Do not run the call; the model sees `message` as the call's result. */
+/**
+ * Do not run the call; the model sees `message` as the call's result.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class Denied extends Schema.TaggedClass<Denied>("effect-claude/DeferredTools/Denied")("Denied", {
   toolCallId: Schema.String,
   message: Schema.optionalWith(Schema.String, { default: () => defaultDenialMessage })
 }) {}
 
-/** The value of an external call, run by the program; `isError` when it failed and `value` says why. */
+/**
+ * The value of an external call, run by the program; `isError` when it failed and `value` says why.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class ExternalResult extends Schema.TaggedClass<ExternalResult>("effect-claude/DeferredTools/ExternalResult")(
   "ExternalResult",
   {
@@ -89,20 +137,45 @@ export class ExternalResult extends Schema.TaggedClass<ExternalResult>("effect-c
   }
 ) {}
 
-/** An answer to one pending call. */
+/**
+ * An answer to one pending call.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const Answer = Schema.Union(Approved, Denied, ExternalResult)
-/** @see Answer */
+/**
+ * @see Answer
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Answer = typeof Answer.Type
 
-/** Approves a call, optionally with other arguments. */
+/**
+ * Approves a call, optionally with other arguments.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const approve = (toolCallId: string, options?: { readonly args?: unknown }): Approved =>
   new Approved(options?.args === undefined ? { toolCallId } : { toolCallId, args: options.args })
 
-/** Denies a call; the model sees `message` (default: "The tool call was denied."). */
+/**
+ * Denies a call; the model sees `message` (default: "The tool call was denied.").
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const deny = (toolCallId: string, message?: string): Denied =>
   new Denied(message === undefined ? { toolCallId } : { toolCallId, message })
 
-/** Gives the value of an external call (`isError` when it failed). */
+/**
+ * Gives the value of an external call (`isError` when it failed).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const result = (toolCallId: string, value: unknown, options?: { readonly isError?: boolean }): ExternalResult =>
   new ExternalResult({ toolCallId, value, isError: options?.isError ?? false })
 
@@ -110,43 +183,78 @@ export const result = (toolCallId: string, value: unknown, options?: { readonly 
 // Errors: raised before any request
 // ---------------------------------------------------------------------------------------------
 
-/** An answer names a call that is not pending. */
+/**
+ * An answer names a call that is not pending.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class UnknownToolCallId extends Schema.TaggedError<UnknownToolCallId>(
   "effect-claude/DeferredTools/UnknownToolCallId"
 )("UnknownToolCallId", { message: Schema.String, toolCallId: Schema.String }) {}
 
-/** A pending call has no answer. */
+/**
+ * A pending call has no answer.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class MissingAnswer extends Schema.TaggedError<MissingAnswer>("effect-claude/DeferredTools/MissingAnswer")(
   "MissingAnswer",
   { message: Schema.String, toolCallId: Schema.String, toolName: Schema.String }
 ) {}
 
-/** A call is answered twice. */
+/**
+ * A call is answered twice.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class DuplicateAnswer extends Schema.TaggedError<DuplicateAnswer>("effect-claude/DeferredTools/DuplicateAnswer")(
   "DuplicateAnswer",
   { message: Schema.String, toolCallId: Schema.String }
 ) {}
 
-/** An answer of the wrong kind: an approval of an external call, or a result for a call awaiting approval. */
+/**
+ * An answer of the wrong kind: an approval of an external call, or a result for a call awaiting approval.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class AnswerMismatch extends Schema.TaggedError<AnswerMismatch>("effect-claude/DeferredTools/AnswerMismatch")(
   "AnswerMismatch",
   { message: Schema.String, toolCallId: Schema.String, toolName: Schema.String, kind: PendingKind }
 ) {}
 
-/** A pending call names a tool the agent no longer has. */
+/**
+ * A pending call names a tool the agent no longer has.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class ToolUnavailable extends Schema.TaggedError<ToolUnavailable>("effect-claude/DeferredTools/ToolUnavailable")(
   "ToolUnavailable",
   { message: Schema.String, toolCallId: Schema.String, toolName: Schema.String }
 ) {}
 
-/** Anything wrong with resuming a run from its pending calls. */
+/**
+ * Anything wrong with resuming a run from its pending calls.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type ResumeError = UnknownToolCallId | MissingAnswer | DuplicateAnswer | AnswerMismatch | ToolUnavailable
 
 // ---------------------------------------------------------------------------------------------
 // Pure machinery of the run loop
 // ---------------------------------------------------------------------------------------------
 
-/** The tool calls a saved conversation leaves unanswered, and where they are. */
+/**
+ * The tool calls a saved conversation leaves unanswered, and where they are.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Unanswered {
   /** The index of the response holding the calls. */
   readonly responseIndex: number
@@ -164,6 +272,9 @@ const answeredCallId = (part: ModelRequestPart): string | undefined =>
 /**
  * The calls a conversation leaves waiting: it ends with a response whose calls are not all answered,
  * or with such a response and a request of the answers given so far. Undefined when nothing waits.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const unanswered = (history: ReadonlyArray<ModelMessage>): Unanswered | undefined => {
   const last = history.at(-1)
@@ -184,6 +295,9 @@ export const unanswered = (history: ReadonlyArray<ModelMessage>): Unanswered | u
 /**
  * The pending calls of unanswered calls, given how the agent's tools are deferred now
  * (`kindOf` gives undefined for a tool the agent no longer has).
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const pendingCalls = (
   calls: ReadonlyArray<ToolCallPart>,
@@ -206,7 +320,12 @@ export const pendingCalls = (
   return Either.right(pending)
 }
 
-/** A pending call with its answer. */
+/**
+ * A pending call with its answer.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Answered {
   readonly call: PendingCall
   readonly answer: Answer
@@ -216,6 +335,9 @@ export interface Answered {
  * Pairs every pending call with its answer, in the order of the calls. Fails on an answer for a
  * call that is not pending, a call answered twice, an answer of the wrong kind, or a call left
  * without answer.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const matchAnswers = (
   pending: ReadonlyArray<PendingCall>,
@@ -274,7 +396,12 @@ export const matchAnswers = (
   return Either.right(matched)
 }
 
-/** What the model sees for an answer the agent does not run: a denial's message or an external result. */
+/**
+ * What the model sees for an answer the agent does not run: a denial's message or an external result.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const answerPart = (call: PendingCall, answer: Denied | ExternalResult): ToolReturnPart =>
   answer._tag === "Denied"
     ? new ToolReturnPart({
@@ -293,6 +420,9 @@ export const answerPart = (call: PendingCall, answer: Denied | ExternalResult): 
 /**
  * The request answering a response's calls: the parts given, ordered as the calls they answer
  * (parts answering no call of the response, e.g. a new prompt, come last).
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const answersRequest = (
   response: ModelResponse,

@@ -20,7 +20,12 @@ import { Context, Effect, Layer, Predicate, Schema, Stream } from "effect"
 import { Model, type ModelError, type ModelProfile, make as makeModel, type Service } from "./Model.js"
 import * as ModelSettings from "./ModelSettings.js"
 
-/** The error tags that move on to the next model by default: the provider errors worth retrying elsewhere. */
+/**
+ * The error tags that move on to the next model by default: the provider errors worth retrying elsewhere.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const defaultFallbackTags: ReadonlyArray<string> = [
   "RateLimitError",
   "OverloadedError",
@@ -35,6 +40,9 @@ export const defaultFallbackTags: ReadonlyArray<string> = [
 /**
  * The default of `fallbackOn`: one of `defaultFallbackTags`, or any error carrying an HTTP status
  * of 408, 409 or 5xx (a generic `APIError` for a 501 or 502 included).
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const defaultFallbackOn = (error: ModelError): boolean => {
   const tag = Predicate.hasProperty(error, "_tag") && typeof error._tag === "string" ? error._tag : undefined
@@ -43,7 +51,12 @@ export const defaultFallbackOn = (error: ModelError): boolean => {
   return status !== undefined && (status === 408 || status === 409 || (status >= 500 && status < 600))
 }
 
-/** Every model failed with an error that allowed falling back; `errors` holds them, in order. */
+/**
+ * Every model failed with an error that allowed falling back; `errors` holds them, in order.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class FallbackModelError extends Schema.TaggedError<FallbackModelError>(
   "effect-claude/FallbackModel/FallbackModelError"
 )("FallbackModelError", {
@@ -60,7 +73,12 @@ declare module "./Model.js" {
   }
 }
 
-/** Options of a fallback model. */
+/**
+ * Options of a fallback model.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Options {
   /**
    * Which errors move on to the next model: error `_tag`s, or a predicate. Defaults to
@@ -84,7 +102,12 @@ const allFailed = (errors: ReadonlyArray<ModelError>, models: ReadonlyArray<Serv
     errors
   })
 
-/** A model service trying `models` in order. */
+/**
+ * A model service trying `models` in order.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = (models: readonly [Service, ...Array<Service>], options: Options = {}): Service => {
   const fallbackOn = options.fallbackOn ?? defaultFallbackOn
   const shouldFallBack =
@@ -146,7 +169,12 @@ export const make = (models: readonly [Service, ...Array<Service>], options: Opt
   })
 }
 
-/** A `Model` layer trying the models of `layers` in order. */
+/**
+ * A `Model` layer trying the models of `layers` in order.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer = <
   const Layers extends readonly [Layer.Layer<Model, unknown, unknown>, ...Array<Layer.Layer<Model, unknown, unknown>>]
 >(

@@ -18,14 +18,24 @@
  */
 import { Effect, FiberRef, Metric, MetricBoundaries, MetricLabel } from "effect"
 
-/** Tokens used per request (`gen_ai.client.token.usage`), tagged with `gen_ai.token.type` (`input`, `output`). */
+/**
+ * Tokens used per request (`gen_ai.client.token.usage`), tagged with `gen_ai.token.type` (`input`, `output`).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const tokenUsage = Metric.histogram(
   "gen_ai.client.token.usage",
   MetricBoundaries.fromIterable([1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216]),
   "Measures number of input and output tokens used"
 )
 
-/** Duration of each model request in seconds (`gen_ai.client.operation.duration`). */
+/**
+ * Duration of each model request in seconds (`gen_ai.client.operation.duration`).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const operationDuration = Metric.histogram(
   "gen_ai.client.operation.duration",
   MetricBoundaries.fromIterable([
@@ -34,14 +44,29 @@ export const operationDuration = Metric.histogram(
   "GenAI operation duration"
 )
 
-/** Whether chat spans carry the messages sent and the response's parts (off by default: they may be private). */
+/**
+ * Whether chat spans carry the messages sent and the response's parts (off by default: they may be private).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const captureContent: FiberRef.FiberRef<boolean> = FiberRef.unsafeMake(false)
 
-/** Runs `effect` with message content recorded in its chat spans. */
+/**
+ * Runs `effect` with message content recorded in its chat spans.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
 export const withContentCapture = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   Effect.locally(effect, captureContent, true)
 
-/** The tags of one model's requests, built once per model. */
+/**
+ * The tags of one model's requests, built once per model.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const modelLabels = (providerName: string, modelName: string) => {
   const base = [
     MetricLabel.make("gen_ai.operation.name", "chat"),

@@ -32,24 +32,47 @@ import {
 } from "./Message.js"
 import type { RunContext } from "./RunContext.js"
 
-/** Changes the messages sent with one request; may fail with `E` and need `R` (and `RunContext`). */
+/**
+ * Changes the messages sent with one request; may fail with `E` and need `R` (and `RunContext`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type HistoryProcessor<E = never, R = never> = (
   messages: ReadonlyArray<ModelMessage>
 ) => Effect.Effect<ReadonlyArray<ModelMessage>, E, R | RunContext>
 
-/** Any processor, whatever it fails with or needs. */
+/**
+ * Any processor, whatever it fails with or needs.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Any = HistoryProcessor<unknown, unknown>
 
-/** The errors a processor adds to a run. */
+/**
+ * The errors a processor adds to a run.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Failure<P> = P extends HistoryProcessor<infer E, infer _R> ? E : never
 
-/** The services a processor adds to a run's requirements (`RunContext` is the agent's). */
+/**
+ * The services a processor adds to a run's requirements (`RunContext` is the agent's).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Requirements<P> = P extends HistoryProcessor<infer _E, infer R> ? Exclude<R, RunContext> : never
 
 /**
  * The processed messages separate a tool call from its result: a call whose result is not in the
  * next request (`missing-result`), or a result whose call is not in the response before it
  * (`missing-call`). Raised before the request is sent.
+ *
+ * @since 0.1.0
+ * @category errors
  */
 export class UnpairedToolCall extends Schema.TaggedError<UnpairedToolCall>(
   "effect-claude/HistoryProcessor/UnpairedToolCall"
@@ -60,14 +83,24 @@ export class UnpairedToolCall extends Schema.TaggedError<UnpairedToolCall>(
   problem: Schema.Literal("missing-result", "missing-call")
 }) {}
 
-/** The processed messages cannot be sent: none are left, or the last is not the request being sent. */
+/**
+ * The processed messages cannot be sent: none are left, or the last is not the request being sent.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class InvalidProcessedHistory extends Schema.TaggedError<InvalidProcessedHistory>(
   "effect-claude/HistoryProcessor/InvalidProcessedHistory"
 )("InvalidProcessedHistory", {
   message: Schema.String
 }) {}
 
-/** What `apply` may fail with besides the processors' own errors. */
+/**
+ * What `apply` may fail with besides the processors' own errors.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type ProcessingError = UnpairedToolCall | InvalidProcessedHistory
 
 /** The id of the tool call a request part answers, if it answers one. */
@@ -78,6 +111,9 @@ const answeredCallId = (part: ModelRequestPart): string | undefined =>
  * Checks that every tool call is answered in the request right after its response, and every tool
  * result answers a call of the response right before it. The calls of a last response (a paused
  * turn being continued) need no answer yet.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const checkPairing = (
   messages: ReadonlyArray<ModelMessage>
@@ -130,6 +166,9 @@ const unpaired = (toolCallId: string, toolName: string, problem: "missing-result
 /**
  * Runs the processors in order over the messages of a request and checks what comes out: not
  * empty, ending with a request, every tool call next to its result.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const apply = <E, R>(
   processors: ReadonlyArray<HistoryProcessor<E, R>>,
@@ -158,6 +197,9 @@ export const apply = <E, R>(
  * Where each turn starts: a request holding a user prompt and answering no tool call. A turn holds
  * the prompt, the responses and the tool results until the next prompt, so cutting at a turn's start
  * never separates a call from its result.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const turnStarts = (messages: ReadonlyArray<ModelMessage>): ReadonlyArray<number> => {
   const starts: Array<number> = []
@@ -173,13 +215,23 @@ export const turnStarts = (messages: ReadonlyArray<ModelMessage>): ReadonlyArray
   return starts
 }
 
-/** Options of `keepLastTurns`. */
+/**
+ * Options of `keepLastTurns`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface KeepLastTurnsOptions {
   /** Keep the system prompts of dropped requests, moved into the first request kept (default true). */
   readonly keepSystemPrompts?: boolean | undefined
 }
 
-/** The last `turns` turns of a conversation (pure); see `keepLastTurns`. */
+/**
+ * The last `turns` turns of a conversation (pure); see `keepLastTurns`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const lastTurns = (
   messages: ReadonlyArray<ModelMessage>,
   turns: number,
@@ -209,6 +261,9 @@ export const lastTurns = (
  * Sends only the last `turns` turns (a turn: a user prompt and the responses and tool results that
  * follow it); system prompts of dropped turns are kept unless told otherwise. `turns` must be a
  * positive integer, else the run fails with `UserError` before the request.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const keepLastTurns = (turns: number, options?: KeepLastTurnsOptions): HistoryProcessor<UserError> => {
   const invalid = !Number.isInteger(turns) || turns < 1
@@ -218,7 +273,12 @@ export const keepLastTurns = (turns: number, options?: KeepLastTurnsOptions): Hi
       : Effect.succeed(lastTurns(messages, turns, options))
 }
 
-/** Options of `dropOldToolResults`. */
+/**
+ * Options of `dropOldToolResults`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface DropOldToolResultsOptions {
   /** How many of the latest tool results to send as they are (default 3). */
   readonly keepLast?: number | undefined
@@ -226,7 +286,12 @@ export interface DropOldToolResultsOptions {
   readonly placeholder?: string | undefined
 }
 
-/** Replaces the content of all but the last tool results with a placeholder (pure); see `dropOldToolResults`. */
+/**
+ * Replaces the content of all but the last tool results with a placeholder (pure); see `dropOldToolResults`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const withoutOldToolResults = (
   messages: ReadonlyArray<ModelMessage>,
   options?: DropOldToolResultsOptions
@@ -260,13 +325,21 @@ export const withoutOldToolResults = (
 /**
  * Sends the content of the latest `keepLast` tool results only; older results keep their place
  * (so every call still has its result) with a placeholder as content.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const dropOldToolResults =
   (options?: DropOldToolResultsOptions): HistoryProcessor =>
   (messages) =>
     Effect.succeed(withoutOldToolResults(messages, options))
 
-/** Removes reasoning from the responses before the current turn (pure); see `dropThinking`. */
+/**
+ * Removes reasoning from the responses before the current turn (pure); see `dropThinking`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const withoutThinking = (messages: ReadonlyArray<ModelMessage>): ReadonlyArray<ModelMessage> => {
   const currentTurn = turnStarts(messages).at(-1) ?? messages.length
   return messages.map((message, index) => {
@@ -293,5 +366,8 @@ export const withoutThinking = (messages: ReadonlyArray<ModelMessage>): Readonly
 /**
  * Sends no reasoning from earlier turns. The current turn keeps it: providers want the reasoning
  * of a tool-calling turn sent back while the turn goes on.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const dropThinking = (): HistoryProcessor => (messages) => Effect.succeed(withoutThinking(messages))

@@ -19,16 +19,36 @@
 import { Effect } from "effect"
 import type { RunContext } from "./RunContext.js"
 
-/** A fixed text, or an Effect computing it (run again before each request). */
+/**
+ * A fixed text, or an Effect computing it (run again before each request).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Instruction<E = never, R = never> = string | Effect.Effect<string | undefined, E, R | RunContext>
 
-/** Any instruction, whatever it fails with or needs. */
+/**
+ * Any instruction, whatever it fails with or needs.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Any = Instruction<unknown, unknown>
 
-/** What an instruction adds to a run's errors. */
+/**
+ * What an instruction adds to a run's errors.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Failure<I> = I extends Effect.Effect<infer _A, infer E, infer _R> ? E : never
 
-/** What an instruction adds to a run's requirements (`RunContext` is the agent's). */
+/**
+ * What an instruction adds to a run's requirements (`RunContext` is the agent's).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Requirements<I> = I extends Effect.Effect<infer _A, infer _E, infer R> ? Exclude<R, RunContext> : never
 
 const separator = "\n\n"
@@ -38,13 +58,21 @@ const join = (texts: ReadonlyArray<string | undefined>): string | undefined => {
   return kept.length === 0 ? undefined : kept.join(separator)
 }
 
-/** Whether every instruction is a fixed string. */
+/**
+ * Whether every instruction is a fixed string.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
 export const isStatic = <E, R>(instructions: ReadonlyArray<Instruction<E, R>>): instructions is ReadonlyArray<string> =>
   instructions.every((instruction) => typeof instruction === "string")
 
 /**
  * The Effect giving the text of all instructions, blank ones left out, joined by blank lines;
  * undefined when none has text. Fixed strings are joined once, here.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const compile = <E, R>(
   instructions: ReadonlyArray<Instruction<E, R>>
@@ -58,7 +86,12 @@ export const compile = <E, R>(
   )
 }
 
-/** The texts of system prompts, in order, blank ones left out (each prompt stays its own part). */
+/**
+ * The texts of system prompts, in order, blank ones left out (each prompt stays its own part).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const systemPrompts = <E, R>(
   prompts: ReadonlyArray<Instruction<E, R>>
 ): Effect.Effect<ReadonlyArray<string>, E, R | RunContext> => {

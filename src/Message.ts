@@ -18,42 +18,82 @@ import { Schema } from "effect"
 import { trustedInput } from "./internal/trustedInput.js"
 import { RequestUsage } from "./Usage.js"
 
-/** Any JSON value: tool arguments, tool results and provider details are kept as plain JSON. */
+/**
+ * Any JSON value: tool arguments, tool results and provider details are kept as plain JSON.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const JsonValue: Schema.Schema<unknown> = Schema.Unknown
 
-/** Tool-call arguments: an object once parsed, or the raw JSON text when it did not parse. */
+/**
+ * Tool-call arguments: an object once parsed, or the raw JSON text when it did not parse.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const ToolArgs = Schema.Union(Schema.String, Schema.Record({ key: Schema.String, value: Schema.Unknown }))
-/** @see ToolArgs */
+/**
+ * @see ToolArgs
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type ToolArgs = typeof ToolArgs.Type
 
 // ---------------------------------------------------------------------------------------------
 // User content
 // ---------------------------------------------------------------------------------------------
 
-/** Plain text inside a user prompt. */
+/**
+ * Plain text inside a user prompt.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class TextContent extends Schema.TaggedClass<TextContent>()("TextContent", {
   text: Schema.String
 }) {}
 
-/** An image the provider downloads from a URL. */
+/**
+ * An image the provider downloads from a URL.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class ImageUrl extends Schema.TaggedClass<ImageUrl>()("ImageUrl", {
   url: Schema.String
 }) {}
 
-/** A document (PDF or plain text) the provider downloads from a URL. */
+/**
+ * A document (PDF or plain text) the provider downloads from a URL.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class DocumentUrl extends Schema.TaggedClass<DocumentUrl>()("DocumentUrl", {
   url: Schema.String,
   /** e.g. `application/pdf`, `text/plain`; when absent the provider infers it from the URL. */
   mediaType: Schema.optional(Schema.String)
 }) {}
 
-/** Inline bytes with their media type (images, PDFs, plain text); JSON-encoded as base64. */
+/**
+ * Inline bytes with their media type (images, PDFs, plain text); JSON-encoded as base64.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class BinaryContent extends Schema.TaggedClass<BinaryContent>()("BinaryContent", {
   data: Schema.Uint8ArrayFromBase64,
   mediaType: Schema.String
 }) {}
 
-/** A file uploaded earlier through the provider's Files API, referenced by its id. */
+/**
+ * A file uploaded earlier through the provider's Files API, referenced by its id.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class UploadedFile extends Schema.TaggedClass<UploadedFile>()("UploadedFile", {
   fileId: Schema.String,
   /** Which content block the file becomes: an image or a document. */
@@ -63,32 +103,60 @@ export class UploadedFile extends Schema.TaggedClass<UploadedFile>()("UploadedFi
 /**
  * Marks a prompt-cache breakpoint: the provider caches everything up to the content just before
  * this marker.
+ *
+ * @since 0.1.0
+ * @category models
  */
 export class CachePoint extends Schema.TaggedClass<CachePoint>()("CachePoint", {
   /** How long the cache entry lives; the provider's default (5 minutes) when absent. */
   ttl: Schema.optional(Schema.Literal("5m", "1h"))
 }) {}
 
-/** One piece of a multimodal user prompt. */
+/**
+ * One piece of a multimodal user prompt.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const UserContent = Schema.Union(TextContent, ImageUrl, DocumentUrl, BinaryContent, UploadedFile, CachePoint)
-/** @see UserContent */
+/**
+ * @see UserContent
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type UserContent = typeof UserContent.Type
 
 // ---------------------------------------------------------------------------------------------
 // Request parts
 // ---------------------------------------------------------------------------------------------
 
-/** A system prompt. Providers send all system prompts of a conversation as system text. */
+/**
+ * A system prompt. Providers send all system prompts of a conversation as system text.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class SystemPromptPart extends Schema.TaggedClass<SystemPromptPart>()("SystemPromptPart", {
   content: Schema.String
 }) {}
 
-/** What the user said: plain text, or a list of multimodal content. */
+/**
+ * What the user said: plain text, or a list of multimodal content.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class UserPromptPart extends Schema.TaggedClass<UserPromptPart>()("UserPromptPart", {
   content: Schema.Union(Schema.String, Schema.Array(UserContent))
 }) {}
 
-/** The result of running a function tool, sent back to the model. */
+/**
+ * The result of running a function tool, sent back to the model.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class ToolReturnPart extends Schema.TaggedClass<ToolReturnPart>()("ToolReturnPart", {
   toolName: Schema.String,
   toolCallId: Schema.String,
@@ -101,6 +169,9 @@ export class ToolReturnPart extends Schema.TaggedClass<ToolReturnPart>()("ToolRe
 /**
  * Feedback asking the model to try again: invalid tool arguments, an unknown tool, a
  * `ModelRetry` from a tool or output validator, or an empty answer.
+ *
+ * @since 0.1.0
+ * @category models
  */
 export class RetryPromptPart extends Schema.TaggedClass<RetryPromptPart>()("RetryPromptPart", {
   content: Schema.String,
@@ -109,12 +180,27 @@ export class RetryPromptPart extends Schema.TaggedClass<RetryPromptPart>()("Retr
   toolCallId: Schema.optional(Schema.String)
 }) {}
 
-/** Any part of a request. */
+/**
+ * Any part of a request.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const ModelRequestPart = Schema.Union(SystemPromptPart, UserPromptPart, ToolReturnPart, RetryPromptPart)
-/** @see ModelRequestPart */
+/**
+ * @see ModelRequestPart
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type ModelRequestPart = typeof ModelRequestPart.Type
 
-/** A message sent to the model. */
+/**
+ * A message sent to the model.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class ModelRequest extends Schema.TaggedClass<ModelRequest>()("ModelRequest", {
   parts: Schema.Array(ModelRequestPart),
   /**
@@ -136,14 +222,24 @@ export class ModelRequest extends Schema.TaggedClass<ModelRequest>()("ModelReque
 // Response parts
 // ---------------------------------------------------------------------------------------------
 
-/** Text the model wrote. */
+/**
+ * Text the model wrote.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class TextPart extends Schema.TaggedClass<TextPart>()("TextPart", {
   content: Schema.String,
   /** The sources this text cites, as the provider returned them (e.g. Anthropic's web search result locations). */
   citations: Schema.optional(Schema.Array(JsonValue))
 }) {}
 
-/** The model asks to run a function tool (or an output tool). */
+/**
+ * The model asks to run a function tool (or an output tool).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class ToolCallPart extends Schema.TaggedClass<ToolCallPart>()("ToolCallPart", {
   toolName: Schema.String,
   args: ToolArgs,
@@ -153,6 +249,9 @@ export class ToolCallPart extends Schema.TaggedClass<ToolCallPart>()("ToolCallPa
 /**
  * The model's reasoning. `signature` (Anthropic) must be sent back unchanged with the part;
  * `redactedData` holds encrypted reasoning the provider returned instead of text.
+ *
+ * @since 0.1.0
+ * @category models
  */
 export class ThinkingPart extends Schema.TaggedClass<ThinkingPart>()("ThinkingPart", {
   content: Schema.String,
@@ -162,7 +261,12 @@ export class ThinkingPart extends Schema.TaggedClass<ThinkingPart>()("ThinkingPa
   provider: Schema.optional(Schema.String)
 }) {}
 
-/** A call of a tool the provider runs itself (web search, code execution, MCP). */
+/**
+ * A call of a tool the provider runs itself (web search, code execution, MCP).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class BuiltinToolCallPart extends Schema.TaggedClass<BuiltinToolCallPart>()("BuiltinToolCallPart", {
   toolName: Schema.String,
   args: ToolArgs,
@@ -170,7 +274,12 @@ export class BuiltinToolCallPart extends Schema.TaggedClass<BuiltinToolCallPart>
   provider: Schema.optional(Schema.String)
 }) {}
 
-/** The result of a built-in tool, as the provider returned it. */
+/**
+ * The result of a built-in tool, as the provider returned it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class BuiltinToolReturnPart extends Schema.TaggedClass<BuiltinToolReturnPart>()("BuiltinToolReturnPart", {
   toolName: Schema.String,
   toolCallId: Schema.String,
@@ -181,6 +290,9 @@ export class BuiltinToolReturnPart extends Schema.TaggedClass<BuiltinToolReturnP
 /**
  * A response block this library does not model (a newer API feature). It is kept whole so it is
  * never lost and can be sent back to the provider that produced it.
+ *
+ * @since 0.1.0
+ * @category models
  */
 export class OpaquePart extends Schema.TaggedClass<OpaquePart>()("OpaquePart", {
   /** The provider's own name for the block type. */
@@ -189,7 +301,12 @@ export class OpaquePart extends Schema.TaggedClass<OpaquePart>()("OpaquePart", {
   provider: Schema.optional(Schema.String)
 }) {}
 
-/** Any part of a response. */
+/**
+ * Any part of a response.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const ModelResponsePart = Schema.Union(
   TextPart,
   ToolCallPart,
@@ -198,18 +315,36 @@ export const ModelResponsePart = Schema.Union(
   BuiltinToolReturnPart,
   OpaquePart
 )
-/** @see ModelResponsePart */
+/**
+ * @see ModelResponsePart
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type ModelResponsePart = typeof ModelResponsePart.Type
 
 /**
  * Why the model stopped. `suspended` means the provider paused a long turn (Anthropic's
  * `pause_turn`) and expects the conversation to be continued as it is.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const FinishReason = Schema.Literal("stop", "length", "tool_call", "content_filter", "error", "suspended")
-/** @see FinishReason */
+/**
+ * @see FinishReason
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type FinishReason = typeof FinishReason.Type
 
-/** A message returned by the model. */
+/**
+ * A message returned by the model.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class ModelResponse extends Schema.TaggedClass<ModelResponse>()("ModelResponse", {
   parts: Schema.Array(ModelResponsePart),
   usage: RequestUsage,
@@ -224,24 +359,54 @@ export class ModelResponse extends Schema.TaggedClass<ModelResponse>()("ModelRes
   timestamp: Schema.Date
 }) {}
 
-/** One message of a conversation. */
+/**
+ * One message of a conversation.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const ModelMessage = Schema.Union(ModelRequest, ModelResponse)
-/** @see ModelMessage */
+/**
+ * @see ModelMessage
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type ModelMessage = typeof ModelMessage.Type
 
-/** A whole conversation. */
+/**
+ * A whole conversation.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const History = Schema.Array(ModelMessage)
 
-/** A whole conversation as JSON text: `encode` to store it, `decodeUnknown` to load it back. */
+/**
+ * A whole conversation as JSON text: `encode` to store it, `decodeUnknown` to load it back.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const HistoryFromJson = Schema.parseJson(History)
 
-/** The text of a response: all its text parts, joined. */
+/**
+ * The text of a response: all its text parts, joined.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const responseText = (response: ModelResponse): string => {
   let text = ""
   for (const part of response.parts) if (part._tag === "TextPart") text += part.content
   return text
 }
 
-/** The function-tool calls of a response, in the order the model emitted them. */
+/**
+ * The function-tool calls of a response, in the order the model emitted them.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const toolCalls = (response: ModelResponse): ReadonlyArray<ToolCallPart> =>
   response.parts.filter((part): part is ToolCallPart => part._tag === "ToolCallPart")

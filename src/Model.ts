@@ -27,10 +27,20 @@ import * as ModelResponseBuilder from "./ModelResponseBuilder.js"
 import type { ModelSettings } from "./ModelSettings.js"
 import type { ModelResponseStreamEvent } from "./StreamEvent.js"
 
-/** A JSON Schema document (draft 2020-12 subset), as produced by `effect`'s `JSONSchema.make`. */
+/**
+ * A JSON Schema document (draft 2020-12 subset), as produced by `effect`'s `JSONSchema.make`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type JsonSchema = Readonly<Record<string, unknown>>
 
-/** A tool as the model sees it: a name, a description and the JSON Schema of its arguments. */
+/**
+ * A tool as the model sees it: a name, a description and the JSON Schema of its arguments.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ToolDefinition {
   readonly name: string
   readonly description?: string | undefined
@@ -50,10 +60,18 @@ export interface ToolDefinition {
  * How structured output is obtained: `text` (plain text answer), `tool` (the model calls an output
  * tool), `native` (the provider constrains the answer to a JSON Schema), `prompted` (the schema is
  * put in the instructions and the text answer is parsed).
+ *
+ * @since 0.1.0
+ * @category models
  */
 export type OutputMode = "text" | "tool" | "native" | "prompted"
 
-/** The JSON Schema the answer must follow, for `native` and `prompted` output. */
+/**
+ * The JSON Schema the answer must follow, for `native` and `prompted` output.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface OutputObject {
   readonly name: string
   readonly description?: string | undefined
@@ -61,7 +79,12 @@ export interface OutputObject {
   readonly strict?: boolean | undefined
 }
 
-/** Everything about a request besides messages and settings: tools and how output is expected. */
+/**
+ * Everything about a request besides messages and settings: tools and how output is expected.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ModelRequestParameters {
   readonly functionTools: ReadonlyArray<ToolDefinition>
   readonly outputTools: ReadonlyArray<ToolDefinition>
@@ -72,7 +95,12 @@ export interface ModelRequestParameters {
   readonly outputObject?: OutputObject | undefined
 }
 
-/** Parameters of a request with no tools that expects a text answer. */
+/**
+ * Parameters of a request with no tools that expects a text answer.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const textParameters: ModelRequestParameters = {
   functionTools: [],
   outputTools: [],
@@ -83,6 +111,9 @@ export const textParameters: ModelRequestParameters = {
 
 /**
  * What a model can do, so the agent picks a way to get structured output that the model accepts.
+ *
+ * @since 0.1.0
+ * @category models
  */
 export interface ModelProfile {
   /** Whether the model can be forced to call a tool while thinking is on (Anthropic: no). */
@@ -97,15 +128,28 @@ export interface ModelProfile {
  * The errors a model request can fail with. Provider modules add theirs by declaration merging
  * (`effect-claude/anthropic` adds `anthropic: AnthropicError`), so a run's error channel names the
  * errors of the providers the program uses.
+ *
+ * @since 0.1.0
+ * @category models
  */
 export interface ModelErrors {
   readonly agent: UnexpectedModelBehavior | UserError
 }
 
-/** Any error of a model request. */
+/**
+ * Any error of a model request.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type ModelError = ModelErrors[keyof ModelErrors]
 
-/** The model service. */
+/**
+ * The model service.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Service {
   /** The model's name as the provider knows it, e.g. `claude-sonnet-4-5`. */
   readonly modelName: string
@@ -128,22 +172,47 @@ export interface Service {
   ) => Stream.Stream<ModelResponseStreamEvent, ModelError>
 }
 
-/** The model a program talks to. */
+/**
+ * The model a program talks to.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
 export class Model extends Context.Tag("effect-claude/Model")<Model, Service>() {}
 
-/** A profile for models that accept every way of getting structured output. */
+/**
+ * A profile for models that accept every way of getting structured output.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const defaultProfile: ModelProfile = {
   supportsForcedToolCallsWithThinking: true,
   supportsNativeOutput: false
 }
 
-/** The function answering a conversation in one response (see `Service.request`). */
+/**
+ * The function answering a conversation in one response (see `Service.request`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type RequestFunction = Service["request"]
 
-/** The function answering a conversation as a stream of part events (see `Service.requestStream`). */
+/**
+ * The function answering a conversation as a stream of part events (see `Service.requestStream`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type RequestStreamFunction = Service["requestStream"]
 
-/** What a provider gives `make`: its names, what it can do, and one side of answering or both. */
+/**
+ * What a provider gives `make`: its names, what it can do, and one side of answering or both.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Implementation = {
   readonly modelName: string
   readonly providerName: string
@@ -160,6 +229,9 @@ export type Implementation = {
  * Builds a model service from a provider's implementation. The side it lacks is derived (a stream is
  * folded with `ModelResponseBuilder`; a response is replayed as its events), and each request, either
  * side, gets one `chat {model}` span with the GenAI attributes of the request and of its response.
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const make = (implementation: Implementation): Service => {
   const { modelName, providerName } = implementation

@@ -50,6 +50,9 @@ const argsToText = (args: ToolArgs): string =>
 /**
  * Parses complete argument text: an object when it is a JSON object, `{}` when empty, the raw text
  * otherwise (the agent reports unparsable arguments back to the model).
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const parseToolArgs = (text: string): ToolArgs => {
   if (text.trim() === "") return {}
@@ -157,7 +160,12 @@ const applyDelta = (draft: Draft, delta: PartDeltaValue): void => {
   }
 }
 
-/** Accumulates part events; `response()` gives the `ModelResponse` they describe so far. */
+/**
+ * Accumulates part events; `response()` gives the `ModelResponse` they describe so far.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class ModelResponseBuilder {
   private readonly drafts: Array<Draft | undefined> = []
   private usage: RequestUsage = RequestUsage.empty
@@ -220,7 +228,12 @@ export class ModelResponseBuilder {
   }
 }
 
-/** Folds a whole event stream into its `ModelResponse`, timestamped with the clock at the end. */
+/**
+ * Folds a whole event stream into its `ModelResponse`, timestamped with the clock at the end.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const fold = <E, R>(events: Stream.Stream<ModelResponseStreamEvent, E, R>): Effect.Effect<ModelResponse, E, R> =>
   Effect.suspend(() => {
     const builder = new ModelResponseBuilder()
@@ -230,7 +243,12 @@ export const fold = <E, R>(events: Stream.Stream<ModelResponseStreamEvent, E, R>
     )
   })
 
-/** The events that rebuild `response` when folded: one start and one end per part, then metadata. */
+/**
+ * The events that rebuild `response` when folded: one start and one end per part, then metadata.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const toEvents = (response: ModelResponse): Chunk.Chunk<ModelResponseStreamEvent> => {
   const events: Array<ModelResponseStreamEvent> = []
   for (let index = 0; index < response.parts.length; index++) {

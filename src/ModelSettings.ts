@@ -14,11 +14,19 @@ import type { Duration } from "effect"
 /**
  * Provider namespaces. Each provider module adds its own key by declaration merging, e.g.
  * `effect-claude/anthropic` adds `anthropic?: AnthropicSettings`.
+ *
+ * @since 0.1.0
+ * @category models
  */
 // biome-ignore lint/suspicious/noEmptyInterface: filled in by provider modules through declaration merging
 export interface ProviderSettings {}
 
-/** How much the model may think before answering. */
+/**
+ * How much the model may think before answering.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type ThinkingSetting =
   | boolean
   /** Extended thinking with a token budget (at least 1024 for Anthropic). */
@@ -26,7 +34,12 @@ export type ThinkingSetting =
   /** The model decides how much to think. */
   | "adaptive"
 
-/** Settings of a model request. Every field is optional; providers ignore what they cannot do. */
+/**
+ * Settings of a model request. Every field is optional; providers ignore what they cannot do.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ModelSettings extends ProviderSettings {
   readonly maxTokens?: number | undefined
   readonly temperature?: number | undefined
@@ -56,6 +69,9 @@ const mergedObjectFields = new Set(["extraHeaders", "extraBody"])
 /**
  * Merges settings from the least to the most specific (agent, run, call). `undefined` fields do
  * not override; provider namespaces, extra headers and extra body merge field by field.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const merge = (...layers: ReadonlyArray<ModelSettings | undefined>): ModelSettings => {
   const merged: Record<string, unknown> = {}

@@ -29,17 +29,35 @@ import { fromSchema, isObjectSchema, plainObjectSchema, wrapInObject, wrapperKey
 import type { JsonSchema } from "./Model.js"
 import type { RunContext } from "./RunContext.js"
 
-/** Identifies an `Output`. */
+/**
+ * Identifies an `Output`.
+ *
+ * @since 0.1.0
+ * @category type ids
+ */
 export const TypeId: unique symbol = Symbol.for("effect-claude/Output")
-/** @see TypeId */
+/**
+ * @see TypeId
+ *
+ * @since 0.1.0
+ * @category type ids
+ */
 export type TypeId = typeof TypeId
 
-/** How the output is obtained; `auto` lets the agent choose from the model's profile and settings. */
+/**
+ * How the output is obtained; `auto` lets the agent choose from the model's profile and settings.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Mode = "text" | "tool" | "native" | "prompted" | "auto"
 
 /**
  * The model's output does not match what the run expects (bad JSON, a Schema error). The agent
  * catches it and sends `message` back to the model as a retry prompt.
+ *
+ * @since 0.1.0
+ * @category errors
  */
 export class OutputValidationError extends Schema.TaggedError<OutputValidationError>(
   "effect-claude/Output/OutputValidationError"
@@ -49,6 +67,9 @@ export class OutputValidationError extends Schema.TaggedError<OutputValidationEr
 
 /**
  * How a run gets its output of type `A`. `E` and `R` are what its validators may fail with and need.
+ *
+ * @since 0.1.0
+ * @category models
  */
 export interface Output<out A, out E = never, out R = never> extends Pipeable.Pipeable {
   readonly [TypeId]: TypeId
@@ -67,20 +88,45 @@ export interface Output<out A, out E = never, out R = never> extends Pipeable.Pi
   readonly process: (raw: unknown) => Effect.Effect<A, OutputValidationError | ModelRetry | E, R | RunContext>
 }
 
-/** Any output spec. */
+/**
+ * Any output spec.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Any = Output<unknown, unknown, unknown>
 
-/** The default name of the output tool. */
+/**
+ * The default name of the output tool.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const defaultName = "final_result"
 
-/** The default description of the output tool. */
+/**
+ * The default description of the output tool.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const defaultDescription = "The final response which ends this conversation"
 
-/** The default instructions of prompted output; `{schema}` is replaced with the JSON Schema. */
+/**
+ * The default instructions of prompted output; `{schema}` is replaced with the JSON Schema.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const defaultTemplate =
   "Always respond with a JSON object that's compatible with this schema:\n\n{schema}\n\nDon't include any text or Markdown fencing before or after."
 
-/** Options of structured output. */
+/**
+ * Options of structured output.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface StructuredOptions {
   /** The output tool's name, or the JSON Schema's name for native output (default `final_result`). */
   readonly name?: string | undefined
@@ -90,7 +136,12 @@ export interface StructuredOptions {
   readonly strict?: boolean | undefined
 }
 
-/** Options of prompted output. */
+/**
+ * Options of prompted output.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface PromptedOptions extends StructuredOptions {
   /** The instructions; `{schema}` is replaced with the JSON Schema (appended when absent). */
   readonly template?: string | undefined
@@ -106,7 +157,12 @@ const proto = {
 const makeSpec = <A, E, R>(fields: Omit<Output<A, E, R>, typeof TypeId | "pipe">): Output<A, E, R> =>
   Object.assign(Object.create(proto), { [TypeId]: TypeId, ...fields })
 
-/** The model's text answer, as is. */
+/**
+ * The model's text answer, as is.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const text: Output<string> = makeSpec({
   mode: "text",
   name: defaultName,
@@ -157,31 +213,57 @@ const structured = <A, I, R>(
   })
 }
 
-/** Structured output through an output tool the model must call. */
+/**
+ * Structured output through an output tool the model must call.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const tool = <A, I, R>(schema: Schema.Schema<A, I, R>, options?: StructuredOptions): Output<A, never, R> =>
   structured("tool", schema, options)
 
-/** Structured output the provider constrains to the JSON Schema (where the model supports it). */
+/**
+ * Structured output the provider constrains to the JSON Schema (where the model supports it).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const native = <A, I, R>(schema: Schema.Schema<A, I, R>, options?: StructuredOptions): Output<A, never, R> =>
   structured("native", schema, options)
 
-/** Structured output asked for in the instructions and parsed from the text answer. */
+/**
+ * Structured output asked for in the instructions and parsed from the text answer.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const prompted = <A, I, R>(schema: Schema.Schema<A, I, R>, options?: PromptedOptions): Output<A, never, R> =>
   structured("prompted", schema, options)
 
 /**
  * Structured output obtained the best way the model allows: an output tool, or native/prompted
  * output when thinking is on and the model cannot be forced to call a tool. What a bare Schema means.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const auto = <A, I, R>(schema: Schema.Schema<A, I, R>, options?: PromptedOptions): Output<A, never, R> =>
   structured("auto", schema, options)
 
-/** Whether a value is an `Output`. */
+/**
+ * Whether a value is an `Output`.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
 export const isOutput = (value: unknown): value is Any => typeof value === "object" && value !== null && TypeId in value
 
 /**
  * Adds a validator: it sees the decoded output and returns it (possibly changed), or fails with
  * `ModelRetry` to make the model try again. Validators run in the order they were added.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const validate: {
   <A, E2, R2>(
@@ -216,7 +298,12 @@ export const validate: {
     })
 )
 
-/** The prompted-output instructions for `spec`: its template with the JSON Schema in place of `{schema}`. */
+/**
+ * The prompted-output instructions for `spec`: its template with the JSON Schema in place of `{schema}`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const promptedInstructions = (spec: Any): string => {
   const template = spec.template ?? defaultTemplate
   const schema = JSON.stringify(spec.jsonSchema ?? {})

@@ -22,6 +22,9 @@ type Atom = string | number | boolean | bigint | symbol | null | undefined | Dat
 /**
  * `T` seen early: every property optional, recursively; arrays of partial elements. A string field
  * may be cut short.
+ *
+ * @since 0.1.0
+ * @category models
  */
 export type DeepPartial<T> = T extends Atom
   ? T
@@ -31,7 +34,12 @@ export type DeepPartial<T> = T extends Atom
       ? { readonly [Key in keyof T]?: DeepPartial<T[Key]> }
       : T
 
-/** The output so far; when `complete`, the validated output itself. */
+/**
+ * The output so far; when `complete`, the validated output itself.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface PartialOutput<O> {
   readonly _tag: "PartialOutput"
   readonly output: DeepPartial<O>
@@ -41,13 +49,23 @@ export interface PartialOutput<O> {
   readonly toolCallId?: string | undefined
 }
 
-/** Builds a `PartialOutput` event. */
+/**
+ * Builds a `PartialOutput` event.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = <O>(
   output: DeepPartial<O>,
   options: { readonly complete: boolean; readonly toolCallId?: string | undefined }
 ): PartialOutput<O> => ({ _tag: "PartialOutput", output, complete: options.complete, toolCallId: options.toolCallId })
 
-/** The validated output as the last `PartialOutput` event. */
+/**
+ * The validated output as the last `PartialOutput` event.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const complete = <O>(output: O, toolCallId?: string | undefined): PartialOutput<O> =>
   // A complete value is one of its own partials; TypeScript cannot see that for a generic `O`.
   make(output as DeepPartial<O>, { complete: true, toolCallId })

@@ -18,12 +18,22 @@ import type { ModelRequestParameters, ToolDefinition } from "./Model.js"
 import * as ModelSettings from "./ModelSettings.js"
 import type { RunContext } from "./RunContext.js"
 
-/** Changes one tool's definition for this step; `undefined` hides the tool. */
+/**
+ * Changes one tool's definition for this step; `undefined` hides the tool.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type PrepareTool<E = never, R = never> = (
   definition: ToolDefinition
 ) => Effect.Effect<ToolDefinition | undefined, E, R | RunContext>
 
-/** Changes the function tools' definitions for this step (drop one to hide it). */
+/**
+ * Changes the function tools' definitions for this step (drop one to hide it).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type PrepareTools<E = never, R = never> = (
   definitions: ReadonlyArray<ToolDefinition>
 ) => Effect.Effect<ReadonlyArray<ToolDefinition>, E, R | RunContext>
@@ -31,10 +41,18 @@ export type PrepareTools<E = never, R = never> = (
 /**
  * Which tools the model may or must use this step: `auto` (as usual), `required` (some tool, no
  * text answer), `none` (no function tool; the output tools stay), or one named function tool.
+ *
+ * @since 0.1.0
+ * @category models
  */
 export type ToolChoice = "auto" | "required" | "none" | { readonly tool: string }
 
-/** What a step hook changes for one request; fields left out stay as they are. */
+/**
+ * What a step hook changes for one request; fields left out stay as they are.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface StepChanges {
   /** Merged over the run's settings for this request. */
   readonly settings?: ModelSettings.ModelSettings | undefined
@@ -43,29 +61,54 @@ export interface StepChanges {
   readonly activeTools?: ReadonlyArray<string> | undefined
 }
 
-/** What a step hook sees besides `RunContext`: the request as it stands. */
+/**
+ * What a step hook sees besides `RunContext`: the request as it stands.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Step {
   readonly parameters: ModelRequestParameters
   readonly settings: ModelSettings.ModelSettings
 }
 
-/** Runs before each request and may change it (Vercel's `prepareStep`). */
+/**
+ * Runs before each request and may change it (Vercel's `prepareStep`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type PrepareStep<E = never, R = never> = (
   step: Step
 ) => Effect.Effect<StepChanges | undefined, E, R | RunContext>
 
-/** A preparation names a tool the agent does not have, or renames one; raised before the request. */
+/**
+ * A preparation names a tool the agent does not have, or renames one; raised before the request.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class InvalidPreparation extends Schema.TaggedError<InvalidPreparation>(
   "effect-claude/Prepare/InvalidPreparation"
 )("InvalidPreparation", { message: Schema.String, toolName: Schema.String }) {}
 
-/** A tool with its own preparation, if any. */
+/**
+ * A tool with its own preparation, if any.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Preparable<E, R> {
   readonly definition: ToolDefinition
   readonly prepare?: PrepareTool<E, R> | undefined
 }
 
-/** The function tools' definitions for this step: each tool's `prepare`, then the agent's `prepareTools`. */
+/**
+ * The function tools' definitions for this step: each tool's `prepare`, then the agent's `prepareTools`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const prepareTools = <E, R>(
   tools: ReadonlyArray<Preparable<E, R>>,
   prepareAll: PrepareTools<E, R> | undefined
@@ -109,6 +152,9 @@ const notATool = (name: string, where: string) =>
 /**
  * Applies a step hook's changes to the request's parameters and settings. `none` keeps the output
  * tools; a named tool choice offers that tool alone and requires a tool call.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const applyChanges = (step: Step, changes: StepChanges | undefined): Either.Either<Step, InvalidPreparation> => {
   if (changes === undefined) return Either.right(step)

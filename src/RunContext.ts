@@ -19,7 +19,12 @@ import { Context, type Effect } from "effect"
 import type { ModelMessage, UserContent } from "./Message.js"
 import type { RunUsage, UsageLimits } from "./Usage.js"
 
-/** The run as seen from inside a handler or validator. */
+/**
+ * The run as seen from inside a handler or validator.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Service {
   /** The agent's name, when it has one. */
   readonly agentName: string | undefined
@@ -47,5 +52,10 @@ export interface Service {
   readonly addUsage?: ((usage: RunUsage) => Effect.Effect<void>) | undefined
 }
 
-/** The current run, available to tool handlers and output validators. */
+/**
+ * The current run, available to tool handlers and output validators.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
 export class RunContext extends Context.Tag("effect-claude/RunContext")<RunContext, Service>() {}

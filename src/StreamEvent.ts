@@ -15,7 +15,12 @@
 import type { FinishReason, ModelResponsePart } from "./Message.js"
 import type { RequestUsage } from "./Usage.js"
 
-/** A new part begins at `index` (its position in the response's parts). */
+/**
+ * A new part begins at `index` (its position in the response's parts).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface PartStart {
   readonly _tag: "PartStart"
   readonly index: number
@@ -23,7 +28,12 @@ export interface PartStart {
   readonly part: ModelResponsePart
 }
 
-/** More text for a `TextPart`, and/or one more citation of it. */
+/**
+ * More text for a `TextPart`, and/or one more citation of it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface TextDelta {
   readonly _tag: "TextDelta"
   readonly content: string
@@ -31,14 +41,24 @@ export interface TextDelta {
   readonly citation?: unknown
 }
 
-/** More reasoning, or the signature, of a `ThinkingPart`. */
+/**
+ * More reasoning, or the signature, of a `ThinkingPart`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ThinkingDelta {
   readonly _tag: "ThinkingDelta"
   readonly content?: string | undefined
   readonly signature?: string | undefined
 }
 
-/** More of a tool call: usually a fragment of its JSON arguments. */
+/**
+ * More of a tool call: usually a fragment of its JSON arguments.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ToolCallDelta {
   readonly _tag: "ToolCallDelta"
   readonly toolName?: string | undefined
@@ -47,17 +67,32 @@ export interface ToolCallDelta {
   readonly toolCallId?: string | undefined
 }
 
-/** Any delta. */
+/**
+ * Any delta.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type PartDeltaValue = TextDelta | ThinkingDelta | ToolCallDelta
 
-/** The part at `index` grows. */
+/**
+ * The part at `index` grows.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface PartDelta {
   readonly _tag: "PartDelta"
   readonly index: number
   readonly delta: PartDeltaValue
 }
 
-/** The part at `index` is complete. */
+/**
+ * The part at `index` is complete.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface PartEnd {
   readonly _tag: "PartEnd"
   readonly index: number
@@ -66,6 +101,9 @@ export interface PartEnd {
 /**
  * Facts about the whole response. Every field present replaces the previous value: providers
  * report cumulative usage, so usage is replaced, never added.
+ *
+ * @since 0.1.0
+ * @category models
  */
 export interface ResponseMetadata {
   readonly _tag: "ResponseMetadata"
@@ -78,36 +116,71 @@ export interface ResponseMetadata {
   readonly providerDetails?: Readonly<Record<string, unknown>> | undefined
 }
 
-/** What `Model.requestStream` emits. */
+/**
+ * What `Model.requestStream` emits.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type ModelResponseStreamEvent = PartStart | PartDelta | PartEnd | ResponseMetadata
 
-/** Builds a `PartStart`. */
+/**
+ * Builds a `PartStart`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const partStart = (index: number, part: ModelResponsePart): PartStart => ({ _tag: "PartStart", index, part })
 
-/** Builds a `PartDelta` adding text. */
+/**
+ * Builds a `PartDelta` adding text.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const textDelta = (index: number, content: string): PartDelta => ({
   _tag: "PartDelta",
   index,
   delta: { _tag: "TextDelta", content }
 })
 
-/** Builds a `PartDelta` adding reasoning and/or a signature. */
+/**
+ * Builds a `PartDelta` adding reasoning and/or a signature.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const thinkingDelta = (
   index: number,
   delta: { readonly content?: string | undefined; readonly signature?: string | undefined }
 ): PartDelta => ({ _tag: "PartDelta", index, delta: { _tag: "ThinkingDelta", ...delta } })
 
-/** Builds a `PartDelta` adding a fragment of a tool call's JSON arguments. */
+/**
+ * Builds a `PartDelta` adding a fragment of a tool call's JSON arguments.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const toolCallArgsDelta = (index: number, argsDelta: string): PartDelta => ({
   _tag: "PartDelta",
   index,
   delta: { _tag: "ToolCallDelta", argsDelta }
 })
 
-/** Builds a `PartEnd`. */
+/**
+ * Builds a `PartEnd`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const partEnd = (index: number): PartEnd => ({ _tag: "PartEnd", index })
 
-/** Builds a `ResponseMetadata`. */
+/**
+ * Builds a `ResponseMetadata`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const responseMetadata = (metadata: Omit<ResponseMetadata, "_tag">): ResponseMetadata => ({
   _tag: "ResponseMetadata",
   ...metadata

@@ -24,14 +24,27 @@ import { plainObjectSchema, toolInputSchema } from "./internal/jsonSchema.js"
 import type { JsonSchema, ToolDefinition } from "./Model.js"
 import type { RunContext } from "./RunContext.js"
 
-/** Identifies a `Tool`. */
+/**
+ * Identifies a `Tool`.
+ *
+ * @since 0.1.0
+ * @category type ids
+ */
 export const TypeId: unique symbol = Symbol.for("effect-claude/Tool")
-/** @see TypeId */
+/**
+ * @see TypeId
+ *
+ * @since 0.1.0
+ * @category type ids
+ */
 export type TypeId = typeof TypeId
 
 /**
  * The model called a tool with arguments that do not decode against its parameters Schema. The
  * agent catches it and sends `message` (the Schema's error) back to the model as a retry prompt.
+ *
+ * @since 0.1.0
+ * @category errors
  */
 export class InvalidToolArgs extends Schema.TaggedError<InvalidToolArgs>("effect-claude/Tool/InvalidToolArgs")(
   "InvalidToolArgs",
@@ -43,6 +56,9 @@ export class InvalidToolArgs extends Schema.TaggedError<InvalidToolArgs>("effect
 /**
  * A function tool. `E` is what its handler may fail with (besides `ModelRetry`), `R` the services
  * it needs (besides `RunContext`, which the agent provides).
+ *
+ * @since 0.1.0
+ * @category models
  */
 export interface Tool<out Name extends string = string, out E = never, out R = never> extends Pipeable.Pipeable {
   readonly [TypeId]: TypeId
@@ -63,29 +79,64 @@ export interface Tool<out Name extends string = string, out E = never, out R = n
   readonly deferral?: Deferral<InvalidToolArgs | ModelRetry | E, R> | undefined
 }
 
-/** Identifies a tool whose calls may be deferred (approval, external). */
+/**
+ * Identifies a tool whose calls may be deferred (approval, external).
+ *
+ * @since 0.1.0
+ * @category type ids
+ */
 export const DeferredTypeId: unique symbol = Symbol.for("effect-claude/Tool/Deferred")
-/** @see DeferredTypeId */
+/**
+ * @see DeferredTypeId
+ *
+ * @since 0.1.0
+ * @category type ids
+ */
 export type DeferredTypeId = typeof DeferredTypeId
 
-/** Marks a tool whose calls may end a run with `DeferredTools.PendingCalls`. */
+/**
+ * Marks a tool whose calls may end a run with `DeferredTools.PendingCalls`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Deferred {
   readonly [DeferredTypeId]: DeferredTypeId
 }
 
-/** Any tool, whatever it fails with or needs. */
+/**
+ * Any tool, whatever it fails with or needs.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Any = Tool<string, unknown, unknown>
 
 // A deferred tool (`Tool & Deferred`) is matched member by member, which also infers the errors and
 // services the agent itself handles (`InvalidToolArgs`, `ModelRetry`, `RunContext`): leave them out.
 
-/** The errors a tool's handler adds to a run. */
+/**
+ * The errors a tool's handler adds to a run.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Failure<T> = T extends Tool<string, infer E, infer _R> ? Exclude<E, InvalidToolArgs | ModelRetry> : never
 
-/** The services a tool's handler adds to a run's requirements. */
+/**
+ * The services a tool's handler adds to a run's requirements.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Requirements<T> = T extends Tool<string, infer _E, infer R> ? Exclude<R, RunContext> : never
 
-/** Options of `make`. */
+/**
+ * Options of `make`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Options<A, I, RP, S, SI, E, R> {
   /** Tells the model what the tool does and when to call it. */
   readonly description?: string | undefined
@@ -110,7 +161,12 @@ export interface Options<A, I, RP, S, SI, E, R> {
   readonly providerDefinitions?: ToolDefinition["providerDefinitions"]
 }
 
-/** Options of `make` for a tool needing approval. */
+/**
+ * Options of `make` for a tool needing approval.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ApprovalOptions<A, I, RP, S, SI, E, R> extends Options<A, I, RP, S, SI, E, R> {
   readonly needsApproval: true | ((args: A) => Effect.Effect<boolean, E, R>)
 }
@@ -127,16 +183,30 @@ const proto = {
   }
 }
 
-/** Builds a function tool from a Schema for its arguments and an Effect handler. */
+/**
+ * Builds a function tool from a Schema for its arguments and an Effect handler.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export function make<const Name extends string, A, I extends Readonly<Record<string, unknown>>, RP, S, E, R, SI = S>(
   name: Name,
   options: ApprovalOptions<A, I, RP, S, SI, E, R>
 ): Tool<Name, Exclude<E, ModelRetry>, Exclude<R, RunContext> | RP> & Deferred
-/** Builds a function tool from a Schema for its arguments and an Effect handler. */
+/**
+ * Builds a function tool from a Schema for its arguments and an Effect handler.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export function make<const Name extends string, A, I extends Readonly<Record<string, unknown>>, RP, S, E, R, SI = S>(
   name: Name,
   options: Options<A, I, RP, S, SI, E, R>
 ): Tool<Name, Exclude<E, ModelRetry>, Exclude<R, RunContext> | RP>
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
 export function make<const Name extends string, A, I extends Readonly<Record<string, unknown>>, RP, S, E, R, SI = S>(
   name: Name,
   options: Options<A, I, RP, S, SI, E, R>
@@ -184,7 +254,12 @@ const deferralOf = <A, E, R, RP>(
   return { _tag: "Approval", needed: (args) => Effect.flatMap(decoded(args), needsApproval) }
 }
 
-/** Options of `external`. */
+/**
+ * Options of `external`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ExternalOptions<A, I, RP> {
   /** Tells the model what the tool does and when to call it. */
   readonly description?: string | undefined
@@ -197,6 +272,9 @@ export interface ExternalOptions<A, I, RP> {
 /**
  * A tool declared to the model but run by the program, outside the agent: a call of it ends the run
  * with the call pending (`DeferredTools.PendingCalls`); resume with its result.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const external = <const Name extends string, A, I extends Readonly<Record<string, unknown>>, RP>(
   name: Name,
@@ -248,10 +326,20 @@ const assemble = <Name extends string, E, R>(
   return Object.assign(Object.create(proto), tool, deferral === undefined ? {} : { [DeferredTypeId]: DeferredTypeId })
 }
 
-/** Whether a value is a `Tool`. */
+/**
+ * Whether a value is a `Tool`.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
 export const isTool = (value: unknown): value is Any => typeof value === "object" && value !== null && TypeId in value
 
-/** Options of `fromJsonSchema`. */
+/**
+ * Options of `fromJsonSchema`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface JsonSchemaOptions<E, R> {
   /** Tells the model what the tool does and when to call it. */
   readonly description?: string | undefined
@@ -270,6 +358,9 @@ export interface JsonSchemaOptions<E, R> {
 /**
  * Builds a tool from a JSON Schema rather than an Effect Schema, for tools defined elsewhere (an
  * MCP server, a plugin): the handler gets the arguments as an undecoded JSON object.
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const fromJsonSchema = <const Name extends string, E, R>(
   name: Name,

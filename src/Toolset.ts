@@ -30,23 +30,46 @@ import { dual } from "effect/Function"
 import { RunContext } from "./RunContext.js"
 import type * as Tool from "./Tool.js"
 
-/** Identifies a `Toolset`. */
+/**
+ * Identifies a `Toolset`.
+ *
+ * @since 0.1.0
+ * @category type ids
+ */
 export const TypeId: unique symbol = Symbol.for("effect-claude/Toolset")
-/** @see TypeId */
+/**
+ * @see TypeId
+ *
+ * @since 0.1.0
+ * @category type ids
+ */
 export type TypeId = typeof TypeId
 
-/** A tool and the label of the toolset it came from, so a name clash can say where both came from. */
+/**
+ * A tool and the label of the toolset it came from, so a name clash can say where both came from.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface SourcedTool<out E = never, out R = never> {
   readonly tool: Tool.Tool<string, E, R>
   readonly source: string
 }
 
-/** The tools of one step, listed by a started toolset. */
+/**
+ * The tools of one step, listed by a started toolset.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type StepTools<E, R> = Effect.Effect<ReadonlyArray<SourcedTool<E, R>>, E | DuplicateToolName, R | RunContext>
 
 /**
  * A collection of tools resolved at each step of a run. `E` is what listing or calling its tools may
  * fail with, `R` what they need (besides `RunContext`, which the agent provides).
+ *
+ * @since 0.1.0
+ * @category models
  */
 export interface Toolset<out E = never, out R = never> extends Pipeable.Pipeable {
   readonly [TypeId]: TypeId
@@ -59,16 +82,36 @@ export interface Toolset<out E = never, out R = never> extends Pipeable.Pipeable
   readonly start: Effect.Effect<StepTools<E, R>>
 }
 
-/** Any toolset, whatever it fails with or needs. */
+/**
+ * Any toolset, whatever it fails with or needs.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Any = Toolset<unknown, unknown>
 
-/** The errors a toolset adds to a run. */
+/**
+ * The errors a toolset adds to a run.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Failure<T> = T extends Toolset<infer E, infer _R> ? E : never
 
-/** The services a toolset adds to a run's requirements. */
+/**
+ * The services a toolset adds to a run's requirements.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Requirements<T> = T extends Toolset<infer _E, infer R> ? R : never
 
-/** Two tools offered to the model in one step have the same name; `sources` says where each came from. */
+/**
+ * Two tools offered to the model in one step have the same name; `sources` says where each came from.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class DuplicateToolName extends Schema.TaggedError<DuplicateToolName>("effect-claude/Toolset/DuplicateToolName")(
   "DuplicateToolName",
   {
@@ -85,19 +128,34 @@ const proto = {
   }
 }
 
-/** Builds a toolset from its label and its `start`; the combinators below are built on it. */
+/**
+ * Builds a toolset from its label and its `start`; the combinators below are built on it.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const fromStart = <E, R>(label: string, start: Effect.Effect<StepTools<E, R>>): Toolset<E, R> => {
   const toolset: Omit<Toolset<E, R>, "pipe"> = { [TypeId]: TypeId, label, start }
   return Object.assign(Object.create(proto), toolset)
 }
 
-/** Options of `make`. */
+/**
+ * Options of `make`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface MakeOptions {
   /** Names the toolset in error messages (default: `tools`). */
   readonly label?: string | undefined
 }
 
-/** A fixed list of tools as a toolset. */
+/**
+ * A fixed list of tools as a toolset.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = <const Tools extends ReadonlyArray<Tool.Any>>(
   tools: Tools,
   options?: MakeOptions
@@ -110,10 +168,20 @@ export const make = <const Tools extends ReadonlyArray<Tool.Any>>(
   return fromStart(label, Effect.succeed(Effect.succeed(sourced)))
 }
 
-/** The empty toolset. */
+/**
+ * The empty toolset.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const empty: Toolset = make([], { label: "empty" })
 
-/** Fails when two tools have one name, naming the toolsets both came from. */
+/**
+ * Fails when two tools have one name, naming the toolsets both came from.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const checkUnique = <E, R>(
   tools: ReadonlyArray<SourcedTool<E, R>>
 ): Effect.Effect<ReadonlyArray<SourcedTool<E, R>>, DuplicateToolName> => {
@@ -134,7 +202,12 @@ export const checkUnique = <E, R>(
   return Effect.succeed(tools)
 }
 
-/** All tools of several toolsets; a name offered by two of them is a `DuplicateToolName`. */
+/**
+ * All tools of several toolsets; a name offered by two of them is a `DuplicateToolName`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const combine = <const Toolsets extends ReadonlyArray<Any>>(
   ...toolsets: Toolsets
 ): Toolset<Failure<Toolsets[number]>, Requirements<Toolsets[number]>> => {
@@ -170,6 +243,9 @@ const mapStep = <E, R>(
 /**
  * Keeps the tools for which `predicate` holds. It sees the `RunContext` of the step (usage,
  * messages, step number), so the model can be offered different tools at each step.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const filter: {
   (predicate: (tool: Tool.Any, context: RunContext["Type"]) => boolean): <E, R>(self: Toolset<E, R>) => Toolset<E, R>
@@ -180,7 +256,12 @@ export const filter: {
     mapStep(self, self.label, (tools, context) => tools.filter(({ tool }) => predicate(tool, context)))
 )
 
-/** A tool under another name; what it does and how the model calls it stay the same. */
+/**
+ * A tool under another name; what it does and how the model calls it stay the same.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const renameTool = <E, R>(tool: Tool.Tool<string, E, R>, name: string): Tool.Tool<string, E, R> =>
   tool.name === name
     ? tool
@@ -189,7 +270,12 @@ export const renameTool = <E, R>(tool: Tool.Tool<string, E, R>, name: string): T
         definition: { ...tool.definition, name }
       })
 
-/** Renames tools, `{ oldName: newName }`; tools not in the map keep their names. */
+/**
+ * Renames tools, `{ oldName: newName }`; tools not in the map keep their names.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const rename: {
   (names: Readonly<Record<string, string>>): <E, R>(self: Toolset<E, R>) => Toolset<E, R>
   <E, R>(self: Toolset<E, R>, names: Readonly<Record<string, string>>): Toolset<E, R>
@@ -204,7 +290,12 @@ export const rename: {
     )
 )
 
-/** Puts `prefix_` before every tool name, so toolsets with the same tool names can be combined. */
+/**
+ * Puts `prefix_` before every tool name, so toolsets with the same tool names can be combined.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const prefix: {
   (prefix: string): <E, R>(self: Toolset<E, R>) => Toolset<E, R>
   <E, R>(self: Toolset<E, R>, prefix: string): Toolset<E, R>
@@ -219,7 +310,12 @@ export const prefix: {
 // An approval-required wrapper belongs here, as a combinator wrapping each tool's `execute`; it
 // waits for the deferred-tool-call design that lets a run pause for a human's answer.
 
-/** Options of `dynamic`. */
+/**
+ * Options of `dynamic`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface DynamicOptions {
   /** Names the toolset in error messages (default: `dynamic`). */
   readonly label?: string | undefined
@@ -230,6 +326,9 @@ export interface DynamicOptions {
 /**
  * A toolset built by an effect that may read the `RunContext` (e.g. the tools depend on the
  * prompt, the user or the step). It runs at every step, or once per run with `per: "run"`.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const dynamic = <E, R, E2 = never, R2 = never>(
   build: Effect.Effect<Toolset<E, R> | ReadonlyArray<Tool.Tool<string, E, R>>, E2, R2>,
@@ -261,7 +360,12 @@ export const dynamic = <E, R, E2 = never, R2 = never>(
   return toolset as Toolset<E | E2, R | Exclude<R2, RunContext>>
 }
 
-/** Lists a toolset's tools once (a fresh start, so `per: "run"` state is not kept), names checked. */
+/**
+ * Lists a toolset's tools once (a fresh start, so `per: "run"` state is not kept), names checked.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const resolve = <E, R>(
   toolset: Toolset<E, R>
 ): Effect.Effect<ReadonlyArray<Tool.Tool<string, E, R>>, E | DuplicateToolName, R | RunContext> =>
@@ -269,6 +373,11 @@ export const resolve = <E, R>(
     Effect.map(Effect.flatMap(step, checkUnique), (tools) => tools.map(({ tool }) => tool))
   )
 
-/** Whether a value is a `Toolset`. */
+/**
+ * Whether a value is a `Toolset`.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
 export const isToolset = (value: unknown): value is Any =>
   typeof value === "object" && value !== null && TypeId in value

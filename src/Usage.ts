@@ -21,6 +21,9 @@ const Details = Schema.optionalWith(Schema.Record({ key: Schema.String, value: S
 /**
  * What one model request cost. `inputTokens` counts every input token, including those written to
  * and read from the prompt cache; `details` keeps the provider's raw counts.
+ *
+ * @since 0.1.0
+ * @category models
  */
 export class RequestUsage extends Schema.Class<RequestUsage>("RequestUsage")({
   inputTokens: TokenCount,
@@ -38,7 +41,12 @@ export class RequestUsage extends Schema.Class<RequestUsage>("RequestUsage")({
   }
 }
 
-/** What a whole run cost: the sum of its requests, plus how many requests and tool calls it made. */
+/**
+ * What a whole run cost: the sum of its requests, plus how many requests and tool calls it made.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class RunUsage extends Schema.Class<RunUsage>("RunUsage")({
   requests: TokenCount,
   toolCalls: TokenCount,
@@ -85,11 +93,21 @@ const addTokens = (left: TokenCounts, right: TokenCounts): TokenCounts => ({
   details: addDetails(left.details, right.details)
 })
 
-/** The sum of two request usages (e.g. a paused turn and its continuation). */
+/**
+ * The sum of two request usages (e.g. a paused turn and its continuation).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const addRequestUsage = (left: RequestUsage, right: RequestUsage): RequestUsage =>
   new RequestUsage(addTokens(left, right), sums)
 
-/** The sum of two run usages (e.g. a run and the runs its tools delegated to). */
+/**
+ * The sum of two run usages (e.g. a run and the runs its tools delegated to).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const addRunUsage = (left: RunUsage, right: RunUsage): RunUsage =>
   new RunUsage(
     {
@@ -100,15 +118,30 @@ export const addRunUsage = (left: RunUsage, right: RunUsage): RunUsage =>
     sums
   )
 
-/** A run's usage after one more request. */
+/**
+ * A run's usage after one more request.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const addRequest = (run: RunUsage, request: RequestUsage): RunUsage =>
   new RunUsage({ requests: run.requests + 1, toolCalls: run.toolCalls, ...addTokens(run, request) }, sums)
 
-/** A run's usage after `count` more tool calls. */
+/**
+ * A run's usage after `count` more tool calls.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const addToolCalls = (run: RunUsage, count: number): RunUsage =>
   count === 0 ? run : new RunUsage({ ...run, toolCalls: run.toolCalls + count }, sums)
 
-/** The limits a run must stay within. Every field is optional; `requestLimit` defaults to 50 in `Agent`. */
+/**
+ * The limits a run must stay within. Every field is optional; `requestLimit` defaults to 50 in `Agent`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface UsageLimits {
   readonly requestLimit?: number | undefined
   readonly inputTokensLimit?: number | undefined
@@ -127,7 +160,12 @@ const exceeded = (limit: UsageLimitExceeded["limit"], maximum: number, value: nu
     })
   )
 
-/** Checked before each model request: fails when the next request would exceed `requestLimit`. */
+/**
+ * Checked before each model request: fails when the next request would exceed `requestLimit`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const checkBeforeRequest = (limits: UsageLimits, usage: RunUsage): Effect.Effect<void, UsageLimitExceeded> => {
   const next = usage.requests + 1
   return limits.requestLimit !== undefined && next > limits.requestLimit
@@ -135,7 +173,12 @@ export const checkBeforeRequest = (limits: UsageLimits, usage: RunUsage): Effect
     : Effect.void
 }
 
-/** Checked after each response: fails when the run's tokens exceed any token limit. */
+/**
+ * Checked after each response: fails when the run's tokens exceed any token limit.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const checkTokens = (limits: UsageLimits, usage: RunUsage): Effect.Effect<void, UsageLimitExceeded> => {
   if (limits.inputTokensLimit !== undefined && usage.inputTokens > limits.inputTokensLimit) {
     return Effect.fail(tokenError("inputTokens", limits.inputTokensLimit, usage.inputTokens))
@@ -157,7 +200,12 @@ const tokenError = (limit: "inputTokens" | "outputTokens" | "totalTokens", maxim
     message: `Exceeded the ${limit} limit of ${maximum} (${limit}: ${value})`
   })
 
-/** Checked before running tool calls: fails when `count` more calls would exceed `toolCallsLimit`. */
+/**
+ * Checked before running tool calls: fails when `count` more calls would exceed `toolCallsLimit`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const checkBeforeToolCalls = (
   limits: UsageLimits,
   usage: RunUsage,

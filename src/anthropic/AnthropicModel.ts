@@ -69,6 +69,9 @@ export const profile: ModelProfile = {
 /**
  * The core profile of a model: forcing the output tool while thinking works where `thinking`
  * means adaptive thinking (budgets rejected), never with a budget.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const coreProfile = (model: AnthropicProfile.AnthropicProfile): ModelProfile =>
   AnthropicProfile.isChecked(model)

@@ -22,7 +22,12 @@ import { retrieve } from "./AnthropicModels.js"
 import type { Effort } from "./AnthropicSettings.js"
 import { familyOf, permissive, table } from "./internal/profileTable.js"
 
-/** The capabilities a profile lists. */
+/**
+ * The capabilities a profile lists.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Capabilities {
   /** `thinking: { budgetTokens }` (the API's `enabled` type). */
   readonly budgetThinking: boolean
@@ -58,7 +63,12 @@ export interface Capabilities {
   readonly maxOutputTokens: number | undefined
 }
 
-/** A model's capabilities and where they came from. */
+/**
+ * A model's capabilities and where they came from.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface AnthropicProfile extends Capabilities {
   /** The model id the profile is for. */
   readonly modelId: string
@@ -68,14 +78,24 @@ export interface AnthropicProfile extends Capabilities {
   readonly source: "table" | "permissive" | "models-api" | "override"
 }
 
-/** The profile of a model id from the built-in table (permissive for an unknown family). */
+/**
+ * The profile of a model id from the built-in table (permissive for an unknown family).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const forModel = (modelId: string): AnthropicProfile => {
   const family = familyOf(modelId)
   const entry = family === undefined ? undefined : table[family]
   return entry === undefined ? unchecked(modelId) : { ...entry, modelId, family, source: "table" }
 }
 
-/** The permissive profile for a model id: nothing is checked or translated. */
+/**
+ * The permissive profile for a model id: nothing is checked or translated.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const unchecked = (modelId: string): AnthropicProfile => ({
   ...permissive,
   modelId,
@@ -83,7 +103,12 @@ export const unchecked = (modelId: string): AnthropicProfile => ({
   source: "permissive"
 })
 
-/** Replaces some capabilities of a profile (the ones given and not undefined). */
+/**
+ * Replaces some capabilities of a profile (the ones given and not undefined).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const override = (
   profile: AnthropicProfile,
   overrides: { readonly [K in keyof Capabilities]?: Capabilities[K] | undefined }
@@ -102,6 +127,9 @@ interface Support {
 /**
  * What the Models API reports about a model, as far as profiles use it (the shape of
  * `AnthropicModels.ModelInfo`, so any decoded model info fits).
+ *
+ * @since 0.1.0
+ * @category models
  */
 export interface ReportedModel {
   readonly maxInputTokens?: number | undefined
@@ -140,6 +168,9 @@ const effortOrder: ReadonlyArray<Effort> = ["low", "medium", "high", "xhigh", "m
  * A profile from what the Models API reports, over the table's (the API says nothing about
  * sampling settings, forced tool choice, server-tool versions, fast mode or task budgets: those
  * stay as the table has them).
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const fromReported = (modelId: string, reported: ReportedModel): AnthropicProfile => {
   const base = forModel(modelId)
@@ -174,18 +205,38 @@ export const fromReported = (modelId: string, reported: ReportedModel): Anthropi
   }
 }
 
-/** Whether anything is checked for this profile (false for the permissive one). */
+/**
+ * Whether anything is checked for this profile (false for the permissive one).
+ *
+ * @since 0.1.0
+ * @category guards
+ */
 export const isChecked = (profile: AnthropicProfile): boolean => profile.source !== "permissive"
 
-/** The service that finds a model's profile: the table by default, the Models API with `layerModelsApi`. */
+/**
+ * The service that finds a model's profile: the table by default, the Models API with `layerModelsApi`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Service {
   readonly resolve: (modelId: string) => Effect.Effect<AnthropicProfile>
 }
 
-/** Finds profiles; `AnthropicModel` uses it when provided and the table otherwise. */
+/**
+ * Finds profiles; `AnthropicModel` uses it when provided and the table otherwise.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
 export class AnthropicProfiles extends Context.Tag("effect-claude/AnthropicProfiles")<AnthropicProfiles, Service>() {}
 
-/** Profiles from the built-in table. */
+/**
+ * Profiles from the built-in table.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layerTable: Layer.Layer<AnthropicProfiles> = Layer.succeed(AnthropicProfiles, {
   resolve: (modelId) => Effect.succeed(forModel(modelId))
 })
@@ -194,6 +245,9 @@ export const layerTable: Layer.Layer<AnthropicProfiles> = Layer.succeed(Anthropi
  * Profiles from the Models API, read once per model and kept for the Layer's lifetime. Where the
  * API cannot answer (a cloud platform without a models endpoint, a network failure), the table's
  * profile is used.
+ *
+ * @since 0.1.0
+ * @category layers
  */
 export const layerModelsApi: Layer.Layer<AnthropicProfiles, never, AnthropicClient> = Layer.effect(
   AnthropicProfiles,

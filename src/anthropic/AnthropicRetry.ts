@@ -32,10 +32,18 @@ import type { AnthropicError } from "./AnthropicError.js"
 /**
  * A retry policy: a `Schedule` that gets each retryable failure as its input and decides whether,
  * and after how long, to try again. Any output type will do.
+ *
+ * @since 0.1.0
+ * @category models
  */
 export type Policy = Schedule.Schedule<unknown, AnthropicError>
 
-/** Options of `make`. */
+/**
+ * Options of `make`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Options {
   /** How many times a request is tried again after its first attempt (default 2). */
   readonly maxRetries?: number | undefined
@@ -73,6 +81,9 @@ const millisHeaderValue = (header: string): number | undefined => {
  * How long the server asked to wait before the next attempt: `retry-after-ms` (milliseconds), when
  * it is a positive number, else `retry-after` (seconds, or an HTTP date, measured against `now`).
  * `None` when there is no usable header (absent, unparsable, not positive).
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const retryAfter = (error: AnthropicError, now: number = Date.now()): Option.Option<Duration.Duration> => {
   const requested = requestedWaitMillis(error, now)
@@ -94,10 +105,20 @@ const requestedWaitMillis = (error: AnthropicError, now: number): number | undef
   return Number.isNaN(date) || date - now <= 0 ? undefined : date - now
 }
 
-/** The longest wait a server may ask for before a retry unless told otherwise: 60 seconds. */
+/**
+ * The longest wait a server may ask for before a retry unless told otherwise: 60 seconds.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const defaultMaxRetryAfter: Duration.Duration = Duration.seconds(60)
 
-/** Options of `honourRetryAfter`. */
+/**
+ * Options of `honourRetryAfter`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface HonourOptions {
   /**
    * The longest wait a server may ask for (default 60 s). A failure asking for longer is not
@@ -111,6 +132,9 @@ export interface HonourOptions {
  * carries such a header; failures without one keep the schedule's own delay. Whether to retry at
  * all is still the schedule's decision, except that a server asking for more than `maxRetryAfter`
  * ends the retries.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const honourRetryAfter = <Out, R>(
   schedule: Schedule.Schedule<Out, AnthropicError, R>,
@@ -135,6 +159,9 @@ export const honourRetryAfter = <Out, R>(
 /**
  * The SDK's backoff: `initialDelay` doubled at each retry, at most `maxDelay`, minus a random share
  * of up to 25 % (`jitter`), for at most `maxRetries` retries; a server's `retry-after` wins.
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const make = (options: Options = {}): Policy => {
   const maxRetries = Math.max(0, Math.floor(options.maxRetries ?? 2))
@@ -148,15 +175,28 @@ export const make = (options: Options = {}): Policy => {
   })
 }
 
-/** Two retries with the SDK's backoff, honouring `retry-after`: what a model uses unless told otherwise. */
+/**
+ * Two retries with the SDK's backoff, honouring `retry-after`: what a model uses unless told otherwise.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const defaultPolicy: Policy = make()
 
-/** Never retry. */
+/**
+ * Never retry.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const none: Policy = Schedule.stop
 
 /**
  * The policy set for the current run or call with `withPolicy`; `undefined` (the default) leaves
  * the model's own policy (its Layer's `retry` option, else `defaultPolicy`) in force.
+ *
+ * @since 0.1.0
+ * @category tags
  */
 export class CurrentPolicy extends Context.Reference<CurrentPolicy>()(
   "effect-claude/anthropic/AnthropicRetry/CurrentPolicy",
@@ -168,6 +208,9 @@ export class CurrentPolicy extends Context.Reference<CurrentPolicy>()(
 /**
  * Runs `effect` (an agent run, a model call) with `policy` for every Claude request it makes,
  * over the model's own policy. For a `Stream`, use `Stream.provideService(CurrentPolicy, policy)`.
+ *
+ * @since 0.1.0
+ * @category combinators
  */
 export const withPolicy: {
   (policy: Policy): <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>

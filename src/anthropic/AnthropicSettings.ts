@@ -19,16 +19,34 @@ import type { ServerTool, ToolOptions } from "./ServerTools.js"
 /**
  * A prompt-cache breakpoint: `true` for the API's default lifetime (5 minutes), or an explicit
  * time to live.
+ *
+ * @since 0.1.0
+ * @category models
  */
 export type CacheSetting = true | "5m" | "1h"
 
-/** How much effort the model puts into its answer (`output_config.effort`). */
+/**
+ * How much effort the model puts into its answer (`output_config.effort`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Effort = "low" | "medium" | "high" | "xhigh" | "max"
 
-/** Which function tool the model must (or must not) call, overriding the choice the agent makes. */
+/**
+ * Which function tool the model must (or must not) call, overriding the choice the agent makes.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type ToolChoiceSetting = "auto" | "any" | "none" | { readonly name: string }
 
-/** A container to reuse across requests (code execution), by id or with skills to load. */
+/**
+ * A container to reuse across requests (code execution), by id or with skills to load.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type ContainerSetting =
   | string
   | {
@@ -42,7 +60,12 @@ export type ContainerSetting =
         | undefined
     }
 
-/** Settings only Claude understands. Every field is optional. */
+/**
+ * Settings only Claude understands. Every field is optional.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface AnthropicSettings {
   /** Caches the system prompt and instructions (a breakpoint on the last system block). */
   readonly cacheInstructions?: CacheSetting | undefined

@@ -24,10 +24,20 @@ import { definitionFields } from "./ServerTools.js"
 
 export { MemoryCommand }
 
-/** Who may call a tool: Claude directly, or code it runs in a code execution tool of that version. */
+/**
+ * Who may call a tool: Claude directly, or code it runs in a code execution tool of that version.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type AllowedCaller = "direct" | "code_execution_20250825" | "code_execution_20260120" | "code_execution_20260521"
 
-/** Options every Anthropic tool definition takes. */
+/**
+ * Options every Anthropic tool definition takes.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface DefinitionOptions {
   /** Leave the tool out of the prompt until tool search finds it (`defer_loading`). */
   readonly deferLoading?: boolean | undefined
@@ -39,7 +49,12 @@ export interface DefinitionOptions {
   readonly cacheControl?: CacheSetting | undefined
 }
 
-/** What the request mapping sends for a client tool instead of a custom tool definition. */
+/**
+ * What the request mapping sends for a client tool instead of a custom tool definition.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface AnthropicDefinition {
   /** The tool's body in `tools`, without `cache_control` (added by the mapping). */
   readonly tool: Readonly<Record<string, unknown>>
@@ -48,16 +63,31 @@ export interface AnthropicDefinition {
   readonly cacheControl: CacheSetting | undefined
 }
 
-/** A client tool: a `Tool` plus its Anthropic definition. */
+/**
+ * A client tool: a `Tool` plus its Anthropic definition.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ClientTool<Name extends string, E, R> extends Tool.Tool<Name, E, R> {
   readonly anthropic: AnthropicDefinition
 }
 
-/** Whether a tool is an Anthropic client tool. */
+/**
+ * Whether a tool is an Anthropic client tool.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
 export const isClientTool = (tool: Tool.Any): tool is ClientTool<string, unknown, unknown> =>
   "anthropic" in tool && typeof tool.anthropic === "object" && tool.anthropic !== null
 
-/** Whether a value is an `AnthropicDefinition` (as a tool definition's `providerDefinitions.anthropic`). */
+/**
+ * Whether a value is an `AnthropicDefinition` (as a tool definition's `providerDefinitions.anthropic`).
+ *
+ * @since 0.1.0
+ * @category guards
+ */
 export const isAnthropicDefinition = (value: unknown): value is AnthropicDefinition =>
   typeof value === "object" &&
   value !== null &&
@@ -72,7 +102,12 @@ export const isAnthropicDefinition = (value: unknown): value is AnthropicDefinit
     value.cacheControl === "5m" ||
     value.cacheControl === "1h")
 
-/** The beta the memory tool needs. */
+/**
+ * The beta the memory tool needs.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const memoryBeta = "context-management-2025-06-27"
 
 const definition = (
@@ -109,13 +144,23 @@ const clientTool = <const Name extends string, A, I extends Readonly<Record<stri
 
 // ---------------------------------------------------------------------------------------------
 
-/** Options of `memory`. */
+/**
+ * Options of `memory`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface MemoryOptions extends DefinitionOptions {
   /** Failed calls in a row the model may retry (malformed commands only: store errors are results). */
   readonly maxRetries?: number | undefined
 }
 
-/** The memory tool (`memory_20250818`), run against the `MemoryStore` service. */
+/**
+ * The memory tool (`memory_20250818`), run against the `MemoryStore` service.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const memory = (options: MemoryOptions = {}): ClientTool<"memory", never, MemoryStore> =>
   clientTool(
     "memory",
@@ -131,7 +176,12 @@ export const memory = (options: MemoryOptions = {}): ClientTool<"memory", never,
 
 // ---------------------------------------------------------------------------------------------
 
-/** A command of the text editor tool (`text_editor_20250728`). */
+/**
+ * A command of the text editor tool (`text_editor_20250728`).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const TextEditorCommand = Schema.Struct({
   command: Schema.Literal("view", "create", "str_replace", "insert", "undo_edit"),
   path: Schema.String,
@@ -143,10 +193,20 @@ export const TextEditorCommand = Schema.Struct({
   view_range: Schema.optional(Schema.Array(Schema.Int))
 })
 
-/** A decoded text editor command. */
+/**
+ * A decoded text editor command.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type TextEditorCommand = typeof TextEditorCommand.Type
 
-/** Options of `textEditor`. */
+/**
+ * Options of `textEditor`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface TextEditorOptions<E, R> extends DefinitionOptions {
   /** Runs one command; its text is the tool's result. Fail with `ModelRetry` to report an error. */
   readonly handler: (command: TextEditorCommand) => Effect.Effect<string, E, R>
@@ -154,7 +214,12 @@ export interface TextEditorOptions<E, R> extends DefinitionOptions {
   readonly maxCharacters?: number | undefined
 }
 
-/** The text editor tool (`str_replace_based_edit_tool`), run by your handler. */
+/**
+ * The text editor tool (`str_replace_based_edit_tool`), run by your handler.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const textEditor = <E, R>(
   options: TextEditorOptions<E, R>
 ): ClientTool<"str_replace_based_edit_tool", Exclude<E, ModelRetry>, R> =>
@@ -167,22 +232,42 @@ export const textEditor = <E, R>(
 
 // ---------------------------------------------------------------------------------------------
 
-/** A call of the bash tool: a command to run, or a restart of the shell session. */
+/**
+ * A call of the bash tool: a command to run, or a restart of the shell session.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const BashCommand = Schema.Struct({
   command: Schema.optional(Schema.String),
   restart: Schema.optional(Schema.Boolean)
 })
 
-/** A decoded bash call. */
+/**
+ * A decoded bash call.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type BashCommand = typeof BashCommand.Type
 
-/** Options of `bash`. */
+/**
+ * Options of `bash`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface BashOptions<E, R> extends DefinitionOptions {
   /** Runs one command in your shell session (sandbox it); its output is the tool's result. */
   readonly handler: (command: BashCommand) => Effect.Effect<string, E, R>
 }
 
-/** The bash tool (`bash_20250124`), run by your handler: no shell is provided. */
+/**
+ * The bash tool (`bash_20250124`), run by your handler: no shell is provided.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const bash = <E, R>(options: BashOptions<E, R>): ClientTool<"bash", Exclude<E, ModelRetry>, R> =>
   clientTool(
     "bash",
@@ -193,7 +278,12 @@ export const bash = <E, R>(options: BashOptions<E, R>): ClientTool<"bash", Exclu
 
 // ---------------------------------------------------------------------------------------------
 
-/** An action of the computer use tool (`computer_20251124`); the fields used depend on `action`. */
+/**
+ * An action of the computer use tool (`computer_20251124`); the fields used depend on `action`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const ComputerAction = Schema.Struct({
   action: Schema.Literal(
     "key",
@@ -223,10 +313,20 @@ export const ComputerAction = Schema.Struct({
   region: Schema.optional(Schema.Tuple(Schema.Number, Schema.Number, Schema.Number, Schema.Number))
 })
 
-/** A decoded computer action. */
+/**
+ * A decoded computer action.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type ComputerAction = typeof ComputerAction.Type
 
-/** Options of `computer`. */
+/**
+ * Options of `computer`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ComputerOptions<E, R> extends DefinitionOptions {
   readonly displayWidthPx: number
   readonly displayHeightPx: number
@@ -238,10 +338,20 @@ export interface ComputerOptions<E, R> extends DefinitionOptions {
   readonly handler: (action: ComputerAction) => Effect.Effect<string, E, R>
 }
 
-/** The beta the computer use tool needs. */
+/**
+ * The beta the computer use tool needs.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const computerUseBeta = "computer-use-2025-11-24"
 
-/** The computer use tool (`computer_20251124`), run by your handler. */
+/**
+ * The computer use tool (`computer_20251124`), run by your handler.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const computer = <E, R>(options: ComputerOptions<E, R>): ClientTool<"computer", Exclude<E, ModelRetry>, R> =>
   clientTool(
     "computer",

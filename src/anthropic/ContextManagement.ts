@@ -24,10 +24,20 @@ import type {
   BetaContextManagementConfig
 } from "@anthropic-ai/sdk/resources/beta/messages/messages.js"
 
-/** When clearing starts: above this many input tokens, or this many tool uses. */
+/**
+ * When clearing starts: above this many input tokens, or this many tool uses.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Trigger = { readonly inputTokens: number } | { readonly toolUses: number }
 
-/** Clears the oldest tool uses and results once `trigger` is reached (`clear_tool_uses_20250919`). */
+/**
+ * Clears the oldest tool uses and results once `trigger` is reached (`clear_tool_uses_20250919`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ClearToolUses {
   readonly _tag: "ClearToolUses"
   readonly trigger?: Trigger | undefined
@@ -41,14 +51,24 @@ export interface ClearToolUses {
   readonly excludeTools?: ReadonlyArray<string> | undefined
 }
 
-/** Clears thinking blocks of older turns (`clear_thinking_20251015`). */
+/**
+ * Clears thinking blocks of older turns (`clear_thinking_20251015`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ClearThinking {
   readonly _tag: "ClearThinking"
   /** The most recent assistant turns whose thinking stays, or `"all"`. */
   readonly keep?: { readonly thinkingTurns: number } | "all" | undefined
 }
 
-/** Summarizes the conversation once `trigger` is reached (`compact_20260112`). */
+/**
+ * Summarizes the conversation once `trigger` is reached (`compact_20260112`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Compact {
   readonly _tag: "Compact"
   /** Input tokens above which the API compacts (its default: 150,000). */
@@ -59,28 +79,58 @@ export interface Compact {
   readonly pauseAfterCompaction?: boolean | undefined
 }
 
-/** Any context management edit. */
+/**
+ * Any context management edit.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Edit = ClearToolUses | ClearThinking | Compact
 
-/** Clearing of old tool uses. */
+/**
+ * Clearing of old tool uses.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const clearToolUses = (options: Omit<ClearToolUses, "_tag"> = {}): ClearToolUses => ({
   _tag: "ClearToolUses",
   ...options
 })
 
-/** Clearing of old thinking. */
+/**
+ * Clearing of old thinking.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const clearThinking = (options: Omit<ClearThinking, "_tag"> = {}): ClearThinking => ({
   _tag: "ClearThinking",
   ...options
 })
 
-/** Compaction of the conversation into a summary. */
+/**
+ * Compaction of the conversation into a summary.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const compact = (options: Omit<Compact, "_tag"> = {}): Compact => ({ _tag: "Compact", ...options })
 
-/** The beta clearing tool uses and thinking needs. */
+/**
+ * The beta clearing tool uses and thinking needs.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const contextManagementBeta = "context-management-2025-06-27"
 
-/** The beta compaction needs. */
+/**
+ * The beta compaction needs.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const compactionBeta = "compact-2026-01-12"
 
 type WireEdit = BetaClearToolUses20250919Edit | BetaClearThinking20251015Edit | BetaCompact20260112Edit
@@ -122,7 +172,12 @@ const wireEdit = (edit: Edit): WireEdit => {
   }
 }
 
-/** The request's `context_management` and the betas its edits need. */
+/**
+ * The request's `context_management` and the betas its edits need.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const toWire = (
   edits: ReadonlyArray<Edit>
 ): { readonly contextManagement: BetaContextManagementConfig; readonly betas: ReadonlyArray<string> } => {
@@ -131,6 +186,11 @@ export const toWire = (
   return { contextManagement: { edits: edits.map(wireEdit) }, betas: [...betas] }
 }
 
-/** Whether the edits ask the API to pause after a compaction (the agent then continues the answer). */
+/**
+ * Whether the edits ask the API to pause after a compaction (the agent then continues the answer).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const pausesAfterCompaction = (edits: ReadonlyArray<Edit>): boolean =>
   edits.some((edit) => edit._tag === "Compact" && edit.pauseAfterCompaction === true)

@@ -22,16 +22,36 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import { Context, Effect, Either, Layer, Ref, Schema } from "effect"
 
-/** The folder every memory path starts with. */
+/**
+ * The folder every memory path starts with.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const rootName = "/memories"
 
-/** The longest name one path segment may have (bytes in UTF-8, as most file systems count). */
+/**
+ * The longest name one path segment may have (bytes in UTF-8, as most file systems count).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const maxNameBytes = 255
 
-/** The longest path accepted, in characters. */
+/**
+ * The longest path accepted, in characters.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const maxPathLength = 1024
 
-/** A memory operation failed; `message` is what the model is told. */
+/**
+ * A memory operation failed; `message` is what the model is told.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class MemoryStoreError extends Schema.TaggedError<MemoryStoreError>(
   "effect-claude/MemoryStore/MemoryStoreError"
 )("MemoryStoreError", {
@@ -39,10 +59,20 @@ export class MemoryStoreError extends Schema.TaggedError<MemoryStoreError>(
   message: Schema.String
 }) {}
 
-/** A validated path below the store's root, as its names (empty for the root itself). */
+/**
+ * A validated path below the store's root, as its names (empty for the root itself).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type MemoryPath = ReadonlyArray<string>
 
-/** A file or folder found by `list`. */
+/**
+ * A file or folder found by `list`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Entry {
   readonly name: string
   readonly kind: "file" | "directory"
@@ -50,7 +80,12 @@ export interface Entry {
   readonly size: number
 }
 
-/** The operations the memory tool needs. Parent folders are created by `writeFile`. */
+/**
+ * The operations the memory tool needs. Parent folders are created by `writeFile`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Service {
   readonly kind: (path: MemoryPath) => Effect.Effect<"file" | "directory" | "missing", MemoryStoreError>
   readonly readFile: (path: MemoryPath) => Effect.Effect<string, MemoryStoreError>
@@ -62,7 +97,12 @@ export interface Service {
   readonly rename: (from: MemoryPath, to: MemoryPath) => Effect.Effect<void, MemoryStoreError>
 }
 
-/** The memory store the memory tool reads and writes. */
+/**
+ * The memory store the memory tool reads and writes.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
 export class MemoryStore extends Context.Tag("effect-claude/MemoryStore")<MemoryStore, Service>() {}
 
 const invalid = (path: string, why: string) =>
@@ -97,7 +137,12 @@ const segmentProblem = (segment: string): string | undefined => {
   return undefined
 }
 
-/** Validates a path the model sent (`/memories` or below) into the names below the root. */
+/**
+ * Validates a path the model sent (`/memories` or below) into the names below the root.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const parsePath = (path: string): Either.Either<MemoryPath, MemoryStoreError> => {
   if (path.length > maxPathLength)
     return Either.left(invalid(path.slice(0, 64), `longer than ${maxPathLength} characters`))
@@ -116,7 +161,12 @@ export const parsePath = (path: string): Either.Either<MemoryPath, MemoryStoreEr
   return Either.right(segments)
 }
 
-/** The path as the model writes it. */
+/**
+ * The path as the model writes it.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const formatPath = (path: MemoryPath): string => (path.length === 0 ? rootName : `${rootName}/${path.join("/")}`)
 
 const notFound = (path: MemoryPath) =>
@@ -139,7 +189,12 @@ const utf8Length = (text: string) => new TextEncoder().encode(text).length
 const key = (path: MemoryPath) => path.join("/")
 const isBelow = (file: string, folder: MemoryPath) => folder.length === 0 || file.startsWith(`${key(folder)}/`)
 
-/** A store in a `Map`, gone with the Layer; `initial` maps paths below `/memories` to contents. */
+/**
+ * A store in a `Map`, gone with the Layer; `initial` maps paths below `/memories` to contents.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const makeMemory = (initial: Readonly<Record<string, string>> = {}): Effect.Effect<Service> =>
   Effect.gen(function* () {
     const files = yield* Ref.make(new Map(Object.entries(initial)))
@@ -209,7 +264,12 @@ export const makeMemory = (initial: Readonly<Record<string, string>> = {}): Effe
     return { kind, readFile, writeFile, list, remove, rename }
   })
 
-/** A store in memory, empty or with `initial` files (paths below `/memories`, e.g. `notes/a.md`). */
+/**
+ * A store in memory, empty or with `initial` files (paths below `/memories`, e.g. `notes/a.md`).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layerMemory = (initial?: Readonly<Record<string, string>>): Layer.Layer<MemoryStore> =>
   Layer.effect(MemoryStore, makeMemory(initial))
 
@@ -221,7 +281,12 @@ export const layerMemory = (initial?: Readonly<Record<string, string>>): Layer.L
 const hasReason = (error: unknown, reason: string): boolean =>
   typeof error === "object" && error !== null && "reason" in error && error.reason === reason
 
-/** A store in the folder `root` (created if missing), through `@effect/platform`'s `FileSystem`. */
+/**
+ * A store in the folder `root` (created if missing), through `@effect/platform`'s `FileSystem`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const makeFileSystem = (
   root: string
 ): Effect.Effect<Service, MemoryStoreError, FileSystem.FileSystem | Path.Path> =>
@@ -321,7 +386,12 @@ export const makeFileSystem = (
     return { kind, readFile, writeFile, list, remove, rename }
   })
 
-/** A store in the folder `root`; needs a `FileSystem` and a `Path` (e.g. `NodeContext.layer`). */
+/**
+ * A store in the folder `root`; needs a `FileSystem` and a `Path` (e.g. `NodeContext.layer`).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layerFileSystem = (
   root: string
 ): Layer.Layer<MemoryStore, MemoryStoreError, FileSystem.FileSystem | Path.Path> =>

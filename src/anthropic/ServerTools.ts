@@ -17,13 +17,23 @@ import type { CacheSetting } from "./AnthropicSettings.js"
 import type { AnthropicDefinition, DefinitionOptions } from "./ClientTools.js"
 import { cacheControl } from "./internal/cachePoints.js"
 
-/** Tool search over the request's deferred tools, by BM25 ranking or by regular expression. */
+/**
+ * Tool search over the request's deferred tools, by BM25 ranking or by regular expression.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ToolSearch extends DefinitionOptions {
   readonly _tag: "ToolSearch"
   readonly variant: "bm25" | "regex"
 }
 
-/** The advisor tool: Claude asks `model` for advice while it answers. */
+/**
+ * The advisor tool: Claude asks `model` for advice while it answers.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Advisor extends DefinitionOptions {
   readonly _tag: "Advisor"
   /** The model giving advice. */
@@ -35,25 +45,55 @@ export interface Advisor extends DefinitionOptions {
   readonly caching?: CacheSetting | undefined
 }
 
-/** Any Anthropic-only server tool. */
+/**
+ * Any Anthropic-only server tool.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type ServerTool = ToolSearch | Advisor
 
-/** A tool search tool. */
+/**
+ * A tool search tool.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const toolSearch = (options: Omit<ToolSearch, "_tag">): ToolSearch => ({ _tag: "ToolSearch", ...options })
 
-/** An advisor tool. */
+/**
+ * An advisor tool.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const advisor = (options: Omit<Advisor, "_tag">): Advisor => ({ _tag: "Advisor", ...options })
 
-/** The beta the advisor tool needs. */
+/**
+ * The beta the advisor tool needs.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const advisorBeta = "advisor-tool-2026-03-01"
 
-/** Options for one tool of the request, by its name. */
+/**
+ * Options for one tool of the request, by its name.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ToolOptions extends DefinitionOptions {
   /** Stream this tool's input as it is generated, without buffering (`eager_input_streaming`). */
   readonly eagerInputStreaming?: boolean | undefined
 }
 
-/** The common options as wire fields. */
+/**
+ * The common options as wire fields.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const definitionFields = (options: ToolOptions): Record<string, unknown> => {
   const fields: Record<string, unknown> = {}
   if (options.deferLoading !== undefined) fields.defer_loading = options.deferLoading
@@ -65,7 +105,12 @@ export const definitionFields = (options: ToolOptions): Record<string, unknown> 
   return fields
 }
 
-/** A server tool's definition and beta. */
+/**
+ * A server tool's definition and beta.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const toDefinition = (tool: ServerTool): AnthropicDefinition => {
   switch (tool._tag) {
     case "ToolSearch": {
@@ -90,7 +135,12 @@ export const toDefinition = (tool: ServerTool): AnthropicDefinition => {
   }
 }
 
-/** Adds per-tool options to the request's tools, matched by name; names no tool has are returned. */
+/**
+ * Adds per-tool options to the request's tools, matched by name; names no tool has are returned.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const applyToolOptions = (
   tools: ReadonlyArray<Record<string, unknown>>,
   options: Readonly<Record<string, ToolOptions>>

@@ -13,32 +13,77 @@
 import { Schema } from "effect"
 import type { ToolCallPart } from "../Message.js"
 
-/** Run the call. */
+/**
+ * Run the call.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class Approved extends Schema.TaggedClass<Approved>()("Approved", {}) {}
 
-/** Do not run the call; the model is told why. */
+/**
+ * Do not run the call; the model is told why.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class Denied extends Schema.TaggedClass<Denied>()("Denied", {
   reason: Schema.optional(Schema.String)
 }) {}
 
-/** A decision on a tool call. */
+/**
+ * A decision on a tool call.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const Decision = Schema.Union(Approved, Denied)
-/** @see Decision */
+/**
+ * @see Decision
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Decision = typeof Decision.Type
 
-/** The decision to run the call. */
+/**
+ * The decision to run the call.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const approved: Decision = new Approved()
 
-/** The decision not to run the call, with a reason for the model. */
+/**
+ * The decision not to run the call, with a reason for the model.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const denied = (reason?: string): Decision => new Denied({ reason })
 
-/** Which calls need approval: tool names, or a predicate on the call. */
+/**
+ * Which calls need approval: tool names, or a predicate on the call.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Policy = ReadonlyArray<string> | ((call: ToolCallPart) => boolean)
 
-/** Whether `call` needs approval under `policy`. */
+/**
+ * Whether `call` needs approval under `policy`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const needsApproval = (policy: Policy | undefined, call: ToolCallPart): boolean =>
   policy === undefined ? false : typeof policy === "function" ? policy(call) : policy.includes(call.toolName)
 
-/** What the model is told about a denied call. */
+/**
+ * What the model is told about a denied call.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const deniedMessage = (decision: Denied): string =>
   decision.reason === undefined ? "The tool call was denied." : `The tool call was denied: ${decision.reason}`

@@ -50,19 +50,39 @@ import * as DurableModel from "./internal/durableModel.js"
 import * as DurableTools from "./internal/durableTools.js"
 import { publishIfListened } from "./RunEvents.js"
 
-/** Identifies a `DurableAgent`. */
+/**
+ * Identifies a `DurableAgent`.
+ *
+ * @since 0.1.0
+ * @category type ids
+ */
 export const TypeId: unique symbol = Symbol.for("effect-claude/durable/DurableAgent")
-/** @see TypeId */
+/**
+ * @see TypeId
+ *
+ * @since 0.1.0
+ * @category type ids
+ */
 export type TypeId = typeof TypeId
 
-/** What a run's workflow is given: the run id (its idempotency key) and its encoded input. */
+/**
+ * What a run's workflow is given: the run id (its idempotency key) and its encoded input.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const Payload = Schema.Struct({
   runId: Schema.String,
   /** The prompt, history and instructions, encoded with the `Message` Schemas (decoded by the run). */
   input: Schema.optional(Schema.Unknown)
 })
 
-/** The workflow of a durable agent's runs. */
+/**
+ * The workflow of a durable agent's runs.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type RunWorkflow = Workflow.Workflow<string, typeof Payload, typeof Schema.Unknown, typeof DurableRunError>
 
 const RunInput = Schema.Struct({
@@ -71,7 +91,12 @@ const RunInput = Schema.Struct({
   instructions: Schema.optional(Schema.String)
 })
 
-/** An agent whose runs are durable. */
+/**
+ * An agent whose runs are durable.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface DurableAgent<in out O, out E = never, out R = never> extends Pipeable.Pipeable {
   readonly [TypeId]: TypeId
   /** Names the workflow: runs stored under one name are resumed by the agent registered under it. */
@@ -92,7 +117,12 @@ export interface DurableAgent<in out O, out E = never, out R = never> extends Pi
   readonly executed: Set<string>
 }
 
-/** Options of `make`. `output` is needed unless the agent answers with text. */
+/**
+ * Options of `make`. `output` is needed unless the agent answers with text.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Options<O, OI> = {
   /** The workflow's name; stored runs are found by it, so keep it stable across deploys. */
   readonly name: string
@@ -114,7 +144,12 @@ const proto = {
   }
 }
 
-/** Makes an agent's runs durable. */
+/**
+ * Makes an agent's runs durable.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = <O, E, R, OI = O>(agent: Agent.Agent<O, E, R>, options: Options<O, OI>): DurableAgent<O, E, R> => {
   // Without an `output` Schema the options' type says `O` is a string.
   const output = (options.output ?? Schema.String) as Schema.Schema<O, OI>
@@ -173,7 +208,12 @@ const lastResponse = (messages: ReadonlyArray<ModelMessage>): ModelResponse | un
   return undefined
 }
 
-/** Options of one durable run. */
+/**
+ * Options of one durable run.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface RunOptions {
   /** The conversation so far; stored with the run, encoded with the `Message` Schemas. */
   readonly messageHistory?: ReadonlyArray<ModelMessage> | undefined
@@ -218,6 +258,9 @@ const withTools = <O, E, R>(agent: Agent.Agent<O, E, R>, options: DurableTools.D
 /**
  * Registers the agent's workflow with the engine, so this process executes its runs (and resumes
  * the stored ones it is given). It needs the `Model`, the engine and the tools' services.
+ *
+ * @since 0.1.0
+ * @category layers
  */
 export const layer = <O, E, R>(
   durable: DurableAgent<O, E, R>
@@ -262,7 +305,12 @@ export const layer = <O, E, R>(
     )
   )
 
-/** The workflow execution id of a run. */
+/**
+ * The workflow execution id of a run.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const executionId = <O, E, R>(durable: DurableAgent<O, E, R>, runId: string): Effect.Effect<string> =>
   durable.workflow.executionId({ runId })
 
@@ -271,6 +319,9 @@ export const executionId = <O, E, R>(durable: DurableAgent<O, E, R>, runId: stri
  * (after a crash, from another process) continues the stored run rather than starting a new one: the
  * prompt and history given the first time are the ones used. Fails with `RunInProgress` when this
  * process is already executing the run through `run`.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const run = <O, E, R>(
   durable: DurableAgent<O, E, R>,
@@ -296,7 +347,12 @@ export const run = <O, E, R>(
     () => Effect.sync(() => durable.active.delete(runId))
   )
 
-/** Starts (or continues) a durable run without waiting for it; gives its execution id. */
+/**
+ * Starts (or continues) a durable run without waiting for it; gives its execution id.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const start = <O, E, R>(
   durable: DurableAgent<O, E, R>,
   runId: string,
@@ -305,7 +361,12 @@ export const start = <O, E, R>(
 ): Effect.Effect<string, never, WorkflowEngine> =>
   Effect.flatMap(payloadOf(runId, prompt, options), (payload) => durable.workflow.execute(payload, { discard: true }))
 
-/** Where a durable run stands. */
+/**
+ * Where a durable run stands.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Status<O> =
   /** Not known to the engine, or executing now. */
   | { readonly _tag: "Running" }
@@ -316,7 +377,12 @@ export type Status<O> =
   /** Cancelled with `interrupt`. */
   | { readonly _tag: "Interrupted" }
 
-/** Where the run stands, from the engine's store. */
+/**
+ * Where the run stands, from the engine's store.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const poll = <O, E, R>(
   durable: DurableAgent<O, E, R>,
   runId: string
@@ -334,14 +400,24 @@ export const poll = <O, E, R>(
     })
   )
 
-/** Cancels the run durably: it stops where it is and is never resumed. */
+/**
+ * Cancels the run durably: it stops where it is and is never resumed.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const interrupt = <O, E, R>(
   durable: DurableAgent<O, E, R>,
   runId: string
 ): Effect.Effect<void, never, WorkflowEngine> =>
   Effect.flatMap(executionId(durable, runId), (id) => durable.workflow.interrupt(id))
 
-/** Asks the engine to continue a suspended run now. */
+/**
+ * Asks the engine to continue a suspended run now.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const resume = <O, E, R>(
   durable: DurableAgent<O, E, R>,
   runId: string
@@ -352,6 +428,9 @@ export const resume = <O, E, R>(
  * Decides on a tool call waiting for approval (`RunEvents.ApprovalRequested` names it). The
  * decision is stored; the run continues wherever its engine executes it. Deciding twice keeps the
  * first decision.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const approve = <O, E, R>(
   durable: DurableAgent<O, E, R>,
@@ -365,6 +444,11 @@ export const approve = <O, E, R>(
     return DurableDeferred.succeed(deferred, { token, value: decision })
   })
 
-/** Whether a value is a `DurableAgent`. */
+/**
+ * Whether a value is a `DurableAgent`.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
 export const isDurableAgent = (value: unknown): value is DurableAgent<unknown, unknown, unknown> =>
   typeof value === "object" && value !== null && TypeId in value

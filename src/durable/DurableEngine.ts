@@ -22,7 +22,12 @@ import { SqlClient } from "@effect/sql/SqlClient"
 import * as WorkflowEngine from "@effect/workflow/WorkflowEngine"
 import { type ConfigError, Effect, Layer, type Redacted } from "effect"
 
-/** Options of the persistent engines. */
+/**
+ * Options of the persistent engines.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface SqlOptions {
   /**
    * How runs are sharded: each worker sharing a store needs its own `runnerAddress`; the defaults
@@ -31,10 +36,20 @@ export interface SqlOptions {
   readonly shardingConfig?: Partial<ShardingConfig.ShardingConfig["Type"]> | undefined
 }
 
-/** An engine keeping everything in memory: runs survive nothing; for tests. */
+/**
+ * An engine keeping everything in memory: runs survive nothing; for tests.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layerMemory: Layer.Layer<WorkflowEngine.WorkflowEngine> = WorkflowEngine.layerMemory
 
-/** A persistent engine storing runs through the `SqlClient` the program provides (SQLite, PostgreSQL, MySQL). */
+/**
+ * A persistent engine storing runs through the `SqlClient` the program provides (SQLite, PostgreSQL, MySQL).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layerSql = (
   options?: SqlOptions
 ): Layer.Layer<WorkflowEngine.WorkflowEngine, ConfigError.ConfigError, SqlClient> =>
@@ -55,13 +70,23 @@ const writeAheadLog = Layer.effectDiscard(
   Effect.flatMap(SqlClient, (sql) => Effect.orDie(sql.unsafe("PRAGMA journal_mode = WAL")))
 ).pipe(Layer.passthrough)
 
-/** Options of `layerSqlite`. */
+/**
+ * Options of `layerSqlite`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface SqliteOptions extends SqlOptions {
   /** The database file, created when missing. */
   readonly filename: string
 }
 
-/** A persistent engine in an embedded SQLite file (`@effect/sql-libsql`). */
+/**
+ * A persistent engine in an embedded SQLite file (`@effect/sql-libsql`).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layerSqlite = (
   options: SqliteOptions
 ): Layer.Layer<WorkflowEngine.WorkflowEngine, ConfigError.ConfigError> =>
@@ -77,13 +102,23 @@ export const layerSqlite = (
     )
   )
 
-/** Options of `layerPostgres`. */
+/**
+ * Options of `layerPostgres`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface PostgresOptions extends SqlOptions {
   /** `postgres://user:password@host:port/database` */
   readonly url: Redacted.Redacted
 }
 
-/** A persistent engine on PostgreSQL (`@effect/sql-pg`), which several workers may share. */
+/**
+ * A persistent engine on PostgreSQL (`@effect/sql-pg`), which several workers may share.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layerPostgres = (
   options: PostgresOptions
 ): Layer.Layer<WorkflowEngine.WorkflowEngine, ConfigError.ConfigError | Error> =>

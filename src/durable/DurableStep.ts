@@ -21,7 +21,12 @@
  */
 import { Context } from "effect"
 
-/** The durable step a tool handler runs in. */
+/**
+ * The durable step a tool handler runs in.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Service {
   readonly runId: string
   /** `tool/<run step>/<tool call id>`. */
@@ -30,5 +35,10 @@ export interface Service {
   readonly idempotencyKey: string
 }
 
-/** The current durable step, provided around tool handlers of durable runs. */
+/**
+ * The current durable step, provided around tool handlers of durable runs.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
 export class DurableStep extends Context.Tag("effect-claude/durable/DurableStep")<DurableStep, Service>() {}

@@ -19,7 +19,12 @@ import { Context, Effect, Layer, PubSub, type Scope, Stream } from "effect"
 import type { ModelResponse, ToolCallPart } from "../Message.js"
 import type { ModelResponseStreamEvent } from "../StreamEvent.js"
 
-/** A part event of a model request being streamed (only when the durable agent streams). */
+/**
+ * A part event of a model request being streamed (only when the durable agent streams).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ModelEvent {
   readonly _tag: "ModelEvent"
   readonly runId: string
@@ -28,7 +33,12 @@ export interface ModelEvent {
   readonly event: ModelResponseStreamEvent
 }
 
-/** A model request finished; its response is stored. */
+/**
+ * A model request finished; its response is stored.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ModelResponseReceived {
   readonly _tag: "ModelResponseReceived"
   readonly runId: string
@@ -36,14 +46,24 @@ export interface ModelResponseReceived {
   readonly response: ModelResponse
 }
 
-/** A tool call is about to execute. */
+/**
+ * A tool call is about to execute.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ToolCallStarted {
   readonly _tag: "ToolCallStarted"
   readonly runId: string
   readonly call: ToolCallPart
 }
 
-/** A tool call finished; its result (or its failure) is stored. */
+/**
+ * A tool call finished; its result (or its failure) is stored.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ToolCallFinished {
   readonly _tag: "ToolCallFinished"
   readonly runId: string
@@ -53,21 +73,36 @@ export interface ToolCallFinished {
   readonly failed: boolean
 }
 
-/** The run waits for a decision on this call (`DurableAgent.approve`). */
+/**
+ * The run waits for a decision on this call (`DurableAgent.approve`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ApprovalRequested {
   readonly _tag: "ApprovalRequested"
   readonly runId: string
   readonly call: ToolCallPart
 }
 
-/** The run ended: `failed` is false when it has an output. */
+/**
+ * The run ended: `failed` is false when it has an output.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface RunCompleted {
   readonly _tag: "RunCompleted"
   readonly runId: string
   readonly failed: boolean
 }
 
-/** Any live event of a durable run. */
+/**
+ * Any live event of a durable run.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type RunEvent =
   | ModelEvent
   | ModelResponseReceived
@@ -76,7 +111,12 @@ export type RunEvent =
   | ApprovalRequested
   | RunCompleted
 
-/** The service: publishes events, and subscribes to one run's. */
+/**
+ * The service: publishes events, and subscribes to one run's.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Service {
   readonly publish: (event: RunEvent) => Effect.Effect<void>
   /** Whether anyone listens: a model request is streamed only when someone does. */
@@ -85,10 +125,20 @@ export interface Service {
   readonly subscribe: (runId: string) => Effect.Effect<Stream.Stream<RunEvent>, never, Scope.Scope>
 }
 
-/** Where durable runs of this process publish their events. Optional: without it nothing is published. */
+/**
+ * Where durable runs of this process publish their events. Optional: without it nothing is published.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
 export class RunEvents extends Context.Tag("effect-claude/durable/RunEvents")<RunEvents, Service>() {}
 
-/** An in-process hub: a listener sees the events published after it subscribed. */
+/**
+ * An in-process hub: a listener sees the events published after it subscribed.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make: Effect.Effect<Service> = Effect.map(PubSub.unbounded<RunEvent>(), (hub) => {
   let listeners = 0
   const listen = Effect.acquireRelease(
@@ -108,18 +158,38 @@ export const make: Effect.Effect<Service> = Effect.map(PubSub.unbounded<RunEvent
   }
 })
 
-/** Provides an in-process `RunEvents`. */
+/**
+ * Provides an in-process `RunEvents`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer: Layer.Layer<RunEvents> = Layer.effect(RunEvents, make)
 
-/** Subscribes to one run's events now; the stream gives them until the scope closes. */
+/**
+ * Subscribes to one run's events now; the stream gives them until the scope closes.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const subscribe = (runId: string): Effect.Effect<Stream.Stream<RunEvent>, never, RunEvents | Scope.Scope> =>
   Effect.flatMap(RunEvents, (events) => events.subscribe(runId))
 
-/** The events of one run, from when the stream starts. */
+/**
+ * The events of one run, from when the stream starts.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const stream = (runId: string): Stream.Stream<RunEvent, never, RunEvents> =>
   Stream.unwrapScoped(subscribe(runId))
 
-/** Publishes to the `RunEvents` in context, if there is one. */
+/**
+ * Publishes to the `RunEvents` in context, if there is one.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const publishIfListened = (event: RunEvent): Effect.Effect<void> =>
   Effect.flatMap(Effect.serviceOption(RunEvents), (events) =>
     events._tag === "Some" ? events.value.publish(event) : Effect.void

@@ -15,17 +15,42 @@
  */
 import { Predicate, Schema } from "effect"
 
-/** Identifies an `McpError`. */
+/**
+ * Identifies an `McpError`.
+ *
+ * @since 0.1.0
+ * @category type ids
+ */
 export const TypeId: unique symbol = Symbol.for("effect-claude/McpError")
-/** @see TypeId */
+/**
+ * @see TypeId
+ *
+ * @since 0.1.0
+ * @category type ids
+ */
 export type TypeId = typeof TypeId
 
-/** Why an MCP exchange failed. */
+/**
+ * Why an MCP exchange failed.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const Reason = Schema.Literal("PackageMissing", "Connect", "Closed", "Protocol", "Timeout", "Server")
-/** @see Reason */
+/**
+ * @see Reason
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Reason = typeof Reason.Type
 
-/** A failed exchange with an MCP server; `server` names it, `reason` says what went wrong. */
+/**
+ * A failed exchange with an MCP server; `server` names it, `reason` says what went wrong.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class McpError extends Schema.TaggedError<McpError>("effect-claude/McpError")("McpError", {
   message: Schema.String,
   reason: Reason,
@@ -35,5 +60,10 @@ export class McpError extends Schema.TaggedError<McpError>("effect-claude/McpErr
   readonly [TypeId]: TypeId = TypeId
 }
 
-/** Whether a value is an `McpError`. */
+/**
+ * Whether a value is an `McpError`.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
 export const isMcpError = (value: unknown): value is McpError => Predicate.hasProperty(value, TypeId)

@@ -39,7 +39,12 @@ import * as Usage from "../Usage.js"
 import { loadHttpServer, loadServer, loadStdioServer } from "./internal/sdk.js"
 import { McpError } from "./McpError.js"
 
-/** Options of a served toolset. */
+/**
+ * Options of a served toolset.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ServeOptions {
   /** The server's name, as clients show it. */
   readonly name: string
@@ -87,6 +92,9 @@ const callResult = (exit: Exit.Exit<unknown, unknown>): CallToolResult => {
  * Builds an SDK server answering `tools/list` and `tools/call` from the toolset, running each call
  * with the services of the calling fiber. Connect it to a transport of your own, or use `stdio` or
  * `streamableHttp`.
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const makeServer = <E, R>(
   toolset: Toolset.Toolset<E, R>,
@@ -137,13 +145,23 @@ const serverError = (name: string, what: string) => (cause: unknown) =>
     server: name
   })
 
-/** A server speaking over stdio. */
+/**
+ * A server speaking over stdio.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface StdioServing {
   /** Completes when the client disconnects (closes this process's stdin). */
   readonly closed: Effect.Effect<void>
 }
 
-/** Serves the toolset over this process's stdin and stdout until the scope closes. */
+/**
+ * Serves the toolset over this process's stdin and stdout until the scope closes.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const stdio = <E, R>(
   toolset: Toolset.Toolset<E, R>,
   options: ServeOptions
@@ -170,13 +188,23 @@ export const stdio = <E, R>(
     return { closed: Deferred.await(closed) }
   })
 
-/** `stdio` as a Layer: serving while the Layer is alive. */
+/**
+ * `stdio` as a Layer: serving while the Layer is alive.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layerStdio = <E, R>(
   toolset: Toolset.Toolset<E, R>,
   options: ServeOptions
 ): Layer.Layer<never, McpError, R> => Layer.scopedDiscard(stdio(toolset, options))
 
-/** Options of `streamableHttp`. */
+/**
+ * Options of `streamableHttp`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface HttpOptions extends ServeOptions {
   /** The port to listen on (default 0: any free port; read it from the returned `url`). */
   readonly port?: number | undefined
@@ -186,7 +214,12 @@ export interface HttpOptions extends ServeOptions {
   readonly path?: string | undefined
 }
 
-/** Where a served endpoint listens. */
+/**
+ * Where a served endpoint listens.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface HttpEndpoint {
   readonly url: URL
 }
@@ -200,6 +233,9 @@ const reply = (response: ServerResponse, status: number, message: string) => {
  * Serves the toolset over Streamable HTTP until the scope closes, which ends every session and
  * closes the listener and every open socket. Each client session gets its own server, so a
  * client's cancellation reaches the call it cancels.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const streamableHttp = <E, R>(
   toolset: Toolset.Toolset<E, R>,
@@ -269,7 +305,12 @@ export const streamableHttp = <E, R>(
     return { url: new URL(`http://${host}:${port}${path}`) }
   })
 
-/** Options of `agentTool`. */
+/**
+ * Options of `agentTool`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface AgentToolOptions {
   /** The tool's name (default: the agent's name, else `agent`). */
   readonly name?: string | undefined
@@ -279,6 +320,9 @@ export interface AgentToolOptions {
 /**
  * An agent as one tool taking a `prompt`: each call is a run, its output the result. Serve it in a
  * toolset to let other MCP clients delegate to the agent.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const agentTool = <O, E, R>(
   agent: Agent.Agent<O, E, R>,

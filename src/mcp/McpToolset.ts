@@ -39,15 +39,30 @@ import type { McpError } from "./McpError.js"
 
 export type { ConnectOptions, McpToolInfo }
 
-/** A connected server, as a service; `Name` tells servers apart in the context. */
+/**
+ * A connected server, as a service; `Name` tells servers apart in the context.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Connection<out Name extends string> {
   readonly _Connection: Name
 }
 
-/** What a connected server offers. */
+/**
+ * What a connected server offers.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Service extends ConnectionService {}
 
-/** An MCP server as a toolset, with the Layer that connects it. */
+/**
+ * An MCP server as a toolset, with the Layer that connects it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface McpServer<Name extends string> extends Toolset.Toolset<McpError, Connection<Name>> {
   readonly name: Name
   /** The connection as a service, for direct use (`listTools`, `callTool`). */
@@ -56,13 +71,23 @@ export interface McpServer<Name extends string> extends Toolset.Toolset<McpError
   readonly layer: Layer.Layer<Connection<Name>, McpError>
 }
 
-/** Options of every MCP toolset. */
+/**
+ * Options of every MCP toolset.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Options extends ConnectOptions {
   /** Puts `prefix_` before every tool name of the server. */
   readonly prefix?: string | undefined
 }
 
-/** Options of `stdio`. */
+/**
+ * Options of `stdio`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface StdioOptions extends Options {
   /** The command that starts the server. */
   readonly command: string
@@ -74,7 +99,12 @@ export interface StdioOptions extends Options {
   readonly stderr?: "inherit" | "ignore" | "pipe" | undefined
 }
 
-/** Options of `streamableHttp`. */
+/**
+ * Options of `streamableHttp`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface StreamableHttpOptions extends Options {
   /** The server's MCP endpoint. */
   readonly url: string | URL
@@ -123,7 +153,12 @@ const server = <Name extends string>(
   return Object.assign(Object.create(Object.getPrototypeOf(toolset)), toolset, { name, tag, layer })
 }
 
-/** A server started as a child process, speaking MCP over its stdin and stdout. */
+/**
+ * A server started as a child process, speaking MCP over its stdin and stdout.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const stdio = <const Name extends string>(name: Name, options: StdioOptions): McpServer<Name> =>
   server(
     name,
@@ -141,7 +176,12 @@ export const stdio = <const Name extends string>(name: Name, options: StdioOptio
     )
   )
 
-/** A server reached over Streamable HTTP. */
+/**
+ * A server reached over Streamable HTTP.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const streamableHttp = <const Name extends string>(
   name: Name,
   options: StreamableHttpOptions
@@ -158,13 +198,23 @@ export const streamableHttp = <const Name extends string>(
     })
   )
 
-/** Lists a connected server's tools (cached until the server says they changed). */
+/**
+ * Lists a connected server's tools (cached until the server says they changed).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const listTools = <Name extends string>(
   server: McpServer<Name>
 ): Effect.Effect<ReadonlyArray<McpToolInfo>, McpError, Connection<Name>> =>
   Effect.flatMap(server.tag, (connection) => connection.listTools)
 
-/** Calls a tool of a connected server; a tool error fails with `ModelRetry`, holding its message. */
+/**
+ * Calls a tool of a connected server; a tool error fails with `ModelRetry`, holding its message.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const callTool = <Name extends string>(
   server: McpServer<Name>,
   name: string,

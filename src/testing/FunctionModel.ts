@@ -28,20 +28,35 @@ import type { ModelSettings } from "../ModelSettings.js"
 import type { ModelResponseStreamEvent } from "../StreamEvent.js"
 import { estimateUsage } from "./estimateUsage.js"
 
-/** What the function is told besides the messages. */
+/**
+ * What the function is told besides the messages.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface RequestInfo {
   readonly settings: ModelSettings
   readonly parameters: ModelRequestParameters
   readonly modelName: string
 }
 
-/** A scripted answer: a whole response, or just its parts (usage is then estimated). */
+/**
+ * A scripted answer: a whole response, or just its parts (usage is then estimated).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type ModelFunction = (
   messages: ReadonlyArray<ModelMessage>,
   info: RequestInfo
 ) => Effect.Effect<ModelResponse | ReadonlyArray<ModelResponsePart>, ModelError>
 
-/** A fragment of a streamed tool call; chunks with the same `key` build the same call. */
+/**
+ * A fragment of a streamed tool call; chunks with the same `key` build the same call.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ToolCallChunk {
   readonly _tag: "ToolCallChunk"
   readonly key: number | string
@@ -50,31 +65,61 @@ export interface ToolCallChunk {
   readonly toolCallId?: string | undefined
 }
 
-/** A fragment of streamed reasoning. */
+/**
+ * A fragment of streamed reasoning.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ThinkingChunk {
   readonly _tag: "ThinkingChunk"
   readonly content: string
 }
 
-/** One streamed item: a string is a text delta. */
+/**
+ * One streamed item: a string is a text delta.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type StreamItem = string | ToolCallChunk | ThinkingChunk
 
-/** A scripted streamed answer. */
+/**
+ * A scripted streamed answer.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type StreamFunction = (
   messages: ReadonlyArray<ModelMessage>,
   info: RequestInfo
 ) => Stream.Stream<StreamItem, ModelError>
 
-/** Builds a `ToolCallChunk`. */
+/**
+ * Builds a `ToolCallChunk`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const toolCallChunk = (chunk: Omit<ToolCallChunk, "_tag">): ToolCallChunk => ({
   _tag: "ToolCallChunk",
   ...chunk
 })
 
-/** Builds a `ThinkingChunk`. */
+/**
+ * Builds a `ThinkingChunk`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const thinkingChunk = (content: string): ThinkingChunk => ({ _tag: "ThinkingChunk", content })
 
-/** Options of a function model. */
+/**
+ * Options of a function model.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Options {
   readonly modelName?: string | undefined
   readonly settings?: ModelSettings | undefined
@@ -154,7 +199,12 @@ const trustedInput = { disableValidation: true } as const
 const finishReasonOf = (parts: ReadonlyArray<ModelResponsePart>) =>
   parts.some((part) => part._tag === "ToolCallPart") ? ("tool_call" as const) : ("stop" as const)
 
-/** A `Model` service answering with `modelFunction` (and streaming with `streamFunction` when given). */
+/**
+ * A `Model` service answering with `modelFunction` (and streaming with `streamFunction` when given).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = (
   modelFunction: ModelFunction | undefined,
   streamFunction?: StreamFunction | undefined,
@@ -230,7 +280,12 @@ export const make = (
   })
 }
 
-/** A Layer providing a `Model` that answers with your function. */
+/**
+ * A Layer providing a `Model` that answers with your function.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer = (
   modelFunction: ModelFunction | undefined,
   streamFunction?: StreamFunction | undefined,

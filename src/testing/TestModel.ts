@@ -55,7 +55,12 @@ import * as StreamEvent from "../StreamEvent.js"
 import { estimateUsage } from "./estimateUsage.js"
 import { generate, mixSeed } from "./internal/jsonSchemaValues.js"
 
-/** Options of a test model. */
+/**
+ * Options of a test model.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Options {
   /** Fixes every generated value: the same seed gives the same arguments and output. Default 0. */
   readonly seed?: number | undefined
@@ -77,7 +82,12 @@ export interface Options {
   readonly profile?: Partial<ModelProfile> | undefined
 }
 
-/** One call of the model, as it received it. */
+/**
+ * One call of the model, as it received it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface RecordedRequest {
   readonly messages: ReadonlyArray<ModelMessage>
   readonly settings: ModelSettings
@@ -86,7 +96,12 @@ export interface RecordedRequest {
   readonly streamed: boolean
 }
 
-/** The test model: a `Model` that also tells what it was called with. */
+/**
+ * The test model: a `Model` that also tells what it was called with.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Service extends ModelService {
   /** Every call so far, oldest first. */
   readonly requests: Effect.Effect<ReadonlyArray<RecordedRequest>>
@@ -94,13 +109,28 @@ export interface Service extends ModelService {
   readonly lastRequest: Effect.Effect<Option.Option<RecordedRequest>>
 }
 
-/** The test model provided by `layer`, for reading what it was called with. */
+/**
+ * The test model provided by `layer`, for reading what it was called with.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
 export class TestModel extends Context.Tag("effect-claude/testing/TestModel")<TestModel, Service>() {}
 
-/** The provider name test model responses carry. */
+/**
+ * The provider name test model responses carry.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const providerName = "test"
 
-/** The id of the call of `toolName` in the response that follows `responseCount` earlier responses. */
+/**
+ * The id of the call of `toolName` in the response that follows `responseCount` earlier responses.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const toolCallId = (toolName: string, responseCount: number): string => `test_${toolName}_${responseCount}`
 
 /** Each tool and attempt draws from its own sequence, so adding a tool does not change the others' values. */
@@ -109,6 +139,9 @@ const seedFor = (seed: number, name: string, attempt: number): number => mixSeed
 /**
  * Arguments for a tool call, generated from its JSON Schema: valid for the schema and the same for
  * the same `seed`, `toolName` and `attempt` (0 for the first call, then one more per retry).
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const generateArgs = (definition: ToolDefinition, seed: number, attempt = 0): ToolArgs => {
   const value = generate(definition.parametersJsonSchema, seedFor(seed, definition.name, attempt))
@@ -277,7 +310,12 @@ const streamEvents = (response: ModelResponse): Array<Chunk.Chunk<StreamEvent.Mo
   return chunks
 }
 
-/** A test model that records its calls. */
+/**
+ * A test model that records its calls.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = (options: Options = {}): Effect.Effect<Service> =>
   Effect.map(Ref.make<ReadonlyArray<RecordedRequest>>([]), (recorded) => {
     const modelName = options.modelName ?? "test"
@@ -324,7 +362,12 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
     }
   })
 
-/** A Layer providing the test model as the `Model`, and as `TestModel` to read its recorded calls. */
+/**
+ * A Layer providing the test model as the `Model`, and as `TestModel` to read its recorded calls.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer = (options?: Options): Layer.Layer<Model | TestModel> =>
   Layer.effectContext(
     Effect.map(make(options), (service) => Context.make(Model, service).pipe(Context.add(TestModel, service)))
