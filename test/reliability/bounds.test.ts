@@ -17,8 +17,10 @@ import {
   failureOf,
   fastRetry,
   M,
+  messageStartEvent,
   modelName,
   serve,
+  sseEvent,
   streamedText,
   watchUnhandledRejections,
   withClaude
@@ -26,23 +28,9 @@ import {
 
 watchUnhandledRejections()
 
-/** One SSE event as the API sends it. */
-const event = (data: { readonly type: string; readonly [field: string]: unknown }) =>
-  `event: ${data.type}\ndata: ${JSON.stringify(data)}\n\n`
+const event = sseEvent
 
-const messageStart = event({
-  type: "message_start",
-  message: {
-    id: "msg_stall",
-    type: "message",
-    role: "assistant",
-    model: modelName,
-    content: [],
-    stop_reason: null,
-    stop_sequence: null,
-    usage: { input_tokens: 5, output_tokens: 1 }
-  }
-})
+const messageStart = event(messageStartEvent("msg_stall"))
 const textStart = event({ type: "content_block_start", index: 0, content_block: { type: "text", text: "" } })
 const textDelta = (text: string) =>
   event({ type: "content_block_delta", index: 0, delta: { type: "text_delta", text } })

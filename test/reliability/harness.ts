@@ -19,6 +19,27 @@ export const apiKey = "sk-ant-test-SECRET-1234"
 export const modelName = "claude-sonnet-4-6"
 
 /** The default policy's shape (2 retries, backoff, `retry-after`), with millisecond delays. */
+/** One SSE event's data as the API sends it (fields left loose, so tests can send what the API never would). */
+export type RawEvent = { readonly type: string; readonly [field: string]: unknown }
+
+/** One SSE event on the wire. */
+export const sseEvent = (data: RawEvent): string => `event: ${data.type}\ndata: ${JSON.stringify(data)}\n\n`
+
+/** The `message_start` event of an empty assistant message with id `id`. */
+export const messageStartEvent = (id: string): RawEvent => ({
+  type: "message_start",
+  message: {
+    id,
+    type: "message",
+    role: "assistant",
+    model: modelName,
+    content: [],
+    stop_reason: null,
+    stop_sequence: null,
+    usage: { input_tokens: 5, output_tokens: 1 }
+  }
+})
+
 export const fastRetry: AnthropicRetry.Policy = AnthropicRetry.make({ initialDelay: "1 millis", maxDelay: "4 millis" })
 
 /** Options of `claude`. */

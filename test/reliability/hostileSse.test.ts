@@ -14,7 +14,9 @@ import {
   collect,
   failureOf,
   M,
+  messageStartEvent,
   modelName,
+  type RawEvent,
   serve,
   streamedText,
   watchUnhandledRejections,
@@ -23,21 +25,7 @@ import {
 
 watchUnhandledRejections()
 
-type RawEvent = { readonly type: string; readonly [field: string]: unknown }
-
-const messageStart: RawEvent = {
-  type: "message_start",
-  message: {
-    id: "msg_hostile",
-    type: "message",
-    role: "assistant",
-    model: modelName,
-    content: [],
-    stop_reason: null,
-    stop_sequence: null,
-    usage: { input_tokens: 5, output_tokens: 1 }
-  }
-}
+const messageStart = messageStartEvent("msg_hostile")
 const start = (index: unknown, block: unknown = { type: "text", text: "" }): RawEvent => ({
   type: "content_block_start",
   index,
