@@ -3,8 +3,9 @@
  * module (every module an `index.ts` re-exports, as in package.json `exports`) it writes
  * `docs/<subpath>.md` (the module's header, then each export's one-line doc and examples) and
  * `docs/.examples/*.ts` (each example as a file), then typechecks all examples together under the
- * repository's strict settings, importing `effect-claude` from the sources. Missing `@since` /
- * `@category` tags do not fail it yet.
+ * repository's strict settings, importing `effect-claude` from the sources. A module's
+ * `export { a, type B } from "./file.js"` brings the docs of `a` and `B` from that file. It fails
+ * when an example does not compile, or when an export's doc lacks `@since` or `@category`.
  */
 import { spawnSync } from "node:child_process"
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
@@ -25,7 +26,40 @@ const modules = Object.entries(pkg.exports)
 
 // A JSDoc block and the name of the declaration after it.
 const blockPattern =
-  /\/\*\*([\s\S]*?)\*\/\s*(?:export\s+(?:declare\s+)?(?:const|let|function|class|interface|type|namespace|\*\s+as)\s+([\w$]+))?/g
+  /\/\*\*([\s\S]*?)\*\/\s*(?:export\s+(?:declare\s+)?(?:const|let|function|class|interface|type|namespace)\s+([\w$]+))?/g
+
+// `export { a, type B as C } from "./file.js"` (also `export type { ... }`): the names and the file.
+const reexportPattern = /^export\s+(?:type\s+)?\{([^}]*)\}\s*from\s*"(\.[^"]+)"/gm
+
+/** The JSDoc blocks of `file`, with the declarations they document, re-exported ones included. */
+const blocksOf = (file, only) => {
+  const source = readFileSync(file, "utf8")
+  const blocks = []
+  for (const match of source.matchAll(blockPattern)) {
+    if (only === undefined || (match[2] !== undefined && only.has(match[2]))) {
+      blocks.push({ body: match[1], name: match[2], index: match.index })
+    }
+  }
+  for (const match of source.matchAll(reexportPattern)) {
+    const names = new Set(
+      match[1]
+        .split(",")
+        .map(
+          (name) =>
+            name
+              .trim()
+              .replace(/^type\s+/, "")
+              .split(/\s+as\s+/)[0]
+        )
+        .filter((name) => name !== "" && (only === undefined || only.has(name)))
+    )
+    if (names.size === 0) continue
+    const target = join(dirname(file), match[2].replace(/\.js$/, ".ts"))
+    // Re-exported docs come after the module's own, in the order of the export lines.
+    for (const block of blocksOf(target, names)) blocks.push({ ...block, index: source.length + match.index })
+  }
+  return blocks.sort((a, b) => a.index - b.index)
+}
 
 const clean = (body) =>
   body
@@ -37,12 +71,19 @@ const clean = (body) =>
 rmSync(out, { recursive: true, force: true })
 mkdirSync(examplesDir, { recursive: true })
 let exampleCount = 0
+const missingTags = []
 for (const module of modules) {
-  const source = readFileSync(module.file, "utf8")
   const sections = []
-  for (const match of source.matchAll(blockPattern)) {
-    const [description, ...examples] = clean(match[1]).split(/^@example\b/m)
-    const name = match[2]
+  for (const block of blocksOf(module.file)) {
+    const [description, ...examples] = clean(block.body).split(/^@example\b/m)
+    const name = block.name
+    if (name !== undefined) {
+      for (const tag of ["@since", "@category"]) {
+        if (!new RegExp(`^${tag}\\s+\\S`, "m").test(clean(block.body))) {
+          missingTags.push(`${module.subpath}: ${name} has no ${tag}`)
+        }
+      }
+    }
     const doc = description.replace(/^@\w+.*$/gm, "").trim()
     if (name === undefined && sections.length > 0 && examples.length === 0) continue
     sections.push(`${name === undefined ? "" : `## ${name}\n\n`}${doc}`)
@@ -87,6 +128,10 @@ const tsc = spawnSync(process.execPath, [join(root, "node_modules/typescript/bin
 })
 process.stdout.write(tsc.stdout)
 console.log(`docs: ${modules.length} modules written to docs/, ${exampleCount} examples compiled`)
+if (missingTags.length > 0) {
+  console.error(`docs: ${missingTags.length} exports lack a tag:\n${missingTags.join("\n")}`)
+  process.exit(1)
+}
 if (tsc.status !== 0) {
   console.error("docs: some @example blocks do not compile (see above; files in docs/.examples)")
   process.exit(1)

@@ -7,16 +7,31 @@ import type Anthropic from "@anthropic-ai/sdk"
 import type { Chunk, Duration, Effect, Option, Scope, Stream } from "effect"
 import type { AnthropicError } from "../AnthropicError.js"
 
-/** The platform serving the requests: some features (batches, token counting, models) are missing on clouds. */
+/**
+ * The platform serving the requests: some features (batches, token counting, models) are missing on clouds.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Platform = "anthropic" | "bedrock" | "vertex" | "foundry"
 
-/** What `call` and `stream` hand the SDK call: pass it as the SDK's request options. */
+/**
+ * What `call` and `stream` hand the SDK call: pass it as the SDK's request options.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface RequestOptions {
   /** Aborted when the Effect (or Stream) is interrupted. */
   readonly signal: AbortSignal
 }
 
-/** The client service. */
+/**
+ * The client service.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Service {
   /** The SDK client (maxRetries: 0, fetch bridged to the Effect HttpClient in context). */
   readonly sdk: Anthropic
@@ -47,7 +62,12 @@ export interface Service {
   ) => Effect.Effect<Effect.Effect<Chunk.Chunk<A>, Option.Option<AnthropicError>>, AnthropicError, Scope.Scope>
 }
 
-/** Options of a streamed call. */
+/**
+ * Options of a streamed call.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface StreamOptions {
   /**
    * How long the server may send no event while the stream waits for one (default: the client's
@@ -57,7 +77,12 @@ export interface StreamOptions {
   readonly idleTimeout?: Duration.DurationInput | undefined
 }
 
-/** Options every constructor shares. */
+/**
+ * Options every constructor shares.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface CommonOptions {
   /** Default `https://api.anthropic.com` (the `ANTHROPIC_BASE_URL` variable is not read by `layer`). */
   readonly baseURL?: string | undefined

@@ -3,7 +3,6 @@
  * `RunContext` its tools and validators see. Every other room of the run loop reads these.
  */
 import { Effect } from "effect"
-import type { Agent } from "../../Agent.js"
 import type { ToolCallStarted, ToolResult } from "../../AgentEvent.js"
 import type { ApprovalRequested } from "../../Approval.js"
 import type { ModelMessage, ModelRequestPart, UserContent } from "../../Message.js"
@@ -14,6 +13,7 @@ import type { RunContext, Service as RunContextService } from "../../RunContext.
 import type { Tool } from "../../Tool.js"
 import type { StepTools } from "../../Toolset.js"
 import { addRunUsage, type RunUsage, type UsageLimits } from "../../Usage.js"
+import type { Agent } from "../agent/types.js"
 import type { CallDecision } from "../deferred/decide.js"
 
 /** What tool handling emits while streaming. */

@@ -7,11 +7,11 @@
  * per call costs more than the step's own work.
  */
 import { Chunk, Effect } from "effect"
-import type { AgentNode, RunError } from "../../Agent.js"
 import { UnexpectedModelBehavior, type UsageLimitExceeded } from "../../AgentError.js"
 import { type ModelMessage, ModelRequest, ModelResponse } from "../../Message.js"
 import type { ModelResponseStreamEvent } from "../../StreamEvent.js"
 import * as Usage from "../../Usage.js"
+import type { AgentNode, RunError } from "../agent/types.js"
 import { trustedInput } from "../trustedInput.js"
 import type { Run } from "./context.js"
 import { needsPreparing, prepareRequest, processHistory } from "./prepare.js"

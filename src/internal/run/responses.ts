@@ -4,7 +4,6 @@
  * the end of the run when it will.
  */
 import { Effect, Either, Schema } from "effect"
-import type { AgentNode, End, ModelRequestNode, RunError } from "../../Agent.js"
 import { ContentFilterError, IncompleteToolCall, UnexpectedModelBehavior } from "../../AgentError.js"
 import type { FinalResult } from "../../AgentEvent.js"
 import { answersRequest, PendingCalls } from "../../DeferredTools.js"
@@ -16,6 +15,7 @@ import {
   type ToolCallPart,
   toolCalls
 } from "../../Message.js"
+import type { AgentNode, End, ModelRequestNode, RunError } from "../agent/types.js"
 import { answerText, parseJsonText, truncatedToolCall } from "../outputProcessing.js"
 import { trustedInput } from "../trustedInput.js"
 import type { Emit, Run } from "./context.js"

@@ -5,7 +5,6 @@
  * `stream` runs the rest as a Stream.
  */
 import { Effect, type Stream } from "effect"
-import type { Agent, AgentNode, ModelRequestNode, RunError, RunOptions } from "../../Agent.js"
 import { UserError } from "../../AgentError.js"
 import type { AgentEvent } from "../../AgentEvent.js"
 import {
@@ -37,6 +36,7 @@ import * as ModelSettings from "../../ModelSettings.js"
 import { type Output, promptedInstructions } from "../../Output.js"
 import type { Tool } from "../../Tool.js"
 import * as Usage from "../../Usage.js"
+import type { Agent, AgentNode, ModelRequestNode, RunError, RunOptions } from "../agent/types.js"
 import { fromAnswer } from "../deferred/decide.js"
 import { trustedInput } from "../trustedInput.js"
 import type { Resume, Run, State } from "./context.js"

@@ -7,13 +7,13 @@
  * a plain `Stream` formulation of the same behaviour.
  */
 import { Cause, Chunk, Clock, Effect, ExecutionStrategy, Exit, Mailbox, Option, Scope, Stream } from "effect"
-import type { AgentNode, RunError } from "../../Agent.js"
 import { type AgentEvent, runFinished } from "../../AgentEvent.js"
 import { type ModelResponse, toolCalls } from "../../Message.js"
 import type { ModelError } from "../../Model.js"
 import { ModelResponseBuilder } from "../../ModelResponseBuilder.js"
 import * as PartialOutput from "../../PartialOutput.js"
 import type { ModelResponseStreamEvent } from "../../StreamEvent.js"
+import type { AgentNode, RunError } from "../agent/types.js"
 import { PartialOutputTracker } from "../partialOutput.js"
 import type { Emit, Run } from "./context.js"
 import { accountResponse, beginRequest, messagesToSend, shiftIndexes } from "./requests.js"

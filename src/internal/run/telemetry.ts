@@ -3,7 +3,7 @@
  * as a record for `annotateCurrentSpan` (`Agent.runStream`, whose span is the stream's).
  */
 import type { Tracer } from "effect"
-import type { RunResult } from "../../Agent.js"
+import type { RunResult } from "../agent/types.js"
 
 /** Sets the attributes of the run span once the run is over. */
 export const annotateUsage = <O>(span: Pick<Tracer.Span, "attribute">, result: RunResult<O>): void => {

@@ -3,7 +3,7 @@
  * strategy give a list of turns, run one after the other. The executor (`tools.ts`) only follows
  * the plan; `test/agent/toolPlan.test.ts` tables it.
  */
-import type { EndStrategy } from "../../Agent.js"
+import type { EndStrategy } from "../agent/types.js"
 
 /** A call of a function tool, of the output tool, or of a tool nobody defined. */
 export type CallKind = "function" | "output" | "unknown"

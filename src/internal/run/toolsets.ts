@@ -5,10 +5,10 @@
  * toolsets keeps the tools fixed at the start and never comes here.
  */
 import { Effect } from "effect"
-import type { Agent } from "../../Agent.js"
 import { RunContext } from "../../RunContext.js"
 import type { Tool } from "../../Tool.js"
 import * as Toolset from "../../Toolset.js"
+import type { Agent } from "../agent/types.js"
 import { type Run, runContext } from "./context.js"
 
 /** Starts the agent's tools and toolsets for a run, when it has toolsets. */

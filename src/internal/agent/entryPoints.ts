@@ -1,0 +1,160 @@
+/**
+ * Running an agent: `run`, `runStream`, `streamOutput`, `iter`, and `resume` / `resumeStream` for
+ * runs that ended with pending calls. Each starts the run machine (internal/run/start) and drives
+ * it inside the run's `invoke_agent` span. Public through `Agent`.
+ */
+import { Effect, Layer, Option, Stream } from "effect"
+import type { AgentError } from "../../AgentError.js"
+import type { AgentEvent } from "../../AgentEvent.js"
+import type * as DeferredTools from "../../DeferredTools.js"
+import * as GenAiTelemetry from "../../GenAiTelemetry.js"
+import type { UserContent } from "../../Message.js"
+import type { Model } from "../../Model.js"
+import type { DeepPartial } from "../../PartialOutput.js"
+import * as RunStart from "../run/start.js"
+import { annotateUsage } from "../run/telemetry.js"
+import type { Agent, AgentNode, AgentRun, RunError, RunOptions, RunResult } from "./types.js"
+
+const runSpanName = (agent: Agent<unknown, unknown, unknown>) =>
+  agent.name === undefined ? "invoke_agent" : `invoke_agent ${agent.name}`
+
+// Spans capture no stack trace: it would point into this library, and costs more than the span.
+const runSpanOptions = (agent: Agent<unknown, unknown, unknown>) => ({
+  captureStackTrace: false,
+  attributes: {
+    "gen_ai.operation.name": "invoke_agent",
+    ...(agent.name === undefined ? {} : { "gen_ai.agent.name": agent.name })
+  }
+})
+
+const withRunSpan =
+  <O>(agent: Agent<O, unknown, unknown>) =>
+  <E, R>(effect: Effect.Effect<RunResult<O>, E, R>): Effect.Effect<RunResult<O>, E, R> =>
+    // `withSpan`, with the usage set on the span directly.
+    Effect.useSpan(runSpanName(agent), runSpanOptions(agent), (span) =>
+      Effect.withParentSpan(
+        Effect.map(effect, (result) => {
+          annotateUsage(span, result)
+          return result
+        }),
+        span
+      )
+    )
+
+const contentCapture = Layer.locallyScoped(GenAiTelemetry.captureContent, true)
+
+/** Runs a started machine from its first node to the end. */
+const runMachine = <O, E, R>(machine: RunStart.Machine<O, E, R>): Effect.Effect<RunResult<O>, RunError<E>, R> => {
+  const loop = (node: AgentNode<O>): Effect.Effect<RunResult<O>, RunError<E>, R> =>
+    node._tag === "End" ? Effect.succeed(node.result) : Effect.flatMap(machine.next(node), loop)
+  return loop(machine.first)
+}
+
+/**
+ * Runs the agent on a prompt until it has an output.
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const run = <O, E, R>(
+  agent: Agent<O, E, R>,
+  prompt: string | ReadonlyArray<UserContent>,
+  options?: RunOptions
+): Effect.Effect<RunResult<O>, RunError<E>, R | Model> =>
+  Effect.flatMap(RunStart.make(agent, prompt, options ?? {}), runMachine).pipe(withRunSpan(agent), (effect) =>
+    options?.captureContent === true ? GenAiTelemetry.withContentCapture(effect) : effect
+  )
+
+/**
+ * Resumes a run that ended with `DeferredTools.PendingCalls`: `options.messageHistory` is its saved
+ * conversation, `answers` one answer per pending call (approve, deny, or an external result). The
+ * answers are checked before any request; approved calls run, then the conversation goes on.
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const resume = <O, E, R>(
+  agent: Agent<O, E, R>,
+  answers: ReadonlyArray<DeferredTools.Answer>,
+  options: RunOptions
+): Effect.Effect<RunResult<O>, RunError<E> | DeferredTools.ResumeError, R | Model> =>
+  Effect.flatMap(RunStart.resume(agent, answers, options), runMachine).pipe(withRunSpan(agent))
+
+/**
+ * `resume`, streamed as `runStream` streams a run.
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const resumeStream = <O, E, R>(
+  agent: Agent<O, E, R>,
+  answers: ReadonlyArray<DeferredTools.Answer>,
+  options: RunOptions
+): Stream.Stream<AgentEvent<O>, RunError<E> | DeferredTools.ResumeError, R | Model> =>
+  Stream.unwrap(Effect.map(RunStart.resume(agent, answers, options), (machine) => machine.stream(machine.first))).pipe(
+    Stream.withSpan(runSpanName(agent), runSpanOptions(agent))
+  )
+
+/**
+ * Runs the agent, streaming the model's part events and the tool events as they happen. The last
+ * event is `RunFinished` with the `RunResult`; the text streamed by the final response is the text
+ * output. Stopping the stream interrupts the run and its tools.
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const runStream = <O, E, R>(
+  agent: Agent<O, E, R>,
+  prompt: string | ReadonlyArray<UserContent>,
+  options?: RunOptions
+): Stream.Stream<AgentEvent<O>, RunError<E>, R | Model> =>
+  Stream.unwrap(
+    Effect.map(RunStart.make(agent, prompt, options ?? {}), (machine) => machine.stream(machine.start))
+  ).pipe(Stream.withSpan(runSpanName(agent), runSpanOptions(agent)), (stream) =>
+    options?.captureContent === true ? Stream.provideSomeLayer(stream, contentCapture) : stream
+  )
+
+/**
+ * Runs the agent and streams its output as it fills in: for structured output, the value parsed so
+ * far after each chunk that shows something new, the last element the validated output; for text
+ * output, the output once the run is over.
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const streamOutput = <O, E, R>(
+  agent: Agent<O, E, R>,
+  prompt: string | ReadonlyArray<UserContent>,
+  options?: RunOptions
+): Stream.Stream<DeepPartial<O>, RunError<E>, R | Model> =>
+  Stream.suspend(() => {
+    let completed = false
+    return Stream.filterMap(runStream(agent, prompt, options), (event) => {
+      if (event._tag === "PartialOutput") {
+        completed = event.complete
+        return Option.some(event.output)
+      }
+      // A complete value is one of its own partials; TypeScript cannot see that for a generic `O`.
+      if (event._tag === "RunFinished" && !completed) return Option.some(event.result.output as DeepPartial<O>)
+      return Option.none()
+    })
+  })
+
+/**
+ * Starts a run to drive node by node with `next`, for programs that inspect or change each step.
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const iter = <O, E, R>(
+  agent: Agent<O, E, R>,
+  prompt: string | ReadonlyArray<UserContent>,
+  options?: RunOptions
+): Effect.Effect<AgentRun<O, E, R>, AgentError, Model> =>
+  Effect.map(RunStart.make(agent, prompt, options ?? {}), (machine) => ({
+    start: machine.start,
+    next: machine.next,
+    stream: machine.stream,
+    usage: Effect.sync(() => machine.state.usage),
+    messages: Effect.sync(() => machine.state.messages.slice())
+  }))
