@@ -417,10 +417,15 @@ const messageMetadata = (message: WireMessage): ResponseMetadata => ({
  * @since 0.1.0
  * @category utils
  */
-export const malformedResponse = (cause: unknown): UnexpectedModelBehavior =>
-  new UnexpectedModelBehavior({
-    message: `Claude's response could not be read: ${cause instanceof Error ? cause.message : String(cause)}`
+export const malformedResponse = (
+  cause: unknown,
+  scrub: ((text: string) => string) | undefined = undefined
+): UnexpectedModelBehavior => {
+  const reason = cause instanceof Error ? cause.message : String(cause)
+  return new UnexpectedModelBehavior({
+    message: `Claude's response could not be read: ${scrub === undefined ? reason : scrub(reason)}`
   })
+}
 
 /**
  * The `ModelResponse` of a whole message, stamped with `timestamp`. Throws on a message of the
