@@ -36,21 +36,15 @@ import { Context, Effect, Exit, type Layer, Pipeable, Schema } from "effect"
 import * as Agent from "../Agent.js"
 import { Approver } from "../Approval.js"
 import * as DeferredTools from "../DeferredTools.js"
-import {
-  History,
-  type ModelMessage,
-  ModelResponse,
-  type UserContent,
-  UserContent as UserContentSchema
-} from "../Message.js"
+import { History, type ModelMessage, type UserContent, UserContent as UserContentSchema } from "../Message.js"
 import { Model } from "../Model.js"
-import { RunUsage } from "../Usage.js"
 import { type Decision, type Policy, toAnswer } from "./Approval.js"
 import { DurableRunError, describe, IncompatibleHistory, RunFailed, RunInProgress, StepFailed } from "./DurableError.js"
 import type { DurableStep } from "./DurableStep.js"
 import * as DurableModel from "./internal/durableModel.js"
 import * as DurableTools from "./internal/durableTools.js"
 import * as DurableWaits from "./internal/durableWaits.js"
+import * as StoredResult from "./internal/storedResult.js"
 import { publishIfListened } from "./RunEvents.js"
 
 /**
@@ -166,14 +160,7 @@ export const make = <O, E, R, OI = Own<O>>(
 ): DurableAgent<Own<O>, E, R> => {
   // Without an `output` Schema the options' type says `O` is a string.
   const output = (options.output ?? Schema.String) as Schema.Schema<Own<O>, OI>
-  const Stored = Schema.Struct({
-    output,
-    messages: History,
-    historyLength: Schema.Number,
-    usage: RunUsage
-  })
-  const encode = Schema.encode(Stored)
-  const decode = Schema.decodeUnknown(Stored)
+  const codec = StoredResult.codec(output)
   const durable: Omit<DurableAgent<Own<O>, E, R>, "pipe"> = {
     [TypeId]: TypeId,
     name: options.name,
@@ -188,38 +175,12 @@ export const make = <O, E, R, OI = Own<O>>(
     }),
     approval: options.requireApproval,
     stream: options.stream ?? false,
-    encodeResult: (result, historyLength) =>
-      Effect.orDie(encode({ output: result.output, messages: result.messages, historyLength, usage: result.usage })),
-    decodeResult: (runId, stored) =>
-      decode(stored).pipe(
-        Effect.mapError((error) => new IncompatibleHistory({ runId, what: "result", message: error.message })),
-        Effect.flatMap((stored) => {
-          const response = lastResponse(stored.messages)
-          return response === undefined
-            ? Effect.fail(
-                new IncompatibleHistory({ runId, what: "result", message: "The stored run has no model response" })
-              )
-            : Effect.succeed({
-                output: stored.output,
-                usage: stored.usage,
-                messages: stored.messages,
-                newMessages: stored.messages.slice(stored.historyLength),
-                response
-              })
-        })
-      ),
+    encodeResult: codec.encode,
+    decodeResult: codec.decode,
     active: new Set(),
     executed: new Set()
   }
   return Object.assign(Object.create(proto), durable)
-}
-
-const lastResponse = (messages: ReadonlyArray<ModelMessage>): ModelResponse | undefined => {
-  for (let index = messages.length - 1; index >= 0; index--) {
-    const message = messages[index]
-    if (message instanceof ModelResponse) return message
-  }
-  return undefined
 }
 
 /**
