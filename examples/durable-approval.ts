@@ -16,23 +16,19 @@
  *
  * Run: `npm run example:durable-approval`
  */
-import { spawn } from "node:child_process"
-import { appendFileSync, mkdtempSync, readFileSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { appendFileSync, readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import { Effect, Layer, Redacted, Schema, Stream } from "effect"
+import { Effect, Schema, Stream } from "effect"
 import { Agent, Tool } from "effect-claude"
-import { AnthropicClient, AnthropicModel } from "effect-claude/anthropic"
-import { Approval, DurableAgent, DurableEngine, RunEvents } from "effect-claude/durable"
+import { Approval, DurableAgent, RunEvents } from "effect-claude/durable"
 import { MockAnthropicServer } from "effect-claude/testing"
+import { main, parentSetup, runWorker, say, workerLayer } from "./durable/processes.js"
 
 const runId = "order-7"
 const prompt = "Order two tents, then have them shipped."
 
 // ---------------------------------------------------------------------------------------------
-// The worker: the agent, its tools and the durable engine
+// The worker: the agent and its tools
 // ---------------------------------------------------------------------------------------------
 
 /** Records each order placed in the journal the parent reads at the end. */
@@ -61,17 +57,7 @@ const shop = DurableAgent.make(
   { name: "shop-approvals" }
 )
 
-const worker = (store: string, baseURL: string | undefined) => {
-  const client =
-    baseURL === undefined
-      ? AnthropicClient.layerConfig()
-      : AnthropicClient.layer({ apiKey: Redacted.make("offline-example-key"), baseURL })
-  const model = AnthropicModel.layer(process.env.ANTHROPIC_MODEL ?? "claude-sonnet-4-6").pipe(
-    Layer.provide(client),
-    Layer.provide(FetchHttpClient.layer)
-  )
-  const say = (text: string) =>
-    Effect.sync(() => process.stdout.write(`  [${process.env.ROLE} ${process.pid}] ${text}\n`))
+const worker = () => {
   // A run announces a wait each time it reaches the call, also on a replay after the answer came.
   const answered = (process.env.ANSWERED ?? "").split(",")
   const program = Effect.gen(function* () {
@@ -111,16 +97,7 @@ const worker = (store: string, baseURL: string | undefined) => {
     const result = yield* DurableAgent.run(shop, runId, prompt)
     yield* say(`output: ${result.output}`)
   })
-  return program.pipe(
-    Effect.scoped,
-    Effect.provide(
-      DurableAgent.layer(shop).pipe(
-        Layer.provideMerge(DurableEngine.layerSqlite({ filename: store })),
-        Layer.provideMerge(RunEvents.layer),
-        Layer.provide(model)
-      )
-    )
-  )
+  return program.pipe(Effect.scoped, Effect.provide(workerLayer(shop)))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -140,67 +117,40 @@ const offlineClaude = MockAnthropicServer.make((request) => {
 })
 
 /** Runs a worker until it waits for something (then kills it) or ends; gives the waiting call's id. */
-const startWorker = (env: Record<string, string>) =>
-  Effect.async<string | undefined>((resume) => {
+const untilWaiting = (env: Record<string, string>) =>
+  Effect.suspend(() => {
     let waitingFor: string | undefined
-    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "inherit"]
-    })
-    child.stdout.setEncoding("utf8")
-    child.stdout.on("data", (chunk: string) => {
-      for (const line of chunk.split("\n")) {
-        if (line === "") continue
-        process.stdout.write(`${line}\n`)
+    return Effect.map(
+      runWorker(fileURLToPath(import.meta.url), env, (line, kill) => {
         const waiting = /waiting for .*\[(.+)\]$/.exec(line)
         if (waiting !== null && waitingFor === undefined) {
           waitingFor = waiting[1]
           process.stdout.write("  -- nothing to do until someone answers: killing the process (SIGKILL) --\n")
-          child.kill("SIGKILL")
+          kill()
         }
-      }
-    })
-    child.on("exit", () => resume(Effect.succeed(waitingFor)))
-    return Effect.sync(() => child.kill("SIGKILL"))
+      }),
+      () => waitingFor
+    )
   })
 
 const parent = Effect.gen(function* () {
-  const online = (process.env.ANTHROPIC_API_KEY ?? "") !== ""
-  const server = online ? undefined : yield* offlineClaude
-  const folder = mkdtempSync(join(tmpdir(), "effect-claude-durable-approval-"))
-  const journalFile = join(folder, "journal.log")
-  const env: Record<string, string> = {
-    DURABLE_EXAMPLE_WORKER: "1",
-    STORE: join(folder, "runs.db"),
-    JOURNAL: journalFile,
-    ...(server === undefined ? {} : { BASE_URL: server.baseURL })
-  }
-  console.log(`Store: ${env.STORE}${online ? "" : " (model: the loopback Anthropic server)"}`)
+  const { env, journal, requests } = yield* parentSetup(offlineClaude, "durable-approval")
   console.log("1. A worker starts the run.")
-  const approval = yield* startWorker({ ...env, ROLE: "worker" })
+  const approval = yield* untilWaiting({ ...env, ROLE: "worker" })
   if (approval === undefined) return
   console.log("2. Later, the reviewer's process approves the order.")
-  const shipment = yield* startWorker({ ...env, ROLE: "reviewer", CALL_ID: approval, ANSWERED: approval })
+  const shipment = yield* untilWaiting({ ...env, ROLE: "reviewer", CALL_ID: approval, ANSWERED: approval })
   if (shipment === undefined) return
   console.log("3. Later still, the warehouse's process reports the shipment.")
-  yield* startWorker({ ...env, ROLE: "warehouse", CALL_ID: shipment, ANSWERED: `${approval},${shipment}` })
-  const orders = readFileSync(journalFile, "utf8")
+  yield* untilWaiting({ ...env, ROLE: "warehouse", CALL_ID: shipment, ANSWERED: `${approval},${shipment}` })
+  const orders = readFileSync(journal, "utf8")
     .split("\n")
     .filter((line) => line !== "")
   console.log(`Orders placed: ${orders.length} (${orders.join(", ")})`)
-  if (server !== undefined) {
-    const requests = (yield* server.requests).filter((request) => request.path === "/v1/messages").length
-    console.log(`Model requests received by the loopback server: ${requests} (a finished request is never sent again)`)
+  const count = yield* requests
+  if (count !== undefined) {
+    console.log(`Model requests received by the loopback server: ${count} (a finished request is never sent again)`)
   }
 }).pipe(Effect.scoped)
 
-const main: Effect.Effect<void, unknown> =
-  process.env.DURABLE_EXAMPLE_WORKER === "1" ? worker(process.env.STORE ?? "runs.db", process.env.BASE_URL) : parent
-
-Effect.runPromise(main).then(
-  () => process.exit(0),
-  (error) => {
-    console.error(error)
-    process.exit(1)
-  }
-)
+main(worker, parent)

@@ -5,10 +5,11 @@
  * as the core's `Agent.resume` would show them.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Fiber, Layer, Schema, Stream } from "effect"
+import { Effect, Fiber, Schema } from "effect"
 import { Agent, DeferredTools, Message, Tool } from "effect-claude"
-import { Approval, DurableAgent, DurableEngine, RunEvents } from "effect-claude/durable"
+import { Approval, DurableAgent, RunEvents } from "effect-claude/durable"
 import { FunctionModel } from "effect-claude/testing"
+import { inMemory, untilCompleted, untilSuspended } from "./fixtures/runs.js"
 
 /**
  * A model that makes `calls` first, then answers with what the tool results said; it counts its
@@ -57,13 +58,6 @@ const payTool = () => {
 /** An external tool: the program ships the parcel, elsewhere. */
 const ship = Tool.external("ship", { parameters: Schema.Struct({ parcel: Schema.String }) })
 
-const untilSuspended = <O, E, R>(durable: DurableAgent.DurableAgent<O, E, R>, runId: string) =>
-  DurableAgent.poll(durable, runId).pipe(
-    Effect.delay("10 millis"),
-    Effect.repeat({ until: (status) => status._tag === "Suspended" }),
-    Effect.timeout("5 seconds")
-  )
-
 const returns = (messages: ReadonlyArray<Message.ModelMessage>) =>
   messages.flatMap((message) =>
     message._tag === "ModelRequest"
@@ -75,11 +69,7 @@ const setup = (calls: ReadonlyArray<Message.ToolCallPart>) => {
   const model = scripted(calls)
   const pay = payTool()
   const durable = DurableAgent.make(Agent.make({ tools: [pay.tool, ship] }), { name: "deferred" })
-  const layer = DurableAgent.layer(durable).pipe(
-    Layer.provideMerge(DurableEngine.layerMemory),
-    Layer.provideMerge(RunEvents.layer),
-    Layer.provide(model.layer)
-  )
+  const layer = inMemory(durable, model.layer)
   return { durable, layer, model, pay }
 }
 
@@ -103,9 +93,7 @@ describe("deferred tools in durable runs (in-memory engine)", () => {
       // Each check ran once: the replay after the approval read them back from the store.
       expect(pay.counts.checks).toBe(2)
 
-      const seen = Chunk.toReadonlyArray(
-        yield* Stream.runCollect(Stream.takeUntil(events, (event) => event._tag === "RunCompleted"))
-      )
+      const seen = yield* untilCompleted(events)
       const requested = seen.filter((event) => event._tag === "ApprovalRequested")
       expect(requested.map((event) => event._tag === "ApprovalRequested" && event.call.toolCallId)).toEqual([
         "call-big",
@@ -158,9 +146,7 @@ describe("deferred tools in durable runs (in-memory engine)", () => {
       const result = yield* Fiber.join(fiber)
       expect(result.output).toBe('ok {"tracking":"ZX-1"}')
       expect(model.counts.requests).toBe(2)
-      const seen = Chunk.toReadonlyArray(
-        yield* Stream.runCollect(Stream.takeUntil(events, (event) => event._tag === "RunCompleted"))
-      ).map((event) => event._tag)
+      const seen = (yield* untilCompleted(events)).map((event) => event._tag)
       expect(seen).toEqual([
         "ModelResponseReceived",
         "ExternalCallRequested",
@@ -193,10 +179,7 @@ describe("deferred tools in durable runs (in-memory engine)", () => {
       handler: ({ id }) => Effect.sync(() => `record ${id} (${++executions})`)
     })
     const durable = DurableAgent.make(Agent.make({ tools: [lookup] }), { name: "policy", requireApproval: ["lookup"] })
-    const layer = DurableAgent.layer(durable).pipe(
-      Layer.provideMerge(DurableEngine.layerMemory),
-      Layer.provide(model.layer)
-    )
+    const layer = inMemory(durable, model.layer)
     return Effect.gen(function* () {
       const fiber = yield* Effect.fork(DurableAgent.run(durable, "policy-1", "Look it up"))
       yield* untilSuspended(durable, "policy-1")
