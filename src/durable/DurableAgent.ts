@@ -215,7 +215,9 @@ const stored = (runId: string, error: unknown): DurableRunError => {
 
 /**
  * Registers the agent's workflow with the engine, so this process executes its runs (and resumes
- * the stored ones it is given). It needs the `Model`, the engine and the tools' services.
+ * the stored ones it is given). It needs the `Model`, the engine and the tools' services. Calls
+ * that need approval and calls of external tools wait durably for `approve` / `complete` /
+ * `answer`; an `Approval.Approver` the program provides is not asked.
  *
  * @since 0.1.0
  * @category layers
