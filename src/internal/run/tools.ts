@@ -60,7 +60,7 @@ class Round<O> {
   stub(index: number, content: string): void {
     const call = this.calls[index]!
     this.parts[index] = new ToolReturnPart(
-      { toolName: call.toolName, toolCallId: call.toolCallId, content },
+      { toolName: call.toolName, toolCallId: call.toolCallId, content, isError: false },
       trustedInput
     )
   }
@@ -134,7 +134,7 @@ const runFunction = <O, E, R>(
       if (Either.isRight(result)) {
         round.succeededTools.add(call.toolName)
         const part = new ToolReturnPart(
-          { toolName: call.toolName, toolCallId: call.toolCallId, content: result.right },
+          { toolName: call.toolName, toolCallId: call.toolCallId, content: result.right, isError: false },
           trustedInput
         )
         round.parts[index] = part
