@@ -91,7 +91,11 @@ try {
     profileTo: only === undefined ? undefined : `/tmp/profile-agent-${only}.cpuprofile`
   })
   const first = summarize(times.get(selected[0]!.name) ?? [])
-  console.log(`node ${process.version}, ${scenario}, ${values.rounds} rounds (medians), load ${loadavg().map((x) => x.toFixed(1)).join(" ")}`)
+  console.log(
+    `node ${process.version}, ${scenario}, ${values.rounds} rounds (medians), load ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(" ")}`
+  )
   for (const { name } of selected) {
     const spent = summarize(times.get(name) ?? [])
     console.log(
@@ -104,4 +108,3 @@ try {
   for (const { contender } of built) await contender.close()
   server?.child.kill()
 }
-
