@@ -22,6 +22,7 @@ import type { UnexpectedModelBehavior, UserError } from "./AgentError.js"
 import type { BuiltinTool } from "./BuiltinTool.js"
 import * as GenAiTelemetry from "./GenAiTelemetry.js"
 import * as ChatSpan from "./internal/chatSpan.js"
+import { inSpan } from "./internal/span.js"
 import type { ModelMessage, ModelResponse } from "./Message.js"
 import * as ModelResponseBuilder from "./ModelResponseBuilder.js"
 import type { ModelSettings } from "./ModelSettings.js"
@@ -259,26 +260,23 @@ export const make = (implementation: Implementation): Service => {
   }
 
   const request: RequestFunction = (messages, callSettings, parameters) =>
-    Effect.useSpan(name, spanOptions(callSettings), (span) =>
-      Effect.withFiberRuntime((fiber) => {
-        const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
-        const start = clock.unsafeCurrentTimeMillis()
-        const capture = fiber.getFiberRef(GenAiTelemetry.captureContent)
-        if (capture) span.attribute("gen_ai.input.messages", JSON.stringify(messages))
-        return Effect.withParentSpan(
-          Effect.onExit(requestImpl(messages, callSettings, parameters), (exit) => {
-            const end = clock.unsafeCurrentTimeMillis()
-            if (Exit.isFailure(exit)) return Effect.sync(() => record(undefined, start, end))
-            const response = exit.value
-            ChatSpan.annotateResponse(span, response)
-            if (capture) span.attribute("gen_ai.output.messages", JSON.stringify(response.parts))
-            record(response, start, end)
-            return Effect.void
-          }),
-          span
-        )
-      })
-    )
+    inSpan(name, spanOptions(callSettings), (span, fiber) => {
+      const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
+      const start = clock.unsafeCurrentTimeMillis()
+      const capture = fiber.getFiberRef(GenAiTelemetry.captureContent)
+      if (capture) span.attribute("gen_ai.input.messages", JSON.stringify(messages))
+      return {
+        effect: requestImpl(messages, callSettings, parameters),
+        onEnd: (exit) => {
+          const end = clock.unsafeCurrentTimeMillis()
+          if (Exit.isFailure(exit)) return record(undefined, start, end)
+          const response = exit.value
+          ChatSpan.annotateResponse(span, response)
+          if (capture) span.attribute("gen_ai.output.messages", JSON.stringify(response.parts))
+          record(response, start, end)
+        }
+      }
+    })
 
   // The span lives in the stream's scope and is the parent of each pull (the provider's effects run
   // when the stream is pulled); the response's attributes come from its metadata events, noted per

@@ -12,7 +12,7 @@
  *   Effect.succeed([new Message.TextPart({ content: `I saw ${messages.length} message(s)` })])
  * )
  */
-import { Chunk, Clock, Effect, Layer, Stream } from "effect"
+import { Chunk, Effect, Layer, Stream } from "effect"
 import {
   type ModelMessage,
   ModelResponse,
@@ -247,9 +247,8 @@ export const make = (
       Effect.flatMap(modelFunction(messages, infoOf(settings, parameters)), (result) =>
         result instanceof ModelResponse
           ? Effect.succeed(result)
-          : Effect.map(
-              Clock.currentTimeMillis,
-              (now) =>
+          : Effect.clockWith((clock) =>
+              Effect.succeed(
                 // The parts are typed and already built instances: no need to validate them again.
                 new ModelResponse(
                   {
@@ -258,10 +257,11 @@ export const make = (
                     modelName,
                     providerName: "function",
                     finishReason: finishReasonOf(result),
-                    timestamp: new Date(now)
+                    timestamp: new Date(clock.unsafeCurrentTimeMillis())
                   },
                   trustedInput
                 )
+              )
             )
       )
 

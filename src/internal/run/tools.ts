@@ -5,7 +5,7 @@
  *
  * Plain `flatMap`s rather than `Effect.gen`: this runs on most steps of a run.
  */
-import { Context, Effect, Either, Tracer } from "effect"
+import { Context, Effect, Either, type Tracer } from "effect"
 import { UnexpectedModelBehavior, type UsageLimitExceeded } from "../../AgentError.js"
 import { toolCallStarted, toolResult } from "../../AgentEvent.js"
 import type { PendingCall } from "../../DeferredTools.js"
@@ -22,6 +22,7 @@ import {
   retryWins,
   toolSkipped
 } from "../outputProcessing.js"
+import { inSpan } from "../span.js"
 import { trustedInput } from "../trustedInput.js"
 import { type Emit, type Run, runContext } from "./context.js"
 import { oneLine, outputRetriesExceeded, processOutput, recoverRetry } from "./output.js"
@@ -59,7 +60,7 @@ class Round<O> {
   stub(index: number, content: string): void {
     const call = this.calls[index]!
     this.parts[index] = new ToolReturnPart(
-      { toolName: call.toolName, toolCallId: call.toolCallId, content },
+      { toolName: call.toolName, toolCallId: call.toolCallId, content, isError: false },
       trustedInput
     )
   }
@@ -108,13 +109,12 @@ const execute = <O, E, R>(
 ): Effect.Effect<Either.Either<unknown, string>, E, R> => {
   round.executedCalls += 1
   const context = runContext(run, retries, maxRetries, call.toolName, call.toolCallId)
-  // `withSpan` and `provideService(RunContext)` in one change of the context.
-  return Effect.useSpan(`execute_tool ${call.toolName}`, toolSpanOptions(call), (span) =>
-    recoverRetry(
-      Effect.mapInputContext(tool.execute(args), (services: Context.Context<R>) =>
-        Context.add(Context.add(services, Tracer.ParentSpan, span), RunContext, context)
-      )
-    )
+  // The span and `RunContext` in one change of the context.
+  return recoverRetry(
+    inSpan(`execute_tool ${call.toolName}`, toolSpanOptions(call), () => ({
+      effect: tool.execute(args),
+      provide: (services) => Context.add(services, RunContext, context)
+    }))
   )
 }
 
@@ -134,7 +134,7 @@ const runFunction = <O, E, R>(
       if (Either.isRight(result)) {
         round.succeededTools.add(call.toolName)
         const part = new ToolReturnPart(
-          { toolName: call.toolName, toolCallId: call.toolCallId, content: result.right },
+          { toolName: call.toolName, toolCallId: call.toolCallId, content: result.right, isError: false },
           trustedInput
         )
         round.parts[index] = part
