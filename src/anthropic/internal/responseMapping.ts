@@ -16,6 +16,7 @@ import { UnexpectedModelBehavior } from "../../AgentError.js"
 import {
   BuiltinToolCallPart,
   BuiltinToolReturnPart,
+  CompactionPart,
   type FinishReason,
   type ModelResponse,
   type ModelResponsePart,
@@ -79,6 +80,22 @@ const decodeToolResultBlock = wireDecoder(
   Schema.Struct({ tool_use_id: Schema.String, content: Schema.Unknown, is_error: Schema.optional(Schema.Unknown) }),
   "tool result block"
 )
+
+const NullableString = Schema.optional(Schema.NullOr(Schema.String))
+const decodeCompactionBlock = wireDecoder(
+  Schema.Struct(
+    {
+      content: NullableString,
+      encrypted_content: NullableString,
+      signature: NullableString,
+      tool_changes: Schema.optional(Schema.NullOr(Schema.Array(Schema.Unknown)))
+    },
+    Schema.Record({ key: Schema.String, value: Schema.Unknown })
+  ),
+  "compaction block"
+)
+/** The keys of a compaction block that its part has fields for. */
+const compactionKeys = new Set(["type", "content", "encrypted_content", "signature", "tool_changes"])
 
 // Parts built from decoded fields: their constructors need not validate them again.
 const decoded = true
@@ -175,8 +192,9 @@ export class BlockContext {
           decoded
         )
       }
-      case "container_upload":
       case "compaction":
+        return compactionPart(block)
+      case "container_upload":
       case "fallback":
       case "mcp_tool_listing":
         return opaquePart(type, block)
@@ -184,6 +202,31 @@ export class BlockContext {
         return unknownPart(block)
     }
   }
+}
+
+/**
+ * A compaction block as a typed part: every field kept as it came (a `null` stays `null`, an absent
+ * field stays absent), so the block goes back to the API exactly as received.
+ */
+const compactionPart = (block: unknown): CompactionPart => {
+  const wire = decodeCompactionBlock(block)
+  const fields: {
+    content: string | null
+    encryptedContent?: string | null
+    signature?: string | null
+    toolChanges?: ReadonlyArray<unknown> | null
+    providerData?: Record<string, unknown>
+    provider: string
+  } = { content: wire.content ?? null, provider: providerName }
+  if (wire.encrypted_content !== undefined) fields.encryptedContent = wire.encrypted_content
+  if (wire.signature !== undefined) fields.signature = wire.signature
+  if (wire.tool_changes !== undefined) fields.toolChanges = wire.tool_changes
+  for (const key of Object.keys(wire)) {
+    if (compactionKeys.has(key)) continue
+    if (fields.providerData === undefined) fields.providerData = {}
+    fields.providerData[key] = wire[key]
+  }
+  return new CompactionPart(fields, decoded)
 }
 
 // `type` is the block's (a string), `data` any JSON.

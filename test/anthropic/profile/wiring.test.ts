@@ -160,7 +160,12 @@ describe("responses: usage over iterations, a compaction pause", () => {
     expect(response.usage.details.iteration_1_compaction_input_tokens).toBe(160_000)
     expect(response.finishReason).toBe("suspended")
     expect(finishReason("compaction")).toBe("suspended")
-    expect(response.parts[0]).toMatchObject({ _tag: "OpaquePart", type: "compaction" })
+    // #16 point 2: a compaction block is a typed part (it was an OpaquePart).
+    expect(response.parts[0]).toMatchObject({
+      _tag: "CompactionPart",
+      content: "Summary so far",
+      encryptedContent: null
+    })
   })
 })
 
