@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Ref, Schema, Stream } from "effect"
-import { Agent, AgentError, Message, Tool } from "effect-claude"
+import { Effect, Either, Layer, Ref, Schema, Stream } from "effect"
+import { Agent, AgentError, FallbackModel, Message, Model, Tool } from "effect-claude"
 import { FunctionModel, MockAnthropicServer, TestModel } from "effect-claude/testing"
 
 const countTokensPath = "/v1/messages/count_tokens"
@@ -176,5 +176,19 @@ describe("#16 point 6: an opt-in token count before each request", () => {
       const recorded = yield* TestModel.TestModel
       expect(yield* recorded.requests).toHaveLength(1)
     }).pipe(Effect.provide(TestModel.layer({ customOutputText: "done" })))
+  )
+
+  it.effect("FallbackModel counts with its first model that can count", () =>
+    Effect.gen(function* () {
+      const answer = () => Effect.succeed([new Message.TextPart({ content: "ok" })])
+      const fallback = FallbackModel.make([
+        FunctionModel.make(answer),
+        FunctionModel.make(answer, undefined, { countTokens: () => Effect.succeed(900) })
+      ])
+      const error = yield* Agent.run(Agent.make({}), "Hi", {
+        usageLimits: { inputTokensLimit: 500, countTokensBeforeRequest: true }
+      }).pipe(Effect.provide(Layer.succeed(Model.Model, fallback)), Effect.flip)
+      expect(error).toMatchObject({ _tag: "UsageLimitExceeded", limit: "inputTokens", value: 900 })
+    })
   )
 })

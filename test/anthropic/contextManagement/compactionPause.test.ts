@@ -24,7 +24,7 @@ const apiMessage = (content: ReadonlyArray<unknown>, stopReason: string, tokens:
   usage: tokens
 })
 
-describe("a compaction pause over the loopback server", () => {
+describe("#16 point 2: a compaction pause over the loopback server", () => {
   it.scopedLive("is continued like pause_turn, the summary sent back, usage summed over iterations", () =>
     Effect.gen(function* () {
       const compaction = { type: "compaction", content: "The user asked about Paris.", encrypted_content: "opaque" }
