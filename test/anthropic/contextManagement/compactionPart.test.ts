@@ -6,6 +6,7 @@ import { AnthropicClient, AnthropicModel, ContextManagement } from "effect-claud
 import { MockAnthropicServer } from "effect-claude/testing"
 import { mapMessages } from "../../../src/anthropic/internal/messageMapping.js"
 import { mapMessage } from "../../../src/anthropic/internal/responseMapping.js"
+import { apiMessage } from "./fixtures.js"
 
 /** A compaction block with every field the API may send, `null`s included, and one from a newer API. */
 const compaction = {
@@ -16,17 +17,6 @@ const compaction = {
   tool_changes: [{ type: "tool_addition", tool: { type: "tool_reference", name: "get_weather" } }],
   future_field: { kept: true }
 }
-
-const apiMessage = (content: ReadonlyArray<unknown>, stopReason: string) => ({
-  id: `msg_${stopReason}`,
-  type: "message",
-  role: "assistant",
-  model: "claude-opus-4-6",
-  content,
-  stop_reason: stopReason,
-  stop_sequence: null,
-  usage: { input_tokens: 100, output_tokens: 20, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 }
-})
 
 /** A message the server answers with: JSON to a plain request, the API's SSE events to a streamed one. */
 const reply = (content: ReadonlyArray<unknown>, stopReason: string): MockAnthropicServer.Message =>
