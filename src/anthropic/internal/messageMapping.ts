@@ -9,7 +9,6 @@ import { UserError } from "../../AgentError.js"
 import type {
   BuiltinToolCallPart,
   BuiltinToolReturnPart,
-  CompactionPart,
   ModelMessage,
   ModelRequest,
   ModelResponse,
@@ -19,6 +18,7 @@ import type {
 } from "../../Message.js"
 import { parseToolArgs } from "../../ModelResponseBuilder.js"
 import { cacheControl, setBlockCacheControl } from "./cachePoints.js"
+import { compactionBlock } from "./compaction.js"
 import { isMcpToolName, parseMcpToolName, providerName } from "./names.js"
 import { toolResultText } from "./requestValidation.js"
 
@@ -183,7 +183,7 @@ const responseBlocks = (response: ModelResponse): Array<BetaContentBlockParam> =
         break
       case "CompactionPart":
         if (part.provider === providerName) {
-          const block = compactionBlock(part)
+          const block = passThrough(compactionBlock(part))
           if (block !== undefined) blocks.push(block)
         } else if (part.content !== null && part.content !== "") {
           // Another provider's summary means something to Claude only as text.
@@ -283,15 +283,6 @@ const opaqueBlock = (part: OpaquePart): BetaContentBlockParam | undefined =>
     onNone: () => undefined,
     onSome: (data) => passThrough({ ...data, type: part.type })
   })
-
-/** A compaction block exactly as Claude returned it: every field it had, `null`s kept, none added. */
-const compactionBlock = (part: CompactionPart): BetaContentBlockParam | undefined => {
-  const block: Record<string, unknown> = { ...part.providerData, type: "compaction", content: part.content }
-  if (part.encryptedContent !== undefined) block.encrypted_content = part.encryptedContent
-  if (part.signature !== undefined) block.signature = part.signature
-  if (part.toolChanges !== undefined) block.tool_changes = part.toolChanges
-  return passThrough(block)
-}
 
 /**
  * Blocks Claude returned that go back exactly as they came (server tool results, blocks this

@@ -16,7 +16,6 @@ import { UnexpectedModelBehavior } from "../../AgentError.js"
 import {
   BuiltinToolCallPart,
   BuiltinToolReturnPart,
-  CompactionPart,
   type FinishReason,
   type ModelResponse,
   type ModelResponsePart,
@@ -29,6 +28,7 @@ import {
 import { ModelResponseBuilder as ResponseBuilder } from "../../ModelResponseBuilder.js"
 import type { ModelResponseStreamEvent, ResponseMetadata } from "../../StreamEvent.js"
 import { RequestUsage } from "../../Usage.js"
+import { CompactionBlock, compactionPart } from "./compaction.js"
 import { sumIterations } from "./iterationUsage.js"
 import { mcpToolName, providerName, unknownMcpToolName } from "./names.js"
 
@@ -81,21 +81,7 @@ const decodeToolResultBlock = wireDecoder(
   "tool result block"
 )
 
-const NullableString = Schema.optional(Schema.NullOr(Schema.String))
-const decodeCompactionBlock = wireDecoder(
-  Schema.Struct(
-    {
-      content: NullableString,
-      encrypted_content: NullableString,
-      signature: NullableString,
-      tool_changes: Schema.optional(Schema.NullOr(Schema.Array(Schema.Unknown)))
-    },
-    Schema.Record({ key: Schema.String, value: Schema.Unknown })
-  ),
-  "compaction block"
-)
-/** The keys of a compaction block that its part has fields for. */
-const compactionKeys = new Set(["type", "content", "encrypted_content", "signature", "tool_changes"])
+const decodeCompactionBlock = wireDecoder(CompactionBlock, "compaction block")
 
 // Parts built from decoded fields: their constructors need not validate them again.
 const decoded = true
@@ -193,7 +179,7 @@ export class BlockContext {
         )
       }
       case "compaction":
-        return compactionPart(block)
+        return compactionPart(decodeCompactionBlock(block))
       case "container_upload":
       case "fallback":
       case "mcp_tool_listing":
@@ -202,31 +188,6 @@ export class BlockContext {
         return unknownPart(block)
     }
   }
-}
-
-/**
- * A compaction block as a typed part: every field kept as it came (a `null` stays `null`, an absent
- * field stays absent), so the block goes back to the API exactly as received.
- */
-const compactionPart = (block: unknown): CompactionPart => {
-  const wire = decodeCompactionBlock(block)
-  const fields: {
-    content: string | null
-    encryptedContent?: string | null
-    signature?: string | null
-    toolChanges?: ReadonlyArray<unknown> | null
-    providerData?: Record<string, unknown>
-    provider: string
-  } = { content: wire.content ?? null, provider: providerName }
-  if (wire.encrypted_content !== undefined) fields.encryptedContent = wire.encrypted_content
-  if (wire.signature !== undefined) fields.signature = wire.signature
-  if (wire.tool_changes !== undefined) fields.toolChanges = wire.tool_changes
-  for (const key of Object.keys(wire)) {
-    if (compactionKeys.has(key)) continue
-    if (fields.providerData === undefined) fields.providerData = {}
-    fields.providerData[key] = wire[key]
-  }
-  return new CompactionPart(fields, decoded)
 }
 
 // `type` is the block's (a string), `data` any JSON.
