@@ -171,7 +171,25 @@ export interface Service {
     settings: ModelSettings,
     parameters: ModelRequestParameters
   ) => Stream.Stream<ModelResponseStreamEvent, ModelError>
+  /**
+   * Counts the input tokens the request would use, without sending it to the model. Absent when
+   * the model cannot count: a run with `UsageLimits.countTokensBeforeRequest` then fails with a
+   * `UserError` before its first request.
+   */
+  readonly countTokens?: CountTokensFunction | undefined
 }
+
+/**
+ * Counts the input tokens a request would use, without sending it (see `Service.countTokens`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type CountTokensFunction = (
+  messages: ReadonlyArray<ModelMessage>,
+  settings: ModelSettings,
+  parameters: ModelRequestParameters
+) => Effect.Effect<number, ModelError>
 
 /**
  * The model a program talks to.
@@ -221,6 +239,8 @@ export type Implementation = {
   readonly profile?: ModelProfile | undefined
   /** The model's default settings (callers merge theirs over them). */
   readonly settings?: ModelSettings | undefined
+  /** Token counting, when the provider can count without answering (see `Service.countTokens`). */
+  readonly countTokens?: CountTokensFunction | undefined
 } & (
   | { readonly request: RequestFunction; readonly requestStream?: RequestStreamFunction | undefined }
   | { readonly request?: RequestFunction | undefined; readonly requestStream: RequestStreamFunction }
@@ -316,6 +336,7 @@ export const make = (implementation: Implementation): Service => {
     profile: implementation.profile ?? defaultProfile,
     settings,
     request,
-    requestStream
+    requestStream,
+    countTokens: implementation.countTokens
   }
 }

@@ -238,7 +238,15 @@ export const make = (
       ).pipe(Effect.map((counted) => counted.input_tokens))
 
     const service: Service = {
-      ...makeModel({ modelName, providerName, profile: coreProfile(modelProfile), settings, request, requestStream }),
+      ...makeModel({
+        modelName,
+        providerName,
+        profile: coreProfile(modelProfile),
+        settings,
+        request,
+        requestStream,
+        countTokens
+      }),
       countTokens
     }
     return service

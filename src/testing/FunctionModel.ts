@@ -124,6 +124,13 @@ export interface Options {
   readonly modelName?: string | undefined
   readonly settings?: ModelSettings | undefined
   readonly supportsNativeOutput?: boolean | undefined
+  /**
+   * Counts a request's input tokens without answering it (`Model.Service.countTokens`, used by
+   * `UsageLimits.countTokensBeforeRequest`); without it the model cannot count.
+   */
+  readonly countTokens?:
+    | ((messages: ReadonlyArray<ModelMessage>, info: RequestInfo) => Effect.Effect<number, ModelError>)
+    | undefined
 }
 
 const eventsOfItems = (
@@ -265,11 +272,17 @@ export const make = (
             )
       )
 
+  const countTokens = options.countTokens
   const base = {
     modelName,
     providerName: "function",
     profile: { ...Model.defaultProfile, supportsNativeOutput: options.supportsNativeOutput ?? false },
-    settings: options.settings ?? {}
+    settings: options.settings ?? {},
+    countTokens:
+      countTokens === undefined
+        ? undefined
+        : (messages: ReadonlyArray<ModelMessage>, settings: ModelSettings, parameters: ModelRequestParameters) =>
+            countTokens(messages, infoOf(settings, parameters))
   }
   // Without either function, the stream is empty and the response has no parts.
   if (modelFunction === undefined) return Model.make({ ...base, requestStream: streamWithUsage })

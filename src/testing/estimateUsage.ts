@@ -73,6 +73,9 @@ const responseWords = (parts: ReadonlyArray<ModelResponsePart>): number => {
       case "ThinkingPart":
         words += countWords(part.content)
         break
+      case "CompactionPart":
+        words += countWords(part.content ?? "")
+        break
       case "ToolCallPart":
       case "BuiltinToolCallPart":
         words += 1 + valueWords(part.args)

@@ -28,6 +28,7 @@ import {
 import { ModelResponseBuilder as ResponseBuilder } from "../../ModelResponseBuilder.js"
 import type { ModelResponseStreamEvent, ResponseMetadata } from "../../StreamEvent.js"
 import { RequestUsage } from "../../Usage.js"
+import { CompactionBlock, compactionPart } from "./compaction.js"
 import { sumIterations } from "./iterationUsage.js"
 import { mcpToolName, providerName, unknownMcpToolName } from "./names.js"
 
@@ -79,6 +80,8 @@ const decodeToolResultBlock = wireDecoder(
   Schema.Struct({ tool_use_id: Schema.String, content: Schema.Unknown, is_error: Schema.optional(Schema.Unknown) }),
   "tool result block"
 )
+
+const decodeCompactionBlock = wireDecoder(CompactionBlock, "compaction block")
 
 // Parts built from decoded fields: their constructors need not validate them again.
 const decoded = true
@@ -175,8 +178,9 @@ export class BlockContext {
           decoded
         )
       }
-      case "container_upload":
       case "compaction":
+        return compactionPart(decodeCompactionBlock(block))
+      case "container_upload":
       case "fallback":
       case "mcp_tool_listing":
         return opaquePart(type, block)
