@@ -19,10 +19,14 @@
  * also frees the hidden classes of the previous run's events (and of transient Effect objects), so
  * every run then pays for re-optimizing the code that touches them: GC=0 measures the steady state.
  *
+ * BASE=DIR adds `base`: `model` from another copy of the library (DIR/dist if built, else DIR/src),
+ * as in profile-request.ts, to measure a change against what it replaces in the same process.
+ *
  * PROFILE=name runs only that contender, with GC=0 unless set, and writes a CPU profile of its
  * timed rounds (not the start-up) to /tmp/profile-stream-<name>.cpuprofile, for bench/profile.ts.
  */
 import { type ChildProcess, spawn } from "node:child_process"
+import { existsSync } from "node:fs"
 import Anthropic from "@anthropic-ai/sdk"
 import { NodeHttpClient } from "@effect/platform-node"
 import { Effect, Layer, ManagedRuntime, Redacted, Stream } from "effect"
@@ -75,7 +79,49 @@ const check = (name: string, text: string, count: number): void => {
   if (count !== deltas || text !== expectedText) throw new Error(`${name}: wrong output (${count} deltas)`)
 }
 
-const makeContenders = (baseURL: string): { contenders: Array<Contender>; dispose: () => Promise<void> } => {
+const textOfEvents = (chunk: Iterable<AgentEvent.AgentEvent<unknown>>, acc: Acc) => {
+  for (const event of chunk) {
+    if (event._tag === "PartDelta" && event.delta._tag === "TextDelta") {
+      acc.text += event.delta.content
+      acc.count++
+    }
+  }
+}
+
+/** `model.requestStream` over the library's modules `core` and `anthropic` (this copy's, or BASE's). */
+const modelContender = (
+  name: string,
+  core: { readonly Message: typeof Message; readonly Model: typeof Model },
+  anthropic: { readonly AnthropicClient: typeof AnthropicClient; readonly AnthropicModel: typeof AnthropicModel },
+  baseURL: string
+): { readonly contender: Contender; readonly dispose: () => Promise<void> } => {
+  const clientLayer = anthropic.AnthropicClient.layer({ apiKey: Redacted.make("bench"), baseURL }).pipe(
+    Layer.provide(NodeHttpClient.layerUndici)
+  )
+  const runtime = ManagedRuntime.make(
+    anthropic.AnthropicModel.layer("claude-bench", { maxTokens: 16 }).pipe(Layer.provide(clientLayer))
+  )
+  const prompt = [core.Message.ModelRequest.user("Hi")]
+  const contender: Contender = {
+    name,
+    run: () =>
+      runtime.runPromise(
+        Effect.gen(function* () {
+          const model = yield* core.Model.Model
+          const acc = { text: "", count: 0 }
+          yield* Stream.runForEachChunk(model.requestStream(prompt, {}, core.Model.textParameters), (chunk) =>
+            Effect.sync(() => textOfEvents(chunk, acc))
+          )
+          check(name, acc.text, acc.count)
+        })
+      )
+  }
+  return { contender, dispose: () => runtime.dispose() }
+}
+
+const makeContenders = async (
+  baseURL: string
+): Promise<{ contenders: Array<Contender>; dispose: () => Promise<void> }> => {
   const sdk = new Anthropic({ apiKey: "bench", baseURL, maxRetries: 0 })
   const clientLayer = AnthropicClient.layer({ apiKey: Redacted.make("bench"), baseURL }).pipe(
     Layer.provide(NodeHttpClient.layerUndici)
@@ -85,7 +131,6 @@ const makeContenders = (baseURL: string): { contenders: Array<Contender>; dispos
   )
   const params = { model: "claude-bench", max_tokens: 16, messages: [{ role: "user" as const, content: "Hi" }] }
   const agent = Agent.make({})
-  const prompt = [Message.ModelRequest.user("Hi")]
 
   // The SDK's own `for await` over its events: the raw SDK, or the SDK over the bridged fetch alone.
   const readSdkStream =
@@ -131,29 +176,7 @@ const makeContenders = (baseURL: string): { contenders: Array<Contender>; dispos
     }
   }
 
-  const textOfEvents = (chunk: Iterable<AgentEvent.AgentEvent<unknown>>, acc: Acc) => {
-    for (const event of chunk) {
-      if (event._tag === "PartDelta" && event.delta._tag === "TextDelta") {
-        acc.text += event.delta.content
-        acc.count++
-      }
-    }
-  }
-
-  const model: Contender = {
-    name: "model",
-    run: () =>
-      runtime.runPromise(
-        Effect.gen(function* () {
-          const model = yield* Model.Model
-          const acc = { text: "", count: 0 }
-          yield* Stream.runForEachChunk(model.requestStream(prompt, {}, Model.textParameters), (chunk) =>
-            Effect.sync(() => textOfEvents(chunk, acc))
-          )
-          check("model", acc.text, acc.count)
-        })
-      )
-  }
+  const model = modelContender("model", { Message, Model }, { AnthropicClient, AnthropicModel }, baseURL)
 
   const agentContender: Contender = {
     name: "agent",
@@ -174,9 +197,23 @@ const makeContenders = (baseURL: string): { contenders: Array<Contender>; dispos
       )
   }
 
+  const contenders = [raw, bridge, client, model.contender, agentContender]
+  const disposers = [() => runtime.dispose(), model.dispose]
+  const baseDirectory = process.env.BASE
+  if (baseDirectory !== undefined) {
+    const root = existsSync(`${baseDirectory}/dist/index.js`) ? `${baseDirectory}/dist` : `${baseDirectory}/src`
+    const extension = root.endsWith("dist") ? "js" : "ts"
+    const core: typeof import("effect-claude") = await import(`${root}/index.${extension}`)
+    const anthropic: typeof import("effect-claude/anthropic") = await import(`${root}/anthropic/index.${extension}`)
+    const base = modelContender("base", core, anthropic, baseURL)
+    contenders.push(base.contender)
+    disposers.push(base.dispose)
+  }
   return {
-    contenders: [raw, bridge, client, model, agentContender],
-    dispose: () => runtime.dispose()
+    contenders,
+    dispose: async () => {
+      for (const dispose of disposers) await dispose()
+    }
   }
 }
 
@@ -189,7 +226,7 @@ const gc = gcFromEnv(only === undefined)
 
 const main = async () => {
   const { child, baseURL } = await startServer()
-  const { contenders: all, dispose } = makeContenders(baseURL)
+  const { contenders: all, dispose } = await makeContenders(baseURL)
   const contenders = selectContenders(all, process.argv[2]?.split(","), only)
   const times = await runInterleaved(contenders, {
     rounds,
