@@ -26,13 +26,20 @@
  * timed rounds (not the start-up) to /tmp/profile-stream-<name>.cpuprofile, for bench/profile.ts.
  */
 import { type ChildProcess, spawn } from "node:child_process"
-import { existsSync } from "node:fs"
 import Anthropic from "@anthropic-ai/sdk"
 import { NodeHttpClient } from "@effect/platform-node"
 import { Effect, Layer, ManagedRuntime, Redacted, Stream } from "effect"
 import { Agent, type AgentEvent, Message, Model } from "effect-claude"
 import { AnthropicClient, AnthropicModel } from "effect-claude/anthropic"
-import { type Contender, gcFromEnv, runInterleaved, selectContenders, summarize } from "./interleaved.js"
+import {
+  addBase,
+  type Contender,
+  gcFromEnv,
+  type ModelContender,
+  runInterleaved,
+  selectContenders,
+  summarize
+} from "./interleaved.js"
 
 const rounds = Number(process.env.ROUNDS ?? 31)
 const deltas = Number(process.env.DELTAS ?? 10000)
@@ -89,12 +96,7 @@ const textOfEvents = (chunk: Iterable<AgentEvent.AgentEvent<unknown>>, acc: Acc)
 }
 
 /** `model.requestStream` over the library's modules `core` and `anthropic` (this copy's, or BASE's). */
-const modelContender = (
-  name: string,
-  core: { readonly Message: typeof Message; readonly Model: typeof Model },
-  anthropic: { readonly AnthropicClient: typeof AnthropicClient; readonly AnthropicModel: typeof AnthropicModel },
-  baseURL: string
-): { readonly contender: Contender; readonly dispose: () => Promise<void> } => {
+const modelContender: ModelContender = (name, core, anthropic, baseURL) => {
   const clientLayer = anthropic.AnthropicClient.layer({ apiKey: Redacted.make("bench"), baseURL }).pipe(
     Layer.provide(NodeHttpClient.layerUndici)
   )
@@ -199,16 +201,7 @@ const makeContenders = async (
 
   const contenders = [raw, bridge, client, model.contender, agentContender]
   const disposers = [() => runtime.dispose(), model.dispose]
-  const baseDirectory = process.env.BASE
-  if (baseDirectory !== undefined) {
-    const root = existsSync(`${baseDirectory}/dist/index.js`) ? `${baseDirectory}/dist` : `${baseDirectory}/src`
-    const extension = root.endsWith("dist") ? "js" : "ts"
-    const core: typeof import("effect-claude") = await import(`${root}/index.${extension}`)
-    const anthropic: typeof import("effect-claude/anthropic") = await import(`${root}/anthropic/index.${extension}`)
-    const base = modelContender("base", core, anthropic, baseURL)
-    contenders.push(base.contender)
-    disposers.push(base.dispose)
-  }
+  await addBase(modelContender, baseURL, contenders, disposers)
   return {
     contenders,
     dispose: async () => {

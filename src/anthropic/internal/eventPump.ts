@@ -177,18 +177,23 @@ export class Pump<A> {
     else this.loopBody(source).then(undefined, this.onFailure)
   }
 
+  /**
+   * Whether reading pauses: the buffer is full even after a full buffer went to a waiting
+   * consumer (now, without waiting for the macrotask). Reading goes on when a chunk is taken.
+   */
+  private pausedWhenFull(): boolean {
+    if (this.buffer.length < readAhead) return false
+    this.flush()
+    if (this.buffer.length < readAhead) return false
+    this.paused = true
+    this.reading = false
+    return true
+  }
+
   /** Reads events until the buffer is full, the iterator ends, or the pump is closed. */
   private async loop(source: Source<A> & { readonly _tag: "Iterator" }): Promise<void> {
     while (true) {
-      if (this.buffer.length >= readAhead) {
-        // A full buffer goes to a waiting consumer now, without waiting for the macrotask.
-        this.flush()
-        if (this.buffer.length >= readAhead) {
-          this.paused = true
-          this.reading = false
-          return
-        }
-      }
+      if (this.pausedWhenFull()) return
       const result = await source.next.call(source.iterator)
       if (this.closed || this.failure !== undefined) {
         this.reading = false
@@ -213,14 +218,7 @@ export class Pump<A> {
   /** `loop` over a body the pump decodes itself: every network chunk adds the events it completes. */
   private async loopBody(body: Source<A> & { readonly _tag: "Body" }): Promise<void> {
     while (true) {
-      if (this.buffer.length >= readAhead) {
-        this.flush()
-        if (this.buffer.length >= readAhead) {
-          this.paused = true
-          this.reading = false
-          return
-        }
-      }
+      if (this.pausedWhenFull()) return
       let result: ReadableStreamReadResult<Uint8Array>
       try {
         result = await body.reader.read()
