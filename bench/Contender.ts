@@ -6,6 +6,9 @@
 import {
   type AgentRunOutput,
   agentPrompt,
+  type BatchOutput,
+  batchLines,
+  batchPrompt,
   requestPrompt,
   type ScenarioName,
   type ScenarioOutput,
@@ -31,6 +34,13 @@ export const contenderLabels: Record<ContenderName, string> = {
   "effect-ai": "@effect/ai-anthropic",
   "vercel-ai": "Vercel ai + @ai-sdk/anthropic"
 }
+
+/**
+ * Whether a contender can run a scenario: a peer without a Message Batches API sits the batch
+ * scenarios out (`n/a` in the table).
+ */
+export const supports = (name: ContenderName, scenario: ScenarioName): boolean =>
+  !scenario.startsWith("batch-results") || name === "raw-sdk" || name === "effect-claude"
 
 /** Where a contender points. */
 export interface ContenderOptions {
@@ -62,6 +72,14 @@ export interface Scenarios {
   readonly agents: (prompts: ReadonlyArray<string>) => Promise<ReadonlyArray<AgentRunOutput>>
   /** `loop-overhead`: one agent run per prompt against the in-process fake model, one after the other. */
   readonly fakeAgents: (prompts: ReadonlyArray<string>) => Promise<ReadonlyArray<AgentRunOutput>>
+  /** `concurrent-streams`: streams the answers to all prompts at once (default: `stream` each, `Promise.all`). */
+  readonly streams?: ((prompts: ReadonlyArray<string>) => Promise<ReadonlyArray<StreamOutput>>) | undefined
+  /**
+   * `batch-results-*`: submits a batch of one item with `prompt` (the server sizes its results file
+   * from it) and streams and decodes the results file, counting the results and the right ones.
+   * Only for contenders that `supports` the batch scenarios.
+   */
+  readonly batchResults?: ((prompt: string) => Promise<BatchOutput>) | undefined
   /** Releases clients and runtimes (default: nothing to release). */
   readonly close?: (() => Promise<void>) | undefined
 }
@@ -73,6 +91,16 @@ const prompts = (count: number, prompt: (index: number) => string): ReadonlyArra
 export const fromScenarios = (scenarios: Scenarios): Contender => ({
   run: async (scenario, sizes) => {
     switch (scenario) {
+      case "concurrent-streams": {
+        const streamPrompts = prompts(sizes.concurrentStreams, () => streamPrompt(sizes.concurrentStreamDeltas))
+        const outputs = await (scenarios.streams?.(streamPrompts) ?? Promise.all(streamPrompts.map(scenarios.stream)))
+        return { _tag: "streams", outputs }
+      }
+      case "batch-results-10k":
+      case "batch-results-100k": {
+        if (scenarios.batchResults === undefined) throw new Error(`${scenario} is not supported`)
+        return { _tag: "batch", output: await scenarios.batchResults(batchPrompt(batchLines(scenario, sizes))) }
+      }
       case "stream-10k":
         return { _tag: "stream", output: await scenarios.stream(streamPrompt(sizes.streamDeltas)) }
       case "request-1k":

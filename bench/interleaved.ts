@@ -3,6 +3,7 @@
  * contenders alternate in one process, who goes first rotates each round, and each timed run
  * records wall, CPU (user + system of this process) and user time.
  */
+import { existsSync } from "node:fs"
 import { writeFile } from "node:fs/promises"
 import { Session } from "node:inspector/promises"
 
@@ -92,4 +93,48 @@ export const runInterleaved = async (
     session.disconnect()
   }
   return times
+}
+
+/**
+ * effect-claude's `core` and `anthropic` modules from another copy of the library (`BASE=DIR`):
+ * DIR/dist when built (as `npm run bench` loads the library), else DIR/src.
+ */
+const loadBase = async (
+  directory: string
+): Promise<{
+  readonly core: typeof import("effect-claude")
+  readonly anthropic: typeof import("effect-claude/anthropic")
+}> => {
+  const root = existsSync(`${directory}/dist/index.js`) ? `${directory}/dist` : `${directory}/src`
+  const extension = root.endsWith("dist") ? "js" : "ts"
+  return {
+    core: await import(`${root}/index.${extension}`),
+    anthropic: await import(`${root}/anthropic/index.${extension}`)
+  }
+}
+
+/** Builds the `model` contender (or `base`) of a driver over one copy of the library's modules. */
+export type ModelContender = (
+  name: string,
+  core: Pick<typeof import("effect-claude"), "Message" | "Model">,
+  anthropic: Pick<typeof import("effect-claude/anthropic"), "AnthropicClient" | "AnthropicModel">,
+  baseURL: string
+) => { readonly contender: Contender; readonly dispose: () => Promise<void> }
+
+/**
+ * With `BASE=DIR`, adds `base` to `contenders`: `make` over the copy of the library in DIR, so a
+ * change is measured against what it replaces, interleaved in the same process.
+ */
+export const addBase = async (
+  make: ModelContender,
+  baseURL: string,
+  contenders: Array<Contender>,
+  disposers: Array<() => Promise<void>>
+): Promise<void> => {
+  const directory = process.env.BASE
+  if (directory === undefined) return
+  const { core, anthropic } = await loadBase(directory)
+  const base = make("base", core, anthropic, baseURL)
+  contenders.push(base.contender)
+  disposers.push(base.dispose)
 }

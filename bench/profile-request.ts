@@ -28,14 +28,21 @@
  * start-up) to /tmp/profile-request-<name>.cpuprofile, for bench/profile.ts.
  */
 import { type ChildProcess, spawn } from "node:child_process"
-import { existsSync } from "node:fs"
 import Anthropic from "@anthropic-ai/sdk"
 import { HttpClient, HttpClientResponse } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
 import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
 import { Message, Model } from "effect-claude"
 import { AnthropicClient, AnthropicModel } from "effect-claude/anthropic"
-import { type Contender, gcFromEnv, runInterleaved, selectContenders, summarize } from "./interleaved.js"
+import {
+  addBase,
+  type Contender,
+  gcFromEnv,
+  type ModelContender,
+  runInterleaved,
+  selectContenders,
+  summarize
+} from "./interleaved.js"
 
 const rounds = Number(process.env.ROUNDS ?? 21)
 const requests = Number(process.env.REQUESTS ?? 200)
@@ -130,12 +137,7 @@ const params = (index: number) => ({
 })
 
 /** `model.request` over the library's modules `core` and `anthropic` (this copy's, or BASE's). */
-const modelContender = (
-  name: string,
-  core: { readonly Message: typeof Message; readonly Model: typeof Model },
-  anthropic: { readonly AnthropicClient: typeof AnthropicClient; readonly AnthropicModel: typeof AnthropicModel },
-  baseURL: string
-): { readonly contender: Contender; readonly dispose: () => Promise<void> } => {
+const modelContender: ModelContender = (name, core, anthropic, baseURL) => {
   const clientLayer = anthropic.AnthropicClient.layer({ apiKey: Redacted.make("bench"), baseURL }).pipe(
     Layer.provide(httpLayer)
   )
@@ -207,17 +209,7 @@ const makeContenders = async (
   const model = modelContender("model", { Message, Model }, { AnthropicClient, AnthropicModel }, baseURL)
   const contenders = [raw, bridged, call, model.contender]
   const disposers = [() => runtime.dispose(), model.dispose]
-  const baseDirectory = process.env.BASE
-  if (baseDirectory !== undefined) {
-    // Its build when it has one (as `npm run bench` loads the library), else its sources.
-    const root = existsSync(`${baseDirectory}/dist/index.js`) ? `${baseDirectory}/dist` : `${baseDirectory}/src`
-    const extension = root.endsWith("dist") ? "js" : "ts"
-    const core: typeof import("effect-claude") = await import(`${root}/index.${extension}`)
-    const anthropic: typeof import("effect-claude/anthropic") = await import(`${root}/anthropic/index.${extension}`)
-    const base = modelContender("base", core, anthropic, baseURL)
-    contenders.push(base.contender)
-    disposers.push(base.dispose)
-  }
+  await addBase(modelContender, baseURL, contenders, disposers)
   return {
     contenders,
     dispose: async () => {

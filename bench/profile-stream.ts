@@ -19,6 +19,9 @@
  * also frees the hidden classes of the previous run's events (and of transient Effect objects), so
  * every run then pays for re-optimizing the code that touches them: GC=0 measures the steady state.
  *
+ * BASE=DIR adds `base`: `model` from another copy of the library (DIR/dist if built, else DIR/src),
+ * as in profile-request.ts, to measure a change against what it replaces in the same process.
+ *
  * PROFILE=name runs only that contender, with GC=0 unless set, and writes a CPU profile of its
  * timed rounds (not the start-up) to /tmp/profile-stream-<name>.cpuprofile, for bench/profile.ts.
  */
@@ -28,7 +31,15 @@ import { NodeHttpClient } from "@effect/platform-node"
 import { Effect, Layer, ManagedRuntime, Redacted, Stream } from "effect"
 import { Agent, type AgentEvent, Message, Model } from "effect-claude"
 import { AnthropicClient, AnthropicModel } from "effect-claude/anthropic"
-import { type Contender, gcFromEnv, runInterleaved, selectContenders, summarize } from "./interleaved.js"
+import {
+  addBase,
+  type Contender,
+  gcFromEnv,
+  type ModelContender,
+  runInterleaved,
+  selectContenders,
+  summarize
+} from "./interleaved.js"
 
 const rounds = Number(process.env.ROUNDS ?? 31)
 const deltas = Number(process.env.DELTAS ?? 10000)
@@ -75,7 +86,44 @@ const check = (name: string, text: string, count: number): void => {
   if (count !== deltas || text !== expectedText) throw new Error(`${name}: wrong output (${count} deltas)`)
 }
 
-const makeContenders = (baseURL: string): { contenders: Array<Contender>; dispose: () => Promise<void> } => {
+const textOfEvents = (chunk: Iterable<AgentEvent.AgentEvent<unknown>>, acc: Acc) => {
+  for (const event of chunk) {
+    if (event._tag === "PartDelta" && event.delta._tag === "TextDelta") {
+      acc.text += event.delta.content
+      acc.count++
+    }
+  }
+}
+
+/** `model.requestStream` over the library's modules `core` and `anthropic` (this copy's, or BASE's). */
+const modelContender: ModelContender = (name, core, anthropic, baseURL) => {
+  const clientLayer = anthropic.AnthropicClient.layer({ apiKey: Redacted.make("bench"), baseURL }).pipe(
+    Layer.provide(NodeHttpClient.layerUndici)
+  )
+  const runtime = ManagedRuntime.make(
+    anthropic.AnthropicModel.layer("claude-bench", { maxTokens: 16 }).pipe(Layer.provide(clientLayer))
+  )
+  const prompt = [core.Message.ModelRequest.user("Hi")]
+  const contender: Contender = {
+    name,
+    run: () =>
+      runtime.runPromise(
+        Effect.gen(function* () {
+          const model = yield* core.Model.Model
+          const acc = { text: "", count: 0 }
+          yield* Stream.runForEachChunk(model.requestStream(prompt, {}, core.Model.textParameters), (chunk) =>
+            Effect.sync(() => textOfEvents(chunk, acc))
+          )
+          check(name, acc.text, acc.count)
+        })
+      )
+  }
+  return { contender, dispose: () => runtime.dispose() }
+}
+
+const makeContenders = async (
+  baseURL: string
+): Promise<{ contenders: Array<Contender>; dispose: () => Promise<void> }> => {
   const sdk = new Anthropic({ apiKey: "bench", baseURL, maxRetries: 0 })
   const clientLayer = AnthropicClient.layer({ apiKey: Redacted.make("bench"), baseURL }).pipe(
     Layer.provide(NodeHttpClient.layerUndici)
@@ -85,7 +133,6 @@ const makeContenders = (baseURL: string): { contenders: Array<Contender>; dispos
   )
   const params = { model: "claude-bench", max_tokens: 16, messages: [{ role: "user" as const, content: "Hi" }] }
   const agent = Agent.make({})
-  const prompt = [Message.ModelRequest.user("Hi")]
 
   // The SDK's own `for await` over its events: the raw SDK, or the SDK over the bridged fetch alone.
   const readSdkStream =
@@ -131,29 +178,7 @@ const makeContenders = (baseURL: string): { contenders: Array<Contender>; dispos
     }
   }
 
-  const textOfEvents = (chunk: Iterable<AgentEvent.AgentEvent<unknown>>, acc: Acc) => {
-    for (const event of chunk) {
-      if (event._tag === "PartDelta" && event.delta._tag === "TextDelta") {
-        acc.text += event.delta.content
-        acc.count++
-      }
-    }
-  }
-
-  const model: Contender = {
-    name: "model",
-    run: () =>
-      runtime.runPromise(
-        Effect.gen(function* () {
-          const model = yield* Model.Model
-          const acc = { text: "", count: 0 }
-          yield* Stream.runForEachChunk(model.requestStream(prompt, {}, Model.textParameters), (chunk) =>
-            Effect.sync(() => textOfEvents(chunk, acc))
-          )
-          check("model", acc.text, acc.count)
-        })
-      )
-  }
+  const model = modelContender("model", { Message, Model }, { AnthropicClient, AnthropicModel }, baseURL)
 
   const agentContender: Contender = {
     name: "agent",
@@ -174,9 +199,14 @@ const makeContenders = (baseURL: string): { contenders: Array<Contender>; dispos
       )
   }
 
+  const contenders = [raw, bridge, client, model.contender, agentContender]
+  const disposers = [() => runtime.dispose(), model.dispose]
+  await addBase(modelContender, baseURL, contenders, disposers)
   return {
-    contenders: [raw, bridge, client, model, agentContender],
-    dispose: () => runtime.dispose()
+    contenders,
+    dispose: async () => {
+      for (const dispose of disposers) await dispose()
+    }
   }
 }
 
@@ -189,7 +219,7 @@ const gc = gcFromEnv(only === undefined)
 
 const main = async () => {
   const { child, baseURL } = await startServer()
-  const { contenders: all, dispose } = makeContenders(baseURL)
+  const { contenders: all, dispose } = await makeContenders(baseURL)
   const contenders = selectContenders(all, process.argv[2]?.split(","), only)
   const times = await runInterleaved(contenders, {
     rounds,

@@ -18,7 +18,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises"
 import * as os from "node:os"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
-import { type ContenderName, contenderNames, isContenderName } from "./Contender.js"
+import { type ContenderName, contenderNames, isContenderName, supports } from "./Contender.js"
 import {
   type ContenderResult,
   markdown,
@@ -203,7 +203,10 @@ const main = async (): Promise<number> => {
 
     // Memory: one process per contender (and per scenario in a full run), one run, no warm-up.
     const memoryJobs = contenders.flatMap((contender) =>
-      (quick ? [scenarios] : scenarios.map((scenario) => [scenario])).map((group) => ({ contender, group }))
+      (quick ? [scenarios] : scenarios.map((scenario) => [scenario]))
+        .map((group) => group.filter((scenario) => supports(contender, scenario)))
+        .filter((group) => group.length > 0)
+        .map((group) => ({ contender, group }))
     )
     const memory = measureMemory
       ? await limited(
@@ -225,24 +228,27 @@ const main = async (): Promise<number> => {
 
     const scenarioResults: Array<ScenarioResult> = scenarios.map((scenario) => {
       const info = scenarioInfo(scenario, sizes)
-      const results: Array<ContenderResult> = contenders.map((contender) => {
-        const samples = timing.flatMap((worker) => worker.timings[scenario]?.[contender] ?? [])
-        const cpuSamples = timing.flatMap((worker) => worker.cpuTimes[scenario]?.[contender] ?? [])
-        const rss = memory.find((job) => job.contender === contender && job.group.includes(scenario))
-        const failures = [...timing, ...(rss === undefined ? [] : [rss.result])]
-          .flatMap((worker) => worker.failures)
-          .filter((failure) => failure.scenario === scenario && failure.contender === contender)
-          .map((failure) => `repetition ${failure.repetition}: ${failure.message}`)
-        return summarize(
-          contender,
-          samples,
-          cpuSamples,
-          info.units,
-          rss === undefined ? undefined : rss.result.peakRssBytes / 1_000_000,
-          failures
-        )
-      })
-      return { scenario, description: info.description, unit: info.unit, contenders: withRatios(results) }
+      const results: Array<ContenderResult> = contenders
+        .filter((contender) => supports(contender, scenario))
+        .map((contender) => {
+          const samples = timing.flatMap((worker) => worker.timings[scenario]?.[contender] ?? [])
+          const cpuSamples = timing.flatMap((worker) => worker.cpuTimes[scenario]?.[contender] ?? [])
+          const rss = memory.find((job) => job.contender === contender && job.group.includes(scenario))
+          const failures = [...timing, ...(rss === undefined ? [] : [rss.result])]
+            .flatMap((worker) => worker.failures)
+            .filter((failure) => failure.scenario === scenario && failure.contender === contender)
+            .map((failure) => `repetition ${failure.repetition}: ${failure.message}`)
+          return summarize(
+            contender,
+            samples,
+            cpuSamples,
+            info.units,
+            rss === undefined ? undefined : rss.result.peakRssBytes / 1_000_000,
+            failures
+          )
+        })
+      const unsupported = contenders.filter((contender) => !supports(contender, scenario))
+      return { scenario, description: info.description, unit: info.unit, contenders: withRatios(results), unsupported }
     })
 
     const cpus = os.cpus()

@@ -6,7 +6,15 @@
  */
 
 /** The scenarios, in the order they run and print. */
-export const scenarioNames = ["stream-10k", "request-1k", "agent-3-tools", "loop-overhead"] as const
+export const scenarioNames = [
+  "stream-10k",
+  "request-1k",
+  "agent-3-tools",
+  "loop-overhead",
+  "concurrent-streams",
+  "batch-results-10k",
+  "batch-results-100k"
+] as const
 
 /** A scenario's name. */
 export type ScenarioName = (typeof scenarioNames)[number]
@@ -25,16 +33,53 @@ export interface Sizes {
   readonly agentRuns: number
   /** Sequential agent runs of `loop-overhead`; each is `toolSteps + 1` model steps. */
   readonly loopRuns: number
+  /** Streamed requests at once in `concurrent-streams`. */
+  readonly concurrentStreams: number
+  /** Text deltas in each answer of `concurrent-streams`. */
+  readonly concurrentStreamDeltas: number
+  /** Lines of the batch results file of `batch-results-10k`. */
+  readonly batchLinesSmall: number
+  /** Lines of the batch results file of `batch-results-100k`: peak RSS must not grow with it. */
+  readonly batchLinesLarge: number
 }
 
 /** Tool round-trips before each agent run answers. */
 export const toolSteps = 3
 
-/** The sizes the issue asks for: 10,000 deltas, 1,000 requests, 200 runs, 10,000 loop steps. */
-export const fullSizes: Sizes = { streamDeltas: 10_000, requests: 1_000, agentRuns: 200, loopRuns: 2_500 }
+/**
+ * The sizes the issue asks for: 10,000 deltas, 1,000 requests, 200 runs, 10,000 loop steps, 500
+ * streams at once, batch results files of 10,000 and 100,000 lines.
+ */
+export const fullSizes: Sizes = {
+  streamDeltas: 10_000,
+  requests: 1_000,
+  agentRuns: 200,
+  loopRuns: 2_500,
+  concurrentStreams: 500,
+  concurrentStreamDeltas: 100,
+  batchLinesSmall: 10_000,
+  batchLinesLarge: 100_000
+}
 
 /** Tiny sizes for the smoke run. */
-export const quickSizes: Sizes = { streamDeltas: 300, requests: 20, agentRuns: 8, loopRuns: 25 }
+export const quickSizes: Sizes = {
+  streamDeltas: 300,
+  requests: 20,
+  agentRuns: 8,
+  loopRuns: 25,
+  concurrentStreams: 8,
+  concurrentStreamDeltas: 20,
+  batchLinesSmall: 50,
+  batchLinesLarge: 500
+}
+
+/** The lines of a scenario's batch results file (0 for the other scenarios). */
+export const batchLines = (scenario: ScenarioName, sizes: Sizes): number =>
+  scenario === "batch-results-10k"
+    ? sizes.batchLinesSmall
+    : scenario === "batch-results-100k"
+      ? sizes.batchLinesLarge
+      : 0
 
 /** The model name every contender asks for. */
 export const modelName = "claude-sonnet-4-6"
@@ -71,13 +116,17 @@ export const requestPrompt = (index: number): string => `bench:request:${index}`
 /** The prompt of agent run `run`. */
 export const agentPrompt = (run: number): string => `bench:agent:${run}`
 
+/** The prompt of the one item of a batch whose results file has `lines` lines. */
+export const batchPrompt = (lines: number): string => `bench:batch:${lines}`
+
 /** The prompt a request was scripted from. */
 export type ParsedPrompt =
   | { readonly _tag: "stream"; readonly deltas: number }
   | { readonly _tag: "request"; readonly index: number }
   | { readonly _tag: "agent"; readonly run: number }
+  | { readonly _tag: "batch"; readonly lines: number }
 
-const promptPattern = /^bench:(stream|request|agent):(\d+)$/
+const promptPattern = /^bench:(stream|request|agent|batch):(\d+)$/
 
 /** Reads a prompt back; `undefined` when it is not one of ours. */
 export const parsePrompt = (prompt: string): ParsedPrompt | undefined => {
@@ -89,6 +138,8 @@ export const parsePrompt = (prompt: string): ParsedPrompt | undefined => {
       return { _tag: "stream", deltas: value }
     case "request":
       return { _tag: "request", index: value }
+    case "batch":
+      return { _tag: "batch", lines: value }
     default:
       return { _tag: "agent", run: value }
   }
@@ -111,6 +162,15 @@ export const streamDeltas = (count: number): ReadonlyArray<string> =>
 /** The answer to the `index`-th small request. */
 export const requestAnswer = (index: number): string => `answer ${index}`
 
+/** The `custom_id` of the `index`-th line of a batch results file. */
+export const batchCustomId = (index: number): string => `bench-${index}`
+/** The answer text of the `index`-th line of a batch results file. */
+export const batchResultText = (index: number): string => `result ${index}`
+/** Whether a batch result's text is the one scripted for its `custom_id`. */
+export const isBatchResultRight = (customId: string, text: string): boolean => {
+  const index = Number(customId.slice("bench-".length))
+  return customId.startsWith("bench-") && Number.isInteger(index) && text === batchResultText(index)
+}
 /** The id of the tool call of a run's step; checked when the result comes back. */
 export const toolCallId = (run: number, step: number): string => `toolu_bench_${run}_${step}`
 
@@ -209,9 +269,20 @@ export interface AgentRunOutput {
   readonly toolResults: ReadonlyArray<string>
 }
 
+/**
+ * What a contender reports of a batch's results: how many it decoded, and how many of those were
+ * succeeded results with the text scripted for their `custom_id` (counted, not kept: peak RSS must
+ * not grow with the number of lines).
+ */
+export interface BatchOutput {
+  readonly results: number
+  readonly right: number
+}
 /** What a contender reports of one scenario. */
 export type ScenarioOutput =
   | { readonly _tag: "stream"; readonly output: StreamOutput }
+  | { readonly _tag: "streams"; readonly outputs: ReadonlyArray<StreamOutput> }
+  | { readonly _tag: "batch"; readonly output: BatchOutput }
   | { readonly _tag: "requests"; readonly texts: ReadonlyArray<string> }
   | { readonly _tag: "agent"; readonly runs: ReadonlyArray<AgentRunOutput> }
 
@@ -226,6 +297,15 @@ export const expectedOutput = (scenario: ScenarioName, sizes: Sizes): ScenarioOu
       return { _tag: "agent", runs: expectedRuns(sizes.agentRuns) }
     case "loop-overhead":
       return { _tag: "agent", runs: expectedRuns(sizes.loopRuns) }
+    case "concurrent-streams": {
+      const output = { text: streamDeltas(sizes.concurrentStreamDeltas).join(""), deltas: sizes.concurrentStreamDeltas }
+      return { _tag: "streams", outputs: Array.from({ length: sizes.concurrentStreams }, () => output) }
+    }
+    case "batch-results-10k":
+    case "batch-results-100k": {
+      const lines = batchLines(scenario, sizes)
+      return { _tag: "batch", output: { results: lines, right: lines } }
+    }
   }
 }
 
@@ -238,14 +318,15 @@ const expectedRuns = (count: number): ReadonlyArray<AgentRunOutput> =>
 /** `undefined` when `actual` is the expected output, else a short description of the first difference. */
 export const checkOutput = (expected: ScenarioOutput, actual: ScenarioOutput): string | undefined => {
   if (expected._tag !== actual._tag) return `expected a ${expected._tag} output, got ${actual._tag}`
-  if (expected._tag === "stream" && actual._tag === "stream") {
-    if (actual.output.text !== expected.output.text) {
-      return `text differs at ${firstDifference(expected.output.text, actual.output.text)} (length ${actual.output.text.length}, expected ${expected.output.text.length})`
-    }
-    if (actual.output.deltas !== expected.output.deltas) {
-      return `saw ${actual.output.deltas} text deltas, expected ${expected.output.deltas}`
-    }
-    return undefined
+  if (expected._tag === "stream" && actual._tag === "stream") return checkStream(expected.output, actual.output)
+  if (expected._tag === "streams" && actual._tag === "streams") {
+    return compareLists(expected.outputs, actual.outputs, checkStream)
+  }
+  if (expected._tag === "batch" && actual._tag === "batch") {
+    const { results, right } = actual.output
+    return results === expected.output.results && right === expected.output.results
+      ? undefined
+      : `${results} results, ${right} of them right; expected ${expected.output.results}`
   }
   if (expected._tag === "requests" && actual._tag === "requests") {
     return compareLists(expected.texts, actual.texts, (a, b) => (a === b ? undefined : `${JSON.stringify(b)}`))
@@ -262,6 +343,13 @@ export const checkOutput = (expected: ScenarioOutput, actual: ScenarioOutput): s
   return "mismatched outputs"
 }
 
+const checkStream = (expected: StreamOutput, actual: StreamOutput): string | undefined => {
+  if (actual.text !== expected.text) {
+    return `text differs at ${firstDifference(expected.text, actual.text)} (length ${actual.text.length}, expected ${expected.text.length})`
+  }
+  if (actual.deltas !== expected.deltas) return `saw ${actual.deltas} text deltas, expected ${expected.deltas}`
+  return undefined
+}
 const compareLists = <A>(
   expected: ReadonlyArray<A>,
   actual: ReadonlyArray<A>,

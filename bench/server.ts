@@ -4,7 +4,7 @@
  */
 import { Effect, Exit, Scope } from "effect"
 import { MockAnthropicServer } from "effect-claude/testing"
-import { reply } from "./serverScript.js"
+import { routes } from "./serverScript.js"
 
 /** A running server. */
 export interface BenchServer {
@@ -22,7 +22,7 @@ export const start = async (): Promise<BenchServer> => {
   // (200 concurrent runs on 2 cores) could send a request on a pooled socket just as the server closed it,
   // and a contender (running without retries) failed with a transport error, marked WRONG.
   const server = await Effect.runPromise(
-    Scope.extend(MockAnthropicServer.listen(reply, { keepAliveTimeout: "10 minutes" }), scope)
+    Scope.extend(MockAnthropicServer.listen(routes, { keepAliveTimeout: "10 minutes" }), scope)
   )
   return {
     baseURL: server.baseURL,

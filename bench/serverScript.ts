@@ -1,13 +1,15 @@
 /**
  * What the loopback `MockAnthropicServer` answers in the benchmark: it reads the marker in the first
  * user message (see `scenarios.ts`) and the tool results sent back so far, and scripts the Messages
- * API answer.
+ * API answer; a batch's results file has as many lines as the marker of its one item asks for.
  */
 import { Option, Schema } from "effect"
 import { MockAnthropicServer } from "effect-claude/testing"
 import type { ParsedPrompt, ToolResultSeen } from "./scenarios.js"
 import {
   agentNext,
+  batchCustomId,
+  batchResultText,
   modelName,
   parsePrompt,
   requestAnswer,
@@ -20,6 +22,27 @@ import {
 export const reply = (request: MockAnthropicServer.ReceivedRequest): MockAnthropicServer.Reply =>
   answerFor(request.body) ??
   MockAnthropicServer.apiError(400, { message: "not a benchmark request (see bench/scenarios.ts)" })
+
+/** The benchmark's script: Messages replies, and batches whose results files the markers size. */
+export const routes: MockAnthropicServer.Routes = { messages: reply, batches: { resultLines: batchResultLines } }
+
+// One results line, cut around its custom_id and text (both plain ASCII: `bench-7`, `result 7`), so
+// the server writes 100,000 lines by concatenation and the client's decoding is what gets measured.
+const [linePrefix, lineMiddle, lineSuffix] = JSON.stringify({
+  custom_id: "\u0000",
+  result: MockAnthropicServer.batchSucceeded(MockAnthropicServer.textMessage("\u0000", { model: modelName }))
+}).split("\\u0000") as [string, string, string]
+
+/** The lines of a batch's results file: as many as the marker of its first item asks for, made as they are read. */
+export function* batchResultLines(batch: MockAnthropicServer.StoredBatch): Generator<string, void, undefined> {
+  const first = batch.requests[0]
+  const view = first === undefined ? undefined : viewOf(first.params)
+  const prompt = view === undefined ? undefined : parsePrompt(view.prompt)
+  if (prompt?._tag !== "batch") return
+  for (let index = 0; index < prompt.lines; index++) {
+    yield `${linePrefix}${batchCustomId(index)}${lineMiddle}${batchResultText(index)}${lineSuffix}`
+  }
+}
 
 // The streamed answer is one reply object per size, so the server encodes its 10,000 events once.
 const streamReplies = new Map<number, MockAnthropicServer.MessageReply>()
@@ -55,6 +78,9 @@ export const answerFor = (body: unknown): MockAnthropicServer.Reply | undefined 
           })
         : MockAnthropicServer.textMessage(action.text, { model: modelName })
     }
+    case "batch":
+      // Only a batch item carries this marker.
+      return undefined
   }
 }
 

@@ -10,7 +10,7 @@
  */
 import { pathToFileURL } from "node:url"
 import { parseArgs } from "node:util"
-import { type Contender, type ContenderName, contenderNames, isContenderName, load } from "./Contender.js"
+import { type Contender, type ContenderName, contenderNames, isContenderName, load, supports } from "./Contender.js"
 import {
   checkOutput,
   expectedOutput,
@@ -122,6 +122,7 @@ export const runWorker = async (request: WorkerRequest): Promise<WorkerResult> =
       const repsOf = new Map<ContenderName, number>()
       for (let i = 0; i < request.warmup; i++) {
         for (const [name, contender] of built) {
+          if (!supports(name, scenario)) continue
           // One warm-up is enough for a contender too slow for its full number of repetitions.
           if (i > 0 && (repsOf.get(name) ?? request.reps) < request.reps) continue
           const { elapsed } = await once(name, contender, -1 - i)
@@ -132,7 +133,7 @@ export const runWorker = async (request: WorkerRequest): Promise<WorkerResult> =
         // Rotate who goes first, so no contender always runs right after the same other one.
         for (let k = 0; k < built.length; k++) {
           const [name, contender] = built[(repetition + k) % built.length]!
-          if (repetition >= (repsOf.get(name) ?? request.reps)) continue
+          if (!supports(name, scenario) || repetition >= (repsOf.get(name) ?? request.reps)) continue
           const { elapsed, cpu } = await once(name, contender, repetition)
           const samples = perContender[name] ?? []
           samples.push(elapsed)

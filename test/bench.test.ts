@@ -4,7 +4,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
-import { contenderNames } from "../bench/Contender.js"
+import { contenderNames, supports } from "../bench/Contender.js"
 import type { Report } from "../bench/report.js"
 import {
   agentNext,
@@ -75,7 +75,11 @@ describe("bench --quick", () => {
         scenario.contenders.map((result) => [scenario.scenario, result.contender, result.correct] as const)
       )
       expect(rows).toEqual(
-        scenarioNames.flatMap((scenario) => contenderNames.map((contender) => [scenario, contender, true] as const))
+        scenarioNames.flatMap((scenario) =>
+          contenderNames
+            .filter((contender) => supports(contender, scenario))
+            .map((contender) => [scenario, contender, true] as const)
+        )
       )
       for (const scenario of report.scenarios) {
         for (const result of scenario.contenders) {

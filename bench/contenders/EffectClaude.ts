@@ -6,7 +6,7 @@
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Effect, Layer, Redacted, Schema, Stream } from "effect"
 import { Agent, Message, Model, Tool } from "effect-claude"
-import { AnthropicClient, AnthropicModel } from "effect-claude/anthropic"
+import { AnthropicBatches, AnthropicClient, AnthropicModel } from "effect-claude/anthropic"
 import { FunctionModel } from "effect-claude/testing"
 import { fromScenarios, type MakeContender } from "../Contender.js"
 import type { AgentAction, AgentRunOutput, ToolResultSeen } from "../scenarios.js"
@@ -64,43 +64,76 @@ const partsOf = (action: AgentAction): Array<Message.ModelResponsePart> => [
     : new Message.TextPart({ content: action.text })
 ]
 
+/** One streamed answer, consumed to the end: its text and how many text deltas it came in. */
+const streamOne = (prompt: string) =>
+  Effect.gen(function* () {
+    const model = yield* Model.Model
+    let text = ""
+    let deltas = 0
+    yield* Stream.runForEachChunk(
+      model.requestStream([Message.ModelRequest.user(prompt)], {}, Model.textParameters),
+      (chunk) =>
+        Effect.sync(() => {
+          // Per-event work in a plain loop over the chunk, as the library itself does.
+          for (const event of chunk) {
+            if (event._tag === "PartStart" && event.part._tag === "TextPart") {
+              // A part may start empty (Anthropic's `content_block_start`) or with its first delta.
+              if (event.part.content !== "") {
+                text += event.part.content
+                deltas++
+              }
+            } else if (event._tag === "PartDelta" && event.delta._tag === "TextDelta") {
+              text += event.delta.content
+              deltas++
+            }
+          }
+        })
+    )
+    return { text, deltas }
+  })
+
+/** Submits a one-item batch and streams its results file, counting the results and the right ones. */
+const batchResults = (prompt: string) =>
+  Effect.gen(function* () {
+    const batch = yield* AnthropicBatches.create(
+      [{ customId: "bench-batch", messages: [Message.ModelRequest.user(prompt)] }],
+      {
+        model: Scenario.modelName,
+        settings: { maxTokens: Scenario.maxTokens }
+      }
+    )
+    // The server ends a batch at its first retrieval.
+    yield* AnthropicBatches.retrieve(batch.id)
+    let results = 0
+    let right = 0
+    yield* Stream.runForEachChunk(AnthropicBatches.results(batch.id), (chunk) =>
+      Effect.sync(() => {
+        for (const result of chunk) {
+          results++
+          if (
+            result._tag === "Succeeded" &&
+            Scenario.isBatchResultRight(result.customId, Message.responseText(result.response))
+          )
+            right++
+        }
+      })
+    )
+    return { results, right }
+  })
+
 /** Builds the effect-claude contender. */
 export const make: MakeContender = async ({ baseURL }) => {
+  // The client stays in the runtime's context for the batch scenarios.
   const anthropic = AnthropicModel.layer(Scenario.modelName, { maxTokens: Scenario.maxTokens }).pipe(
-    Layer.provide(AnthropicClient.layer({ apiKey: Redacted.make("bench-key"), baseURL })),
+    Layer.provideMerge(AnthropicClient.layer({ apiKey: Redacted.make("bench-key"), baseURL })),
     Layer.provide(NodeHttpClient.layerUndici)
   )
   const runtimes = await buildRuntimes(anthropic, fakeModel)
 
   return fromScenarios({
-    stream: (prompt) =>
-      runtimes.live.runPromise(
-        Effect.gen(function* () {
-          const model = yield* Model.Model
-          let text = ""
-          let deltas = 0
-          yield* Stream.runForEachChunk(
-            model.requestStream([Message.ModelRequest.user(prompt)], {}, Model.textParameters),
-            (chunk) =>
-              Effect.sync(() => {
-                // Per-event work in a plain loop over the chunk, as the library itself does.
-                for (const event of chunk) {
-                  if (event._tag === "PartStart" && event.part._tag === "TextPart") {
-                    // A part may start empty (Anthropic's `content_block_start`) or with its first delta.
-                    if (event.part.content !== "") {
-                      text += event.part.content
-                      deltas++
-                    }
-                  } else if (event._tag === "PartDelta" && event.delta._tag === "TextDelta") {
-                    text += event.delta.content
-                    deltas++
-                  }
-                }
-              })
-          )
-          return { text, deltas }
-        })
-      ),
+    stream: (prompt) => runtimes.live.runPromise(streamOne(prompt)),
+    streams: (prompts) => runtimes.live.runPromise(Effect.forEach(prompts, streamOne, { concurrency: "unbounded" })),
+    batchResults: (prompt) => runtimes.live.runPromise(batchResults(prompt)),
     requests: (prompts) =>
       runtimes.live.runPromise(
         Effect.gen(function* () {

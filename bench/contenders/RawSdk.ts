@@ -148,6 +148,32 @@ export const make: MakeContender = async ({ baseURL }) => {
         )
       ),
     agents: (prompts) => Promise.all(prompts.map((prompt) => runAgent(create, prompt))),
-    fakeAgents: (prompts) => sequentially(prompts, (prompt) => runAgent(fakeCreate, prompt))
+    fakeAgents: (prompts) => sequentially(prompts, (prompt) => runAgent(fakeCreate, prompt)),
+    batchResults: async (prompt) => {
+      const batch = await client.messages.batches.create({
+        requests: [
+          {
+            custom_id: "bench-batch",
+            params: {
+              model: Scenario.modelName,
+              max_tokens: Scenario.maxTokens,
+              messages: [{ role: "user", content: prompt }]
+            }
+          }
+        ]
+      })
+      // `results` retrieves the batch (the server ends it then) and decodes the JSONL file line by line.
+      let results = 0
+      let right = 0
+      for await (const line of await client.messages.batches.results(batch.id)) {
+        results++
+        if (
+          line.result.type === "succeeded" &&
+          Scenario.isBatchResultRight(line.custom_id, textOf(line.result.message))
+        )
+          right++
+      }
+      return { results, right }
+    }
   })
 }

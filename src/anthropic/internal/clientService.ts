@@ -1,12 +1,13 @@
 /**
  * The machinery behind every `AnthropicClient` Layer (first-party and cloud): the bridged `fetch`,
- * `call`, and `stream` with its chunking pump.
+ * `call`, and `stream` over the chunking pump of `eventPump.ts`.
  */
 import type Anthropic from "@anthropic-ai/sdk"
 import * as HttpClient from "@effect/platform/HttpClient"
-import { Chunk, Duration, Effect, Option, Predicate, type Scope, Stream } from "effect"
-import { type AnthropicError, APIConnectionTimeoutError } from "../AnthropicError.js"
+import { type Chunk, Duration, Effect, type Option, Predicate, type Scope, Stream } from "effect"
+import type { AnthropicError } from "../AnthropicError.js"
 import type { CommonOptions, Platform, RequestOptions, Service, StreamOptions } from "./clientTypes.js"
+import { iteratorSource, opened, Pump, type Source } from "./eventPump.js"
 import { type Fetch, makeFetch } from "./httpBridge.js"
 import { fromSdkError } from "./sdkErrors.js"
 import { printAs, type SdkLogger, scrub } from "./secrets.js"
@@ -54,221 +55,6 @@ export const commonClientOptions = (options: CommonOptions, logger: SdkLogger) =
   ...(options.defaultQuery === undefined ? {} : { defaultQuery: { ...options.defaultQuery } })
 })
 
-/** `setImmediate` where there is one: it runs after the I/O callbacks of the current loop turn. */
-const nextMacrotask: (callback: () => void) => void =
-  typeof globalThis.setImmediate === "function"
-    ? (callback) => globalThis.setImmediate(callback)
-    : (callback) => globalThis.setTimeout(callback, 0)
-
-/**
- * How many events the pump reads ahead of its consumer before it waits (and the largest chunk when
- * the events were already buffered). Small enough that events do not outlive the young generation
- * of the garbage collector (a thousand small events are a few hundred kilobytes), large enough
- * that the Stream runs rarely: a long answer read from a fast server is a handful of chunks.
- */
-const readAhead = 1024
-
-type Resume<A> = (effect: Effect.Effect<Chunk.Chunk<A>, Option.Option<AnthropicError>>) => void
-
-/**
- * Reads an SDK event iterator one `next()` after the other and hands the events over in chunks:
- * everything that arrived during one macrotask (typically one network read) becomes one chunk, so
- * the Stream machinery runs once per chunk, not once per event. It reads ahead of its consumer up
- * to `readAhead` events, then waits for a chunk to be taken.
- *
- * The reading is an `async` loop with an `await` per event rather than a `then` callback per
- * event, which would allocate a derived promise each time.
- */
-class Pump<A> {
-  private buffer: Array<A> = []
-  private finished = false
-  private closed = false
-  private failure: AnthropicError | undefined = undefined
-  private waiter: Resume<A> | undefined = undefined
-  private flushScheduled = false
-  /** Whether an `iterator.next()` is under way. */
-  private reading = false
-  /** Whether reading stopped at a full buffer, to go on when a chunk is taken. */
-  private paused = false
-  /** Events read so far: the idle watch only compares it between its ticks, so an event costs an increment. */
-  private events = 0
-  /** `events` at the watch's last tick, and when the count last moved (or the pump last waited on its consumer). */
-  private eventsAtTick = 0
-  private quietSince = 0
-  private watch: ReturnType<typeof setTimeout> | undefined = undefined
-
-  /**
-   * The iterator's `next`, read once: each SDK stream's iterator is an object of a hidden class of
-   * its own (its async generator function is made anew for each stream), so the per-event code
-   * does not look a method up on an object whose class is new every time.
-   */
-  private readonly nextEvent: () => Promise<IteratorResult<A>>
-
-  constructor(
-    private readonly iterator: AsyncIterator<A>,
-    private readonly toError: (error: unknown) => AnthropicError,
-    /** How long the server may send nothing while the pump waits for it. */
-    private readonly idleMillis: number,
-    /** Aborts the request, once the server has been idle too long. */
-    private readonly abort: () => void
-  ) {
-    this.nextEvent = iterator.next
-  }
-
-  /** Starts reading, and watching for a server that stalls. */
-  start(): this {
-    this.read()
-    this.quietSince = Date.now()
-    this.watch = setTimeout(this.tick, this.tickMillis())
-    return this
-  }
-
-  /**
-   * A tick a few times per idle period: the server counts as idle while the pump waits for an
-   * event (not while its consumer is slow) and the count has not moved. A byte trickle that never
-   * completes an event is idle too: only whole events are progress.
-   */
-  private readonly tick = (): void => {
-    this.watch = undefined
-    if (this.closed || this.done) return
-    const now = Date.now()
-    if (this.events !== this.eventsAtTick || !this.reading) {
-      this.eventsAtTick = this.events
-      this.quietSince = now
-    } else if (now - this.quietSince >= this.idleMillis) {
-      this.failure = new APIConnectionTimeoutError({
-        message: `Request timed out: the server sent nothing for ${this.idleMillis} ms`,
-        headers: {}
-      })
-      this.abort()
-      this.flush()
-      return
-    }
-    this.watch = setTimeout(this.tick, this.tickMillis())
-  }
-
-  private tickMillis(): number {
-    return Math.max(5, Math.min(this.idleMillis - (Date.now() - this.quietSince), Math.ceil(this.idleMillis / 4)))
-  }
-
-  /** Waits for the next chunk (or the end, or the failure). */
-  private readonly wait: Effect.Effect<Chunk.Chunk<A>, Option.Option<AnthropicError>> = Effect.async((resume) => {
-    if (this.buffer.length > 0) return resume(Effect.succeed(this.take()))
-    if (this.failure !== undefined) return resume(Effect.fail(Option.some(this.failure)))
-    if (this.finished) return resume(Effect.fail(Option.none()))
-    this.waiter = resume
-    return Effect.sync(() => {
-      this.waiter = undefined
-    })
-  })
-
-  /** The next chunk; fails with `None` at the end. Events already read are taken without suspending. */
-  readonly pull: Effect.Effect<Chunk.Chunk<A>, Option.Option<AnthropicError>> = Effect.suspend(() =>
-    this.buffer.length > 0 ? Effect.succeed(this.take()) : this.wait
-  )
-
-  /** Whether the iterator has ended (or failed): nothing is left to abort. */
-  get done(): boolean {
-    return this.finished || this.failure !== undefined
-  }
-
-  /** Stops reading; the caller aborts the request. */
-  close(): void {
-    if (this.closed) return
-    this.closed = true
-    this.waiter = undefined
-    if (this.watch !== undefined) clearTimeout(this.watch)
-    if (this.done) return
-    const finish = this.iterator.return
-    if (finish === undefined) return
-    try {
-      // Runs the SDK stream's own cleanup (it aborts its request); settles after a pending read.
-      finish.call(this.iterator).then(undefined, () => {})
-    } catch {
-      // A broken iterator cannot stop the stream from closing.
-    }
-  }
-
-  /** Asks the iterator for the next event, unless one is on its way, the buffer is full, or reading is over. */
-  private read(): void {
-    if (this.reading || this.closed || this.done) return
-    this.reading = true
-    this.loop().then(undefined, this.onFailure)
-  }
-
-  /** Reads events until the buffer is full, the iterator ends, or the pump is closed. */
-  private async loop(): Promise<void> {
-    while (true) {
-      if (this.buffer.length >= readAhead) {
-        // A full buffer goes to a waiting consumer now, without waiting for the macrotask.
-        this.flush()
-        if (this.buffer.length >= readAhead) {
-          this.paused = true
-          this.reading = false
-          return
-        }
-      }
-      const result = await this.nextEvent.call(this.iterator)
-      if (this.closed || this.failure !== undefined) {
-        this.reading = false
-        return
-      }
-      if (result.done === true) {
-        this.reading = false
-        this.finished = true
-        if (this.watch !== undefined) clearTimeout(this.watch)
-        this.flush()
-        return
-      }
-      this.events++
-      this.buffer.push(result.value)
-      if (this.waiter !== undefined && !this.flushScheduled) {
-        this.flushScheduled = true
-        nextMacrotask(this.scheduledFlush)
-      }
-    }
-  }
-
-  private readonly onFailure = (error: unknown): void => {
-    this.reading = false
-    // After an idle timeout the read fails with the abort: the timeout is the stream's failure.
-    if (this.closed || this.failure !== undefined) return
-    if (this.watch !== undefined) clearTimeout(this.watch)
-    this.failure = this.toError(error)
-    this.flush()
-  }
-
-  private take(): Chunk.Chunk<A> {
-    const chunk = Chunk.unsafeFromArray(this.buffer)
-    this.buffer = []
-    if (this.paused) {
-      this.paused = false
-      this.read()
-    }
-    return chunk
-  }
-
-  private readonly scheduledFlush = (): void => {
-    this.flushScheduled = false
-    this.flush()
-  }
-
-  private flush(): void {
-    const waiter = this.waiter
-    if (waiter === undefined) return
-    if (this.buffer.length > 0) {
-      this.waiter = undefined
-      waiter(Effect.succeed(this.take()))
-    } else if (this.failure !== undefined) {
-      this.waiter = undefined
-      waiter(Effect.fail(Option.some(this.failure)))
-    } else if (this.finished) {
-      this.waiter = undefined
-      waiter(Effect.fail(Option.none()))
-    }
-  }
-}
-
 /**
  * A Stream's pull: the next chunk; `None` at the end.
  * @since 0.1.0
@@ -313,16 +99,16 @@ export const makeService = (sdk: Anthropic, platform: Platform, secrets: Readonl
         // anyway would only cost an exception object per request.
         Effect.addFinalizer(() => (pump?.done === true ? Effect.void : Effect.sync(abort))),
         Effect.flatMap(
-          Effect.tryPromise({ try: () => f(sdk, { signal: controller.signal }), catch: toError }),
-          (iterable) => {
-            let iterator: AsyncIterator<A>
+          Effect.tryPromise({ try: () => opened(sdk, f(sdk, { signal: controller.signal })), catch: toError }),
+          ({ iterable, body }) => {
+            let source: Source<A>
             try {
-              iterator = iterable[Symbol.asyncIterator]()
+              source = body ?? iteratorSource(iterable[Symbol.asyncIterator]())
             } catch (error) {
               abortIterable(iterable)
               return Effect.fail(toError(error))
             }
-            const opened = new Pump<A>(iterator, toError, idleMillis, () => {
+            const opened = new Pump<A>(source, toError, idleMillis, () => {
               abortIterable(iterable)
               abort()
             }).start()
