@@ -7,17 +7,12 @@ import { Effect, Schema } from "effect"
 import { Agent, Approval, DeferredTools, Message, Tool, Toolset } from "effect-claude"
 import { FunctionModel } from "effect-claude/testing"
 import { fixture, logFile } from "../mcp/helpers.js"
+import { lastToolReturns } from "../support/toolReturns.js"
 
 /** Calls `calls` first; once the results are in, answers with them as text. */
 const scripted = (calls: ReadonlyArray<Message.ToolCallPart>) =>
   FunctionModel.layer((messages) => {
-    const last = messages.at(-1)
-    const returned =
-      last?._tag === "ModelRequest"
-        ? last.parts.flatMap((part) =>
-            part._tag === "ToolReturnPart" ? [`${part.toolName}=${String(part.content)}`] : []
-          )
-        : []
+    const returned = lastToolReturns(messages).map((part) => `${part.toolName}=${String(part.content)}`)
     return Effect.succeed(returned.length === 0 ? calls : [new Message.TextPart({ content: returned.join("; ") })])
   })
 

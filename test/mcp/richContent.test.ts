@@ -8,6 +8,7 @@ import { Effect, Schema } from "effect"
 import { Agent, Message, Tool, ToolContent, Toolset } from "effect-claude"
 import { McpServe, McpToolset } from "effect-claude/mcp"
 import { FunctionModel } from "effect-claude/testing"
+import { lastToolReturns } from "../support/toolReturns.js"
 import { fixture, logFile } from "./helpers.js"
 
 const richServer = fileURLToPath(new URL("./fixtures/richServer.mjs", import.meta.url))
@@ -50,8 +51,7 @@ describe("MCP tools with images and resources", () => {
       const server = rich()
       const seen: Array<unknown> = []
       const model = FunctionModel.layer((messages) => {
-        const last = messages.at(-1)
-        const returned = last?._tag === "ModelRequest" ? last.parts.find((p) => p._tag === "ToolReturnPart") : undefined
+        const returned = lastToolReturns(messages)[0]
         if (returned === undefined) {
           return Effect.succeed([new Message.ToolCallPart({ toolName: "chart", args: {}, toolCallId: "c1" })])
         }

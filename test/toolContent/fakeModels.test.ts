@@ -6,6 +6,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Schema } from "effect"
 import { Agent, Message, Tool, ToolContent } from "effect-claude"
 import { FunctionModel, TestModel } from "effect-claude/testing"
+import { lastToolReturns } from "../support/toolReturns.js"
 
 const screenshot = Tool.make("screenshot", {
   description: "Takes a screenshot",
@@ -21,8 +22,7 @@ describe("rich tool results in the fake models", () => {
     Effect.gen(function* () {
       const seen: Array<unknown> = []
       const model = FunctionModel.layer((messages) => {
-        const last = messages.at(-1)
-        const returned = last?._tag === "ModelRequest" ? last.parts.find((p) => p._tag === "ToolReturnPart") : undefined
+        const returned = lastToolReturns(messages)[0]
         if (returned === undefined) {
           return Effect.succeed([new Message.ToolCallPart({ toolName: "screenshot", args: {}, toolCallId: "c1" })])
         }

@@ -78,7 +78,7 @@ describe("computer use with screenshots", () => {
         is_error: false,
         content: "clicked at 640,400"
       })
-      expect((requests[1]?.body as WireBody).tools).toEqual([
+      expect((requests[1]!.body as WireBody).tools).toEqual([
         { type: "computer_20251124", name: "computer", display_width_px: 1280, display_height_px: 800 }
       ])
       expect(requests[1]?.headers["anthropic-beta"]).toContain("computer-use-2025-11-24")
