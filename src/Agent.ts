@@ -130,14 +130,15 @@ type ToolsRequirements<Tools extends ReadonlyArray<Tool.Any>, Toolsets extends R
   | Toolset.Requirements<Toolsets[number]>
 
 /**
- * `DeferredTools.PendingCalls` when one of the tools may defer its calls (approval, external).
+ * `DeferredTools.PendingCalls` when one of the tools or toolsets may defer its calls (approval, external).
  *
  * @since 0.1.0
  * @category models
  */
-export type PendingOf<Tools extends ReadonlyArray<Tool.Any>> = [Extract<Tools[number], Tool.Deferred>] extends [never]
-  ? never
-  : DeferredTools.PendingCalls
+export type PendingOf<
+  Tools extends ReadonlyArray<Tool.Any>,
+  Toolsets extends ReadonlyArray<Toolset.Any> = readonly []
+> = [Extract<Tools[number] | Toolsets[number], Tool.Deferred>] extends [never] ? never : DeferredTools.PendingCalls
 
 /**
  * Builds an agent. Without `output` it answers with text.
@@ -158,7 +159,7 @@ export const make = <
 >(
   options: Options<Tools, O, OI, OE, OR, Toolsets, IE, IR, Processors>
 ): Agent<
-  O | PendingOf<Tools>,
+  O | PendingOf<Tools, Toolsets>,
   ToolsFailure<Tools, Toolsets> | OE | IE | ProcessorsFailure<Processors>,
   ToolsRequirements<Tools, Toolsets> | OR | Exclude<IR, RunContext> | HistoryProcessor.Requirements<Processors[number]>
 > => {

@@ -15,8 +15,10 @@
  * const back = Schema.decodeUnknownSync(Message.HistoryFromJson)(json)
  */
 import { Schema } from "effect"
+import { Citation } from "./Citation.js"
 import { CompactionPart } from "./internal/message/compactionPart.js"
 import { trustedInput } from "./internal/trustedInput.js"
+import { ToolContent } from "./ToolContent.js"
 import { RequestUsage } from "./Usage.js"
 
 /**
@@ -161,8 +163,11 @@ export class UserPromptPart extends Schema.TaggedClass<UserPromptPart>()("UserPr
 export class ToolReturnPart extends Schema.TaggedClass<ToolReturnPart>()("ToolReturnPart", {
   toolName: Schema.String,
   toolCallId: Schema.String,
-  /** Any JSON value; strings are sent as they are, other values as JSON text. */
-  content: JsonValue,
+  /**
+   * A rich result (`ToolContent`: text, images, documents, search results) or any JSON value;
+   * strings are sent as they are, other values as JSON text.
+   */
+  content: Schema.Union(ToolContent, JsonValue),
   /** True when the tool failed and `content` describes the failure. */
   isError: Schema.optionalWith(Schema.Boolean, { default: () => false })
 }) {}
@@ -231,8 +236,8 @@ export class ModelRequest extends Schema.TaggedClass<ModelRequest>()("ModelReque
  */
 export class TextPart extends Schema.TaggedClass<TextPart>()("TextPart", {
   content: Schema.String,
-  /** The sources this text cites, as the provider returned them (e.g. Anthropic's web search result locations). */
-  citations: Schema.optional(Schema.Array(JsonValue))
+  /** The sources this text cites: documents and search results you sent, web pages the provider found. */
+  citations: Schema.optional(Schema.Array(Citation))
 }) {}
 
 /**

@@ -17,6 +17,7 @@
  * const response = builder.response(new Date(0)) // one TextPart: "Hello"
  */
 import { Chunk, Clock, Effect, Predicate, Stream } from "effect"
+import type { Citation } from "./Citation.js"
 import { trustedInput } from "./internal/trustedInput.js"
 import {
   BuiltinToolCallPart,
@@ -33,7 +34,7 @@ import type { ModelResponseStreamEvent, PartDeltaValue } from "./StreamEvent.js"
 import { RequestUsage } from "./Usage.js"
 
 type Draft =
-  | { kind: "text"; content: string; citations?: Array<unknown> }
+  | { kind: "text"; content: string; citations?: Array<Citation> }
   | { kind: "thinking"; content: string; signature?: string; redactedData?: string; provider?: string }
   | {
       kind: "toolCall"

@@ -12,6 +12,7 @@
  * const onEvent = (event: StreamEvent.ModelResponseStreamEvent): string =>
  *   event._tag === "PartDelta" && event.delta._tag === "TextDelta" ? event.delta.content : ""
  */
+import type { Citation } from "./Citation.js"
 import type { FinishReason, ModelResponsePart } from "./Message.js"
 import type { RequestUsage } from "./Usage.js"
 
@@ -37,8 +38,8 @@ export interface PartStart {
 export interface TextDelta {
   readonly _tag: "TextDelta"
   readonly content: string
-  /** A source the text cites, as the provider returned it; appended to the part's `citations`. */
-  readonly citation?: unknown
+  /** A source the text cites; appended to the part's `citations`. */
+  readonly citation?: Citation
 }
 
 /**

@@ -29,6 +29,7 @@ import { Effect, Pipeable, Schema } from "effect"
 import { dual } from "effect/Function"
 import { RunContext } from "./RunContext.js"
 import type * as Tool from "./Tool.js"
+import { DeferredTypeId } from "./Tool.js"
 
 /**
  * Identifies a `Toolset`.
@@ -307,8 +308,61 @@ export const prefix: {
     )
 )
 
-// An approval-required wrapper belongs here, as a combinator wrapping each tool's `execute`; it
-// waits for the deferred-tool-call design that lets a run pause for a human's answer.
+/**
+ * A call of a toolset's tool, as `needsApproval`'s check sees it: the tool's name and the
+ * arguments as the model sent them (JSON, not decoded).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ApprovalCall {
+  readonly toolName: string
+  readonly args: unknown
+}
+
+/** A tool whose calls wait for approval when `needed` says so (or its own check does). */
+const withApproval = <E, R>(
+  tool: Tool.Tool<string, E, R>,
+  needed: (args: unknown) => Effect.Effect<boolean, E, R | RunContext>
+): Tool.Tool<string, E, R> => {
+  const own = tool.deferral
+  // An external tool is run by the program anyway: there is nothing to approve.
+  if (own?._tag === "External") return tool
+  const check =
+    own?._tag === "Approval"
+      ? (args: unknown) => Effect.flatMap(needed(args), (yes) => (yes ? Effect.succeed(true) : own.needed(args)))
+      : needed
+  return Object.assign(Object.create(Object.getPrototypeOf(tool)), tool, {
+    deferral: { _tag: "Approval", needed: check },
+    [DeferredTypeId]: DeferredTypeId
+  })
+}
+
+/**
+ * Makes every call of a toolset's tools wait for approval (`true`), or the calls `check` picks. As
+ * with `Tool.make`'s `needsApproval`: an `Approval.Approver` decides at once, else the run ends with
+ * the calls pending (`DeferredTools.PendingCalls`) and `Agent.resume` continues it. Useful for an
+ * MCP server's tools, which this program did not write.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const needsApproval = <E, R, E2 = never, R2 = never>(
+  self: Toolset<E, R>,
+  check: true | ((call: ApprovalCall) => Effect.Effect<boolean, E2, R2>)
+): Toolset<E | NoInfer<E2>, R | Exclude<NoInfer<R2>, RunContext>> & Tool.Deferred => {
+  // Data first only: a pipeable overload beside it leaves an inline call in `Agent.make({ toolsets })`
+  // untyped. The check's errors and requirements join the toolset's; every step provides `RunContext`.
+  const widened = self as Toolset<E | E2, R | R2>
+  const wrapped = mapStep(widened, self.label, (tools) =>
+    tools.map(({ source, tool }) => ({
+      source,
+      tool: withApproval(tool, (args) => (check === true ? Effect.succeed(true) : check({ toolName: tool.name, args })))
+    }))
+  )
+  return Object.assign(wrapped, { [DeferredTypeId]: DeferredTypeId }) as Toolset<E | E2, R | Exclude<R2, RunContext>> &
+    Tool.Deferred
+}
 
 /**
  * Options of `dynamic`.

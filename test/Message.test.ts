@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either, Schema } from "effect"
-import { Message, Usage } from "effect-claude"
+import { Citation, Message, ToolContent, Usage } from "effect-claude"
 
 const request = new Message.ModelRequest({
   instructions: "Answer in French.",
@@ -31,6 +31,27 @@ const request = new Message.ModelRequest({
       content: "division by zero",
       isError: true
     }),
+    new Message.ToolReturnPart({
+      toolName: "search_docs",
+      toolCallId: "toolu_6",
+      content: ToolContent.make([
+        "Two results:",
+        ToolContent.image({ data: new Uint8Array([137, 80, 78, 71]), mediaType: "image/png" }),
+        ToolContent.image({ url: "https://example.com/chart.png" }),
+        ToolContent.document(
+          { data: new Uint8Array([37, 80, 68, 70]), mediaType: "application/pdf" },
+          { title: "Report" }
+        ),
+        ToolContent.document({ url: "https://example.com/report.pdf" }, { citations: true }),
+        ToolContent.document({ text: "Plain notes" }, { title: "Notes", context: "From 2026", citations: true }),
+        ToolContent.searchResult({
+          source: "https://weather.example.com/paris",
+          title: "Paris",
+          content: ["Paris: 24 °C", "Sunny"],
+          citations: true
+        })
+      ])
+    }),
     new Message.RetryPromptPart({ content: "city must not be empty", toolName: "get_weather", toolCallId: "toolu_3" }),
     new Message.RetryPromptPart({ content: "Please answer with text." })
   ]
@@ -43,7 +64,37 @@ const response = new Message.ModelResponse({
     new Message.TextPart({ content: "Checking the weather." }),
     new Message.TextPart({
       content: "Paris is sunny.",
-      citations: [{ type: "web_search_result_location", url: "https://example.com/weather", title: "Weather" }]
+      citations: [
+        new Citation.WebSearchResultLocation({
+          citedText: "Sunny",
+          url: "https://example.com/weather",
+          title: "Weather",
+          encryptedIndex: "Eo8B"
+        }),
+        new Citation.SearchResultLocation({
+          citedText: "Paris: 24 °C",
+          searchResultIndex: 0,
+          source: "https://weather.example.com/paris",
+          startBlockIndex: 0,
+          endBlockIndex: 1
+        }),
+        new Citation.CharLocation({
+          citedText: "sunny",
+          documentIndex: 1,
+          documentTitle: "Forecast",
+          startCharIndex: 10,
+          endCharIndex: 15
+        }),
+        new Citation.PageLocation({ citedText: "p", documentIndex: 2, startPageNumber: 1, endPageNumber: 2 }),
+        new Citation.ContentBlockLocation({
+          citedText: "b",
+          documentIndex: 3,
+          fileId: "file_1",
+          startBlockIndex: 0,
+          endBlockIndex: 1
+        }),
+        new Citation.UnknownCitation({ type: "future_location", data: { type: "future_location", at: 3 } })
+      ]
     }),
     new Message.ToolCallPart({ toolName: "get_weather", args: { city: "Paris", days: [1, 2] }, toolCallId: "toolu_4" }),
     new Message.ToolCallPart({ toolName: "broken", args: '{"city": "Par', toolCallId: "toolu_5" }),
@@ -191,6 +242,35 @@ describe("Message", () => {
         timestamp: new Date("2025-01-01T00:00:00.000Z")
       })
     ])
+  })
+
+  it("stores a rich tool result and typed citations as tagged JSON", () => {
+    const json = Schema.encodeSync(Message.HistoryFromJson)([
+      new Message.ModelRequest({
+        parts: [
+          new Message.ToolReturnPart({
+            toolName: "shot",
+            toolCallId: "toolu_1",
+            content: ToolContent.make([ToolContent.image({ data: new Uint8Array([104, 105]), mediaType: "image/png" })])
+          })
+        ]
+      })
+    ])
+    expect(JSON.parse(json)[0].parts[0].content).toEqual({
+      _tag: "ToolContent",
+      parts: [{ _tag: "Image", source: { _tag: "Base64Source", data: "aGk=", mediaType: "image/png" } }]
+    })
+    // A plain JSON result that is not a rich one stays plain JSON.
+    const plain = Schema.decodeUnknownSync(Message.HistoryFromJson)(
+      JSON.stringify([
+        {
+          _tag: "ModelRequest",
+          parts: [{ _tag: "ToolReturnPart", toolName: "t", toolCallId: "c", content: { _tag: "Mine", parts: [] } }]
+        }
+      ])
+    )
+    expect(plain[0]!.parts[0]).toMatchObject({ content: { _tag: "Mine", parts: [] } })
+    expect(ToolContent.isToolContent((plain[0]!.parts[0] as Message.ToolReturnPart).content)).toBe(false)
   })
 
   it("rejects malformed history with a parse error", () => {

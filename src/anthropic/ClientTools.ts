@@ -17,6 +17,7 @@
 import { type Effect, Schema } from "effect"
 import type { ModelRetry } from "../AgentError.js"
 import * as Tool from "../Tool.js"
+import type * as ToolContent from "../ToolContent.js"
 import type { CacheSetting } from "./AnthropicSettings.js"
 import { executeMemoryCommand, MemoryCommand } from "./internal/memoryCommands.js"
 import type { MemoryStore } from "./MemoryStore.js"
@@ -127,7 +128,7 @@ const clientTool = <const Name extends string, A, I extends Readonly<Record<stri
   tool: {
     readonly description: string
     readonly parameters: Schema.Schema<A, I>
-    readonly handler: (input: A) => Effect.Effect<string, E, R>
+    readonly handler: (input: A) => Effect.Effect<string | ToolContent.ToolContent, E, R>
     readonly maxRetries?: number | undefined
   },
   wire: {
@@ -334,8 +335,12 @@ export interface ComputerOptions<E, R> extends DefinitionOptions {
   readonly displayNumber?: number | undefined
   /** Allow the `zoom` action. */
   readonly enableZoom?: boolean | undefined
-  /** Performs one action; its text is the tool's result. */
-  readonly handler: (action: ComputerAction) => Effect.Effect<string, E, R>
+  /**
+   * Performs one action. Its result is text, or a rich result holding a screenshot
+   * (`ToolContent.make([ToolContent.image({ data, mediaType: "image/png" })])`), which Claude sees as
+   * an image: answer `screenshot` (and `zoom`) that way.
+   */
+  readonly handler: (action: ComputerAction) => Effect.Effect<string | ToolContent.ToolContent, E, R>
 }
 
 /**

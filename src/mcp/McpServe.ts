@@ -34,8 +34,10 @@ import * as AgentError from "../AgentError.js"
 import type { Model } from "../Model.js"
 import { RunContext } from "../RunContext.js"
 import * as Tool from "../Tool.js"
+import { isToolContent } from "../ToolContent.js"
 import * as Toolset from "../Toolset.js"
 import * as Usage from "../Usage.js"
+import { mcpContentOf } from "./internal/content.js"
 import { loadHttpServer, loadServer, loadStdioServer } from "./internal/sdk.js"
 import { McpError } from "./McpError.js"
 
@@ -82,6 +84,7 @@ const callResult = (exit: Exit.Exit<unknown, unknown>): CallToolResult => {
   if (Exit.isFailure(exit)) return { content: [text(failureMessage(exit.cause))], isError: true }
   const value = exit.value
   if (typeof value === "string") return { content: [text(value)] }
+  if (isToolContent(value)) return { content: mcpContentOf(value) }
   const json = JSON.stringify(value) ?? "null"
   return Predicate.isRecord(value) && !Array.isArray(value)
     ? { content: [text(json)], structuredContent: { ...value } }

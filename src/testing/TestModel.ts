@@ -30,7 +30,7 @@
  *   return [Message.responseText(response), calls.length] as const
  * }).pipe(Effect.provide(TestModel.layer({ customOutputText: "hello" })))
  */
-import { Chunk, Clock, Context, Effect, Layer, Option, Predicate, Ref, Stream } from "effect"
+import { Chunk, Clock, Context, Effect, Layer, Option, Predicate, Ref, Schema, Stream } from "effect"
 import { UserError } from "../AgentError.js"
 import {
   type ModelMessage,
@@ -52,6 +52,7 @@ import {
 } from "../Model.js"
 import type { ModelSettings } from "../ModelSettings.js"
 import * as StreamEvent from "../StreamEvent.js"
+import { isToolContent, ToolContent } from "../ToolContent.js"
 import { estimateUsage } from "./estimateUsage.js"
 import { generate, mixSeed } from "./internal/jsonSchemaValues.js"
 
@@ -175,12 +176,18 @@ const retryCount = (messages: ReadonlyArray<ModelMessage>, toolName: string | un
   return count
 }
 
+const encodeToolContent = Schema.encodeSync(ToolContent)
+const plainResult = (content: unknown): unknown => (isToolContent(content) ? encodeToolContent(content) : content)
+
 /** Every tool result of the conversation, by tool name (a later result of the same tool wins). */
 const toolResults = (messages: ReadonlyArray<ModelMessage>): Record<string, unknown> => {
   const results: Record<string, unknown> = {}
   for (const message of messages) {
     if (message._tag !== "ModelRequest") continue
-    for (const part of message.parts) if (part._tag === "ToolReturnPart") results[part.toolName] = part.content
+    for (const part of message.parts) {
+      // A rich result is shown as its JSON form (bytes as base64), as history stores it.
+      if (part._tag === "ToolReturnPart") results[part.toolName] = plainResult(part.content)
+    }
   }
   return results
 }

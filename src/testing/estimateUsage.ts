@@ -3,6 +3,7 @@
  * message. Never zero, so usage limits and accounting can be tested with fakes.
  */
 import type { ModelMessage, ModelResponsePart } from "../Message.js"
+import { isToolContent, type Part } from "../ToolContent.js"
 import { RequestUsage } from "../Usage.js"
 
 // The characters between words: whitespace and JSON / sentence punctuation.
@@ -36,12 +37,31 @@ const countWords = (text: string): number => {
 
 const valueWords = (value: unknown): number => countWords(typeof value === "string" ? value : JSON.stringify(value))
 
+/** A rich result's words: its texts counted, an image or a document of bytes as a fixed 50. */
+const contentPartWords = (part: Part): number => {
+  switch (part._tag) {
+    case "Text":
+      return countWords(part.text)
+    case "SearchResult":
+      return countWords(part.title) + part.content.reduce((words, text) => words + countWords(text), 0)
+    case "Document":
+      return part.source._tag === "TextSource" ? countWords(part.source.text) : 50
+    case "Image":
+      return 50
+  }
+}
+
+const toolResultWords = (content: unknown): number =>
+  isToolContent(content)
+    ? content.parts.reduce((words, part) => words + contentPartWords(part), 0)
+    : valueWords(content)
+
 const messageWords = (message: ModelMessage): number => {
   if (message._tag === "ModelResponse") return responseWords(message.parts)
   let words = 0
   if (message.instructions !== undefined) words += countWords(message.instructions)
   for (const part of message.parts) {
-    if (part._tag === "ToolReturnPart") words += valueWords(part.content)
+    if (part._tag === "ToolReturnPart") words += toolResultWords(part.content)
     else if (part._tag === "UserPromptPart" && typeof part.content !== "string") {
       for (const item of part.content) words += item._tag === "TextContent" ? countWords(item.text) : 50
     } else words += valueWords(part.content)

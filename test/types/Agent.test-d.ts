@@ -3,7 +3,7 @@
  * its output type follows the agent's output.
  */
 import { Context, Effect, Schema } from "effect"
-import { Agent, AgentError, type Model, Output, Tool } from "effect-claude"
+import { Agent, AgentError, type DeferredTools, type Model, Output, Tool, Toolset } from "effect-claude"
 import { describe, expectTypeOf, it } from "vitest"
 
 class NotFound extends Schema.TaggedError<NotFound>()("NotFound", { key: Schema.String }) {}
@@ -46,5 +46,15 @@ describe("Agent.run", () => {
       readonly city: string
       readonly celsius: number
     }>()
+  })
+
+  it("a toolset needing approval adds PendingCalls to the output; a plain one does not", () => {
+    const plain = Toolset.make([lookup])
+    expectTypeOf(Agent.make({ toolsets: [plain] })).toEqualTypeOf<
+      Agent.Agent<string, NotFound | Toolset.DuplicateToolName, Store>
+    >()
+    expectTypeOf(Agent.make({ toolsets: [Toolset.needsApproval(plain, true)] })).toEqualTypeOf<
+      Agent.Agent<string | DeferredTools.PendingCalls, NotFound | Toolset.DuplicateToolName, Store>
+    >()
   })
 })

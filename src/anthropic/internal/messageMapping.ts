@@ -4,7 +4,7 @@
  * opaque blocks passed through), merged so roles alternate.
  */
 import type { BetaContentBlockParam, BetaTextBlockParam } from "@anthropic-ai/sdk/resources/beta/messages/messages.js"
-import { Encoding, Option, Schema } from "effect"
+import { Option, Schema } from "effect"
 import { UserError } from "../../AgentError.js"
 import type {
   BuiltinToolCallPart,
@@ -20,7 +20,7 @@ import { parseToolArgs } from "../../ModelResponseBuilder.js"
 import { cacheControl, setBlockCacheControl } from "./cachePoints.js"
 import { compactionBlock } from "./compaction.js"
 import { isMcpToolName, parseMcpToolName, providerName } from "./names.js"
-import { toolResultText } from "./requestValidation.js"
+import { bytesBlock, toolResultContent } from "./toolResultContent.js"
 
 /** Beta needed to reference uploaded files. */
 export const filesBeta = "files-api-2025-04-14"
@@ -88,7 +88,7 @@ const requestBlocks = (
         blocks.push({
           type: "tool_result",
           tool_use_id: part.toolCallId,
-          content: toolResultText(part.toolName, part.content),
+          content: toolResultContent(part.toolName, part.content),
           is_error: part.isError
         })
         break
@@ -109,9 +109,6 @@ const requestBlocks = (
   return blocks
 }
 
-const isImageMediaType = (mediaType: string): mediaType is "image/jpeg" | "image/png" | "image/gif" | "image/webp" =>
-  mediaType === "image/jpeg" || mediaType === "image/png" || mediaType === "image/gif" || mediaType === "image/webp"
-
 const userContentBlock = (
   content: Exclude<UserContent, { readonly _tag: "CachePoint" }>,
   betas: Set<string>
@@ -128,30 +125,8 @@ const userContentBlock = (
         })
       }
       return { type: "document", source: { type: "url", url: content.url } }
-    case "BinaryContent": {
-      const mediaType = content.mediaType
-      if (isImageMediaType(mediaType)) {
-        return {
-          type: "image",
-          source: { type: "base64", media_type: mediaType, data: Encoding.encodeBase64(content.data) }
-        }
-      }
-      if (mediaType === "application/pdf") {
-        return {
-          type: "document",
-          source: { type: "base64", media_type: "application/pdf", data: Encoding.encodeBase64(content.data) }
-        }
-      }
-      if (mediaType === "text/plain") {
-        return {
-          type: "document",
-          source: { type: "text", media_type: "text/plain", data: new TextDecoder().decode(content.data) }
-        }
-      }
-      throw new UserError({
-        message: `Anthropic does not accept ${mediaType} content: use a JPEG, PNG, GIF or WebP image, a PDF or plain text`
-      })
-    }
+    case "BinaryContent":
+      return bytesBlock(content.data, content.mediaType)
     case "UploadedFile":
       betas.add(filesBeta)
       return content.kind === "image"

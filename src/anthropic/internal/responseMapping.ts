@@ -28,6 +28,7 @@ import {
 import { ModelResponseBuilder as ResponseBuilder } from "../../ModelResponseBuilder.js"
 import type { ModelResponseStreamEvent, ResponseMetadata } from "../../StreamEvent.js"
 import { RequestUsage } from "../../Usage.js"
+import { citationOfWire } from "./citations.js"
 import { CompactionBlock, compactionPart } from "./compaction.js"
 import { sumIterations } from "./iterationUsage.js"
 import { mcpToolName, providerName, unknownMcpToolName } from "./names.js"
@@ -105,7 +106,10 @@ export class BlockContext {
         return new TextPart(
           {
             content: text,
-            citations: citations !== null && citations !== undefined && citations.length > 0 ? citations : undefined
+            citations:
+              citations !== null && citations !== undefined && citations.length > 0
+                ? citations.map(citationOfWire)
+                : undefined
           },
           decoded
         )

@@ -5,6 +5,7 @@
 import type { BetaContentBlock, BetaRawMessageStreamEvent } from "@anthropic-ai/sdk/resources/beta/messages/messages.js"
 import { Chunk } from "effect"
 import type { ModelResponseStreamEvent } from "../../StreamEvent.js"
+import { citationOfWire } from "./citations.js"
 import { providerName } from "./names.js"
 import {
   BlockContext,
@@ -198,7 +199,11 @@ export class StreamMapper implements StreamReader<BetaRawMessageStreamEvent, Mod
           }
           case "citations_delta": {
             const index = this.expectKind(event, textBlock, delta.type)
-            out.push({ _tag: "PartDelta", index, delta: { _tag: "TextDelta", content: "", citation: delta.citation } })
+            out.push({
+              _tag: "PartDelta",
+              index,
+              delta: { _tag: "TextDelta", content: "", citation: citationOfWire(delta.citation) }
+            })
             return
           }
           case "thinking_delta": {

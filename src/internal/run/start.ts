@@ -44,7 +44,7 @@ import { dynamicInstructionsOf, dynamicSystemPromptsOf } from "./prepare.js"
 import { sendRequest } from "./requests.js"
 import { handleResponse } from "./responses.js"
 import { streamFrom } from "./streaming.js"
-import { startToolsets } from "./toolsets.js"
+import { resumeTools, startToolsets } from "./toolsets.js"
 
 /** A started run. */
 export interface Machine<O, E, R> {
@@ -179,7 +179,8 @@ export const resume = <O, E, R>(
   agent: Agent<O, E, R>,
   answers: ReadonlyArray<Answer>,
   options: RunOptions
-): Effect.Effect<Machine<O, E, R>, UserError | ResumeError, Model> => start(agent, { _tag: "Resume", answers }, options)
+): Effect.Effect<Machine<O, E, R>, UserError | ResumeError | E, Model | R> =>
+  start(agent, { _tag: "Resume", answers }, options)
 
 type Entry =
   | { readonly _tag: "Prompt"; readonly prompt: string | ReadonlyArray<UserContent> }
@@ -201,11 +202,26 @@ const start = Effect.fnUntraced(function* <O, E, R>(agent: Agent<O, E, R>, entry
   const output = agent.output
   const mode = resolveMode(output, model, settings)
   const outputTool = outputToolOf(output, mode)
-  const tools = yield* toolsByName(agent.tools, outputTool)
+  const agentTools = yield* toolsByName(agent.tools, outputTool)
   const stepTools = yield* startToolsets(agent)
 
   const history = options.messageHistory ?? []
   const waiting = unanswered(history)
+  const tools =
+    entry._tag === "Prompt"
+      ? agentTools
+      : yield* resumeTools(agentTools, stepTools, {
+          agentName: agent.name,
+          modelName: model.modelName,
+          prompt: lastPrompt(history),
+          usage: options.usage ?? Usage.RunUsage.empty,
+          messages: history,
+          runStep: 0,
+          retry: 0,
+          maxRetries: 0,
+          toolName: undefined,
+          toolCallId: undefined
+        })
   let resumeFrom: Resume | undefined
   if (entry._tag === "Prompt") {
     const last = history.at(-1)

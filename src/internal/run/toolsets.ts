@@ -51,3 +51,21 @@ const resolve = <O, E, R>(
       return Effect.void
     }
   )
+
+/**
+ * The tools a resumed run answers its pending calls with: the agent's own and its toolsets' (as
+ * listed for the step the calls were made in), so a toolset's calls can wait for approval too.
+ */
+export const resumeTools = <E, R>(
+  tools: ReadonlyMap<string, Tool<string, E, R>>,
+  stepTools: Toolset.StepTools<E, R> | undefined,
+  context: RunContext["Type"]
+): Effect.Effect<ReadonlyMap<string, Tool<string, E, R>>, E, R> =>
+  stepTools === undefined
+    ? Effect.succeed(tools)
+    : // As in `resolveStepTools`: an agent with toolsets has `DuplicateToolName` in its `E`.
+      (Effect.map(Effect.provideService(stepTools, RunContext, context), (sourced) => {
+        const all = new Map(tools)
+        for (const { tool } of sourced) all.set(tool.name, tool)
+        return all
+      }) as Effect.Effect<ReadonlyMap<string, Tool<string, E, R>>, E, R>)

@@ -8,6 +8,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import { Duration, Effect, Predicate, type Scope } from "effect"
 import { ModelRetry } from "../../AgentError.js"
 import { McpError } from "../McpError.js"
+import { resultValue } from "./content.js"
 import { loadClient } from "./sdk.js"
 
 /** A tool as the server lists it. */
@@ -65,15 +66,6 @@ const requestError = (server: string, cause: unknown): McpError | ModelRetry => 
             ? "Closed"
             : "Protocol"
   return new McpError({ message: `MCP server ${server}: ${messageOf(cause)}`, reason, server })
-}
-
-/** What a tool result becomes: its structured content, else its text, else its content parts. */
-const resultValue = (result: CallToolResult): unknown => {
-  if (result.structuredContent !== undefined) return result.structuredContent
-  const texts: Array<string> = []
-  for (const part of result.content) if (part.type === "text") texts.push(part.text)
-  if (texts.length === result.content.length) return texts.join("\n")
-  return result.content
 }
 
 const errorText = (result: CallToolResult): string => {

@@ -1,7 +1,7 @@
 import type { BetaMessage } from "@anthropic-ai/sdk/resources/beta/messages/messages.js"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Stream } from "effect"
-import { Message, Usage } from "effect-claude"
+import { Citation, Message, Usage } from "effect-claude"
 import { finishReason, mapMessage, mapUsage } from "../../../src/anthropic/internal/responseMapping.js"
 import { fold as foldResponseStream, toEvents as responseToEvents } from "../../../src/ModelResponseBuilder.js"
 import { loadTranscript, messageBody, transcriptNames } from "./fixtures.js"
@@ -33,6 +33,79 @@ describe("response mapping", () => {
       start_char_index: 0,
       end_char_index: 1
     }
+    // Every kind of citation the API sends, as it sends them (nulls included), a future kind and
+    // a known kind with a field missing: the last two are kept whole.
+    const wireCitations = [
+      citation,
+      {
+        type: "page_location",
+        cited_text: "Revenue grew 12%.",
+        document_index: 1,
+        document_title: "Annual report",
+        file_id: null,
+        start_page_number: 3,
+        end_page_number: 4
+      },
+      {
+        type: "content_block_location",
+        cited_text: "Step two.",
+        document_index: 2,
+        document_title: null,
+        file_id: "file_011",
+        start_block_index: 1,
+        end_block_index: 2
+      },
+      {
+        type: "search_result_location",
+        cited_text: "Refunds are paid within 5 days.",
+        search_result_index: 0,
+        source: "https://kb.example.com/refunds",
+        title: "Refunds",
+        start_block_index: 0,
+        end_block_index: 1
+      },
+      {
+        type: "web_search_result_location",
+        cited_text: "Sunny all week",
+        encrypted_index: "Eo8BCioIAhgB",
+        title: null,
+        url: "https://weather.example.com"
+      },
+      { type: "future_location", where: 7 },
+      { type: "char_location", cited_text: "x" }
+    ]
+    const typedCitations = [
+      new Citation.CharLocation({ citedText: "x", documentIndex: 0, startCharIndex: 0, endCharIndex: 1 }),
+      new Citation.PageLocation({
+        citedText: "Revenue grew 12%.",
+        documentIndex: 1,
+        documentTitle: "Annual report",
+        startPageNumber: 3,
+        endPageNumber: 4
+      }),
+      new Citation.ContentBlockLocation({
+        citedText: "Step two.",
+        documentIndex: 2,
+        fileId: "file_011",
+        startBlockIndex: 1,
+        endBlockIndex: 2
+      }),
+      new Citation.SearchResultLocation({
+        citedText: "Refunds are paid within 5 days.",
+        searchResultIndex: 0,
+        source: "https://kb.example.com/refunds",
+        title: "Refunds",
+        startBlockIndex: 0,
+        endBlockIndex: 1
+      }),
+      new Citation.WebSearchResultLocation({
+        citedText: "Sunny all week",
+        url: "https://weather.example.com",
+        encryptedIndex: "Eo8BCioIAhgB"
+      }),
+      new Citation.UnknownCitation({ type: "future_location", data: { type: "future_location", where: 7 } }),
+      new Citation.UnknownCitation({ type: "char_location", data: { type: "char_location", cited_text: "x" } })
+    ]
     const webFetchResult = {
       type: "web_fetch_result",
       url: "https://example.com",
@@ -42,7 +115,7 @@ describe("response mapping", () => {
     const searchResult = { type: "tool_search_tool_search_result", tool_references: [] }
     const response = mapMessage(
       apiMessage([
-        { type: "text", text: "Cited", citations: [citation] },
+        { type: "text", text: "Cited", citations: wireCitations },
         { type: "text", text: "Plain", citations: null },
         { type: "thinking", thinking: "Hmm", signature: "sig" },
         { type: "redacted_thinking", data: "opaque" },
@@ -65,7 +138,7 @@ describe("response mapping", () => {
       new Date(0)
     )
     expect(response.parts).toEqual([
-      new Message.TextPart({ content: "Cited", citations: [citation] }),
+      new Message.TextPart({ content: "Cited", citations: typedCitations }),
       new Message.TextPart({ content: "Plain" }),
       new Message.ThinkingPart({ content: "Hmm", signature: "sig", provider: anthropic }),
       new Message.ThinkingPart({ content: "", redactedData: "opaque", provider: anthropic }),

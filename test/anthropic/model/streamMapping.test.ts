@@ -3,7 +3,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Layer, Redacted, Stream } from "effect"
-import { AgentError, Message, Model, ModelResponseBuilder, Usage } from "effect-claude"
+import { AgentError, Citation, Message, Model, ModelResponseBuilder, Usage } from "effect-claude"
 import { AnthropicClient, AnthropicModel } from "effect-claude/anthropic"
 import { mapMessage } from "../../../src/anthropic/internal/responseMapping.js"
 import { accumulate, loadTranscript, sseEvents, transcriptNames } from "./fixtures.js"
@@ -32,6 +32,23 @@ const delta = (index: number, value: unknown) => ({ type: "content_block_delta",
 const stop = (index: number) => ({ type: "content_block_stop", index })
 
 /** Every kind of block and delta, including the ones this library does not know. */
+const wireCitation = {
+  type: "search_result_location",
+  cited_text: "x",
+  search_result_index: 0,
+  source: "kb://tools",
+  title: null,
+  start_block_index: 0,
+  end_block_index: 1
+}
+const typedCitation = new Citation.SearchResultLocation({
+  citedText: "x",
+  searchResultIndex: 0,
+  source: "kb://tools",
+  startBlockIndex: 0,
+  endBlockIndex: 1
+})
+
 const everything = rawEvents([
   messageStart({ input_tokens: 10, output_tokens: 1, cache_read_input_tokens: 5 }),
   start(0, { type: "thinking", thinking: "", signature: "" }),
@@ -42,7 +59,7 @@ const everything = rawEvents([
   { type: "ping" },
   start(1, { type: "text", text: "" }),
   delta(1, { type: "text_delta", text: "Calling " }),
-  delta(1, { type: "citations_delta", citation: { type: "char_location", cited_text: "x" } }),
+  delta(1, { type: "citations_delta", citation: wireCitation }),
   delta(1, { type: "text_delta", text: "tools." }),
   stop(1),
   start(2, { type: "tool_use", id: "toolu_1", name: "get_weather", input: {} }),
@@ -132,7 +149,7 @@ describe("stream mapping", () => {
             new Message.ThinkingPart({ content: "Let me think.", signature: "sig", provider: "anthropic" }),
             new Message.TextPart({
               content: "Calling tools.",
-              citations: [{ type: "char_location", cited_text: "x" }]
+              citations: [typedCitation]
             }),
             new Message.ToolCallPart({ toolName: "get_weather", args: { city: "Paris" }, toolCallId: "toolu_1" }),
             new Message.ToolCallPart({ toolName: "no_args", args: {}, toolCallId: "toolu_2" }),
@@ -201,7 +218,7 @@ describe("stream mapping", () => {
         {
           _tag: "PartDelta",
           index: 1,
-          delta: { _tag: "TextDelta", content: "", citation: { type: "char_location", cited_text: "x" } }
+          delta: { _tag: "TextDelta", content: "", citation: typedCitation }
         },
         { _tag: "PartDelta", index: 1, delta: { _tag: "TextDelta", content: "tools." } },
         { _tag: "PartDelta", index: 2, delta: { _tag: "ToolCallDelta", argsDelta: '{"city": "Pa' } },

@@ -510,8 +510,8 @@ describe.each<Transport>(["loopback server", "Transcript HttpClient"])(
         expect(cited.length).toBe(8)
         expect(cited[0]).toMatchObject({
           citations: [
-            { type: "web_search_result_location", url: "https://www.npr.org/sections/news/" },
-            { type: "web_search_result_location", url: "https://abcnews.go.com/", cited_text: "" }
+            { _tag: "WebSearchResultLocation", url: "https://www.npr.org/sections/news/" },
+            { _tag: "WebSearchResultLocation", url: "https://abcnews.go.com/", citedText: "" }
           ]
         })
         expect(answer!.usage).toEqual(
