@@ -13,6 +13,7 @@ import type { ModelMessage, ModelRequest, ModelResponse } from "../../Message.js
 import type { ModelError } from "../../Model.js"
 import type { ModelSettings } from "../../ModelSettings.js"
 import type * as Output from "../../Output.js"
+import type * as Prepare from "../../Prepare.js"
 import type * as Tool from "../../Tool.js"
 import type * as Toolset from "../../Toolset.js"
 import type { RunUsage, UsageLimits } from "../../Usage.js"
@@ -64,6 +65,10 @@ export interface Agent<out O, out E = never, out R = never> extends Pipeable.Pip
   /** Collections of tools listed again before every request (MCP servers, filtered or dynamic sets). */
   readonly toolsets: ReadonlyArray<Toolset.Toolset<E, R>>
   readonly builtinTools: ReadonlyArray<BuiltinTool>
+  /** Before each request, after each tool's own `prepare`: the function tools offered this step. */
+  readonly prepareTools: Prepare.PrepareTools<E, R> | undefined
+  /** Before each request: the step's settings, tool choice and active tools. */
+  readonly prepareStep: Prepare.PrepareStep<E, R> | undefined
   readonly output: Output.Output<O, E, R>
   readonly settings: ModelSettings | undefined
   /** Default retries of each tool (`Tool.make`'s `maxRetries` overrides it). */

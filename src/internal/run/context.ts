@@ -15,6 +15,7 @@ import type { StepTools } from "../../Toolset.js"
 import { addRunUsage, type RunUsage, type UsageLimits } from "../../Usage.js"
 import type { Agent } from "../agent/types.js"
 import type { CallDecision } from "../deferred/decide.js"
+import type { StepBase } from "./stepPreparation.js"
 
 /** What tool handling emits while streaming. */
 export type LoopEvent = ToolCallStarted | ToolResult | ApprovalRequested
@@ -41,7 +42,8 @@ export interface State {
 export interface Run<O, E, R> {
   readonly agent: Agent<O, E, R>
   readonly model: ModelService
-  readonly settings: ModelSettings
+  /** The settings of the current request (a step's `prepareStep` may change them). */
+  settings: ModelSettings
   readonly limits: UsageLimits
   readonly output: Output<O, E, R>
   readonly mode: OutputMode
@@ -60,6 +62,8 @@ export interface Run<O, E, R> {
   readonly dynamicInstructions: Effect.Effect<string | undefined, E, R | RunContext> | undefined
   /** The system prompts of a new conversation, when some are computed. */
   readonly dynamicSystemPrompts: Effect.Effect<ReadonlyArray<string>, E, R | RunContext> | undefined
+  /** What each step is prepared from, when the agent, its tools or toolsets may prepare steps. */
+  readonly stepBase: StepBase<E, R> | undefined
   /** A resumed run: the answers to the calls its history left pending, until they are handled. */
   resume: Resume | undefined
 }

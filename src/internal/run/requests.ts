@@ -15,10 +15,23 @@ import type { AgentNode, RunError } from "../agent/types.js"
 import { trustedInput } from "../trustedInput.js"
 import type { Run } from "./context.js"
 import { needsPreparing, prepareRequest, processHistory } from "./prepare.js"
+import { prepareStep } from "./stepPreparation.js"
 import { resolveStepTools } from "./toolsets.js"
 
-/** Checks the request limit, records the request as sent and lists the step's tools (toolsets). */
+/**
+ * Checks the request limit, records the request as sent, lists the step's tools (toolsets) and
+ * prepares the step (`prepare`, `prepareTools`, `prepareStep`).
+ */
 export const beginRequest = <O, E, R>(
+  run: Run<O, E, R>,
+  request: ModelRequest
+): Effect.Effect<void, UsageLimitExceeded | E, R> => {
+  const base = run.stepBase
+  const begun = beginAndList(run, request)
+  return base === undefined ? begun : Effect.zipRight(begun, prepareStep(run, base))
+}
+
+const beginAndList = <O, E, R>(
   run: Run<O, E, R>,
   request: ModelRequest
 ): Effect.Effect<void, UsageLimitExceeded | E, R> =>
