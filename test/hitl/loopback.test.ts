@@ -86,4 +86,44 @@ describe("human in the loop over the loopback Anthropic server", () => {
       expect(second).not.toContain("First answer.")
     })
   )
+
+  it.scopedLive("point 4: per-step preparation: the tools, tool choice and settings the SDK sends", () =>
+    Effect.gen(function* () {
+      const server = yield* MockAnthropicServer.make([
+        MockAnthropicServer.message([MockAnthropicServer.toolUseBlock("fetch_page", { url: "a" }, "toolu_1")]),
+        MockAnthropicServer.textMessage("The page says hello.")
+      ])
+      const search = Tool.make("search", {
+        description: "Searches",
+        parameters: Schema.Struct({ query: Schema.String }),
+        handler: () => Effect.succeed("nothing"),
+        prepare: (definition) =>
+          Effect.map(RunContext.RunContext, (run) => ({ ...definition, description: `Searches (step ${run.runStep})` }))
+      })
+      const fetchPage = Tool.make("fetch_page", {
+        parameters: Schema.Struct({ url: Schema.String }),
+        handler: ({ url }) => Effect.succeed(`hello from ${url}`)
+      })
+      const agent = Agent.make({
+        tools: [search, fetchPage],
+        prepareStep: () =>
+          Effect.map(RunContext.RunContext, (run) =>
+            run.runStep === 1
+              ? { toolChoice: { tool: "fetch_page" }, settings: { temperature: 0 } }
+              : { toolChoice: "none" }
+          )
+      })
+      const result = yield* Agent.run(agent, "Read page a").pipe(Effect.provide(modelOf(server)))
+      expect(result.output).toBe("The page says hello.")
+      const bodies = (yield* server.requests).map((request) => request.body as Record<string, unknown>)
+      expect(bodies.map((body) => body.tool_choice)).toEqual([{ type: "tool", name: "fetch_page" }, { type: "none" }])
+      expect(bodies.map((body) => body.temperature)).toEqual([0, undefined])
+      const toolsOf = (body: Record<string, unknown>) =>
+        (body.tools as ReadonlyArray<{ readonly name: string; readonly description?: string }>).map((tool) =>
+          tool.name === "search" ? `${tool.name}: ${tool.description}` : tool.name
+        )
+      // A forced tool is offered alone; with `none` the tools stay declared, as the history holds a call.
+      expect(bodies.map(toolsOf)).toEqual([["fetch_page"], ["search: Searches (step 2)", "fetch_page"]])
+    })
+  )
 })
