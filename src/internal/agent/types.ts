@@ -16,7 +16,7 @@ import type * as Output from "../../Output.js"
 import type * as Prepare from "../../Prepare.js"
 import type * as Tool from "../../Tool.js"
 import type * as Toolset from "../../Toolset.js"
-import type { RunUsage, UsageLimits } from "../../Usage.js"
+import type { RunUsage, UsageLimits, UsageTree } from "../../Usage.js"
 
 /**
  * Identifies an `Agent`.
@@ -101,6 +101,11 @@ export interface RunOptions {
    * limits span the whole tree. The run's own usage is what its result reports.
    */
   readonly usage?: RunUsage | undefined
+  /**
+   * The delegation tree this run is part of (`RunContext.usageTree` of the parent's tool call): the
+   * run adds its usage to it as it goes and checks the tree's limits against its total, besides its own.
+   */
+  readonly usageTree?: UsageTree | undefined
   /** Added after the agent's instructions for this run. */
   readonly instructions?: string | undefined
   /** Record the messages and responses in the run's chat spans (default off: they may be private). */

@@ -17,6 +17,7 @@ import type { Run } from "./context.js"
 import { needsPreparing, prepareRequest, processHistory } from "./prepare.js"
 import { prepareStep } from "./stepPreparation.js"
 import { resolveStepTools } from "./toolsets.js"
+import * as UsageTree from "./usageTree.js"
 
 /**
  * Checks the request limit, records the request as sent, lists the step's tools (toolsets) and
@@ -41,7 +42,7 @@ const beginAndList = <O, E, R>(
       state.messages.push(sent)
       state.runStep += 1
     }
-    const checked = Usage.checkBeforeRequest(run.limits, state.usage)
+    const checked = UsageTree.checkBeforeRequest(run)
     if (!needsPreparing(run)) {
       const begun = Effect.map(checked, () => record(request))
       return stepTools === undefined ? begun : Effect.zipRight(begun, resolveStepTools(run, stepTools))
@@ -74,7 +75,7 @@ export const accountResponse = <O, E, R>(
   // Called when the response has arrived (inside a `flatMap`), so updating the state here is in order.
   const { state } = run
   state.usage = Usage.addRequest(state.usage, response.usage)
-  return Effect.flatMap(Usage.checkTokens(run.limits, state.usage), (): Effect.Effect<Accounted, RunError<E>> => {
+  return Effect.flatMap(UsageTree.checkTokens(run, response.usage), (): Effect.Effect<Accounted, RunError<E>> => {
     const merged = previous === undefined ? response : mergeResponses(previous, response)
     if (response.finishReason !== "suspended") {
       state.messages.push(merged)
@@ -87,7 +88,7 @@ export const accountResponse = <O, E, R>(
         })
       )
     }
-    return Effect.as(Usage.checkBeforeRequest(run.limits, state.usage), { merged, paused: true })
+    return Effect.as(UsageTree.checkBeforeRequest(run), { merged, paused: true })
   })
 }
 

@@ -272,6 +272,8 @@ const start = Effect.fnUntraced(function* <O, E, R>(agent: Agent<O, E, R>, entry
     state,
     resume: resumeFrom,
     stepBase: mayPrepareSteps(agent) ? { parameters, settings, tools } : undefined,
+    tree: options.usageTree,
+    treeHandle: undefined,
     dynamicInstructions: dynamicInstructionsOf(instructionList),
     dynamicSystemPrompts: history.length === 0 ? dynamicSystemPromptsOf(agent.systemPrompts) : undefined
   }
