@@ -5,7 +5,7 @@
 import { NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Layer, Redacted, Schema, Stream } from "effect"
-import { Agent, DeferredTools, HistoryProcessor, RunContext, Tool } from "effect-claude"
+import { Agent, AgentEvent, DeferredTools, HistoryProcessor, RunContext, Tool } from "effect-claude"
 import { AnthropicClient, AnthropicModel } from "effect-claude/anthropic"
 import { MockAnthropicServer } from "effect-claude/testing"
 
@@ -124,6 +124,42 @@ describe("human in the loop over the loopback Anthropic server", () => {
         )
       // A forced tool is offered alone; with `none` the tools stay declared, as the history holds a call.
       expect(bodies.map(toolsOf)).toEqual([["fetch_page"], ["search: Searches (step 2)", "fetch_page"]])
+    })
+  )
+
+  it.scopedLive("point 5: delegation: the child's requests through the SDK, its events in the parent's stream", () =>
+    Effect.gen(function* () {
+      const server = yield* MockAnthropicServer.make([
+        MockAnthropicServer.message([
+          MockAnthropicServer.toolUseBlock("ask_researcher", { prompt: "A fact about tides" }, "toolu_1")
+        ]),
+        MockAnthropicServer.textMessage("The Moon raises the tides."),
+        MockAnthropicServer.textMessage("Fact: the Moon raises the tides.")
+      ])
+      const researcher = Agent.make({ name: "researcher", instructions: "Answer with one fact." })
+      const editor = Agent.make({
+        tools: [Agent.asTool(researcher, { name: "ask_researcher", description: "Finds a fact" })]
+      })
+      const events = Chunk.toReadonlyArray(
+        yield* Stream.runCollect(
+          Agent.runStream(editor, "Tell me about tides", { usageLimits: { requestLimit: 3 } }).pipe(
+            Stream.provideLayer(modelOf(server))
+          )
+        )
+      )
+      const last = events.at(-1)
+      const result = last?._tag === "RunFinished" ? last.result : undefined
+      expect(result?.output).toBe("Fact: the Moon raises the tides.")
+      expect(result?.usage.requests).toBe(3)
+      const child = events.flatMap((event) =>
+        event._tag === "ChildEvent" && event.agentName === "researcher" ? [event.event] : []
+      )
+      expect(child.map(AgentEvent.textOf).join("")).toBe("The Moon raises the tides.")
+      expect(child.at(-1)?._tag).toBe("RunFinished")
+      const bodies = (yield* server.requests).map(bodyText)
+      expect(bodies[1]).toContain("A fact about tides")
+      expect(bodies[1]).toContain("Answer with one fact.")
+      expect(bodies[2]).toContain('"tool_use_id":"toolu_1"')
     })
   )
 })
