@@ -1,25 +1,35 @@
 /**
- * A focused timing of effect-claude's agent loop, for profiling it with `node --cpu-prof`: builds
- * the effect-claude contender once, runs one agent scenario a few times, checks each output and
- * prints wall and CPU time per repetition (and per step for `loop-overhead`).
+ * A focused timing of the agent scenarios, for profiling effect-claude's loop with `node --cpu-prof`
+ * or comparing a change with what it replaces: builds the contenders once, runs one agent scenario
+ * in alternating rounds (`interleaved.ts`), checks each output and prints medians of wall and CPU
+ * time, per step for `loop-overhead`, and the ratio to the first contender.
  *
- *   node --import tsx bench/profile-agent.ts                        # loop-overhead, from src/
- *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/profile-agent.ts --reps 3
- *   npx tsx bench/profile.ts /tmp/prof/CPU.*.cpuprofile --top 40
- *   node --import tsx bench/profile-agent.ts --scenario agent-3-tools   # starts its own server process
+ *   npm run build && TSX_TSCONFIG_PATH=bench/tsconfig.dist.json node --expose-gc --import tsx bench/profile-agent.ts
+ *   ... bench/profile-agent.ts --contenders raw-sdk,effect-claude --scenario agent-3-tools   # starts its own server
+ *   PROFILE=effect-claude ... bench/profile-agent.ts     # only that one; a CPU profile of its timed rounds
+ *   npx tsx bench/profile.ts /tmp/profile-agent-effect-claude.cpuprofile --top 40
  *
- * `agent-3-tools` needs the loopback server: without `--base-url` a server process is started
- * (`bench/run.ts --serve`), so its work stays out of this process's profile.
+ * Without TSX_TSCONFIG_PATH, `effect-claude` resolves to src/ (through tsx, whose `keepNames` makes
+ * every closure cost a `defineProperty`: profile the build to measure what users run).
+ *
+ * BASE=DIR adds `base`: the effect-claude contender of another copy of the repository (e.g.
+ * `git archive HEAD | tar -x -C DIR`, `npm run build` there, DIR/node_modules linked to this one's and
+ * DIR/bench/node_modules/effect-claude linked to `../..`), so a change is measured against what it
+ * replaces in the same process. `agent-3-tools` needs the loopback server: without `--base-url` a
+ * server process is started (`bench/run.ts --serve`), so its work stays out of this process's profile.
  */
 import { type ChildProcess, spawn } from "node:child_process"
+import { loadavg } from "node:os"
 import { parseArgs } from "node:util"
-import { load } from "./Contender.js"
+import { type ContenderName, isContenderName, load, type MakeContender } from "./Contender.js"
+import { type Contender, gcFromEnv, runInterleaved, selectContenders, summarize } from "./interleaved.js"
 import { checkOutput, expectedOutput, fullSizes, type ScenarioName, type Sizes, toolSteps } from "./scenarios.js"
 
 const { values } = parseArgs({
   options: {
     scenario: { type: "string", default: "loop-overhead" },
-    reps: { type: "string", default: "5" },
+    contenders: { type: "string", default: "effect-claude" },
+    rounds: { type: "string", default: "5" },
     warmup: { type: "string", default: "1" },
     /** Runs per repetition instead of the scenario's full size (e.g. fewer under valgrind). */
     runs: { type: "string" },
@@ -28,8 +38,8 @@ const { values } = parseArgs({
 })
 
 const scenario: ScenarioName = values.scenario === "agent-3-tools" ? "agent-3-tools" : "loop-overhead"
-const reps = Number(values.reps)
-const warmup = Number(values.warmup)
+const only = process.env.PROFILE
+const baseDirectory = process.env.BASE
 
 /** Starts `bench/run.ts --serve` and waits for the URL it prints. */
 const startServer = (): Promise<{ readonly baseURL: string; readonly child: ChildProcess }> =>
@@ -51,39 +61,50 @@ const baseURL = values["base-url"] ?? server?.baseURL ?? "http://127.0.0.1:1"
 
 const runs = values.runs === undefined ? undefined : Number(values.runs)
 const sizes: Sizes = runs === undefined ? fullSizes : { ...fullSizes, loopRuns: runs, agentRuns: runs }
-const contender = await (await load("effect-claude"))({ baseURL })
 const expected = expectedOutput(scenario, sizes)
 const steps = (scenario === "loop-overhead" ? sizes.loopRuns : sizes.agentRuns) * (toolSteps + 1)
-const walls: Array<number> = []
-const cpus: Array<number> = []
 
-const cpuMs = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000
+const makers: Array<{ readonly name: string; readonly make: MakeContender }> = []
+for (const name of (values.contenders ?? "").split(",")) {
+  if (isContenderName(name)) makers.push({ name, make: await load(name as ContenderName) })
+}
+if (baseDirectory !== undefined) {
+  const module: { readonly make: MakeContender } = await import(`${baseDirectory}/bench/contenders/EffectClaude.ts`)
+  makers.push({ name: "base", make: module.make })
+}
+
+const built = await Promise.all(makers.map(async ({ name, make }) => ({ name, contender: await make({ baseURL }) })))
+const contenders: Array<Contender> = built.map(({ name, contender }) => ({
+  name,
+  run: async () => {
+    const problem = checkOutput(expected, await contender.run(scenario, sizes))
+    if (problem !== undefined) throw new Error(`${name}: wrong output: ${problem}`)
+  }
+}))
 
 try {
-  for (let rep = -warmup; rep < reps; rep++) {
-    globalThis.gc?.()
-    const cpu = process.cpuUsage()
-    const start = performance.now()
-    const output = await contender.run(scenario, sizes)
-    const wall = performance.now() - start
-    const used = cpuMs(process.cpuUsage(cpu))
-    const problem = checkOutput(expected, output)
-    if (problem !== undefined) throw new Error(`wrong output: ${problem}`)
-    if (rep >= 0) {
-      walls.push(wall)
-      cpus.push(used)
-    }
-    const label = rep < 0 ? "warm-up" : `rep ${rep}`
-    process.stdout.write(
-      `${scenario} ${label}: ${wall.toFixed(0)} ms wall, ${used.toFixed(0)} ms CPU, ${((wall * 1000) / steps).toFixed(1)} µs/step, rss ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB\n`
+  const selected = selectContenders(contenders, undefined, only)
+  const times = await runInterleaved(selected, {
+    rounds: Number(values.rounds),
+    warmup: Number(values.warmup),
+    gc: gcFromEnv(true),
+    profileTo: only === undefined ? undefined : `/tmp/profile-agent-${only}.cpuprofile`
+  })
+  const first = summarize(times.get(selected[0]!.name) ?? [])
+  console.log(
+    `node ${process.version}, ${scenario}, ${values.rounds} rounds (medians), load ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(" ")}`
+  )
+  for (const { name } of selected) {
+    const spent = summarize(times.get(name) ?? [])
+    console.log(
+      `  ${name.padEnd(14)} wall ${spent.wall.toFixed(0).padStart(6)} ms ${(spent.wall / first.wall).toFixed(2)}x` +
+        `   cpu ${spent.cpu.toFixed(0).padStart(6)} ms ${(spent.cpu / first.cpu).toFixed(2)}x (min ${spent.minCpu.toFixed(0)})` +
+        `   ${((spent.cpu * 1000) / steps).toFixed(1)} µs cpu per step`
     )
   }
-  const median = (values: Array<number>) => values.slice().sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0
-  process.stdout.write(
-    `${scenario}: wall median ${median(walls).toFixed(0)} ms (min ${Math.min(...walls).toFixed(0)}), CPU median ${median(cpus).toFixed(0)} ms (min ${Math.min(...cpus).toFixed(0)})\n`
-  )
-  process.stdout.write(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB\n`)
 } finally {
-  await contender.close()
+  for (const { contender } of built) await contender.close()
   server?.child.kill()
 }

@@ -9,17 +9,13 @@
  *
  * Run: `npm run example:durable`
  */
-import { spawn } from "node:child_process"
-import { appendFileSync, mkdtempSync, readFileSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { appendFileSync, readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import { Effect, Layer, Redacted, Schema, Stream } from "effect"
+import { Effect, Schema, Stream } from "effect"
 import { Agent, Tool } from "effect-claude"
-import { AnthropicClient, AnthropicModel } from "effect-claude/anthropic"
-import { DurableAgent, DurableEngine, RunEvents } from "effect-claude/durable"
+import { DurableAgent, RunEvents } from "effect-claude/durable"
 import { MockAnthropicServer } from "effect-claude/testing"
+import { main, parentSetup, runWorker, say, workerLayer } from "./durable/processes.js"
 
 const runId = "order-42"
 const prompt = "Order two tents if they are in stock."
@@ -50,16 +46,7 @@ const shop = DurableAgent.make(
   { name: "shop" }
 )
 
-const worker = (store: string, baseURL: string | undefined) => {
-  const client =
-    baseURL === undefined
-      ? AnthropicClient.layerConfig()
-      : AnthropicClient.layer({ apiKey: Redacted.make("offline-example-key"), baseURL })
-  const model = AnthropicModel.layer(process.env.ANTHROPIC_MODEL ?? "claude-sonnet-4-6").pipe(
-    Layer.provide(client),
-    Layer.provide(FetchHttpClient.layer)
-  )
-  const say = (text: string) => Effect.sync(() => process.stdout.write(`  [worker ${process.pid}] ${text}\n`))
+const worker = () => {
   const program = Effect.gen(function* () {
     const events = yield* RunEvents.subscribe(runId)
     yield* Effect.forkScoped(
@@ -80,16 +67,7 @@ const worker = (store: string, baseURL: string | undefined) => {
     const result = yield* DurableAgent.run(shop, runId, prompt)
     yield* say(`output: ${result.output}`)
   })
-  return program.pipe(
-    Effect.scoped,
-    Effect.provide(
-      DurableAgent.layer(shop).pipe(
-        Layer.provideMerge(DurableEngine.layerSqlite({ filename: store })),
-        Layer.provideMerge(RunEvents.layer),
-        Layer.provide(model)
-      )
-    )
-  )
+  return program.pipe(Effect.scoped, Effect.provide(workerLayer(shop)))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -110,63 +88,28 @@ const offlineClaude = MockAnthropicServer.make((request) => {
   return MockAnthropicServer.reply(answer, { delay: "500 millis" })
 })
 
-const startWorker = (env: Record<string, string>, onLine: (line: string) => void) =>
-  Effect.async<string>((resume) => {
-    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "inherit"]
-    })
-    child.stdout.setEncoding("utf8")
-    child.stdout.on("data", (chunk: string) => {
-      for (const line of chunk.split("\n")) {
-        if (line === "") continue
-        process.stdout.write(`${line}\n`)
-        onLine(line)
-        if (line.includes("check_inventory finished") && env.KILL_AFTER_FIRST_TOOL === "1") {
-          process.stdout.write("  -- killing the worker (SIGKILL) --\n")
-          child.kill("SIGKILL")
-        }
-      }
-    })
-    child.on("exit", (code, signal) => resume(Effect.succeed(signal ?? `exit ${code}`)))
-    return Effect.sync(() => child.kill("SIGKILL"))
-  })
-
 const parent = Effect.gen(function* () {
-  const online = (process.env.ANTHROPIC_API_KEY ?? "") !== ""
-  const server = online ? undefined : yield* offlineClaude
-  const folder = mkdtempSync(join(tmpdir(), "effect-claude-durable-example-"))
-  const store = join(folder, "runs.db")
-  const journalFile = join(folder, "journal.log")
-  const env: Record<string, string> = {
-    DURABLE_EXAMPLE_WORKER: "1",
-    STORE: store,
-    JOURNAL: journalFile,
-    ...(server === undefined ? {} : { BASE_URL: server.baseURL })
-  }
-  console.log(`Store: ${store}${online ? "" : " (model: the loopback Anthropic server)"}`)
+  const { env, journal, requests } = yield* parentSetup(offlineClaude, "durable-example")
+  const file = fileURLToPath(import.meta.url)
   console.log("Starting worker 1; it will be killed after its first tool call.")
-  console.log(`  worker 1 ended: ${yield* startWorker({ ...env, KILL_AFTER_FIRST_TOOL: "1" }, () => {})}`)
+  const first = yield* runWorker(file, env, (line, kill) => {
+    if (line.includes("check_inventory finished")) {
+      process.stdout.write("  -- killing the worker (SIGKILL) --\n")
+      kill()
+    }
+  })
+  console.log(`  worker 1 ended: ${first}`)
   console.log("Starting worker 2 on the same store.")
-  console.log(`  worker 2 ended: ${yield* startWorker(env, () => {})}`)
-  const tools = readFileSync(journalFile, "utf8")
+  console.log(`  worker 2 ended: ${yield* runWorker(file, env, () => {})}`)
+  const tools = readFileSync(journal, "utf8")
     .split("\n")
     .filter((line) => line !== "")
   console.log(`Tool executions: ${tools.join(", ")}`)
-  if (server !== undefined) {
-    const requests = (yield* server.requests).filter((request) => request.path === "/v1/messages").length
+  const count = yield* requests
+  if (count !== undefined) {
     // 3 when the kill came before the second request was sent; 4 when it cut that request off.
-    console.log(`Model requests received by the loopback server: ${requests} (a finished request is never sent again)`)
+    console.log(`Model requests received by the loopback server: ${count} (a finished request is never sent again)`)
   }
 }).pipe(Effect.scoped)
 
-const main: Effect.Effect<void, unknown> =
-  process.env.DURABLE_EXAMPLE_WORKER === "1" ? worker(process.env.STORE ?? "runs.db", process.env.BASE_URL) : parent
-
-Effect.runPromise(main).then(
-  () => process.exit(0),
-  (error) => {
-    console.error(error)
-    process.exit(1)
-  }
-)
+main(worker, parent)

@@ -1,6 +1,8 @@
 /**
  * Usage limits: a run stops with a typed `UsageLimitExceeded` before it makes one request too
- * many, or once its tokens pass a limit; the error names the limit and the numbers.
+ * many, or once its tokens pass a limit; the error names the limit and the numbers. With
+ * `countTokensBeforeRequest` the model counts each request first, so a request that would pass
+ * the input-token limit is never sent.
  * Run: `npx tsx examples/usage-limits.ts`.
  */
 import { Effect, Schema } from "effect"
@@ -25,9 +27,14 @@ const agent = Agent.make({
   usageLimits: { requestLimit: 4 }
 })
 
-/** Offline: a model that never stops rolling. */
-const offline = FunctionModel.layer((messages) =>
-  Effect.succeed([new Message.ToolCallPart({ toolName: "roll_dice", args: {}, toolCallId: `roll_${messages.length}` })])
+/** Offline: a model that never stops rolling, and counts 60 tokens per message when asked. */
+const offline = FunctionModel.layer(
+  (messages) =>
+    Effect.succeed([
+      new Message.ToolCallPart({ toolName: "roll_dice", args: {}, toolCallId: `roll_${messages.length}` })
+    ]),
+  undefined,
+  { countTokens: (messages) => Effect.succeed(60 * messages.length) }
 )
 
 const program = Effect.gen(function* () {
@@ -45,6 +52,14 @@ const program = Effect.gen(function* () {
     Effect.catchTag("UsageLimitExceeded", (error) => Effect.succeed(`stopped: ${error.message}`))
   )
   console.log(tokens)
+
+  const counted = yield* Agent.run(agent, "Go!", {
+    usageLimits: { requestLimit: 50, inputTokensLimit: 1_000, countTokensBeforeRequest: true }
+  }).pipe(
+    Effect.map((result) => `finished: ${result.output}`),
+    Effect.catchTag("UsageLimitExceeded", (error) => Effect.succeed(`not sent: ${error.message}`))
+  )
+  console.log(counted)
 })
 
 Effect.runPromise(program.pipe(Effect.provide(exampleModel(offline)))).catch((error: unknown) => {

@@ -160,12 +160,20 @@ export const make = (models: readonly [Service, ...Array<Service>], options: Opt
     return attempt(0, [])
   }
 
+  // Counted by the first model that can count: the one a request goes to unless it fails.
+  const counter = models.find((model) => model.countTokens !== undefined)
+  const count = counter?.countTokens
   return makeModel({
     modelName: `fallback:${models.map((model) => model.modelName).join(",")}`,
     providerName: "fallback",
     profile,
     request,
-    requestStream
+    requestStream,
+    countTokens:
+      counter === undefined || count === undefined
+        ? undefined
+        : (messages, settings, parameters) =>
+            count(messages, ModelSettings.merge(counter.settings, settings), parameters)
   })
 }
 

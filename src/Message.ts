@@ -15,6 +15,7 @@
  * const back = Schema.decodeUnknownSync(Message.HistoryFromJson)(json)
  */
 import { Schema } from "effect"
+import { CompactionPart } from "./internal/message/compactionPart.js"
 import { trustedInput } from "./internal/trustedInput.js"
 import { RequestUsage } from "./Usage.js"
 
@@ -287,6 +288,8 @@ export class BuiltinToolReturnPart extends Schema.TaggedClass<BuiltinToolReturnP
   provider: Schema.optional(Schema.String)
 }) {}
 
+export { CompactionPart }
+
 /**
  * A response block this library does not model (a newer API feature). It is kept whole so it is
  * never lost and can be sent back to the provider that produced it.
@@ -313,6 +316,7 @@ export const ModelResponsePart = Schema.Union(
   ThinkingPart,
   BuiltinToolCallPart,
   BuiltinToolReturnPart,
+  CompactionPart,
   OpaquePart
 )
 /**

@@ -22,6 +22,7 @@ import type { UnexpectedModelBehavior, UserError } from "./AgentError.js"
 import type { BuiltinTool } from "./BuiltinTool.js"
 import * as GenAiTelemetry from "./GenAiTelemetry.js"
 import * as ChatSpan from "./internal/chatSpan.js"
+import { inSpan } from "./internal/span.js"
 import type { ModelMessage, ModelResponse } from "./Message.js"
 import * as ModelResponseBuilder from "./ModelResponseBuilder.js"
 import type { ModelSettings } from "./ModelSettings.js"
@@ -176,7 +177,25 @@ export interface Service {
     settings: ModelSettings,
     parameters: ModelRequestParameters
   ) => Stream.Stream<ModelResponseStreamEvent, ModelError>
+  /**
+   * Counts the input tokens the request would use, without sending it to the model. Absent when
+   * the model cannot count: a run with `UsageLimits.countTokensBeforeRequest` then fails with a
+   * `UserError` before its first request.
+   */
+  readonly countTokens?: CountTokensFunction | undefined
 }
+
+/**
+ * Counts the input tokens a request would use, without sending it (see `Service.countTokens`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type CountTokensFunction = (
+  messages: ReadonlyArray<ModelMessage>,
+  settings: ModelSettings,
+  parameters: ModelRequestParameters
+) => Effect.Effect<number, ModelError>
 
 /**
  * The model a program talks to.
@@ -226,6 +245,8 @@ export type Implementation = {
   readonly profile?: ModelProfile | undefined
   /** The model's default settings (callers merge theirs over them). */
   readonly settings?: ModelSettings | undefined
+  /** Token counting, when the provider can count without answering (see `Service.countTokens`). */
+  readonly countTokens?: CountTokensFunction | undefined
 } & (
   | { readonly request: RequestFunction; readonly requestStream?: RequestStreamFunction | undefined }
   | { readonly request?: RequestFunction | undefined; readonly requestStream: RequestStreamFunction }
@@ -265,26 +286,23 @@ export const make = (implementation: Implementation): Service => {
   }
 
   const request: RequestFunction = (messages, callSettings, parameters) =>
-    Effect.useSpan(name, spanOptions(callSettings), (span) =>
-      Effect.withFiberRuntime((fiber) => {
-        const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
-        const start = clock.unsafeCurrentTimeMillis()
-        const capture = fiber.getFiberRef(GenAiTelemetry.captureContent)
-        if (capture) span.attribute("gen_ai.input.messages", JSON.stringify(messages))
-        return Effect.withParentSpan(
-          Effect.onExit(requestImpl(messages, callSettings, parameters), (exit) => {
-            const end = clock.unsafeCurrentTimeMillis()
-            if (Exit.isFailure(exit)) return Effect.sync(() => record(undefined, start, end))
-            const response = exit.value
-            ChatSpan.annotateResponse(span, response)
-            if (capture) span.attribute("gen_ai.output.messages", JSON.stringify(response.parts))
-            record(response, start, end)
-            return Effect.void
-          }),
-          span
-        )
-      })
-    )
+    inSpan(name, spanOptions(callSettings), (span, fiber) => {
+      const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
+      const start = clock.unsafeCurrentTimeMillis()
+      const capture = fiber.getFiberRef(GenAiTelemetry.captureContent)
+      if (capture) span.attribute("gen_ai.input.messages", JSON.stringify(messages))
+      return {
+        effect: requestImpl(messages, callSettings, parameters),
+        onEnd: (exit) => {
+          const end = clock.unsafeCurrentTimeMillis()
+          if (Exit.isFailure(exit)) return record(undefined, start, end)
+          const response = exit.value
+          ChatSpan.annotateResponse(span, response)
+          if (capture) span.attribute("gen_ai.output.messages", JSON.stringify(response.parts))
+          record(response, start, end)
+        }
+      }
+    })
 
   // The span lives in the stream's scope and is the parent of each pull (the provider's effects run
   // when the stream is pulled); the response's attributes come from its metadata events, noted per
@@ -324,6 +342,7 @@ export const make = (implementation: Implementation): Service => {
     profile: implementation.profile ?? defaultProfile,
     settings,
     request,
-    requestStream
+    requestStream,
+    countTokens: implementation.countTokens
   }
 }

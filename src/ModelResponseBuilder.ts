@@ -20,6 +20,7 @@ import { Chunk, Clock, Effect, Predicate, Stream } from "effect"
 import { trustedInput } from "./internal/trustedInput.js"
 import {
   BuiltinToolCallPart,
+  CompactionPart,
   type FinishReason,
   ModelResponse,
   type ModelResponsePart,
@@ -42,6 +43,7 @@ type Draft =
       argsText: string
       provider?: string
     }
+  | { kind: "compaction"; part: CompactionPart }
   | { kind: "complete"; part: ModelResponsePart }
 
 const argsToText = (args: ToolArgs): string =>
@@ -91,6 +93,8 @@ const draftOf = (part: ModelResponsePart): Draft => {
       if (part._tag === "BuiltinToolCallPart" && part.provider !== undefined) draft.provider = part.provider
       return draft
     }
+    case "CompactionPart":
+      return { kind: "compaction", part }
     default:
       return { kind: "complete", part }
   }
@@ -132,6 +136,7 @@ const partOf = (draft: Draft): ModelResponsePart => {
           )
         : new ToolCallPart({ toolName: draft.toolName, args, toolCallId: draft.toolCallId }, trustedInput)
     }
+    case "compaction":
     case "complete":
       return draft.part
   }
@@ -157,6 +162,20 @@ const applyDelta = (draft: Draft, delta: PartDeltaValue): void => {
       if (delta.toolName !== undefined) draft.toolName += delta.toolName
       if (delta.toolCallId !== undefined) draft.toolCallId = delta.toolCallId
       return
+    case "CompactionDelta": {
+      if (draft.kind !== "compaction") return
+      // The summary arrives whole: the part is rebuilt with it (one delta per compaction).
+      const { _tag, ...fields } = draft.part
+      draft.part = new CompactionPart(
+        definedFields({
+          ...fields,
+          content: delta.content,
+          encryptedContent: delta.encryptedContent === undefined ? fields.encryptedContent : delta.encryptedContent
+        }),
+        trustedInput
+      )
+      return
+    }
   }
 }
 

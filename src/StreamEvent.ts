@@ -68,12 +68,27 @@ export interface ToolCallDelta {
 }
 
 /**
+ * The summary of a `CompactionPart`: it arrives whole, so it replaces the part's summary (and its
+ * opaque data, when present) rather than adding to them.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CompactionDelta {
+  readonly _tag: "CompactionDelta"
+  /** The summary; `null` when the compaction failed. */
+  readonly content: string | null
+  /** The provider's opaque data of the compaction; left as it was when absent. */
+  readonly encryptedContent?: string | null | undefined
+}
+
+/**
  * Any delta.
  *
  * @since 0.1.0
  * @category models
  */
-export type PartDeltaValue = TextDelta | ThinkingDelta | ToolCallDelta
+export type PartDeltaValue = TextDelta | ThinkingDelta | ToolCallDelta | CompactionDelta
 
 /**
  * The part at `index` grows.

@@ -148,6 +148,13 @@ export interface UsageLimits {
   readonly outputTokensLimit?: number | undefined
   readonly totalTokensLimit?: number | undefined
   readonly toolCallsLimit?: number | undefined
+  /**
+   * Count the input tokens of each request with the model (`Model.Service.countTokens`) before
+   * sending it, so `inputTokensLimit` and `totalTokensLimit` fail the run before a request that
+   * would exceed them, not after its response. Off by default: each count is one more call to the
+   * provider. A model that cannot count fails the run with a `UserError` before its first request.
+   */
+  readonly countTokensBeforeRequest?: boolean | undefined
 }
 
 const exceeded = (limit: UsageLimitExceeded["limit"], maximum: number, value: number, what: string) =>

@@ -59,7 +59,17 @@ const response = new Message.ModelResponse({
       content: [{ type: "web_search_result", url: "https://example.com/weather" }],
       provider: "anthropic"
     }),
-    new Message.OpaquePart({ type: "future_block", data: { nested: { value: 1 } }, provider: "anthropic" })
+    new Message.OpaquePart({ type: "future_block", data: { nested: { value: 1 } }, provider: "anthropic" }),
+    // #16 point 2: `null`s and absent fields stay as they were received.
+    new Message.CompactionPart({
+      content: "The user asked about Paris.",
+      encryptedContent: null,
+      signature: "c2ln",
+      toolChanges: [{ type: "tool_addition", tool: { type: "tool_reference", name: "get_weather" } }],
+      providerData: { future_field: { kept: true } },
+      provider: "anthropic"
+    }),
+    new Message.CompactionPart({ content: null, provider: "anthropic" })
   ],
   usage: new Usage.RequestUsage({
     inputTokens: 120,

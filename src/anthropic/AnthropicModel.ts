@@ -44,7 +44,7 @@ import {
   type RequestOptions,
   requireFeature
 } from "./AnthropicClient.js"
-import type { AnthropicError } from "./AnthropicError.js"
+import { type AnthropicError, APIConnectionTimeoutError } from "./AnthropicError.js"
 import type { Policy as RetryPolicy } from "./AnthropicRetry.js"
 import "./AnthropicSettings.js"
 import * as AnthropicProfile from "./AnthropicProfile.js"
@@ -103,12 +103,34 @@ const sdkOptions = (mapped: MappedRequest, options: RequestOptions) => {
   return sdk
 }
 
-const streamReading = {
+/**
+ * `settings.timeout` over one whole non-streamed attempt. The SDK's own timer stops once the
+ * headers arrive; a JSON body is read before that (the bridge buffers it), but a body of another
+ * content type is read afterwards, and a server stalling in it would otherwise be bounded only by
+ * the client's `timeout`.
+ */
+const withWholeTimeout = <A, E>(
+  effect: Effect.Effect<A, E>,
+  timeoutMillis: number | undefined
+): Effect.Effect<A, E | APIConnectionTimeoutError> =>
+  timeoutMillis === undefined
+    ? effect
+    : Effect.timeoutFail(effect, {
+        duration: timeoutMillis,
+        onTimeout: () =>
+          new APIConnectionTimeoutError({
+            message: `Request timed out: no whole response within ${timeoutMillis} ms (settings.timeout)`,
+            headers: {}
+          })
+      })
+
+/** How a streamed answer is read; what it quotes of an unreadable event is scrubbed of credentials. */
+const streamReading = (scrub: ((text: string) => string) | undefined) => ({
   makeReader: () => new StreamMapper(),
   isPreamble,
   isEnd,
-  unreadable: malformedResponse
-}
+  unreadable: (cause: unknown) => malformedResponse(cause, scrub)
+})
 
 const withBetas = <P extends object>(params: P, betas: ReadonlyArray<string>): P & { betas?: Array<string> } =>
   betas.length > 0 ? { ...params, betas: [...betas] } : params
@@ -140,6 +162,7 @@ export const make = (
 ): Effect.Effect<Service, never, AnthropicClient> =>
   Effect.gen(function* () {
     const client = yield* AnthropicClient
+    const reading = streamReading(client.scrub)
     const profiles = yield* Effect.serviceOption(AnthropicProfile.AnthropicProfiles)
     const resolved =
       profiles._tag === "Some" ? yield* profiles.value.resolve(modelName) : AnthropicProfile.forModel(modelName)
@@ -159,7 +182,12 @@ export const make = (
         const params: MessageCreateParamsNonStreaming = withBetas({ ...mapped.body, stream: false }, mapped.betas)
         return Effect.flatMap(
           retryEffect(
-            client.call((sdk, requestOptions) => sdk.beta.messages.create(params, sdkOptions(mapped, requestOptions))),
+            withWholeTimeout(
+              client.call((sdk, requestOptions) =>
+                sdk.beta.messages.create(params, sdkOptions(mapped, requestOptions))
+              ),
+              mapped.timeoutMillis
+            ),
             options.retry
           ),
           (message) =>
@@ -167,7 +195,7 @@ export const make = (
               try {
                 return Effect.succeed(mapMessage(message, new Date(clock.unsafeCurrentTimeMillis())))
               } catch (cause) {
-                return Effect.fail(malformedResponse(cause))
+                return Effect.fail(malformedResponse(cause, client.scrub))
               }
             })
         )
@@ -185,7 +213,7 @@ export const make = (
                 (sdk, requestOptions) => sdk.beta.messages.create(params, sdkOptions(mapped, requestOptions)),
                 { idleTimeout: mapped.timeoutMillis }
               ),
-              streamReading,
+              reading,
               options.retry
             ),
             Stream.repeatEffectChunkOption
@@ -210,7 +238,15 @@ export const make = (
       ).pipe(Effect.map((counted) => counted.input_tokens))
 
     const service: Service = {
-      ...makeModel({ modelName, providerName, profile: coreProfile(modelProfile), settings, request, requestStream }),
+      ...makeModel({
+        modelName,
+        providerName,
+        profile: coreProfile(modelProfile),
+        settings,
+        request,
+        requestStream,
+        countTokens
+      }),
       countTokens
     }
     return service

@@ -2,7 +2,12 @@
  * Decisions on tool calls that need approval. A durable run that reaches such a call waits for a
  * decision as a durable deferred named after the call: the process may stop, and the decision may
  * come hours later from another process (`DurableAgent.approve`). An approved call runs; a denied
- * one is answered to the model with `deniedMessage`, without running the tool.
+ * one is answered to the model with `deniedMessage` (as an error result), without running the tool.
+ *
+ * Which calls wait: those of tools made with `needsApproval` (the core's `Tool.make` option), and
+ * those the durable agent's own `requireApproval` policy names, for tools made elsewhere. These
+ * decisions are a short form of the core's answers (`DeferredTools.approve` / `deny`), which
+ * `DurableAgent.answer` takes too.
  *
  * @example
  * import { Approval } from "effect-claude/durable"
@@ -11,6 +16,7 @@
  * const no = Approval.denied("Too expensive")
  */
 import { Schema } from "effect"
+import * as DeferredTools from "../DeferredTools.js"
 import type { ToolCallPart } from "../Message.js"
 
 /**
@@ -87,3 +93,14 @@ export const needsApproval = (policy: Policy | undefined, call: ToolCallPart): b
  */
 export const deniedMessage = (decision: Denied): string =>
   decision.reason === undefined ? "The tool call was denied." : `The tool call was denied: ${decision.reason}`
+
+/**
+ * The core's answer (`DeferredTools.Answer`) a decision on the call `toolCallId` stands for.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const toAnswer = (toolCallId: string, decision: Decision): DeferredTools.Approved | DeferredTools.Denied =>
+  decision._tag === "Approved"
+    ? DeferredTools.approve(toolCallId)
+    : DeferredTools.deny(toolCallId, deniedMessage(decision))

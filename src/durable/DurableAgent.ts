@@ -2,8 +2,10 @@
  * Durable runs: an agent run as a workflow of `@effect/workflow`, in which every model request and
  * every tool call is an activity whose result is stored. A run stopped anywhere (the process killed,
  * a deploy) resumes on the next start of a worker without sending a finished request again or
- * running a finished tool call again; a tool call that needs approval waits for a decision as a
- * durable deferred, which any process may complete, days later if need be.
+ * running a finished tool call again. A tool call that needs approval (`Tool.make`'s
+ * `needsApproval`, or `requireApproval` here) waits for a decision, and a call of an external tool
+ * (`Tool.external`) for its result, each as a durable deferred which any process may complete, days
+ * later if need be (`approve`, `complete`, `answer`).
  *
  * The run loop is the ordinary `Agent.run`: a durable run gives it a `Model` whose requests are
  * activities and tools whose calls are activities, so durable and plain runs behave the same.
@@ -28,26 +30,21 @@
  *   )
  * )
  */
-import * as DurableDeferred from "@effect/workflow/DurableDeferred"
 import * as Workflow from "@effect/workflow/Workflow"
 import { WorkflowEngine, WorkflowInstance } from "@effect/workflow/WorkflowEngine"
-import { Effect, Exit, type Layer, Pipeable, Schema } from "effect"
+import { Context, Effect, Exit, type Layer, Pipeable, Schema } from "effect"
 import * as Agent from "../Agent.js"
-import {
-  History,
-  type ModelMessage,
-  ModelResponse,
-  type UserContent,
-  UserContent as UserContentSchema
-} from "../Message.js"
+import { Approver } from "../Approval.js"
+import * as DeferredTools from "../DeferredTools.js"
+import { History, type ModelMessage, type UserContent, UserContent as UserContentSchema } from "../Message.js"
 import { Model } from "../Model.js"
-import * as Toolset from "../Toolset.js"
-import { RunUsage } from "../Usage.js"
-import type { Decision, Policy } from "./Approval.js"
+import { type Decision, type Policy, toAnswer } from "./Approval.js"
 import { DurableRunError, describe, IncompatibleHistory, RunFailed, RunInProgress, StepFailed } from "./DurableError.js"
 import type { DurableStep } from "./DurableStep.js"
 import * as DurableModel from "./internal/durableModel.js"
 import * as DurableTools from "./internal/durableTools.js"
+import * as DurableWaits from "./internal/durableWaits.js"
+import * as StoredResult from "./internal/storedResult.js"
 import { publishIfListened } from "./RunEvents.js"
 
 /**
@@ -92,7 +89,8 @@ const RunInput = Schema.Struct({
 })
 
 /**
- * An agent whose runs are durable.
+ * An agent whose runs are durable. `O` is the agent's own output: a durable run waits for the
+ * answers to deferred calls instead of ending with `DeferredTools.PendingCalls`.
  *
  * @since 0.1.0
  * @category models
@@ -101,9 +99,9 @@ export interface DurableAgent<in out O, out E = never, out R = never> extends Pi
   readonly [TypeId]: TypeId
   /** Names the workflow: runs stored under one name are resumed by the agent registered under it. */
   readonly name: string
-  readonly agent: Agent.Agent<O, E, R>
+  readonly agent: Agent.Agent<O | DeferredTools.PendingCalls, E, R>
   readonly workflow: RunWorkflow
-  /** Which tool calls wait for a decision before they run. */
+  /** Which tool calls wait for a decision before they run, besides those of tools with `needsApproval`. */
   readonly approval: Policy | undefined
   /** Whether model requests are streamed while someone listens to the run's events. */
   readonly stream: boolean
@@ -126,7 +124,10 @@ export interface DurableAgent<in out O, out E = never, out R = never> extends Pi
 export type Options<O, OI> = {
   /** The workflow's name; stored runs are found by it, so keep it stable across deploys. */
   readonly name: string
-  /** Which tool calls need approval: tool names, or a predicate on the call. */
+  /**
+   * Which tool calls need approval besides those of tools made with `needsApproval`: tool names, or
+   * a predicate on the call. For tools you do not make yourself (a toolset's, an MCP server's).
+   */
   readonly requireApproval?: Policy | undefined
   /** Stream model requests (publishing their part events to `RunEvents`) while someone listens. */
   readonly stream?: boolean | undefined
@@ -144,27 +145,27 @@ const proto = {
   }
 }
 
+/** An agent's output without the pending calls its deferred tools may add. */
+type Own<O> = Exclude<O, DeferredTools.PendingCalls>
+
 /**
  * Makes an agent's runs durable.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make = <O, E, R, OI = O>(agent: Agent.Agent<O, E, R>, options: Options<O, OI>): DurableAgent<O, E, R> => {
+export const make = <O, E, R, OI = Own<O>>(
+  agent: Agent.Agent<O, E, R>,
+  options: Options<Own<O>, OI>
+): DurableAgent<Own<O>, E, R> => {
   // Without an `output` Schema the options' type says `O` is a string.
-  const output = (options.output ?? Schema.String) as Schema.Schema<O, OI>
-  const Stored = Schema.Struct({
-    output,
-    messages: History,
-    historyLength: Schema.Number,
-    usage: RunUsage
-  })
-  const encode = Schema.encode(Stored)
-  const decode = Schema.decodeUnknown(Stored)
-  const durable: Omit<DurableAgent<O, E, R>, "pipe"> = {
+  const output = (options.output ?? Schema.String) as Schema.Schema<Own<O>, OI>
+  const codec = StoredResult.codec(output)
+  const durable: Omit<DurableAgent<Own<O>, E, R>, "pipe"> = {
     [TypeId]: TypeId,
     name: options.name,
-    agent,
+    // `O` is at most `Own<O> | PendingCalls`; TypeScript cannot split a type parameter so.
+    agent: agent as Agent.Agent<Own<O> | DeferredTools.PendingCalls, E, R>,
     workflow: Workflow.make({
       name: `effect-claude/${options.name}`,
       payload: Payload,
@@ -174,38 +175,12 @@ export const make = <O, E, R, OI = O>(agent: Agent.Agent<O, E, R>, options: Opti
     }),
     approval: options.requireApproval,
     stream: options.stream ?? false,
-    encodeResult: (result, historyLength) =>
-      Effect.orDie(encode({ output: result.output, messages: result.messages, historyLength, usage: result.usage })),
-    decodeResult: (runId, stored) =>
-      decode(stored).pipe(
-        Effect.mapError((error) => new IncompatibleHistory({ runId, what: "result", message: error.message })),
-        Effect.flatMap((stored) => {
-          const response = lastResponse(stored.messages)
-          return response === undefined
-            ? Effect.fail(
-                new IncompatibleHistory({ runId, what: "result", message: "The stored run has no model response" })
-              )
-            : Effect.succeed({
-                output: stored.output,
-                usage: stored.usage,
-                messages: stored.messages,
-                newMessages: stored.messages.slice(stored.historyLength),
-                response
-              })
-        })
-      ),
+    encodeResult: codec.encode,
+    decodeResult: codec.decode,
     active: new Set(),
     executed: new Set()
   }
   return Object.assign(Object.create(proto), durable)
-}
-
-const lastResponse = (messages: ReadonlyArray<ModelMessage>): ModelResponse | undefined => {
-  for (let index = messages.length - 1; index >= 0; index--) {
-    const message = messages[index]
-    if (message instanceof ModelResponse) return message
-  }
-  return undefined
 }
 
 /**
@@ -238,26 +213,11 @@ const stored = (runId: string, error: unknown): DurableRunError => {
   return new RunFailed({ runId, errorTag: error instanceof StepFailed ? error.errorTag : errorTag, message })
 }
 
-// The copy keeps the agent's prototype (its `pipe`); its tools, and the tools its toolsets resolve
-// to at each step, are durable, and no longer need `DurableStep`, which each call provides.
-const withTools = <O, E, R>(agent: Agent.Agent<O, E, R>, options: DurableTools.DurableToolsOptions) =>
-  Object.assign(Object.create(Object.getPrototypeOf(agent)), agent, {
-    tools: agent.tools.map((tool) => DurableTools.wrap(tool, options)),
-    toolsets: agent.toolsets.map((toolset) =>
-      Toolset.fromStart(
-        toolset.label,
-        Effect.map(toolset.start, (stepTools) =>
-          Effect.map(stepTools, (sourced) =>
-            sourced.map((entry) => ({ ...entry, tool: DurableTools.wrap(entry.tool, options) }))
-          )
-        )
-      )
-    )
-  }) as Agent.Agent<O, E, Exclude<R, DurableStep>>
-
 /**
  * Registers the agent's workflow with the engine, so this process executes its runs (and resumes
- * the stored ones it is given). It needs the `Model`, the engine and the tools' services.
+ * the stored ones it is given). It needs the `Model`, the engine and the tools' services. Calls
+ * that need approval and calls of external tools wait durably for `approve` / `complete` /
+ * `answer`; an `Approval.Approver` the program provides is not asked.
  *
  * @since 0.1.0
  * @category layers
@@ -275,10 +235,9 @@ export const layer = <O, E, R>(
       const engine = yield* WorkflowEngine
       const instance = yield* WorkflowInstance
       const model = yield* Model
-      const agent = withTools(durable.agent, {
-        runId,
-        engine,
-        instance,
+      const waits = { runId, engine, instance, externalTools: new Set<string>() }
+      const agent = DurableTools.wrapAgent(durable.agent, {
+        ...waits,
         approval: durable.approval,
         executed: durable.executed
       })
@@ -292,9 +251,16 @@ export const layer = <O, E, R>(
       const result = yield* Agent.run(agent, input.prompt, {
         messageHistory: input.history,
         instructions: input.instructions
-      }).pipe(Effect.provideService(Model, durableModel))
+      }).pipe(
+        // Deferred calls wait durably here; the program's own approver is not asked.
+        Effect.provide(Context.add(Context.make(Model, durableModel), Approver, DurableWaits.approver(waits)))
+      )
+      const output = result.output
+      if (DeferredTools.isPendingCalls(output)) {
+        return yield* new RunFailed({ runId, errorTag: "PendingCalls", message: "The run ended with pending calls" })
+      }
       yield* publishIfListened({ _tag: "RunCompleted", runId, failed: false })
-      return yield* durable.encodeResult(result, input.history?.length ?? 0)
+      return yield* durable.encodeResult({ ...result, output }, input.history?.length ?? 0)
     }).pipe(
       Effect.catchAll((error) =>
         Effect.zipRight(
@@ -427,7 +393,7 @@ export const resume = <O, E, R>(
 /**
  * Decides on a tool call waiting for approval (`RunEvents.ApprovalRequested` names it). The
  * decision is stored; the run continues wherever its engine executes it. Deciding twice keeps the
- * first decision.
+ * first decision. A denied call is answered to the model with `Approval.deniedMessage`.
  *
  * @since 0.1.0
  * @category utils
@@ -437,12 +403,39 @@ export const approve = <O, E, R>(
   runId: string,
   toolCallId: string,
   decision: Decision
+): Effect.Effect<void, never, WorkflowEngine> => answer(durable, runId, toAnswer(toolCallId, decision))
+
+/**
+ * Gives the result of an external tool's call (`RunEvents.ExternalCallRequested` names it), from any
+ * process reaching the store; `isError` when it failed (the model sees the value as an error
+ * result, as text). The first result given is kept.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const complete = <O, E, R>(
+  durable: DurableAgent<O, E, R>,
+  runId: string,
+  toolCallId: string,
+  value: unknown,
+  options?: { readonly isError?: boolean | undefined }
 ): Effect.Effect<void, never, WorkflowEngine> =>
-  Effect.flatMap(executionId(durable, runId), (id) => {
-    const deferred = DurableTools.approvalDeferred(toolCallId)
-    const token = DurableDeferred.tokenFromExecutionId(deferred, { workflow: durable.workflow, executionId: id })
-    return DurableDeferred.succeed(deferred, { token, value: decision })
-  })
+  answer(durable, runId, DeferredTools.result(toolCallId, value, { isError: options?.isError ?? false }))
+
+/**
+ * Answers a waiting call with the core's answers (`DeferredTools.approve`, `deny`, `result`), as
+ * `Agent.resume` takes them: an approval (with replacement arguments, if any), a denial (its message
+ * is what the model sees), or an external result. The first answer stored wins.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const answer = <O, E, R>(
+  durable: DurableAgent<O, E, R>,
+  runId: string,
+  answer: DeferredTools.Answer
+): Effect.Effect<void, never, WorkflowEngine> =>
+  Effect.flatMap(executionId(durable, runId), (id) => DurableWaits.settle(durable.workflow, id, answer))
 
 /**
  * Whether a value is a `DurableAgent`.

@@ -3,7 +3,8 @@
  * replaying steps it finished before a restart, so it does not stream to its caller; it publishes
  * what it does to `RunEvents`, and a listener subscribes to one run id. Events are published when a
  * step actually executes: a model response or tool result read back from the store on replay is
- * not published again (an approval request is, each time the run reaches the undecided call).
+ * not published again (a request for approval or for an external result is, each time the run
+ * reaches the waiting call).
  *
  * @example
  * import { Effect, Stream } from "effect"
@@ -86,6 +87,18 @@ export interface ApprovalRequested {
 }
 
 /**
+ * The run waits for the result of an external tool's call (`DurableAgent.complete`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ExternalCallRequested {
+  readonly _tag: "ExternalCallRequested"
+  readonly runId: string
+  readonly call: ToolCallPart
+}
+
+/**
  * The run ended: `failed` is false when it has an output.
  *
  * @since 0.1.0
@@ -109,6 +122,7 @@ export type RunEvent =
   | ToolCallStarted
   | ToolCallFinished
   | ApprovalRequested
+  | ExternalCallRequested
   | RunCompleted
 
 /**

@@ -12,7 +12,7 @@
  *   Effect.succeed([new Message.TextPart({ content: `I saw ${messages.length} message(s)` })])
  * )
  */
-import { Chunk, Clock, Effect, Layer, Stream } from "effect"
+import { Chunk, Effect, Layer, Stream } from "effect"
 import {
   type ModelMessage,
   ModelResponse,
@@ -124,6 +124,13 @@ export interface Options {
   readonly modelName?: string | undefined
   readonly settings?: ModelSettings | undefined
   readonly supportsNativeOutput?: boolean | undefined
+  /**
+   * Counts a request's input tokens without answering it (`Model.Service.countTokens`, used by
+   * `UsageLimits.countTokensBeforeRequest`); without it the model cannot count.
+   */
+  readonly countTokens?:
+    | ((messages: ReadonlyArray<ModelMessage>, info: RequestInfo) => Effect.Effect<number, ModelError>)
+    | undefined
 }
 
 const eventsOfItems = (
@@ -247,9 +254,8 @@ export const make = (
       Effect.flatMap(modelFunction(messages, infoOf(settings, parameters)), (result) =>
         result instanceof ModelResponse
           ? Effect.succeed(result)
-          : Effect.map(
-              Clock.currentTimeMillis,
-              (now) =>
+          : Effect.clockWith((clock) =>
+              Effect.succeed(
                 // The parts are typed and already built instances: no need to validate them again.
                 new ModelResponse(
                   {
@@ -258,18 +264,25 @@ export const make = (
                     modelName,
                     providerName: "function",
                     finishReason: finishReasonOf(result),
-                    timestamp: new Date(now)
+                    timestamp: new Date(clock.unsafeCurrentTimeMillis())
                   },
                   trustedInput
                 )
+              )
             )
       )
 
+  const countTokens = options.countTokens
   const base = {
     modelName,
     providerName: "function",
     profile: { ...Model.defaultProfile, supportsNativeOutput: options.supportsNativeOutput ?? false },
-    settings: options.settings ?? {}
+    settings: options.settings ?? {},
+    countTokens:
+      countTokens === undefined
+        ? undefined
+        : (messages: ReadonlyArray<ModelMessage>, settings: ModelSettings, parameters: ModelRequestParameters) =>
+            countTokens(messages, infoOf(settings, parameters))
   }
   // Without either function, the stream is empty and the response has no parts.
   if (modelFunction === undefined) return Model.make({ ...base, requestStream: streamWithUsage })

@@ -352,7 +352,9 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
             record({ messages, settings, parameters, streamed: true }),
             Effect.map(respond(messages, parameters), (response) => Stream.fromChunks(...streamEvents(response)))
           )
-        )
+        ),
+      // The input tokens its answer will report: the same estimate, from the same words.
+      countTokens: (messages) => Effect.sync(() => estimateUsage(messages, []).inputTokens)
     })
     return {
       ...model,

@@ -73,6 +73,9 @@ const responseWords = (parts: ReadonlyArray<ModelResponsePart>): number => {
       case "ThinkingPart":
         words += countWords(part.content)
         break
+      case "CompactionPart":
+        words += countWords(part.content ?? "")
+        break
       case "ToolCallPart":
       case "BuiltinToolCallPart":
         words += 1 + valueWords(part.args)
@@ -92,7 +95,14 @@ export const estimateUsage = (
   parts: ReadonlyArray<ModelResponsePart>
 ): RequestUsage =>
   new RequestUsage(
-    { inputTokens: 50 + requestWords(messages), outputTokens: Math.max(1, responseWords(parts)) },
-    // Two counts, valid by construction: no need to validate them.
+    {
+      inputTokens: 50 + requestWords(messages),
+      outputTokens: Math.max(1, responseWords(parts)),
+      // Given rather than defaulted: a default filled in by the constructor costs more than the rest.
+      cacheWriteTokens: 0,
+      cacheReadTokens: 0,
+      details: {}
+    },
+    // Counts valid by construction: no need to validate them.
     { disableValidation: true }
   )

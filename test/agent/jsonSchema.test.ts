@@ -97,7 +97,7 @@ const expectPlain = (schema: Record<string, unknown>) => {
   for (const key of ["anyOf", "oneOf", "allOf", "$ref"]) expect(schema).not.toHaveProperty(key)
 }
 
-describe("exact tool input schemas", () => {
+describe("#16 point 5: exact tool input schemas", () => {
   const UserId = Schema.String.pipe(Schema.brand("UserId"))
   const cases: ReadonlyArray<readonly [string, Schema.Schema.AnyNoContext, Record<string, unknown>]> = [
     ["empty struct", Schema.Struct({}), { type: "object", properties: {}, additionalProperties: false }],

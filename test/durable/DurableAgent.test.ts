@@ -1,8 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Fiber, Layer, Option, Schema, Stream } from "effect"
+import { Effect, Fiber, Layer, Option, Schema, Stream } from "effect"
 import { Agent, AgentEvent, Message, Tool, Toolset, Usage } from "effect-claude"
 import { Approval, DurableAgent, DurableEngine, DurableError, DurableStep, RunEvents } from "effect-claude/durable"
 import { FunctionModel } from "effect-claude/testing"
+import { inMemory, untilCompleted, untilSuspended } from "./fixtures/runs.js"
 
 /**
  * A model that calls `transfer` once, then answers with the tool's result; it counts its requests.
@@ -50,21 +51,9 @@ const setup = (options?: { readonly requireApproval?: Approval.Policy }) => {
     name: "payments",
     requireApproval: options?.requireApproval
   })
-  const layer = DurableAgent.layer(durable).pipe(
-    Layer.provideMerge(DurableEngine.layerMemory),
-    Layer.provideMerge(RunEvents.layer),
-    Layer.provide(model.layer)
-  )
+  const layer = inMemory(durable, model.layer)
   return { durable, layer, model, transfer }
 }
-
-/** Waits until the run is suspended (a step waits for something outside). */
-const untilSuspended = <O, E, R>(durable: DurableAgent.DurableAgent<O, E, R>, runId: string) =>
-  DurableAgent.poll(durable, runId).pipe(
-    Effect.delay("10 millis"),
-    Effect.repeat({ until: (status) => status._tag === "Suspended" }),
-    Effect.timeout("5 seconds")
-  )
 
 describe("DurableAgent on the in-memory engine", () => {
   it.live("runs the agent as a plain run would, each request and tool call once", () => {
@@ -108,9 +97,7 @@ describe("DurableAgent on the in-memory engine", () => {
       expect(transfer.effects.keys).toHaveLength(1)
       expect(transfer.effects.keys[0]).toMatch(/^[0-9a-f]{16,}$/)
 
-      const seen = Chunk.toReadonlyArray(
-        yield* Stream.runCollect(Stream.takeUntil(events, (event) => event._tag === "RunCompleted"))
-      ).map((event) => event._tag)
+      const seen = (yield* untilCompleted(events)).map((event) => event._tag)
       expect(seen).toEqual([
         "ModelResponseReceived",
         "ApprovalRequested",
@@ -231,9 +218,7 @@ describe("DurableAgent on the in-memory engine", () => {
       const events = yield* RunEvents.subscribe("run-8")
       const result = yield* DurableAgent.run(durable, "run-8", "Hi")
       expect(result.output).toBe("Hello!")
-      const seen = Chunk.toReadonlyArray(
-        yield* Stream.runCollect(Stream.takeUntil(events, (event) => event._tag === "RunCompleted"))
-      )
+      const seen = yield* untilCompleted(events)
       const text = seen.map((event) => (event._tag === "ModelEvent" ? AgentEvent.textOf(event.event) : "")).join("")
       expect(text).toBe("Hello!")
       expect(seen.filter((event) => event._tag === "ModelResponseReceived")).toHaveLength(1)

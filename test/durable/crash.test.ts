@@ -9,13 +9,19 @@ import { Effect, Schedule } from "effect"
 import { MockAnthropicServer } from "effect-claude/testing"
 import { bundleWorker, scratch, sideEffects, start } from "./fixtures/workers.js"
 
-/** Calls `transfer` first, then answers "done"; `hold` keeps the answer to the tool result waiting. */
-const paymentsServer = (options?: { readonly holdFirstAnswer?: boolean }) => {
+/**
+ * Calls `transfer` first (then the external `ship`, when asked), then answers "done"; `hold` keeps
+ * the answer to the tool result waiting.
+ */
+const paymentsServer = (options?: { readonly holdFirstAnswer?: boolean; readonly ship?: boolean }) => {
   let held = false
   return MockAnthropicServer.make((request) => {
-    const sawResult = JSON.stringify(request.body).includes("tool_result")
-    if (!sawResult) {
+    const body = JSON.stringify(request.body)
+    if (!body.includes("tool_result")) {
       return MockAnthropicServer.toolUseMessage([{ name: "transfer", input: { cents: 500 }, id: "toolu_1" }])
+    }
+    if (options?.ship === true && !body.includes("toolu_2")) {
+      return MockAnthropicServer.toolUseMessage([{ name: "ship", input: { parcel: "receipt" }, id: "toolu_2" }])
     }
     if (options?.holdFirstAnswer === true && !held) {
       held = true
@@ -105,6 +111,33 @@ describe.concurrent("a durable run killed and restarted (SQLite engine, child pr
         expect(result.output).toBe("done")
         expect(yield* messagesRequests(server)).toBe(2)
         expect(sideEffects(files.effects)).toHaveLength(2)
+      }),
+    60_000
+  )
+
+  it.scopedLive(
+    "killed while waiting for an external result: another process gives it, and the run finishes without repeating a step",
+    () =>
+      Effect.gen(function* () {
+        yield* bundleWorker
+        const server = yield* paymentsServer({ ship: true })
+        const files = scratch()
+        const env = environment(server, files, "external")
+        const first = yield* start(env)
+        yield* first.waitFor((line) => line.event === "ExternalCallRequested")
+        yield* first.kill
+        expect(sideEffects(files.effects)).toHaveLength(2)
+        expect(yield* messagesRequests(server)).toBe(2)
+
+        const second = yield* start({ ...env, COMPLETE: "toolu_2" })
+        const result = yield* second.waitFor((line) => line.output !== undefined)
+        expect(result.output).toBe("done")
+        // Requests 1 and 2 were read back from the store; the tool did not run again.
+        expect(yield* messagesRequests(server)).toBe(3)
+        expect(sideEffects(files.effects)).toHaveLength(2)
+        // The last request carries the external result the second process gave.
+        const last = (yield* server.requests).filter((request) => request.path === "/v1/messages").at(-1)
+        expect(JSON.stringify(last?.body)).toContain("ZX-1")
       }),
     60_000
   )

@@ -106,6 +106,20 @@ describe("bounds", () => {
         }
       })
     )
+    it.scopedLive(
+      "settings.timeout bounds a non-streamed answer whose non-JSON body stalls (client timeout 10 min)",
+      () =>
+        Effect.gen(function* () {
+          const server = yield* serve(() => stallAfter('{"id": ', "application/octet-stream"))
+          const started = Date.now()
+          // The client keeps the SDK's default timeout: only settings.timeout can end this in time.
+          const exit = yield* Effect.exit(ask("Hi", { timeout: "250 millis" }).pipe(withClaude(server)))
+          // Retryable: the fast policy's two retries, each bounded, then the error.
+          failureOf(exit, "APIConnectionTimeoutError")
+          expect(yield* server.requestCount).toBe(3)
+          expect(Date.now() - started).toBeLessThan(5000)
+        })
+    )
   })
 
   describe("server-requested waits", () => {

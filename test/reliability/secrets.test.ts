@@ -116,6 +116,23 @@ describe("secrets", () => {
             })
           case "rate limited":
             return M.apiError(429, { retryAfterMs: 1 })
+          case "malformed echo":
+            // A 200 whose JSON is not a message and quotes the key: the parse error would quote it too.
+            return M.streamed(
+              Stream.make(
+                JSON.stringify({
+                  type: "message",
+                  id: "msg_1",
+                  role: "assistant",
+                  model: "claude-sonnet-4-6",
+                  content: [],
+                  stop_reason: "end_turn",
+                  stop_sequence: null,
+                  usage: { input_tokens: apiKey, output_tokens: 1 }
+                })
+              ),
+              { contentType: "application/json" }
+            )
           case "reset":
             return M.reset()
           case "slow":
@@ -127,7 +144,15 @@ describe("secrets", () => {
         }
       })
       const agent = Agent.make({ instructions: "Be brief." })
-      for (const prompt of ["echo", "rate limited", "reset", "slow", "overloaded mid-answer", "friend"]) {
+      for (const prompt of [
+        "echo",
+        "malformed echo",
+        "rate limited",
+        "reset",
+        "slow",
+        "overloaded mid-answer",
+        "friend"
+      ]) {
         const settings: ModelSettings.ModelSettings = prompt === "slow" ? { timeout: "50 millis" } : {}
         const requested = yield* Effect.exit(Agent.run(agent, prompt, { settings }).pipe(withClaude(server), observe))
         recordOutcome(requested)
@@ -143,6 +168,7 @@ describe("secrets", () => {
       // The test can fail: the echo really reached the client, and there was plenty to look at.
       expect(yield* server.requestCount).toBeGreaterThan(12)
       expect(observed.some((line) => line.includes("rejected key [redacted]"))).toBe(true)
+      expect(observed.some((line) => line.includes("could not be read") && line.includes("[redacted]"))).toBe(true)
       expect(observed.some((line) => line.startsWith("log:") && line.includes("Anthropic request failed"))).toBe(true)
       expect(observed.some((line) => line.startsWith("span:") && line.includes("rejected key [redacted]"))).toBe(true)
       expect(observed.some((line) => line.startsWith("span event:") && line.includes("RateLimitError"))).toBe(true)

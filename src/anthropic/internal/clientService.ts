@@ -9,7 +9,7 @@ import { type AnthropicError, APIConnectionTimeoutError } from "../AnthropicErro
 import type { CommonOptions, Platform, RequestOptions, Service, StreamOptions } from "./clientTypes.js"
 import { type Fetch, makeFetch } from "./httpBridge.js"
 import { fromSdkError } from "./sdkErrors.js"
-import { printAs, type SdkLogger } from "./secrets.js"
+import { printAs, type SdkLogger, scrub } from "./secrets.js"
 
 /**
  * Resolves the HttpClient and the Runtime in context once, and builds the SDK's `fetch` over them;
@@ -344,7 +344,7 @@ export const makeService = (sdk: Anthropic, platform: Platform, secrets: Readonl
   const stream: Service["stream"] = (f, streamOptions) =>
     Stream.unwrapScoped(Effect.map(openPull(f, streamOptions), Stream.repeatEffectChunkOption))
 
-  const service: Service = { sdk, platform, call, stream, openPull }
+  const service: Service = { sdk, platform, call, stream, openPull, scrub: (text) => scrub(text, secrets) }
   // Both hold the SDK client, whose fields include the key in clear.
   printAs(sdk, () => ({ _id: "Anthropic", platform, baseURL: sdk.baseURL }))
   printAs(service, () => ({ _id: "AnthropicClient", platform, baseURL: sdk.baseURL }))

@@ -60,6 +60,11 @@ export interface Service {
     f: (sdk: Anthropic, options: RequestOptions) => Promise<AsyncIterable<A>>,
     options?: StreamOptions | undefined
   ) => Effect.Effect<Effect.Effect<Chunk.Chunk<A>, Option.Option<AnthropicError>>, AnthropicError, Scope.Scope>
+  /**
+   * `text` without the client's credentials, for messages that quote what a server sent (it may
+   * echo them). Absent on a hand-built service: such text is then used as it is.
+   */
+  readonly scrub?: ((text: string) => string) | undefined
 }
 
 /**

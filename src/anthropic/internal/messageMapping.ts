@@ -18,6 +18,7 @@ import type {
 } from "../../Message.js"
 import { parseToolArgs } from "../../ModelResponseBuilder.js"
 import { cacheControl, setBlockCacheControl } from "./cachePoints.js"
+import { compactionBlock } from "./compaction.js"
 import { isMcpToolName, parseMcpToolName, providerName } from "./names.js"
 import { toolResultText } from "./requestValidation.js"
 
@@ -177,6 +178,15 @@ const responseBlocks = (response: ModelResponse): Array<BetaContentBlockParam> =
         } else if (part.provider === providerName && part.signature !== undefined) {
           blocks.push({ type: "thinking", thinking: part.content, signature: part.signature })
         } else if (part.content !== "") {
+          blocks.push({ type: "text", text: part.content })
+        }
+        break
+      case "CompactionPart":
+        if (part.provider === providerName) {
+          const block = passThrough(compactionBlock(part))
+          if (block !== undefined) blocks.push(block)
+        } else if (part.content !== null && part.content !== "") {
+          // Another provider's summary means something to Claude only as text.
           blocks.push({ type: "text", text: part.content })
         }
         break

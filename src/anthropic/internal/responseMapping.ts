@@ -28,6 +28,7 @@ import {
 import { ModelResponseBuilder as ResponseBuilder } from "../../ModelResponseBuilder.js"
 import type { ModelResponseStreamEvent, ResponseMetadata } from "../../StreamEvent.js"
 import { RequestUsage } from "../../Usage.js"
+import { CompactionBlock, compactionPart } from "./compaction.js"
 import { sumIterations } from "./iterationUsage.js"
 import { mcpToolName, providerName, unknownMcpToolName } from "./names.js"
 
@@ -79,6 +80,8 @@ const decodeToolResultBlock = wireDecoder(
   Schema.Struct({ tool_use_id: Schema.String, content: Schema.Unknown, is_error: Schema.optional(Schema.Unknown) }),
   "tool result block"
 )
+
+const decodeCompactionBlock = wireDecoder(CompactionBlock, "compaction block")
 
 // Parts built from decoded fields: their constructors need not validate them again.
 const decoded = true
@@ -175,8 +178,9 @@ export class BlockContext {
           decoded
         )
       }
-      case "container_upload":
       case "compaction":
+        return compactionPart(decodeCompactionBlock(block))
+      case "container_upload":
       case "fallback":
       case "mcp_tool_listing":
         return opaquePart(type, block)
@@ -417,10 +421,15 @@ const messageMetadata = (message: WireMessage): ResponseMetadata => ({
  * @since 0.1.0
  * @category utils
  */
-export const malformedResponse = (cause: unknown): UnexpectedModelBehavior =>
-  new UnexpectedModelBehavior({
-    message: `Claude's response could not be read: ${cause instanceof Error ? cause.message : String(cause)}`
+export const malformedResponse = (
+  cause: unknown,
+  scrub: ((text: string) => string) | undefined = undefined
+): UnexpectedModelBehavior => {
+  const reason = cause instanceof Error ? cause.message : String(cause)
+  return new UnexpectedModelBehavior({
+    message: `Claude's response could not be read: ${scrub === undefined ? reason : scrub(reason)}`
   })
+}
 
 /**
  * The `ModelResponse` of a whole message, stamped with `timestamp`. Throws on a message of the

@@ -28,15 +28,18 @@ type BlockState =
   | { readonly kind: "stopped" }
   /** A tool call: its input arrives as JSON fragments, or whole in the start event. */
   | { readonly kind: "toolCall"; readonly startInput: unknown; sawDelta: boolean }
+  /** A compaction: its summary arrives whole in one delta. */
+  | { readonly kind: "compaction" }
   /** Complete at its start (server tool results, redacted thinking). */
   | { readonly kind: "complete" }
   /** Not modelled: buffered and emitted whole when it stops. */
-  | { readonly kind: "buffered"; block: Record<string, unknown> }
+  | { readonly kind: "buffered"; readonly block: Record<string, unknown> }
 
 // Shared states: the per-delta check is one Map lookup and an identity comparison.
 const textBlock: BlockState = { kind: "text" }
 const thinkingBlock: BlockState = { kind: "thinking" }
 const stoppedBlock: BlockState = { kind: "stopped" }
+const compactionBlock: BlockState = { kind: "compaction" }
 
 /**
  * The most content blocks one message may have. Far above what the API sends; an index beyond it
@@ -64,6 +67,9 @@ const stringField = (event: { readonly type: unknown }, name: string, value: unk
   if (typeof value !== "string") throw violation(event, `${name} is a ${typeof value}, not a string`)
   return value
 }
+
+const nullableString = (event: { readonly type: unknown }, name: string, value: unknown): string | null =>
+  value === null ? null : stringField(event, name, value)
 
 const isEmptyInput = (input: unknown): boolean =>
   input === undefined || input === null || (typeof input === "object" && Object.keys(input).length === 0)
@@ -219,11 +225,20 @@ export class StreamMapper implements StreamReader<BetaRawMessageStreamEvent, Mod
             return
           }
           case "compaction_delta": {
-            const state = this.open(event)
-            // The delta carries the block's final value.
-            if (state.kind === "buffered") {
-              state.block = { ...state.block, content: delta.content, encrypted_content: delta.encrypted_content }
-            }
+            const index = this.expectKind(event, compactionBlock, delta.type)
+            // The delta carries the block's final value; `encrypted_content` only when the server sent it.
+            out.push({
+              _tag: "PartDelta",
+              index,
+              delta: {
+                _tag: "CompactionDelta",
+                content: nullableString(event, "content", delta.content),
+                encryptedContent:
+                  "encrypted_content" in delta
+                    ? nullableString(event, "encrypted_content", delta.encrypted_content)
+                    : undefined
+              }
+            })
             return
           }
           default:
@@ -276,6 +291,9 @@ export class StreamMapper implements StreamReader<BetaRawMessageStreamEvent, Mod
         out.push({ _tag: "PartStart", index, part: this.context.partOfBlock({ ...block, input: {} }) })
         return
       case "compaction":
+        this.blocks.set(index, compactionBlock)
+        out.push({ _tag: "PartStart", index, part: this.context.partOfBlock(block) })
+        return
       case "fallback":
       case "mcp_tool_listing":
         this.blocks.set(index, { kind: "buffered", block: { ...block } })

@@ -3,7 +3,7 @@
  * runs that ended with pending calls. Each starts the run machine (internal/run/start) and drives
  * it inside the run's `invoke_agent` span. Public through `Agent`.
  */
-import { Effect, Layer, Option, Stream } from "effect"
+import { Effect, Exit, Layer, Option, Stream } from "effect"
 import type { AgentError } from "../../AgentError.js"
 import type { AgentEvent } from "../../AgentEvent.js"
 import type * as DeferredTools from "../../DeferredTools.js"
@@ -13,6 +13,7 @@ import type { Model } from "../../Model.js"
 import type { DeepPartial } from "../../PartialOutput.js"
 import * as RunStart from "../run/start.js"
 import { annotateUsage } from "../run/telemetry.js"
+import { inSpan } from "../span.js"
 import type { Agent, AgentNode, AgentRun, RunError, RunOptions, RunResult } from "./types.js"
 
 const runSpanName = (agent: Agent<unknown, unknown, unknown>) =>
@@ -31,15 +32,12 @@ const withRunSpan =
   <O>(agent: Agent<O, unknown, unknown>) =>
   <E, R>(effect: Effect.Effect<RunResult<O>, E, R>): Effect.Effect<RunResult<O>, E, R> =>
     // `withSpan`, with the usage set on the span directly.
-    Effect.useSpan(runSpanName(agent), runSpanOptions(agent), (span) =>
-      Effect.withParentSpan(
-        Effect.map(effect, (result) => {
-          annotateUsage(span, result)
-          return result
-        }),
-        span
-      )
-    )
+    inSpan(runSpanName(agent), runSpanOptions(agent), (span) => ({
+      effect,
+      onEnd: (exit) => {
+        if (Exit.isSuccess(exit)) annotateUsage(span, exit.value)
+      }
+    }))
 
 const contentCapture = Layer.locallyScoped(GenAiTelemetry.captureContent, true)
 

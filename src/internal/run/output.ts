@@ -20,9 +20,11 @@ const isRetryable = (error: unknown): error is Retryable =>
 export const recoverRetry = <A, E, R>(
   effect: Effect.Effect<A, E | Retryable, R>
 ): Effect.Effect<Either.Either<A, string>, E, R> =>
-  Effect.catchAll(Effect.map(effect, Either.right), (error: E | Retryable) =>
-    isRetryable(error) ? Effect.succeed(Either.left(error.message)) : Effect.fail(error)
-  )
+  Effect.matchEffect(effect, {
+    onFailure: (error: E | Retryable) =>
+      isRetryable(error) ? Effect.succeed(Either.left(error.message)) : Effect.fail(error),
+    onSuccess: (value) => Effect.succeed(Either.right(value))
+  })
 
 /** Runs the output's decoding and validators; a retry (invalid output, `ModelRetry`) is the left side. */
 export const processOutput = <O, E, R>(

@@ -16,6 +16,7 @@ import { trustedInput } from "../trustedInput.js"
 import type { Run } from "./context.js"
 import { needsPreparing, prepareRequest, processHistory } from "./prepare.js"
 import { prepareStep } from "./stepPreparation.js"
+import { afterTokenPrecount } from "./tokenPrecount.js"
 import { resolveStepTools } from "./toolsets.js"
 import * as UsageTree from "./usageTree.js"
 
@@ -126,8 +127,10 @@ const requestResponse = <O, E, R>(
   )
 
 /** One model request; the model's service opens its chat span (`Model.make`). */
-const chat = <O, E, R>(run: Run<O, E, R>, paused: ModelResponse | undefined) =>
-  run.model.request(messagesToSend(run, paused), run.settings, run.parameters)
+const chat = <O, E, R>(run: Run<O, E, R>, paused: ModelResponse | undefined) => {
+  const messages = messagesToSend(run, paused)
+  return afterTokenPrecount(run, messages, run.model.request(messages, run.settings, run.parameters))
+}
 
 /** A continuation's events, renumbered to follow the parts of the responses it continues. */
 export const shiftIndexes = (chunk: Chunk.Chunk<ModelResponseStreamEvent>, offset: number) => {

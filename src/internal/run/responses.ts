@@ -75,8 +75,8 @@ export const handleResponse = <O, E, R>(
   if (calls.length > 0) {
     // A resumed run answers the calls its history left pending; the others have their results.
     const resume = run.resume
-    const answered = new Set(resume?.answered.map(answeredCallId))
-    const toRun = resume === undefined ? calls : calls.filter((call) => !answered.has(call.toolCallId))
+    const answered = resume === undefined ? undefined : new Set(resume.answered.map(answeredCallId))
+    const toRun = answered === undefined ? calls : calls.filter((call) => !answered.has(call.toolCallId))
     return Effect.map(processToolCalls(run, toRun, emit), (outcome): AgentNode<O> => {
       run.resume = undefined
       const parts =

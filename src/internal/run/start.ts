@@ -85,7 +85,8 @@ const mergeLimits = (agent: Usage.UsageLimits | undefined, run: Usage.UsageLimit
   inputTokensLimit: run?.inputTokensLimit ?? agent?.inputTokensLimit,
   outputTokensLimit: run?.outputTokensLimit ?? agent?.outputTokensLimit,
   totalTokensLimit: run?.totalTokensLimit ?? agent?.totalTokensLimit,
-  toolCallsLimit: run?.toolCallsLimit ?? agent?.toolCallsLimit
+  toolCallsLimit: run?.toolCallsLimit ?? agent?.toolCallsLimit,
+  countTokensBeforeRequest: run?.countTokensBeforeRequest ?? agent?.countTokensBeforeRequest
 })
 
 /** What is left of `limits` once `spent` (a parent run's usage) is counted. */
@@ -98,7 +99,8 @@ const remainingLimits = (limits: Usage.UsageLimits, spent: Usage.RunUsage | unde
     inputTokensLimit: minus(limits.inputTokensLimit, spent.inputTokens),
     outputTokensLimit: minus(limits.outputTokensLimit, spent.outputTokens),
     totalTokensLimit: minus(limits.totalTokensLimit, spent.inputTokens + spent.outputTokens),
-    toolCallsLimit: minus(limits.toolCallsLimit, spent.toolCalls)
+    toolCallsLimit: minus(limits.toolCallsLimit, spent.toolCalls),
+    countTokensBeforeRequest: limits.countTokensBeforeRequest
   }
 }
 

@@ -8,7 +8,7 @@
  */
 import { Cause, Chunk, Clock, Effect, ExecutionStrategy, Exit, Mailbox, Option, Scope, Stream } from "effect"
 import { type AgentEvent, runFinished } from "../../AgentEvent.js"
-import { type ModelResponse, toolCalls } from "../../Message.js"
+import { type ModelMessage, type ModelResponse, toolCalls } from "../../Message.js"
 import type { ModelError } from "../../Model.js"
 import { ModelResponseBuilder } from "../../ModelResponseBuilder.js"
 import * as PartialOutput from "../../PartialOutput.js"
@@ -19,6 +19,7 @@ import type { Emit, Run } from "./context.js"
 import { accountResponse, beginRequest, messagesToSend, shiftIndexes } from "./requests.js"
 import { handleResponse } from "./responses.js"
 import { usageAttributes } from "./telemetry.js"
+import { countsBeforeRequest, precountTokens } from "./tokenPrecount.js"
 
 /** Where a streamed run takes its next events from. */
 type Source<O, E> =
@@ -94,8 +95,22 @@ const makePull = <O, E, R>(run: Run<O, E, R>, start: AgentNode<O>, scope: Scope.
    * the model stream: `Stream.withSpan`, with the span handled here, where the stream's end is seen.
    */
   const startModel = (paused: ModelResponse | undefined, continuation: number): Pull<O, E, R> =>
+    countsBeforeRequest(run.limits)
+      ? Effect.suspend(() => {
+          const messages = messagesToSend(run, paused)
+          return Effect.zipRight(fail(precountTokens(run, messages)), openModel(paused, continuation, messages))
+        })
+      : openModel(paused, continuation, undefined)
+
+  /** Opens the model stream; `counted` are the messages already counted, sent as they are. */
+  const openModel = (
+    paused: ModelResponse | undefined,
+    continuation: number,
+    counted: ReadonlyArray<ModelMessage> | undefined
+  ): Pull<O, E, R> =>
     Effect.flatMap(Scope.fork(scope, ExecutionStrategy.sequential), (child) => {
-      const events = run.model.requestStream(messagesToSend(run, paused), run.settings, run.parameters)
+      const messages = counted ?? messagesToSend(run, paused)
+      const events = run.model.requestStream(messages, run.settings, run.parameters)
       return Effect.flatMap(Scope.extend(Stream.toPull(events), child), (pull) => {
         source = {
           _tag: "Model",

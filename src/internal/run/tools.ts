@@ -5,7 +5,7 @@
  *
  * Plain `flatMap`s rather than `Effect.gen`: this runs on most steps of a run.
  */
-import { Context, Effect, Either, Tracer } from "effect"
+import { Context, Effect, Either, type Tracer } from "effect"
 import { UnexpectedModelBehavior, type UsageLimitExceeded } from "../../AgentError.js"
 import { type ChildEvent, toolCallStarted, toolResult } from "../../AgentEvent.js"
 import type { PendingCall } from "../../DeferredTools.js"
@@ -21,6 +21,7 @@ import {
   retryWins,
   toolSkipped
 } from "../outputProcessing.js"
+import { inSpan } from "../span.js"
 import { trustedInput } from "../trustedInput.js"
 import { type Emit, type Run, runContext } from "./context.js"
 import { oneLine, outputRetriesExceeded, processOutput, recoverRetry } from "./output.js"
@@ -59,7 +60,7 @@ class Round<O> {
   stub(index: number, content: string): void {
     const call = this.calls[index]!
     this.parts[index] = new ToolReturnPart(
-      { toolName: call.toolName, toolCallId: call.toolCallId, content },
+      { toolName: call.toolName, toolCallId: call.toolCallId, content, isError: false },
       trustedInput
     )
   }
@@ -111,13 +112,12 @@ const execute = <O, E, R>(
   const base = runContext(run, retries, maxRetries, call.toolName, call.toolCallId)
   // In a streamed run a delegated agent's events join the run's stream.
   const context = emit === undefined ? base : { ...base, emit: (event: ChildEvent) => emit([event]) }
-  // `withSpan` and `provideService(RunContext)` in one change of the context.
-  return Effect.useSpan(`execute_tool ${call.toolName}`, toolSpanOptions(call), (span) =>
-    recoverRetry(
-      Effect.mapInputContext(tool.execute(args), (services: Context.Context<R>) =>
-        Context.add(Context.add(services, Tracer.ParentSpan, span), RunContext, context)
-      )
-    )
+  // The span and `RunContext` in one change of the context.
+  return recoverRetry(
+    inSpan(`execute_tool ${call.toolName}`, toolSpanOptions(call), () => ({
+      effect: tool.execute(args),
+      provide: (services) => Context.add(services, RunContext, context)
+    }))
   )
 }
 
@@ -137,7 +137,7 @@ const runFunction = <O, E, R>(
       if (Either.isRight(result)) {
         round.succeededTools.add(call.toolName)
         const part = new ToolReturnPart(
-          { toolName: call.toolName, toolCallId: call.toolCallId, content: result.right },
+          { toolName: call.toolName, toolCallId: call.toolCallId, content: result.right, isError: false },
           trustedInput
         )
         round.parts[index] = part

@@ -115,9 +115,20 @@ const encodeBlock = (
       )
       break
     }
-    default:
+    default: {
+      const type: string = block.type
+      if (type === "compaction") {
+        // As the API streams it: a shell, then the summary whole in one delta.
+        const whole: Record<string, unknown> = { ...block }
+        start({ ...whole, content: null, ...("encrypted_content" in whole ? { encrypted_content: null } : {}) })
+        const delta: Record<string, unknown> = { type: "compaction_delta", content: whole.content ?? null }
+        if ("encrypted_content" in whole) delta.encrypted_content = whole.encrypted_content
+        events.push(sseEvent("content_block_delta", JSON.stringify({ type: "content_block_delta", index, delta })))
+        break
+      }
       // Redacted thinking and server tool results arrive whole in their start event.
       start(block)
+    }
   }
   events.push(blockStop(index))
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import * as ClientTools from "../../../src/anthropic/ClientTools.js"
 
-describe("ClientTools: Anthropic definitions beside the agent's tools", () => {
+describe("#16 point 3: ClientTools, Anthropic definitions beside the agent's tools", () => {
   it("memory: memory_20250818 with the context-management beta and the common options", () => {
     const tool = ClientTools.memory({
       deferLoading: true,

@@ -17,7 +17,7 @@ const fileSystemStore = (root: string) => MemoryStore.layerFileSystem(root).pipe
 
 const run = (command: MemoryCommand) => executeMemoryCommand(command)
 
-describe("MemoryStore.parsePath: paths stay inside /memories", () => {
+describe("#16 point 3: MemoryStore.parsePath, paths stay inside /memories", () => {
   const accepted: ReadonlyArray<readonly [string, ReadonlyArray<string>]> = [
     ["/memories", []],
     ["/memories/", []],
@@ -60,7 +60,7 @@ const stores: ReadonlyArray<readonly [string, () => Layer.Layer<MemoryStore.Memo
 ]
 
 for (const [name, layer] of stores) {
-  describe(`memory tool commands, store ${name}`, () => {
+  describe(`#16 point 3: memory tool commands, store ${name}`, () => {
     it.effect("create, view, str_replace, insert, rename, delete", () =>
       Effect.gen(function* () {
         expect(
@@ -140,7 +140,7 @@ for (const [name, layer] of stores) {
   })
 }
 
-describe("file-system store: symbolic links never lead out of the root", () => {
+describe("#16 point 3: file-system store, symbolic links never lead out of the root", () => {
   const outside = () => {
     const folder = freshFolder()
     fs.mkdirSync(folder, { recursive: true })

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as ContextManagement from "../../../src/anthropic/ContextManagement.js"
 
-describe("ContextManagement: typed edits on the wire", () => {
+describe("#16 point 2: ContextManagement, typed edits on the wire", () => {
   it("clear tool uses with every option", () => {
     const edit = ContextManagement.clearToolUses({
       trigger: { inputTokens: 100_000 },

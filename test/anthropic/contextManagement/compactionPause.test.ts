@@ -4,27 +4,9 @@ import { Effect, Layer, Predicate, Redacted } from "effect"
 import { Agent } from "effect-claude"
 import { AnthropicClient, AnthropicModel, ContextManagement } from "effect-claude/anthropic"
 import { MockAnthropicServer } from "effect-claude/testing"
+import { apiMessage, usage } from "./fixtures.js"
 
-const usage = (input: number, output: number, iterations?: ReadonlyArray<unknown>) => ({
-  input_tokens: input,
-  output_tokens: output,
-  cache_creation_input_tokens: 0,
-  cache_read_input_tokens: 0,
-  ...(iterations === undefined ? {} : { iterations })
-})
-
-const apiMessage = (content: ReadonlyArray<unknown>, stopReason: string, tokens: ReturnType<typeof usage>) => ({
-  id: `msg_${stopReason}`,
-  type: "message",
-  role: "assistant",
-  model: "claude-opus-4-6",
-  content,
-  stop_reason: stopReason,
-  stop_sequence: null,
-  usage: tokens
-})
-
-describe("a compaction pause over the loopback server", () => {
+describe("#16 point 2: a compaction pause over the loopback server", () => {
   it.scopedLive("is continued like pause_turn, the summary sent back, usage summed over iterations", () =>
     Effect.gen(function* () {
       const compaction = { type: "compaction", content: "The user asked about Paris.", encrypted_content: "opaque" }

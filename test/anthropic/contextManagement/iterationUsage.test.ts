@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Option } from "effect"
 import { sumIterations } from "../../../src/anthropic/internal/iterationUsage.js"
 
-describe("usage summed over iterations as billed", () => {
+describe("#16 point 2: usage summed over iterations as billed", () => {
   it("a compacted request counts the compaction's tokens and the sampling after it", () => {
     const usage = {
       input_tokens: 20_000,

@@ -159,11 +159,8 @@ describe("stream mapping", () => {
               data: { type: "future_block", payload: 1 },
               provider: "anthropic"
             }),
-            new Message.OpaquePart({
-              type: "compaction",
-              data: { type: "compaction", content: "summary", encrypted_content: "enc" },
-              provider: "anthropic"
-            })
+            // #16 point 2: a compaction block is a typed part (it was an OpaquePart).
+            new Message.CompactionPart({ content: "summary", encryptedContent: "enc", provider: "anthropic" })
           ],
           usage: new Usage.RequestUsage({
             inputTokens: 15,
@@ -210,7 +207,13 @@ describe("stream mapping", () => {
         { _tag: "PartDelta", index: 2, delta: { _tag: "ToolCallDelta", argsDelta: '{"city": "Pa' } },
         { _tag: "PartDelta", index: 2, delta: { _tag: "ToolCallDelta", argsDelta: 'ris"}' } },
         // The MCP call came whole in its start event: its input is one fragment at its end.
-        { _tag: "PartDelta", index: 4, delta: { _tag: "ToolCallDelta", argsDelta: '{"q":"whole"}' } }
+        { _tag: "PartDelta", index: 4, delta: { _tag: "ToolCallDelta", argsDelta: '{"q":"whole"}' } },
+        // #16 point 2: the compaction summary arrives whole, in one delta.
+        {
+          _tag: "PartDelta",
+          index: 8,
+          delta: { _tag: "CompactionDelta", content: "summary", encryptedContent: "enc" }
+        }
       ])
       expect(
         events.filter((event) => event._tag === "ResponseMetadata").map((event) => event.usage?.outputTokens)

@@ -18,7 +18,7 @@ const errorOf = (modelId: string, settings: ModelSettings.ModelSettings, paramet
   return result.left.message
 }
 
-describe("AnthropicProfile: the table by model family", () => {
+describe("#16 point 1: AnthropicProfile, the table by model family", () => {
   it("finds the family of dated ids, aliases and cloud names, and never an older family for a newer model", () => {
     expect(familyOf("claude-opus-4-5-20251101")).toBe("claude-opus-4-5")
     expect(familyOf("claude-sonnet-4-20250514")).toBe("claude-sonnet-4")
@@ -88,7 +88,7 @@ describe("AnthropicProfile: the table by model family", () => {
   )
 })
 
-describe("AnthropicProfile: settings a model cannot take", () => {
+describe("#16 point 1: AnthropicProfile, settings a model cannot take", () => {
   it("thinking: true becomes adaptive where budgets are rejected, and stays a budget elsewhere", () => {
     expect(settingsOf("claude-opus-4-7", { thinking: true }).thinking).toBe("adaptive")
     expect(settingsOf("claude-sonnet-4-6", { thinking: true }).thinking).toBe(true)
@@ -148,7 +148,7 @@ describe("AnthropicProfile: settings a model cannot take", () => {
   })
 })
 
-describe("AnthropicProfile from the Models API", () => {
+describe("#16 point 1: AnthropicProfile from the Models API", () => {
   it("reported thinking types, effort levels, structured outputs, compaction and limits replace the table's", () => {
     const profile = AnthropicProfile.fromReported("claude-sonnet-4-6", {
       maxInputTokens: 500_000,

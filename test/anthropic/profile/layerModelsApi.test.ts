@@ -41,7 +41,7 @@ const model: Anthropic.ModelInfo = {
   retires_at: null
 }
 
-describe("AnthropicProfile.layerModelsApi", () => {
+describe("#16 point 1: AnthropicProfile.layerModelsApi", () => {
   it.scoped("reads a model's capabilities once, and falls back to the table where the API cannot answer", () =>
     Effect.gen(function* () {
       const server = yield* MockAnthropicServer.make([], { models: [model] })

@@ -18,7 +18,7 @@ const builtins = () => [
   { type: "code_execution_20260120", name: "code_execution" }
 ]
 
-describe("request extras per profile and setting", () => {
+describe("#16 points 1-4: request extras per profile and setting", () => {
   it("server-tool versions come from the profile, or from explicit versions", () => {
     expect(apply("claude-opus-4-6", { tools: builtins() }, {}).body.tools).toEqual([
       { type: "web_search_20260209", name: "web_search" },

@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { countableTools, isServerTool } from "../../../src/anthropic/internal/countTokensBody.js"
 import * as ServerTools from "../../../src/anthropic/ServerTools.js"
 
-describe("ServerTools: tool search, advisor and per-tool options", () => {
+describe("#16 point 4: ServerTools, tool search, advisor and per-tool options", () => {
   it("tool search in both variants, with deferred loading options", () => {
     expect(ServerTools.toDefinition(ServerTools.toolSearch({ variant: "bm25" }))).toEqual({
       tool: { type: "tool_search_tool_bm25_20251119", name: "tool_search_tool_bm25" },
@@ -66,7 +66,7 @@ describe("ServerTools: tool search, advisor and per-tool options", () => {
   })
 })
 
-describe("token counting leaves out what the endpoint rejects", () => {
+describe("#16 point 6: token counting leaves out what the endpoint rejects", () => {
   it("server tools are recognized by type; function and client tools stay", () => {
     const tools = [
       { name: "get_weather", input_schema: { type: "object" } },

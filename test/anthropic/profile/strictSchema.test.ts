@@ -3,7 +3,7 @@ import { Either, Schema } from "effect"
 import { strictSchema } from "../../../src/anthropic/internal/strictSchema.js"
 import { toolInputSchema } from "../../../src/internal/jsonSchema.js"
 
-describe("strict tools: the structured-outputs transformation", () => {
+describe("#16 point 5: strict tools, the structured-outputs transformation", () => {
   it("moves unsupported constraints into the description and closes every object", () => {
     const schema = toolInputSchema(
       Schema.Struct({

@@ -4,7 +4,7 @@ import { AnthropicModels } from "effect-claude/anthropic"
 import { MockAnthropicServer } from "effect-claude/testing"
 import { clientLayer } from "../batches/helpers.js"
 
-describe("MockAnthropicServer replaying a transcript serves every endpoint it recorded", () => {
+describe("#16 point 6: MockAnthropicServer replaying a transcript serves every endpoint it recorded", () => {
   it.scoped("a recorded models request is answered, not a 404", () =>
     Effect.gen(function* () {
       const server = yield* MockAnthropicServer.make({

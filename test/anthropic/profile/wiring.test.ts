@@ -31,7 +31,7 @@ const toolOutput: Model.ModelRequestParameters = {
 const mapFor = (modelId: string, settings: ModelSettings.ModelSettings, parameters = Model.textParameters) =>
   mapRequest(modelId, hello, settings, parameters, AnthropicProfile.forModel(modelId))
 
-describe("the request mapping follows the model's profile", () => {
+describe("#16 points 1, 2, 3, 5, 6: the request mapping follows the model's profile", () => {
   it("Opus 4.7: thinking true is adaptive, the output tool is forced, server tools get the model's versions", () => {
     const mapped = Either.getOrThrow(
       mapFor("claude-opus-4-7", { thinking: true }, { ...toolOutput, builtinTools: [BuiltinTool.webSearch()] })
@@ -132,7 +132,7 @@ describe("the request mapping follows the model's profile", () => {
   })
 })
 
-describe("responses: usage over iterations, a compaction pause", () => {
+describe("#16 point 2: responses, usage over iterations, a compaction pause", () => {
   it("usage sums every iteration; the stop reason compaction is continued like pause_turn", () => {
     const response = mapMessage(
       {
@@ -160,11 +160,16 @@ describe("responses: usage over iterations, a compaction pause", () => {
     expect(response.usage.details.iteration_1_compaction_input_tokens).toBe(160_000)
     expect(response.finishReason).toBe("suspended")
     expect(finishReason("compaction")).toBe("suspended")
-    expect(response.parts[0]).toMatchObject({ _tag: "OpaquePart", type: "compaction" })
+    // #16 point 2: a compaction block is a typed part (it was an OpaquePart).
+    expect(response.parts[0]).toMatchObject({
+      _tag: "CompactionPart",
+      content: "Summary so far",
+      encryptedContent: null
+    })
   })
 })
 
-describe("FallbackModel falls back on every 5xx, 408, 409 and connection errors by default", () => {
+describe("#16 point 6: FallbackModel falls back on every 5xx, 408, 409 and connection errors by default", () => {
   it("by status and by tag", () => {
     const withStatus = (status: number) => ({ _tag: "APIError", status, message: "x" })
     for (const status of [500, 501, 502, 504, 529, 408, 409]) {
@@ -177,7 +182,7 @@ describe("FallbackModel falls back on every 5xx, 408, 409 and connection errors 
   })
 })
 
-describe("the memory tool end to end over recorded traffic", () => {
+describe("#16 point 3: the memory tool end to end over recorded traffic", () => {
   it.effect("the memory_20250818 definition and its beta are sent, the command runs against the store", () => {
     const agent = Agent.make({ tools: [ClientTools.memory()] })
     return Effect.gen(function* () {
