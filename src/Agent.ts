@@ -33,6 +33,7 @@ import type * as Instructions from "./Instructions.js"
 import { type Agent, type EndStrategy, TypeId } from "./internal/agent/types.js"
 import type { ModelSettings } from "./ModelSettings.js"
 import * as Output from "./Output.js"
+import type * as Prepare from "./Prepare.js"
 import type { RunContext } from "./RunContext.js"
 import type * as Tool from "./Tool.js"
 import type * as Toolset from "./Toolset.js"
@@ -71,7 +72,9 @@ export interface Options<
   Toolsets extends ReadonlyArray<Toolset.Any> = readonly [],
   IE = never,
   IR = never,
-  Processors extends ReadonlyArray<HistoryProcessor.Any> = readonly []
+  Processors extends ReadonlyArray<HistoryProcessor.Any> = readonly [],
+  PE = Prepare.NoHook,
+  PR = Prepare.NoHook
 > {
   readonly name?: string | undefined
   /**
@@ -86,6 +89,13 @@ export interface Options<
   readonly tools?: Tools | undefined
   /** Toolsets resolved before every request, beside `tools`; two tools with one name fail the run. */
   readonly toolsets?: Toolsets | undefined
+  /**
+   * Before each request, after each tool's own `prepare`: the function tools offered this step
+   * (drop one to hide it, change a description or schema; names stay).
+   */
+  readonly prepareTools?: Prepare.PrepareTools<PE, PR> | undefined
+  /** Before each request: changes the step's settings, tool choice or active tools (`Prepare.StepChanges`). */
+  readonly prepareStep?: Prepare.PrepareStep<PE, PR> | undefined
   /** Tools the provider runs itself (web search, code execution). */
   readonly builtinTools?: ReadonlyArray<BuiltinTool> | undefined
   /** The output: text (default), a Schema (structured output) or an `Output` spec. */
@@ -155,13 +165,19 @@ export const make = <
   const Toolsets extends ReadonlyArray<Toolset.Any> = readonly [],
   IE = never,
   IR = never,
-  const Processors extends ReadonlyArray<HistoryProcessor.Any> = readonly []
+  const Processors extends ReadonlyArray<HistoryProcessor.Any> = readonly [],
+  PE = Prepare.NoHook,
+  PR = Prepare.NoHook
 >(
-  options: Options<Tools, O, OI, OE, OR, Toolsets, IE, IR, Processors>
+  options: Options<Tools, O, OI, OE, OR, Toolsets, IE, IR, Processors, PE, PR>
 ): Agent<
   O | PendingOf<Tools, Toolsets>,
-  ToolsFailure<Tools, Toolsets> | OE | IE | ProcessorsFailure<Processors>,
-  ToolsRequirements<Tools, Toolsets> | OR | Exclude<IR, RunContext> | HistoryProcessor.Requirements<Processors[number]>
+  ToolsFailure<Tools, Toolsets> | OE | IE | ProcessorsFailure<Processors> | Prepare.HookFailure<NoInfer<PE>>,
+  | ToolsRequirements<Tools, Toolsets>
+  | OR
+  | Exclude<IR, RunContext>
+  | HistoryProcessor.Requirements<Processors[number]>
+  | Prepare.HookRequirements<NoInfer<PR>>
 > => {
   const output =
     options.output === undefined
@@ -186,6 +202,9 @@ export const make = <
       Toolset.Toolset<ToolsFailure<Tools, Toolsets>, ToolsRequirements<Tools, Toolsets>>
     >,
     builtinTools: options.builtinTools ?? [],
+    // The hooks' errors and requirements are part of the unions the agent's type names.
+    prepareTools: options.prepareTools as Prepare.PrepareTools<never, never> | undefined,
+    prepareStep: options.prepareStep as Prepare.PrepareStep<never, never> | undefined,
     output,
     settings: options.settings,
     retries,

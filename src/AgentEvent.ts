@@ -64,6 +64,21 @@ export interface ToolResult {
 }
 
 /**
+ * An event of a delegated agent's run (`Agent.asTool`) in its parent's stream: `event` is the
+ * child's, `agentName` the child agent's name (else the tool's), `toolCallId` the parent's call
+ * running it. A grandchild's events arrive nested, one `ChildEvent` per level.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ChildEvent {
+  readonly _tag: "ChildEvent"
+  readonly agentName: string
+  readonly toolCallId: string | undefined
+  readonly event: AgentEvent<unknown>
+}
+
+/**
  * The run is over; always the last event.
  *
  * @since 0.1.0
@@ -85,6 +100,7 @@ export type AgentEvent<O> =
   | ToolCallStarted
   | ToolResult
   | ApprovalRequested
+  | ChildEvent
   | PartialOutput<O>
   | FinalResult
   | RunFinished<O>

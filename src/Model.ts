@@ -94,6 +94,12 @@ export interface ModelRequestParameters {
   /** Whether a plain text answer ends the run. When false the model must call a tool. */
   readonly allowTextOutput: boolean
   readonly outputObject?: OutputObject | undefined
+  /**
+   * How the model must use the function tools in this request, when a step says so (an agent's
+   * `prepareStep`): `none` calls none of them (they stay declared: the conversation may hold calls
+   * of them), `required` calls one, `{ tool }` calls that one. Undefined: as the output mode implies.
+   */
+  readonly toolChoice?: "none" | "required" | { readonly tool: string } | undefined
 }
 
 /**

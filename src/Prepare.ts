@@ -70,6 +70,8 @@ export interface StepChanges {
 export interface Step {
   readonly parameters: ModelRequestParameters
   readonly settings: ModelSettings.ModelSettings
+  /** Every function tool of the agent this step, hidden ones too (default: the offered ones). */
+  readonly toolNames?: ReadonlyArray<string> | undefined
 }
 
 /**
@@ -81,6 +83,44 @@ export interface Step {
 export type PrepareStep<E = never, R = never> = (
   step: Step
 ) => Effect.Effect<StepChanges | undefined, E, R | RunContext>
+
+/**
+ * What a tool's `prepare` returns, whatever it fails with or needs.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Prepared = Effect.Effect<ToolDefinition | undefined, unknown, unknown>
+
+/**
+ * The errors and requirements of an agent's hooks when it has none (`Agent.make`'s defaults).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface NoHook {
+  readonly _: unique symbol
+}
+
+/**
+ * The errors an agent's `prepareTools` and `prepareStep` add to a run: theirs, and `InvalidPreparation`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type HookFailure<E> = [E] extends [never]
+  ? InvalidPreparation
+  : [E] extends [NoHook]
+    ? never
+    : Exclude<E, NoHook> | InvalidPreparation
+
+/**
+ * The services an agent's `prepareTools` and `prepareStep` add to a run's requirements.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type HookRequirements<R> = [R] extends [NoHook] ? never : Exclude<R, NoHook | RunContext>
 
 /**
  * A preparation names a tool the agent does not have, or renames one; raised before the request.
@@ -151,34 +191,73 @@ const notATool = (name: string, where: string) =>
 
 /**
  * Applies a step hook's changes to the request's parameters and settings. `none` keeps the output
- * tools; a named tool choice offers that tool alone and requires a tool call.
+ * tools (with output tools the function tools are left out; without, they stay declared and the
+ * model is told to call none); a named tool choice offers that tool alone and requires its call.
+ * `activeTools` may name any tool of the step (`Step.toolNames`); a forced tool must be offered.
  *
  * @since 0.1.0
  * @category utils
  */
 export const applyChanges = (step: Step, changes: StepChanges | undefined): Either.Either<Step, InvalidPreparation> => {
   if (changes === undefined) return Either.right(step)
-  const names = new Set(step.parameters.functionTools.map((tool) => tool.name))
-  let functionTools = step.parameters.functionTools
-  let allowTextOutput = step.parameters.allowTextOutput
+  const { parameters } = step
+  const known = new Set(step.toolNames ?? parameters.functionTools.map((tool) => tool.name))
+  let functionTools = parameters.functionTools
+  let allowTextOutput = parameters.allowTextOutput
+  let toolChoice = parameters.toolChoice
   if (changes.activeTools !== undefined) {
-    const unknown = changes.activeTools.find((name) => !names.has(name))
+    const unknown = changes.activeTools.find((name) => !known.has(name))
     if (unknown !== undefined) return Either.left(notATool(unknown, "activeTools"))
     const active = new Set(changes.activeTools)
     functionTools = functionTools.filter((tool) => active.has(tool.name))
   }
   const choice = changes.toolChoice
-  if (choice === "none") {
-    functionTools = []
+  if (choice === "auto") {
+    toolChoice = undefined
+  } else if (choice === "none") {
+    if (parameters.outputTools.length > 0) functionTools = []
+    else toolChoice = "none"
   } else if (choice === "required") {
     allowTextOutput = false
+    toolChoice = "required"
   } else if (typeof choice === "object") {
-    if (!names.has(choice.tool)) return Either.left(notATool(choice.tool, "toolChoice"))
+    if (!functionTools.some((tool) => tool.name === choice.tool)) {
+      return Either.left(
+        known.has(choice.tool)
+          ? new InvalidPreparation({
+              toolName: choice.tool,
+              message: `toolChoice forces '${choice.tool}', which is not offered this step (hidden or not active)`
+            })
+          : notATool(choice.tool, "toolChoice")
+      )
+    }
     functionTools = functionTools.filter((tool) => tool.name === choice.tool)
     allowTextOutput = false
+    toolChoice = { tool: choice.tool }
   }
   return Either.right({
-    parameters: { ...step.parameters, functionTools, allowTextOutput },
+    ...step,
+    parameters: { ...parameters, functionTools, allowTextOutput, toolChoice },
     settings: changes.settings === undefined ? step.settings : ModelSettings.merge(step.settings, changes.settings)
   })
 }
+
+/**
+ * The errors a preparation hook (the Effect it returns) adds to a run: its own, and `InvalidPreparation`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Failure<P> = [P] extends [never]
+  ? never
+  : P extends Effect.Effect<infer _A, infer E, infer _R>
+    ? E | InvalidPreparation
+    : never
+
+/**
+ * The services a preparation hook (the Effect it returns) adds to a run's requirements.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Requirements<P> = P extends Effect.Effect<infer _A, infer _E, infer R> ? Exclude<R, RunContext> : never

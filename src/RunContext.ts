@@ -16,8 +16,9 @@
  * })
  */
 import { Context, type Effect } from "effect"
+import type { ChildEvent } from "./AgentEvent.js"
 import type { ModelMessage, UserContent } from "./Message.js"
-import type { RunUsage, UsageLimits } from "./Usage.js"
+import type { RunUsage, UsageLimits, UsageTree } from "./Usage.js"
 
 /**
  * The run as seen from inside a handler or validator.
@@ -50,6 +51,10 @@ export interface Service {
   readonly usageLimits?: UsageLimits | undefined
   /** Adds the usage of work done for this run elsewhere (a delegated agent's run) to its usage. */
   readonly addUsage?: ((usage: RunUsage) => Effect.Effect<void>) | undefined
+  /** The usage and limits of the run's delegation tree, live (`Agent.asTool` runs children in it). */
+  readonly usageTree?: UsageTree | undefined
+  /** In a streamed run: puts a delegated agent's event into the run's stream. */
+  readonly emit?: ((event: ChildEvent) => Effect.Effect<void>) | undefined
 }
 
 /**

@@ -22,6 +22,7 @@ import type { ModelRetry } from "./AgentError.js"
 import type { Deferral } from "./DeferredTools.js"
 import { plainObjectSchema, toolInputSchema } from "./internal/jsonSchema.js"
 import type { JsonSchema, ToolDefinition } from "./Model.js"
+import type * as Prepare from "./Prepare.js"
 import type { RunContext } from "./RunContext.js"
 
 /**
@@ -77,6 +78,8 @@ export interface Tool<out Name extends string = string, out E = never, out R = n
    * at once when undefined.
    */
   readonly deferral?: Deferral<InvalidToolArgs | ModelRetry | E, R> | undefined
+  /** Before each request: hides the tool (`undefined`) or changes what the model is told about it. */
+  readonly prepare?: Prepare.PrepareTool<E, R> | undefined
 }
 
 /**
@@ -137,7 +140,7 @@ export type Requirements<T> = T extends Tool<string, infer _E, infer R> ? Exclud
  * @since 0.1.0
  * @category models
  */
-export interface Options<A, I, RP, S, SI, E, R> {
+export interface Options<A, I, RP, S, SI, E, R, P = never> {
   /** Tells the model what the tool does and when to call it. */
   readonly description?: string | undefined
   /** The arguments the model must send; decoded before the handler runs. */
@@ -159,6 +162,11 @@ export interface Options<A, I, RP, S, SI, E, R> {
   readonly needsApproval?: boolean | ((args: A) => Effect.Effect<boolean, E, R>) | undefined
   /** A provider's own definition of the tool, sent instead of the JSON Schema (e.g. Anthropic's memory tool). */
   readonly providerDefinitions?: ToolDefinition["providerDefinitions"]
+  /**
+   * Runs before each request with the step's `RunContext`: gives the tool's definition for this step
+   * (e.g. another description or parameters schema; the name stays), or `undefined` to hide it.
+   */
+  readonly prepare?: ((definition: ToolDefinition) => P) | undefined
 }
 
 /**
@@ -167,7 +175,7 @@ export interface Options<A, I, RP, S, SI, E, R> {
  * @since 0.1.0
  * @category models
  */
-export interface ApprovalOptions<A, I, RP, S, SI, E, R> extends Options<A, I, RP, S, SI, E, R> {
+export interface ApprovalOptions<A, I, RP, S, SI, E, R, P = never> extends Options<A, I, RP, S, SI, E, R, P> {
   readonly needsApproval: true | ((args: A) => Effect.Effect<boolean, E, R>)
 }
 
@@ -189,28 +197,59 @@ const proto = {
  * @since 0.1.0
  * @category constructors
  */
-export function make<const Name extends string, A, I extends Readonly<Record<string, unknown>>, RP, S, E, R, SI = S>(
+export function make<
+  const Name extends string,
+  A,
+  I extends Readonly<Record<string, unknown>>,
+  RP,
+  S,
+  E,
+  R,
+  SI = S,
+  P extends Prepare.Prepared = never
+>(
   name: Name,
-  options: ApprovalOptions<A, I, RP, S, SI, E, R>
-): Tool<Name, Exclude<E, ModelRetry>, Exclude<R, RunContext> | RP> & Deferred
+  options: ApprovalOptions<A, I, RP, S, SI, E, R, P>
+): Tool<Name, Exclude<E, ModelRetry> | Prepare.Failure<P>, Exclude<R, RunContext> | RP | Prepare.Requirements<P>> &
+  Deferred
 /**
  * Builds a function tool from a Schema for its arguments and an Effect handler.
  *
  * @since 0.1.0
  * @category constructors
  */
-export function make<const Name extends string, A, I extends Readonly<Record<string, unknown>>, RP, S, E, R, SI = S>(
+export function make<
+  const Name extends string,
+  A,
+  I extends Readonly<Record<string, unknown>>,
+  RP,
+  S,
+  E,
+  R,
+  SI = S,
+  P extends Prepare.Prepared = never
+>(
   name: Name,
-  options: Options<A, I, RP, S, SI, E, R>
-): Tool<Name, Exclude<E, ModelRetry>, Exclude<R, RunContext> | RP>
+  options: Options<A, I, RP, S, SI, E, R, P>
+): Tool<Name, Exclude<E, ModelRetry> | Prepare.Failure<P>, Exclude<R, RunContext> | RP | Prepare.Requirements<P>>
 /**
  * @since 0.1.0
  * @category constructors
  */
-export function make<const Name extends string, A, I extends Readonly<Record<string, unknown>>, RP, S, E, R, SI = S>(
+export function make<
+  const Name extends string,
+  A,
+  I extends Readonly<Record<string, unknown>>,
+  RP,
+  S,
+  E,
+  R,
+  SI = S,
+  P extends Prepare.Prepared = never
+>(
   name: Name,
-  options: Options<A, I, RP, S, SI, E, R>
-): Tool<Name, Exclude<E, ModelRetry>, Exclude<R, RunContext> | RP> {
+  options: Options<A, I, RP, S, SI, E, R, P>
+): Tool<Name, Exclude<E, ModelRetry> | Prepare.Failure<P>, Exclude<R, RunContext> | RP | Prepare.Requirements<P>> {
   const decode = ParseResult.decodeUnknown(options.parameters, decodeOptions)
   const encode = options.success === undefined ? undefined : Schema.encode(options.success)
   const invalid = (issue: ParseResult.ParseIssue) =>
@@ -230,6 +269,7 @@ export function make<const Name extends string, A, I extends Readonly<Record<str
   }
   // The agent catches `ModelRetry` and provides `RunContext`, so the Tool type leaves them out;
   // TypeScript cannot see that `E` is covered by `Exclude<E, ModelRetry> | ModelRetry`.
+  // The prepare function's errors and requirements are part of the unions the Tool type names.
   return assemble(
     name,
     options,
@@ -241,7 +281,7 @@ export function make<const Name extends string, A, I extends Readonly<Record<str
       InvalidToolArgs | ModelRetry | Exclude<E, ModelRetry>,
       Exclude<R, RunContext> | RP
     >
-  )
+  ) as Tool<Name, Exclude<E, ModelRetry> | Prepare.Failure<P>, Exclude<R, RunContext> | RP | Prepare.Requirements<P>>
 }
 
 /** The deferral of a tool made with `needsApproval`. */
@@ -295,6 +335,7 @@ interface CommonOptions {
   readonly sequential?: boolean | undefined
   readonly strict?: boolean | undefined
   readonly providerDefinitions?: ToolDefinition["providerDefinitions"]
+  readonly prepare?: ((definition: ToolDefinition) => Prepare.Prepared) | undefined
 }
 
 /** A tool from its name, options, parameters' JSON Schema and `execute`. */
@@ -320,7 +361,9 @@ const assemble = <Name extends string, E, R>(
     maxRetries: options.maxRetries,
     sequential: options.sequential ?? false,
     execute,
-    deferral
+    deferral,
+    // Its errors and requirements are in `E` and `R` (see `make`).
+    prepare: options.prepare as Prepare.PrepareTool<E, R> | undefined
   }
   // A deferred tool carries its mark at run time too.
   return Object.assign(Object.create(proto), tool, deferral === undefined ? {} : { [DeferredTypeId]: DeferredTypeId })

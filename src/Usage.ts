@@ -223,3 +223,38 @@ export const checkBeforeToolCalls = (
     ? exceeded("toolCalls", limits.toolCallsLimit, next, "tool calls")
     : Effect.void
 }
+
+/**
+ * The usage of a delegation tree (a run and the agents it runs as tools, `Agent.asTool`), shared
+ * while they run: each delegated run adds every request when it is sent and its tokens when they
+ * arrive, and checks the tree's limits against the tree's total, so children running at the same
+ * time cannot together pass a limit.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface UsageTree {
+  /** The limits of the tree: its root run's. */
+  readonly limits: UsageLimits
+  /** What the tree has spent so far, requests in flight included. */
+  readonly usage: () => RunUsage
+  /** Adds what a delegated run spent to every run above it. */
+  readonly add: (usage: RunUsage) => void
+}
+
+/**
+ * One request, counted when it is sent.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const oneRequest: RunUsage = new RunUsage({ requests: 1 })
+
+/**
+ * The tokens of a response, without the request (already counted when it was sent).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const tokensOf = (request: RequestUsage): RunUsage =>
+  new RunUsage({ requests: 0, toolCalls: 0, ...addTokens(request, RequestUsage.empty) }, sums)

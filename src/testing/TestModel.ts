@@ -211,10 +211,9 @@ const answer = (
   const seed = options.seed ?? 0
   const responseCount = countResponses(messages)
   const callTools = options.callTools ?? "all"
-  const functionTools =
-    callTools === "all"
-      ? parameters.functionTools
-      : parameters.functionTools.filter((tool) => callTools.includes(tool.name))
+  // A step's tool choice `none` declares the tools but forbids calling them.
+  const offered = parameters.toolChoice === "none" ? [] : parameters.functionTools
+  const functionTools = callTools === "all" ? offered : offered.filter((tool) => callTools.includes(tool.name))
 
   if (responseCount === 0 && functionTools.length > 0) {
     return Effect.succeed(functionTools.map((tool) => toolCall(tool, generateArgs(tool, seed), responseCount)))

@@ -5,7 +5,7 @@
 import { NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Layer, Redacted, Schema, Stream } from "effect"
-import { Agent, DeferredTools, HistoryProcessor, RunContext, Tool } from "effect-claude"
+import { Agent, AgentEvent, DeferredTools, HistoryProcessor, RunContext, Tool } from "effect-claude"
 import { AnthropicClient, AnthropicModel } from "effect-claude/anthropic"
 import { MockAnthropicServer } from "effect-claude/testing"
 
@@ -84,6 +84,82 @@ describe("human in the loop over the loopback Anthropic server", () => {
       const second = bodyText(requests.at(-1) ?? {})
       expect(second).toContain("Prompt: two.")
       expect(second).not.toContain("First answer.")
+    })
+  )
+
+  it.scopedLive("point 4: per-step preparation: the tools, tool choice and settings the SDK sends", () =>
+    Effect.gen(function* () {
+      const server = yield* MockAnthropicServer.make([
+        MockAnthropicServer.message([MockAnthropicServer.toolUseBlock("fetch_page", { url: "a" }, "toolu_1")]),
+        MockAnthropicServer.textMessage("The page says hello.")
+      ])
+      const search = Tool.make("search", {
+        description: "Searches",
+        parameters: Schema.Struct({ query: Schema.String }),
+        handler: () => Effect.succeed("nothing"),
+        prepare: (definition) =>
+          Effect.map(RunContext.RunContext, (run) => ({ ...definition, description: `Searches (step ${run.runStep})` }))
+      })
+      const fetchPage = Tool.make("fetch_page", {
+        parameters: Schema.Struct({ url: Schema.String }),
+        handler: ({ url }) => Effect.succeed(`hello from ${url}`)
+      })
+      const agent = Agent.make({
+        tools: [search, fetchPage],
+        prepareStep: () =>
+          Effect.map(RunContext.RunContext, (run) =>
+            run.runStep === 1
+              ? { toolChoice: { tool: "fetch_page" }, settings: { temperature: 0 } }
+              : { toolChoice: "none" }
+          )
+      })
+      const result = yield* Agent.run(agent, "Read page a").pipe(Effect.provide(modelOf(server)))
+      expect(result.output).toBe("The page says hello.")
+      const bodies = (yield* server.requests).map((request) => request.body as Record<string, unknown>)
+      expect(bodies.map((body) => body.tool_choice)).toEqual([{ type: "tool", name: "fetch_page" }, { type: "none" }])
+      expect(bodies.map((body) => body.temperature)).toEqual([0, undefined])
+      const toolsOf = (body: Record<string, unknown>) =>
+        (body.tools as ReadonlyArray<{ readonly name: string; readonly description?: string }>).map((tool) =>
+          tool.name === "search" ? `${tool.name}: ${tool.description}` : tool.name
+        )
+      // A forced tool is offered alone; with `none` the tools stay declared, as the history holds a call.
+      expect(bodies.map(toolsOf)).toEqual([["fetch_page"], ["search: Searches (step 2)", "fetch_page"]])
+    })
+  )
+
+  it.scopedLive("point 5: delegation: the child's requests through the SDK, its events in the parent's stream", () =>
+    Effect.gen(function* () {
+      const server = yield* MockAnthropicServer.make([
+        MockAnthropicServer.message([
+          MockAnthropicServer.toolUseBlock("ask_researcher", { prompt: "A fact about tides" }, "toolu_1")
+        ]),
+        MockAnthropicServer.textMessage("The Moon raises the tides."),
+        MockAnthropicServer.textMessage("Fact: the Moon raises the tides.")
+      ])
+      const researcher = Agent.make({ name: "researcher", instructions: "Answer with one fact." })
+      const editor = Agent.make({
+        tools: [Agent.asTool(researcher, { name: "ask_researcher", description: "Finds a fact" })]
+      })
+      const events = Chunk.toReadonlyArray(
+        yield* Stream.runCollect(
+          Agent.runStream(editor, "Tell me about tides", { usageLimits: { requestLimit: 3 } }).pipe(
+            Stream.provideLayer(modelOf(server))
+          )
+        )
+      )
+      const last = events.at(-1)
+      const result = last?._tag === "RunFinished" ? last.result : undefined
+      expect(result?.output).toBe("Fact: the Moon raises the tides.")
+      expect(result?.usage.requests).toBe(3)
+      const child = events.flatMap((event) =>
+        event._tag === "ChildEvent" && event.agentName === "researcher" ? [event.event] : []
+      )
+      expect(child.map(AgentEvent.textOf).join("")).toBe("The Moon raises the tides.")
+      expect(child.at(-1)?._tag).toBe("RunFinished")
+      const bodies = (yield* server.requests).map(bodyText)
+      expect(bodies[1]).toContain("A fact about tides")
+      expect(bodies[1]).toContain("Answer with one fact.")
+      expect(bodies[2]).toContain('"tool_use_id":"toolu_1"')
     })
   )
 })

@@ -29,7 +29,7 @@ const textStep: Prepare.Step = {
   parameters: { ...step.parameters, outputTools: [], outputMode: "text", allowTextOutput: true }
 }
 
-describe("per-step preparation", () => {
+describe("point 4: per-step preparation (building blocks)", () => {
   it.effect("a tool's prepare hides it or changes its description, reading RunContext", () =>
     Effect.gen(function* () {
       const hideAfterFirstStep: Prepare.PrepareTool = (tool) =>
@@ -66,22 +66,38 @@ describe("per-step preparation", () => {
       })
   )
 
-  const cases: ReadonlyArray<readonly [string, Prepare.Step, Prepare.StepChanges, ReadonlyArray<string>, boolean]> = [
-    ["no changes", textStep, {}, ["search", "fetch_page"], true],
-    ["active tools", textStep, { activeTools: ["fetch_page"] }, ["fetch_page"], true],
-    ["tool choice none", textStep, { toolChoice: "none" }, [], true],
-    ["tool choice required", textStep, { toolChoice: "required" }, ["search", "fetch_page"], false],
-    ["one named tool", textStep, { toolChoice: { tool: "search" } }, ["search"], false],
-    ["none with output tools", step, { toolChoice: "none" }, [], false]
+  type Choice = Model.ModelRequestParameters["toolChoice"]
+  const cases: ReadonlyArray<
+    readonly [string, Prepare.Step, Prepare.StepChanges, ReadonlyArray<string>, boolean, Choice]
+  > = [
+    ["no changes", textStep, {}, ["search", "fetch_page"], true, undefined],
+    ["active tools", textStep, { activeTools: ["fetch_page"] }, ["fetch_page"], true, undefined],
+    // Without output tools the function tools stay declared (the history may hold calls of them).
+    ["tool choice none", textStep, { toolChoice: "none" }, ["search", "fetch_page"], true, "none"],
+    ["tool choice required", textStep, { toolChoice: "required" }, ["search", "fetch_page"], false, "required"],
+    ["one named tool", textStep, { toolChoice: { tool: "search" } }, ["search"], false, { tool: "search" }],
+    ["none with output tools", step, { toolChoice: "none" }, [], false, undefined]
   ]
-  for (const [name, base, changes, tools, allowText] of cases) {
+  for (const [name, base, changes, tools, allowText, choice] of cases) {
     it(`step changes: ${name}`, () => {
       const changed = Either.getOrThrow(Prepare.applyChanges(base, changes))
       expect(changed.parameters.functionTools.map((tool) => tool.name)).toEqual(tools)
       expect(changed.parameters.allowTextOutput).toBe(allowText)
       expect(changed.parameters.outputTools).toEqual(base.parameters.outputTools)
+      expect(changed.parameters.toolChoice).toEqual(choice)
     })
   }
+
+  it("a forced tool must be offered; activeTools may name a tool hidden this step", () => {
+    const hidden: Prepare.Step = { ...textStep, toolNames: ["search", "fetch_page", "shell"] }
+    const inactive = Either.getOrThrow(
+      Either.flip(Prepare.applyChanges(step, { activeTools: ["search"], toolChoice: { tool: "fetch_page" } }))
+    )
+    expect(inactive).toMatchObject({ _tag: "InvalidPreparation", toolName: "fetch_page" })
+    expect(inactive.message).toContain("not offered this step")
+    const active = Either.getOrThrow(Prepare.applyChanges(hidden, { activeTools: ["search", "shell"] }))
+    expect(active.parameters.functionTools.map((tool) => tool.name)).toEqual(["search"])
+  })
 
   it("step changes merge settings and reject unknown tool names", () => {
     const changed = Either.getOrThrow(Prepare.applyChanges(step, { settings: { temperature: 0 } }))

@@ -328,16 +328,21 @@ const toolChoice = (
   mayForceOutputTool: boolean,
   parallelToolCalls: boolean | undefined
 ): BetaToolChoice => {
-  if (setting === "none") return { type: "none" }
+  const step = parameters.toolChoice
+  if (setting === "none" || (setting === undefined && step === "none")) return { type: "none" }
   const choice: BetaToolChoiceAuto | BetaToolChoiceAny | BetaToolChoiceTool =
     setting === "auto" || setting === "any"
       ? { type: setting }
       : setting !== undefined
         ? { type: "tool", name: setting.name }
-        : // Where the output tool cannot be forced, Claude may answer in text and is asked again.
-          parameters.outputMode === "tool" && !parameters.allowTextOutput && mayForceOutputTool
-          ? { type: "any" }
-          : { type: "auto" }
+        : // Where a tool cannot be forced, Claude may answer in text and is asked again.
+          !mayForceOutputTool
+          ? { type: "auto" }
+          : typeof step === "object"
+            ? { type: "tool", name: step.tool }
+            : step === "required" || (parameters.outputMode === "tool" && !parameters.allowTextOutput)
+              ? { type: "any" }
+              : { type: "auto" }
   if (parallelToolCalls === false) choice.disable_parallel_tool_use = true
   return choice
 }

@@ -2,11 +2,11 @@
  * Delegation: an agent run as another agent's tool, inside the parent run's usage and limits.
  * Public through `Agent.asTool`.
  */
-import { Effect, Predicate, Schema } from "effect"
+import { Effect, Option, Predicate, Schema, Stream } from "effect"
 import type { Model } from "../../Model.js"
 import { RunContext } from "../../RunContext.js"
 import * as Tool from "../../Tool.js"
-import { run } from "./entryPoints.js"
+import { run, runStream } from "./entryPoints.js"
 import type { Agent, RunError } from "./types.js"
 
 /**
@@ -32,9 +32,11 @@ const promptOf = (args: unknown): string =>
     : JSON.stringify(args)
 
 /**
- * Delegation: `child` as a tool of another agent. Its run counts against the parent run's limits
- * (what the parent has spent is subtracted from them), its usage is added to the parent's, and
- * interrupting the parent interrupts it. The tool's result is the child's output.
+ * Delegation: `child` as a tool of another agent. Its run is part of the parent run's delegation
+ * tree (`RunOptions.usageTree`): each of its requests counts against the tree's limits as it is
+ * sent, its usage joins the parent's as it goes, so children running at the same time cannot
+ * together pass a limit; interrupting the parent interrupts it. In a streamed parent run, the
+ * child's events appear in the parent's stream as `ChildEvent`s. The tool's result is the child's output.
  *
  * @since 0.1.0
  * @category delegation
@@ -42,19 +44,28 @@ const promptOf = (args: unknown): string =>
 export const asTool = <O, E, R, const Name extends string, A = { readonly prompt: string }, I = A>(
   child: Agent<O, E, R>,
   options: AsToolOptions<Name, A, I>
-): Tool.Tool<Name, RunError<E>, R | Model> =>
-  Tool.make(options.name, {
+): Tool.Tool<Name, RunError<E>, R | Model> => {
+  const agentName = child.name ?? options.name
+  return Tool.make(options.name, {
     description: options.description,
     // Without parameters the arguments are `{ prompt }`, which is what `A` defaults to.
     parameters: (options.parameters ?? promptParameters) as Schema.Schema<A, Readonly<Record<string, unknown>>>,
     handler: (args: A) =>
-      Effect.flatMap(RunContext, (context) =>
-        Effect.map(
-          Effect.tap(
-            run(child, promptOf(args), { usage: context.usage, usageLimits: context.usageLimits }),
-            (result) => (context.addUsage === undefined ? Effect.void : context.addUsage(result.usage))
-          ),
-          (result) => result.output
-        )
-      )
+      Effect.flatMap(RunContext, (context) => {
+        const runOptions = { usageTree: context.usageTree }
+        const emit = context.emit
+        if (emit === undefined) return Effect.map(run(child, promptOf(args), runOptions), (result) => result.output)
+        return Effect.suspend(() => {
+          let output: Option.Option<O> = Option.none()
+          const events = Stream.runForEach(runStream(child, promptOf(args), runOptions), (event) => {
+            if (event._tag === "RunFinished") output = Option.some(event.result.output)
+            return emit({ _tag: "ChildEvent", agentName, toolCallId: context.toolCallId, event })
+          })
+          // A run's stream that ends without failing ends with `RunFinished`.
+          return Effect.flatMap(events, () =>
+            Option.isSome(output) ? Effect.succeed(output.value) : Effect.dieMessage("The run ended without its result")
+          )
+        })
+      })
   })
+}

@@ -13,9 +13,10 @@ import type { ModelMessage, ModelRequest, ModelResponse } from "../../Message.js
 import type { ModelError } from "../../Model.js"
 import type { ModelSettings } from "../../ModelSettings.js"
 import type * as Output from "../../Output.js"
+import type * as Prepare from "../../Prepare.js"
 import type * as Tool from "../../Tool.js"
 import type * as Toolset from "../../Toolset.js"
-import type { RunUsage, UsageLimits } from "../../Usage.js"
+import type { RunUsage, UsageLimits, UsageTree } from "../../Usage.js"
 
 /**
  * Identifies an `Agent`.
@@ -64,6 +65,10 @@ export interface Agent<out O, out E = never, out R = never> extends Pipeable.Pip
   /** Collections of tools listed again before every request (MCP servers, filtered or dynamic sets). */
   readonly toolsets: ReadonlyArray<Toolset.Toolset<E, R>>
   readonly builtinTools: ReadonlyArray<BuiltinTool>
+  /** Before each request, after each tool's own `prepare`: the function tools offered this step. */
+  readonly prepareTools: Prepare.PrepareTools<E, R> | undefined
+  /** Before each request: the step's settings, tool choice and active tools. */
+  readonly prepareStep: Prepare.PrepareStep<E, R> | undefined
   readonly output: Output.Output<O, E, R>
   readonly settings: ModelSettings | undefined
   /** Default retries of each tool (`Tool.make`'s `maxRetries` overrides it). */
@@ -96,6 +101,11 @@ export interface RunOptions {
    * limits span the whole tree. The run's own usage is what its result reports.
    */
   readonly usage?: RunUsage | undefined
+  /**
+   * The delegation tree this run is part of (`RunContext.usageTree` of the parent's tool call): the
+   * run adds its usage to it as it goes and checks the tree's limits against its total, besides its own.
+   */
+  readonly usageTree?: UsageTree | undefined
   /** Added after the agent's instructions for this run. */
   readonly instructions?: string | undefined
   /** Record the messages and responses in the run's chat spans (default off: they may be private). */

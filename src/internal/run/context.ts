@@ -3,7 +3,7 @@
  * `RunContext` its tools and validators see. Every other room of the run loop reads these.
  */
 import { Effect } from "effect"
-import type { ToolCallStarted, ToolResult } from "../../AgentEvent.js"
+import type { ChildEvent, ToolCallStarted, ToolResult } from "../../AgentEvent.js"
 import type { ApprovalRequested } from "../../Approval.js"
 import type { ModelMessage, ModelRequestPart, UserContent } from "../../Message.js"
 import type { ModelRequestParameters, Service as ModelService, OutputMode } from "../../Model.js"
@@ -12,12 +12,14 @@ import type { Output } from "../../Output.js"
 import type { RunContext, Service as RunContextService } from "../../RunContext.js"
 import type { Tool } from "../../Tool.js"
 import type { StepTools } from "../../Toolset.js"
-import { addRunUsage, type RunUsage, type UsageLimits } from "../../Usage.js"
+import { addRunUsage, type RunUsage, type UsageLimits, type UsageTree } from "../../Usage.js"
 import type { Agent } from "../agent/types.js"
 import type { CallDecision } from "../deferred/decide.js"
+import type { StepBase } from "./stepPreparation.js"
+import { treeOf } from "./usageTree.js"
 
 /** What tool handling emits while streaming. */
-export type LoopEvent = ToolCallStarted | ToolResult | ApprovalRequested
+export type LoopEvent = ToolCallStarted | ToolResult | ApprovalRequested | ChildEvent
 
 /** Where a streamed run sends the events of tool handling. */
 export type Emit = (events: Iterable<LoopEvent>) => Effect.Effect<void>
@@ -41,7 +43,8 @@ export interface State {
 export interface Run<O, E, R> {
   readonly agent: Agent<O, E, R>
   readonly model: ModelService
-  readonly settings: ModelSettings
+  /** The settings of the current request (a step's `prepareStep` may change them). */
+  settings: ModelSettings
   readonly limits: UsageLimits
   readonly output: Output<O, E, R>
   readonly mode: OutputMode
@@ -60,6 +63,12 @@ export interface Run<O, E, R> {
   readonly dynamicInstructions: Effect.Effect<string | undefined, E, R | RunContext> | undefined
   /** The system prompts of a new conversation, when some are computed. */
   readonly dynamicSystemPrompts: Effect.Effect<ReadonlyArray<string>, E, R | RunContext> | undefined
+  /** What each step is prepared from, when the agent, its tools or toolsets may prepare steps. */
+  readonly stepBase: StepBase<E, R> | undefined
+  /** The delegation tree this run is part of, when it runs inside another run's tool call. */
+  readonly tree: UsageTree | undefined
+  /** The handle this run's tool calls get for the tree (built when first asked for). */
+  treeHandle: UsageTree | undefined
   /** A resumed run: the answers to the calls its history left pending, until they are handled. */
   resume: Resume | undefined
 }
@@ -92,5 +101,6 @@ export const runContext = <O, E, R>(
   addUsage: (usage) =>
     Effect.sync(() => {
       run.state.usage = addRunUsage(run.state.usage, usage)
-    })
+    }),
+  usageTree: treeOf(run)
 })

@@ -15,11 +15,25 @@ import type { AgentNode, RunError } from "../agent/types.js"
 import { trustedInput } from "../trustedInput.js"
 import type { Run } from "./context.js"
 import { needsPreparing, prepareRequest, processHistory } from "./prepare.js"
+import { prepareStep } from "./stepPreparation.js"
 import { afterTokenPrecount } from "./tokenPrecount.js"
 import { resolveStepTools } from "./toolsets.js"
+import * as UsageTree from "./usageTree.js"
 
-/** Checks the request limit, records the request as sent and lists the step's tools (toolsets). */
+/**
+ * Checks the request limit, records the request as sent, lists the step's tools (toolsets) and
+ * prepares the step (`prepare`, `prepareTools`, `prepareStep`).
+ */
 export const beginRequest = <O, E, R>(
+  run: Run<O, E, R>,
+  request: ModelRequest
+): Effect.Effect<void, UsageLimitExceeded | E, R> => {
+  const base = run.stepBase
+  const begun = beginAndList(run, request)
+  return base === undefined ? begun : Effect.zipRight(begun, prepareStep(run, base))
+}
+
+const beginAndList = <O, E, R>(
   run: Run<O, E, R>,
   request: ModelRequest
 ): Effect.Effect<void, UsageLimitExceeded | E, R> =>
@@ -29,7 +43,7 @@ export const beginRequest = <O, E, R>(
       state.messages.push(sent)
       state.runStep += 1
     }
-    const checked = Usage.checkBeforeRequest(run.limits, state.usage)
+    const checked = UsageTree.checkBeforeRequest(run)
     if (!needsPreparing(run)) {
       const begun = Effect.map(checked, () => record(request))
       return stepTools === undefined ? begun : Effect.zipRight(begun, resolveStepTools(run, stepTools))
@@ -62,7 +76,7 @@ export const accountResponse = <O, E, R>(
   // Called when the response has arrived (inside a `flatMap`), so updating the state here is in order.
   const { state } = run
   state.usage = Usage.addRequest(state.usage, response.usage)
-  return Effect.flatMap(Usage.checkTokens(run.limits, state.usage), (): Effect.Effect<Accounted, RunError<E>> => {
+  return Effect.flatMap(UsageTree.checkTokens(run, response.usage), (): Effect.Effect<Accounted, RunError<E>> => {
     const merged = previous === undefined ? response : mergeResponses(previous, response)
     if (response.finishReason !== "suspended") {
       state.messages.push(merged)
@@ -75,7 +89,7 @@ export const accountResponse = <O, E, R>(
         })
       )
     }
-    return Effect.as(Usage.checkBeforeRequest(run.limits, state.usage), { merged, paused: true })
+    return Effect.as(UsageTree.checkBeforeRequest(run), { merged, paused: true })
   })
 }
 

@@ -43,6 +43,7 @@ import type { Resume, Run, State } from "./context.js"
 import { dynamicInstructionsOf, dynamicSystemPromptsOf } from "./prepare.js"
 import { sendRequest } from "./requests.js"
 import { handleResponse } from "./responses.js"
+import { mayPrepareSteps } from "./stepPreparation.js"
 import { streamFrom } from "./streaming.js"
 import { resumeTools, startToolsets } from "./toolsets.js"
 
@@ -288,6 +289,9 @@ const start = Effect.fnUntraced(function* <O, E, R>(agent: Agent<O, E, R>, entry
     prompt,
     state,
     resume: resumeFrom,
+    stepBase: mayPrepareSteps(agent) ? { parameters, settings, tools } : undefined,
+    tree: options.usageTree,
+    treeHandle: undefined,
     dynamicInstructions: dynamicInstructionsOf(instructionList),
     dynamicSystemPrompts: history.length === 0 ? dynamicSystemPromptsOf(agent.systemPrompts) : undefined
   }

@@ -7,12 +7,11 @@
  */
 import { Context, Effect, Either, type Tracer } from "effect"
 import { UnexpectedModelBehavior, type UsageLimitExceeded } from "../../AgentError.js"
-import { toolCallStarted, toolResult } from "../../AgentEvent.js"
+import { type ChildEvent, toolCallStarted, toolResult } from "../../AgentEvent.js"
 import type { PendingCall } from "../../DeferredTools.js"
 import { type ModelRequestPart, RetryPromptPart, type ToolCallPart, ToolReturnPart } from "../../Message.js"
 import { RunContext } from "../../RunContext.js"
 import type { Tool } from "../../Tool.js"
-import * as Usage from "../../Usage.js"
 import { type CallDecision, decide } from "../deferred/decide.js"
 import {
   argsObject,
@@ -27,6 +26,7 @@ import { trustedInput } from "../trustedInput.js"
 import { type Emit, type Run, runContext } from "./context.js"
 import { oneLine, outputRetriesExceeded, processOutput, recoverRetry } from "./output.js"
 import { type PlannedCall, plan, type Segments, type Turn } from "./toolPlan.js"
+import * as UsageTree from "./usageTree.js"
 
 /** What handling the tool calls of a response gave. */
 export interface ToolCallsOutcome<O> {
@@ -105,10 +105,13 @@ const execute = <O, E, R>(
   tool: Tool<string, E, R>,
   args: unknown,
   retries: number,
-  maxRetries: number
+  maxRetries: number,
+  emit: Emit | undefined
 ): Effect.Effect<Either.Either<unknown, string>, E, R> => {
   round.executedCalls += 1
-  const context = runContext(run, retries, maxRetries, call.toolName, call.toolCallId)
+  const base = runContext(run, retries, maxRetries, call.toolName, call.toolCallId)
+  // In a streamed run a delegated agent's events join the run's stream.
+  const context = emit === undefined ? base : { ...base, emit: (event: ChildEvent) => emit([event]) }
   // The span and `RunContext` in one change of the context.
   return recoverRetry(
     inSpan(`execute_tool ${call.toolName}`, toolSpanOptions(call), () => ({
@@ -162,10 +165,10 @@ const runFunction = <O, E, R>(
     if (Either.isLeft(args)) return settle(args)
     const executed = (input: unknown) =>
       emit === undefined
-        ? execute(run, round, call, tool, input, retries, maxRetries)
+        ? execute(run, round, call, tool, input, retries, maxRetries, undefined)
         : Effect.zipRight(
             emit([toolCallStarted(call)]),
-            Effect.suspend(() => execute(run, round, call, tool, input, retries, maxRetries))
+            Effect.suspend(() => execute(run, round, call, tool, input, retries, maxRetries, emit))
           )
     const answer = run.resume?.decisions.get(call.toolCallId)
     const deferral = tool.deferral
@@ -273,7 +276,7 @@ const finish = <O, E, R>(
   }
   for (const name of round.succeededTools) if (!round.failedTools.has(name)) state.toolRetries.delete(name)
   for (const name of round.failedTools) state.toolRetries.set(name, (state.toolRetries.get(name) ?? 0) + 1)
-  state.usage = Usage.addToolCalls(state.usage, round.executedCalls)
+  UsageTree.addToolCalls(run, round.executedCalls)
 
   if (round.final === undefined && round.outputFailures > 0) {
     state.outputRetries += round.outputFailures
@@ -323,7 +326,7 @@ export const processToolCalls = <O, E, R>(
       : Effect.forEach(turns, (turn) => runTurn(run, round, turn, emit), { discard: true })
   const handled =
     knownFunctionCalls > 0
-      ? Effect.flatMap(Usage.checkBeforeToolCalls(run.limits, run.state.usage, knownFunctionCalls), runTurns)
+      ? Effect.flatMap(UsageTree.checkBeforeToolCalls(run, knownFunctionCalls), runTurns)
       : Effect.suspend(runTurns)
   return Effect.flatMap(handled, () => finish(run, round))
 }
