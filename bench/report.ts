@@ -167,7 +167,7 @@ export const withRatios = (results: ReadonlyArray<ContenderResult>): ReadonlyArr
 }
 
 /** The issue's targets, judged on the medians and peak RSS. */
-export const verdicts = (scenarios: ReadonlyArray<ScenarioResult>): ReadonlyArray<Verdict> => {
+export const verdicts = (scenarios: ReadonlyArray<ScenarioResult>, sizes: Sizes): ReadonlyArray<Verdict> => {
   const out: Array<Verdict> = []
   const find = (scenario: ScenarioResult, name: ContenderName) => scenario.contenders.find((c) => c.contender === name)
   for (const scenario of scenarios) {
@@ -199,13 +199,36 @@ export const verdicts = (scenarios: ReadonlyArray<ScenarioResult>): ReadonlyArra
       }
     }
   }
+  const loop = loopStepVerdict(scenarios, sizes)
+  if (loop !== undefined) out.push(loop)
   const flat = flatBatchRss(scenarios)
   if (flat !== undefined) out.push(flat)
   return out
 }
 
 /** The issue's wall-time targets, as ratios to the raw SDK's median. */
-const ratioTargets: Partial<Record<ScenarioName, number>> = { "stream-10k": 1.1, "request-1k": 1.05 }
+const ratioTargets: Partial<Record<ScenarioName, number>> = {
+  "stream-10k": 1.1,
+  "request-1k": 1.05,
+  "agent-3-tools": 1.1
+}
+
+/** The issue's budget for one agent-loop step (tracing on), in microseconds. */
+const loopStepBudgetMicros = 25
+
+/** Whether effect-claude's loop step, over the in-process fake model, fits its budget. */
+const loopStepVerdict = (scenarios: ReadonlyArray<ScenarioResult>, sizes: Sizes): Verdict | undefined => {
+  const ours = scenarios
+    .find((s) => s.scenario === "loop-overhead")
+    ?.contenders.find((c) => c.contender === "effect-claude")
+  if (ours === undefined) return undefined
+  const micros = (ours.medianMs * 1000) / (sizes.loopRuns * (toolSteps + 1))
+  return {
+    target: `loop-overhead: effect-claude at most ${loopStepBudgetMicros} µs a step`,
+    met: micros <= loopStepBudgetMicros,
+    detail: `${micros.toFixed(1)} µs a step`
+  }
+}
 
 /**
  * How much more the 100k-line batch results may peak at than the 10k-line ones: the file is

@@ -271,7 +271,7 @@ const main = async (): Promise<number> => {
       budgetMs: Number.isFinite(budgetMs) ? budgetMs : null,
       harnessRssMb: baseline === undefined ? null : baseline.peakRssBytes / 1_000_000,
       scenarios: scenarioResults,
-      verdicts: verdicts(scenarioResults)
+      verdicts: verdicts(scenarioResults, sizes)
     }
 
     process.stdout.write(`\n${table(report.scenarios)}\n\n`)
