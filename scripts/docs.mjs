@@ -5,7 +5,8 @@
  * `docs/.examples/*.ts` (each example as a file), then typechecks all examples together under the
  * repository's strict settings, importing `effect-claude` from the sources. A module's
  * `export { a, type B } from "./file.js"` brings the docs of `a` and `B` from that file. It fails
- * when an example does not compile, or when an export's doc lacks `@since` or `@category`.
+ * when an example does not compile, or when an export has no doc comment, or its doc lacks `@since`
+ * or `@category`.
  */
 import { spawnSync } from "node:child_process"
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
@@ -25,8 +26,13 @@ const modules = Object.entries(pkg.exports)
   }))
 
 // A JSDoc block and the name of the declaration after it.
+// Line comments (lint directives) may stand between the block and its declaration.
 const blockPattern =
-  /\/\*\*([\s\S]*?)\*\/\s*(?:export\s+(?:declare\s+)?(?:const|let|function|class|interface|type|namespace)\s+([\w$]+))?/g
+  /\/\*\*([\s\S]*?)\*\/\s*(?:(?:\/\/[^\n]*\n\s*)*export\s+(?:declare\s+)?(?:const|let|function|class|interface|type|namespace)\s+([\w$]+))?/g
+
+// A module's own exported declarations, documented or not.
+const declarationPattern =
+  /^export\s+(?:declare\s+)?(?:abstract\s+)?(?:const|let|function|class|interface|type|namespace|enum)\s+([\w$]+)/gm
 
 // `export { a, type B as C } from "./file.js"` (also `export type { ... }`): the names and the file.
 const reexportPattern = /^export\s+(?:type\s+)?\{([^}]*)\}\s*from\s*"(\.[^"]+)"/gm
@@ -74,7 +80,12 @@ let exampleCount = 0
 const missingTags = []
 for (const module of modules) {
   const sections = []
-  for (const block of blocksOf(module.file)) {
+  const blocks = blocksOf(module.file)
+  const documented = new Set(blocks.map((block) => block.name))
+  for (const match of readFileSync(module.file, "utf8").matchAll(declarationPattern)) {
+    if (!documented.has(match[1])) missingTags.push(`${module.subpath}: ${match[1]} has no doc comment`)
+  }
+  for (const block of blocks) {
     const [description, ...examples] = clean(block.body).split(/^@example\b/m)
     const name = block.name
     if (name !== undefined) {
@@ -129,7 +140,7 @@ const tsc = spawnSync(process.execPath, [join(root, "node_modules/typescript/bin
 process.stdout.write(tsc.stdout)
 console.log(`docs: ${modules.length} modules written to docs/, ${exampleCount} examples compiled`)
 if (missingTags.length > 0) {
-  console.error(`docs: ${missingTags.length} exports lack a tag:\n${missingTags.join("\n")}`)
+  console.error(`docs: ${missingTags.length} exports lack a doc comment or a tag:\n${missingTags.join("\n")}`)
   process.exit(1)
 }
 if (tsc.status !== 0) {
