@@ -192,26 +192,19 @@ const proto = {
 }
 
 /**
- * Builds a function tool from a Schema for its arguments and an Effect handler.
+ * The tool `make` builds: the handler's errors without `ModelRetry` and its requirements without
+ * `RunContext` (the agent catches the one and provides the other), plus the argument Schema's
+ * requirements and what a `prepare` function adds.
  *
  * @since 0.1.0
- * @category constructors
+ * @category models
  */
-export function make<
-  const Name extends string,
-  A,
-  I extends Readonly<Record<string, unknown>>,
-  RP,
-  S,
-  E,
-  R,
-  SI = S,
-  P extends Prepare.Prepared = never
->(
-  name: Name,
-  options: ApprovalOptions<A, I, RP, S, SI, E, R, P>
-): Tool<Name, Exclude<E, ModelRetry> | Prepare.Failure<P>, Exclude<R, RunContext> | RP | Prepare.Requirements<P>> &
-  Deferred
+export type Made<Name extends string, E, R, RP, P extends Prepare.Prepared> = Tool<
+  Name,
+  Exclude<E, ModelRetry> | Prepare.Failure<P>,
+  Exclude<R, RunContext> | RP | Prepare.Requirements<P>
+>
+
 /**
  * Builds a function tool from a Schema for its arguments and an Effect handler.
  *
@@ -228,10 +221,24 @@ export function make<
   R,
   SI = S,
   P extends Prepare.Prepared = never
->(
-  name: Name,
-  options: Options<A, I, RP, S, SI, E, R, P>
-): Tool<Name, Exclude<E, ModelRetry> | Prepare.Failure<P>, Exclude<R, RunContext> | RP | Prepare.Requirements<P>>
+>(name: Name, options: ApprovalOptions<A, I, RP, S, SI, E, R, P>): Made<Name, E, R, RP, P> & Deferred
+/**
+ * Builds a function tool from a Schema for its arguments and an Effect handler.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export function make<
+  const Name extends string,
+  A,
+  I extends Readonly<Record<string, unknown>>,
+  RP,
+  S,
+  E,
+  R,
+  SI = S,
+  P extends Prepare.Prepared = never
+>(name: Name, options: Options<A, I, RP, S, SI, E, R, P>): Made<Name, E, R, RP, P>
 /**
  * @since 0.1.0
  * @category constructors
@@ -246,10 +253,7 @@ export function make<
   R,
   SI = S,
   P extends Prepare.Prepared = never
->(
-  name: Name,
-  options: Options<A, I, RP, S, SI, E, R, P>
-): Tool<Name, Exclude<E, ModelRetry> | Prepare.Failure<P>, Exclude<R, RunContext> | RP | Prepare.Requirements<P>> {
+>(name: Name, options: Options<A, I, RP, S, SI, E, R, P>): Made<Name, E, R, RP, P> {
   const decode = ParseResult.decodeUnknown(options.parameters, decodeOptions)
   const encode = options.success === undefined ? undefined : Schema.encode(options.success)
   const invalid = (issue: ParseResult.ParseIssue) =>
@@ -281,7 +285,7 @@ export function make<
       InvalidToolArgs | ModelRetry | Exclude<E, ModelRetry>,
       Exclude<R, RunContext> | RP
     >
-  ) as Tool<Name, Exclude<E, ModelRetry> | Prepare.Failure<P>, Exclude<R, RunContext> | RP | Prepare.Requirements<P>>
+  ) as Made<Name, E, R, RP, P>
 }
 
 /** The deferral of a tool made with `needsApproval`. */
