@@ -10,23 +10,29 @@
  *   npm run bench -- --scenarios stream-10k,request-1k --reps 9
  *   npm run bench -- --from src         effect-claude from src/ and the workers through tsx (default: the built
  *                                       dist/, as users get it, and the workers compiled to JavaScript too)
+ *   npm run bench -- --no-profile       skip the CPU profiles of the scenarios whose time target was missed
+ *                                       (a full run takes one per such scenario and writes them into results.md)
  *   npm run bench -- --serve            only start the server and print its URL (for profiling a worker)
  *   npm run bench -- --render bench/results.json   rewrite results.md from a results.json
  */
 import { execFile, fork } from "node:child_process"
-import { mkdir, readFile, writeFile } from "node:fs/promises"
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises"
 import * as os from "node:os"
+import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
 import { type ContenderName, contenderNames, isContenderName, supports } from "./Contender.js"
+import { readProfile, summarizeProfile } from "./profileSummary.js"
 import {
   type ContenderResult,
   markdown,
   type Report,
+  type ScenarioProfile,
   type ScenarioResult,
   scenarioInfo,
   summarize,
   table,
+  type Verdict,
   verdicts,
   withRatios
 } from "./report.js"
@@ -72,6 +78,8 @@ interface WorkerArgs {
   readonly budgetMs: number
   readonly baseURL: string
   readonly source: Source
+  /** More Node flags for the worker, e.g. `--cpu-prof`. */
+  readonly nodeFlags?: ReadonlyArray<string> | undefined
 }
 
 /**
@@ -102,7 +110,10 @@ const runWorker = (args: WorkerArgs): Promise<WorkerResult> =>
       {
         // From dist, `effect-claude` resolves through package.json `exports` to dist/ (the compiled worker
         // lies inside the package); from src, tsx maps it to src/ through tsconfig.json's `paths`.
-        execArgv: args.source === "dist" ? ["--expose-gc"] : ["--import", "tsx", "--expose-gc"],
+        execArgv: [
+          ...(args.source === "dist" ? ["--expose-gc"] : ["--import", "tsx", "--expose-gc"]),
+          ...(args.nodeFlags ?? [])
+        ],
         stdio: ["ignore", "inherit", "inherit", "ipc"]
       }
     )
@@ -117,6 +128,42 @@ const runWorker = (args: WorkerArgs): Promise<WorkerResult> =>
         reject(new Error(`worker for ${args.contenders.join(",")} / ${args.scenarios.join(",")} exited with ${code}`))
     })
   })
+
+/** How many functions a missed target's profile lists. */
+const profileTop = 15
+
+/**
+ * For each scenario with a missed time target, a CPU profile of a worker running effect-claude
+ * alone on it (one warm-up, three timed runs), summed by package and function for `results.md`.
+ */
+const profileMissed = async (
+  judged: ReadonlyArray<Verdict>,
+  base: Omit<WorkerArgs, "contenders" | "scenarios">,
+  log: (line: string) => void
+): Promise<Array<ScenarioProfile>> => {
+  const missed = [...new Set(judged.filter((v) => !v.met && v.measure === "time").map((v) => v.scenario))]
+  const profiles: Array<ScenarioProfile> = []
+  for (const scenario of missed) {
+    log(`CPU profile of effect-claude on ${scenario} (a missed target)…`)
+    const directory = await mkdtemp(path.join(os.tmpdir(), `bench-profile-${scenario}-`))
+    try {
+      await runWorker({
+        ...base,
+        contenders: ["effect-claude"],
+        scenarios: [scenario],
+        warmup: 1,
+        reps: 3,
+        nodeFlags: ["--cpu-prof", `--cpu-prof-dir=${directory}`]
+      })
+      const [file] = (await readdir(directory)).filter((name) => name.endsWith(".cpuprofile"))
+      if (file === undefined) throw new Error(`the worker on ${scenario} wrote no CPU profile`)
+      profiles.push({ scenario, summary: summarizeProfile(await readProfile(path.join(directory, file)), profileTop) })
+    } finally {
+      await rm(directory, { recursive: true, force: true })
+    }
+  }
+  return profiles
+}
 
 /** Runs `tasks` with at most `limit` at a time, keeping their order in the results. */
 const limited = async <A>(limit: number, tasks: ReadonlyArray<() => Promise<A>>): Promise<Array<A>> => {
@@ -150,6 +197,8 @@ const main = async (): Promise<number> => {
       warmup: { type: "string" },
       "budget-ms": { type: "string" },
       memory: { type: "boolean" },
+      profile: { type: "boolean" },
+      "no-profile": { type: "boolean", default: false },
       "no-memory": { type: "boolean", default: false },
       out: { type: "string" },
       from: { type: "string" },
@@ -161,7 +210,7 @@ const main = async (): Promise<number> => {
   })
   if (values.render !== undefined) {
     // Re-renders results.md from a results.json (after a change of the report's wording).
-    const report: Report = JSON.parse(await readFile(values.render, "utf8"))
+    const report: Report = { profiles: [], ...JSON.parse(await readFile(values.render, "utf8")) }
     await writeFile(values.render.replace(/\.json$/, ".md"), markdown(report))
     return 0
   }
@@ -244,12 +293,19 @@ const main = async (): Promise<number> => {
             cpuSamples,
             info.units,
             rss === undefined ? undefined : rss.result.peakRssBytes / 1_000_000,
+            rss === undefined ? undefined : rss.result.loadedRssBytes / 1_000_000,
             failures
           )
         })
       const unsupported = contenders.filter((contender) => !supports(contender, scenario))
       return { scenario, description: info.description, unit: info.unit, contenders: withRatios(results), unsupported }
     })
+
+    const scenarioVerdicts = verdicts(scenarioResults, sizes)
+    // A full run profiles effect-claude wherever it missed a time target (for results.md).
+    const profile = (values.profile ?? !quick) && !values["no-profile"]
+    const profiles =
+      profile && contenders.includes("effect-claude") ? await profileMissed(scenarioVerdicts, base, log) : []
 
     const cpus = os.cpus()
     const report: Report = {
@@ -271,7 +327,8 @@ const main = async (): Promise<number> => {
       budgetMs: Number.isFinite(budgetMs) ? budgetMs : null,
       harnessRssMb: baseline === undefined ? null : baseline.peakRssBytes / 1_000_000,
       scenarios: scenarioResults,
-      verdicts: verdicts(scenarioResults, sizes)
+      verdicts: scenarioVerdicts,
+      profiles
     }
 
     process.stdout.write(`\n${table(report.scenarios)}\n\n`)

@@ -62,6 +62,11 @@ export interface WorkerResult {
   readonly failures: ReadonlyArray<CheckFailure>
   /** Peak resident set size of this process, in bytes. */
   readonly peakRssBytes: number
+  /**
+   * Resident set size once the contenders are loaded and built, before any scenario (after a
+   * garbage collection), in bytes: what importing the libraries costs, which the peak includes.
+   */
+  readonly loadedRssBytes: number
 }
 
 // tsx turns source maps on; Node would then read and keep the map of every module loaded from here
@@ -77,6 +82,8 @@ export const runWorker = async (request: WorkerRequest): Promise<WorkerResult> =
     const make = await load(name)
     built.push([name, await make({ baseURL: request.baseURL })])
   }
+  collectGarbage()
+  const loadedRssBytes = process.memoryUsage().rss
   const timings: Record<string, Record<string, Array<number>>> = {}
   const cpuTimes: Record<string, Record<string, Array<number>>> = {}
   const failures: Array<CheckFailure> = []
@@ -148,7 +155,7 @@ export const runWorker = async (request: WorkerRequest): Promise<WorkerResult> =
     for (const [, contender] of built) await contender.close()
   }
   // `maxRSS` is in kilobytes.
-  return { timings, cpuTimes, failures, peakRssBytes: process.resourceUsage().maxRSS * 1024 }
+  return { timings, cpuTimes, failures, peakRssBytes: process.resourceUsage().maxRSS * 1024, loadedRssBytes }
 }
 
 const describe = (error: unknown): string => {

@@ -5,7 +5,8 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
 import { contenderNames, supports } from "../bench/Contender.js"
-import type { Report } from "../bench/report.js"
+import { summarizeProfile } from "../bench/profileSummary.js"
+import { markdown, type Report, summarize, verdicts, withRatios } from "../bench/report.js"
 import {
   agentNext,
   checkOutput,
@@ -90,5 +91,91 @@ describe("bench --quick", () => {
     } finally {
       await rm(out, { recursive: true, force: true })
     }
+  })
+})
+
+describe("bench report: the missed targets explained", () => {
+  const frame = (functionName: string, url: string) => ({ functionName, url, lineNumber: 0 })
+  // root -> runLoop (effect) -> decode (ours) ; root -> (idle) ; root -> (garbage collector)
+  const profile = {
+    nodes: [
+      { id: 1, callFrame: frame("(root)", ""), children: [2, 4, 5] },
+      {
+        id: 2,
+        callFrame: frame("runLoop", "file:///x/node_modules/effect/dist/esm/internal/fiberRuntime.js"),
+        children: [3]
+      },
+      { id: 3, callFrame: frame("decode", "file:///repo/dist/anthropic/internal/sseEvents.js") },
+      { id: 4, callFrame: frame("(idle)", "") },
+      { id: 5, callFrame: frame("(garbage collector)", "") }
+    ],
+    samples: [2, 3, 3, 4, 4, 4, 5],
+    timeDeltas: [1000, 1000, 1000, 5000, 5000, 5000, 2000]
+  }
+
+  it("sums a CPU profile's busy self time by package and function, idle time apart", () => {
+    const summary = summarizeProfile(profile, 10)
+    expect(summary.busyMs).toBe(5)
+    expect(summary.idleMs).toBe(15)
+    expect(summary.byPackage).toEqual([
+      ["dist/anthropic/internal/sseEvents.js", 2],
+      ["(garbage collector)", 2],
+      ["effect", 1]
+    ])
+    expect(summary.byFunction[0]).toEqual(["decode dist/anthropic/internal/sseEvents.js:1", 2])
+  })
+
+  it("writes a missed time target's profile and a missed memory target's RSS into results.md", () => {
+    const sizes = quickSizes
+    const result = (contender: "raw-sdk" | "effect-claude" | "vercel-ai", ms: number, peak: number, loaded: number) =>
+      summarize(contender, [ms], [ms], 100, peak, loaded, [])
+    const scenarios = [
+      {
+        scenario: "request-1k" as const,
+        description: "d",
+        unit: "requests/s",
+        contenders: withRatios([
+          result("raw-sdk", 100, 120, 70),
+          result("effect-claude", 150, 170, 128),
+          result("vercel-ai", 140, 150, 69)
+        ])
+      }
+    ]
+    const judged = verdicts(scenarios, sizes)
+    expect(judged.filter((v) => !v.met).map((v) => [v.measure, v.target])).toEqual([
+      ["time", "request-1k: effect-claude within 1.05x of the raw SDK"],
+      ["time", "request-1k: effect-claude faster than Vercel ai + @ai-sdk/anthropic"],
+      ["memory", "request-1k: effect-claude peak RSS no higher than Vercel ai + @ai-sdk/anthropic"]
+    ])
+    const report: Report = {
+      date: "2026-12-02T00:00:00.000Z",
+      machine: {
+        cpu: "c",
+        cores: 2,
+        memoryGb: 24,
+        node: "v20",
+        platform: "linux",
+        loadAverageBefore: [0.5, 0.5, 0.5],
+        loadAverageAfter: [1, 1, 1]
+      },
+      quick: false,
+      effectClaudeFrom: "dist",
+      sizes,
+      warmup: 1,
+      reps: 1,
+      budgetMs: null,
+      harnessRssMb: 46,
+      scenarios,
+      verdicts: judged,
+      profiles: [{ scenario: "request-1k", summary: summarizeProfile(profile, 10) }]
+    }
+    const text = markdown(report)
+    expect(text).toContain("### request-1k (5 ms busy, 15 ms idle)")
+    expect(text).toContain("| 2.0 ms | 40.0% | `dist/anthropic/internal/sseEvents.js` |")
+    expect(text).toContain("| request-1k | effect-claude | 128 MB | 170 MB | 42 MB |")
+    // A run whose targets were all met explains nothing.
+    const quiet = markdown({ ...report, verdicts: judged.map((v) => ({ ...v, met: true })) })
+    expect(quiet).not.toContain("## Where the time goes")
+    expect(quiet).not.toContain("## Where the memory goes")
   })
 })
