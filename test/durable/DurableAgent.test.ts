@@ -100,8 +100,7 @@ describe("DurableAgent on the in-memory engine", () => {
       const seen = (yield* untilCompleted(events)).map((event) => event._tag)
       expect(seen).toEqual([
         "ModelResponseReceived",
-        "ApprovalRequested",
-        // Reached again when the run resumes; this time the decision is there.
+        // Announced once: the run that resumes after the decision reaches the call again, silently.
         "ApprovalRequested",
         "ToolCallStarted",
         "ToolCallFinished",

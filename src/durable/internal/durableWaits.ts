@@ -53,6 +53,20 @@ export const callPart = (call: Pick<PendingCall, "toolName" | "toolCallId" | "ar
 const failureText = (value: unknown): string => (typeof value === "string" ? value : JSON.stringify(value))
 
 /**
+ * Tells the run's listeners that a call waits, unless its answer is already stored: a run that
+ * resumes after the answer replays up to the same call, and the request is no longer news.
+ */
+const announceUnlessAnswered = (
+  deferred: DurableDeferred.DurableDeferred<Schema.Schema.Any, Schema.Schema.All>,
+  event: Parameters<typeof publishIfListened>[0]
+): Effect.Effect<void, never, WorkflowEngine | WorkflowInstance> =>
+  Effect.flatMap(WorkflowEngineTag, (engine) =>
+    Effect.flatMap(engine.deferredResult(deferred), (stored) =>
+      stored === undefined ? publishIfListened(event) : Effect.void
+    )
+  )
+
+/**
  * The approver of a durable run: each call waits for its durable deferred. An external call is
  * "approved" once its result is there (the durable tool then gives the stored value); an external
  * result marked as an error is a denial whose message is the value.
@@ -64,7 +78,11 @@ export const approver = (options: WaitOptions): Approval.Service => ({
     const decision: Effect.Effect<Approval.Decision, never, WorkflowEngine | WorkflowInstance> =
       options.externalTools.has(call.toolName)
         ? Effect.zipRight(
-            publishIfListened({ _tag: "ExternalCallRequested", runId, call: part }),
+            announceUnlessAnswered(externalDeferred(call.toolCallId), {
+              _tag: "ExternalCallRequested",
+              runId,
+              call: part
+            }),
             Effect.map(DurableDeferred.await(externalDeferred(call.toolCallId)), (answer) =>
               answer._tag === "Denied"
                 ? Approval.deny(answer.message)
@@ -74,7 +92,7 @@ export const approver = (options: WaitOptions): Approval.Service => ({
             )
           )
         : Effect.zipRight(
-            publishIfListened({ _tag: "ApprovalRequested", runId, call: part }),
+            announceUnlessAnswered(approvalDeferred(call.toolCallId), { _tag: "ApprovalRequested", runId, call: part }),
             Effect.map(DurableDeferred.await(approvalDeferred(call.toolCallId)), (answer) =>
               answer._tag === "Denied" ? Approval.deny(answer.message) : Approval.approve(answer.args)
             )
