@@ -15,20 +15,23 @@ import { inMemory, untilCompleted, untilSuspended } from "./fixtures/runs.js"
  * A model that makes `calls` first, then answers with what the tool results said; it counts its
  * requests.
  */
-const scripted = (calls: ReadonlyArray<Message.ToolCallPart>) => {
+const scripted = (calls: ReadonlyArray<Message.ToolCallPart>, options?: FunctionModel.Options) => {
   const counts = { requests: 0 }
-  const layer = FunctionModel.layer((messages) =>
-    Effect.sync(() => {
-      counts.requests += 1
-      const last = messages[messages.length - 1]
-      const returned =
-        last instanceof Message.ModelRequest
-          ? last.parts.filter((part): part is Message.ToolReturnPart => part._tag === "ToolReturnPart")
-          : []
-      if (returned.length === 0) return calls
-      const said = returned.map((part) => `${part.isError ? "error" : "ok"} ${JSON.stringify(part.content)}`)
-      return [new Message.TextPart({ content: said.join("; ") })]
-    })
+  const layer = FunctionModel.layer(
+    (messages) =>
+      Effect.sync(() => {
+        counts.requests += 1
+        const last = messages[messages.length - 1]
+        const returned =
+          last instanceof Message.ModelRequest
+            ? last.parts.filter((part): part is Message.ToolReturnPart => part._tag === "ToolReturnPart")
+            : []
+        if (returned.length === 0) return calls
+        const said = returned.map((part) => `${part.isError ? "error" : "ok"} ${JSON.stringify(part.content)}`)
+        return [new Message.TextPart({ content: said.join("; ") })]
+      }),
+    undefined,
+    options
   )
   return { counts, layer }
 }
@@ -187,5 +190,32 @@ describe("deferred tools in durable runs (in-memory engine)", () => {
       yield* DurableAgent.answer(durable, "policy-1", DeferredTools.approve("call-1"))
       expect((yield* Fiber.join(fiber)).output).toBe('ok "record 1 (1)"')
     }).pipe(Effect.provide(layer))
+  })
+
+  it.live("a token count before a request is a stored step: the replay after an approval does not count again", () => {
+    const counted = { counts: 0 }
+    const model = scripted([call("pay", { cents: 900 }, "call-1")], {
+      countTokens: () =>
+        Effect.sync(() => {
+          counted.counts += 1
+          return 10
+        })
+    })
+    const pay = payTool()
+    const durable = DurableAgent.make(
+      Agent.make({ tools: [pay.tool], usageLimits: { inputTokensLimit: 1_000, countTokensBeforeRequest: true } }),
+      { name: "counted" }
+    )
+    return Effect.gen(function* () {
+      const fiber = yield* Effect.fork(DurableAgent.run(durable, "count-1", "Pay"))
+      yield* untilSuspended(durable, "count-1")
+      expect(counted.counts).toBe(1)
+      yield* DurableAgent.approve(durable, "count-1", "call-1", Approval.approved)
+      const result = yield* Fiber.join(fiber)
+      expect(result.output).toBe('ok "paid 900"')
+      // One count per request sent (2), not a third for the first request read back on replay.
+      expect(model.counts.requests).toBe(2)
+      expect(counted.counts).toBe(2)
+    }).pipe(Effect.provide(inMemory(durable, model.layer)))
   })
 })

@@ -2,7 +2,8 @@
  * The `Model` a durable run talks to: each request is an activity named by its number in the run
  * (`model/1`, `model/2`, ...), whose response is stored encoded with the `Message` Schemas. A run
  * replayed after a restart makes the same requests in the same order, so the numbers find the
- * stored responses and a finished request is never sent again.
+ * stored responses and a finished request is never sent again. Token counts before requests are
+ * steps too (`count-tokens/1`, ...).
  */
 import * as Activity from "@effect/workflow/Activity"
 import { WorkflowEngine, WorkflowInstance } from "@effect/workflow/WorkflowEngine"
@@ -95,9 +96,36 @@ export const wrap = (model: Service, options: DurableModelOptions): Service => {
       )
     })
 
+  // A count before a request (`UsageLimits.countTokensBeforeRequest`) is a step of its own, so a
+  // replayed run reads the count back instead of asking the provider again.
+  let counts = 0
+  const countTokens = model.countTokens
+  const durableCount: Service["countTokens"] =
+    countTokens === undefined
+      ? undefined
+      : (messages, settings, parameters) =>
+          Effect.suspend(() => {
+            counts += 1
+            const name = `count-tokens/${counts}`
+            return Activity.make({
+              name,
+              success: Schema.Number,
+              error: StepFailed,
+              execute: Effect.mapError(
+                countTokens(messages, settings, parameters),
+                (error) => new StepFailed({ step: name, ...describe(error) })
+              )
+            }).pipe(
+              Effect.provideService(WorkflowEngine, options.engine),
+              Effect.provideService(WorkflowInstance, options.instance),
+              Effect.withSpan(name, { captureStackTrace: false })
+            )
+          })
+
   return {
     ...model,
     request,
+    countTokens: durableCount,
     // The run loop of a durable run asks for whole responses; a stream here replays the stored one.
     requestStream: (messages, settings, parameters) =>
       Stream.flatMap(Stream.fromEffect(request(messages, settings, parameters)), (response) =>
