@@ -9,6 +9,9 @@
  * goes back to the model as a retry prompt; a broken connection, malformed JSON-RPC or a timeout
  * is an `McpError`.
  *
+ * With `sampling` on, the server's sampling requests (`sampling/createMessage`) are answered by the
+ * `Model` of the Layer's context, which the Layer then needs.
+ *
  * @example
  * import { Effect } from "effect"
  * import { Agent } from "effect-claude"

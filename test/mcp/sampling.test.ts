@@ -155,6 +155,22 @@ describe("MCP sampling over stdio: the server's createMessage is answered by the
     })
   )
 
+  it.scoped("a Model that dies is an internal error to the server, not a defect of the client", () =>
+    Effect.gen(function* () {
+      const model = FunctionModel.layer(() => Effect.die(new Error("bug in the model")))
+      const server = McpToolset.stdio("sampler", { ...stdioOptions, sampling: true })
+      const error = yield* Effect.flip(
+        McpToolset.callTool(server, "summarize", { text: "cats" }).pipe(
+          Effect.provide(server.layer),
+          Effect.provide(model)
+        )
+      )
+      expect(error).toMatchObject({ _tag: "ModelRetry" })
+      expect(error.message).toContain("The client failed to sample")
+      expect(error.message).not.toContain("bug in the model")
+    })
+  )
+
   it.scoped("approve can decline a request: the server gets a refusal and the model is not asked", () =>
     Effect.gen(function* () {
       const seen: Array<McpToolset.SamplingRequest> = []

@@ -34,7 +34,7 @@ export type SamplingHandler = (
   params: CreateMessageRequestParams
 ) => Effect.Effect<CreateMessageResult, SamplingRefused>
 
-/** A failure the server is told about, as plain JSON-RPC error fields. */
+/** What the server is told when answering died. */
 export const internalRefusal = new SamplingRefused({ code: internalError, message: "The client failed to sample" })
 
 const blocksOf = (message: SamplingMessage): ReadonlyArray<SamplingMessageContentBlock> =>
@@ -175,5 +175,10 @@ export const makeSamplingHandler = (
         ...(stopReason === undefined ? {} : { stopReason })
       }
       return result
-    }).pipe(Effect.withSpan("mcp.sampling", { attributes: { "mcp.server": server } }))
+    }).pipe(
+      Effect.catchAllDefect((defect) =>
+        Effect.zipRight(Effect.logError(`MCP server ${server}: sampling died`, defect), Effect.fail(internalRefusal))
+      ),
+      Effect.withSpan("mcp.sampling", { attributes: { "mcp.server": server } })
+    )
   })
