@@ -153,6 +153,13 @@ const knownCitation = (type: string, wire: unknown): Option.Option<Citation> => 
   }
 }
 
+/** The fields every document citation has, as the API names them. */
+const documentToWire = (citation: CharLocation | PageLocation | ContentBlockLocation) => ({
+  cited_text: citation.citedText,
+  document_index: citation.documentIndex,
+  document_title: citation.documentTitle ?? null
+})
+
 /**
  * The citation as a request's text block carries it back, or undefined when it cannot go back: an
  * `UnknownCitation` (the request accepts only the kinds the SDK types, and an unchecked one would
@@ -163,27 +170,21 @@ export const citationToWire = (citation: Citation): BetaTextCitationParam | unde
     case "CharLocation":
       return {
         type: "char_location",
-        cited_text: citation.citedText,
-        document_index: citation.documentIndex,
-        document_title: citation.documentTitle ?? null,
+        ...documentToWire(citation),
         start_char_index: citation.startCharIndex,
         end_char_index: citation.endCharIndex
       }
     case "PageLocation":
       return {
         type: "page_location",
-        cited_text: citation.citedText,
-        document_index: citation.documentIndex,
-        document_title: citation.documentTitle ?? null,
+        ...documentToWire(citation),
         start_page_number: citation.startPageNumber,
         end_page_number: citation.endPageNumber
       }
     case "ContentBlockLocation":
       return {
         type: "content_block_location",
-        cited_text: citation.citedText,
-        document_index: citation.documentIndex,
-        document_title: citation.documentTitle ?? null,
+        ...documentToWire(citation),
         start_block_index: citation.startBlockIndex,
         end_block_index: citation.endBlockIndex
       }
