@@ -92,9 +92,9 @@ export interface SamplingRequest {
   readonly server: string
   /** The server's conversation; its system prompt is a `SystemPromptPart` of the first request. */
   readonly messages: ReadonlyArray<ModelMessage>
-  /** The model's settings, `SamplingOptions.settings`, then the server's max tokens, temperature and stop sequences. */
+  /** The model's settings, then `SamplingOptions.settings`, then the server's max tokens, temperature and stops. */
   readonly settings: ModelSettings
-  /** The model names the server would prefer (`modelPreferences.hints`), best first; the client's model answers anyway. */
+  /** The models the server would prefer (`modelPreferences.hints`), best first; the Layer's model answers anyway. */
   readonly modelHints: ReadonlyArray<string>
 }
 
