@@ -9,6 +9,9 @@
  * goes back to the model as a retry prompt; a broken connection, malformed JSON-RPC or a timeout
  * is an `McpError`.
  *
+ * With `sampling` on, the server's sampling requests (`sampling/createMessage`) are answered by the
+ * `Model` of the Layer's context, which the Layer then needs.
+ *
  * @example
  * import { Effect } from "effect"
  * import { Agent } from "effect-claude"
@@ -26,6 +29,9 @@
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js"
 import { Context, Effect, Layer, Redacted } from "effect"
 import type * as AgentError from "../AgentError.js"
+import type { ModelMessage } from "../Message.js"
+import type * as Model from "../Model.js"
+import type { ModelSettings } from "../ModelSettings.js"
 import * as Tool from "../Tool.js"
 import * as Toolset from "../Toolset.js"
 import {
@@ -34,6 +40,7 @@ import {
   connect,
   type McpToolInfo
 } from "./internal/connection.js"
+import { makeSamplingHandler } from "./internal/sampling.js"
 import { loadHttpClient, loadStdioClient } from "./internal/sdk.js"
 import type { McpError } from "./McpError.js"
 
@@ -63,12 +70,47 @@ export interface Service extends ConnectionService {}
  * @since 0.1.0
  * @category models
  */
-export interface McpServer<Name extends string> extends Toolset.Toolset<McpError, Connection<Name>> {
+export interface McpServer<Name extends string, R = never> extends Toolset.Toolset<McpError, Connection<Name>> {
   readonly name: Name
   /** The connection as a service, for direct use (`listTools`, `callTool`). */
   readonly tag: Context.Tag<Connection<Name>, Service>
-  /** Connects when built; closes the connection (and ends the child process) with its scope. */
-  readonly layer: Layer.Layer<Connection<Name>, McpError>
+  /**
+   * Connects when built; closes the connection (and ends the child process) with its scope. With
+   * `sampling` on it needs the `Model` that answers the server's sampling requests (`R`).
+   */
+  readonly layer: Layer.Layer<Connection<Name>, McpError, R>
+}
+
+/**
+ * A sampling request of a server, as the client's model will get it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SamplingRequest {
+  /** The server asking. */
+  readonly server: string
+  /** The server's conversation; its system prompt is a `SystemPromptPart` of the first request. */
+  readonly messages: ReadonlyArray<ModelMessage>
+  /** The model's settings, then `SamplingOptions.settings`, then the server's max tokens, temperature and stops. */
+  readonly settings: ModelSettings
+  /** The models the server would prefer (`modelPreferences.hints`), best first; the Layer's model answers anyway. */
+  readonly modelHints: ReadonlyArray<string>
+}
+
+/**
+ * How a client answers a server's sampling requests (`sampling/createMessage`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SamplingOptions {
+  /** The most tokens one answer may use, whatever the server asks for. */
+  readonly maxTokens?: number | undefined
+  /** Settings of every sampling request; the server's own values win over them. */
+  readonly settings?: ModelSettings | undefined
+  /** Decides whether to answer a request; `false` sends the server a refusal (error code -1). */
+  readonly approve?: ((request: SamplingRequest) => Effect.Effect<boolean>) | undefined
 }
 
 /**
@@ -81,6 +123,32 @@ export interface Options extends ConnectOptions {
   /** Puts `prefix_` before every tool name of the server. */
   readonly prefix?: string | undefined
 }
+
+/**
+ * Options with sampling on: the server's Layer needs a `Model`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface WithSampling {
+  /**
+   * Answers the server's sampling requests with the `Model` of the Layer's context: the client
+   * declares the `sampling` capability and the Layer needs `Model.Model`.
+   */
+  readonly sampling: true | SamplingOptions
+}
+
+/**
+ * Options with sampling off (the default): the capability is not declared.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface WithoutSampling {
+  readonly sampling?: false | undefined
+}
+
+type AnySampling = { readonly sampling?: boolean | SamplingOptions | undefined }
 
 /**
  * Options of `stdio`.
@@ -144,23 +212,37 @@ const toolsetOf = <Name extends string>(
 
 const server = <Name extends string>(
   name: Name,
-  options: Options,
+  options: Options & AnySampling,
   transport: Effect.Effect<Transport, McpError>
-): McpServer<Name> => {
+): McpServer<Name, Model.Model> => {
   const tag = Context.GenericTag<Connection<Name>, Service>(`effect-claude/mcp/McpToolset/${name}`)
   const toolset = toolsetOf(name, tag, options)
-  const layer = Layer.scoped(tag, connect(name, transport, options))
+  const sampling = options.sampling === true ? {} : options.sampling === false ? undefined : options.sampling
+  const connection =
+    sampling === undefined
+      ? connect(name, transport, options)
+      : Effect.flatMap(makeSamplingHandler(name, sampling), (handler) => connect(name, transport, options, handler))
+  const layer = Layer.scoped(tag, connection)
   return Object.assign(Object.create(Object.getPrototypeOf(toolset)), toolset, { name, tag, layer })
 }
 
 /**
- * A server started as a child process, speaking MCP over its stdin and stdout.
+ * A server started as a child process, speaking MCP over its stdin and stdout. With `sampling`
+ * on, its Layer needs the `Model` that answers the server's sampling requests.
  *
  * @since 0.1.0
  * @category utils
  */
-export const stdio = <const Name extends string>(name: Name, options: StdioOptions): McpServer<Name> =>
-  server(
+export function stdio<const Name extends string>(
+  name: Name,
+  options: StdioOptions & WithSampling
+): McpServer<Name, Model.Model>
+export function stdio<const Name extends string>(name: Name, options: StdioOptions & WithoutSampling): McpServer<Name>
+export function stdio<const Name extends string>(
+  name: Name,
+  options: StdioOptions & AnySampling
+): McpServer<Name, Model.Model> {
+  return server(
     name,
     options,
     Effect.map(
@@ -175,18 +257,28 @@ export const stdio = <const Name extends string>(name: Name, options: StdioOptio
         })
     )
   )
+}
 
 /**
- * A server reached over Streamable HTTP.
+ * A server reached over Streamable HTTP. With `sampling` on, its Layer needs the `Model` that
+ * answers the server's sampling requests.
  *
  * @since 0.1.0
  * @category utils
  */
-export const streamableHttp = <const Name extends string>(
+export function streamableHttp<const Name extends string>(
   name: Name,
-  options: StreamableHttpOptions
-): McpServer<Name> =>
-  server(
+  options: StreamableHttpOptions & WithSampling
+): McpServer<Name, Model.Model>
+export function streamableHttp<const Name extends string>(
+  name: Name,
+  options: StreamableHttpOptions & WithoutSampling
+): McpServer<Name>
+export function streamableHttp<const Name extends string>(
+  name: Name,
+  options: StreamableHttpOptions & AnySampling
+): McpServer<Name, Model.Model> {
+  return server(
     name,
     options,
     Effect.map(loadHttpClient(name), (sdk) => {
@@ -197,6 +289,7 @@ export const streamableHttp = <const Name extends string>(
       return new sdk.StreamableHTTPClientTransport(new URL(options.url), { requestInit: { headers } })
     })
   )
+}
 
 /**
  * Lists a connected server's tools (cached until the server says they changed).
@@ -205,7 +298,7 @@ export const streamableHttp = <const Name extends string>(
  * @category utils
  */
 export const listTools = <Name extends string>(
-  server: McpServer<Name>
+  server: McpServer<Name, unknown>
 ): Effect.Effect<ReadonlyArray<McpToolInfo>, McpError, Connection<Name>> =>
   Effect.flatMap(server.tag, (connection) => connection.listTools)
 
@@ -216,7 +309,7 @@ export const listTools = <Name extends string>(
  * @category utils
  */
 export const callTool = <Name extends string>(
-  server: McpServer<Name>,
+  server: McpServer<Name, unknown>,
   name: string,
   args: Readonly<Record<string, unknown>>
 ): Effect.Effect<unknown, McpError | AgentError.ModelRetry, Connection<Name>> =>

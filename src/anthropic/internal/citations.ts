@@ -1,9 +1,11 @@
 /**
  * Claude's citations (`char_location`, `page_location`, `content_block_location`,
  * `search_result_location`, `web_search_result_location`) decoded into the core's `Citation`
- * classes. A kind this library does not know, or a known kind in a shape it does not expect, is
- * kept whole as an `UnknownCitation`: a citation never fails a response.
+ * classes, and encoded back when a text block goes back in history. A kind this library does not
+ * know, or a known kind in a shape it does not expect, is kept whole as an `UnknownCitation`: a
+ * citation never fails a response.
  */
+import type { BetaTextCitationParam } from "@anthropic-ai/sdk/resources/beta/messages/messages.js"
 import { Option, Predicate, Schema } from "effect"
 import {
   CharLocation,
@@ -148,5 +150,65 @@ const knownCitation = (type: string, wire: unknown): Option.Option<Citation> => 
       )
     default:
       return Option.none()
+  }
+}
+
+/** The fields every document citation has, as the API names them. */
+const documentToWire = (citation: CharLocation | PageLocation | ContentBlockLocation) => ({
+  cited_text: citation.citedText,
+  document_index: citation.documentIndex,
+  document_title: citation.documentTitle ?? null
+})
+
+/**
+ * The citation as a request's text block carries it back, or undefined when it cannot go back: an
+ * `UnknownCitation` (the request accepts only the kinds the SDK types, and an unchecked one would
+ * fail the whole request) and a web search result without the index the API needs to find it again.
+ */
+export const citationToWire = (citation: Citation): BetaTextCitationParam | undefined => {
+  switch (citation._tag) {
+    case "CharLocation":
+      return {
+        type: "char_location",
+        ...documentToWire(citation),
+        start_char_index: citation.startCharIndex,
+        end_char_index: citation.endCharIndex
+      }
+    case "PageLocation":
+      return {
+        type: "page_location",
+        ...documentToWire(citation),
+        start_page_number: citation.startPageNumber,
+        end_page_number: citation.endPageNumber
+      }
+    case "ContentBlockLocation":
+      return {
+        type: "content_block_location",
+        ...documentToWire(citation),
+        start_block_index: citation.startBlockIndex,
+        end_block_index: citation.endBlockIndex
+      }
+    case "SearchResultLocation":
+      return {
+        type: "search_result_location",
+        cited_text: citation.citedText,
+        search_result_index: citation.searchResultIndex,
+        source: citation.source,
+        title: citation.title ?? null,
+        start_block_index: citation.startBlockIndex,
+        end_block_index: citation.endBlockIndex
+      }
+    case "WebSearchResultLocation":
+      return citation.encryptedIndex === undefined
+        ? undefined
+        : {
+            type: "web_search_result_location",
+            cited_text: citation.citedText,
+            url: citation.url,
+            title: citation.title ?? null,
+            encrypted_index: citation.encryptedIndex
+          }
+    case "UnknownCitation":
+      return undefined
   }
 }

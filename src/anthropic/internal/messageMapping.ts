@@ -3,7 +3,11 @@
  * responses replayed (text, thinking with signatures, tool calls, server tool calls and results,
  * opaque blocks passed through), merged so roles alternate.
  */
-import type { BetaContentBlockParam, BetaTextBlockParam } from "@anthropic-ai/sdk/resources/beta/messages/messages.js"
+import type {
+  BetaContentBlockParam,
+  BetaTextBlockParam,
+  BetaTextCitationParam
+} from "@anthropic-ai/sdk/resources/beta/messages/messages.js"
 import { Option, Schema } from "effect"
 import { UserError } from "../../AgentError.js"
 import type {
@@ -13,11 +17,13 @@ import type {
   ModelRequest,
   ModelResponse,
   OpaquePart,
+  TextPart,
   ToolArgs,
   UserContent
 } from "../../Message.js"
 import { parseToolArgs } from "../../ModelResponseBuilder.js"
 import { cacheControl, setBlockCacheControl } from "./cachePoints.js"
+import { citationToWire } from "./citations.js"
 import { compactionBlock } from "./compaction.js"
 import { isMcpToolName, parseMcpToolName, providerName } from "./names.js"
 import { bytesBlock, toolResultContent } from "./toolResultContent.js"
@@ -141,7 +147,7 @@ const responseBlocks = (response: ModelResponse): Array<BetaContentBlockParam> =
     switch (part._tag) {
       case "TextPart":
         // The API rejects empty text blocks (a streamed answer may hold some).
-        if (part.content !== "") blocks.push({ type: "text", text: part.content })
+        if (part.content !== "") blocks.push(textBlock(part, response.providerName))
         break
       case "ToolCallPart":
         blocks.push({ type: "tool_use", id: part.toolCallId, name: part.toolName, input: toolInput(part.args) })
@@ -182,6 +188,22 @@ const responseBlocks = (response: ModelResponse): Array<BetaContentBlockParam> =
     }
   }
   return blocks
+}
+
+/**
+ * A text block, with its citations when Claude made them: their indices count the documents and
+ * search results of this conversation as Claude saw it; another provider's may not.
+ */
+const textBlock = (part: TextPart, provider: string | undefined): BetaTextBlockParam => {
+  if (part.citations === undefined || (provider !== undefined && provider !== providerName)) {
+    return { type: "text", text: part.content }
+  }
+  const citations: Array<BetaTextCitationParam> = []
+  for (const citation of part.citations) {
+    const wire = citationToWire(citation)
+    if (wire !== undefined) citations.push(wire)
+  }
+  return citations.length === 0 ? { type: "text", text: part.content } : { type: "text", text: part.content, citations }
 }
 
 /** Tool input must be an object; arguments that never parsed go back wrapped, as they were seen. */

@@ -5,10 +5,11 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
-import { Duration, Effect, Predicate, type Scope } from "effect"
+import { Cause, Duration, Effect, Exit, Option, Predicate, Runtime, type Scope } from "effect"
 import { ModelRetry } from "../../AgentError.js"
 import { McpError } from "../McpError.js"
 import { resultValue } from "./content.js"
+import { internalRefusal, type SamplingHandler } from "./sampling.js"
 import { loadClient } from "./sdk.js"
 
 /** A tool as the server lists it. */
@@ -81,13 +82,29 @@ const errorText = (result: CallToolResult): string => {
 export const connect = (
   server: string,
   makeTransport: Effect.Effect<Transport, McpError>,
-  options: ConnectOptions
+  options: ConnectOptions,
+  sampling?: SamplingHandler | undefined
 ): Effect.Effect<Connection, McpError, Scope.Scope> =>
   Effect.gen(function* () {
     const sdk = yield* loadClient(server)
     const timeout = Duration.toMillis(options.timeout ?? Duration.seconds(60))
     const connectTimeout = Duration.toMillis(options.connectTimeout ?? Duration.seconds(30))
-    const client: Client = new sdk.Client(options.clientInfo ?? { name: "effect-claude", version: "0.1.0" })
+    const client: Client = new sdk.Client(
+      options.clientInfo ?? { name: "effect-claude", version: "0.1.0" },
+      // Without a handler the capability is not declared, and the server must not ask.
+      sampling === undefined ? undefined : { capabilities: { sampling: {} } }
+    )
+    if (sampling !== undefined) {
+      const runtime = yield* Effect.runtime<never>()
+      // The server's cancellation aborts the signal, which interrupts the model request.
+      client.setRequestHandler(sdk.types.CreateMessageRequestSchema, (request, extra) =>
+        Runtime.runPromiseExit(runtime)(sampling(request.params), { signal: extra.signal }).then((exit) => {
+          if (Exit.isSuccess(exit)) return exit.value
+          const refused = Option.getOrElse(Cause.failureOption(exit.cause), () => internalRefusal)
+          throw new sdk.types.McpError(refused.code, refused.message)
+        })
+      )
+    }
     // Calls in flight fail at once when the stream breaks (malformed JSON-RPC, a closed pipe):
     // the SDK would otherwise leave them waiting for their timeout.
     const inFlight = new Set<(error: McpError) => void>()
