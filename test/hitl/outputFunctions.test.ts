@@ -3,8 +3,9 @@
  * `FunctionModel` that answers as the script says and records what it was asked.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Context, Effect, Schema, Stream } from "effect"
+import { Chunk, Context, Effect, Layer, Schema, Stream } from "effect"
 import { Agent, AgentError, type AgentEvent, Message, Output, RunContext, Tool, Toolset } from "effect-claude"
+import { DurableAgent, DurableEngine, DurableStep } from "effect-claude/durable"
 import { FunctionModel } from "effect-claude/testing"
 import { call, lastRequestParts, scripted, text } from "../agent/helpers.js"
 
@@ -301,5 +302,38 @@ describe("point 7: output functions and unions", () => {
         reason: "No flights on Sundays"
       })
     }).pipe(Effect.provideService(Bookings, bookings), Effect.provide(model.layer))
+  })
+
+  it.live("a durable run: the output function runs once in a stored step, with its DurableStep", () => {
+    const steps: Array<string> = []
+    const Booking = Schema.Struct({ reference: Schema.String, step: Schema.String })
+    const book = Output.fn(
+      Flight,
+      ({ flight, seats }) =>
+        Effect.map(DurableStep.DurableStep, (step) => {
+          steps.push(step.step)
+          return { reference: `${flight}-${seats}`, step: step.step }
+        }),
+      { name: "book_flight" }
+    )
+    const output = Output.union(book, Output.tool(Refusal, { name: "refuse" }))
+    const durable = DurableAgent.make(Agent.make({ output }), {
+      name: "bookings",
+      output: Schema.Union(Booking, Refusal)
+    })
+    const model = scripted([[call("book_flight", { flight: "LH400", seats: 2 }, "book-1")]])
+    return Effect.gen(function* () {
+      const result = yield* DurableAgent.run(durable, "run-1", "Two seats on LH400")
+      expect(result.output).toEqual({ reference: "LH400-2", step: "output/1/book-1" })
+      // A finished run gives its stored result: neither the model nor the function runs again.
+      const again = yield* DurableAgent.run(durable, "run-1", "Two seats on LH400")
+      expect(again.output).toEqual(result.output)
+      expect(steps).toEqual(["output/1/book-1"])
+      expect(model.requests).toHaveLength(1)
+    }).pipe(
+      Effect.provide(
+        DurableAgent.layer(durable).pipe(Layer.provideMerge(DurableEngine.layerMemory), Layer.provide(model.layer))
+      )
+    )
   })
 })
