@@ -2,11 +2,14 @@
  * Output functions (`Output.fn`, `Output.mapEffect`) and unions (`Output.union`), driven by a
  * `FunctionModel` that answers as the script says and records what it was asked.
  */
+
+import { NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Context, Effect, Layer, Schema, Stream } from "effect"
+import { Chunk, Context, Effect, Layer, Redacted, Schema, Stream } from "effect"
 import { Agent, AgentError, type AgentEvent, Message, Output, RunContext, Tool, Toolset } from "effect-claude"
+import { AnthropicClient, AnthropicModel } from "effect-claude/anthropic"
 import { DurableAgent, DurableEngine, DurableStep } from "effect-claude/durable"
-import { FunctionModel } from "effect-claude/testing"
+import { FunctionModel, MockAnthropicServer } from "effect-claude/testing"
 import { call, lastRequestParts, scripted, text } from "../agent/helpers.js"
 
 const Flight = Schema.Struct({ flight: Schema.String, seats: Schema.Number })
@@ -336,4 +339,51 @@ describe("point 7: output functions and unions", () => {
       )
     )
   })
+})
+
+const overLoopback = (server: MockAnthropicServer.Service) =>
+  AnthropicModel.layer("claude-sonnet-4-5").pipe(
+    Layer.provide(AnthropicClient.layer({ apiKey: Redacted.make(server.apiKey), baseURL: server.baseURL })),
+    Layer.provide(NodeHttpClient.layerUndici)
+  )
+
+describe("point 7 over the loopback Anthropic server (the real SDK)", () => {
+  it.scopedLive("a union's tools are sent, the model's call picks the member, the function's retry and result", () =>
+    Effect.gen(function* () {
+      booked.length = 0
+      const server = yield* MockAnthropicServer.make([
+        MockAnthropicServer.message([
+          MockAnthropicServer.toolUseBlock("book_flight", { flight: "LH400", seats: 12 }, "toolu_1")
+        ]),
+        MockAnthropicServer.message([
+          MockAnthropicServer.toolUseBlock("book_flight", { flight: "LH400", seats: 2 }, "toolu_2")
+        ]),
+        MockAnthropicServer.message([MockAnthropicServer.toolUseBlock("refuse", { reason: "Sold out" }, "toolu_3")])
+      ])
+      const agent = Agent.make({ output: union })
+      const booking = yield* Agent.run(agent, "Twelve seats on LH400").pipe(Effect.provide(overLoopback(server)))
+      expect(booking.output).toEqual({ reference: "LH400-2", bookedBy: "book_flight", call: "toolu_2" })
+      expect(booked).toEqual(["LH400x2"])
+      const outputs = Chunk.toReadonlyArray(
+        yield* Stream.runCollect(
+          Agent.streamOutput(agent, "Sunday?").pipe(
+            Stream.provideSomeLayer(overLoopback(server)),
+            Stream.provideService(Bookings, bookings)
+          )
+        )
+      )
+      expect(outputs.at(-1)).toEqual({ reason: "Sold out" })
+      // Partials of the member's streamed arguments come before the output.
+      expect(outputs.length).toBeGreaterThan(1)
+      const requests = yield* server.requests
+      const first = JSON.stringify(requests[0]?.body ?? null)
+      expect(first).toContain('"name":"answer"')
+      expect(first).toContain('"name":"refuse"')
+      expect(first).toContain('"name":"book_flight"')
+      expect(first).toContain('"tool_choice":{"type":"any"}')
+      const retried = JSON.stringify(requests[1]?.body ?? null)
+      expect(retried).toContain('"tool_use_id":"toolu_1"')
+      expect(retried).toContain("At most 9 seats per booking")
+    }).pipe(Effect.provideService(Bookings, bookings))
+  )
 })
