@@ -7,14 +7,11 @@
  * - `prompted(schema)`: the JSON Schema goes into the instructions and the text answer is parsed.
  * - a bare `Schema` (`auto`): `tool`, unless thinking is on and the model cannot be forced to call a
  *   tool while thinking (Anthropic): then `native` where the model supports it, else `prompted`.
- * - `fn(schema, f)`: an output function: the model calls an output tool with arguments decoded by
- *   `schema`, and the output is what the Effect `f` gives for them (`mapEffect` does this to any output).
- * - `union(a, b, ...)`: several outputs, one output tool each (text, when `text` is a member); the
- *   output is typed as the union of theirs.
+ * - `fn(schema, f)`: the output is what the Effect `f` gives for the output tool's arguments.
+ * - `union(a, b, ...)`: one output tool per member (text, when `text` is one), typed as their union.
  *
- * Validators (`Output.validate`) check or transform the output; failing with `ModelRetry` sends the
- * message back to the model, which tries again (bounded by the agent's output retries). Output
- * functions ask for a retry the same way.
+ * Validators (`Output.validate`) and output functions check or transform the output; failing with
+ * `ModelRetry` sends the message back to the model, which tries again (bounded by the agent's output retries).
  *
  * @example
  * import { Effect, Schema } from "effect"
@@ -310,13 +307,8 @@ const andThen = <A, E, R, B, E2, R2>(
 ): Output<B, E | Exclude<E2, ModelRetry>, R | Exclude<R2, RunContext>> => {
   if (self.mode === "union") return makeUnion(self.members.map((member) => andThen(member, f, keepsPartials)))
   return makeSpec({
-    mode: self.mode,
-    name: self.name,
-    description: self.description,
-    jsonSchema: self.jsonSchema,
-    wrapped: self.wrapped,
-    strict: self.strict,
-    template: self.template,
+    ...self,
+    members: [],
     partials: self.partials && keepsPartials,
     // The agent catches `ModelRetry` and provides `RunContext`, so the spec's type leaves them out;
     // TypeScript cannot see that `E2` is covered by `Exclude<E2, ModelRetry> | ModelRetry`.
@@ -384,16 +376,11 @@ export const mapEffect: {
  *
  * @example
  * import { Effect, Schema } from "effect"
- * import { AgentError, Output } from "effect-claude"
+ * import { Output } from "effect-claude"
  *
- * const book = Output.fn(
- *   Schema.Struct({ flight: Schema.String, seats: Schema.Number }),
- *   ({ flight, seats }) =>
- *     seats > 9
- *       ? Effect.fail(new AgentError.ModelRetry({ message: "At most 9 seats per booking" }))
- *       : Effect.succeed({ booking: `${flight}-${seats}` }),
- *   { name: "book_flight", description: "Books the flight; ends the conversation" }
- * )
+ * const Flight = Schema.Struct({ flight: Schema.String, seats: Schema.Number })
+ * // typed `Output<string>`: the output is the function's booking reference
+ * const book = Output.fn(Flight, ({ flight, seats }) => Effect.succeed(`${flight}-${seats}`), { name: "book" })
  *
  * @since 0.1.0
  * @category constructors
@@ -451,13 +438,11 @@ const makeUnion = <A, E, R>(members: ReadonlyArray<Output<A, E, R>>): Output<A, 
  */
 export const union = <const Members extends readonly [Any, ...Array<Any>]>(
   ...members: Members
-): Output<Success<Members[number]>, Failure<Members[number]>, Requirements<Members[number]>> =>
+): Union<Members[number]> =>
   // Each member's value, errors and needs are part of the unions the result type names.
-  makeUnion(members as ReadonlyArray<Any>) as Output<
-    Success<Members[number]>,
-    Failure<Members[number]>,
-    Requirements<Members[number]>
-  >
+  makeUnion(members as ReadonlyArray<Any>) as Union<Members[number]>
+
+type Union<Member> = Output<Success<Member>, Failure<Member>, Requirements<Member>>
 
 /**
  * The prompted-output instructions for `spec`: its template with the JSON Schema in place of `{schema}`.
