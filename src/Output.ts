@@ -374,6 +374,9 @@ export const mapEffect: {
  * decoded by `schema`, and the run's output is what `f` gives for them. `f` may read `RunContext`;
  * failing with `ModelRetry` asks the model to call the tool again, any other failure fails the run.
  *
+ * @since 0.1.0
+ * @category constructors
+ *
  * @example
  * import { Effect, Schema } from "effect"
  * import { Output } from "effect-claude"
@@ -381,9 +384,6 @@ export const mapEffect: {
  * const Flight = Schema.Struct({ flight: Schema.String, seats: Schema.Number })
  * // typed `Output<string>`: the output is the function's booking reference
  * const book = Output.fn(Flight, ({ flight, seats }) => Effect.succeed(`${flight}-${seats}`), { name: "book" })
- *
- * @since 0.1.0
- * @category constructors
  */
 export const fn = <A, I, RS, B, E, R>(
   schema: Schema.Schema<A, I, RS>,
@@ -420,6 +420,9 @@ const makeUnion = <A, E, R>(members: ReadonlyArray<Output<A, E, R>>): Output<A, 
  * at most once; anything else, or a name another tool has, fails the run before any request
  * (`UserError`). Unions nest flat.
  *
+ * @since 0.1.0
+ * @category constructors
+ *
  * @example
  * import { Schema } from "effect"
  * import { Output } from "effect-claude"
@@ -432,9 +435,6 @@ const makeUnion = <A, E, R>(members: ReadonlyArray<Output<A, E, R>>): Output<A, 
  *   Output.tool(Refusal, { name: "refuse" }),
  *   Output.text
  * )
- *
- * @since 0.1.0
- * @category constructors
  */
 export const union = <const Members extends readonly [Any, ...Array<Any>]>(
   ...members: Members
