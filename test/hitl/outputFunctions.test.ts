@@ -53,6 +53,15 @@ const union = Output.union(
   bookFlight
 )
 
+/** A model streaming one call of `toolName` (id `out`), its arguments in `deltas`, a stream chunk each. */
+const streamedCall = (toolName: string, deltas: ReadonlyArray<string>) =>
+  FunctionModel.layer(undefined, () =>
+    Stream.fromIterable([
+      FunctionModel.toolCallChunk({ key: 0, toolName, toolCallId: "out" }),
+      ...deltas.map((argsDelta) => FunctionModel.toolCallChunk({ key: 0, argsDelta }))
+    ]).pipe(Stream.rechunk(1))
+  )
+
 describe("point 7: output functions and unions", () => {
   it.effect("an output function: the model's arguments are decoded and the function's result is the output", () => {
     booked.length = 0
@@ -253,13 +262,7 @@ describe("point 7: output functions and unions", () => {
   })
 
   it.effect("a streamed union shows partials of whichever output tool streams, named by the member's tool", () => {
-    const layer = FunctionModel.layer(undefined, () =>
-      Stream.fromIterable([
-        FunctionModel.toolCallChunk({ key: 0, toolName: "refuse", toolCallId: "out" }),
-        FunctionModel.toolCallChunk({ key: 0, argsDelta: '{"reason": "No fl' }),
-        FunctionModel.toolCallChunk({ key: 0, argsDelta: 'ights"}' })
-      ]).pipe(Stream.rechunk(1))
-    )
+    const layer = streamedCall("refuse", ['{"reason": "No fl', 'ights"}'])
     return Effect.gen(function* () {
       const events = yield* Stream.runCollect(Agent.runStream(Agent.make({ output: union }), "Sunday?"))
       const partials = Chunk.toReadonlyArray(events).filter(
@@ -276,13 +279,7 @@ describe("point 7: output functions and unions", () => {
   })
 
   it.effect("a function member streams no partials of its arguments, only its result at the end", () => {
-    const layer = FunctionModel.layer(undefined, () =>
-      Stream.fromIterable([
-        FunctionModel.toolCallChunk({ key: 0, toolName: "book_flight", toolCallId: "out" }),
-        FunctionModel.toolCallChunk({ key: 0, argsDelta: '{"flight": "LH4' }),
-        FunctionModel.toolCallChunk({ key: 0, argsDelta: '00", "seats": 3}' })
-      ]).pipe(Stream.rechunk(1))
-    )
+    const layer = streamedCall("book_flight", ['{"flight": "LH4', '00", "seats": 3}'])
     return Effect.gen(function* () {
       const outputs = yield* Stream.runCollect(Agent.streamOutput(Agent.make({ output: union }), "Three seats"))
       expect(Chunk.toReadonlyArray(outputs)).toEqual([{ reference: "LH400-3", bookedBy: "book_flight", call: "out" }])
