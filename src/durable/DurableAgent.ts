@@ -1,8 +1,8 @@
 /**
- * Durable runs: an agent run as a workflow of `@effect/workflow`, in which every model request and
- * every tool call is an activity whose result is stored. A run stopped anywhere (the process killed,
- * a deploy) resumes on the next start of a worker without sending a finished request again or
- * running a finished tool call again. A tool call that needs approval (`Tool.make`'s
+ * Durable runs: an agent run as a workflow of `@effect/workflow`, in which every model request,
+ * every tool call and the output's processing (validators, output functions) is an activity whose
+ * result is stored. A run stopped anywhere (the process killed, a deploy) resumes on the next start
+ * of a worker without sending a finished request again or running a finished tool call again. A tool call that needs approval (`Tool.make`'s
  * `needsApproval`, or `requireApproval` here) waits for a decision, and a call of an external tool
  * (`Tool.external`) for its result, each as a durable deferred which any process may complete, days
  * later if need be (`approve`, `complete`, `answer`).
