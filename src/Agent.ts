@@ -98,7 +98,10 @@ export interface Options<
   readonly prepareStep?: Prepare.PrepareStep<PE, PR> | undefined
   /** Tools the provider runs itself (web search, code execution). */
   readonly builtinTools?: ReadonlyArray<BuiltinTool> | undefined
-  /** The output: text (default), a Schema (structured output) or an `Output` spec. */
+  /**
+   * The output: text (default), a Schema (structured output) or an `Output` spec (an output
+   * function `Output.fn`, several ways to end with `Output.union`).
+   */
   readonly output?: Output.Output<O, OE, OR> | Schema.Schema<O, OI, OR> | undefined
   readonly settings?: ModelSettings | undefined
   /** Default retries of each tool, and of the output unless `outputRetries` is set (default 1). */

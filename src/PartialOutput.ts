@@ -47,6 +47,8 @@ export interface PartialOutput<O> {
   readonly complete: boolean
   /** The output tool call that carries the output; undefined for native or prompted JSON text. */
   readonly toolCallId?: string | undefined
+  /** For a union (`Output.union`): the output tool of the member the partial belongs to. */
+  readonly toolName?: string | undefined
 }
 
 /**
@@ -57,8 +59,18 @@ export interface PartialOutput<O> {
  */
 export const make = <O>(
   output: DeepPartial<O>,
-  options: { readonly complete: boolean; readonly toolCallId?: string | undefined }
-): PartialOutput<O> => ({ _tag: "PartialOutput", output, complete: options.complete, toolCallId: options.toolCallId })
+  options: {
+    readonly complete: boolean
+    readonly toolCallId?: string | undefined
+    readonly toolName?: string | undefined
+  }
+): PartialOutput<O> => ({
+  _tag: "PartialOutput",
+  output,
+  complete: options.complete,
+  toolCallId: options.toolCallId,
+  toolName: options.toolName
+})
 
 /**
  * The validated output as the last `PartialOutput` event.
@@ -66,6 +78,10 @@ export const make = <O>(
  * @since 0.1.0
  * @category utils
  */
-export const complete = <O>(output: O, toolCallId?: string | undefined): PartialOutput<O> =>
+export const complete = <O>(
+  output: O,
+  toolCallId?: string | undefined,
+  toolName?: string | undefined
+): PartialOutput<O> =>
   // A complete value is one of its own partials; TypeScript cannot see that for a generic `O`.
-  make(output as DeepPartial<O>, { complete: true, toolCallId })
+  make(output as DeepPartial<O>, { complete: true, toolCallId, toolName })

@@ -1,8 +1,8 @@
 /**
- * Durable runs: an agent run as a workflow of `@effect/workflow`, in which every model request and
- * every tool call is an activity whose result is stored. A run stopped anywhere (the process killed,
- * a deploy) resumes on the next start of a worker without sending a finished request again or
- * running a finished tool call again. A tool call that needs approval (`Tool.make`'s
+ * Durable runs: an agent run as a workflow of `@effect/workflow`, in which every model request,
+ * every tool call and the output's processing (validators, output functions) is an activity whose
+ * result is stored. A run stopped anywhere (the process killed, a deploy) resumes on the next start
+ * of a worker without sending a finished request again or running a finished tool call again. A tool call that needs approval (`Tool.make`'s
  * `needsApproval`, or `requireApproval` here) waits for a decision, and a call of an external tool
  * (`Tool.external`) for its result, each as a durable deferred which any process may complete, days
  * later if need be (`approve`, `complete`, `answer`).
@@ -42,6 +42,7 @@ import { type Decision, type Policy, toAnswer } from "./Approval.js"
 import { DurableRunError, describe, IncompatibleHistory, RunFailed, RunInProgress, StepFailed } from "./DurableError.js"
 import type { DurableStep } from "./DurableStep.js"
 import * as DurableModel from "./internal/durableModel.js"
+import * as DurableOutput from "./internal/durableOutput.js"
 import * as DurableTools from "./internal/durableTools.js"
 import * as DurableWaits from "./internal/durableWaits.js"
 import * as StoredResult from "./internal/storedResult.js"
@@ -105,6 +106,8 @@ export interface DurableAgent<in out O, out E = never, out R = never> extends Pi
   readonly approval: Policy | undefined
   /** Whether model requests are streamed while someone listens to the run's events. */
   readonly stream: boolean
+  /** Stores the output of each output step (validators, output functions), as the result's output. */
+  readonly outputSchema: Schema.Schema<O, unknown>
   /** Encodes a run's result for the store. */
   readonly encodeResult: (result: Agent.RunResult<O>, historyLength: number) => Effect.Effect<unknown>
   /** Decodes a stored result. */
@@ -175,6 +178,7 @@ export const make = <O, E, R, OI = Own<O>>(
     }),
     approval: options.requireApproval,
     stream: options.stream ?? false,
+    outputSchema: output as Schema.Schema<Own<O>, unknown>,
     encodeResult: codec.encode,
     decodeResult: codec.decode,
     active: new Set(),
@@ -236,11 +240,10 @@ export const layer = <O, E, R>(
       const instance = yield* WorkflowInstance
       const model = yield* Model
       const waits = { runId, engine, instance, externalTools: new Set<string>() }
-      const agent = DurableTools.wrapAgent(durable.agent, {
-        ...waits,
-        approval: durable.approval,
-        executed: durable.executed
-      })
+      const options = { ...waits, approval: durable.approval, executed: durable.executed }
+      // The output's own value is stored; pending calls come from tools, never from the output.
+      const outputSchema = durable.outputSchema as Schema.Schema<O | DeferredTools.PendingCalls, unknown>
+      const agent = DurableOutput.wrapOutput(DurableTools.wrapAgent(durable.agent, options), outputSchema, options)
       const durableModel = DurableModel.wrap(model, {
         runId,
         engine,

@@ -18,6 +18,8 @@ export interface PartialOutputSource {
   readonly jsonText: boolean
   /** Whether a non-object output is wrapped as `{ response: ... }` for the model. */
   readonly wrapped: boolean
+  /** For a union: which members' values are wrapped; its partials name the member's output tool. */
+  readonly union?: { readonly wrappedToolNames: ReadonlyArray<string> } | undefined
 }
 
 /** Follows one response's events; make one per response. */
@@ -26,9 +28,13 @@ export class PartialOutputTracker<O> {
   /** The part index of the output tool call followed, once one has started. */
   private outputIndex: number | undefined = undefined
   private toolCallId: string | undefined = undefined
+  private toolName: string | undefined = undefined
+  private wrapped: boolean
   private shownVersion = 0
 
-  constructor(private readonly source: PartialOutputSource) {}
+  constructor(private readonly source: PartialOutputSource) {
+    this.wrapped = source.wrapped
+  }
 
   /** The partial output after these events, when it shows something new. */
   onChunk(events: Iterable<ModelResponseStreamEvent>): PartialOutput<O> | undefined {
@@ -38,13 +44,19 @@ export class PartialOutputTracker<O> {
     const snapshot = this.parser.snapshot()
     if (snapshot === undefined) return undefined
     let value: unknown = snapshot
-    if (this.source.wrapped) {
+    if (this.wrapped) {
       if (!Predicate.isRecord(snapshot) || !(wrapperKey in snapshot)) return undefined
       value = snapshot[wrapperKey]
     }
     // A partial cannot be decoded (required fields are still missing): it is shown as the JSON
     // parsed so far, which is what the output's encoded form looks like while it fills in.
-    return { _tag: "PartialOutput", output: value as DeepPartial<O>, complete: false, toolCallId: this.toolCallId }
+    return {
+      _tag: "PartialOutput",
+      output: value as DeepPartial<O>,
+      complete: false,
+      toolCallId: this.toolCallId,
+      toolName: this.toolName
+    }
   }
 
   private onEvent(event: ModelResponseStreamEvent): void {
@@ -55,6 +67,11 @@ export class PartialOutputTracker<O> {
           if (!this.source.outputToolNames.includes(part.toolName)) return
           this.outputIndex = event.index
           this.toolCallId = part.toolCallId
+          const union = this.source.union
+          if (union !== undefined) {
+            this.toolName = part.toolName
+            this.wrapped = union.wrappedToolNames.includes(part.toolName)
+          }
           // Arguments given whole at the start are JSON text or an object already parsed.
           if (typeof part.args === "string") this.parser.push(part.args)
           else if (Object.keys(part.args).length > 0) this.parser.push(JSON.stringify(part.args))

@@ -41,10 +41,10 @@ export interface DurableToolsOptions extends WaitOptions {
 }
 
 /**
- * Runs `effect` as a stored step of the run, with the step's `DurableStep`; its failures other than
+ * Runs `effect` as a stored step of the run (a tool call's, or the output's: `durableOutput.ts`), with the step's `DurableStep`; its failures other than
  * retries become `StepFailed`.
  */
-const step = <A, I, E, R>(
+export const step = <A, I, E, R>(
   name: string,
   success: Schema.Schema<A, I>,
   effect: Effect.Effect<A, E, R>,

@@ -15,6 +15,7 @@ import type { StepTools } from "../../Toolset.js"
 import { addRunUsage, type RunUsage, type UsageLimits, type UsageTree } from "../../Usage.js"
 import type { Agent } from "../agent/types.js"
 import type { CallDecision } from "../deferred/decide.js"
+import type { PartialOutputSource } from "../partialOutput.js"
 import type { StepBase } from "./stepPreparation.js"
 import { treeOf } from "./usageTree.js"
 
@@ -52,7 +53,10 @@ export interface Run<O, E, R> {
   parameters: ModelRequestParameters
   readonly instructions: string | undefined
   tools: ReadonlyMap<string, Tool<string, E, R>>
-  readonly outputToolName: string | undefined
+  /** The output tools by name, each with the output (a union's member) that processes its calls. */
+  readonly outputTools: ReadonlyMap<string, Output<O, E, R>>
+  /** What a streamed response shows partial output from; undefined when it shows none. */
+  readonly partials: PartialOutputSource | undefined
   /** Every tool name the model may call, for the retry prompt about an unknown tool. */
   toolNames: ReadonlyArray<string>
   /** Lists the tools of each step (the agent's tools and toolsets), when the agent has toolsets. */

@@ -26,7 +26,11 @@ export const recoverRetry = <A, E, R>(
     onSuccess: (value) => Effect.succeed(Either.right(value))
   })
 
-/** Runs the output's decoding and validators; a retry (invalid output, `ModelRetry`) is the left side. */
+/**
+ * Runs the output's decoding, validators and function on a text answer, or on an output tool
+ * call's arguments (by the output of that tool: a union's member); a retry (invalid output,
+ * `ModelRetry`) is the left side.
+ */
 export const processOutput = <O, E, R>(
   run: Run<O, E, R>,
   raw: unknown,
@@ -34,7 +38,7 @@ export const processOutput = <O, E, R>(
 ): Effect.Effect<Either.Either<O, string>, E, R> =>
   recoverRetry(
     Effect.provideService(
-      run.output.process(raw),
+      ((call === undefined ? undefined : run.outputTools.get(call.toolName)) ?? run.output).process(raw),
       RunContext,
       runContext(run, run.state.outputRetries, run.agent.outputRetries, call?.toolName, call?.toolCallId)
     )

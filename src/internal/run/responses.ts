@@ -103,7 +103,8 @@ const handleText = <O, E, R>(
   response: ModelResponse,
   text: string
 ): Effect.Effect<AgentNode<O>, RunError<E>, R> => {
-  const raw = run.mode === "text" ? Either.right(text) : parseJsonText(text)
+  // Text is parsed as JSON for native and prompted output; otherwise (text, a union's text member) it is the answer.
+  const raw = run.mode === "native" || run.mode === "prompted" ? parseJsonText(text) : Either.right(text)
   if (Either.isLeft(raw)) return retryOutput(run, new RetryPromptPart({ content: raw.left }, trustedInput))
   return Effect.flatMap(
     processOutput(run, raw.right, undefined),

@@ -25,21 +25,16 @@ import {
   type UserContent,
   UserPromptPart
 } from "../../Message.js"
-import {
-  Model,
-  type ModelRequestParameters,
-  type Service as ModelService,
-  type OutputMode,
-  type ToolDefinition
-} from "../../Model.js"
+import { Model, type ModelRequestParameters, type OutputMode, type ToolDefinition } from "../../Model.js"
 import * as ModelSettings from "../../ModelSettings.js"
-import { type Output, promptedInstructions } from "../../Output.js"
+import { promptedInstructions } from "../../Output.js"
 import type { Tool } from "../../Tool.js"
 import * as Usage from "../../Usage.js"
 import type { Agent, AgentNode, ModelRequestNode, RunError, RunOptions } from "../agent/types.js"
 import { fromAnswer } from "../deferred/decide.js"
 import { trustedInput } from "../trustedInput.js"
 import type { Resume, Run, State } from "./context.js"
+import { setUpOutput } from "./outputSetup.js"
 import { dynamicInstructionsOf, dynamicSystemPromptsOf } from "./prepare.js"
 import { sendRequest } from "./requests.js"
 import { handleResponse } from "./responses.js"
@@ -61,24 +56,6 @@ export interface Machine<O, E, R> {
 }
 
 const defaultRequestLimit = 50
-
-const thinkingEnabled = (settings: ModelSettings.ModelSettings): boolean =>
-  settings.thinking !== undefined && settings.thinking !== false
-
-const resolveMode = (
-  output: Output<unknown, unknown, unknown>,
-  model: ModelService,
-  settings: ModelSettings.ModelSettings
-): OutputMode => {
-  if (output.mode !== "auto") return output.mode
-  // A model that rejects any forced tool choice cannot be made to call the output tool.
-  if (model.profile.supportsForcedToolCalls === false) return model.profile.supportsNativeOutput ? "native" : "prompted"
-  // Anthropic rejects a forced tool choice while thinking, so the output cannot come from a tool then.
-  if (thinkingEnabled(settings) && !model.profile.supportsForcedToolCallsWithThinking) {
-    return model.profile.supportsNativeOutput ? "native" : "prompted"
-  }
-  return "tool"
-}
 
 const mergeLimits = (agent: Usage.UsageLimits | undefined, run: Usage.UsageLimits | undefined): Usage.UsageLimits => ({
   requestLimit: run?.requestLimit ?? agent?.requestLimit ?? defaultRequestLimit,
@@ -107,30 +84,19 @@ const remainingLimits = (limits: Usage.UsageLimits, spent: Usage.RunUsage | unde
 /** The tools by name; two tools of one name are the user's mistake. */
 const toolsByName = <E, R>(
   tools: ReadonlyArray<Tool<string, E, R>>,
-  outputTool: ToolDefinition | undefined
+  outputTools: ReadonlyArray<ToolDefinition>
 ): Effect.Effect<ReadonlyMap<string, Tool<string, E, R>>, UserError> => {
   const byName = new Map<string, Tool<string, E, R>>()
   for (const tool of tools) {
     if (byName.has(tool.name)) return Effect.fail(new UserError({ message: `Two tools are named '${tool.name}'` }))
     byName.set(tool.name, tool)
   }
-  if (outputTool !== undefined && byName.has(outputTool.name)) {
-    return Effect.fail(new UserError({ message: `A tool is named '${outputTool.name}', like the output tool` }))
+  const clash = outputTools.find((outputTool) => byName.has(outputTool.name))
+  if (clash !== undefined) {
+    return Effect.fail(new UserError({ message: `A tool is named '${clash.name}', like the output tool` }))
   }
   return Effect.succeed(byName)
 }
-
-/** The output tool, when the output comes from a tool call. */
-const outputToolOf = (output: Output<unknown, unknown, unknown>, mode: OutputMode): ToolDefinition | undefined =>
-  mode === "tool" && output.jsonSchema !== undefined
-    ? {
-        name: output.name,
-        description: output.description ?? "The final response which ends this conversation",
-        parametersJsonSchema: output.jsonSchema,
-        kind: "output",
-        strict: output.strict
-      }
-    : undefined
 
 /** The instructions of every request of the run: the agent's, the run's, the prompted output's. */
 const instructionsOf = <E, R>(
@@ -201,9 +167,9 @@ const start = Effect.fnUntraced(function* <O, E, R>(agent: Agent<O, E, R>, entry
   const model = yield* Model
   const settings = ModelSettings.merge(model.settings, agent.settings, options.settings)
   const output = agent.output
-  const mode = resolveMode(output, model, settings)
-  const outputTool = outputToolOf(output, mode)
-  const agentTools = yield* toolsByName(agent.tools, outputTool)
+  const outputSetup = yield* setUpOutput(output, model, settings)
+  const mode = outputSetup.mode
+  const agentTools = yield* toolsByName(agent.tools, outputSetup.definitions)
   const stepTools = yield* startToolsets(agent)
 
   const history = options.messageHistory ?? []
@@ -253,10 +219,10 @@ const start = Effect.fnUntraced(function* <O, E, R>(agent: Agent<O, E, R>, entry
   const structuredText = (mode === "native" || mode === "prompted") && output.jsonSchema !== undefined
   const parameters: ModelRequestParameters = {
     functionTools: agent.tools.map((tool) => tool.definition),
-    outputTools: outputTool === undefined ? [] : [outputTool],
+    outputTools: outputSetup.definitions,
     builtinTools: agent.builtinTools,
     outputMode: mode,
-    allowTextOutput: mode !== "tool",
+    allowTextOutput: outputSetup.allowText,
     outputObject:
       structuredText && output.jsonSchema !== undefined
         ? { name: output.name, description: output.description, jsonSchema: output.jsonSchema, strict: output.strict }
@@ -283,8 +249,9 @@ const start = Effect.fnUntraced(function* <O, E, R>(agent: Agent<O, E, R>, entry
     parameters,
     instructions,
     tools,
-    outputToolName: outputTool?.name,
-    toolNames: [...tools.keys(), ...(outputTool === undefined ? [] : [outputTool.name])],
+    outputTools: outputSetup.tools,
+    partials: outputSetup.partials,
+    toolNames: [...tools.keys(), ...outputSetup.tools.keys()],
     stepTools,
     prompt,
     state,

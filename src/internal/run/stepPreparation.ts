@@ -85,5 +85,5 @@ const apply = <O, E, R>(run: Run<O, E, R>, step: Prepare.Step, tools: ReadonlyMa
   run.parameters = step.parameters
   run.settings = step.settings
   run.tools = callable
-  run.toolNames = run.outputToolName === undefined ? [...callable.keys()] : [...callable.keys(), run.outputToolName]
+  run.toolNames = [...callable.keys(), ...run.outputTools.keys()]
 }

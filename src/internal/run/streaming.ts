@@ -51,13 +51,7 @@ interface ToolsSource<O, E> {
 
 /** A tracker of the partial output of one response, when the output is structured. */
 const partialsOf = <O, E, R>(run: Run<O, E, R>): PartialOutputTracker<unknown> | undefined =>
-  run.mode === "text" || run.output.jsonSchema === undefined
-    ? undefined
-    : new PartialOutputTracker({
-        outputToolNames: run.outputToolName === undefined ? [] : [run.outputToolName],
-        jsonText: run.mode === "native" || run.mode === "prompted",
-        wrapped: run.output.wrapped
-      })
+  run.partials === undefined ? undefined : new PartialOutputTracker(run.partials)
 
 /** The streamed run from `node` on. */
 export const streamFrom = <O, E, R>(
@@ -84,7 +78,10 @@ const makePull = <O, E, R>(run: Run<O, E, R>, start: AgentNode<O>, scope: Scope.
         source = { _tag: "Done" }
         const last: Array<AgentEvent<O>> = [node.finalResult, runFinished(node.result)]
         // Structured output ends its partials with the validated output.
-        if (run.mode !== "text") last.unshift(PartialOutput.complete(node.result.output, node.finalResult.toolCallId))
+        if (run.mode !== "text") {
+          const member = run.output.mode === "union" ? node.finalResult.toolName : undefined
+          last.unshift(PartialOutput.complete(node.result.output, node.finalResult.toolCallId, member))
+        }
         return Effect.as(Effect.annotateCurrentSpan(usageAttributes(node.result)), Chunk.unsafeFromArray(last))
       }
     }

@@ -253,7 +253,7 @@ const runTurn = <O, E, R>(
     case "All": {
       const outputResults = new Map<number, Either.Either<O, string>>()
       const runCall = (index: number) =>
-        run.outputToolName === round.calls[index]!.toolName
+        run.outputTools.has(round.calls[index]!.toolName)
           ? Effect.map(runOutput(run, round.calls[index]!), (result) => void outputResults.set(index, result))
           : runFunction(run, round, index, emit)
       return Effect.map(runSegments(turn.segments, runCall, concurrency), () => {
@@ -314,7 +314,7 @@ export const processToolCalls = <O, E, R>(
   let knownFunctionCalls = 0
   for (const call of calls) {
     const tool = run.tools.get(call.toolName)
-    const kind = call.toolName === run.outputToolName ? "output" : tool !== undefined ? "function" : "unknown"
+    const kind = run.outputTools.has(call.toolName) ? "output" : tool !== undefined ? "function" : "unknown"
     if (kind === "function") knownFunctionCalls++
     planned.push({ kind, sequential: tool?.sequential === true })
   }

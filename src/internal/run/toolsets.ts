@@ -34,19 +34,18 @@ const resolve = <O, E, R>(
     (sourced) => {
       const tools = new Map<string, Tool<string, E, R>>()
       for (const { tool } of sourced) tools.set(tool.name, tool)
-      const outputTool = run.outputToolName
-      const clash = outputTool === undefined ? undefined : sourced.find(({ tool }) => tool.name === outputTool)
-      if (outputTool !== undefined && clash !== undefined) {
+      const clash = sourced.find(({ tool }) => run.outputTools.has(tool.name))
+      if (clash !== undefined) {
         return Effect.fail(
           new Toolset.DuplicateToolName({
-            message: `Two tools are named '${outputTool}': one from ${clash.source}, one is the output tool`,
-            name: outputTool,
+            message: `Two tools are named '${clash.tool.name}': one from ${clash.source}, one is the output tool`,
+            name: clash.tool.name,
             sources: [clash.source, "the output"]
           })
         )
       }
       run.tools = tools
-      run.toolNames = [...tools.keys(), ...(outputTool === undefined ? [] : [outputTool])]
+      run.toolNames = [...tools.keys(), ...run.outputTools.keys()]
       run.parameters = { ...run.parameters, functionTools: sourced.map(({ tool }) => tool.definition) }
       return Effect.void
     }
