@@ -20,6 +20,12 @@ for (const entry of entries) loaded[entry] = Object.keys(await import(entry)).so
 console.log(JSON.stringify(loaded))
 `
 
+// The Node built-ins behind `fetch`, `Response` and `Headers` that importing the entry points loaded.
+const fetchBuiltinsScript = `
+for (const entry of ["effect-claude", "effect-claude/anthropic", "effect-claude/testing"]) await import(entry)
+console.log(JSON.stringify(process.moduleLoadList.filter((name) => name.includes("undici"))))
+`
+
 // A module loader hook that appends the URL of every module loaded to `data.file`.
 const recordingHook = `
 import { appendFileSync } from "node:fs"
@@ -94,6 +100,10 @@ describe("the built package", () => {
       // The hook saw the package itself, so an empty list cannot pass.
       expect(urls.filter((url) => url.endsWith("/dist/anthropic/AnthropicModel.js"))).toHaveLength(1)
       expect(urls.filter((url) => mustNotLoad.some((path) => url.includes(path)))).toEqual([])
+      // Node's own fetch implementation (several MB) loads on the first read of a global such as
+      // `Response`: a program that sends no request through the bridge must not pay for it.
+      const builtins = await run(process.execPath, ["--input-type=module", "-e", fetchBuiltinsScript], { cwd: root })
+      expect(JSON.parse(builtins.stdout)).toEqual([])
     } finally {
       await rm(directory, { recursive: true, force: true })
     }

@@ -16,6 +16,7 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type { HttpClientResponse } from "@effect/platform/HttpClientResponse"
 import type { HttpMethod } from "@effect/platform/HttpMethod"
 import { Cause, Effect, Exit, type Fiber, FiberId, Runtime, Stream } from "effect"
+import { bufferedResponse } from "./bufferedResponse.js"
 
 /**
  * A transport failure seen by the bridge; the SDK reports it as a connection error.
@@ -138,105 +139,6 @@ const toHttpClientRequest = (input: string | URL | Request, init: RequestInit | 
   }
   return HttpClientRequest.setBody(request, toBody(body, headers["content-type"]))
 }
-
-const utf8 = new TextDecoder()
-
-const bodyUnusable = () => new TypeError("Body is unusable: Body has already been read")
-
-/**
- * A `Response` whose body is already in memory. A real `Response` (so `instanceof`, headers and
- * status are the platform's own), built without a body stream: creating one costs more than the
- * rest of a small request, and the SDK reads such bodies at once with `json()` / `text()`. The
- * `body` stream is made only if someone asks for it.
- */
-class BufferedResponse extends Response {
-  #bytes: Uint8Array | undefined
-  #stream: ReadableStream<Uint8Array> | undefined = undefined
-
-  constructor(bytes: Uint8Array, init: ResponseInit) {
-    super(null, init)
-    this.#bytes = bytes
-  }
-
-  /** Takes the bytes; a second reader is refused, as with any body. */
-  #take(): Uint8Array {
-    const bytes = this.#bytes
-    if (bytes === undefined || this.#stream?.locked === true) throw bodyUnusable()
-    this.#bytes = undefined
-    return bytes
-  }
-
-  /** The `body` accessor: a stream over the bytes, made on first use. */
-  bodyStream(): ReadableStream<Uint8Array> {
-    // High-water mark 0: the bytes move into the stream only when it is read, so asking for
-    // `body` (the SDK does, to watch it) does not consume it.
-    this.#stream ??= new ReadableStream<Uint8Array>(
-      {
-        pull: (controller) => {
-          const bytes = this.#bytes
-          this.#bytes = undefined
-          if (bytes !== undefined && bytes.byteLength > 0) controller.enqueue(bytes)
-          controller.close()
-        }
-      },
-      { highWaterMark: 0 }
-    )
-    return this.#stream
-  }
-
-  /** The `bodyUsed` accessor. */
-  isUsed(): boolean {
-    return this.#bytes === undefined
-  }
-
-  override async arrayBuffer(): Promise<ArrayBuffer> {
-    const bytes = this.#take()
-    return bytes.buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
-      ? bytes.buffer
-      : new Uint8Array(bytes).buffer
-  }
-
-  override async bytes(): Promise<Uint8Array<ArrayBuffer>> {
-    return new Uint8Array(await this.arrayBuffer())
-  }
-
-  override async text(): Promise<string> {
-    return utf8.decode(this.#take())
-  }
-
-  override async json(): Promise<unknown> {
-    return JSON.parse(await this.text())
-  }
-
-  override async blob(): Promise<Blob> {
-    return new Blob([await this.arrayBuffer()], { type: this.headers.get("content-type") ?? "" })
-  }
-
-  override async formData(): Promise<FormData> {
-    return new Response(await this.arrayBuffer(), { headers: this.headers }).formData()
-  }
-
-  override clone(): Response {
-    const bytes = this.#bytes
-    if (bytes === undefined || this.#stream?.locked === true) throw bodyUnusable()
-    return new BufferedResponse(bytes, { status: this.status, statusText: this.statusText, headers: this.headers })
-  }
-}
-
-// `body` and `bodyUsed` are accessors of `Response.prototype`; TypeScript types them as fields,
-// so they are redefined here rather than in the class body.
-Object.defineProperties(BufferedResponse.prototype, {
-  body: {
-    get(this: BufferedResponse) {
-      return this.bodyStream()
-    }
-  },
-  bodyUsed: {
-    get(this: BufferedResponse) {
-      return this.isUsed()
-    }
-  }
-})
 
 interface Exchange {
   readonly response: HttpClientResponse
@@ -391,7 +293,7 @@ export const makeFetch = (
         }
         try {
           if (nullBodyStatus(status)) resolve(new Response(null, { status, headers }))
-          else if (buffer !== undefined) resolve(new BufferedResponse(new Uint8Array(buffer), { status, headers }))
+          else if (buffer !== undefined) resolve(bufferedResponse(new Uint8Array(buffer), { status, headers }))
           else resolve(new Response(readableBody(response.stream, signal, runFork, idleMillis), { status, headers }))
         } catch (error) {
           reject(new BridgeTransportError(`Invalid response: ${String(error)}`, { cause: error }))
