@@ -50,6 +50,9 @@ export const timeoutMillis = (timeout: Duration.DurationInput): number =>
  */
 export const commonClientOptions = (options: CommonOptions, logger: SdkLogger) => ({
   logger,
+  // `traces: false` keeps the SDK's default trace-context propagation (see `CommonOptions.sdkSpans`);
+  // with `sdkSpans: true` the SDK settles its telemetry itself, from its environment variables.
+  ...(options.sdkSpans === true ? {} : { openTelemetry: { traces: false } }),
   ...(options.timeout === undefined ? {} : { timeout: timeoutMillis(options.timeout) }),
   ...(options.defaultHeaders === undefined ? {} : { defaultHeaders: { ...options.defaultHeaders } }),
   ...(options.defaultQuery === undefined ? {} : { defaultQuery: { ...options.defaultQuery } })

@@ -101,4 +101,12 @@ export interface CommonOptions {
   readonly defaultHeaders?: Readonly<Record<string, string>> | undefined
   /** Query parameters sent with every request. */
   readonly defaultQuery?: Readonly<Record<string, string>> | undefined
+  /**
+   * Whether the SDK also records its own OpenTelemetry span per call (default false). The model's
+   * `chat` span (Effect's tracer, GenAI conventions) already describes each request; the SDK's
+   * second span of the same call costs CPU on every request even with no tracer registered. Its
+   * trace-context headers are sent either way. With `true` the SDK configures its telemetry as it
+   * does by default, from its `ANTHROPIC_OPEN_TELEMETRY*` environment variables.
+   */
+  readonly sdkSpans?: boolean | undefined
 }

@@ -48,6 +48,22 @@ describe("AnthropicClient.layerConfig", () => {
 })
 
 describe("AnthropicClient.layer", () => {
+  it.effect(
+    "the SDK's own OpenTelemetry span is off unless sdkSpans asks for it; its header propagation stays on",
+    () =>
+      Effect.gen(function* () {
+        const build = (sdkSpans: boolean | undefined) =>
+          Effect.map(
+            AnthropicClient.make({ apiKey: Redacted.make("sk-ant-test"), sdkSpans }),
+            (service) => service.sdk.openTelemetry
+          ).pipe(Effect.provide(NodeHttpClient.layerUndici))
+        const byDefault = yield* build(undefined)
+        expect(byDefault.traces.enabled).toBe(false)
+        expect(byDefault.propagation).toBe(true)
+        expect((yield* build(true)).traces.enabled).toBe(true)
+      })
+  )
+
   it.scoped("an OAuth token instead of an API key; sdk is built with maxRetries 0", () =>
     Effect.gen(function* () {
       const server = yield* loopback((_, response) =>
