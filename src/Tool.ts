@@ -260,14 +260,18 @@ export function make<
     new InvalidToolArgs({ message: ParseResult.TreeFormatter.formatIssueSync(issue) })
   // A Schema without asynchronous or effectful parts decodes to an `Either` at once: go on from it
   // directly, without running the decoding as an Effect (a few µs of every tool call).
-  const decoded = (args: unknown): Effect.Effect<A, InvalidToolArgs, RP> =>
+  const decodedThen = <B, E2, R2>(
+    args: unknown,
+    then: (decoded: A) => Effect.Effect<B, E2, R2>
+  ): Effect.Effect<B, InvalidToolArgs | E2, RP | R2> =>
     Effect.suspend(() => {
       const result = decode(args)
-      if (!isEither(result)) return Effect.mapError(result, invalid)
-      return Either.isRight(result) ? Effect.succeed(result.right) : Effect.fail(invalid(result.left))
+      if (!isEither(result)) return Effect.flatMap(Effect.mapError(result, invalid), then)
+      return Either.isRight(result) ? then(result.right) : Effect.fail(invalid(result.left))
     })
+  const decoded = (args: unknown): Effect.Effect<A, InvalidToolArgs, RP> => decodedThen(args, Effect.succeed)
   const run = (args: unknown): Effect.Effect<unknown, InvalidToolArgs | E, R | RP> => {
-    const handled = Effect.flatMap(decoded(args), options.handler)
+    const handled = decodedThen(args, options.handler)
     // A result the success Schema cannot encode is a bug in the program, not the model's fault.
     return encode === undefined ? handled : Effect.flatMap(handled, (result) => Effect.orDie(encode(result)))
   }

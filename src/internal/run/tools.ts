@@ -225,7 +225,7 @@ const settleOutput = <O>(round: Round<O>, index: number, result: Either.Either<O
   }
 }
 
-/** Runs one turn of the plan. */
+/** Runs one turn of the plan. Call it when the turn is to run: it reads what earlier turns gave. */
 const runTurn = <O, E, R>(
   run: Run<O, E, R>,
   round: Round<O>,
@@ -235,21 +235,17 @@ const runTurn = <O, E, R>(
   const concurrency = run.agent.toolConcurrency
   switch (turn._tag) {
     case "Functions":
-      return Effect.suspend(() => {
-        if (turn.skipOnceFinal && round.final !== undefined) {
-          for (const segment of turn.segments) for (const index of segment) round.stub(index, toolSkipped)
-          return Effect.void
-        }
-        return runSegments(turn.segments, (index) => runFunction(run, round, index, emit), concurrency)
-      })
+      if (turn.skipOnceFinal && round.final !== undefined) {
+        for (const segment of turn.segments) for (const index of segment) round.stub(index, toolSkipped)
+        return Effect.void
+      }
+      return runSegments(turn.segments, (index) => runFunction(run, round, index, emit), concurrency)
     case "Output":
-      return Effect.suspend(() => {
-        if (round.final !== undefined) {
-          round.stub(turn.index, outputSkipped)
-          return Effect.void
-        }
-        return Effect.map(runOutput(run, round.calls[turn.index]!), (result) => settleOutput(round, turn.index, result))
-      })
+      if (round.final !== undefined) {
+        round.stub(turn.index, outputSkipped)
+        return Effect.void
+      }
+      return Effect.map(runOutput(run, round.calls[turn.index]!), (result) => settleOutput(round, turn.index, result))
     case "All": {
       const outputResults = new Map<number, Either.Either<O, string>>()
       const runCall = (index: number) =>
@@ -318,15 +314,14 @@ export const processToolCalls = <O, E, R>(
     if (kind === "function") knownFunctionCalls++
     planned.push({ kind, sequential: tool?.sequential === true })
   }
+  const exceeded = knownFunctionCalls > 0 ? UsageTree.toolCallLimitFailure(run, knownFunctionCalls) : undefined
+  if (exceeded !== undefined) return Effect.fail(exceeded)
   const round = new Round<O>(calls)
   const turns = plan(planned, run.agent.endStrategy)
-  const runTurns = () =>
+  // `forEach` builds each turn when the one before has run.
+  const handled =
     turns.length === 1
       ? runTurn(run, round, turns[0]!, emit)
       : Effect.forEach(turns, (turn) => runTurn(run, round, turn, emit), { discard: true })
-  const handled =
-    knownFunctionCalls > 0
-      ? Effect.flatMap(UsageTree.checkBeforeToolCalls(run, knownFunctionCalls), runTurns)
-      : Effect.suspend(runTurns)
   return Effect.flatMap(handled, () => finish(run, round))
 }
