@@ -35,17 +35,17 @@ export const inSpan = <A, E, R, P = never>(
           started.onEnd?.(exit)
           endSpan(fiber, span, exit)
         }
-        const restoreContext = FiberRef.set(FiberRef.currentContext, outer)
         return Effect.zipRight(
           FiberRef.set(FiberRef.currentContext, started.provide === undefined ? inner : started.provide(inner)),
           Effect.matchCauseEffect(restore(started.effect), {
             onFailure: (cause) => {
               end(Exit.failCause(cause))
-              return Effect.zipRight(restoreContext, Effect.failCause(cause))
+              return Effect.zipRight(FiberRef.set(FiberRef.currentContext, outer), Effect.failCause(cause))
             },
             onSuccess: (value) => {
               end(Exit.succeed(value))
-              return Effect.as(restoreContext, value)
+              // The context restored and the value given in one step.
+              return FiberRef.modify(FiberRef.currentContext, () => [value, outer])
             }
           })
         )

@@ -263,7 +263,7 @@ const runTurn = <O, E, R>(
 const finish = <O, E, R>(
   run: Run<O, E, R>,
   round: Round<O>
-): Effect.Effect<ToolCallsOutcome<O>, UnexpectedModelBehavior> => {
+): Either.Either<ToolCallsOutcome<O>, UnexpectedModelBehavior> => {
   const { agent, state } = run
   // A function tool asking for a retry wins over the output: the model answers the retry first.
   if (round.final !== undefined && round.functionRetried && agent.endStrategy !== "early") {
@@ -278,7 +278,7 @@ const finish = <O, E, R>(
     state.outputRetries += round.outputFailures
     if (state.outputRetries > agent.outputRetries) {
       const retry = round.parts.find((part) => part?._tag === "RetryPromptPart")
-      return Effect.fail(
+      return Either.left(
         outputRetriesExceeded(agent.outputRetries, retry?._tag === "RetryPromptPart" ? retry.content : undefined)
       )
     }
@@ -289,7 +289,7 @@ const finish = <O, E, R>(
   const winner = round.final
   const pending: Array<PendingCall> = []
   for (const call of round.pending) if (call !== undefined) pending.push(call)
-  return Effect.succeed({
+  return Either.right({
     parts: ordered,
     final: winner === undefined ? undefined : { output: winner.output, call: round.calls[winner.index]! },
     pending
@@ -297,15 +297,16 @@ const finish = <O, E, R>(
 }
 
 /**
- * Runs the tool calls of one response and says what goes back to the model, or what the output is.
- * Call it when the calls are to run (inside `suspend` or a `flatMap`): it reads the run's state as
- * it builds the effect.
+ * Runs the tool calls of one response and says what goes back to the model, or what the output is,
+ * as `then` makes it of the outcome (a step fewer than mapping the result). Call it when the calls
+ * are to run (inside `suspend` or a `flatMap`): it reads the run's state as it builds the effect.
  */
-export const processToolCalls = <O, E, R>(
+export const processToolCalls = <O, E, R, A>(
   run: Run<O, E, R>,
   calls: ReadonlyArray<ToolCallPart>,
-  emit: Emit | undefined
-): Effect.Effect<ToolCallsOutcome<O>, E | UnexpectedModelBehavior | UsageLimitExceeded, R> => {
+  emit: Emit | undefined,
+  then: (outcome: ToolCallsOutcome<O>) => A
+): Effect.Effect<A, E | UnexpectedModelBehavior | UsageLimitExceeded, R> => {
   const planned: Array<PlannedCall> = []
   let knownFunctionCalls = 0
   for (const call of calls) {
@@ -323,5 +324,8 @@ export const processToolCalls = <O, E, R>(
     turns.length === 1
       ? runTurn(run, round, turns[0]!, emit)
       : Effect.forEach(turns, (turn) => runTurn(run, round, turn, emit), { discard: true })
-  return Effect.flatMap(handled, () => finish(run, round))
+  return Effect.flatMap(handled, () => {
+    const outcome = finish(run, round)
+    return Either.isLeft(outcome) ? Effect.fail(outcome.left) : Effect.succeed(then(outcome.right))
+  })
 }
