@@ -21,6 +21,7 @@ import { Effect, Either, ParseResult, Pipeable, Predicate, Schema } from "effect
 import type { ModelRetry } from "./AgentError.js"
 import type { Deferral } from "./DeferredTools.js"
 import { plainObjectSchema, toolInputSchema } from "./internal/jsonSchema.js"
+import { isPlain } from "./internal/plainSchema.js"
 import type { JsonSchema, ToolDefinition } from "./Model.js"
 import type * as Prepare from "./Prepare.js"
 import type { RunContext } from "./RunContext.js"
@@ -254,7 +255,11 @@ export function make<
   SI = S,
   P extends Prepare.Prepared = never
 >(name: Name, options: Options<A, I, RP, S, SI, E, R, P>): Made<Name, E, R, RP, P> {
-  const decode = ParseResult.decodeUnknown(options.parameters, decodeOptions)
+  // A plain Schema (no transformation, class or recursion) has the cheaper synchronous decoder, and
+  // no requirements: they come from transformations and declarations.
+  const decode = isPlain(options.parameters.ast)
+    ? ParseResult.decodeUnknownEither(options.parameters as Schema.Schema<A, I>, decodeOptions)
+    : ParseResult.decodeUnknown(options.parameters, decodeOptions)
   const encode = options.success === undefined ? undefined : Schema.encode(options.success)
   const invalid = (issue: ParseResult.ParseIssue) =>
     new InvalidToolArgs({ message: ParseResult.TreeFormatter.formatIssueSync(issue) })
