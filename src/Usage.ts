@@ -190,8 +190,7 @@ export const checkBeforeToolCalls = (
   limits: UsageLimits,
   usage: RunUsage,
   count: number
-): Effect.Effect<void, UsageLimitExceeded> =>
-  failWith(toolCallsExceeded(limits, usage, count))
+): Effect.Effect<void, UsageLimitExceeded> => failWith(toolCallsExceeded(limits, usage, count))
 
 /**
  * The usage of a delegation tree (a run and the agents it runs as tools, `Agent.asTool`), shared

@@ -78,7 +78,8 @@ const openSpan = (fiber: AnyFiber, name: string, options: Tracer.SpanOptions): T
   )
   const annotations = fiber.getFiberRef(FiberRef.currentTracerSpanAnnotations)
   if (HashMap.size(annotations) > 0) HashMap.forEach(annotations, (value, key) => span.attribute(key, value))
-  if (options.attributes !== undefined) for (const key in options.attributes) span.attribute(key, options.attributes[key])
+  if (options.attributes !== undefined)
+    for (const key in options.attributes) span.attribute(key, options.attributes[key])
   return span
 }
 

@@ -3,6 +3,10 @@
  * a test. The function sees the whole conversation and the request parameters (tools, output
  * mode) and returns the response; an optional stream function returns the answer as deltas.
  *
+ * Parts built from typed values may skip their Schema check with Effect's `disableValidation`
+ * option, as the second example does: TypeScript has already checked them, and the check costs more
+ * than the rest of a fake's step (the benchmarks' fake builds its parts this way).
+ *
  * @example
  * import { Effect } from "effect"
  * import { Message } from "effect-claude"
@@ -10,6 +14,13 @@
  *
  * const echo = FunctionModel.layer((messages) =>
  *   Effect.succeed([new Message.TextPart({ content: `I saw ${messages.length} message(s)` })])
+ * )
+ *
+ * // Typed parts, built without the Schema check.
+ * const caller = FunctionModel.layer(() =>
+ *   Effect.succeed([
+ *     new Message.ToolCallPart({ toolName: "lookup", args: { id: 1 }, toolCallId: "call_1" }, { disableValidation: true })
+ *   ])
  * )
  */
 import { Chunk, Effect, Layer, Stream } from "effect"
