@@ -1,7 +1,7 @@
 /**
  * Whether a Schema decodes without effects: only structs, tuples, unions, refinements and
  * primitives, no transformation, declaration (class), recursion or decoding fallback. Such a Schema
- * is decoded with `decodeUnknownEither`, several times cheaper per call than the Effect decoder and
+ * is decoded with `decodeUnknownEither`, cheaper per call than the Effect decoder and
  * the same result, where a transformation's effect would run detached from the caller's services.
  * `Tool.make` decodes every call's arguments this way when it can. Listed in `src/PERFORMANCE.md`.
  */
