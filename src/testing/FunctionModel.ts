@@ -37,7 +37,7 @@ import * as Model from "../Model.js"
 import { ModelResponseBuilder } from "../ModelResponseBuilder.js"
 import type { ModelSettings } from "../ModelSettings.js"
 import type { ModelResponseStreamEvent } from "../StreamEvent.js"
-import { estimateUsage } from "./estimateUsage.js"
+import { estimateUsage, rememberResponseWords } from "./estimateUsage.js"
 
 /**
  * What the function is told besides the messages.
@@ -265,22 +265,22 @@ export const make = (
       Effect.flatMap(modelFunction(messages, infoOf(settings, parameters)), (result) =>
         result instanceof ModelResponse
           ? Effect.succeed(result)
-          : Effect.clockWith((clock) =>
-              Effect.succeed(
-                // The parts are typed and already built instances: no need to validate them again.
-                new ModelResponse(
-                  {
-                    parts: [...result],
-                    usage: estimateUsage(messages, result),
-                    modelName,
-                    providerName: "function",
-                    finishReason: finishReasonOf(result),
-                    timestamp: new Date(clock.unsafeCurrentTimeMillis())
-                  },
-                  trustedInput
-                )
+          : Effect.clockWith((clock) => {
+              // The parts are typed and already built instances: no need to validate them again.
+              const response = new ModelResponse(
+                {
+                  parts: [...result],
+                  usage: estimateUsage(messages, result),
+                  modelName,
+                  providerName: "function",
+                  finishReason: finishReasonOf(result),
+                  timestamp: new Date(clock.unsafeCurrentTimeMillis())
+                },
+                trustedInput
               )
-            )
+              rememberResponseWords(response)
+              return Effect.succeed(response)
+            })
       )
 
   const countTokens = options.countTokens
