@@ -24,12 +24,12 @@ interface Profile {
 /** The parts of a step, in the order a sample is tested against them. */
 const parts: ReadonlyArray<readonly [string, RegExp]> = [
   ["garbage collection", /^\(garbage collector\)/],
-  ["the scenario's fake model function (bench/, builds validated parts)", / bench\/contenders\//],
+  ["the scenario's fake model function (bench/: reads the conversation, builds its parts)", / bench\/contenders\//],
   ["FunctionModel: usage estimate, the response", / dist\/testing\//],
   ["tool: argument decoding (Schema) and handler", / dist\/Tool\.js/],
   [
     "spans: open, annotate, end; GenAI metrics",
-    /^(unsafeMakeSpan|endSpan) |^(NativeSpan|span|attribute|end) npm:effect\/dist\/esm\/internal\/tracer\.js|^onEnd dist\/Model|^\S* dist\/internal\/chatSpan| npm:effect\/dist\/esm\/internal\/metric\//
+    /^(unsafeMakeSpan|openSpan|endSpan) |^(NativeSpan|span|attribute|end) npm:effect\/dist\/esm\/internal\/tracer\.js|^onEnd dist\/Model|^\S* dist\/internal\/chatSpan| npm:effect\/dist\/esm\/internal\/metric\//
   ],
   ["context changes (FiberRef set: span parent, RunContext)", /setFiberRef|fiberRefs\.js/],
   ["Schema class constructors on the loop's path (trusted)", /klass effect|lazilyMergeDefaults/],

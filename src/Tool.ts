@@ -21,6 +21,7 @@ import { Effect, Either, ParseResult, Pipeable, Predicate, Schema } from "effect
 import type { ModelRetry } from "./AgentError.js"
 import type { Deferral } from "./DeferredTools.js"
 import { plainObjectSchema, toolInputSchema } from "./internal/jsonSchema.js"
+import { isPlain } from "./internal/plainSchema.js"
 import type { JsonSchema, ToolDefinition } from "./Model.js"
 import type * as Prepare from "./Prepare.js"
 import type { RunContext } from "./RunContext.js"
@@ -254,20 +255,28 @@ export function make<
   SI = S,
   P extends Prepare.Prepared = never
 >(name: Name, options: Options<A, I, RP, S, SI, E, R, P>): Made<Name, E, R, RP, P> {
-  const decode = ParseResult.decodeUnknown(options.parameters, decodeOptions)
+  // A plain Schema (no transformation, class or recursion) has the cheaper synchronous decoder, and
+  // no requirements: they come from transformations and declarations.
+  const decode = isPlain(options.parameters.ast)
+    ? ParseResult.decodeUnknownEither(options.parameters as Schema.Schema<A, I>, decodeOptions)
+    : ParseResult.decodeUnknown(options.parameters, decodeOptions)
   const encode = options.success === undefined ? undefined : Schema.encode(options.success)
   const invalid = (issue: ParseResult.ParseIssue) =>
     new InvalidToolArgs({ message: ParseResult.TreeFormatter.formatIssueSync(issue) })
   // A Schema without asynchronous or effectful parts decodes to an `Either` at once: go on from it
   // directly, without running the decoding as an Effect (a few µs of every tool call).
-  const decoded = (args: unknown): Effect.Effect<A, InvalidToolArgs, RP> =>
+  const decodedThen = <B, E2, R2>(
+    args: unknown,
+    then: (decoded: A) => Effect.Effect<B, E2, R2>
+  ): Effect.Effect<B, InvalidToolArgs | E2, RP | R2> =>
     Effect.suspend(() => {
       const result = decode(args)
-      if (!isEither(result)) return Effect.mapError(result, invalid)
-      return Either.isRight(result) ? Effect.succeed(result.right) : Effect.fail(invalid(result.left))
+      if (!isEither(result)) return Effect.flatMap(Effect.mapError(result, invalid), then)
+      return Either.isRight(result) ? then(result.right) : Effect.fail(invalid(result.left))
     })
+  const decoded = (args: unknown): Effect.Effect<A, InvalidToolArgs, RP> => decodedThen(args, Effect.succeed)
   const run = (args: unknown): Effect.Effect<unknown, InvalidToolArgs | E, R | RP> => {
-    const handled = Effect.flatMap(decoded(args), options.handler)
+    const handled = decodedThen(args, options.handler)
     // A result the success Schema cannot encode is a bug in the program, not the model's fault.
     return encode === undefined ? handled : Effect.flatMap(handled, (result) => Effect.orDie(encode(result)))
   }

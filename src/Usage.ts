@@ -11,7 +11,8 @@
  * const check: Effect.Effect<void, AgentError.UsageLimitExceeded> = Usage.checkTokens(limits, usage)
  */
 import { Effect, Schema } from "effect"
-import { UsageLimitExceeded } from "./AgentError.js"
+import type { UsageLimitExceeded } from "./AgentError.js"
+import { requestExceeded, tokensExceeded, toolCallsExceeded } from "./internal/usageLimits.js"
 
 const TokenCount = Schema.optionalWith(Schema.Number, { default: () => 0 })
 const Details = Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.Number }), {
@@ -157,15 +158,9 @@ export interface UsageLimits {
   readonly countTokensBeforeRequest?: boolean | undefined
 }
 
-const exceeded = (limit: UsageLimitExceeded["limit"], maximum: number, value: number, what: string) =>
-  Effect.fail(
-    new UsageLimitExceeded({
-      limit,
-      maximum,
-      value,
-      message: `The next ${what} would exceed the ${limit} limit of ${maximum} (${limit}: ${value})`
-    })
-  )
+/** The failure as an Effect, or `Effect.void` within the limits. */
+const failWith = (failure: UsageLimitExceeded | undefined): Effect.Effect<void, UsageLimitExceeded> =>
+  failure === undefined ? Effect.void : Effect.fail(failure)
 
 /**
  * Checked before each model request: fails when the next request would exceed `requestLimit`.
@@ -173,12 +168,8 @@ const exceeded = (limit: UsageLimitExceeded["limit"], maximum: number, value: nu
  * @since 0.1.0
  * @category utils
  */
-export const checkBeforeRequest = (limits: UsageLimits, usage: RunUsage): Effect.Effect<void, UsageLimitExceeded> => {
-  const next = usage.requests + 1
-  return limits.requestLimit !== undefined && next > limits.requestLimit
-    ? exceeded("requests", limits.requestLimit, next, "request")
-    : Effect.void
-}
+export const checkBeforeRequest = (limits: UsageLimits, usage: RunUsage): Effect.Effect<void, UsageLimitExceeded> =>
+  failWith(requestExceeded(limits, usage))
 
 /**
  * Checked after each response: fails when the run's tokens exceed any token limit.
@@ -186,26 +177,8 @@ export const checkBeforeRequest = (limits: UsageLimits, usage: RunUsage): Effect
  * @since 0.1.0
  * @category utils
  */
-export const checkTokens = (limits: UsageLimits, usage: RunUsage): Effect.Effect<void, UsageLimitExceeded> => {
-  if (limits.inputTokensLimit !== undefined && usage.inputTokens > limits.inputTokensLimit) {
-    return Effect.fail(tokenError("inputTokens", limits.inputTokensLimit, usage.inputTokens))
-  }
-  if (limits.outputTokensLimit !== undefined && usage.outputTokens > limits.outputTokensLimit) {
-    return Effect.fail(tokenError("outputTokens", limits.outputTokensLimit, usage.outputTokens))
-  }
-  if (limits.totalTokensLimit !== undefined && usage.totalTokens > limits.totalTokensLimit) {
-    return Effect.fail(tokenError("totalTokens", limits.totalTokensLimit, usage.totalTokens))
-  }
-  return Effect.void
-}
-
-const tokenError = (limit: "inputTokens" | "outputTokens" | "totalTokens", maximum: number, value: number) =>
-  new UsageLimitExceeded({
-    limit,
-    maximum,
-    value,
-    message: `Exceeded the ${limit} limit of ${maximum} (${limit}: ${value})`
-  })
+export const checkTokens = (limits: UsageLimits, usage: RunUsage): Effect.Effect<void, UsageLimitExceeded> =>
+  failWith(tokensExceeded(limits, usage))
 
 /**
  * Checked before running tool calls: fails when `count` more calls would exceed `toolCallsLimit`.
@@ -217,12 +190,7 @@ export const checkBeforeToolCalls = (
   limits: UsageLimits,
   usage: RunUsage,
   count: number
-): Effect.Effect<void, UsageLimitExceeded> => {
-  const next = usage.toolCalls + count
-  return limits.toolCallsLimit !== undefined && next > limits.toolCallsLimit
-    ? exceeded("toolCalls", limits.toolCallsLimit, next, "tool calls")
-    : Effect.void
-}
+): Effect.Effect<void, UsageLimitExceeded> => failWith(toolCallsExceeded(limits, usage, count))
 
 /**
  * The usage of a delegation tree (a run and the agents it runs as tools, `Agent.asTool`), shared

@@ -2,10 +2,11 @@
  * `Effect.withSpan` for the spans of every loop step (`chat`, `execute_tool`, `invoke_agent`): the
  * span is opened, made the parent of the body (with more services when asked) and ended in one
  * uninterruptible region, where `useSpan` + `withParentSpan` + `onExit` take three, one of them a
- * `FiberRef.locally`. The same span, parent and services for fewer steps of the fiber. Listed in
- * `src/PERFORMANCE.md`.
+ * `FiberRef.locally`. With tracing on, the span is opened in the region's first step as
+ * `Effect.makeSpan` opens it, instead of in an Effect of its own. The same span, parent and
+ * services for fewer steps of the fiber. Listed in `src/PERFORMANCE.md`.
  */
-import { Clock, Context, Effect, Exit, type Fiber, FiberRef, Tracer } from "effect"
+import { Chunk, Clock, Context, Effect, Exit, type Fiber, FiberRef, HashMap, Option, Tracer } from "effect"
 
 /** What runs in a span, decided when it starts. */
 export interface Started<A, E, R, P = never> {
@@ -16,36 +17,81 @@ export interface Started<A, E, R, P = never> {
   readonly onEnd?: ((exit: Exit.Exit<A, E>) => void) | undefined
 }
 
+type AnyFiber = Fiber.RuntimeFiber<unknown, unknown>
+
 /** Opens a span `name`, runs what `start` gives in it (the parent of the spans it opens), ends it. */
 export const inSpan = <A, E, R, P = never>(
   name: string,
   options: Tracer.SpanOptions,
-  start: (span: Tracer.Span, fiber: Fiber.RuntimeFiber<unknown, unknown>) => Started<A, E, R, P>
+  start: (span: Tracer.Span, fiber: AnyFiber) => Started<A, E, R, P>
 ): Effect.Effect<A, E, Exclude<R, P>> =>
-  Effect.flatMap(Effect.makeSpan(name, options), (span) =>
-    Effect.uninterruptibleMask((restore) =>
-      Effect.withFiberRuntime<A, E, R>((fiber) => {
+  Effect.uninterruptibleMask((restore) =>
+    Effect.withFiberRuntime<A, E, R>((fiber) => {
+      const run = (span: Tracer.Span) => {
         const outer = fiber.currentContext
         const started = start(span, fiber)
         const inner = Context.add(outer, Tracer.ParentSpan, span)
         const end = (exit: Exit.Exit<A, E>) => {
           started.onEnd?.(exit)
           endSpan(fiber, span, exit)
-          return Effect.zipRight(FiberRef.set(FiberRef.currentContext, outer), exit)
         }
         return Effect.zipRight(
           FiberRef.set(FiberRef.currentContext, started.provide === undefined ? inner : started.provide(inner)),
           Effect.matchCauseEffect(restore(started.effect), {
-            onFailure: (cause) => end(Exit.failCause(cause)),
-            onSuccess: (value) => end(Exit.succeed(value))
+            onFailure: (cause) => {
+              end(Exit.failCause(cause))
+              return Effect.zipRight(FiberRef.set(FiberRef.currentContext, outer), Effect.failCause(cause))
+            },
+            onSuccess: (value) => {
+              end(Exit.succeed(value))
+              // The context restored and the value given in one step.
+              return FiberRef.modify(FiberRef.currentContext, () => [value, outer])
+            }
           })
         )
-      })
-    )
+      }
+      const span = openSpan(fiber, name, options)
+      return span === undefined ? Effect.flatMap(Effect.makeSpan(name, options), run) : run(span)
+    })
   ) as Effect.Effect<A, E, Exclude<R, P>> // `P` is put in the effect's context above, as `provideService` does
 
+/**
+ * The span `Effect.makeSpan` would open in this fiber, opened without an Effect of its own; undefined
+ * when `makeSpan` must open it (tracing off, propagation disabled, a stack trace to capture).
+ */
+const openSpan = (fiber: AnyFiber, name: string, options: Tracer.SpanOptions): Tracer.Span | undefined => {
+  if (!fiber.getFiberRef(FiberRef.currentTracerEnabled) || options.captureStackTrace !== false) return undefined
+  if (options.context !== undefined || options.links !== undefined) return undefined
+  const parent = options.parent ?? (options.root === true ? undefined : parentOf(fiber.currentContext))
+  if (parent === null) return undefined
+  const services = fiber.currentDefaultServices
+  const timed = fiber.getFiberRef(FiberRef.currentTracerTimingEnabled)
+  const links = Chunk.toReadonlyArray(fiber.getFiberRef(FiberRef.currentTracerSpanLinks))
+  const span = fiber.currentTracer.span(
+    name,
+    Option.fromNullable(parent),
+    Context.empty(),
+    links,
+    timed ? Context.get(services, Clock.Clock).unsafeCurrentTimeNanos() : BigInt(0),
+    options.kind ?? "internal",
+    options
+  )
+  const annotations = fiber.getFiberRef(FiberRef.currentTracerSpanAnnotations)
+  if (HashMap.size(annotations) > 0) HashMap.forEach(annotations, (value, key) => span.attribute(key, value))
+  if (options.attributes !== undefined)
+    for (const key in options.attributes) span.attribute(key, options.attributes[key])
+  return span
+}
+
+/** The parent span in `context`; null when the parent disables propagation (`makeSpan` then decides). */
+const parentOf = (context: Context.Context<never>): Tracer.AnySpan | undefined | null => {
+  const parent = Context.getOption(context, Tracer.ParentSpan)
+  if (Option.isNone(parent)) return undefined
+  return Context.get(parent.value.context, Tracer.DisablePropagation) ? null : parent.value
+}
+
 /** Ends the span as `useSpan` does: at the clock's time when timing is on. */
-const endSpan = (fiber: Fiber.RuntimeFiber<unknown, unknown>, span: Tracer.Span, exit: Exit.Exit<unknown, unknown>) => {
+const endSpan = (fiber: AnyFiber, span: Tracer.Span, exit: Exit.Exit<unknown, unknown>) => {
   if (span.status._tag === "Ended") return
   const timed = fiber.getFiberRef(FiberRef.currentTracerTimingEnabled)
   const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)

@@ -3,6 +3,10 @@
  * a test. The function sees the whole conversation and the request parameters (tools, output
  * mode) and returns the response; an optional stream function returns the answer as deltas.
  *
+ * Parts built from typed values may skip their Schema check with Effect's `disableValidation`
+ * option, as the second example does: TypeScript has already checked them, and the check costs more
+ * than the rest of a fake's step (the benchmarks' fake builds its parts this way).
+ *
  * @example
  * import { Effect } from "effect"
  * import { Message } from "effect-claude"
@@ -10,6 +14,13 @@
  *
  * const echo = FunctionModel.layer((messages) =>
  *   Effect.succeed([new Message.TextPart({ content: `I saw ${messages.length} message(s)` })])
+ * )
+ *
+ * // Typed parts, built without the Schema check.
+ * const caller = FunctionModel.layer(() =>
+ *   Effect.succeed([
+ *     new Message.ToolCallPart({ toolName: "lookup", args: { id: 1 }, toolCallId: "call_1" }, { disableValidation: true })
+ *   ])
  * )
  */
 import { Chunk, Effect, Layer, Stream } from "effect"
@@ -26,7 +37,7 @@ import * as Model from "../Model.js"
 import { ModelResponseBuilder } from "../ModelResponseBuilder.js"
 import type { ModelSettings } from "../ModelSettings.js"
 import type { ModelResponseStreamEvent } from "../StreamEvent.js"
-import { estimateUsage } from "./estimateUsage.js"
+import { estimateUsage, rememberResponseWords } from "./estimateUsage.js"
 
 /**
  * What the function is told besides the messages.
@@ -254,22 +265,22 @@ export const make = (
       Effect.flatMap(modelFunction(messages, infoOf(settings, parameters)), (result) =>
         result instanceof ModelResponse
           ? Effect.succeed(result)
-          : Effect.clockWith((clock) =>
-              Effect.succeed(
-                // The parts are typed and already built instances: no need to validate them again.
-                new ModelResponse(
-                  {
-                    parts: [...result],
-                    usage: estimateUsage(messages, result),
-                    modelName,
-                    providerName: "function",
-                    finishReason: finishReasonOf(result),
-                    timestamp: new Date(clock.unsafeCurrentTimeMillis())
-                  },
-                  trustedInput
-                )
+          : Effect.clockWith((clock) => {
+              // The parts are typed and already built instances: no need to validate them again.
+              const response = new ModelResponse(
+                {
+                  parts: [...result],
+                  usage: estimateUsage(messages, result),
+                  modelName,
+                  providerName: "function",
+                  finishReason: finishReasonOf(result),
+                  timestamp: new Date(clock.unsafeCurrentTimeMillis())
+                },
+                trustedInput
               )
-            )
+              rememberResponseWords(response)
+              return Effect.succeed(response)
+            })
       )
 
   const countTokens = options.countTokens

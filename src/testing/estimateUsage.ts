@@ -2,7 +2,7 @@
  * A rough, deterministic token estimate for fake models: about one token per word of every
  * message. Never zero, so usage limits and accounting can be tested with fakes.
  */
-import type { ModelMessage, ModelResponsePart } from "../Message.js"
+import type { ModelMessage, ModelResponse, ModelResponsePart } from "../Message.js"
 import { isToolContent, type Part } from "../ToolContent.js"
 import { RequestUsage } from "../Usage.js"
 
@@ -83,6 +83,15 @@ const requestWords = (messages: ReadonlyArray<ModelMessage>): number => {
     words += count
   }
   return words
+}
+
+/**
+ * Notes the words of a response built from parts `estimateUsage` counted: its output tokens, when
+ * above the floor of 1. The next request sends the response back, and is estimated without
+ * counting it again.
+ */
+export const rememberResponseWords = (response: ModelResponse): void => {
+  if (response.usage.outputTokens > 1) wordCache.set(response, response.usage.outputTokens)
 }
 
 const responseWords = (parts: ReadonlyArray<ModelResponsePart>): number => {

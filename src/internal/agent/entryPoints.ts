@@ -41,10 +41,11 @@ const withRunSpan =
 
 const contentCapture = Layer.locallyScoped(GenAiTelemetry.captureContent, true)
 
-/** Runs a started machine from its first node to the end. */
+/** Runs a started machine from its first node to the end; call it when the run is to start. */
 const runMachine = <O, E, R>(machine: RunStart.Machine<O, E, R>): Effect.Effect<RunResult<O>, RunError<E>, R> => {
+  // Each node is built as the one before ends (in a `flatMap`), so it need not be suspended.
   const loop = (node: AgentNode<O>): Effect.Effect<RunResult<O>, RunError<E>, R> =>
-    node._tag === "End" ? Effect.succeed(node.result) : Effect.flatMap(machine.next(node), loop)
+    node._tag === "End" ? Effect.succeed(node.result) : Effect.flatMap(machine.nextNow(node), loop)
   return loop(machine.first)
 }
 

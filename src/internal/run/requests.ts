@@ -6,7 +6,7 @@
  * Plain `flatMap`s rather than `Effect.gen`: this runs once per step of every run, and a generator
  * per call costs more than the step's own work.
  */
-import { Chunk, Effect } from "effect"
+import { Chunk, Effect, Either } from "effect"
 import { UnexpectedModelBehavior, type UsageLimitExceeded } from "../../AgentError.js"
 import { type ModelMessage, ModelRequest, ModelResponse } from "../../Message.js"
 import type { ModelResponseStreamEvent } from "../../StreamEvent.js"
@@ -39,17 +39,12 @@ const beginAndList = <O, E, R>(
 ): Effect.Effect<void, UsageLimitExceeded | E, R> =>
   Effect.suspend(() => {
     const { state, stepTools } = run
-    const record = (sent: ModelRequest) => {
-      state.messages.push(sent)
-      state.runStep += 1
-    }
-    const checked = UsageTree.checkBeforeRequest(run)
     if (!needsPreparing(run)) {
-      const begun = Effect.map(checked, () => record(request))
+      const begun = UsageTree.failWith(begin(run, request))
       return stepTools === undefined ? begun : Effect.zipRight(begun, resolveStepTools(run, stepTools))
     }
     // Instructions and processors see the run as it is when the request is sent: at its new step.
-    const begun = Effect.flatMap(checked, () => {
+    const begun = Effect.flatMap(UsageTree.checkBeforeRequest(run), () => {
       state.runStep += 1
       return Effect.flatMap(prepareRequest(run, request), (prepared) => {
         state.messages.push(prepared)
@@ -61,6 +56,15 @@ const beginAndList = <O, E, R>(
     })
     return stepTools === undefined ? begun : Effect.zipRight(begun, resolveStepTools(run, stepTools))
   })
+
+/** Checks the request limit and records the request as sent, as plain code; gives the failure. */
+const begin = <O, E, R>(run: Run<O, E, R>, request: ModelRequest): UsageLimitExceeded | undefined => {
+  const failure = UsageTree.requestLimitFailure(run)
+  if (failure !== undefined) return failure
+  run.state.messages.push(request)
+  run.state.runStep += 1
+  return undefined
+}
 
 /**
  * Accounts for one model response: its usage and the token limits. A paused turn (`suspended`) is
@@ -74,23 +78,35 @@ export const accountResponse = <O, E, R>(
   continuation: number
 ): Effect.Effect<Accounted, RunError<E>> => {
   // Called when the response has arrived (inside a `flatMap`), so updating the state here is in order.
+  const accounted = account(run, response, previous, continuation)
+  return Either.isRight(accounted) ? Effect.succeed(accounted.right) : Effect.fail(accounted.left)
+}
+
+/** `accountResponse` as plain code (it runs on every step): the accounted response or the failure. */
+const account = <O, E, R>(
+  run: Run<O, E, R>,
+  response: ModelResponse,
+  previous: ModelResponse | undefined,
+  continuation: number
+): Either.Either<Accounted, UsageLimitExceeded | UnexpectedModelBehavior> => {
   const { state } = run
   state.usage = Usage.addRequest(state.usage, response.usage)
-  return Effect.flatMap(UsageTree.checkTokens(run, response.usage), (): Effect.Effect<Accounted, RunError<E>> => {
-    const merged = previous === undefined ? response : mergeResponses(previous, response)
-    if (response.finishReason !== "suspended") {
-      state.messages.push(merged)
-      return Effect.succeed<Accounted>({ merged, paused: false })
-    }
-    if (continuation >= run.agent.maxContinuations) {
-      return Effect.fail(
-        new UnexpectedModelBehavior({
-          message: `The model paused its turn ${continuation + 1} times; stopped after ${run.agent.maxContinuations} continuations`
-        })
-      )
-    }
-    return Effect.as(UsageTree.checkBeforeRequest(run), { merged, paused: true })
-  })
+  const exceeded = UsageTree.tokenLimitFailure(run, response.usage)
+  if (exceeded !== undefined) return Either.left(exceeded)
+  const merged = previous === undefined ? response : mergeResponses(previous, response)
+  if (response.finishReason !== "suspended") {
+    state.messages.push(merged)
+    return Either.right({ merged, paused: false })
+  }
+  if (continuation >= run.agent.maxContinuations) {
+    return Either.left(
+      new UnexpectedModelBehavior({
+        message: `The model paused its turn ${continuation + 1} times; stopped after ${run.agent.maxContinuations} continuations`
+      })
+    )
+  }
+  const failure = UsageTree.requestLimitFailure(run)
+  return failure === undefined ? Either.right({ merged, paused: true }) : Either.left(failure)
 }
 
 /** A response accounted for: merged with the paused ones it continues, and whether it paused again. */
@@ -105,12 +121,20 @@ export const messagesToSend = <O, E, R>(run: Run<O, E, R>, paused: ModelResponse
   return prepareMessages(paused === undefined ? messages : [...messages, paused])
 }
 
-/** Sends a request node's request and gives the response to handle. */
+/**
+ * Sends a request node's request and gives the response to handle. Call it when the request is to
+ * be sent (inside `suspend` or a `flatMap`): a step with nothing to prepare begins as plain code.
+ */
 export const sendRequest = <O, E, R>(
   run: Run<O, E, R>,
   request: ModelRequest
-): Effect.Effect<AgentNode<O>, RunError<E>, R> =>
-  Effect.flatMap(beginRequest(run, request), () => requestResponse(run, undefined, 0))
+): Effect.Effect<AgentNode<O>, RunError<E>, R> => {
+  if (run.stepBase !== undefined || run.stepTools !== undefined || needsPreparing(run)) {
+    return Effect.flatMap(beginRequest(run, request), () => requestResponse(run, undefined, 0))
+  }
+  const failure = begin(run, request)
+  return failure === undefined ? requestResponse(run, undefined, 0) : Effect.fail(failure)
+}
 
 /** Sends the conversation (continuing `paused`), accounts for the response, continues while it pauses. */
 const requestResponse = <O, E, R>(
@@ -118,13 +142,14 @@ const requestResponse = <O, E, R>(
   paused: ModelResponse | undefined,
   continuation: number
 ): Effect.Effect<AgentNode<O>, RunError<E>> =>
-  Effect.flatMap(chat(run, paused), (response) =>
-    Effect.flatMap(accountResponse(run, response, paused, continuation), (accounted) =>
-      accounted.paused
-        ? requestResponse(run, accounted.merged, continuation + 1)
-        : Effect.succeed<AgentNode<O>>({ _tag: "CallToolsNode", response: accounted.merged })
-    )
-  )
+  Effect.flatMap(chat(run, paused), (response): Effect.Effect<AgentNode<O>, RunError<E>> => {
+    const accounted = account(run, response, paused, continuation)
+    if (Either.isLeft(accounted)) return Effect.fail(accounted.left)
+    const { merged } = accounted.right
+    return accounted.right.paused
+      ? requestResponse(run, merged, continuation + 1)
+      : Effect.succeed({ _tag: "CallToolsNode", response: merged })
+  })
 
 /** One model request; the model's service opens its chat span (`Model.make`). */
 const chat = <O, E, R>(run: Run<O, E, R>, paused: ModelResponse | undefined) => {

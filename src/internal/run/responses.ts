@@ -77,7 +77,7 @@ export const handleResponse = <O, E, R>(
     const resume = run.resume
     const answered = resume === undefined ? undefined : new Set(resume.answered.map(answeredCallId))
     const toRun = answered === undefined ? calls : calls.filter((call) => !answered.has(call.toolCallId))
-    return Effect.map(processToolCalls(run, toRun, emit), (outcome): AgentNode<O> => {
+    return processToolCalls(run, toRun, emit, (outcome): AgentNode<O> => {
       run.resume = undefined
       const parts =
         resume === undefined ? outcome.parts : answersRequest(response, [...resume.answered, ...outcome.parts]).parts

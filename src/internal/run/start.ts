@@ -51,6 +51,8 @@ export interface Machine<O, E, R> {
   readonly state: State
   /** Runs one node and gives the next. */
   readonly next: (node: AgentNode<O>) => Effect.Effect<AgentNode<O>, RunError<E>, R>
+  /** `next`, built when the node is to run (inside a running Effect): one suspension fewer per step. */
+  readonly nextNow: (node: AgentNode<O>) => Effect.Effect<AgentNode<O>, RunError<E>, R>
   /** Runs the rest of the run from `node`, streaming its events; the last is `RunFinished`. */
   readonly stream: (node: AgentNode<O>) => Stream.Stream<AgentEvent<O>, RunError<E>, R>
 }
@@ -277,6 +279,7 @@ const start = Effect.fnUntraced(function* <O, E, R>(agent: Agent<O, E, R>, entry
     state,
     // Lazy, so the effect of `next` can be run again (or later), as with an `Effect.gen`.
     next: (node) => Effect.suspend(() => step(run, node)),
+    nextNow: (node) => step(run, node),
     stream: (node) => streamFrom(run, node)
   }
   return machine

@@ -225,7 +225,7 @@ const settleOutput = <O>(round: Round<O>, index: number, result: Either.Either<O
   }
 }
 
-/** Runs one turn of the plan. */
+/** Runs one turn of the plan. Call it when the turn is to run: it reads what earlier turns gave. */
 const runTurn = <O, E, R>(
   run: Run<O, E, R>,
   round: Round<O>,
@@ -235,21 +235,17 @@ const runTurn = <O, E, R>(
   const concurrency = run.agent.toolConcurrency
   switch (turn._tag) {
     case "Functions":
-      return Effect.suspend(() => {
-        if (turn.skipOnceFinal && round.final !== undefined) {
-          for (const segment of turn.segments) for (const index of segment) round.stub(index, toolSkipped)
-          return Effect.void
-        }
-        return runSegments(turn.segments, (index) => runFunction(run, round, index, emit), concurrency)
-      })
+      if (turn.skipOnceFinal && round.final !== undefined) {
+        for (const segment of turn.segments) for (const index of segment) round.stub(index, toolSkipped)
+        return Effect.void
+      }
+      return runSegments(turn.segments, (index) => runFunction(run, round, index, emit), concurrency)
     case "Output":
-      return Effect.suspend(() => {
-        if (round.final !== undefined) {
-          round.stub(turn.index, outputSkipped)
-          return Effect.void
-        }
-        return Effect.map(runOutput(run, round.calls[turn.index]!), (result) => settleOutput(round, turn.index, result))
-      })
+      if (round.final !== undefined) {
+        round.stub(turn.index, outputSkipped)
+        return Effect.void
+      }
+      return Effect.map(runOutput(run, round.calls[turn.index]!), (result) => settleOutput(round, turn.index, result))
     case "All": {
       const outputResults = new Map<number, Either.Either<O, string>>()
       const runCall = (index: number) =>
@@ -267,7 +263,7 @@ const runTurn = <O, E, R>(
 const finish = <O, E, R>(
   run: Run<O, E, R>,
   round: Round<O>
-): Effect.Effect<ToolCallsOutcome<O>, UnexpectedModelBehavior> => {
+): Either.Either<ToolCallsOutcome<O>, UnexpectedModelBehavior> => {
   const { agent, state } = run
   // A function tool asking for a retry wins over the output: the model answers the retry first.
   if (round.final !== undefined && round.functionRetried && agent.endStrategy !== "early") {
@@ -282,7 +278,7 @@ const finish = <O, E, R>(
     state.outputRetries += round.outputFailures
     if (state.outputRetries > agent.outputRetries) {
       const retry = round.parts.find((part) => part?._tag === "RetryPromptPart")
-      return Effect.fail(
+      return Either.left(
         outputRetriesExceeded(agent.outputRetries, retry?._tag === "RetryPromptPart" ? retry.content : undefined)
       )
     }
@@ -293,7 +289,7 @@ const finish = <O, E, R>(
   const winner = round.final
   const pending: Array<PendingCall> = []
   for (const call of round.pending) if (call !== undefined) pending.push(call)
-  return Effect.succeed({
+  return Either.right({
     parts: ordered,
     final: winner === undefined ? undefined : { output: winner.output, call: round.calls[winner.index]! },
     pending
@@ -301,15 +297,16 @@ const finish = <O, E, R>(
 }
 
 /**
- * Runs the tool calls of one response and says what goes back to the model, or what the output is.
- * Call it when the calls are to run (inside `suspend` or a `flatMap`): it reads the run's state as
- * it builds the effect.
+ * Runs the tool calls of one response and says what goes back to the model, or what the output is,
+ * as `then` makes it of the outcome (a step fewer than mapping the result). Call it when the calls
+ * are to run (inside `suspend` or a `flatMap`): it reads the run's state as it builds the effect.
  */
-export const processToolCalls = <O, E, R>(
+export const processToolCalls = <O, E, R, A>(
   run: Run<O, E, R>,
   calls: ReadonlyArray<ToolCallPart>,
-  emit: Emit | undefined
-): Effect.Effect<ToolCallsOutcome<O>, E | UnexpectedModelBehavior | UsageLimitExceeded, R> => {
+  emit: Emit | undefined,
+  then: (outcome: ToolCallsOutcome<O>) => A
+): Effect.Effect<A, E | UnexpectedModelBehavior | UsageLimitExceeded, R> => {
   const planned: Array<PlannedCall> = []
   let knownFunctionCalls = 0
   for (const call of calls) {
@@ -318,15 +315,17 @@ export const processToolCalls = <O, E, R>(
     if (kind === "function") knownFunctionCalls++
     planned.push({ kind, sequential: tool?.sequential === true })
   }
+  const exceeded = knownFunctionCalls > 0 ? UsageTree.toolCallLimitFailure(run, knownFunctionCalls) : undefined
+  if (exceeded !== undefined) return Effect.fail(exceeded)
   const round = new Round<O>(calls)
   const turns = plan(planned, run.agent.endStrategy)
-  const runTurns = () =>
+  // `forEach` builds each turn when the one before has run.
+  const handled =
     turns.length === 1
       ? runTurn(run, round, turns[0]!, emit)
       : Effect.forEach(turns, (turn) => runTurn(run, round, turn, emit), { discard: true })
-  const handled =
-    knownFunctionCalls > 0
-      ? Effect.flatMap(UsageTree.checkBeforeToolCalls(run, knownFunctionCalls), runTurns)
-      : Effect.suspend(runTurns)
-  return Effect.flatMap(handled, () => finish(run, round))
+  return Effect.flatMap(handled, () => {
+    const outcome = finish(run, round)
+    return Either.isLeft(outcome) ? Effect.fail(outcome.left) : Effect.succeed(then(outcome.right))
+  })
 }

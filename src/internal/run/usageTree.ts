@@ -8,6 +8,7 @@
 import { Effect } from "effect"
 import type { UsageLimitExceeded } from "../../AgentError.js"
 import * as Usage from "../../Usage.js"
+import { requestExceeded, tokensExceeded, toolCallsExceeded } from "../usageLimits.js"
 import type { Run } from "./context.js"
 
 /** The tree handle a run gives its tool calls: a child adds to this run's usage and the tree above it. */
@@ -32,47 +33,44 @@ export const treeOf = <O, E, R>(run: Run<O, E, R>): Usage.UsageTree => {
   return handle
 }
 
-/** Before a request: the run's own limits, then the tree's; the request then counts in the tree. */
-export const checkBeforeRequest = <O, E, R>(run: Run<O, E, R>): Effect.Effect<void, UsageLimitExceeded> => {
-  const own = Usage.checkBeforeRequest(run.limits, run.state.usage)
+/**
+ * Before a request: the run's own limits, then the tree's; the request then counts in the tree.
+ * Plain code giving the failure (the loop checks on every step), and as an Effect.
+ */
+export const requestLimitFailure = <O, E, R>(run: Run<O, E, R>): UsageLimitExceeded | undefined => {
+  const own = requestExceeded(run.limits, run.state.usage)
   const tree = run.tree
-  if (tree === undefined) return own
-  return Effect.zipRight(
-    own,
-    Effect.suspend(() =>
-      Effect.map(Usage.checkBeforeRequest(tree.limits, tree.usage()), () => tree.add(Usage.oneRequest))
-    )
-  )
+  if (own !== undefined || tree === undefined) return own
+  const inTree = requestExceeded(tree.limits, tree.usage())
+  if (inTree === undefined) tree.add(Usage.oneRequest)
+  return inTree
 }
 
+/** `requestLimitFailure` as an Effect. */
+export const checkBeforeRequest = <O, E, R>(run: Run<O, E, R>): Effect.Effect<void, UsageLimitExceeded> =>
+  Effect.suspend(() => failWith(requestLimitFailure(run)))
+
 /** After a response (its usage already in the run's): its tokens join the tree, whose limits are checked. */
-export const checkTokens = <O, E, R>(
+export const tokenLimitFailure = <O, E, R>(
   run: Run<O, E, R>,
   response: Usage.RequestUsage
-): Effect.Effect<void, UsageLimitExceeded> => {
-  const own = Usage.checkTokens(run.limits, run.state.usage)
+): UsageLimitExceeded | undefined => {
   const tree = run.tree
-  if (tree === undefined) return own
-  tree.add(Usage.tokensOf(response))
-  return Effect.zipRight(
-    own,
-    Effect.suspend(() => Usage.checkTokens(tree.limits, tree.usage()))
-  )
+  if (tree !== undefined) tree.add(Usage.tokensOf(response))
+  const own = tokensExceeded(run.limits, run.state.usage)
+  return own !== undefined || tree === undefined ? own : tokensExceeded(tree.limits, tree.usage())
 }
 
 /** Before tool calls run: the run's own limit, then the tree's. */
-export const checkBeforeToolCalls = <O, E, R>(
-  run: Run<O, E, R>,
-  count: number
-): Effect.Effect<void, UsageLimitExceeded> => {
-  const own = Usage.checkBeforeToolCalls(run.limits, run.state.usage, count)
+export const toolCallLimitFailure = <O, E, R>(run: Run<O, E, R>, count: number): UsageLimitExceeded | undefined => {
+  const own = toolCallsExceeded(run.limits, run.state.usage, count)
   const tree = run.tree
-  if (tree === undefined) return own
-  return Effect.zipRight(
-    own,
-    Effect.suspend(() => Usage.checkBeforeToolCalls(tree.limits, tree.usage(), count))
-  )
+  return own !== undefined || tree === undefined ? own : toolCallsExceeded(tree.limits, tree.usage(), count)
 }
+
+/** The failure as an Effect, or `Effect.void` within the limits. */
+export const failWith = (failure: UsageLimitExceeded | undefined): Effect.Effect<void, UsageLimitExceeded> =>
+  failure === undefined ? Effect.void : Effect.fail(failure)
 
 /** Counts tool calls that ran in the tree too. */
 export const addToolCalls = <O, E, R>(run: Run<O, E, R>, count: number): void => {
