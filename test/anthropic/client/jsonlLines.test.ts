@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { DecodableBody } from "../../../src/anthropic/internal/eventPump.js"
 import { JsonlDecoder } from "../../../src/anthropic/internal/jsonlLines.js"
+import { feedPieces } from "./feedPieces.js"
 
 const values = [
   { custom_id: "a", result: { type: "succeeded", message: { text: 'é "quoted"\\ 🙂 ünïcødé' } } },
@@ -13,17 +14,8 @@ const values = [
 const utf8 = new TextEncoder()
 
 /** Decodes `bytes` fed in pieces cut at `cuts`. */
-const decode = (bytes: Uint8Array, cuts: ReadonlyArray<number>): Array<unknown> => {
-  const decoder = new JsonlDecoder()
-  const out: Array<unknown> = []
-  let start = 0
-  for (const cut of [...cuts, bytes.length]) {
-    decoder.feed(bytes.subarray(start, cut), out)
-    start = cut
-  }
-  decoder.end(out)
-  return out
-}
+const decode = (bytes: Uint8Array, cuts: ReadonlyArray<number>): Array<unknown> =>
+  feedPieces(new JsonlDecoder(), bytes, cuts)
 
 /** The SyntaxError `decode` throws, or undefined. */
 const failure = (text: string, cuts: ReadonlyArray<number> = []): SyntaxError | undefined => {
