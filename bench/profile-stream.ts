@@ -13,7 +13,11 @@
  * The prompt is built once, outside the timed runs.
  *
  *   node --expose-gc --import tsx bench/profile-stream.ts [raw,bridge,client,model,agent]
- *   (ROUNDS=31 DELTAS=10000 WRITE=65536 by default)
+ *   (ROUNDS=31 DELTAS=10000 WRITE=65536 STREAMS=1 by default)
+ *
+ * STREAMS=N runs N such answers at once in each run (`Promise.all` for raw and bridge,
+ * `Effect.forEach` unbounded in one `runPromise` for the others), as `concurrent-streams` does
+ * (`STREAMS=500 DELTAS=100`).
  *
  * GC=1 (the default) collects garbage before each run, as `npm run bench` does. A full collection
  * also frees the hidden classes of the previous run's events (and of transient Effect objects), so
@@ -45,6 +49,16 @@ const rounds = Number(process.env.ROUNDS ?? 31)
 const deltas = Number(process.env.DELTAS ?? 10000)
 const writeSize = Number(process.env.WRITE ?? 65536)
 const only = process.env.PROFILE
+const streams = Number(process.env.STREAMS ?? 1)
+const indexes = Array.from({ length: streams }, (_, i) => i)
+
+/** One answer, or `streams` of them at once. */
+const times = <E, R>(once: Effect.Effect<void, E, R>): Effect.Effect<void, E, R> =>
+  streams === 1 ? once : Effect.forEach(indexes, () => once, { concurrency: "unbounded", discard: true })
+const timesAsync = (once: () => Promise<void>) => async (): Promise<void> => {
+  if (streams === 1) return once()
+  await Promise.all(indexes.map(once))
+}
 
 const serverSource = `
 const http = require("node:http")
@@ -108,14 +122,16 @@ const modelContender: ModelContender = (name, core, anthropic, baseURL) => {
     name,
     run: () =>
       runtime.runPromise(
-        Effect.gen(function* () {
-          const model = yield* core.Model.Model
-          const acc = { text: "", count: 0 }
-          yield* Stream.runForEachChunk(model.requestStream(prompt, {}, core.Model.textParameters), (chunk) =>
-            Effect.sync(() => textOfEvents(chunk, acc))
-          )
-          check(name, acc.text, acc.count)
-        })
+        times(
+          Effect.gen(function* () {
+            const model = yield* core.Model.Model
+            const acc = { text: "", count: 0 }
+            yield* Stream.runForEachChunk(model.requestStream(prompt, {}, core.Model.textParameters), (chunk) =>
+              Effect.sync(() => textOfEvents(chunk, acc))
+            )
+            check(name, acc.text, acc.count)
+          })
+        )
       )
   }
   return { contender, dispose: () => runtime.dispose() }
@@ -135,9 +151,8 @@ const makeContenders = async (
   const agent = Agent.make({})
 
   // The SDK's own `for await` over its events: the raw SDK, or the SDK over the bridged fetch alone.
-  const readSdkStream =
-    (name: string, sdkOf: () => Promise<Anthropic>): Contender["run"] =>
-    async () => {
+  const readSdkStream = (name: string, sdkOf: () => Promise<Anthropic>): Contender["run"] =>
+    timesAsync(async () => {
       const stream = await (await sdkOf()).messages.create({ ...params, stream: true })
       let text = ""
       let count = 0
@@ -148,7 +163,7 @@ const makeContenders = async (
         }
       }
       check(name, text, count)
-    }
+    })
 
   const raw: Contender = { name: "raw", run: readSdkStream("raw", () => Promise.resolve(sdk)) }
   const bridgedSdk = runtime.runPromise(Effect.map(AnthropicClient.AnthropicClient, (client) => client.sdk))
@@ -156,26 +171,29 @@ const makeContenders = async (
 
   const client: Contender = {
     name: "client",
-    run: () => {
-      let text = ""
-      let count = 0
-      return runtime.runPromise(
-        Effect.flatMap(AnthropicClient.AnthropicClient, (client) =>
-          Stream.runForEachChunk(
-            client.stream((sdk, options) => sdk.messages.create({ ...params, stream: true }, options)),
-            (chunk) =>
-              Effect.sync(() => {
-                for (const event of chunk) {
-                  if (event.type === "content_block_delta" && event.delta.type === "text_delta") {
-                    text += event.delta.text
-                    count++
-                  }
-                }
-              })
-          )
-        ).pipe(Effect.map(() => check("client", text, count)))
+    run: () =>
+      runtime.runPromise(
+        times(
+          Effect.suspend(() => {
+            let text = ""
+            let count = 0
+            return Effect.flatMap(AnthropicClient.AnthropicClient, (client) =>
+              Stream.runForEachChunk(
+                client.stream((sdk, options) => sdk.messages.create({ ...params, stream: true }, options)),
+                (chunk) =>
+                  Effect.sync(() => {
+                    for (const event of chunk) {
+                      if (event.type === "content_block_delta" && event.delta.type === "text_delta") {
+                        text += event.delta.text
+                        count++
+                      }
+                    }
+                  })
+              )
+            ).pipe(Effect.map(() => check("client", text, count)))
+          })
+        )
       )
-    }
   }
 
   const model = modelContender("model", { Message, Model }, { AnthropicClient, AnthropicModel }, baseURL)
@@ -184,18 +202,20 @@ const makeContenders = async (
     name: "agent",
     run: () =>
       runtime.runPromise(
-        Effect.gen(function* () {
-          const acc = { text: "", count: 0 }
-          let output: unknown
-          yield* Stream.runForEachChunk(Agent.runStream(agent, "Hi"), (chunk) =>
-            Effect.sync(() => {
-              textOfEvents(chunk, acc)
-              for (const event of chunk) if (event._tag === "RunFinished") output = event.result.output
-            })
-          )
-          check("agent", acc.text, acc.count)
-          if (output !== expectedText) throw new Error("agent: wrong output")
-        })
+        times(
+          Effect.gen(function* () {
+            const acc = { text: "", count: 0 }
+            let output: unknown
+            yield* Stream.runForEachChunk(Agent.runStream(agent, "Hi"), (chunk) =>
+              Effect.sync(() => {
+                textOfEvents(chunk, acc)
+                for (const event of chunk) if (event._tag === "RunFinished") output = event.result.output
+              })
+            )
+            check("agent", acc.text, acc.count)
+            if (output !== expectedText) throw new Error("agent: wrong output")
+          })
+        )
       )
   }
 
@@ -227,7 +247,9 @@ const main = async () => {
     profileTo: only === undefined ? undefined : `/tmp/profile-stream-${only}.cpuprofile`
   })
   const base = summarize(times.get(contenders[0]!.name) ?? [])
-  console.log(`node ${process.version}, ${rounds} rounds, ${deltas} deltas, ${writeSize}-byte writes (medians)`)
+  console.log(
+    `node ${process.version}, ${rounds} rounds, ${streams} x ${deltas} deltas, ${writeSize}-byte writes (medians)`
+  )
   for (const contender of contenders) {
     const spent = summarize(times.get(contender.name) ?? [])
     console.log(

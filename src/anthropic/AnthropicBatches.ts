@@ -50,7 +50,7 @@ import {
   type PreparedBatch,
   prepare
 } from "./internal/batchRequests.js"
-import { decodeResult } from "./internal/jsonlResults.js"
+import { decodeResult, resultsFile } from "./internal/jsonlResults.js"
 import { decodeStream, decodeWire } from "./internal/wireDecoding.js"
 
 export {
@@ -275,7 +275,7 @@ export const results = (
 ): Stream.Stream<BatchResult, AnthropicError | UnexpectedModelBehavior, AnthropicClient> =>
   Stream.unwrap(
     withBatches((client) =>
-      Effect.succeed(client.stream<unknown>((sdk, options) => sdk.beta.messages.batches.results(batchId, {}, options)))
+      Effect.succeed(client.stream<unknown>((sdk, options) => resultsFile(sdk, batchId, options)))
     )
   ).pipe(
     Stream.mapChunksEffect((lines) =>

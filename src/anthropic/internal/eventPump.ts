@@ -22,6 +22,45 @@ const nextMacrotask: (callback: () => void) => void =
  */
 const readAhead = 1024
 
+/** Decodes a body a network chunk at a time: `SseDecoder`, `JsonlDecoder`. */
+export interface BodyDecoder<A> {
+  /** Appends the values `bytes` completes to `out`; throws on malformed input. */
+  readonly feed: (bytes: Uint8Array, out: Array<A>) => void
+  /** Appends the values the rest of the body completes to `out`, once it has ended. */
+  readonly end: (out: Array<A>) => void
+}
+
+/**
+ * An iterable the pump may read faster: a response whose body it decodes with `decoder` itself,
+ * instead of iterating the values one promise at a time (a batch's JSONL results).
+ */
+export class DecodableBody<A> implements AsyncIterable<A> {
+  constructor(
+    readonly response: Response,
+    readonly decoder: BodyDecoder<A>
+  ) {}
+
+  /** The values, for a reader other than the pump. */
+  async *[Symbol.asyncIterator](): AsyncIterator<A> {
+    const body = this.response.body
+    if (body === null) return
+    const reader = body.getReader()
+    const values: Array<A> = []
+    try {
+      while (true) {
+        const result = await reader.read()
+        if (result.done) break
+        this.decoder.feed(result.value, values)
+        yield* values.splice(0)
+      }
+      this.decoder.end(values)
+      yield* values
+    } finally {
+      reader.releaseLock()
+    }
+  }
+}
+
 type Resume<A> = (effect: Effect.Effect<Chunk.Chunk<A>, Option.Option<AnthropicError>>) => void
 
 /**
@@ -39,7 +78,11 @@ export type Source<A> =
        */
       readonly next: () => Promise<IteratorResult<A>>
     }
-  | { readonly _tag: "Body"; readonly reader: ReadableStreamDefaultReader<Uint8Array>; readonly decoder: SseDecoder<A> }
+  | {
+      readonly _tag: "Body"
+      readonly reader: ReadableStreamDefaultReader<Uint8Array>
+      readonly decoder: BodyDecoder<A>
+    }
 
 /** An SDK event iterator as a pump's source. */
 export const iteratorSource = <A>(iterator: AsyncIterator<A>): Source<A> => ({
@@ -299,14 +342,20 @@ const hasWithResponse = <T>(promise: Promise<T>): promise is Promise<T> & WithRe
 
 /**
  * The events of a streaming SDK call. An SSE response (a Messages stream) is decoded by the pump
- * itself from the body; the SDK's `Stream` is kept, unread, for its abort controller. Anything
- * else (JSONL results, downloads, a hand-made iterable) is read through its own iterator.
+ * itself from the body; the SDK's `Stream` is kept, unread, for its abort controller. So is a
+ * `DecodableBody` (a batch's JSONL results). Anything else (downloads, a hand-made iterable) is
+ * read through its own iterator.
  */
 export const opened = async <A>(
   sdk: Anthropic,
   call: Promise<AsyncIterable<A>>
 ): Promise<{ readonly iterable: AsyncIterable<A>; readonly body: Source<A> | undefined }> => {
-  if (!hasWithResponse(call)) return { iterable: await call, body: undefined }
+  if (!hasWithResponse(call)) {
+    const iterable = await call
+    const body = iterable instanceof DecodableBody ? iterable.response.body : null
+    if (body === null || !(iterable instanceof DecodableBody)) return { iterable, body: undefined }
+    return { iterable, body: { _tag: "Body", reader: body.getReader(), decoder: iterable.decoder } }
+  }
   const { data, response } = await call.withResponse()
   const contentType = response.headers.get("content-type") ?? ""
   if (!contentType.includes("text/event-stream") || response.body === null || !isSdkStream(data)) {

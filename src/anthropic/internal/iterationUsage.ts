@@ -4,7 +4,7 @@
  * compactions, yet every iteration is billed: the totals are the sum over `usage.iterations`,
  * and each iteration stays in the details as `iteration_<n>_<type>_<count>`.
  */
-import { Option, Schema } from "effect"
+import { Option, Predicate, Schema } from "effect"
 
 const Count = Schema.optionalWith(Schema.NullOr(Schema.Number), { default: () => null })
 
@@ -31,6 +31,10 @@ export interface IterationTotals {
 
 /** The sum over `usage.iterations`, or `None` when the response has no iterations list. */
 export const sumIterations = (usage: unknown): Option.Option<IterationTotals> => {
+  // Most responses have no list: skip the decoding (and its copy of the usage) for them.
+  if (!Predicate.hasProperty(usage, "iterations") || usage.iterations === null || usage.iterations === undefined) {
+    return Option.none()
+  }
   const decoded = decodeIterations(usage)
   if (Option.isNone(decoded)) return Option.none()
   const iterations = decoded.value.iterations

@@ -3,12 +3,17 @@
  * Each line is decoded with Schema; a `succeeded` message goes through the same response mapping
  * as a single request, an `errored` one becomes the mirrored SDK error its `error.type` stands for.
  */
+
+import type Anthropic from "@anthropic-ai/sdk"
 import * as Sdk from "@anthropic-ai/sdk"
 import type { BetaMessage } from "@anthropic-ai/sdk/resources/beta/messages/messages.js"
 import { Either, Predicate, Schema } from "effect"
 import type { UnexpectedModelBehavior } from "../../AgentError.js"
 import type { ModelResponse } from "../../Message.js"
 import { type AnthropicSdkError, APIError, type APIStatusError, isAPIStatusError } from "../AnthropicError.js"
+import type { RequestOptions } from "./clientTypes.js"
+import { DecodableBody } from "./eventPump.js"
+import { JsonlDecoder } from "./jsonlLines.js"
 import { malformedResponse as malformedMessage, mapMessage } from "./responseMapping.js"
 import { fromSdkError, statusOfErrorType } from "./sdkErrors.js"
 import { malformed } from "./wireDecoding.js"
@@ -61,6 +66,23 @@ const ResultLine = Schema.Struct({
 const decodeResultLine = Schema.decodeUnknownEither(ResultLine)
 
 /**
+ * A succeeded line, nearly every line of a results file: checked by hand, which `ResultLine`
+ * would accept as it is (its decoding copies the line and keeps only what is read here), so the
+ * Schema decoding (and its error message) is left to the other lines.
+ */
+const isSucceededLine = (
+  line: unknown
+): line is {
+  readonly custom_id: string
+  readonly result: { readonly type: "succeeded"; readonly message: BetaMessage }
+} =>
+  Predicate.isRecord(line) &&
+  typeof line.custom_id === "string" &&
+  Predicate.isRecord(line.result) &&
+  line.result.type === "succeeded" &&
+  isWireMessage(line.result.message)
+
+/**
  * A decoded line: the outcome for one `custom_id`.
  * @since 0.1.0
  * @category models
@@ -94,6 +116,19 @@ const itemError = (error: typeof ErrorEnvelope.Type | typeof ErrorDetail.Type): 
   })
 }
 
+const succeeded = (
+  customId: string,
+  message: BetaMessage,
+  timestamp: Date
+): Either.Either<DecodedResult, UnexpectedModelBehavior> => {
+  try {
+    return Either.right({ _tag: "Succeeded", customId, response: mapMessage(message, timestamp) })
+  } catch (error) {
+    // A block whose fields do not fit the part it maps to.
+    return Either.left(malformedMessage(error))
+  }
+}
+
 /**
  * Decodes one parsed line; `timestamp` stamps a succeeded response, as a single request's would
  * be. A line that is not a batch result is an `AnthropicSdkError`; a message the response mapping
@@ -105,17 +140,13 @@ export const decodeResult = (
   line: unknown,
   timestamp: Date
 ): Either.Either<DecodedResult, AnthropicSdkError | UnexpectedModelBehavior> => {
+  if (isSucceededLine(line)) return succeeded(line.custom_id, line.result.message, timestamp)
   const decoded = decodeResultLine(line)
   if (Either.isLeft(decoded)) return Either.left(malformed("batch result", decoded.left))
   const { custom_id: customId, result } = decoded.right
   switch (result.type) {
     case "succeeded":
-      try {
-        return Either.right({ _tag: "Succeeded", customId, response: mapMessage(result.message, timestamp) })
-      } catch (error) {
-        // A block whose fields do not fit the part it maps to.
-        return Either.left(malformedMessage(error))
-      }
+      return succeeded(customId, result.message, timestamp)
     case "errored":
       return Either.right({ _tag: "Errored", customId, error: itemError(result.error) })
     case "canceled":
@@ -124,3 +155,30 @@ export const decodeResult = (
       return Either.right({ _tag: "Expired", customId })
   }
 }
+
+/**
+ * The lines of an ended batch's results file, as the SDK's `results` fetches them (the same
+ * retrieval, headers and errors). The SDK's JSONL decoder holds its response unread until it is
+ * iterated, so the client's pump decodes that body itself, a network chunk at a time
+ * (`jsonlLines.ts`); a decoder of another shape is iterated as it is.
+ * @since 0.1.0
+ * @category utils
+ */
+export const resultsFile = (
+  sdk: Anthropic,
+  batchId: string,
+  options: RequestOptions
+): Promise<AsyncIterable<unknown>> =>
+  sdk.beta.messages.batches.results(batchId, {}, options).then((lines): AsyncIterable<unknown> => {
+    const response = unreadResponse(lines)
+    return response === undefined ? lines : new DecodableBody(response, new JsonlDecoder())
+  })
+
+/** The response a decoder holds, while nothing has read its body. */
+const unreadResponse = (decoder: unknown): Response | undefined =>
+  Predicate.hasProperty(decoder, "response") &&
+  decoder.response instanceof Response &&
+  decoder.response.body !== null &&
+  !decoder.response.body.locked
+    ? decoder.response
+    : undefined

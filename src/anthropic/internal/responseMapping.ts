@@ -32,6 +32,7 @@ import { citationOfWire } from "./citations.js"
 import { CompactionBlock, compactionPart } from "./compaction.js"
 import { sumIterations } from "./iterationUsage.js"
 import { mcpToolName, providerName, unknownMcpToolName } from "./names.js"
+import { hasUsageCounts, isWireMessage } from "./wireGuards.js"
 
 /** A block type this library does not model: only its `type` is read, the rest is kept as JSON. */
 const UnknownBlock = Schema.Struct(
@@ -250,15 +251,13 @@ const addCount = (details: Record<string, number>, key: string, value: unknown):
 const Count = Schema.optional(Schema.NullOr(Schema.Number))
 
 /** The counts core usage is summed from; the details' counts are taken when they are numbers. */
-const decodeUsageCounts = wireDecoder(
-  Schema.Struct({
-    input_tokens: Count,
-    output_tokens: Count,
-    cache_creation_input_tokens: Count,
-    cache_read_input_tokens: Count
-  }),
-  "usage"
-)
+export const UsageCounts = Schema.Struct({
+  input_tokens: Count,
+  output_tokens: Count,
+  cache_creation_input_tokens: Count,
+  cache_read_input_tokens: Count
+})
+const decodeUsageCounts = wireDecoder(UsageCounts, "usage")
 
 /** `value[key]` when `value` is an object that has it. */
 const field = (value: unknown, key: string): unknown => (Predicate.hasProperty(value, key) ? value[key] : undefined)
@@ -270,7 +269,7 @@ const field = (value: unknown, key: string): unknown => (Predicate.hasProperty(v
  * @category utils
  */
 export const mapUsage = (usage: unknown): RequestUsage => {
-  const counts = decodeUsageCounts(usage)
+  const counts = hasUsageCounts(usage) ? usage : decodeUsageCounts(usage)
   const uncached = counts.input_tokens ?? 0
   const cacheWrite = counts.cache_creation_input_tokens ?? 0
   const cacheRead = counts.cache_read_input_tokens ?? 0
@@ -376,8 +375,11 @@ export const providerDetails = (facts: MessageFacts): Record<string, unknown> | 
 // Whole messages
 // ---------------------------------------------------------------------------------------------
 
-/** What the mapping reads of a whole message; its blocks and usage are decoded as they are mapped. */
-const WireMessage = Schema.Struct({
+/**
+ * What the mapping reads of a whole message; its blocks and usage are decoded as they are mapped.
+ * (`wireGuards.ts` checks the same shape by hand; a property test holds the two together.)
+ */
+export const WireMessage = Schema.Struct({
   id: Schema.String,
   model: Schema.String,
   content: Schema.Array(Schema.Unknown),
@@ -443,6 +445,6 @@ export const malformedResponse = (
  */
 export const mapMessage = (message: unknown, timestamp: Date): ModelResponse => {
   const builder = new ResponseBuilder()
-  builder.addAll(messageEvents(decodeMessage(message)))
+  builder.addAll(messageEvents(isWireMessage(message) ? message : decodeMessage(message)))
   return builder.response(timestamp)
 }

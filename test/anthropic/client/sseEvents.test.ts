@@ -1,6 +1,7 @@
 import * as Sdk from "@anthropic-ai/sdk"
 import { describe, expect, it } from "@effect/vitest"
 import { SseDecoder } from "../../../src/anthropic/internal/sseEvents.js"
+import { feedPieces } from "./feedPieces.js"
 
 const events = [
   { type: "message_start", message: { id: "msg_1" } },
@@ -24,13 +25,7 @@ const sseText = (eol: string): string =>
 const decode = (bytes: Uint8Array, cuts: ReadonlyArray<number>): Array<unknown> => {
   const logged: Array<string> = []
   const decoder = new SseDecoder<unknown>(new Headers(), (event) => logged.push(event))
-  const out: Array<unknown> = []
-  let start = 0
-  for (const cut of [...cuts, bytes.length]) {
-    decoder.feed(bytes.subarray(start, cut), out)
-    start = cut
-  }
-  decoder.end(out)
+  const out = feedPieces(decoder, bytes, cuts)
   expect(logged).toEqual([])
   return out
 }
