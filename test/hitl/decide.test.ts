@@ -24,7 +24,7 @@ const pendingApproval = new DeferredTools.PendingCall({
 const withContext = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.provideService(effect, RunContext, runContext(1))
 
-describe("deferred tools: deciding a call", () => {
+describe("point 1: deferred tools and approval: deciding a call", () => {
   it.effect("immediate tools run; external tools wait", () =>
     Effect.gen(function* () {
       expect(yield* withContext(decide<never, never>(immediate, call, args, undefined))).toEqual({ _tag: "Run", args })

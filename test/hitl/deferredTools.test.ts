@@ -30,7 +30,7 @@ const pendingOf = (history: ReadonlyArray<Message.ModelMessage>) => {
   return Either.getOrThrow(DeferredTools.pendingCalls(waiting.calls, kindOf))
 }
 
-describe("deferred tools and approval", () => {
+describe("point 1: deferred tools and approval", () => {
   it("finds the calls a saved conversation leaves unanswered, past the results already given", () => {
     const waiting = DeferredTools.unanswered([prompt, response, new Message.ModelRequest({ parts: [readResult] })])
     expect(waiting?.responseIndex).toBe(1)

@@ -18,7 +18,7 @@ const modelOf = (server: MockAnthropicServer.Service) =>
 const bodyText = (request: { readonly body?: unknown }) => JSON.stringify(request.body ?? null)
 
 describe("human in the loop over the loopback Anthropic server", () => {
-  it.scopedLive("deferred tools and approval: a call waits, the resumed run sends its result", () =>
+  it.scopedLive("point 1: deferred tools and approval: a call waits, the resumed run sends its result", () =>
     Effect.gen(function* () {
       const server = yield* MockAnthropicServer.make([
         MockAnthropicServer.message([
@@ -53,7 +53,7 @@ describe("human in the loop over the loopback Anthropic server", () => {
     })
   )
 
-  it.scopedLive("partial structured output: the output tool's streamed arguments as partials", () =>
+  it.scopedLive("point 6: partial structured output: the output tool's streamed arguments as partials", () =>
     Effect.gen(function* () {
       const answer = { title: "Pancakes", steps: ["Mix", "Fry", "Serve"] }
       const server = yield* MockAnthropicServer.make([
@@ -68,7 +68,7 @@ describe("human in the loop over the loopback Anthropic server", () => {
     })
   )
 
-  it.scopedLive("dynamic instructions and history processors: what the SDK sends", () =>
+  it.scopedLive("points 2 and 3: dynamic instructions and history processors: what the SDK sends", () =>
     Effect.gen(function* () {
       const server = yield* MockAnthropicServer.make([
         MockAnthropicServer.textMessage("First answer."),
