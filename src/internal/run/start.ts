@@ -37,7 +37,7 @@ import { type Output, promptedInstructions } from "../../Output.js"
 import type { Tool } from "../../Tool.js"
 import * as Usage from "../../Usage.js"
 import type { Agent, AgentNode, ModelRequestNode, RunError, RunOptions } from "../agent/types.js"
-import { fromAnswer } from "../deferred/decide.js"
+import { resumeDecisions } from "../deferred/decide.js"
 import { trustedInput } from "../trustedInput.js"
 import type { Resume, Run, State } from "./context.js"
 import { dynamicInstructionsOf, dynamicSystemPromptsOf } from "./prepare.js"
@@ -243,7 +243,7 @@ const start = Effect.fnUntraced(function* <O, E, R>(agent: Agent<O, E, R>, entry
       return yield* new UserError({ message: "Nothing to resume: the message history ends with no pending tool call" })
     }
     resumeFrom = {
-      decisions: new Map(matched.map(({ answer, call }) => [call.toolCallId, fromAnswer(call, answer)])),
+      decisions: yield* resumeDecisions(matched, tools),
       answered: waiting.answered
     }
   }
