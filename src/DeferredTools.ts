@@ -104,8 +104,7 @@ export class PendingCalls extends Schema.TaggedClass<PendingCalls>("effect-claud
 ) {}
 
 /**
- * `PendingCalls` whose calls are typed: a union of `PendingCallOf` per deferred tool, so checking
- * `toolName` narrows `args` to that tool's arguments. A run's result names it (`Agent.PendingOf`).
+ * `PendingCalls` typed per deferred tool (`Agent.PendingOf`): checking `toolName` narrows `args`.
  *
  * @since 0.1.0
  * @category models
@@ -196,14 +195,13 @@ const idOf = (call: string | PendingCall): string => (typeof call === "string" ?
 export const approve = <Call extends PendingCall>(
   call: string | Call,
   options?: { readonly args?: Call["args"] }
-): Approved => {
-  const toolCallId = idOf(call)
-  return new Approved(options?.args === undefined ? { toolCallId } : { toolCallId, args: options.args })
-}
+): Approved =>
+  new Approved(
+    options?.args === undefined ? { toolCallId: idOf(call) } : { toolCallId: idOf(call), args: options.args }
+  )
 
 /**
- * Denies a call (by id, or the pending call itself); the model sees `message` (default: "The tool
- * call was denied.").
+ * Denies a call (by id, or the pending call itself); the model sees `message` (or the default).
  *
  * @since 0.1.0
  * @category utils
@@ -282,8 +280,7 @@ export class ToolUnavailable extends Schema.TaggedError<ToolUnavailable>("effect
 ) {}
 
 /**
- * An approval's replacement arguments do not fit the call's tool: its parameters Schema cannot
- * encode them (they are not of its decoded type).
+ * An approval's replacement arguments are not of the decoded type its tool's parameters Schema encodes.
  *
  * @since 0.1.0
  * @category errors
