@@ -42,7 +42,11 @@ const offline = FunctionModel.layer((messages) => {
 const program = Effect.gen(function* () {
   const first = yield* Agent.run(agent, "Delete notes.txt and thesis.tex, then ship order 42.")
   if (!DeferredTools.isPendingCalls(first.output)) return console.log(first.output)
-  for (const call of first.output.calls) console.log(`pending (${call.kind}): ${call.toolName}`, call.args)
+  // `args` are decoded by the tool's Schema and typed per tool; `input` is what the model sent.
+  for (const call of first.output.calls) {
+    const args = call.toolName === "ship_order" ? `order ${call.args.orderId}` : `path ${call.args.path}`
+    console.log(`pending (${call.kind}): ${call.toolName}, ${args}`, call.input)
+  }
 
   // Save the conversation (a database, a file) and load it later, in another process.
   const saved = Schema.encodeSync(Message.HistoryFromJson)(first.messages)

@@ -142,8 +142,16 @@ type ToolsRequirements<Tools extends ReadonlyArray<Tool.Any>, Toolsets extends R
   | Tool.Requirements<Tools[number]>
   | Toolset.Requirements<Toolsets[number]>
 
+/** The pending call of a deferred tool, typed by its name and decoded arguments (a toolset's: untyped). */
+type PendingCallOf<T> = T extends Tool.Deferred
+  ? T extends Tool.Tool<infer Name, infer _E, infer _R, infer A>
+    ? DeferredTools.PendingCallOf<Name, A>
+    : DeferredTools.PendingCall
+  : never
+
 /**
- * `DeferredTools.PendingCalls` when one of the tools or toolsets may defer its calls (approval, external).
+ * `DeferredTools.PendingCalls` when one of the tools or toolsets may defer its calls (approval,
+ * external), its calls typed per deferred tool: checking `toolName` narrows `args`.
  *
  * @since 0.1.0
  * @category models
@@ -151,7 +159,9 @@ type ToolsRequirements<Tools extends ReadonlyArray<Tool.Any>, Toolsets extends R
 export type PendingOf<
   Tools extends ReadonlyArray<Tool.Any>,
   Toolsets extends ReadonlyArray<Toolset.Any> = readonly []
-> = [Extract<Tools[number] | Toolsets[number], Tool.Deferred>] extends [never] ? never : DeferredTools.PendingCalls
+> = [Extract<Tools[number] | Toolsets[number], Tool.Deferred>] extends [never]
+  ? never
+  : DeferredTools.PendingCallsOf<PendingCallOf<Tools[number] | Toolsets[number]>>
 
 /**
  * Builds an agent. Without `output` it answers with text.

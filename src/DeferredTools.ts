@@ -2,7 +2,9 @@
  * Deferred tool calls: calls the agent does not run by itself. A tool made with `needsApproval`
  * waits for a yes or no; an external tool is declared to the model and run by the program, outside
  * the agent. A run that reaches such calls ends with a `PendingCalls` output instead of its own:
- * the calls with their ids, names and arguments, the conversation saved up to them.
+ * the calls with their ids, names and arguments (decoded by the tool's parameters Schema, and as
+ * the model sent them), the conversation saved up to them. Arguments that do not decode never
+ * wait: they go back to the model as a retry, as for any tool.
  *
  * To go on, run the agent again with that conversation as history and one `Answer` per pending
  * call: `approve`, `deny` (the model sees the message) or `result` (the value of an external call).
@@ -34,7 +36,8 @@ import type { RunContext } from "./RunContext.js"
 
 /**
  * How the calls of a tool are run: at once (`Immediate`), by the program outside the run
- * (`External`), or after approval when `needed` says so for the call's arguments (`Approval`).
+ * (`External`), or after approval when `needed` says so for the call (`Approval`): `args` are the
+ * call's arguments decoded by the tool's parameters Schema, `call` the call as the model sent it.
  *
  * @since 0.1.0
  * @category models
@@ -42,7 +45,10 @@ import type { RunContext } from "./RunContext.js"
 export type Deferral<E = never, R = never> =
   | { readonly _tag: "Immediate" }
   | { readonly _tag: "External" }
-  | { readonly _tag: "Approval"; readonly needed: (args: unknown) => Effect.Effect<boolean, E, R | RunContext> }
+  | {
+      readonly _tag: "Approval"
+      readonly needed: (args: unknown, call: ToolCallPart) => Effect.Effect<boolean, E, R | RunContext>
+    }
 
 /**
  * Why a call waits: its tool needs approval, or it is an external tool the program runs.
@@ -60,7 +66,10 @@ export const PendingKind = Schema.Literal("approval", "external")
 export type PendingKind = typeof PendingKind.Type
 
 /**
- * A tool call waiting for an answer.
+ * A tool call waiting for an answer. `args` are its arguments decoded by the tool's parameters
+ * Schema (typed per tool in a run's result, see `Agent.PendingOf`); `input` the same arguments as
+ * the model sent them (JSON), which is what the saved conversation holds. Both travel as JSON; for a
+ * Schema that transforms (e.g. a date from a string), decode `input` again after such a trip.
  *
  * @since 0.1.0
  * @category models
@@ -69,9 +78,19 @@ export class PendingCall extends Schema.Class<PendingCall>("effect-claude/Deferr
   kind: PendingKind,
   toolName: Schema.String,
   toolCallId: Schema.String,
-  /** The arguments, decoded with the tool's parameters Schema when the agent has it. */
-  args: Schema.Unknown
+  /** The arguments decoded by the tool's parameters Schema. */
+  args: Schema.Unknown,
+  /** The arguments as the model sent them. */
+  input: Schema.Unknown
 }) {}
+
+/**
+ * A pending call of the tool `Name`, whose decoded arguments are an `A`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type PendingCallOf<Name extends string, A> = PendingCall & { readonly toolName: Name; readonly args: A }
 
 /**
  * The output of a run that stopped at deferred calls; answer each to go on.
@@ -85,6 +104,16 @@ export class PendingCalls extends Schema.TaggedClass<PendingCalls>("effect-claud
 ) {}
 
 /**
+ * `PendingCalls` typed per deferred tool (`Agent.PendingOf`): checking `toolName` narrows `args`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PendingCallsOf<Call extends PendingCall = PendingCall> extends PendingCalls {
+  readonly calls: ReadonlyArray<Call>
+}
+
+/**
  * Whether a run's output is `PendingCalls` rather than the agent's own output.
  *
  * @since 0.1.0
@@ -93,7 +122,9 @@ export class PendingCalls extends Schema.TaggedClass<PendingCalls>("effect-claud
 export const isPendingCalls = (output: unknown): output is PendingCalls => output instanceof PendingCalls
 
 /**
- * Run the call; `args`, when given, replace the model's arguments.
+ * Run the call; `args`, when given, replace the model's arguments: a value of the tool's decoded
+ * arguments type, encoded back with its parameters Schema (a value that does not encode fails the
+ * resume with `ArgumentsMismatch`). The saved conversation keeps the model's call as it was.
  *
  * @since 0.1.0
  * @category models
@@ -152,32 +183,43 @@ export const Answer = Schema.Union(Approved, Denied, ExternalResult)
  */
 export type Answer = typeof Answer.Type
 
-/**
- * Approves a call, optionally with other arguments.
- *
- * @since 0.1.0
- * @category utils
- */
-export const approve = (toolCallId: string, options?: { readonly args?: unknown }): Approved =>
-  new Approved(options?.args === undefined ? { toolCallId } : { toolCallId, args: options.args })
+const idOf = (call: string | PendingCall): string => (typeof call === "string" ? call : call.toolCallId)
 
 /**
- * Denies a call; the model sees `message` (default: "The tool call was denied.").
+ * Approves a call (by id, or the pending call itself), optionally with other arguments: decoded
+ * arguments of the call's tool, typed so when the call is (`Agent.PendingOf`).
  *
  * @since 0.1.0
  * @category utils
  */
-export const deny = (toolCallId: string, message?: string): Denied =>
-  new Denied(message === undefined ? { toolCallId } : { toolCallId, message })
+export const approve = <Call extends PendingCall>(
+  call: string | Call,
+  options?: { readonly args?: Call["args"] }
+): Approved =>
+  new Approved(
+    options?.args === undefined ? { toolCallId: idOf(call) } : { toolCallId: idOf(call), args: options.args }
+  )
 
 /**
- * Gives the value of an external call (`isError` when it failed).
+ * Denies a call (by id, or the pending call itself); the model sees `message` (or the default).
  *
  * @since 0.1.0
  * @category utils
  */
-export const result = (toolCallId: string, value: unknown, options?: { readonly isError?: boolean }): ExternalResult =>
-  new ExternalResult({ toolCallId, value, isError: options?.isError ?? false })
+export const deny = (call: string | PendingCall, message?: string): Denied =>
+  new Denied(message === undefined ? { toolCallId: idOf(call) } : { toolCallId: idOf(call), message })
+
+/**
+ * Gives the value of an external call (by id, or the pending call itself); `isError` when it failed.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const result = (
+  call: string | PendingCall,
+  value: unknown,
+  options?: { readonly isError?: boolean }
+): ExternalResult => new ExternalResult({ toolCallId: idOf(call), value, isError: options?.isError ?? false })
 
 // ---------------------------------------------------------------------------------------------
 // Errors: raised before any request
@@ -238,12 +280,28 @@ export class ToolUnavailable extends Schema.TaggedError<ToolUnavailable>("effect
 ) {}
 
 /**
+ * An approval's replacement arguments are not of the decoded type its tool's parameters Schema encodes.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ArgumentsMismatch extends Schema.TaggedError<ArgumentsMismatch>(
+  "effect-claude/DeferredTools/ArgumentsMismatch"
+)("ArgumentsMismatch", { message: Schema.String, toolCallId: Schema.String, toolName: Schema.String }) {}
+
+/**
  * Anything wrong with resuming a run from its pending calls.
  *
  * @since 0.1.0
  * @category models
  */
-export type ResumeError = UnknownToolCallId | MissingAnswer | DuplicateAnswer | AnswerMismatch | ToolUnavailable
+export type ResumeError =
+  | UnknownToolCallId
+  | MissingAnswer
+  | DuplicateAnswer
+  | AnswerMismatch
+  | ToolUnavailable
+  | ArgumentsMismatch
 
 // ---------------------------------------------------------------------------------------------
 // Pure machinery of the run loop
@@ -294,7 +352,8 @@ export const unanswered = (history: ReadonlyArray<ModelMessage>): Unanswered | u
 
 /**
  * The pending calls of unanswered calls, given how the agent's tools are deferred now
- * (`kindOf` gives undefined for a tool the agent no longer has).
+ * (`kindOf` gives undefined for a tool the agent no longer has). Their `args` are the model's
+ * arguments as they are (`input`): a resumed run decodes them with the tool's Schema.
  *
  * @since 0.1.0
  * @category utils
@@ -315,7 +374,8 @@ export const pendingCalls = (
         })
       )
     }
-    pending.push(new PendingCall({ kind, toolName: call.toolName, toolCallId: call.toolCallId, args: call.args }))
+    const { toolCallId, toolName, args } = call
+    pending.push(new PendingCall({ kind, toolName, toolCallId, args, input: args }))
   }
   return Either.right(pending)
 }
@@ -342,7 +402,7 @@ export interface Answered {
 export const matchAnswers = (
   pending: ReadonlyArray<PendingCall>,
   answers: ReadonlyArray<Answer>
-): Either.Either<ReadonlyArray<Answered>, Exclude<ResumeError, ToolUnavailable>> => {
+): Either.Either<ReadonlyArray<Answered>, Exclude<ResumeError, ToolUnavailable | ArgumentsMismatch>> => {
   const byId = new Map<string, Answer>()
   const pendingIds = new Set(pending.map((call) => call.toolCallId))
   for (const answer of answers) {

@@ -57,12 +57,14 @@ export class InvalidToolArgs extends Schema.TaggedError<InvalidToolArgs>("effect
 
 /**
  * A function tool. `E` is what its handler may fail with (besides `ModelRetry`), `R` the services
- * it needs (besides `RunContext`, which the agent provides).
+ * it needs (besides `RunContext`, which the agent provides), `A` its arguments once decoded (what a
+ * pending call of it carries as `args`).
  *
  * @since 0.1.0
  * @category models
  */
-export interface Tool<out Name extends string = string, out E = never, out R = never> extends Pipeable.Pipeable {
+export interface Tool<out Name extends string = string, out E = never, out R = never, out A = unknown>
+  extends Pipeable.Pipeable {
   readonly [TypeId]: TypeId
   readonly name: Name
   readonly description: string | undefined
@@ -74,6 +76,13 @@ export interface Tool<out Name extends string = string, out E = never, out R = n
   readonly sequential: boolean
   /** Decodes the arguments, runs the handler and encodes its result as JSON. */
   readonly execute: (args: unknown) => Effect.Effect<unknown, InvalidToolArgs | ModelRetry | E, R | RunContext>
+  /** Decodes the arguments as the model sent them (JSON) with the parameters Schema, as `execute` does. */
+  readonly decodeArgs: (input: unknown) => Effect.Effect<A, InvalidToolArgs, R>
+  /**
+   * Encodes decoded arguments back to what the model sends (e.g. an approval's replacement
+   * arguments, run as if the model had sent them); fails when they are not of the decoded type.
+   */
+  readonly encodeArgs: (args: unknown) => Effect.Effect<unknown, InvalidToolArgs, R>
   /**
    * Whether a call runs at once, waits for approval, or is run by the program (an external tool);
    * at once when undefined.
@@ -114,7 +123,7 @@ export interface Deferred {
  * @since 0.1.0
  * @category models
  */
-export type Any = Tool<string, unknown, unknown>
+export type Any = Tool<string, unknown, unknown, unknown>
 
 // A deferred tool (`Tool & Deferred`) is matched member by member, which also infers the errors and
 // services the agent itself handles (`InvalidToolArgs`, `ModelRetry`, `RunContext`): leave them out.
@@ -126,6 +135,14 @@ export type Any = Tool<string, unknown, unknown>
  * @category models
  */
 export type Failure<T> = T extends Tool<string, infer E, infer _R> ? Exclude<E, InvalidToolArgs | ModelRetry> : never
+
+/**
+ * A tool's arguments once decoded by its parameters Schema.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Args<T> = T extends Tool<string, infer _E, infer _R, infer A> ? A : never
 
 /**
  * The services a tool's handler adds to a run's requirements.
@@ -195,15 +212,16 @@ const proto = {
 /**
  * The tool `make` builds: the handler's errors without `ModelRetry` and its requirements without
  * `RunContext` (the agent catches the one and provides the other), plus the argument Schema's
- * requirements and what a `prepare` function adds.
+ * requirements and what a `prepare` function adds; `A`, the arguments once decoded.
  *
  * @since 0.1.0
  * @category models
  */
-export type Made<Name extends string, E, R, RP, P extends Prepare.Prepared> = Tool<
+export type Made<Name extends string, E, R, RP, P extends Prepare.Prepared, A = unknown> = Tool<
   Name,
   Exclude<E, ModelRetry> | Prepare.Failure<P>,
-  Exclude<R, RunContext> | RP | Prepare.Requirements<P>
+  Exclude<R, RunContext> | RP | Prepare.Requirements<P>,
+  A
 >
 
 /**
@@ -222,7 +240,7 @@ export function make<
   R,
   SI = S,
   P extends Prepare.Prepared = never
->(name: Name, options: ApprovalOptions<A, I, RP, S, SI, E, R, P>): Made<Name, E, R, RP, P> & Deferred
+>(name: Name, options: ApprovalOptions<A, I, RP, S, SI, E, R, P>): Made<Name, E, R, RP, P, A> & Deferred
 /**
  * Builds a function tool from a Schema for its arguments and an Effect handler.
  *
@@ -239,7 +257,7 @@ export function make<
   R,
   SI = S,
   P extends Prepare.Prepared = never
->(name: Name, options: Options<A, I, RP, S, SI, E, R, P>): Made<Name, E, R, RP, P>
+>(name: Name, options: Options<A, I, RP, S, SI, E, R, P>): Made<Name, E, R, RP, P, A>
 /**
  * @since 0.1.0
  * @category constructors
@@ -254,27 +272,9 @@ export function make<
   R,
   SI = S,
   P extends Prepare.Prepared = never
->(name: Name, options: Options<A, I, RP, S, SI, E, R, P>): Made<Name, E, R, RP, P> {
-  // A plain Schema (no transformation, class or recursion) has the cheaper synchronous decoder, and
-  // no requirements: they come from transformations and declarations.
-  const decode = isPlain(options.parameters.ast)
-    ? ParseResult.decodeUnknownEither(options.parameters as Schema.Schema<A, I>, decodeOptions)
-    : ParseResult.decodeUnknown(options.parameters, decodeOptions)
+>(name: Name, options: Options<A, I, RP, S, SI, E, R, P>): Made<Name, E, R, RP, P, A> {
+  const { decoded, decodedThen } = decoderOf(options.parameters)
   const encode = options.success === undefined ? undefined : Schema.encode(options.success)
-  const invalid = (issue: ParseResult.ParseIssue) =>
-    new InvalidToolArgs({ message: ParseResult.TreeFormatter.formatIssueSync(issue) })
-  // A Schema without asynchronous or effectful parts decodes to an `Either` at once: go on from it
-  // directly, without running the decoding as an Effect (a few µs of every tool call).
-  const decodedThen = <B, E2, R2>(
-    args: unknown,
-    then: (decoded: A) => Effect.Effect<B, E2, R2>
-  ): Effect.Effect<B, InvalidToolArgs | E2, RP | R2> =>
-    Effect.suspend(() => {
-      const result = decode(args)
-      if (!isEither(result)) return Effect.flatMap(Effect.mapError(result, invalid), then)
-      return Either.isRight(result) ? then(result.right) : Effect.fail(invalid(result.left))
-    })
-  const decoded = (args: unknown): Effect.Effect<A, InvalidToolArgs, RP> => decodedThen(args, Effect.succeed)
   const run = (args: unknown): Effect.Effect<unknown, InvalidToolArgs | E, R | RP> => {
     const handled = decodedThen(args, options.handler)
     // A result the success Schema cannot encode is a bug in the program, not the model's fault.
@@ -287,24 +287,62 @@ export function make<
     name,
     options,
     toolInputSchema(options.parameters),
-    run as (
-      args: unknown
-    ) => Effect.Effect<unknown, InvalidToolArgs | ModelRetry | Exclude<E, ModelRetry>, Exclude<R, RunContext> | RP>,
-    deferralOf(options.needsApproval, decoded) as Deferral<
+    {
+      execute: run as (
+        args: unknown
+      ) => Effect.Effect<unknown, InvalidToolArgs | ModelRetry | Exclude<E, ModelRetry>, Exclude<R, RunContext> | RP>,
+      decodeArgs: decoded,
+      encodeArgs: encoderOf(options.parameters)
+    },
+    deferralOf(options.needsApproval) as Deferral<
       InvalidToolArgs | ModelRetry | Exclude<E, ModelRetry>,
       Exclude<R, RunContext> | RP
     >
-  ) as Made<Name, E, R, RP, P>
+  ) as Made<Name, E, R, RP, P, A>
+}
+
+const invalidArgs = (issue: ParseResult.ParseIssue) =>
+  new InvalidToolArgs({ message: ParseResult.TreeFormatter.formatIssueSync(issue) })
+
+/**
+ * Decodes the model's arguments with the parameters Schema: `decoded` gives them, `decodedThen`
+ * goes on from them.
+ */
+const decoderOf = <A, I, RP>(parameters: Schema.Schema<A, I, RP>) => {
+  // A plain Schema (no transformation, class or recursion) has the cheaper synchronous decoder, and
+  // no requirements: they come from transformations and declarations.
+  const decode = isPlain(parameters.ast)
+    ? ParseResult.decodeUnknownEither(parameters as Schema.Schema<A, I>, decodeOptions)
+    : ParseResult.decodeUnknown(parameters, decodeOptions)
+  // A Schema without asynchronous or effectful parts decodes to an `Either` at once: go on from it
+  // directly, without running the decoding as an Effect (a few µs of every tool call).
+  const decodedThen = <B, E2, R2>(
+    args: unknown,
+    then: (decoded: A) => Effect.Effect<B, E2, R2>
+  ): Effect.Effect<B, InvalidToolArgs | E2, RP | R2> =>
+    Effect.suspend(() => {
+      const result = decode(args)
+      if (!isEither(result)) return Effect.flatMap(Effect.mapError(result, invalidArgs), then)
+      return Either.isRight(result) ? then(result.right) : Effect.fail(invalidArgs(result.left))
+    })
+  const decoded = (args: unknown): Effect.Effect<A, InvalidToolArgs, RP> => decodedThen(args, Effect.succeed)
+  return { decoded, decodedThen }
+}
+
+/** Encodes arguments of the Schema's decoded type back to what the model sends. */
+const encoderOf = <A, I, RP>(parameters: Schema.Schema<A, I, RP>) => {
+  const encode = ParseResult.encodeUnknown(parameters, decodeOptions)
+  return (args: unknown): Effect.Effect<I, InvalidToolArgs, RP> => Effect.mapError(encode(args), invalidArgs)
 }
 
 /** The deferral of a tool made with `needsApproval`. */
-const deferralOf = <A, E, R, RP>(
-  needsApproval: boolean | ((args: A) => Effect.Effect<boolean, E, R>) | undefined,
-  decoded: (args: unknown) => Effect.Effect<A, InvalidToolArgs, RP>
-): Deferral<InvalidToolArgs | E, R | RP> | undefined => {
+const deferralOf = <A, E, R>(
+  needsApproval: boolean | ((args: A) => Effect.Effect<boolean, E, R>) | undefined
+): Deferral<E, R> | undefined => {
   if (needsApproval === undefined || needsApproval === false) return undefined
   if (needsApproval === true) return { _tag: "Approval", needed: () => Effect.succeed(true) }
-  return { _tag: "Approval", needed: (args) => Effect.flatMap(decoded(args), needsApproval) }
+  // The run loop calls `needed` with the arguments this tool's `decodeArgs` gave: they are an `A`.
+  return { _tag: "Approval", needed: (args) => needsApproval(args as A) }
 }
 
 /**
@@ -332,14 +370,19 @@ export interface ExternalOptions<A, I, RP> {
 export const external = <const Name extends string, A, I extends Readonly<Record<string, unknown>>, RP>(
   name: Name,
   options: ExternalOptions<A, I, RP>
-): Tool<Name> & Deferred =>
-  assemble<Name, never, never>(
+): Tool<Name, never, RP, A> & Deferred => {
+  return assemble<Name, never, RP, A>(
     name,
     options,
     toolInputSchema(options.parameters),
-    () => Effect.dieMessage(`The external tool '${name}' is run by the program, not by the agent`),
+    {
+      execute: () => Effect.dieMessage(`The external tool '${name}' is run by the program, not by the agent`),
+      decodeArgs: decoderOf(options.parameters).decoded,
+      encodeArgs: encoderOf(options.parameters)
+    },
     { _tag: "External" }
-  ) as Tool<Name> & Deferred
+  ) as Tool<Name, never, RP, A> & Deferred
+}
 
 /** What `make` and `fromJsonSchema` share besides how they describe and decode the arguments. */
 interface CommonOptions {
@@ -351,15 +394,18 @@ interface CommonOptions {
   readonly prepare?: ((definition: ToolDefinition) => Prepare.Prepared) | undefined
 }
 
-/** A tool from its name, options, parameters' JSON Schema and `execute`. */
-const assemble = <Name extends string, E, R>(
+/** How a tool handles its arguments: runs with them, decodes them, encodes decoded ones back. */
+type Handling<Name extends string, E, R, A> = Pick<Tool<Name, E, R, A>, "execute" | "decodeArgs" | "encodeArgs">
+
+/** A tool from its name, options, parameters' JSON Schema and how it handles its arguments. */
+const assemble = <Name extends string, E, R, A = unknown>(
   name: Name,
   options: CommonOptions,
   parametersJsonSchema: JsonSchema,
-  execute: Tool<Name, E, R>["execute"],
-  deferral?: Tool<Name, E, R>["deferral"]
-): Tool<Name, E, R> => {
-  const tool: Omit<Tool<Name, E, R>, "pipe"> = {
+  handling: Handling<Name, E, R, A>,
+  deferral?: Tool<Name, E, R, A>["deferral"]
+): Tool<Name, E, R, A> => {
+  const tool: Omit<Tool<Name, E, R, A>, "pipe"> = {
     [TypeId]: TypeId,
     name,
     description: options.description,
@@ -373,7 +419,7 @@ const assemble = <Name extends string, E, R>(
     },
     maxRetries: options.maxRetries,
     sequential: options.sequential ?? false,
-    execute,
+    ...handling,
     deferral,
     // Its errors and requirements are in `E` and `R` (see `make`).
     prepare: options.prepare as Prepare.PrepareTool<E, R> | undefined
@@ -421,17 +467,19 @@ export interface JsonSchemaOptions<E, R> {
 export const fromJsonSchema = <const Name extends string, E, R>(
   name: Name,
   options: JsonSchemaOptions<E, R>
-): Tool<Name, Exclude<E, ModelRetry>, Exclude<R, RunContext>> => {
+): Tool<Name, Exclude<E, ModelRetry>, Exclude<R, RunContext>, Readonly<Record<string, unknown>>> => {
   const notAnObject = new InvalidToolArgs({ message: "The arguments must be a JSON object" })
   const run = (args: unknown): Effect.Effect<unknown, InvalidToolArgs | E, R> =>
     Predicate.isRecord(args) ? Effect.suspend(() => options.handler(args)) : Effect.fail(notAnObject)
+  // The arguments are the JSON object itself, decoded or not.
+  const object = (args: unknown): Effect.Effect<Readonly<Record<string, unknown>>, InvalidToolArgs> =>
+    Predicate.isRecord(args) ? Effect.succeed(args) : Effect.fail(notAnObject)
   // As in `make`: the agent catches `ModelRetry` and provides `RunContext`.
-  return assemble(
-    name,
-    options,
-    options.parametersJsonSchema,
-    run as (
+  return assemble(name, options, options.parametersJsonSchema, {
+    execute: run as (
       args: unknown
-    ) => Effect.Effect<unknown, InvalidToolArgs | ModelRetry | Exclude<E, ModelRetry>, Exclude<R, RunContext>>
-  )
+    ) => Effect.Effect<unknown, InvalidToolArgs | ModelRetry | Exclude<E, ModelRetry>, Exclude<R, RunContext>>,
+    decodeArgs: object,
+    encodeArgs: object
+  })
 }

@@ -27,6 +27,7 @@
  */
 import { Effect, Pipeable, Schema } from "effect"
 import { dual } from "effect/Function"
+import type { ToolCallPart } from "./Message.js"
 import { RunContext } from "./RunContext.js"
 import type * as Tool from "./Tool.js"
 import { DeferredTypeId } from "./Tool.js"
@@ -310,7 +311,8 @@ export const prefix: {
 
 /**
  * A call of a toolset's tool, as `needsApproval`'s check sees it: the tool's name and the
- * arguments as the model sent them (JSON, not decoded).
+ * arguments decoded by the tool (for a tool built from a JSON Schema, e.g. an MCP server's, the
+ * JSON object the model sent).
  *
  * @since 0.1.0
  * @category models
@@ -323,14 +325,15 @@ export interface ApprovalCall {
 /** A tool whose calls wait for approval when `needed` says so (or its own check does). */
 const withApproval = <E, R>(
   tool: Tool.Tool<string, E, R>,
-  needed: (args: unknown) => Effect.Effect<boolean, E, R | RunContext>
+  needed: (args: unknown, call: ToolCallPart) => Effect.Effect<boolean, E, R | RunContext>
 ): Tool.Tool<string, E, R> => {
   const own = tool.deferral
   // An external tool is run by the program anyway: there is nothing to approve.
   if (own?._tag === "External") return tool
   const check =
     own?._tag === "Approval"
-      ? (args: unknown) => Effect.flatMap(needed(args), (yes) => (yes ? Effect.succeed(true) : own.needed(args)))
+      ? (args: unknown, call: ToolCallPart) =>
+          Effect.flatMap(needed(args, call), (yes) => (yes ? Effect.succeed(true) : own.needed(args, call)))
       : needed
   return Object.assign(Object.create(Object.getPrototypeOf(tool)), tool, {
     deferral: { _tag: "Approval", needed: check },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Metric, Tracer } from "effect"
-import { Agent, GenAiTelemetry } from "effect-claude"
-import { scripted, text } from "./helpers.js"
+import { Effect, Metric, Schema, Stream, Tracer } from "effect"
+import { Agent, DeferredTools, GenAiTelemetry, Message, Tool } from "effect-claude"
+import { call, response, scripted, text } from "./helpers.js"
 
 /** The token-usage histogram of one model and token type, tagged in the order `Model.make` tags it. */
 const tokens = (type: string) =>
@@ -72,6 +72,28 @@ describe("GenAI telemetry", () => {
       const chat = spans.get("chat scripted")
       expect(String(chat?.get("gen_ai.input.messages"))).toContain("A private prompt")
       expect(String(chat?.get("gen_ai.output.messages"))).toContain("A private answer")
+    }).pipe(Effect.provide(model.layer), Effect.withTracer(tracer))
+  })
+
+  it.effect("a resumed run puts message content in its chat spans only when it opts in, as a run does", () => {
+    const model = scripted([[text("A private answer")]])
+    const { spans, tracer } = attributesTracer()
+    const lookup = Tool.external("lookup", { parameters: Schema.Struct({ key: Schema.String }) })
+    const agent = Agent.make({ tools: [lookup] })
+    const history = [Message.ModelRequest.user("A private prompt"), response([call("lookup", { key: "k" }, "c1")])]
+    const answers = [DeferredTools.result("c1", "a private value")]
+    const input = () => spans.get("chat scripted")?.get("gen_ai.input.messages")
+    return Effect.gen(function* () {
+      yield* Agent.resume(agent, answers, { messageHistory: history })
+      expect(input()).toBeUndefined()
+      yield* Agent.resume(agent, answers, { messageHistory: history, captureContent: true })
+      expect(String(input())).toContain("a private value")
+      expect(String(spans.get("chat scripted")?.get("gen_ai.output.messages"))).toContain("A private answer")
+      spans.clear()
+      yield* Stream.runDrain(Agent.resumeStream(agent, answers, { messageHistory: history }))
+      expect(input()).toBeUndefined()
+      yield* Stream.runDrain(Agent.resumeStream(agent, answers, { messageHistory: history, captureContent: true }))
+      expect(String(input())).toContain("a private value")
     }).pipe(Effect.provide(model.layer), Effect.withTracer(tracer))
   })
 })

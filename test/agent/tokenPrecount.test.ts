@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Layer, Ref, Schema, Stream } from "effect"
-import { Agent, AgentError, FallbackModel, Message, Model, Tool } from "effect-claude"
+import { Agent, AgentError, FallbackModel, Message, Model, Tool, Usage } from "effect-claude"
 import { FunctionModel, MockAnthropicServer, TestModel } from "effect-claude/testing"
 
 const countTokensPath = "/v1/messages/count_tokens"
@@ -189,6 +189,55 @@ describe("#16 point 6: an opt-in token count before each request", () => {
         usageLimits: { inputTokensLimit: 500, countTokensBeforeRequest: true }
       }).pipe(Effect.provide(Layer.succeed(Model.Model, fallback)), Effect.flip)
       expect(error).toMatchObject({ _tag: "UsageLimitExceeded", limit: "inputTokens", value: 900 })
+    })
+  )
+
+  it.effect("under delegation, a child's count is checked against the tree's limits before its request", () =>
+    Effect.gen(function* () {
+      const answered: Array<string> = []
+      const model = FunctionModel.layer(
+        (messages, info) => {
+          const parent = info.parameters.functionTools.some((tool) => tool.name === "research")
+          answered.push(parent ? "parent" : "child")
+          if (!parent) return Effect.succeed([new Message.TextPart({ content: "facts" })])
+          return Effect.succeed(
+            new Message.ModelResponse({
+              parts:
+                messages.length === 1
+                  ? [new Message.ToolCallPart({ toolName: "research", toolCallId: "r", args: { prompt: "facts" } })]
+                  : [new Message.TextPart({ content: "done" })],
+              usage: new Usage.RequestUsage({ inputTokens: 300, outputTokens: 10 }),
+              timestamp: new Date(0)
+            })
+          )
+        },
+        undefined,
+        // The parent's requests count 300 tokens, the child's 800: 300 + 800 pass the tree's limit of 1,000.
+        { countTokens: (_, info) => Effect.succeed(info.parameters.functionTools.length > 0 ? 300 : 800) }
+      )
+      // The child has no limit of its own: only the tree's limit can stop its request.
+      const child = Agent.make({ name: "researcher" })
+      const parent = Agent.make({ tools: [Agent.asTool(child, { name: "research", description: "Finds facts" })] })
+      const limits = { usageLimits: { inputTokensLimit: 1_000, countTokensBeforeRequest: true } }
+      const error = yield* Agent.run(parent, "Research", limits).pipe(Effect.provide(model), Effect.either)
+      expect(Either.isLeft(error) ? error.left : "no error").toMatchObject({
+        _tag: "UsageLimitExceeded",
+        limit: "inputTokens",
+        maximum: 1_000,
+        value: 1_100
+      })
+      expect(answered).toEqual(["parent"])
+      // Streamed, the child's events joining the parent's stream: the same check.
+      const streamed = yield* Stream.runDrain(Agent.runStream(parent, "Research", limits)).pipe(
+        Effect.provide(model),
+        Effect.either
+      )
+      expect(Either.isLeft(streamed) ? streamed.left : "no error").toMatchObject({
+        _tag: "UsageLimitExceeded",
+        limit: "inputTokens",
+        value: 1_100
+      })
+      expect(answered).toEqual(["parent", "parent"])
     })
   )
 })

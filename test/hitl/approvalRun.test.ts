@@ -48,7 +48,7 @@ const model = (requests: Ref.Ref<ReadonlyArray<ReadonlyArray<Message.ModelMessag
     )
   )
 
-describe("deferred tools and approval (runs)", () => {
+describe("point 1: deferred tools and approval (runs)", () => {
   it.effect("a run stops at calls needing approval and external calls; resuming from JSON history continues it", () =>
     Effect.gen(function* () {
       deleted.length = 0

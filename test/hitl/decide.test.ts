@@ -1,9 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Ref } from "effect"
-import { Message } from "effect-claude"
+import { Effect, Ref, Schema } from "effect"
+import { Message, Tool } from "effect-claude"
 import * as Approval from "../../src/Approval.js"
 import * as DeferredTools from "../../src/DeferredTools.js"
-import { decide, fromAnswer } from "../../src/internal/deferred/decide.js"
+import { decide, fromAnswer, resumeDecisions } from "../../src/internal/deferred/decide.js"
 import { RunContext } from "../../src/RunContext.js"
 import { runContext } from "./fixtures.js"
 
@@ -19,30 +19,44 @@ const pendingApproval = new DeferredTools.PendingCall({
   kind: "approval",
   toolName: "delete_file",
   toolCallId: "c1",
-  args
+  args,
+  input: args
 })
+const deferred = { call, input: args, args }
+const encode = (value: unknown) => Effect.succeed(value)
 const withContext = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.provideService(effect, RunContext, runContext(1))
 
-describe("deferred tools: deciding a call", () => {
+describe("point 1: deferred tools and approval: deciding a call", () => {
   it.effect("immediate tools run; external tools wait", () =>
     Effect.gen(function* () {
-      expect(yield* withContext(decide<never, never>(immediate, call, args, undefined))).toEqual({ _tag: "Run", args })
-      expect(yield* withContext(decide<never, never>(external, call, args, undefined))).toEqual({
+      expect(yield* withContext(decide<never, never>(immediate, deferred, encode, undefined))).toEqual({
+        _tag: "Run",
+        args
+      })
+      expect(yield* withContext(decide<never, never>(external, deferred, encode, undefined))).toEqual({
         _tag: "Pending",
-        call: new DeferredTools.PendingCall({ kind: "external", toolName: "delete_file", toolCallId: "c1", args })
+        call: new DeferredTools.PendingCall({
+          kind: "external",
+          toolName: "delete_file",
+          toolCallId: "c1",
+          args,
+          input: args
+        })
       })
     })
   )
 
   it.effect("a call needing approval waits without an approver; one that needs none runs", () =>
     Effect.gen(function* () {
-      expect(yield* withContext(decide<never, never>(approval, call, args, undefined))).toEqual({
+      expect(yield* withContext(decide<never, never>(approval, deferred, encode, undefined))).toEqual({
         _tag: "Pending",
         call: pendingApproval
       })
       const harmless = { path: "tmp.txt" }
-      expect(yield* withContext(decide<never, never>(approval, call, harmless, undefined))).toEqual({
+      expect(
+        yield* withContext(decide<never, never>(approval, { call, input: harmless, args: harmless }, encode, undefined))
+      ).toEqual({
         _tag: "Run",
         args: harmless
       })
@@ -57,7 +71,7 @@ describe("deferred tools: deciding a call", () => {
         const onRequest = (event: Approval.ApprovalRequested) =>
           Ref.update(told, (ids) => [...ids, event.call.toolCallId])
         const withApprover = (decision: Approval.Decision) =>
-          withContext(decide<never, never>(approval, call, args, onRequest)).pipe(
+          withContext(decide<never, never>(approval, deferred, encode, onRequest)).pipe(
             Effect.provide(Approval.layer(() => Effect.succeed(decision)))
           )
         expect(yield* withApprover(Approval.approve())).toEqual({ _tag: "Run", args })
@@ -79,13 +93,28 @@ describe("deferred tools: deciding a call", () => {
       })
   )
 
-  it("on resume, the answer decides", () => {
-    expect(fromAnswer(pendingApproval, DeferredTools.approve("c1"))).toEqual({ _tag: "Run", args })
-    expect(fromAnswer(pendingApproval, DeferredTools.approve("c1", { args: { path: "z" } }))).toEqual({
-      _tag: "Run",
-      args: { path: "z" }
+  it.effect("on resume, the answer decides; replacement arguments are encoded with the tool's Schema", () =>
+    Effect.gen(function* () {
+      expect(fromAnswer(pendingApproval, DeferredTools.approve("c1"))).toEqual({ _tag: "Run", args })
+      const denied = fromAnswer(pendingApproval, DeferredTools.deny("c1"))
+      expect(denied._tag === "Answered" && denied.part.content).toBe(DeferredTools.defaultDenialMessage)
+      const deleteFile = Tool.make("delete_file", {
+        parameters: Schema.Struct({ path: Schema.String, before: Schema.optional(Schema.DateFromString) }),
+        handler: () => Effect.succeed("deleted"),
+        needsApproval: true
+      })
+      const tools = new Map([["delete_file", deleteFile]])
+      const approved = (replacement: unknown) => [
+        { call: pendingApproval, answer: DeferredTools.approve("c1", { args: replacement }) }
+      ]
+      const decisions = yield* resumeDecisions(
+        approved({ path: "z", before: new Date("2026-01-02T00:00:00.000Z") }),
+        tools
+      )
+      // The call runs as if the model had sent the replacement: encoded, the date as a string.
+      expect(decisions.get("c1")).toEqual({ _tag: "Run", args: { path: "z", before: "2026-01-02T00:00:00.000Z" } })
+      const mismatch = yield* Effect.flip(resumeDecisions(approved({ path: 1 }), tools))
+      expect(mismatch).toMatchObject({ _tag: "ArgumentsMismatch", toolCallId: "c1", toolName: "delete_file" })
     })
-    const denied = fromAnswer(pendingApproval, DeferredTools.deny("c1"))
-    expect(denied._tag === "Answered" && denied.part.content).toBe(DeferredTools.defaultDenialMessage)
-  })
+  )
 })

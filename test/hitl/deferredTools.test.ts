@@ -30,7 +30,7 @@ const pendingOf = (history: ReadonlyArray<Message.ModelMessage>) => {
   return Either.getOrThrow(DeferredTools.pendingCalls(waiting.calls, kindOf))
 }
 
-describe("deferred tools and approval", () => {
+describe("point 1: deferred tools and approval", () => {
   it("finds the calls a saved conversation leaves unanswered, past the results already given", () => {
     const waiting = DeferredTools.unanswered([prompt, response, new Message.ModelRequest({ parts: [readResult] })])
     expect(waiting?.responseIndex).toBe(1)
@@ -64,14 +64,22 @@ describe("deferred tools and approval", () => {
         kind: "approval",
         toolName: "delete_file",
         toolCallId: "c1",
-        args: { path: "a.txt" }
+        args: { path: "a.txt" },
+        input: { path: "a.txt" }
       }),
-      new DeferredTools.PendingCall({ kind: "external", toolName: "ship_order", toolCallId: "c3", args: { id: 7 } }),
+      new DeferredTools.PendingCall({
+        kind: "external",
+        toolName: "ship_order",
+        toolCallId: "c3",
+        args: { id: 7 },
+        input: { id: 7 }
+      }),
       new DeferredTools.PendingCall({
         kind: "approval",
         toolName: "delete_file",
         toolCallId: "c4",
-        args: { path: "c.txt" }
+        args: { path: "c.txt" },
+        input: { path: "c.txt" }
       })
     ])
   })

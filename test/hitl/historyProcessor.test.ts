@@ -34,7 +34,7 @@ const conversation: ReadonlyArray<Message.ModelMessage> = [
 const applyAll = <E>(processors: ReadonlyArray<HistoryProcessor.HistoryProcessor<E>>) =>
   HistoryProcessor.apply(processors, conversation).pipe(Effect.provideService(RunContext, runContext(1, conversation)))
 
-describe("history processors", () => {
+describe("point 3: history processors", () => {
   it("the pairing check accepts a conversation whose calls all have results", () => {
     expect(HistoryProcessor.checkPairing(conversation)).toEqual(Either.right(conversation))
   })

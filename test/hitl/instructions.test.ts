@@ -6,7 +6,7 @@ import { runContext } from "./fixtures.js"
 
 class UserName extends Context.Tag("test/UserName")<UserName, string>() {}
 
-describe("dynamic instructions", () => {
+describe("point 2: dynamic instructions", () => {
   it.effect("fixed strings are joined, blank ones left out", () =>
     Effect.gen(function* () {
       const fixed: ReadonlyArray<Instructions.Instruction> = ["Be brief.", "  ", "Use metric units."]

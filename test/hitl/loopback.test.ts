@@ -18,7 +18,7 @@ const modelOf = (server: MockAnthropicServer.Service) =>
 const bodyText = (request: { readonly body?: unknown }) => JSON.stringify(request.body ?? null)
 
 describe("human in the loop over the loopback Anthropic server", () => {
-  it.scopedLive("deferred tools and approval: a call waits, the resumed run sends its result", () =>
+  it.scopedLive("point 1: deferred tools and approval: a call waits, the resumed run sends its result", () =>
     Effect.gen(function* () {
       const server = yield* MockAnthropicServer.make([
         MockAnthropicServer.message([
@@ -53,7 +53,49 @@ describe("human in the loop over the loopback Anthropic server", () => {
     })
   )
 
-  it.scopedLive("partial structured output: the output tool's streamed arguments as partials", () =>
+  it.scopedLive("point 1: deferred tools and approval: decoded arguments after the SDK round trip", () =>
+    Effect.gen(function* () {
+      const server = yield* MockAnthropicServer.make([
+        MockAnthropicServer.message([
+          MockAnthropicServer.toolUseBlock("book", { room: "A1", day: "2026-12-24T00:00:00.000Z" }, "toolu_1"),
+          MockAnthropicServer.toolUseBlock("book", { room: "B2" }, "toolu_2")
+        ]),
+        MockAnthropicServer.textMessage("Booked.")
+      ])
+      const booked: Array<string> = []
+      const book = Tool.make("book", {
+        parameters: Schema.Struct({ room: Schema.String, day: Schema.DateFromString }),
+        handler: ({ day, room }) =>
+          Effect.sync(() => booked.push(`${room} ${day.toISOString()}`)).pipe(Effect.as("ok")),
+        needsApproval: true
+      })
+      const agent = Agent.make({ tools: [book] })
+      const first = yield* Agent.run(agent, "Book rooms").pipe(Effect.provide(modelOf(server)))
+      // The call without a day does not wait: it goes back to the model as a retry. The other waits, decoded.
+      const pending = DeferredTools.isPendingCalls(first.output) ? first.output.calls : []
+      expect(pending.map((call) => [call.toolCallId, call.args, call.input])).toEqual([
+        [
+          "toolu_1",
+          { room: "A1", day: new Date("2026-12-24T00:00:00.000Z") },
+          { room: "A1", day: "2026-12-24T00:00:00.000Z" }
+        ]
+      ])
+      // An approval may change the decoded arguments: the tool runs with them.
+      const answers = pending.map((call) =>
+        DeferredTools.approve(call, { args: { ...call.args, day: new Date("2026-12-31T00:00:00.000Z") } })
+      )
+      const resumed = yield* Agent.resume(agent, answers, { messageHistory: first.messages }).pipe(
+        Effect.provide(modelOf(server))
+      )
+      expect(resumed.output).toBe("Booked.")
+      expect(booked).toEqual(["A1 2026-12-31T00:00:00.000Z"])
+      const second = bodyText((yield* server.requests).at(-1) ?? {})
+      expect(second).toContain('"tool_use_id":"toolu_2"')
+      expect(second).toContain('"is_error":true')
+    })
+  )
+
+  it.scopedLive("point 6: partial structured output: the output tool's streamed arguments as partials", () =>
     Effect.gen(function* () {
       const answer = { title: "Pancakes", steps: ["Mix", "Fry", "Serve"] }
       const server = yield* MockAnthropicServer.make([
@@ -68,7 +110,7 @@ describe("human in the loop over the loopback Anthropic server", () => {
     })
   )
 
-  it.scopedLive("dynamic instructions and history processors: what the SDK sends", () =>
+  it.scopedLive("points 2 and 3: dynamic instructions and history processors: what the SDK sends", () =>
     Effect.gen(function* () {
       const server = yield* MockAnthropicServer.make([
         MockAnthropicServer.textMessage("First answer."),

@@ -64,7 +64,7 @@ const withCuts = jsonText.chain((text) =>
   })
 )
 
-describe("partial JSON parser (partial structured output)", () => {
+describe("point 6: partial structured output: the partial JSON parser", () => {
   it("gives JSON.parse's value for any JSON text, however it is split", () => {
     fc.assert(
       fc.property(withCuts, ({ text, deltas }) => {

@@ -14,7 +14,7 @@ const outputs = <O>(
   chunks: ReadonlyArray<ReadonlyArray<StreamEvent.ModelResponseStreamEvent>>
 ) => chunks.map((chunk) => tracker.onChunk(chunk)?.output)
 
-describe("partial structured output", () => {
+describe("point 6: partial structured output", () => {
   it("follows the output tool's arguments, one partial per chunk that shows something new", () => {
     const tracker = new PartialOutputTracker<Recipe>(toolSource)
     const seen = outputs(tracker, [

@@ -15,7 +15,7 @@ const streamed = FunctionModel.layer(undefined, (_messages, info) =>
   ]).pipe(Stream.rechunk(1))
 )
 
-describe("partial structured output (runStream, streamOutput)", () => {
+describe("point 6: partial structured output (runStream, streamOutput)", () => {
   it.effect(
     "runStream emits partial outputs as the output tool's arguments stream in, the last the validated output",
     () =>

@@ -27,7 +27,7 @@ const lastRequest = (messages: ReadonlyArray<Message.ModelMessage>) => {
   return last?._tag === "ModelRequest" ? last : undefined
 }
 
-describe("dynamic instructions and history processors (runs)", () => {
+describe("points 2 and 3: dynamic instructions and history processors (runs)", () => {
   it.effect("instructions and system prompts computed from RunContext and services, before each request", () =>
     Effect.gen(function* () {
       const seen = yield* Ref.make<ReadonlyArray<ReadonlyArray<Message.ModelMessage>>>([])

@@ -19,7 +19,7 @@ const scripted = (calls: ReadonlyArray<Message.ToolCallPart>) =>
 const call = (toolName: string, args: Record<string, unknown>, toolCallId: string) =>
   new Message.ToolCallPart({ toolName, args, toolCallId })
 
-describe("Toolset.needsApproval", () => {
+describe("point 1: deferred tools and approval: Toolset.needsApproval", () => {
   it.effect("an MCP toolset's call waits; resumed with an approval, the server runs it", () =>
     Effect.gen(function* () {
       const server = fixture(logFile())

@@ -57,4 +57,24 @@ describe("Agent.run", () => {
       Agent.Agent<string | DeferredTools.PendingCalls, NotFound | Toolset.DuplicateToolName, Store>
     >()
   })
+
+  it("point 1: pending calls are typed per deferred tool: toolName narrows the decoded args", () => {
+    const remove = Tool.make("remove", {
+      parameters: Schema.Struct({ key: Schema.String, before: Schema.DateFromString }),
+      handler: () => Effect.succeed("removed"),
+      needsApproval: true
+    })
+    const ship = Tool.external("ship", { parameters: Schema.Struct({ id: Schema.Number }) })
+    const run = Agent.run(Agent.make({ tools: [lookup, remove, ship] }), "hi")
+    type O = Effect.Effect.Success<typeof run>["output"]
+    type Pending = Extract<O, DeferredTools.PendingCalls>
+    type Call = Pending["calls"][number]
+    expectTypeOf<Call["toolName"]>().toEqualTypeOf<"remove" | "ship">()
+    expectTypeOf<Extract<Call, { readonly toolName: "remove" }>["args"]>().toEqualTypeOf<{
+      readonly key: string
+      readonly before: Date
+    }>()
+    expectTypeOf<Extract<Call, { readonly toolName: "ship" }>["args"]>().toEqualTypeOf<{ readonly id: number }>()
+    expectTypeOf<Exclude<O, DeferredTools.PendingCalls>>().toEqualTypeOf<string>()
+  })
 })

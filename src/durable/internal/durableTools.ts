@@ -94,11 +94,11 @@ const deferralOf = <E, R>(
   }
   return {
     _tag: "Approval",
-    needed: (args) =>
+    needed: (args, part) =>
       Effect.flatMap(currentCall, (call) => {
-        const byPolicy = needsApproval(policy, callPart({ ...call, args }))
+        const byPolicy = needsApproval(policy, part)
         if (byPolicy || check === undefined) return Effect.succeed(byPolicy)
-        return step(`approval-check/${call.runStep}/${call.toolCallId}`, Schema.Boolean, check(args), options)
+        return step(`approval-check/${call.runStep}/${call.toolCallId}`, Schema.Boolean, check(args, part), options)
       })
   }
 }
@@ -118,7 +118,7 @@ export const wrap = <E, R>(
   const execute = (args: unknown) =>
     Effect.flatMap(currentCall, ({ runStep, toolCallId }) => {
       const name = `tool/${runStep}/${toolCallId}`
-      const call = callPart({ toolName: tool.name, args, toolCallId })
+      const call = callPart({ toolName: tool.name, input: args, toolCallId })
       const key = `${runId}/${name}`
       // Whether the call executed in this process rather than being read back from the store.
       const executed = () => options.executed.delete(key)

@@ -39,11 +39,11 @@ export interface WaitOptions {
 }
 
 /** The tool call part of a pending call, for the run's events. */
-export const callPart = (call: Pick<PendingCall, "toolName" | "toolCallId" | "args">): ToolCallPart =>
+export const callPart = (call: Pick<PendingCall, "toolName" | "toolCallId" | "input">): ToolCallPart =>
   new ToolCallPart(
     {
       toolName: call.toolName,
-      args: Predicate.isRecord(call.args) ? call.args : JSON.stringify(call.args),
+      args: Predicate.isRecord(call.input) ? call.input : JSON.stringify(call.input),
       toolCallId: call.toolCallId
     },
     true

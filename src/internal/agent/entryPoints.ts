@@ -41,6 +41,18 @@ const withRunSpan =
 
 const contentCapture = Layer.locallyScoped(GenAiTelemetry.captureContent, true)
 
+/** The run's effect with message content in its chat spans, when its options opt in. */
+const capturingEffect =
+  (options: RunOptions | undefined) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    options?.captureContent === true ? GenAiTelemetry.withContentCapture(effect) : effect
+
+/** The run's stream with message content in its chat spans, when its options opt in. */
+const capturingStream =
+  (options: RunOptions | undefined) =>
+  <A, E, R>(stream: Stream.Stream<A, E, R>): Stream.Stream<A, E, R> =>
+    options?.captureContent === true ? Stream.provideSomeLayer(stream, contentCapture) : stream
+
 /** Runs a started machine from its first node to the end; call it when the run is to start. */
 const runMachine = <O, E, R>(machine: RunStart.Machine<O, E, R>): Effect.Effect<RunResult<O>, RunError<E>, R> => {
   // Each node is built as the one before ends (in a `flatMap`), so it need not be suspended.
@@ -60,8 +72,9 @@ export const run = <O, E, R>(
   prompt: string | ReadonlyArray<UserContent>,
   options?: RunOptions
 ): Effect.Effect<RunResult<O>, RunError<E>, R | Model> =>
-  Effect.flatMap(RunStart.make(agent, prompt, options ?? {}), runMachine).pipe(withRunSpan(agent), (effect) =>
-    options?.captureContent === true ? GenAiTelemetry.withContentCapture(effect) : effect
+  Effect.flatMap(RunStart.make(agent, prompt, options ?? {}), runMachine).pipe(
+    withRunSpan(agent),
+    capturingEffect(options)
   )
 
 /**
@@ -77,7 +90,10 @@ export const resume = <O, E, R>(
   answers: ReadonlyArray<DeferredTools.Answer>,
   options: RunOptions
 ): Effect.Effect<RunResult<O>, RunError<E> | DeferredTools.ResumeError, R | Model> =>
-  Effect.flatMap(RunStart.resume(agent, answers, options), runMachine).pipe(withRunSpan(agent))
+  Effect.flatMap(RunStart.resume(agent, answers, options), runMachine).pipe(
+    withRunSpan(agent),
+    capturingEffect(options)
+  )
 
 /**
  * `resume`, streamed as `runStream` streams a run.
@@ -91,7 +107,8 @@ export const resumeStream = <O, E, R>(
   options: RunOptions
 ): Stream.Stream<AgentEvent<O>, RunError<E> | DeferredTools.ResumeError, R | Model> =>
   Stream.unwrap(Effect.map(RunStart.resume(agent, answers, options), (machine) => machine.stream(machine.first))).pipe(
-    Stream.withSpan(runSpanName(agent), runSpanOptions(agent))
+    Stream.withSpan(runSpanName(agent), runSpanOptions(agent)),
+    capturingStream(options)
   )
 
 /**
@@ -109,9 +126,7 @@ export const runStream = <O, E, R>(
 ): Stream.Stream<AgentEvent<O>, RunError<E>, R | Model> =>
   Stream.unwrap(
     Effect.map(RunStart.make(agent, prompt, options ?? {}), (machine) => machine.stream(machine.start))
-  ).pipe(Stream.withSpan(runSpanName(agent), runSpanOptions(agent)), (stream) =>
-    options?.captureContent === true ? Stream.provideSomeLayer(stream, contentCapture) : stream
-  )
+  ).pipe(Stream.withSpan(runSpanName(agent), runSpanOptions(agent)), capturingStream(options))
 
 /**
  * Runs the agent and streams its output as it fills in: for structured output, the value parsed so
@@ -152,8 +167,10 @@ export const iter = <O, E, R>(
 ): Effect.Effect<AgentRun<O, E, R>, AgentError, Model> =>
   Effect.map(RunStart.make(agent, prompt, options ?? {}), (machine) => ({
     start: machine.start,
-    next: machine.next,
-    stream: machine.stream,
+    next:
+      options?.captureContent === true ? (node) => GenAiTelemetry.withContentCapture(machine.next(node)) : machine.next,
+    stream:
+      options?.captureContent === true ? (node) => capturingStream(options)(machine.stream(node)) : machine.stream,
     usage: Effect.sync(() => machine.state.usage),
     messages: Effect.sync(() => machine.state.messages.slice())
   }))

@@ -31,7 +31,7 @@ import { promptedInstructions } from "../../Output.js"
 import type { Tool } from "../../Tool.js"
 import * as Usage from "../../Usage.js"
 import type { Agent, AgentNode, ModelRequestNode, RunError, RunOptions } from "../agent/types.js"
-import { fromAnswer } from "../deferred/decide.js"
+import { resumeDecisions } from "../deferred/decide.js"
 import { trustedInput } from "../trustedInput.js"
 import type { Resume, Run, State } from "./context.js"
 import { setUpOutput } from "./outputSetup.js"
@@ -211,7 +211,7 @@ const start = Effect.fnUntraced(function* <O, E, R>(agent: Agent<O, E, R>, entry
       return yield* new UserError({ message: "Nothing to resume: the message history ends with no pending tool call" })
     }
     resumeFrom = {
-      decisions: new Map(matched.map(({ answer, call }) => [call.toolCallId, fromAnswer(call, answer)])),
+      decisions: yield* resumeDecisions(matched, tools),
       answered: waiting.answered
     }
   }

@@ -92,7 +92,7 @@ const makePull = <O, E, R>(run: Run<O, E, R>, start: AgentNode<O>, scope: Scope.
    * the model stream: `Stream.withSpan`, with the span handled here, where the stream's end is seen.
    */
   const startModel = (paused: ModelResponse | undefined, continuation: number): Pull<O, E, R> =>
-    countsBeforeRequest(run.limits)
+    countsBeforeRequest(run)
       ? Effect.suspend(() => {
           const messages = messagesToSend(run, paused)
           return Effect.zipRight(fail(precountTokens(run, messages)), openModel(paused, continuation, messages))

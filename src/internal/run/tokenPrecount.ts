@@ -2,7 +2,9 @@
  * The opt-in count before each request (`UsageLimits.countTokensBeforeRequest`): the model counts
  * the input tokens of the request about to be sent, and the input and total token limits are
  * checked as if the request had used them, so a request that would exceed a limit is never sent.
- * The output of the request is unknown before it is sent: only its input is counted.
+ * The output of the request is unknown before it is sent: only its input is counted. A run inside a
+ * delegation tree (`Agent.asTool`) counts when its own limits or the tree's ask for it, and checks the
+ * tree's limits against the tree's total plus the count, as it checks its requests and tokens.
  */
 import { Effect } from "effect"
 import { UsageLimitExceeded, UserError } from "../../AgentError.js"
@@ -11,10 +13,14 @@ import type { ModelError } from "../../Model.js"
 import type { UsageLimits } from "../../Usage.js"
 import type { Run } from "./context.js"
 
-/** Whether requests are counted first: the option is on and there is a limit the count can check. */
-export const countsBeforeRequest = (limits: UsageLimits): boolean =>
+/** Whether `limits` ask for a count: the option is on and there is a limit the count can check. */
+const asksForCount = (limits: UsageLimits): boolean =>
   limits.countTokensBeforeRequest === true &&
   (limits.inputTokensLimit !== undefined || limits.totalTokensLimit !== undefined)
+
+/** Whether the run counts its requests first: its own limits or its delegation tree's ask for it. */
+export const countsBeforeRequest = <O, E, R>(run: Run<O, E, R>): boolean =>
+  asksForCount(run.limits) || (run.tree !== undefined && asksForCount(run.tree.limits))
 
 /** `send`, after counting `messages` and checking the token limits with the count (when asked to). */
 export const afterTokenPrecount = <O, E, R, A, E2, R2>(
@@ -22,9 +28,9 @@ export const afterTokenPrecount = <O, E, R, A, E2, R2>(
   messages: ReadonlyArray<ModelMessage>,
   send: Effect.Effect<A, E2, R2>
 ): Effect.Effect<A, E2 | UsageLimitExceeded | UserError | ModelError, R2> =>
-  countsBeforeRequest(run.limits) ? Effect.zipRight(precountTokens(run, messages), send) : send
+  countsBeforeRequest(run) ? Effect.zipRight(precountTokens(run, messages), send) : send
 
-/** Counts `messages` with the model and checks the token limits with the count. */
+/** Counts `messages` with the model and checks the token limits with the count: the run's, then its tree's. */
 export const precountTokens = <O, E, R>(
   run: Run<O, E, R>,
   messages: ReadonlyArray<ModelMessage>
@@ -37,9 +43,18 @@ export const precountTokens = <O, E, R>(
       })
     )
   }
-  return Effect.flatMap(model.countTokens(messages, run.settings, run.parameters), (counted) =>
-    checkCounted(run.limits, run.state.usage.inputTokens, run.state.usage.totalTokens, counted)
-  )
+  return Effect.flatMap(model.countTokens(messages, run.settings, run.parameters), (counted) => {
+    const own = checkCounted(run.limits, run.state.usage.inputTokens, run.state.usage.totalTokens, counted)
+    const tree = run.tree
+    if (tree === undefined) return own
+    return Effect.zipRight(
+      own,
+      Effect.suspend(() => {
+        const total = tree.usage()
+        return checkCounted(tree.limits, total.inputTokens, total.totalTokens, counted)
+      })
+    )
+  })
 }
 
 /** The limits checked with the run's usage plus the counted input of the next request. */

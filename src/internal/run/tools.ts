@@ -6,7 +6,7 @@
  * Plain `flatMap`s rather than `Effect.gen`: this runs on most steps of a run.
  */
 import { Context, Effect, Either, type Tracer } from "effect"
-import { UnexpectedModelBehavior, type UsageLimitExceeded } from "../../AgentError.js"
+import { UnexpectedModelBehavior, type UsageLimitExceeded, type UserError } from "../../AgentError.js"
 import { type ChildEvent, toolCallStarted, toolResult } from "../../AgentEvent.js"
 import type { PendingCall } from "../../DeferredTools.js"
 import { type ModelRequestPart, RetryPromptPart, type ToolCallPart, ToolReturnPart } from "../../Message.js"
@@ -127,7 +127,7 @@ const runFunction = <O, E, R>(
   round: Round<O>,
   index: number,
   emit: Emit | undefined
-): Effect.Effect<void, E | UnexpectedModelBehavior, R> =>
+): Effect.Effect<void, E | UnexpectedModelBehavior | UserError, R> =>
   Effect.suspend(() => {
     const call = round.calls[index]!
     const tool = run.tools.get(call.toolName)
@@ -175,12 +175,21 @@ const runFunction = <O, E, R>(
     if (answer === undefined && (deferral === undefined || deferral._tag === "Immediate")) {
       return Effect.flatMap(executed(args.right), settle)
     }
-    const decided: Effect.Effect<Either.Either<CallDecision, string>, E, R> = answer !== undefined ||
+    const input = args.right
+    // Arguments that do not decode never wait: they go back to the model, as the handler's would.
+    const decided: Effect.Effect<Either.Either<CallDecision, string>, E | UserError, R> = answer !== undefined ||
     deferral === undefined
-      ? Effect.succeed(Either.right(answer ?? { _tag: "Run", args: args.right }))
+      ? Effect.succeed(Either.right(answer ?? { _tag: "Run", args: input }))
       : recoverRetry(
           Effect.provideService(
-            decide(deferral, call, args.right, emit === undefined ? undefined : (event) => emit([event])),
+            Effect.flatMap(tool.decodeArgs(input), (decoded) =>
+              decide(
+                deferral,
+                { call, input, args: decoded },
+                tool.encodeArgs,
+                emit === undefined ? undefined : (event) => emit([event])
+              )
+            ),
             RunContext,
             runContext(run, retries, maxRetries, call.toolName, call.toolCallId)
           )
@@ -231,7 +240,7 @@ const runTurn = <O, E, R>(
   round: Round<O>,
   turn: Turn,
   emit: Emit | undefined
-): Effect.Effect<void, E | UnexpectedModelBehavior, R> => {
+): Effect.Effect<void, E | UnexpectedModelBehavior | UserError, R> => {
   const concurrency = run.agent.toolConcurrency
   switch (turn._tag) {
     case "Functions":
@@ -306,7 +315,7 @@ export const processToolCalls = <O, E, R, A>(
   calls: ReadonlyArray<ToolCallPart>,
   emit: Emit | undefined,
   then: (outcome: ToolCallsOutcome<O>) => A
-): Effect.Effect<A, E | UnexpectedModelBehavior | UsageLimitExceeded, R> => {
+): Effect.Effect<A, E | UnexpectedModelBehavior | UsageLimitExceeded | UserError, R> => {
   const planned: Array<PlannedCall> = []
   let knownFunctionCalls = 0
   for (const call of calls) {
