@@ -1,6 +1,6 @@
 /**
  * Rewrites imports from the `effect` barrel into imports of its modules, in every `.ts` file under
- * the given folders (default `src`):
+ * the given folders or files (default `src`):
  *
  *   import { Effect, type Fiber, Schema as S, pipe } from "effect"
  * becomes
@@ -14,7 +14,7 @@
  * resident memory in every process that loads the library. A module import loads only what it
  * needs. Doc comments (`@example`s) are left alone: users may import the barrel.
  *
- *   node scripts/effect-submodule-imports.mjs [folder ...]   # then `npx biome check --write <folders>`
+ *   node scripts/effect-submodule-imports.mjs [folder or file ...]   # then `npx biome check --write <them>`
  *
  * Idempotent: a file without barrel imports is not touched. Prints the files it changed.
  */
@@ -28,11 +28,13 @@ const functionExports = new Set(["absurd", "flow", "hole", "identity", "pipe", "
 const barrelImport = /^import(\s+type)?\s*\{([^}]*)\}\s*from\s*"effect";?[ \t]*$/gm
 
 const filesUnder = (folder) =>
-  readdirSync(folder).flatMap((name) => {
-    const path = join(folder, name)
-    if (statSync(path).isDirectory()) return filesUnder(path)
-    return path.endsWith(".ts") ? [path] : []
-  })
+  !statSync(folder).isDirectory()
+    ? [folder]
+    : readdirSync(folder).flatMap((name) => {
+        const path = join(folder, name)
+        if (statSync(path).isDirectory()) return filesUnder(path)
+        return path.endsWith(".ts") ? [path] : []
+      })
 
 /** The module imports that stand for one barrel import. */
 const rewrite = (wholeTypeOnly, specifiers) => {

@@ -25,7 +25,8 @@
  *   Effect.provide(FunctionModel.layer(() => Effect.succeed([new Message.TextPart({ content: "Sunny." })])))
  * )
  */
-import { Pipeable, type Schema } from "effect"
+import * as Pipeable from "effect/Pipeable"
+import type * as Schema from "effect/Schema"
 import type { BuiltinTool } from "./BuiltinTool.js"
 import type * as DeferredTools from "./DeferredTools.js"
 import type * as HistoryProcessor from "./HistoryProcessor.js"

@@ -12,7 +12,8 @@
  * const recover = <A, R>(run: Effect.Effect<A, AgentError.AgentError, R>) =>
  *   run.pipe(Effect.catchTag("UnexpectedModelBehavior", (error) => Effect.succeed(error.message)))
  */
-import { Predicate, Schema } from "effect"
+import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
 
 /**
  * The brand of the agent's own errors.

@@ -24,7 +24,11 @@
  *   yield* ticket.respond(Approval.approve())
  * })
  */
-import { Context, Deferred, Effect, Layer, Queue } from "effect"
+import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Queue from "effect/Queue"
 import type { PendingCall } from "./DeferredTools.js"
 
 /**

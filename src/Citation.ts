@@ -29,7 +29,7 @@
  * })
  * sources(part) // ["https://kb.example.com/refunds"]
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 /** The fields every citation of a document has. */
 const documentFields = {

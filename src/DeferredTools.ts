@@ -23,7 +23,9 @@
  *   DeferredTools.result("toolu_3", { status: "shipped" })
  * ]
  */
-import { type Effect, Either, Schema } from "effect"
+import type * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
 import {
   type ModelMessage,
   ModelRequest,

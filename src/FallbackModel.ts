@@ -16,7 +16,12 @@
  * const backup = FunctionModel.layer(() => Effect.succeed([new Message.TextPart({ content: "from the backup" })]))
  * const model = FallbackModel.layer([primary, backup])
  */
-import { Context, Effect, Layer, Predicate, Schema, Stream } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import { Model, type ModelError, type ModelProfile, make as makeModel, type Service } from "./Model.js"
 import * as ModelSettings from "./ModelSettings.js"
 

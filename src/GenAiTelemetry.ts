@@ -16,7 +16,11 @@
  *   )
  * )
  */
-import { Effect, FiberRef, Metric, MetricBoundaries, MetricLabel } from "effect"
+import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
+import * as Metric from "effect/Metric"
+import * as MetricBoundaries from "effect/MetricBoundaries"
+import * as MetricLabel from "effect/MetricLabel"
 
 /**
  * Tokens used per request (`gen_ai.client.token.usage`), tagged with `gen_ai.token.type` (`input`, `output`).

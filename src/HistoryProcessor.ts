@@ -19,7 +19,9 @@
  * ]
  * const redact: HistoryProcessor.HistoryProcessor = (messages) => Effect.succeed(messages)
  */
-import { Effect, Either, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
 import { UserError } from "./AgentError.js"
 import { trustedInput } from "./internal/trustedInput.js"
 import {

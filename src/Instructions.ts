@@ -16,7 +16,7 @@
  * )
  * const all = Instructions.compile(["Be brief.", today, budget])
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { RunContext } from "./RunContext.js"
 
 /**

@@ -14,7 +14,7 @@
  * const json: string = Schema.encodeSync(Message.HistoryFromJson)(history)
  * const back = Schema.decodeUnknownSync(Message.HistoryFromJson)(json)
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { Citation } from "./Citation.js"
 import { CompactionPart } from "./internal/message/compactionPart.js"
 import { trustedInput } from "./internal/trustedInput.js"

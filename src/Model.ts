@@ -17,7 +17,13 @@
  *     return Message.responseText(response)
  *   })
  */
-import { Clock, Context, Effect, Exit, type Scope, Stream, Tracer } from "effect"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import * as Tracer from "effect/Tracer"
 import type { UnexpectedModelBehavior, UserError } from "./AgentError.js"
 import type { BuiltinTool } from "./BuiltinTool.js"
 import * as GenAiTelemetry from "./GenAiTelemetry.js"

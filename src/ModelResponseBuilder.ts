@@ -16,7 +16,11 @@
  * ])
  * const response = builder.response(new Date(0)) // one TextPart: "Hello"
  */
-import { Chunk, Clock, Effect, Predicate, Stream } from "effect"
+import * as Chunk from "effect/Chunk"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Predicate from "effect/Predicate"
+import * as Stream from "effect/Stream"
 import type { Citation } from "./Citation.js"
 import { trustedInput } from "./internal/trustedInput.js"
 import {

@@ -9,7 +9,7 @@
  * const settings = ModelSettings.merge({ maxTokens: 1024, temperature: 0.2 }, { temperature: 0 })
  * // { maxTokens: 1024, temperature: 0 }
  */
-import type { Duration } from "effect"
+import type * as Duration from "effect/Duration"
 
 /**
  * Provider namespaces. Each provider module adds its own key by declaration merging, e.g.

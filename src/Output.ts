@@ -24,8 +24,12 @@
  *   )
  * )
  */
-import { Effect, ParseResult, Pipeable, Predicate, Schema } from "effect"
+import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
+import * as ParseResult from "effect/ParseResult"
+import * as Pipeable from "effect/Pipeable"
+import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
 import type { ModelRetry } from "./AgentError.js"
 import { fromSchema, isObjectSchema, plainObjectSchema, wrapInObject, wrapperKey } from "./internal/jsonSchema.js"
 import type { JsonSchema } from "./Model.js"

@@ -13,7 +13,9 @@
  * const prepareStep: Prepare.PrepareStep = () =>
  *   Effect.map(RunContext.RunContext, (run) => (run.runStep > 3 ? { toolChoice: "none" } : undefined))
  */
-import { Effect, Either, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
 import type { ModelRequestParameters, ToolDefinition } from "./Model.js"
 import * as ModelSettings from "./ModelSettings.js"
 import type { RunContext } from "./RunContext.js"

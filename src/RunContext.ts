@@ -15,7 +15,8 @@
  *     Effect.map(RunContext.RunContext, (context) => `call ${context.toolCallId}, retry ${context.retry}`)
  * })
  */
-import { Context, type Effect } from "effect"
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
 import type { ChildEvent } from "./AgentEvent.js"
 import type { ModelMessage, UserContent } from "./Message.js"
 import type { RunUsage, UsageLimits, UsageTree } from "./Usage.js"

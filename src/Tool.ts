@@ -17,7 +17,12 @@
  *     Number.isFinite(a + b) ? Effect.succeed(a + b) : Effect.fail(new AgentError.ModelRetry({ message: "Use finite numbers" }))
  * })
  */
-import { Effect, Either, ParseResult, Pipeable, Predicate, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Pipeable from "effect/Pipeable"
+import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
 import type { ModelRetry } from "./AgentError.js"
 import type { Deferral } from "./DeferredTools.js"
 import { plainObjectSchema, toolInputSchema } from "./internal/jsonSchema.js"

@@ -28,7 +28,8 @@
  *     )
  * })
  */
-import { Predicate, Schema } from "effect"
+import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
 
 /**
  * Inline bytes with their media type; JSON-encoded as base64.

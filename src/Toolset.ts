@@ -25,8 +25,10 @@
  *   Toolset.prefix("files")
  * )
  */
-import { Effect, Pipeable, Schema } from "effect"
+import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
+import * as Pipeable from "effect/Pipeable"
+import * as Schema from "effect/Schema"
 import type { ToolCallPart } from "./Message.js"
 import { RunContext } from "./RunContext.js"
 import type * as Tool from "./Tool.js"

@@ -10,7 +10,8 @@
  * const usage = Usage.addRequest(Usage.RunUsage.empty, new Usage.RequestUsage({ inputTokens: 120, outputTokens: 30 }))
  * const check: Effect.Effect<void, AgentError.UsageLimitExceeded> = Usage.checkTokens(limits, usage)
  */
-import { Effect, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import type { UsageLimitExceeded } from "./AgentError.js"
 import { requestExceeded, tokensExceeded, toolCallsExceeded } from "./internal/usageLimits.js"
 

@@ -51,6 +51,7 @@ for (const entry of ["effect-claude", "effect-claude/anthropic", "effect-claude/
  * is built) and the optional cloud SDKs (loaded when their client Layer is built).
  */
 const mustNotLoad = [
+  "/node_modules/effect/dist/esm/index.js",
   "/node_modules/@effect/platform/dist/esm/index.js",
   "/node_modules/@effect/platform-node/",
   "/node_modules/@effect/cluster/",

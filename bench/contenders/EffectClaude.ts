@@ -4,7 +4,11 @@
  * `loop-overhead`. Layers are built once into a `ManagedRuntime`, as an application does.
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { Effect, Layer, Redacted, Schema, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import { Agent, Message, Model, Tool } from "effect-claude"
 import { AnthropicBatches, AnthropicClient, AnthropicModel } from "effect-claude/anthropic"
 import { FunctionModel } from "effect-claude/testing"

@@ -2,7 +2,9 @@
  * The two runtimes an Effect contender builds once, as an application does at start-up: one over
  * the loopback server, one over the in-process fake model of `loop-overhead`.
  */
-import { Effect, type Layer, ManagedRuntime } from "effect"
+import * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
 
 /** Built runtimes, and how to release both. */
 export interface Runtimes<A, EA, B, EB> {

@@ -34,7 +34,14 @@
  *   Effect.provide(NodeHttpClient.layerUndici)
  * )
  */
-import { Chunk, Clock, Duration, Effect, Either, Option, Schedule, Stream } from "effect"
+import * as Chunk from "effect/Chunk"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
+import * as Stream from "effect/Stream"
 import type { UnexpectedModelBehavior, UserError } from "../AgentError.js"
 import { type ModelMessage, ModelRequest, type ModelRequestPart, SystemPromptPart, UserPromptPart } from "../Message.js"
 import type { ModelRequestParameters } from "../Model.js"

@@ -25,7 +25,14 @@
 import Anthropic from "@anthropic-ai/sdk"
 import type { BaseAnthropic } from "@anthropic-ai/sdk/client"
 import type * as HttpClient from "@effect/platform/HttpClient"
-import { Config, type ConfigError, Context, Effect, Layer, Option, Predicate, Redacted } from "effect"
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
+import * as Redacted from "effect/Redacted"
 import {
   type AnthropicError,
   type AnthropicSdkError,

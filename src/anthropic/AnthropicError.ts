@@ -15,7 +15,8 @@
  * const recover = <A, R>(effect: Effect.Effect<A, AnthropicError.AnthropicError, R>) =>
  *   effect.pipe(Effect.catchTag("RateLimitError", (error) => Effect.fail(error.headers["retry-after"])))
  */
-import { Predicate, Schema } from "effect"
+import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
 import * as retryable from "./internal/retryable.js"
 
 declare module "../Model.js" {

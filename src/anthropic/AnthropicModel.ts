@@ -25,7 +25,10 @@ import type {
   MessageCreateParamsStreaming
 } from "@anthropic-ai/sdk/resources/beta/messages/messages.js"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import { type ConfigError, Effect, Layer, Stream } from "effect"
+import type * as ConfigError from "effect/ConfigError"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
 import type { UserError } from "../AgentError.js"
 import type { ModelMessage } from "../Message.js"
 import {

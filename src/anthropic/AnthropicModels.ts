@@ -18,7 +18,9 @@
  * )
  */
 import type { ModelInfo as SdkModelInfo } from "@anthropic-ai/sdk/resources/models"
-import { Effect, Schema, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import { AnthropicClient, requireFeature } from "./AnthropicClient.js"
 import type { AnthropicError } from "./AnthropicError.js"
 import { decodeStream, decodeWire } from "./internal/wireDecoding.js"

@@ -16,7 +16,9 @@
  * // opus.budgetThinking === false: `thinking: true` is sent as adaptive thinking
  * const patched = AnthropicProfile.override(opus, { samplingSettings: true })
  */
-import { Context, Effect, Layer } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { AnthropicClient } from "./AnthropicClient.js"
 import { retrieve } from "./AnthropicModels.js"
 import type { Effort } from "./AnthropicSettings.js"

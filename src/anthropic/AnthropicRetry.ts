@@ -25,8 +25,12 @@
  * // A fixed pace, but never earlier than the server asks.
  * const steady = AnthropicRetry.honourRetryAfter(Schedule.intersect(Schedule.spaced("2 seconds"), Schedule.recurs(3)))
  */
-import { Context, Duration, Effect, Option, Schedule } from "effect"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
+import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
 import type { AnthropicError } from "./AnthropicError.js"
 
 /**

@@ -14,7 +14,8 @@
  *
  * const agent = Agent.make({ instructions: "Remember what matters.", tools: [ClientTools.memory()] })
  */
-import { type Effect, Schema } from "effect"
+import type * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import type { ModelRetry } from "../AgentError.js"
 import * as Tool from "../Tool.js"
 import type * as ToolContent from "../ToolContent.js"

@@ -15,7 +15,7 @@
  * const yes = Approval.approved
  * const no = Approval.denied("Too expensive")
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import * as DeferredTools from "../DeferredTools.js"
 import type { ToolCallPart } from "../Message.js"
 

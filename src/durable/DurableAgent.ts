@@ -32,7 +32,12 @@
  */
 import * as Workflow from "@effect/workflow/Workflow"
 import { WorkflowEngine, WorkflowInstance } from "@effect/workflow/WorkflowEngine"
-import { Context, Effect, Exit, type Layer, Pipeable, Schema } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type * as Layer from "effect/Layer"
+import * as Pipeable from "effect/Pipeable"
+import * as Schema from "effect/Schema"
 import * as Agent from "../Agent.js"
 import { Approver } from "../Approval.js"
 import * as DeferredTools from "../DeferredTools.js"

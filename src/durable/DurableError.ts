@@ -10,7 +10,8 @@
  * const explain = (error: DurableError.DurableRunError) =>
  *   Effect.logError(error._tag === "IncompatibleHistory" ? `stored ${error.what} no longer decodes` : error.message)
  */
-import { Predicate, Schema } from "effect"
+import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
 
 /**
  * Identifies the errors of this module.

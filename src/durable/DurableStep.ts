@@ -19,7 +19,7 @@
  *     )
  * })
  */
-import { Context } from "effect"
+import * as Context from "effect/Context"
 
 /**
  * The durable step a tool handler runs in.

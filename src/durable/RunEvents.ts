@@ -16,7 +16,12 @@
  *     Stream.runForEach((event) => Effect.log(event._tag))
  *   )
  */
-import { Context, Effect, Layer, PubSub, type Scope, Stream } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as PubSub from "effect/PubSub"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import type { ModelResponse, ToolCallPart } from "../Message.js"
 import type { ModelResponseStreamEvent } from "../StreamEvent.js"
 

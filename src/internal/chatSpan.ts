@@ -2,7 +2,7 @@
  * The `chat {model}` span of one model request, as `Model.make` opens it: its options, and the
  * response attributes set on it when the response is complete (whole, or seen event by event).
  */
-import type { Tracer } from "effect"
+import type * as Tracer from "effect/Tracer"
 import type { FinishReason } from "../Message.js"
 import type { ModelSettings } from "../ModelSettings.js"
 import type { ModelResponseStreamEvent } from "../StreamEvent.js"

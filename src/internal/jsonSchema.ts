@@ -10,7 +10,10 @@
  * `toolInputSchema` removes both (a union of objects becomes one object holding every variant's
  * properties; the handler's decoding still checks which variant was sent).
  */
-import { JSONSchema, Predicate, type Schema, SchemaAST } from "effect"
+import * as JSONSchema from "effect/JSONSchema"
+import * as Predicate from "effect/Predicate"
+import type * as Schema from "effect/Schema"
+import * as SchemaAST from "effect/SchemaAST"
 import type { JsonSchema } from "../Model.js"
 
 type JsonObject = Readonly<Record<string, unknown>>

@@ -2,7 +2,8 @@
  * Turning what the model said into the run's output: reading JSON out of a text answer, the texts
  * of the parts the agent synthesizes, and the retry prompts it sends back.
  */
-import { Either, Predicate } from "effect"
+import * as Either from "effect/Either"
+import * as Predicate from "effect/Predicate"
 import { type ModelResponse, type ToolArgs, ToolCallPart } from "../Message.js"
 import { parseToolArgs } from "../ModelResponseBuilder.js"
 

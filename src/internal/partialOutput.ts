@@ -4,7 +4,7 @@
  * Called once per chunk of events, it gives at most one partial per chunk: the latest, and only
  * when something new can be shown.
  */
-import { Predicate } from "effect"
+import * as Predicate from "effect/Predicate"
 import type { DeepPartial, PartialOutput } from "../PartialOutput.js"
 import type { ModelResponseStreamEvent } from "../StreamEvent.js"
 import { wrapperKey } from "./jsonSchema.js"

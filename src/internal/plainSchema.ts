@@ -5,7 +5,8 @@
  * the same result, where a transformation's effect would run detached from the caller's services.
  * `Tool.make` decodes every call's arguments this way when it can. Listed in `src/PERFORMANCE.md`.
  */
-import { Option, SchemaAST } from "effect"
+import * as Option from "effect/Option"
+import * as SchemaAST from "effect/SchemaAST"
 
 /** Whether `ast` decodes without effects (conservatively: false when unsure). */
 export const isPlain = (ast: SchemaAST.AST): boolean => {

@@ -6,7 +6,16 @@
  * `Effect.makeSpan` opens it, instead of in an Effect of its own. The same span, parent and
  * services for fewer steps of the fiber. Listed in `src/PERFORMANCE.md`.
  */
-import { Chunk, Clock, Context, Effect, Exit, type Fiber, FiberRef, HashMap, Option, Tracer } from "effect"
+import * as Chunk from "effect/Chunk"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
+import * as FiberRef from "effect/FiberRef"
+import * as HashMap from "effect/HashMap"
+import * as Option from "effect/Option"
+import * as Tracer from "effect/Tracer"
 
 /** What runs in a span, decided when it starts. */
 export interface Started<A, E, R, P = never> {

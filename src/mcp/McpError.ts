@@ -13,7 +13,8 @@
  * const onlyTimeouts = <A, R>(effect: Effect.Effect<A, McpError.McpError, R>) =>
  *   effect.pipe(Effect.catchIf((error) => error.reason !== "Timeout", () => Effect.die("MCP server broken")))
  */
-import { Predicate, Schema } from "effect"
+import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
 
 /**
  * Identifies an `McpError`.

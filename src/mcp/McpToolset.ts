@@ -27,7 +27,10 @@
  * const program = Agent.run(agent, "What is in README.md?").pipe(Effect.provide(files.layer))
  */
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js"
-import { Context, Effect, Layer, Redacted } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
 import type * as AgentError from "../AgentError.js"
 import type { ModelMessage } from "../Message.js"
 import type * as Model from "../Model.js"

@@ -23,7 +23,10 @@
  *   ])
  * )
  */
-import { Chunk, Effect, Layer, Stream } from "effect"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
 import {
   type ModelMessage,
   ModelResponse,

@@ -30,7 +30,16 @@
  *   return [Message.responseText(response), calls.length] as const
  * }).pipe(Effect.provide(TestModel.layer({ customOutputText: "hello" })))
  */
-import { Chunk, Clock, Context, Effect, Layer, Option, Predicate, Ref, Schema, Stream } from "effect"
+import * as Chunk from "effect/Chunk"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
+import * as Ref from "effect/Ref"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import { UserError } from "../AgentError.js"
 import {
   type ModelMessage,

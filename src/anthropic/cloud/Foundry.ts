@@ -2,7 +2,8 @@
  * Claude on Microsoft Foundry, through `@anthropic-ai/foundry-sdk` (an optional peer dependency).
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
-import { Effect, Redacted } from "effect"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
 import type { AnthropicSdkError, PlatformPackageMissing } from "../AnthropicError.js"
 import { bridgedFetch, commonClientOptions, makeService } from "../internal/clientService.js"
 import type { CommonOptions, Service } from "../internal/clientTypes.js"

@@ -2,7 +2,8 @@
  * Loading a cloud variant's optional peer package, and what all cloud variants share.
  */
 import type Anthropic from "@anthropic-ai/sdk"
-import { Effect, Predicate } from "effect"
+import * as Effect from "effect/Effect"
+import * as Predicate from "effect/Predicate"
 import { AnthropicSdkError, PlatformPackageMissing } from "../AnthropicError.js"
 import type { Platform } from "../internal/clientTypes.js"
 

@@ -2,7 +2,7 @@
  * The data of Message Batches: a batch's status as the API reports it, and the outcome of each of
  * its requests. Re-exported by `AnthropicBatches`.
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { ModelResponse } from "../../Message.js"
 import { APIStatusErrorSchema } from "../AnthropicError.js"
 import type { DecodedResult } from "./jsonlResults.js"

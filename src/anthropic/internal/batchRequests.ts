@@ -3,7 +3,7 @@
  * the API would check it, before anything is sent.
  */
 import type { BatchCreateParams } from "@anthropic-ai/sdk/resources/beta/messages/batches.js"
-import { Either } from "effect"
+import * as Either from "effect/Either"
 import { UserError } from "../../AgentError.js"
 import type { ModelMessage } from "../../Message.js"
 import { type ModelRequestParameters, textParameters } from "../../Model.js"

@@ -7,7 +7,7 @@ import type {
   BetaTextBlockParam,
   BetaToolUnion
 } from "@anthropic-ai/sdk/resources/beta/messages/messages.js"
-import { Predicate } from "effect"
+import * as Predicate from "effect/Predicate"
 import { UserError } from "../../AgentError.js"
 import type { CacheSetting } from "../AnthropicSettings.js"
 

@@ -6,7 +6,9 @@
  * citation never fails a response.
  */
 import type { BetaTextCitationParam } from "@anthropic-ai/sdk/resources/beta/messages/messages.js"
-import { Option, Predicate, Schema } from "effect"
+import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
 import {
   CharLocation,
   type Citation,

@@ -4,7 +4,12 @@
  * `AnthropicClient` re-exports them.
  */
 import type Anthropic from "@anthropic-ai/sdk"
-import type { Chunk, Duration, Effect, Option, Scope, Stream } from "effect"
+import type * as Chunk from "effect/Chunk"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import type * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
+import type * as Stream from "effect/Stream"
 import type { AnthropicError } from "../AnthropicError.js"
 
 /**

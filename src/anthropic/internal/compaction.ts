@@ -3,7 +3,7 @@
  * (a `null` stays `null`, an absent field stays absent, fields of a newer API kept aside), so the
  * block goes back to the API exactly as it was received.
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { CompactionPart } from "../../Message.js"
 import { providerName } from "./names.js"
 import { trustedInput } from "./trustedInput.js"

@@ -4,7 +4,10 @@
  * and watches for a server that stalls.
  */
 import type Anthropic from "@anthropic-ai/sdk"
-import { Chunk, Effect, Option, Predicate } from "effect"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
 import { type AnthropicError, APIConnectionTimeoutError } from "../AnthropicError.js"
 import { SseDecoder } from "./sseEvents.js"
 

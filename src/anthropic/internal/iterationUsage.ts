@@ -4,7 +4,9 @@
  * compactions, yet every iteration is billed: the totals are the sum over `usage.iterations`,
  * and each iteration stays in the details as `iteration_<n>_<type>_<count>`.
  */
-import { Option, Predicate, Schema } from "effect"
+import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
 
 const Count = Schema.optionalWith(Schema.NullOr(Schema.Number), { default: () => null })
 

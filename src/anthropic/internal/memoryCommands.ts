@@ -4,7 +4,9 @@
  * file, an ambiguous replacement, a path outside `/memories`) is reported in the result so the
  * model can correct itself, never as a failure of the run.
  */
-import { Effect, Either, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
 import { type Entry, formatPath, type MemoryPath, MemoryStore, MemoryStoreError, parsePath } from "../MemoryStore.js"
 
 const path = Schema.String.annotations({ description: "A path below /memories" })

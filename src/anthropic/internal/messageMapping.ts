@@ -8,7 +8,8 @@ import type {
   BetaTextBlockParam,
   BetaTextCitationParam
 } from "@anthropic-ai/sdk/resources/beta/messages/messages.js"
-import { Option, Schema } from "effect"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import { UserError } from "../../AgentError.js"
 import type {
   BuiltinToolCallPart,

@@ -18,7 +18,7 @@
  *
  * The permissive profile (an unknown model) changes and checks nothing.
  */
-import { Either } from "effect"
+import * as Either from "effect/Either"
 import { UserError } from "../../AgentError.js"
 import type { ModelRequestParameters } from "../../Model.js"
 import type { ModelSettings } from "../../ModelSettings.js"

@@ -4,7 +4,7 @@
  * tools, per-tool options, context management, thinking display and the task budget. Each adds
  * the beta it needs; a setting the model cannot take is a `UserError` naming both.
  */
-import { Either } from "effect"
+import * as Either from "effect/Either"
 import { UserError } from "../../AgentError.js"
 import type { ModelRequestParameters } from "../../Model.js"
 import type { AnthropicProfile } from "../AnthropicProfile.js"

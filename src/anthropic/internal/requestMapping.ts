@@ -17,7 +17,8 @@ import type {
   MessageCountTokensParams,
   MessageCreateParamsNonStreaming
 } from "@anthropic-ai/sdk/resources/beta/messages/messages.js"
-import { Either, Predicate } from "effect"
+import * as Either from "effect/Either"
+import * as Predicate from "effect/Predicate"
 import { UserError } from "../../AgentError.js"
 import type { BuiltinTool } from "../../BuiltinTool.js"
 import type { ModelMessage } from "../../Message.js"

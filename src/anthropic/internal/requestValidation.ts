@@ -4,7 +4,7 @@
  * `UserError` naming the field; none of these reach the network as a request the API would
  * reject, or as a defect while the body is built.
  */
-import { Duration } from "effect"
+import * as Duration from "effect/Duration"
 import { UserError } from "../../AgentError.js"
 import type * as ModelSettings from "../../ModelSettings.js"
 

@@ -11,7 +11,11 @@ import type {
   BetaStopReason,
   BetaUsage
 } from "@anthropic-ai/sdk/resources/beta/messages/messages.js"
-import { Either, Option, ParseResult, Predicate, Schema } from "effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
 import { UnexpectedModelBehavior } from "../../AgentError.js"
 import {
   BuiltinToolCallPart,

@@ -2,7 +2,14 @@
  * Applying a retry policy to one request (`retryEffect`) or one streamed answer (`retryStreamPull`).
  * Only errors `isRetryable` calls transient reach the policy; the rest fail at once.
  */
-import { Chunk, Effect, ExecutionStrategy, Exit, Option, Schedule, Scope, type Tracer } from "effect"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
+import * as Scope from "effect/Scope"
+import type * as Tracer from "effect/Tracer"
 import { type AnthropicError, APIConnectionError, isRetryable } from "../AnthropicError.js"
 import { CurrentPolicy, defaultPolicy, type Policy } from "../AnthropicRetry.js"
 

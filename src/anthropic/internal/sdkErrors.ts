@@ -3,7 +3,7 @@
  * `AnthropicClient.fromSdkError`), with every string a server can fill scrubbed of secrets.
  */
 import * as Sdk from "@anthropic-ai/sdk"
-import { Predicate } from "effect"
+import * as Predicate from "effect/Predicate"
 import {
   type AnthropicError,
   AnthropicSdkError,

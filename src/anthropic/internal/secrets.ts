@@ -4,7 +4,9 @@
  * so the key) printing as a redacted summary.
  */
 import type { ClientOptions } from "@anthropic-ai/sdk"
-import { Effect, Inspectable, Runtime } from "effect"
+import * as Effect from "effect/Effect"
+import * as Inspectable from "effect/Inspectable"
+import * as Runtime from "effect/Runtime"
 
 const redactedMarker = "[redacted]"
 

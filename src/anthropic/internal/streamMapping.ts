@@ -3,7 +3,7 @@
  * chunk. Parts start from the same `partOfBlock` the non-streamed mapping uses; deltas grow them.
  */
 import type { BetaContentBlock, BetaRawMessageStreamEvent } from "@anthropic-ai/sdk/resources/beta/messages/messages.js"
-import { Chunk } from "effect"
+import * as Chunk from "effect/Chunk"
 import type { ModelResponseStreamEvent } from "../../StreamEvent.js"
 import { citationOfWire } from "./citations.js"
 import { providerName } from "./names.js"

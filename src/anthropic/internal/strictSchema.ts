@@ -6,7 +6,7 @@
  * model still reads it. The decoded value is checked against the full Schema afterwards anyway.
  */
 import { transformJSONSchema } from "@anthropic-ai/sdk/lib/transform-json-schema"
-import { Either } from "effect"
+import * as Either from "effect/Either"
 import { UserError } from "../../AgentError.js"
 
 /** The strict form of `schema`, or why it has none (e.g. a sub-schema without a `type`). */

@@ -10,7 +10,7 @@ import type {
   BetaTextBlockParam,
   BetaToolResultBlockParam
 } from "@anthropic-ai/sdk/resources/beta/messages/messages.js"
-import { Encoding } from "effect"
+import * as Encoding from "effect/Encoding"
 import { UserError } from "../../AgentError.js"
 import { type Document, isToolContent, type Part } from "../../ToolContent.js"
 import { toolResultText } from "./requestValidation.js"

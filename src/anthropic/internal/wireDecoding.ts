@@ -3,7 +3,12 @@
  * the API sent in a shape the schema does not accept fails as `AnthropicSdkError`, the error the
  * SDK itself gives for malformed data, so callers see one error type for the whole call.
  */
-import { Chunk, Effect, Either, ParseResult, Schema, Stream } from "effect"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import { AnthropicSdkError } from "../AnthropicError.js"
 
 /** The `errorClass` of a decoding failure. */

@@ -5,7 +5,7 @@
  * allocations, per message of a results file or a request); any other value is decoded by the
  * Schema, which gives its error message.
  */
-import { Predicate } from "effect"
+import * as Predicate from "effect/Predicate"
 
 /**
  * The fields of a message the mapping reads (its blocks and usage are checked as they are mapped).

@@ -7,7 +7,9 @@
  */
 import * as Activity from "@effect/workflow/Activity"
 import { WorkflowEngine, WorkflowInstance } from "@effect/workflow/WorkflowEngine"
-import { Effect, Schema, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import { type ModelMessage, ModelResponse } from "../../Message.js"
 import type { ModelError, ModelRequestParameters, Service } from "../../Model.js"
 import { fold, toEvents } from "../../ModelResponseBuilder.js"

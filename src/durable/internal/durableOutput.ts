@@ -4,7 +4,8 @@
  * (`output/<step>/<id>`, `output/<step>/text`), run with its `DurableStep`. A replayed run reads the
  * output back, so an output function's side effect happens once, as a tool call's does.
  */
-import { Effect, type Schema } from "effect"
+import * as Effect from "effect/Effect"
+import type * as Schema from "effect/Schema"
 import type { Agent } from "../../Agent.js"
 import { ModelRetry } from "../../AgentError.js"
 import { type Output, OutputValidationError } from "../../Output.js"

@@ -11,7 +11,9 @@
  */
 import * as Activity from "@effect/workflow/Activity"
 import { WorkflowEngine, WorkflowInstance } from "@effect/workflow/WorkflowEngine"
-import { Context, Effect, Schema } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import type { Agent } from "../../Agent.js"
 import { ModelRetry } from "../../AgentError.js"
 import type { Deferral } from "../../DeferredTools.js"

@@ -15,7 +15,9 @@ import {
   WorkflowEngine as WorkflowEngineTag,
   WorkflowInstance
 } from "@effect/workflow/WorkflowEngine"
-import { Effect, Predicate, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
 import * as Approval from "../../Approval.js"
 import { type Answer, Approved, Denied, ExternalResult, type PendingCall } from "../../DeferredTools.js"
 import { ToolCallPart } from "../../Message.js"

@@ -3,7 +3,8 @@
  * conversation (with the `Message` Schemas), where the run's own messages begin, and its usage. A
  * stored result this version cannot read is an `IncompatibleHistory`, never a defect.
  */
-import { Effect, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import type { RunResult } from "../../Agent.js"
 import { History, type ModelMessage, ModelResponse } from "../../Message.js"
 import { RunUsage } from "../../Usage.js"

@@ -2,7 +2,11 @@
  * Delegation: an agent run as another agent's tool, inside the parent run's usage and limits.
  * Public through `Agent.asTool`.
  */
-import { Effect, Option, Predicate, Schema, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import type { Model } from "../../Model.js"
 import { RunContext } from "../../RunContext.js"
 import * as Tool from "../../Tool.js"

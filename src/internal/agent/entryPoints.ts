@@ -3,7 +3,11 @@
  * runs that ended with pending calls. Each starts the run machine (internal/run/start) and drives
  * it inside the run's `invoke_agent` span. Public through `Agent`.
  */
-import { Effect, Exit, Layer, Option, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 import type { AgentError } from "../../AgentError.js"
 import type { AgentEvent } from "../../AgentEvent.js"
 import type * as DeferredTools from "../../DeferredTools.js"

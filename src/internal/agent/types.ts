@@ -3,7 +3,9 @@
  * the run loop (internal/run) can name them without importing those functions. Public through
  * `Agent`.
  */
-import type { Effect, Pipeable, Stream } from "effect"
+import type * as Effect from "effect/Effect"
+import type * as Pipeable from "effect/Pipeable"
+import type * as Stream from "effect/Stream"
 import type { AgentError } from "../../AgentError.js"
 import type { AgentEvent, FinalResult } from "../../AgentEvent.js"
 import type { BuiltinTool } from "../../BuiltinTool.js"

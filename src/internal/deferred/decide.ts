@@ -5,7 +5,8 @@
  * replacement arguments are of the tool's decoded type: they are encoded back, so the call runs as
  * if the model had sent them.
  */
-import { Effect, Option } from "effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { UserError } from "../../AgentError.js"
 import { type ApprovalRequested, Approver, approvalRequested } from "../../Approval.js"
 import {

@@ -2,7 +2,7 @@
  * The compaction part of a response: its own file so the part union in `Message` stays one screen.
  * Public through `Message`.
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 /**
  * A summary of the conversation so far, written by the provider when it compacted the context

@@ -2,7 +2,7 @@
  * What a run is made of (fixed when it starts) and what changes while it goes on, and the
  * `RunContext` its tools and validators see. Every other room of the run loop reads these.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { ChildEvent, ToolCallStarted, ToolResult } from "../../AgentEvent.js"
 import type { ApprovalRequested } from "../../Approval.js"
 import type { ModelMessage, ModelRequestPart, UserContent } from "../../Message.js"

@@ -2,7 +2,8 @@
  * Running the output's decoding and validators, with retryable failures (invalid output,
  * `ModelRetry`, invalid tool arguments) turned into the message that goes back to the model.
  */
-import { Effect, Either } from "effect"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import { ModelRetry, UnexpectedModelBehavior } from "../../AgentError.js"
 import type { ToolCallPart } from "../../Message.js"
 import { OutputValidationError } from "../../Output.js"

@@ -4,7 +4,7 @@
  * can be the output, and where a streamed response shows partial output. A union that cannot be
  * offered is the program's mistake: a `UserError` before any request.
  */
-import { Either } from "effect"
+import * as Either from "effect/Either"
 import { UserError } from "../../AgentError.js"
 import type { JsonSchema, Service as ModelService, OutputMode, ToolDefinition } from "../../Model.js"
 import type { ModelSettings } from "../../ModelSettings.js"

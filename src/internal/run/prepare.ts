@@ -4,7 +4,7 @@
  * conversation into what is sent. The run keeps its messages whole; only what is sent changes.
  * An agent with none of these never comes here.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import * as HistoryProcessor from "../../HistoryProcessor.js"
 import * as Instructions from "../../Instructions.js"
 import { type ModelMessage, ModelRequest, SystemPromptPart } from "../../Message.js"

@@ -6,7 +6,9 @@
  * Plain `flatMap`s rather than `Effect.gen`: this runs once per step of every run, and a generator
  * per call costs more than the step's own work.
  */
-import { Chunk, Effect, Either } from "effect"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import { UnexpectedModelBehavior, type UsageLimitExceeded } from "../../AgentError.js"
 import { type ModelMessage, ModelRequest, ModelResponse } from "../../Message.js"
 import type { ModelResponseStreamEvent } from "../../StreamEvent.js"

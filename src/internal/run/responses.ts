@@ -3,7 +3,9 @@
  * room), or a text answer validated as the output; retry prompts when the answer will not do, and
  * the end of the run when it will.
  */
-import { Effect, Either, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
 import { ContentFilterError, IncompleteToolCall, UnexpectedModelBehavior } from "../../AgentError.js"
 import type { FinalResult } from "../../AgentEvent.js"
 import { answersRequest, PendingCalls } from "../../DeferredTools.js"

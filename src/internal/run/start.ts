@@ -4,7 +4,8 @@
  * `Agent.iter` all drive it: `next` runs one node (send a request, handle a response) as an Effect,
  * `stream` runs the rest as a Stream.
  */
-import { Effect, type Stream } from "effect"
+import * as Effect from "effect/Effect"
+import type * as Stream from "effect/Stream"
 import { UserError } from "../../AgentError.js"
 import type { AgentEvent } from "../../AgentEvent.js"
 import {

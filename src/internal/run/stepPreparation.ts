@@ -5,7 +5,8 @@
  * starts again from the run's own (`StepBase`), so one step's changes never leak into the next.
  * A run whose agent, tools and toolsets prepare nothing never comes here.
  */
-import { Effect, Either } from "effect"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import type { ModelRequestParameters } from "../../Model.js"
 import type { ModelSettings } from "../../ModelSettings.js"
 import * as Prepare from "../../Prepare.js"

@@ -6,7 +6,16 @@
  * its own channel machinery on every step. `test/agent/streamingMachine.test.ts` checks it against
  * a plain `Stream` formulation of the same behaviour.
  */
-import { Cause, Chunk, Clock, Effect, ExecutionStrategy, Exit, Mailbox, Option, Scope, Stream } from "effect"
+import * as Cause from "effect/Cause"
+import * as Chunk from "effect/Chunk"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import * as Exit from "effect/Exit"
+import * as Mailbox from "effect/Mailbox"
+import * as Option from "effect/Option"
+import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import { type AgentEvent, runFinished } from "../../AgentEvent.js"
 import { type ModelMessage, type ModelResponse, toolCalls } from "../../Message.js"
 import type { ModelError } from "../../Model.js"

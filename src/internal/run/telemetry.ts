@@ -2,7 +2,7 @@
  * The run span's attributes: the usage of a finished run, set on the span directly (`Agent.run`) or
  * as a record for `annotateCurrentSpan` (`Agent.runStream`, whose span is the stream's).
  */
-import type { Tracer } from "effect"
+import type * as Tracer from "effect/Tracer"
 import type { RunResult } from "../agent/types.js"
 
 /** Sets the attributes of the run span once the run is over. */

@@ -6,7 +6,7 @@
  * delegation tree (`Agent.asTool`) counts when its own limits or the tree's ask for it, and checks the
  * tree's limits against the tree's total plus the count, as it checks its requests and tokens.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { UsageLimitExceeded, UserError } from "../../AgentError.js"
 import type { ModelMessage } from "../../Message.js"
 import type { ModelError } from "../../Model.js"

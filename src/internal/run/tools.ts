@@ -5,7 +5,10 @@
  *
  * Plain `flatMap`s rather than `Effect.gen`: this runs on most steps of a run.
  */
-import { Context, Effect, Either, type Tracer } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import type * as Tracer from "effect/Tracer"
 import { UnexpectedModelBehavior, type UsageLimitExceeded, type UserError } from "../../AgentError.js"
 import { type ChildEvent, toolCallStarted, toolResult } from "../../AgentEvent.js"
 import type { PendingCall } from "../../DeferredTools.js"

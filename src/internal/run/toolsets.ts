@@ -4,7 +4,7 @@
  * filtered, dynamic or MCP toolset can offer different tools at each step. An agent without
  * toolsets keeps the tools fixed at the start and never comes here.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { RunContext } from "../../RunContext.js"
 import type { Tool } from "../../Tool.js"
 import * as Toolset from "../../Toolset.js"

@@ -5,7 +5,7 @@
  * time cannot together pass a limit. A run outside a tree never comes here but to hand its tool
  * calls the handle its children use.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { UsageLimitExceeded } from "../../AgentError.js"
 import * as Usage from "../../Usage.js"
 import { requestExceeded, tokensExceeded, toolCallsExceeded } from "../usageLimits.js"

@@ -4,7 +4,8 @@
  * tool returns becomes MCP content.
  */
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
-import { Either, Encoding } from "effect"
+import * as Either from "effect/Either"
+import * as Encoding from "effect/Encoding"
 import * as ToolContent from "../../ToolContent.js"
 
 type McpContent = CallToolResult["content"][number]

@@ -10,7 +10,10 @@ import type {
   SamplingMessage,
   SamplingMessageContentBlock
 } from "@modelcontextprotocol/sdk/types.js"
-import { Data, Effect, Either, Encoding } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Encoding from "effect/Encoding"
 import * as Message from "../../Message.js"
 import * as Model from "../../Model.js"
 import * as ModelSettings from "../../ModelSettings.js"

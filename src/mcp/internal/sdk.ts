@@ -2,7 +2,7 @@
  * Loading the optional `@modelcontextprotocol/sdk` when a connection or a server is built, so a
  * program without MCP never loads it; a missing package is a typed error naming it.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { McpError } from "../McpError.js"
 
 const packageName = "@modelcontextprotocol/sdk"

@@ -5,7 +5,8 @@
  * reads them, so a results file of any size is never held whole.
  */
 import type Anthropic from "@anthropic-ai/sdk"
-import { Effect, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import type { BatchesScript, BatchOutcome, ResultsDownload, StoredBatch } from "./batchOutcomes.js"
 import { pageOf } from "./pagination.js"
 import type { BatchItem, ReceivedRequest } from "./receivedRequest.js"

@@ -3,7 +3,7 @@
  * deterministic ids and plausible usage), and readers of what a request asked for.
  */
 import type Anthropic from "@anthropic-ai/sdk"
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { fileIdsIn, filesBeta as filesBetaName } from "./filesApi.js"
 import type { BatchItem, ReceivedRequest } from "./receivedRequest.js"
 import type { Message } from "./replyLanguage.js"

@@ -4,7 +4,7 @@
  * routes and for Messages requests that reference an uploaded file.
  */
 import type Anthropic from "@anthropic-ai/sdk"
-import { Stream } from "effect"
+import * as Stream from "effect/Stream"
 import { pageOf } from "./pagination.js"
 import type { FormFile, ReceivedRequest } from "./receivedRequest.js"
 import { errorReply, jsonReply } from "./replies.js"

@@ -11,7 +11,7 @@
  * expression subset for `pattern`, integers and numbers with inclusive/exclusive bounds and
  * `multipleOf`, booleans and `null`. Unsatisfiable schemas get a best-effort value, never an error.
  */
-import { Predicate } from "effect"
+import * as Predicate from "effect/Predicate"
 import { integerStep, nearlyEqual, normalize, roundLike } from "./numberSteps.js"
 import type { Schema, SchemaObject } from "./schemaKeywords.js"
 import {

@@ -4,7 +4,7 @@
  * route answers (an API key, the required fields of a Messages request).
  */
 import type { IncomingMessage } from "node:http"
-import { Predicate } from "effect"
+import * as Predicate from "effect/Predicate"
 import { apiError, type ErrorReply } from "./replyLanguage.js"
 
 /**

@@ -4,7 +4,9 @@
  * carry, and their constructors.
  */
 import type Anthropic from "@anthropic-ai/sdk"
-import type { Duration, Effect, Stream } from "effect"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import type * as Stream from "effect/Stream"
 import { defaultErrorMessage, errorTypeOfStatus } from "./apiErrors.js"
 import type { ReceivedRequest } from "./receivedRequest.js"
 import { errorReply, jsonReply } from "./replies.js"

@@ -3,7 +3,7 @@
  * (`request-id` always), JSON or SSE bodies, and stream faults cut into the event list.
  */
 import type { OutgoingHttpHeaders } from "node:http"
-import { Cause } from "effect"
+import * as Cause from "effect/Cause"
 import { errorEnvelope, statusOfErrorType } from "./apiErrors.js"
 import type { ReceivedRequest } from "./receivedRequest.js"
 import type {

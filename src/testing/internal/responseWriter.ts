@@ -6,7 +6,10 @@
  * pulled only as fast as the client reads it (backpressure), so it is never held whole.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http"
-import { type Chunk, Duration, Effect, Stream } from "effect"
+import type * as Chunk from "effect/Chunk"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 
 /** What to send for one request. */
 export type Plan =

@@ -1,5 +1,5 @@
 /** Reading and combining JSON Schema keywords, for the value generator. */
-import { Predicate } from "effect"
+import * as Predicate from "effect/Predicate"
 
 /** A JSON Schema: an object, or `true`/`false`. */
 export type Schema = boolean | Readonly<Record<string, unknown>>

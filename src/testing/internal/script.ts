@@ -2,7 +2,7 @@
  * What a script is (replies for `POST /v1/messages`, replies per endpoint, or a recorded
  * transcript) and how the server turns one into a function from a request to its answer.
  */
-import type { Effect } from "effect"
+import type * as Effect from "effect/Effect"
 import type { BatchesScript } from "./batchOutcomes.js"
 import type { FilesScript } from "./filesApi.js"
 import type { ReceivedRequest } from "./receivedRequest.js"

@@ -3,7 +3,8 @@
  * the batches and files it holds), and the options it starts with.
  */
 import type Anthropic from "@anthropic-ai/sdk"
-import type { Duration, Effect } from "effect"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
 import type { ResultsDownload, StoredBatch } from "./batchOutcomes.js"
 import type { StoredFile } from "./filesApi.js"
 import type { ReceivedRequest } from "./receivedRequest.js"

@@ -3,7 +3,8 @@
  * response pairs, bodies as JSON values or, for event streams, the raw SSE text.
  */
 import { readFileSync } from "node:fs"
-import { Effect, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 
 /** One recorded request and the answer the API gave. */
 export const Interaction = Schema.Struct({
