@@ -126,4 +126,53 @@ describe("point 1: deferred tools and approval (runs)", () => {
         expect(deleted.sort()).toEqual(["/tmp/x", "b.txt"])
       })
   )
+
+  it.effect("pending calls carry decoded arguments (and the model's input); bad ones go back as retries", () =>
+    Effect.gen(function* () {
+      const paid: Array<readonly [number, Date]> = []
+      const pay = Tool.make("pay", {
+        parameters: Schema.Struct({ cents: Schema.NumberFromString, due: Schema.Date }),
+        handler: ({ cents, due }) =>
+          Effect.sync(() => paid.push([cents, due])).pipe(Effect.as(`paid ${cents} on ${due.toISOString()}`)),
+        needsApproval: true
+      })
+      const payAgent = Agent.make({ tools: [pay] })
+      const seen: Array<ReadonlyArray<Message.ModelMessage>> = []
+      const payModel = FunctionModel.layer((messages) =>
+        Effect.sync(() => {
+          seen.push(messages)
+          if (seen.length === 1) {
+            return [
+              call("pay", "p1", { cents: "1250", due: "2026-12-24T00:00:00.000Z" }),
+              call("pay", "p2", { cents: "12", due: "not a date" })
+            ]
+          }
+          const last = messages.at(-1)
+          const parts = last?._tag === "ModelRequest" ? last.parts : []
+          return [new Message.TextPart({ content: parts.map((part) => part._tag).join(",") })]
+        })
+      )
+      const first = yield* Agent.run(payAgent, "Pay the bills").pipe(Effect.provide(payModel))
+      // p2's arguments do not decode: it waits for no one, and no second request is made yet.
+      expect(seen.length).toBe(1)
+      const pending = DeferredTools.isPendingCalls(first.output) ? first.output.calls : []
+      expect(pending.map((pendingCall) => pendingCall.toolCallId)).toEqual(["p1"])
+      const [p1] = pending
+      if (p1 === undefined || p1.toolName !== "pay") throw new Error("expected the pending pay call")
+      expect(p1.args).toEqual({ cents: 1250, due: new Date("2026-12-24T00:00:00.000Z") })
+      expect(p1.input).toEqual({ cents: "1250", due: "2026-12-24T00:00:00.000Z" })
+
+      // Approved with other (decoded) arguments: the tool runs with them; the model then sees p1's
+      // result and the retry prompt for p2's bad arguments.
+      const resumed = yield* Agent.resume(
+        payAgent,
+        [DeferredTools.approve(p1, { args: { ...p1.args, cents: 2000 } })],
+        {
+          messageHistory: first.messages
+        }
+      ).pipe(Effect.provide(payModel))
+      expect(paid).toEqual([[2000, new Date("2026-12-24T00:00:00.000Z")]])
+      expect(resumed.output).toBe("ToolReturnPart,RetryPromptPart")
+    })
+  )
 })
