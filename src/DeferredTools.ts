@@ -188,8 +188,7 @@ export type Answer = typeof Answer.Type
 const idOf = (call: string | PendingCall): string => (typeof call === "string" ? call : call.toolCallId)
 
 /**
- * Approves a call (by id, or the pending call itself), optionally with other arguments: decoded
- * arguments of the call's tool, typed so when the call is (`Agent.PendingOf`).
+ * Approves a call (by id, or the pending call), optionally with other decoded arguments (typed when the call is).
  *
  * @since 0.1.0
  * @category utils
@@ -338,8 +337,7 @@ const answeredCallId = (part: ModelRequestPart): string | undefined =>
  */
 export const unanswered = (history: ReadonlyArray<ModelMessage>): Unanswered | undefined => {
   const last = history.at(-1)
-  if (last === undefined) return undefined
-  const trailing = last._tag === "ModelRequest" ? last : undefined
+  const trailing = last?._tag === "ModelRequest" ? last : undefined
   if (trailing?.parts.some((part) => answeredCallId(part) === undefined)) return undefined
   const responseIndex = trailing === undefined ? history.length - 1 : history.length - 2
   const response = history[responseIndex]
