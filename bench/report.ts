@@ -391,8 +391,11 @@ export const markdown = (report: Report): string => {
 }
 
 /** Each scenario named by a missed target of the given kind, once, in the order of the verdicts. */
-const missedScenarios = (report: Report, measure: Verdict["measure"]): ReadonlyArray<ScenarioName> => [
-  ...new Set(report.verdicts.filter((v) => !v.met && v.measure === measure).map((v) => v.scenario))
+export const missedScenarios = (
+  judged: ReadonlyArray<Verdict>,
+  measure: Verdict["measure"]
+): ReadonlyArray<ScenarioName> => [
+  ...new Set(judged.filter((v) => !v.met && v.measure === measure).map((v) => v.scenario))
 ]
 
 const profileRows = (rows: ProfileSummary["byPackage"], busyMs: number, limit: number): Array<string> =>
@@ -402,7 +405,7 @@ const profileRows = (rows: ProfileSummary["byPackage"], busyMs: number, limit: n
 
 /** The CPU profile of effect-claude in each scenario with a missed time target. */
 const missedTimeSection = (report: Report): ReadonlyArray<string> => {
-  const profiled = missedScenarios(report, "time").flatMap((scenario) => {
+  const profiled = missedScenarios(report.verdicts, "time").flatMap((scenario) => {
     const profile = report.profiles.find((p) => p.scenario === scenario)
     return profile === undefined ? [] : [profile]
   })
@@ -431,7 +434,7 @@ const missedTimeSection = (report: Report): ReadonlyArray<string> => {
 
 /** RSS once loaded against the peak, per contender, in each scenario with a missed memory target. */
 const missedMemorySection = (report: Report): ReadonlyArray<string> => {
-  const scenarios = missedScenarios(report, "memory").flatMap((name) => {
+  const scenarios = missedScenarios(report.verdicts, "memory").flatMap((name) => {
     const scenario = report.scenarios.find((s) => s.scenario === name)
     return scenario === undefined ? [] : [scenario]
   })

@@ -26,6 +26,7 @@ import { readProfile, summarizeProfile } from "./profileSummary.js"
 import {
   type ContenderResult,
   markdown,
+  missedScenarios,
   type Report,
   type ScenarioProfile,
   type ScenarioResult,
@@ -141,9 +142,8 @@ const profileMissed = async (
   base: Omit<WorkerArgs, "contenders" | "scenarios">,
   log: (line: string) => void
 ): Promise<Array<ScenarioProfile>> => {
-  const missed = [...new Set(judged.filter((v) => !v.met && v.measure === "time").map((v) => v.scenario))]
   const profiles: Array<ScenarioProfile> = []
-  for (const scenario of missed) {
+  for (const scenario of missedScenarios(judged, "time")) {
     log(`CPU profile of effect-claude on ${scenario} (a missed target)…`)
     const directory = await mkdtemp(path.join(os.tmpdir(), `bench-profile-${scenario}-`))
     try {

@@ -1,7 +1,8 @@
 /**
  * The lines of a Message Batch results file (JSONL): one `{ custom_id, result }` per request.
- * Each line is decoded with Schema; a `succeeded` message goes through the same response mapping
- * as a single request, an `errored` one becomes the mirrored SDK error its `error.type` stands for.
+ * A `succeeded` line (nearly every line) is checked by hand, any other line decoded with Schema; a
+ * `succeeded` message goes through the same response mapping as a single request, an `errored`
+ * one becomes the mirrored SDK error its `error.type` stands for.
  */
 
 import type Anthropic from "@anthropic-ai/sdk"
@@ -21,10 +22,10 @@ import { fromSdkError, statusOfErrorType } from "./sdkErrors.js"
 import { malformed } from "./wireDecoding.js"
 
 /**
- * A message as far as the response mapping reads it unconditionally: its id, model, usage and a
+ * A batch result's message as far as the response mapping reads it unconditionally: its id, model, usage and a
  * list of typed blocks. The blocks' own fields are checked when they become parts.
  */
-const isWireMessage = (value: unknown): value is BetaMessage =>
+const isResultMessage = (value: unknown): value is BetaMessage =>
   Predicate.isRecord(value) &&
   value.type === "message" &&
   typeof value.id === "string" &&
@@ -34,7 +35,7 @@ const isWireMessage = (value: unknown): value is BetaMessage =>
   Array.isArray(value.content) &&
   value.content.every((block) => Predicate.isRecord(block) && typeof block.type === "string")
 
-const WireMessage = Schema.declare(isWireMessage, {
+const WireMessage = Schema.declare(isResultMessage, {
   identifier: "Message",
   description: "a Messages API message with id, model, usage and typed content blocks"
 })
@@ -82,7 +83,7 @@ const isSucceededLine = (
   typeof line.custom_id === "string" &&
   Predicate.isRecord(line.result) &&
   line.result.type === "succeeded" &&
-  isWireMessage(line.result.message)
+  isResultMessage(line.result.message)
 
 /**
  * A decoded line: the outcome for one `custom_id`.
