@@ -40,7 +40,7 @@ import * as Model from "../Model.js"
 import { ModelResponseBuilder } from "../ModelResponseBuilder.js"
 import type { ModelSettings } from "../ModelSettings.js"
 import type { ModelResponseStreamEvent } from "../StreamEvent.js"
-import { estimateUsage, rememberResponseWords } from "./estimateUsage.js"
+import { ConversationWords, estimateUsage } from "./estimateUsage.js"
 
 /**
  * What the function is told besides the messages.
@@ -232,6 +232,8 @@ export const make = (
   options: Options = {}
 ): Service => {
   const modelName = options.modelName ?? "function"
+  // The words of the conversation this model last answered, so each step counts only what is new.
+  const conversation = new ConversationWords()
   const infoOf = (settings: ModelSettings, parameters: ModelRequestParameters): RequestInfo => ({
     settings,
     parameters,
@@ -255,7 +257,7 @@ export const make = (
           _tag: "ResponseMetadata",
           modelName,
           providerName: "function",
-          usage: estimateUsage(messages, parts),
+          usage: estimateUsage(messages, parts, conversation),
           finishReason: finishReasonOf(parts)
         }
       })
@@ -273,7 +275,7 @@ export const make = (
               const response = new ModelResponse(
                 {
                   parts: [...result],
-                  usage: estimateUsage(messages, result),
+                  usage: estimateUsage(messages, result, conversation),
                   modelName,
                   providerName: "function",
                   finishReason: finishReasonOf(result),
@@ -281,7 +283,7 @@ export const make = (
                 },
                 trustedInput
               )
-              rememberResponseWords(response)
+              conversation.remember(response)
               return Effect.succeed(response)
             })
       )

@@ -14,7 +14,7 @@ import { type ModelMessage, ModelRequest, ModelResponse } from "../../Message.js
 import type { ModelResponseStreamEvent } from "../../StreamEvent.js"
 import * as Usage from "../../Usage.js"
 import type { AgentNode, RunError } from "../agent/types.js"
-import { trustedInput } from "../trustedInput.js"
+import { construct } from "../trustedInput.js"
 import type { Run } from "./context.js"
 import { needsPreparing, prepareRequest, processHistory } from "./prepare.js"
 import { prepareStep } from "./stepPreparation.js"
@@ -169,22 +169,19 @@ export const shiftIndexes = (chunk: Chunk.Chunk<ModelResponseStreamEvent>, offse
 }
 
 const mergeResponses = (first: ModelResponse, next: ModelResponse): ModelResponse =>
-  new ModelResponse(
-    {
-      parts: [...first.parts, ...next.parts],
-      usage: Usage.addRequestUsage(first.usage, next.usage),
-      modelName: next.modelName ?? first.modelName,
-      finishReason: next.finishReason,
-      providerResponseId: next.providerResponseId ?? first.providerResponseId,
-      providerDetails:
-        first.providerDetails === undefined && next.providerDetails === undefined
-          ? undefined
-          : { ...first.providerDetails, ...next.providerDetails },
-      providerName: next.providerName ?? first.providerName,
-      timestamp: next.timestamp
-    },
-    trustedInput
-  )
+  construct(ModelResponse, {
+    parts: [...first.parts, ...next.parts],
+    usage: Usage.addRequestUsage(first.usage, next.usage),
+    modelName: next.modelName ?? first.modelName,
+    finishReason: next.finishReason,
+    providerResponseId: next.providerResponseId ?? first.providerResponseId,
+    providerDetails:
+      first.providerDetails === undefined && next.providerDetails === undefined
+        ? undefined
+        : { ...first.providerDetails, ...next.providerDetails },
+    providerName: next.providerName ?? first.providerName,
+    timestamp: next.timestamp
+  })
 
 /**
  * The messages as sent: consecutive requests (tool results kept after a final result, then the next
@@ -196,13 +193,10 @@ const prepareMessages = (messages: ReadonlyArray<ModelMessage>): ReadonlyArray<M
   for (const message of messages) {
     const previous = prepared.at(-1)
     if (message._tag === "ModelRequest" && previous !== undefined && previous._tag === "ModelRequest") {
-      prepared[prepared.length - 1] = new ModelRequest(
-        {
-          parts: [...previous.parts, ...message.parts],
-          instructions: message.instructions ?? previous.instructions
-        },
-        trustedInput
-      )
+      prepared[prepared.length - 1] = construct(ModelRequest, {
+        parts: [...previous.parts, ...message.parts],
+        instructions: message.instructions ?? previous.instructions
+      })
     } else {
       prepared.push(message)
     }

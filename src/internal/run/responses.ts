@@ -19,7 +19,7 @@ import {
 } from "../../Message.js"
 import type { AgentNode, End, ModelRequestNode, RunError } from "../agent/types.js"
 import { answerText, parseJsonText, truncatedToolCall } from "../outputProcessing.js"
-import { trustedInput } from "../trustedInput.js"
+import { construct, trustedInput } from "../trustedInput.js"
 import type { Emit, Run } from "./context.js"
 import { outputRetriesExceeded, processOutput } from "./output.js"
 import { processToolCalls } from "./tools.js"
@@ -85,13 +85,13 @@ export const handleResponse = <O, E, R>(
         resume === undefined ? outcome.parts : answersRequest(response, [...resume.answered, ...outcome.parts]).parts
       if (outcome.final === undefined && outcome.pending.length > 0) {
         // The history keeps the results so far; resuming adds the answers to the pending calls.
-        if (parts.length > 0) run.state.messages.push(new ModelRequest({ parts }, trustedInput))
+        if (parts.length > 0) run.state.messages.push(construct(ModelRequest, { parts }))
         // `O` includes `PendingCalls` whenever a tool may defer its calls (`Agent.PendingOf`).
         return end(run, response, new PendingCalls({ calls: outcome.pending }) as O, undefined)
       }
       if (outcome.final === undefined) return nextRequest(run, parts)
       // Keep the tool results, so the history has no unanswered tool call and can be continued.
-      run.state.messages.push(new ModelRequest({ parts }, trustedInput))
+      run.state.messages.push(construct(ModelRequest, { parts }))
       return end(run, response, outcome.final.output, outcome.final.call)
     })
   }
@@ -139,7 +139,7 @@ const retryOutput = <O, E, R>(
 
 export const nextRequest = <O, E, R>(run: Run<O, E, R>, parts: ReadonlyArray<ModelRequestPart>): ModelRequestNode => ({
   _tag: "ModelRequestNode",
-  request: new ModelRequest({ parts, instructions: run.instructions }, trustedInput)
+  request: construct(ModelRequest, { parts, instructions: run.instructions })
 })
 
 const end = <O, E, R>(

@@ -33,7 +33,7 @@ import type { Tool } from "../../Tool.js"
 import * as Usage from "../../Usage.js"
 import type { Agent, AgentNode, ModelRequestNode, RunError, RunOptions } from "../agent/types.js"
 import { resumeDecisions } from "../deferred/decide.js"
-import { trustedInput } from "../trustedInput.js"
+import { construct } from "../trustedInput.js"
 import type { Resume, Run, State } from "./context.js"
 import { setUpOutput } from "./outputSetup.js"
 import { dynamicInstructionsOf, dynamicSystemPromptsOf } from "./prepare.js"
@@ -129,9 +129,9 @@ const firstRequestParts = (
   // Computed system prompts are added when the request is sent (`prepare.ts`).
   const fixed = Instructions.isStatic(agent.systemPrompts) ? agent.systemPrompts : []
   const parts: Array<ModelRequestPart> =
-    history.length === 0 ? fixed.map((content) => new SystemPromptPart({ content }, trustedInput)) : []
+    history.length === 0 ? fixed.map((content) => construct(SystemPromptPart, { content })) : []
   // The prompt's type is checked by TypeScript; an array is copied so the caller's stays theirs.
-  parts.push(new UserPromptPart({ content: typeof prompt === "string" ? prompt : [...prompt] }, trustedInput))
+  parts.push(construct(UserPromptPart, { content: typeof prompt === "string" ? prompt : [...prompt] }))
   return parts
 }
 
@@ -268,7 +268,7 @@ const start = Effect.fnUntraced(function* <O, E, R>(agent: Agent<O, E, R>, entry
   const parts = firstRequestParts(agent, history, prompt)
   const request: ModelRequestNode = {
     _tag: "ModelRequestNode",
-    request: new ModelRequest({ parts, instructions }, trustedInput)
+    request: construct(ModelRequest, { parts, instructions })
   }
   const machine: Machine<O, E, R> = {
     run,

@@ -25,7 +25,7 @@ import {
   toolSkipped
 } from "../outputProcessing.js"
 import { inSpan } from "../span.js"
-import { trustedInput } from "../trustedInput.js"
+import { construct } from "../trustedInput.js"
 import { type Emit, type Run, runContext } from "./context.js"
 import { oneLine, outputRetriesExceeded, processOutput, recoverRetry } from "./output.js"
 import { type PlannedCall, plan, type Segments, type Turn } from "./toolPlan.js"
@@ -62,10 +62,12 @@ class Round<O> {
   /** Answers a call with a fixed text. */
   stub(index: number, content: string): void {
     const call = this.calls[index]!
-    this.parts[index] = new ToolReturnPart(
-      { toolName: call.toolName, toolCallId: call.toolCallId, content, isError: false },
-      trustedInput
-    )
+    this.parts[index] = construct(ToolReturnPart, {
+      toolName: call.toolName,
+      toolCallId: call.toolCallId,
+      content,
+      isError: false
+    })
   }
 }
 
@@ -139,10 +141,12 @@ const runFunction = <O, E, R>(
     const settle = (result: Either.Either<unknown, string>) => {
       if (Either.isRight(result)) {
         round.succeededTools.add(call.toolName)
-        const part = new ToolReturnPart(
-          { toolName: call.toolName, toolCallId: call.toolCallId, content: result.right, isError: false },
-          trustedInput
-        )
+        const part = construct(ToolReturnPart, {
+          toolName: call.toolName,
+          toolCallId: call.toolCallId,
+          content: result.right,
+          isError: false
+        })
         round.parts[index] = part
         return emit === undefined ? Effect.void : emit([toolResult(part)])
       }
@@ -156,10 +160,11 @@ const runFunction = <O, E, R>(
       }
       round.failedTools.add(call.toolName)
       if (tool !== undefined) round.functionRetried = true
-      const part = new RetryPromptPart(
-        { content: result.left, toolName: call.toolName, toolCallId: call.toolCallId },
-        trustedInput
-      )
+      const part = construct(RetryPromptPart, {
+        content: result.left,
+        toolName: call.toolName,
+        toolCallId: call.toolCallId
+      })
       round.parts[index] = part
       return emit === undefined ? Effect.void : emit([toolResult(part)])
     }
@@ -225,10 +230,11 @@ const settleOutput = <O>(round: Round<O>, index: number, result: Either.Either<O
   const call = round.calls[index]!
   if (Either.isLeft(result)) {
     round.outputFailures += 1
-    round.parts[index] = new RetryPromptPart(
-      { content: result.left, toolName: call.toolName, toolCallId: call.toolCallId },
-      trustedInput
-    )
+    round.parts[index] = construct(RetryPromptPart, {
+      content: result.left,
+      toolName: call.toolName,
+      toolCallId: call.toolCallId
+    })
   } else if (round.final === undefined) {
     round.final = { output: result.right, index }
     round.stub(index, finalResultProcessed)
