@@ -3,8 +3,9 @@
  * span is opened, made the parent of the body (with more services when asked) and ended in one
  * uninterruptible region, where `useSpan` + `withParentSpan` + `onExit` take three, one of them a
  * `FiberRef.locally`. With tracing on, the span is opened in the region's first step as
- * `Effect.makeSpan` opens it, instead of in an Effect of its own. The same span, parent and
- * services for fewer steps of the fiber. Listed in `src/PERFORMANCE.md`.
+ * `Effect.makeSpan` opens it, instead of in an Effect of its own; the fiber's context is set and
+ * restored in the region's own steps, not in steps of their own (`FiberRef.set`). The same span,
+ * parent and services for fewer steps of the fiber. Listed in `src/PERFORMANCE.md`.
  */
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
