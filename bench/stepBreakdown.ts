@@ -32,7 +32,10 @@ const parts: ReadonlyArray<readonly [string, RegExp]> = [
     /^(unsafeMakeSpan|openSpan|endSpan) |^(NativeSpan|span|attribute|end) npm:effect\/dist\/esm\/internal\/tracer\.js|^onEnd dist\/Model|^\S* dist\/internal\/chatSpan| npm:effect\/dist\/esm\/internal\/metric\//
   ],
   ["context changes (FiberRef set: span parent, RunContext)", /setFiberRef|fiberRefs\.js/],
-  ["Schema class constructors on the loop's path (trusted)", /klass effect|lazilyMergeDefaults/],
+  [
+    "Schema class constructors on the loop's path (trusted)",
+    /klass effect|lazilyMergeDefaults|^construct dist\/internal\/trustedInput/
+  ],
   ["loop code: run/*, Model, Usage, Message (own frames)", / dist\//],
   ["Effect fiber runtime (the steps' effects)", / npm:effect\//]
 ]

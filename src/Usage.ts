@@ -13,6 +13,7 @@
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type { UsageLimitExceeded } from "./AgentError.js"
+import { construct } from "./internal/trustedInput.js"
 import { requestExceeded, tokensExceeded, toolCallsExceeded } from "./internal/usageLimits.js"
 
 const TokenCount = Schema.optionalWith(Schema.Number, { default: () => 0 })
@@ -67,9 +68,8 @@ export class RunUsage extends Schema.Class<RunUsage>("RunUsage")({
   }
 }
 
-// Sums of valid usages are valid: skip the constructors' validation, which the agent loop would pay
-// on every step.
-const sums = true
+// Sums of valid usages are valid: built as the constructors would build them unvalidated
+// (`internal/trustedInput.ts`), which the agent loop does on every step.
 
 const addDetails = (
   left: Readonly<Record<string, number>>,
@@ -102,7 +102,7 @@ const addTokens = (left: TokenCounts, right: TokenCounts): TokenCounts => ({
  * @category utils
  */
 export const addRequestUsage = (left: RequestUsage, right: RequestUsage): RequestUsage =>
-  new RequestUsage(addTokens(left, right), sums)
+  construct(RequestUsage, addTokens(left, right))
 
 /**
  * The sum of two run usages (e.g. a run and the runs its tools delegated to).
@@ -111,14 +111,11 @@ export const addRequestUsage = (left: RequestUsage, right: RequestUsage): Reques
  * @category utils
  */
 export const addRunUsage = (left: RunUsage, right: RunUsage): RunUsage =>
-  new RunUsage(
-    {
-      requests: left.requests + right.requests,
-      toolCalls: left.toolCalls + right.toolCalls,
-      ...addTokens(left, right)
-    },
-    sums
-  )
+  construct(RunUsage, {
+    requests: left.requests + right.requests,
+    toolCalls: left.toolCalls + right.toolCalls,
+    ...addTokens(left, right)
+  })
 
 /**
  * A run's usage after one more request.
@@ -127,7 +124,7 @@ export const addRunUsage = (left: RunUsage, right: RunUsage): RunUsage =>
  * @category utils
  */
 export const addRequest = (run: RunUsage, request: RequestUsage): RunUsage =>
-  new RunUsage({ requests: run.requests + 1, toolCalls: run.toolCalls, ...addTokens(run, request) }, sums)
+  construct(RunUsage, { requests: run.requests + 1, toolCalls: run.toolCalls, ...addTokens(run, request) })
 
 /**
  * A run's usage after `count` more tool calls.
@@ -136,7 +133,7 @@ export const addRequest = (run: RunUsage, request: RequestUsage): RunUsage =>
  * @category utils
  */
 export const addToolCalls = (run: RunUsage, count: number): RunUsage =>
-  count === 0 ? run : new RunUsage({ ...run, toolCalls: run.toolCalls + count }, sums)
+  count === 0 ? run : construct(RunUsage, { ...run, toolCalls: run.toolCalls + count })
 
 /**
  * The limits a run must stay within. Every field is optional; `requestLimit` defaults to 50 in `Agent`.
@@ -226,4 +223,4 @@ export const oneRequest: RunUsage = new RunUsage({ requests: 1 })
  * @category constructors
  */
 export const tokensOf = (request: RequestUsage): RunUsage =>
-  new RunUsage({ requests: 0, toolCalls: 0, ...addTokens(request, RequestUsage.empty) }, sums)
+  construct(RunUsage, { requests: 0, toolCalls: 0, ...addTokens(request, RequestUsage.empty) })

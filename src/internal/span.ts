@@ -3,8 +3,9 @@
  * span is opened, made the parent of the body (with more services when asked) and ended in one
  * uninterruptible region, where `useSpan` + `withParentSpan` + `onExit` take three, one of them a
  * `FiberRef.locally`. With tracing on, the span is opened in the region's first step as
- * `Effect.makeSpan` opens it, instead of in an Effect of its own. The same span, parent and
- * services for fewer steps of the fiber. Listed in `src/PERFORMANCE.md`.
+ * `Effect.makeSpan` opens it, instead of in an Effect of its own; the fiber's context is set and
+ * restored in the region's own steps, not in steps of their own (`FiberRef.set`). The same span,
+ * parent and services for fewer steps of the fiber. Listed in `src/PERFORMANCE.md`.
  */
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
@@ -44,25 +45,48 @@ export const inSpan = <A, E, R, P = never>(
           started.onEnd?.(exit)
           endSpan(fiber, span, exit)
         }
-        return Effect.zipRight(
-          FiberRef.set(FiberRef.currentContext, started.provide === undefined ? inner : started.provide(inner)),
-          Effect.matchCauseEffect(restore(started.effect), {
-            onFailure: (cause) => {
-              end(Exit.failCause(cause))
-              return Effect.zipRight(FiberRef.set(FiberRef.currentContext, outer), Effect.failCause(cause))
-            },
-            onSuccess: (value) => {
-              end(Exit.succeed(value))
-              // The context restored and the value given in one step.
-              return FiberRef.modify(FiberRef.currentContext, () => [value, outer])
-            }
-          })
-        )
+        const body = Effect.matchCauseEffect(restore(started.effect), {
+          onFailure: (cause) => {
+            end(Exit.failCause(cause))
+            return setContext(fiber, outer, Exit.failCause(cause))
+          },
+          onSuccess: (value) => {
+            end(Exit.succeed(value))
+            return setContext(fiber, outer, Exit.succeed(value))
+          }
+        })
+        return setContext(fiber, started.provide === undefined ? inner : started.provide(inner), body)
       }
       const span = openSpan(fiber, name, options)
       return span === undefined ? Effect.flatMap(Effect.makeSpan(name, options), run) : run(span)
     })
   ) as Effect.Effect<A, E, Exclude<R, P>> // `P` is put in the effect's context above, as `provideService` does
+
+/**
+ * `FiberRuntime.setFiberRef`, which `FiberRef.set` calls in a step of its own; not on the public
+ * `RuntimeFiber` type, so checked for.
+ */
+interface ContextSetter {
+  setFiberRef(fiberRef: FiberRef.FiberRef<Context.Context<never>>, value: Context.Context<never>): void
+}
+
+const canSetContext = (fiber: AnyFiber): fiber is AnyFiber & ContextSetter =>
+  typeof Reflect.get(fiber, "setFiberRef") === "function"
+
+/**
+ * Sets the fiber's context, then continues with `next`. Called by the fiber running the span (in
+ * `withFiberRuntime` or a continuation of it), so the context is set in the current step, as
+ * `FiberRef.set` sets it in a step of its own.
+ */
+const setContext = <A, E, R>(
+  fiber: AnyFiber,
+  context: Context.Context<never>,
+  next: Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R> => {
+  if (!canSetContext(fiber)) return Effect.zipRight(FiberRef.set(FiberRef.currentContext, context), next)
+  fiber.setFiberRef(FiberRef.currentContext, context)
+  return next
+}
 
 /**
  * The span `Effect.makeSpan` would open in this fiber, opened without an Effect of its own; undefined

@@ -40,7 +40,7 @@ import * as Model from "../Model.js"
 import { ModelResponseBuilder } from "../ModelResponseBuilder.js"
 import type { ModelSettings } from "../ModelSettings.js"
 import type { ModelResponseStreamEvent } from "../StreamEvent.js"
-import { estimateUsage, rememberResponseWords } from "./estimateUsage.js"
+import { ConversationWords, estimateUsage } from "./estimateUsage.js"
 
 /**
  * What the function is told besides the messages.
@@ -214,8 +214,19 @@ const eventsOfItems = (
     })
   })
 
-/** Schema-class constructor options for values built from valid instances: no validation again. */
-const trustedInput = { disableValidation: true } as const
+/**
+ * The response `new ModelResponse(fields, { disableValidation: true })` gives (the same own
+ * properties in the same order: the fields, then `_tag`, its only default), built without the
+ * constructor: even unvalidated, it copies the fields twice and walks the class's fields for
+ * defaults, which costs more than the rest of the fake's work on each step. The parts are typed
+ * instances already, the usage is counted, so there is nothing to validate.
+ */
+const responseOf = (fields: Omit<ModelResponse, "_tag">): ModelResponse => {
+  const response: ModelResponse = Object.assign(Object.create(ModelResponse.prototype), fields, {
+    _tag: "ModelResponse"
+  })
+  return response
+}
 
 const finishReasonOf = (parts: ReadonlyArray<ModelResponsePart>) =>
   parts.some((part) => part._tag === "ToolCallPart") ? ("tool_call" as const) : ("stop" as const)
@@ -232,6 +243,8 @@ export const make = (
   options: Options = {}
 ): Service => {
   const modelName = options.modelName ?? "function"
+  // The words of the conversation this model last answered, so each step counts only what is new.
+  const conversation = new ConversationWords()
   const infoOf = (settings: ModelSettings, parameters: ModelRequestParameters): RequestInfo => ({
     settings,
     parameters,
@@ -255,7 +268,7 @@ export const make = (
           _tag: "ResponseMetadata",
           modelName,
           providerName: "function",
-          usage: estimateUsage(messages, parts),
+          usage: estimateUsage(messages, parts, conversation),
           finishReason: finishReasonOf(parts)
         }
       })
@@ -269,19 +282,15 @@ export const make = (
         result instanceof ModelResponse
           ? Effect.succeed(result)
           : Effect.clockWith((clock) => {
-              // The parts are typed and already built instances: no need to validate them again.
-              const response = new ModelResponse(
-                {
-                  parts: [...result],
-                  usage: estimateUsage(messages, result),
-                  modelName,
-                  providerName: "function",
-                  finishReason: finishReasonOf(result),
-                  timestamp: new Date(clock.unsafeCurrentTimeMillis())
-                },
-                trustedInput
-              )
-              rememberResponseWords(response)
+              const response = responseOf({
+                parts: [...result],
+                usage: estimateUsage(messages, result, conversation),
+                modelName,
+                providerName: "function",
+                finishReason: finishReasonOf(result),
+                timestamp: new Date(clock.unsafeCurrentTimeMillis())
+              })
+              conversation.remember(response)
               return Effect.succeed(response)
             })
       )

@@ -69,30 +69,49 @@ const messageWords = (message: ModelMessage): number => {
   return words
 }
 
-// Messages are immutable, and a conversation is sent again with every step: count each one once.
-const wordCache = new WeakMap<ModelMessage, number>()
-
-const requestWords = (messages: ReadonlyArray<ModelMessage>): number => {
-  let words = 0
-  for (const message of messages) {
-    let count = wordCache.get(message)
-    if (count === undefined) {
-      count = messageWords(message)
-      wordCache.set(message, count)
-    }
-    words += count
-  }
-  return words
-}
-
 /**
- * Notes the words of a response built from parts `estimateUsage` counted: its output tokens, when
- * above the floor of 1. The next request sends the response back, and is estimated without
- * counting it again.
+ * The words of the last conversation estimated, message by message. A run sends its conversation
+ * again with every step, one response and one request longer: the messages it shares with the last
+ * one (the same instances, immutable) are not counted again. A conversation that shares nothing
+ * (another run's, in between) is counted whole and becomes the last one.
  */
-export const rememberResponseWords = (response: ModelResponse): void => {
-  if (response.usage.outputTokens > 1) wordCache.set(response, response.usage.outputTokens)
+export class ConversationWords {
+  private messages: Array<ModelMessage> = []
+  private words: Array<number> = []
+
+  /** The words of `messages`. */
+  count(messages: ReadonlyArray<ModelMessage>): number {
+    const known = this.messages
+    let index = 0
+    let words = 0
+    while (index < messages.length && index < known.length && messages[index] === known[index]) {
+      words += this.words[index]!
+      index++
+    }
+    known.length = index
+    this.words.length = index
+    for (; index < messages.length; index++) {
+      const message = messages[index]!
+      const count = messageWords(message)
+      known.push(message)
+      this.words.push(count)
+      words += count
+    }
+    return words
+  }
+
+  /**
+   * Notes a response to the conversation just counted, built from parts `estimateUsage` counted:
+   * its words are its output tokens, when above the floor of 1. The next request sends it back.
+   */
+  remember(response: ModelResponse): void {
+    if (response.usage.outputTokens <= 1) return
+    this.messages.push(response)
+    this.words.push(response.usage.outputTokens)
+  }
 }
+
+const sharedWords = new ConversationWords()
 
 const responseWords = (parts: ReadonlyArray<ModelResponsePart>): number => {
   let words = 0
@@ -121,11 +140,12 @@ const responseWords = (parts: ReadonlyArray<ModelResponsePart>): number => {
 /** Estimated usage of answering `messages` with `parts`: a fixed overhead plus a token per word. */
 export const estimateUsage = (
   messages: ReadonlyArray<ModelMessage>,
-  parts: ReadonlyArray<ModelResponsePart>
+  parts: ReadonlyArray<ModelResponsePart>,
+  conversation: ConversationWords = sharedWords
 ): RequestUsage =>
   new RequestUsage(
     {
-      inputTokens: 50 + requestWords(messages),
+      inputTokens: 50 + conversation.count(messages),
       outputTokens: Math.max(1, responseWords(parts)),
       // Given rather than defaulted: a default filled in by the constructor costs more than the rest.
       cacheWriteTokens: 0,

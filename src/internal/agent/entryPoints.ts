@@ -59,9 +59,9 @@ const capturingStream =
 
 /** Runs a started machine from its first node to the end; call it when the run is to start. */
 const runMachine = <O, E, R>(machine: RunStart.Machine<O, E, R>): Effect.Effect<RunResult<O>, RunError<E>, R> => {
-  // Each node is built as the one before ends (in a `flatMap`), so it need not be suspended.
+  // Each node runs on from the step that gave it (in a `flatMap`), so it need not be suspended.
   const loop = (node: AgentNode<O>): Effect.Effect<RunResult<O>, RunError<E>, R> =>
-    node._tag === "End" ? Effect.succeed(node.result) : Effect.flatMap(machine.nextNow(node), loop)
+    node._tag === "End" ? Effect.succeed(node.result) : machine.drive(node, loop)
   return loop(machine.first)
 }
 

@@ -13,10 +13,11 @@ import { UnexpectedModelBehavior, type UsageLimitExceeded } from "../../AgentErr
 import { type ModelMessage, ModelRequest, ModelResponse } from "../../Message.js"
 import type { ModelResponseStreamEvent } from "../../StreamEvent.js"
 import * as Usage from "../../Usage.js"
-import type { AgentNode, RunError } from "../agent/types.js"
-import { trustedInput } from "../trustedInput.js"
+import type { RunError } from "../agent/types.js"
+import { construct } from "../trustedInput.js"
 import type { Run } from "./context.js"
 import { needsPreparing, prepareRequest, processHistory } from "./prepare.js"
+import type { Then } from "./responses.js"
 import { prepareStep } from "./stepPreparation.js"
 import { afterTokenPrecount } from "./tokenPrecount.js"
 import { resolveStepTools } from "./toolsets.js"
@@ -124,33 +125,36 @@ export const messagesToSend = <O, E, R>(run: Run<O, E, R>, paused: ModelResponse
 }
 
 /**
- * Sends a request node's request and gives the response to handle. Call it when the request is to
- * be sent (inside `suspend` or a `flatMap`): a step with nothing to prepare begins as plain code.
+ * Sends a request node's request and goes on with `then` of the node handling the response, in the
+ * step that has it. Call it when the request is to be sent (inside `suspend` or a `flatMap`): a
+ * step with nothing to prepare begins as plain code.
  */
-export const sendRequest = <O, E, R>(
+export const sendRequest = <O, E, R, A>(
   run: Run<O, E, R>,
-  request: ModelRequest
-): Effect.Effect<AgentNode<O>, RunError<E>, R> => {
+  request: ModelRequest,
+  then: Then<O, A, E, R>
+): Effect.Effect<A, RunError<E>, R> => {
   if (run.stepBase !== undefined || run.stepTools !== undefined || needsPreparing(run)) {
-    return Effect.flatMap(beginRequest(run, request), () => requestResponse(run, undefined, 0))
+    return Effect.flatMap(beginRequest(run, request), () => requestResponse(run, undefined, 0, then))
   }
   const failure = begin(run, request)
-  return failure === undefined ? requestResponse(run, undefined, 0) : Effect.fail(failure)
+  return failure === undefined ? requestResponse(run, undefined, 0, then) : Effect.fail(failure)
 }
 
 /** Sends the conversation (continuing `paused`), accounts for the response, continues while it pauses. */
-const requestResponse = <O, E, R>(
+const requestResponse = <O, E, R, A>(
   run: Run<O, E, R>,
   paused: ModelResponse | undefined,
-  continuation: number
-): Effect.Effect<AgentNode<O>, RunError<E>> =>
-  Effect.flatMap(chat(run, paused), (response): Effect.Effect<AgentNode<O>, RunError<E>> => {
+  continuation: number,
+  then: Then<O, A, E, R>
+): Effect.Effect<A, RunError<E>, R> =>
+  Effect.flatMap(chat(run, paused), (response): Effect.Effect<A, RunError<E>, R> => {
     const accounted = account(run, response, paused, continuation)
     if (Either.isLeft(accounted)) return Effect.fail(accounted.left)
     const { merged } = accounted.right
     return accounted.right.paused
-      ? requestResponse(run, merged, continuation + 1)
-      : Effect.succeed({ _tag: "CallToolsNode", response: merged })
+      ? requestResponse(run, merged, continuation + 1, then)
+      : then({ _tag: "CallToolsNode", response: merged })
   })
 
 /** One model request; the model's service opens its chat span (`Model.make`). */
@@ -169,22 +173,19 @@ export const shiftIndexes = (chunk: Chunk.Chunk<ModelResponseStreamEvent>, offse
 }
 
 const mergeResponses = (first: ModelResponse, next: ModelResponse): ModelResponse =>
-  new ModelResponse(
-    {
-      parts: [...first.parts, ...next.parts],
-      usage: Usage.addRequestUsage(first.usage, next.usage),
-      modelName: next.modelName ?? first.modelName,
-      finishReason: next.finishReason,
-      providerResponseId: next.providerResponseId ?? first.providerResponseId,
-      providerDetails:
-        first.providerDetails === undefined && next.providerDetails === undefined
-          ? undefined
-          : { ...first.providerDetails, ...next.providerDetails },
-      providerName: next.providerName ?? first.providerName,
-      timestamp: next.timestamp
-    },
-    trustedInput
-  )
+  construct(ModelResponse, {
+    parts: [...first.parts, ...next.parts],
+    usage: Usage.addRequestUsage(first.usage, next.usage),
+    modelName: next.modelName ?? first.modelName,
+    finishReason: next.finishReason,
+    providerResponseId: next.providerResponseId ?? first.providerResponseId,
+    providerDetails:
+      first.providerDetails === undefined && next.providerDetails === undefined
+        ? undefined
+        : { ...first.providerDetails, ...next.providerDetails },
+    providerName: next.providerName ?? first.providerName,
+    timestamp: next.timestamp
+  })
 
 /**
  * The messages as sent: consecutive requests (tool results kept after a final result, then the next
@@ -196,13 +197,10 @@ const prepareMessages = (messages: ReadonlyArray<ModelMessage>): ReadonlyArray<M
   for (const message of messages) {
     const previous = prepared.at(-1)
     if (message._tag === "ModelRequest" && previous !== undefined && previous._tag === "ModelRequest") {
-      prepared[prepared.length - 1] = new ModelRequest(
-        {
-          parts: [...previous.parts, ...message.parts],
-          instructions: message.instructions ?? previous.instructions
-        },
-        trustedInput
-      )
+      prepared[prepared.length - 1] = construct(ModelRequest, {
+        parts: [...previous.parts, ...message.parts],
+        instructions: message.instructions ?? previous.instructions
+      })
     } else {
       prepared.push(message)
     }

@@ -19,10 +19,10 @@ import {
 } from "../../Message.js"
 import type { AgentNode, End, ModelRequestNode, RunError } from "../agent/types.js"
 import { answerText, parseJsonText, truncatedToolCall } from "../outputProcessing.js"
-import { trustedInput } from "../trustedInput.js"
+import { construct, trustedInput } from "../trustedInput.js"
 import type { Emit, Run } from "./context.js"
 import { outputRetriesExceeded, processOutput } from "./output.js"
-import { processToolCalls } from "./tools.js"
+import { processToolCalls, type ToolCallsOutcome } from "./tools.js"
 
 const answeredCallId = (part: ModelRequestPart): string | undefined =>
   part._tag === "ToolReturnPart" || part._tag === "RetryPromptPart" ? part.toolCallId : undefined
@@ -38,12 +38,26 @@ const rawFinishReason = (response: ModelResponse): string => {
   return response.finishReason ?? "content_filter"
 }
 
+/** Goes on from the next node: gives it, or runs it on (`Machine.drive`). */
+export type Then<O, A, E, R> = (node: AgentNode<O>) => Effect.Effect<A, RunError<E>, R>
+
 /** Handles a response: gives the next node, or fails the run. */
 export const handleResponse = <O, E, R>(
   run: Run<O, E, R>,
   response: ModelResponse,
   emit: Emit | undefined
-): Effect.Effect<AgentNode<O>, RunError<E>, R> => {
+): Effect.Effect<AgentNode<O>, RunError<E>, R> => handleResponseThen(run, response, emit, Effect.succeed)
+
+/**
+ * `handleResponse`, going on with `then` of the next node in the step that has it (a step fewer
+ * than mapping the node, on every step of `Agent.run`).
+ */
+export const handleResponseThen = <O, E, R, A>(
+  run: Run<O, E, R>,
+  response: ModelResponse,
+  emit: Emit | undefined,
+  then: Then<O, A, E, R>
+): Effect.Effect<A, RunError<E>, R> => {
   // Called when the node runs (inside `suspend` or a `flatMap`); plain code, like the request path.
   if (response.finishReason === "content_filter") {
     return Effect.fail(
@@ -61,7 +75,7 @@ export const handleResponse = <O, E, R>(
         })
       )
     }
-    return retryOutput(run, new RetryPromptPart({ content: pleaseAnswer(run) }, trustedInput))
+    return Effect.flatMap(retryOutput(run, new RetryPromptPart({ content: pleaseAnswer(run) }, trustedInput)), then)
   }
   const truncated = truncatedToolCall(response)
   if (truncated !== undefined) {
@@ -79,41 +93,44 @@ export const handleResponse = <O, E, R>(
     const resume = run.resume
     const answered = resume === undefined ? undefined : new Set(resume.answered.map(answeredCallId))
     const toRun = answered === undefined ? calls : calls.filter((call) => !answered.has(call.toolCallId))
-    return processToolCalls(run, toRun, emit, (outcome): AgentNode<O> => {
+    const nextNode = (outcome: ToolCallsOutcome<O>): AgentNode<O> => {
       run.resume = undefined
       const parts =
         resume === undefined ? outcome.parts : answersRequest(response, [...resume.answered, ...outcome.parts]).parts
       if (outcome.final === undefined && outcome.pending.length > 0) {
         // The history keeps the results so far; resuming adds the answers to the pending calls.
-        if (parts.length > 0) run.state.messages.push(new ModelRequest({ parts }, trustedInput))
+        if (parts.length > 0) run.state.messages.push(construct(ModelRequest, { parts }))
         // `O` includes `PendingCalls` whenever a tool may defer its calls (`Agent.PendingOf`).
         return end(run, response, new PendingCalls({ calls: outcome.pending }) as O, undefined)
       }
       if (outcome.final === undefined) return nextRequest(run, parts)
       // Keep the tool results, so the history has no unanswered tool call and can be continued.
-      run.state.messages.push(new ModelRequest({ parts }, trustedInput))
+      run.state.messages.push(construct(ModelRequest, { parts }))
       return end(run, response, outcome.final.output, outcome.final.call)
-    })
+    }
+    return processToolCalls(run, toRun, emit, (outcome) => then(nextNode(outcome)))
   }
   const text = answerText(response)
-  if (run.parameters.allowTextOutput && text !== "") return handleText(run, response, text)
-  return retryOutput(run, new RetryPromptPart({ content: pleaseAnswer(run) }, trustedInput))
+  if (run.parameters.allowTextOutput && text !== "") return handleText(run, response, text, then)
+  return Effect.flatMap(retryOutput(run, new RetryPromptPart({ content: pleaseAnswer(run) }, trustedInput)), then)
 }
 
-const handleText = <O, E, R>(
+const handleText = <O, E, R, A>(
   run: Run<O, E, R>,
   response: ModelResponse,
-  text: string
-): Effect.Effect<AgentNode<O>, RunError<E>, R> => {
+  text: string,
+  then: Then<O, A, E, R>
+): Effect.Effect<A, RunError<E>, R> => {
   // Text is parsed as JSON for native and prompted output; otherwise (text, a union's text member) it is the answer.
   const raw = run.mode === "native" || run.mode === "prompted" ? parseJsonText(text) : Either.right(text)
-  if (Either.isLeft(raw)) return retryOutput(run, new RetryPromptPart({ content: raw.left }, trustedInput))
+  if (Either.isLeft(raw))
+    return Effect.flatMap(retryOutput(run, new RetryPromptPart({ content: raw.left }, trustedInput)), then)
   return Effect.flatMap(
     processOutput(run, raw.right, undefined),
-    (processed): Effect.Effect<AgentNode<O>, RunError<E>, R> =>
+    (processed): Effect.Effect<A, RunError<E>, R> =>
       Either.isLeft(processed)
-        ? retryOutput(run, new RetryPromptPart({ content: processed.left }, trustedInput))
-        : Effect.succeed(end(run, response, processed.right, undefined))
+        ? Effect.flatMap(retryOutput(run, new RetryPromptPart({ content: processed.left }, trustedInput)), then)
+        : then(end(run, response, processed.right, undefined))
   )
 }
 
@@ -139,7 +156,7 @@ const retryOutput = <O, E, R>(
 
 export const nextRequest = <O, E, R>(run: Run<O, E, R>, parts: ReadonlyArray<ModelRequestPart>): ModelRequestNode => ({
   _tag: "ModelRequestNode",
-  request: new ModelRequest({ parts, instructions: run.instructions }, trustedInput)
+  request: construct(ModelRequest, { parts, instructions: run.instructions })
 })
 
 const end = <O, E, R>(

@@ -33,12 +33,12 @@ import type { Tool } from "../../Tool.js"
 import * as Usage from "../../Usage.js"
 import type { Agent, AgentNode, ModelRequestNode, RunError, RunOptions } from "../agent/types.js"
 import { resumeDecisions } from "../deferred/decide.js"
-import { trustedInput } from "../trustedInput.js"
+import { construct } from "../trustedInput.js"
 import type { Resume, Run, State } from "./context.js"
 import { setUpOutput } from "./outputSetup.js"
 import { dynamicInstructionsOf, dynamicSystemPromptsOf } from "./prepare.js"
 import { sendRequest } from "./requests.js"
-import { handleResponse } from "./responses.js"
+import { handleResponseThen, type Then } from "./responses.js"
 import { mayPrepareSteps } from "./stepPreparation.js"
 import { streamFrom } from "./streaming.js"
 import { resumeTools, startToolsets } from "./toolsets.js"
@@ -52,8 +52,11 @@ export interface Machine<O, E, R> {
   readonly state: State
   /** Runs one node and gives the next. */
   readonly next: (node: AgentNode<O>) => Effect.Effect<AgentNode<O>, RunError<E>, R>
-  /** `next`, built when the node is to run (inside a running Effect): one suspension fewer per step. */
-  readonly nextNow: (node: AgentNode<O>) => Effect.Effect<AgentNode<O>, RunError<E>, R>
+  /**
+   * Runs one node and goes on with `then` of the next, in the step that has it: built when the node
+   * is to run (inside a running Effect), so not suspended, and no steps mapping the node.
+   */
+  readonly drive: <A>(node: AgentNode<O>, then: Then<O, A, E, R>) => Effect.Effect<A, RunError<E>, R>
   /** Runs the rest of the run from `node`, streaming its events; the last is `RunFinished`. */
   readonly stream: (node: AgentNode<O>) => Stream.Stream<AgentEvent<O>, RunError<E>, R>
 }
@@ -129,9 +132,9 @@ const firstRequestParts = (
   // Computed system prompts are added when the request is sent (`prepare.ts`).
   const fixed = Instructions.isStatic(agent.systemPrompts) ? agent.systemPrompts : []
   const parts: Array<ModelRequestPart> =
-    history.length === 0 ? fixed.map((content) => new SystemPromptPart({ content }, trustedInput)) : []
+    history.length === 0 ? fixed.map((content) => construct(SystemPromptPart, { content })) : []
   // The prompt's type is checked by TypeScript; an array is copied so the caller's stays theirs.
-  parts.push(new UserPromptPart({ content: typeof prompt === "string" ? prompt : [...prompt] }, trustedInput))
+  parts.push(construct(UserPromptPart, { content: typeof prompt === "string" ? prompt : [...prompt] }))
   return parts
 }
 
@@ -268,7 +271,7 @@ const start = Effect.fnUntraced(function* <O, E, R>(agent: Agent<O, E, R>, entry
   const parts = firstRequestParts(agent, history, prompt)
   const request: ModelRequestNode = {
     _tag: "ModelRequestNode",
-    request: new ModelRequest({ parts, instructions }, trustedInput)
+    request: construct(ModelRequest, { parts, instructions })
   }
   const machine: Machine<O, E, R> = {
     run,
@@ -279,21 +282,25 @@ const start = Effect.fnUntraced(function* <O, E, R>(agent: Agent<O, E, R>, entry
         : { _tag: "CallToolsNode", response: waiting.response },
     state,
     // Lazy, so the effect of `next` can be run again (or later), as with an `Effect.gen`.
-    next: (node) => Effect.suspend(() => step(run, node)),
-    nextNow: (node) => step(run, node),
+    next: (node) => Effect.suspend(() => step(run, node, Effect.succeed)),
+    drive: (node, then) => step(run, node, then),
     stream: (node) => streamFrom(run, node)
   }
   return machine
 })
 
-/** Runs one node: sends its request, or handles its response. */
-const step = <O, E, R>(run: Run<O, E, R>, node: AgentNode<O>): Effect.Effect<AgentNode<O>, RunError<E>, R> => {
+/** Runs one node (sends its request, or handles its response) and goes on with `then` of the next. */
+const step = <O, E, R, A>(
+  run: Run<O, E, R>,
+  node: AgentNode<O>,
+  then: Then<O, A, E, R>
+): Effect.Effect<A, RunError<E>, R> => {
   switch (node._tag) {
     case "ModelRequestNode":
-      return sendRequest(run, node.request)
+      return sendRequest(run, node.request, then)
     case "CallToolsNode":
-      return handleResponse(run, node.response, undefined)
+      return handleResponseThen(run, node.response, undefined, then)
     case "End":
-      return Effect.succeed(node)
+      return then(node)
   }
 }

@@ -25,7 +25,7 @@ import {
   toolSkipped
 } from "../outputProcessing.js"
 import { inSpan } from "../span.js"
-import { trustedInput } from "../trustedInput.js"
+import { construct } from "../trustedInput.js"
 import { type Emit, type Run, runContext } from "./context.js"
 import { oneLine, outputRetriesExceeded, processOutput, recoverRetry } from "./output.js"
 import { type PlannedCall, plan, type Segments, type Turn } from "./toolPlan.js"
@@ -62,10 +62,12 @@ class Round<O> {
   /** Answers a call with a fixed text. */
   stub(index: number, content: string): void {
     const call = this.calls[index]!
-    this.parts[index] = new ToolReturnPart(
-      { toolName: call.toolName, toolCallId: call.toolCallId, content, isError: false },
-      trustedInput
-    )
+    this.parts[index] = construct(ToolReturnPart, {
+      toolName: call.toolName,
+      toolCallId: call.toolCallId,
+      content,
+      isError: false
+    })
   }
 }
 
@@ -124,95 +126,100 @@ const execute = <O, E, R>(
   )
 }
 
-/** Runs one function-tool call (an unknown tool is a retry prompt) and records its part. */
+/**
+ * Runs one function-tool call (an unknown tool is a retry prompt) and records its part. Call it when
+ * the call is to run (`runSegments` builds each call as it starts): it reads the tool's retries.
+ */
 const runFunction = <O, E, R>(
   run: Run<O, E, R>,
   round: Round<O>,
   index: number,
   emit: Emit | undefined
-): Effect.Effect<void, E | UnexpectedModelBehavior | UserError, R> =>
-  Effect.suspend(() => {
-    const call = round.calls[index]!
-    const tool = run.tools.get(call.toolName)
-    const retries = run.state.toolRetries.get(call.toolName) ?? 0
-    const maxRetries = tool?.maxRetries ?? run.agent.retries
-    const settle = (result: Either.Either<unknown, string>) => {
-      if (Either.isRight(result)) {
-        round.succeededTools.add(call.toolName)
-        const part = new ToolReturnPart(
-          { toolName: call.toolName, toolCallId: call.toolCallId, content: result.right, isError: false },
-          trustedInput
-        )
-        round.parts[index] = part
-        return emit === undefined ? Effect.void : emit([toolResult(part)])
-      }
-      if (retries >= maxRetries) {
-        return Effect.fail(
-          new UnexpectedModelBehavior({
-            message: `Tool '${call.toolName}' exceeded max retries count of ${maxRetries}: ${oneLine(result.left)}`,
-            body: result.left
-          })
-        )
-      }
-      round.failedTools.add(call.toolName)
-      if (tool !== undefined) round.functionRetried = true
-      const part = new RetryPromptPart(
-        { content: result.left, toolName: call.toolName, toolCallId: call.toolCallId },
-        trustedInput
-      )
+): Effect.Effect<void, E | UnexpectedModelBehavior | UserError, R> => {
+  const call = round.calls[index]!
+  const tool = run.tools.get(call.toolName)
+  const retries = run.state.toolRetries.get(call.toolName) ?? 0
+  const maxRetries = tool?.maxRetries ?? run.agent.retries
+  const settle = (result: Either.Either<unknown, string>) => {
+    if (Either.isRight(result)) {
+      round.succeededTools.add(call.toolName)
+      const part = construct(ToolReturnPart, {
+        toolName: call.toolName,
+        toolCallId: call.toolCallId,
+        content: result.right,
+        isError: false
+      })
       round.parts[index] = part
       return emit === undefined ? Effect.void : emit([toolResult(part)])
     }
-    if (tool === undefined) return settle(Either.left(unknownToolMessage(call.toolName, run.toolNames)))
-    const args = argsObject(call.args)
-    if (Either.isLeft(args)) return settle(args)
-    const executed = (input: unknown) =>
-      emit === undefined
-        ? execute(run, round, call, tool, input, retries, maxRetries, undefined)
-        : Effect.zipRight(
-            emit([toolCallStarted(call)]),
-            Effect.suspend(() => execute(run, round, call, tool, input, retries, maxRetries, emit))
-          )
-    const answer = run.resume?.decisions.get(call.toolCallId)
-    const deferral = tool.deferral
-    if (answer === undefined && (deferral === undefined || deferral._tag === "Immediate")) {
-      return Effect.flatMap(executed(args.right), settle)
+    if (retries >= maxRetries) {
+      return Effect.fail(
+        new UnexpectedModelBehavior({
+          message: `Tool '${call.toolName}' exceeded max retries count of ${maxRetries}: ${oneLine(result.left)}`,
+          body: result.left
+        })
+      )
     }
-    const input = args.right
-    // Arguments that do not decode never wait: they go back to the model, as the handler's would.
-    const decided: Effect.Effect<Either.Either<CallDecision, string>, E | UserError, R> = answer !== undefined ||
-    deferral === undefined
-      ? Effect.succeed(Either.right(answer ?? { _tag: "Run", args: input }))
-      : recoverRetry(
-          Effect.provideService(
-            Effect.flatMap(tool.decodeArgs(input), (decoded) =>
-              decide(
-                deferral,
-                { call, input, args: decoded },
-                tool.encodeArgs,
-                emit === undefined ? undefined : (event) => emit([event])
-              )
-            ),
-            RunContext,
-            runContext(run, retries, maxRetries, call.toolName, call.toolCallId)
-          )
-        )
-    return Effect.flatMap(decided, (result) => {
-      // The approval check may reject the arguments, as the handler would.
-      if (Either.isLeft(result)) return settle(result)
-      const decision = result.right
-      switch (decision._tag) {
-        case "Run":
-          return Effect.flatMap(executed(decision.args), settle)
-        case "Answered":
-          round.parts[index] = decision.part
-          return emit === undefined ? Effect.void : emit([toolResult(decision.part)])
-        case "Pending":
-          round.pending[index] = decision.call
-          return Effect.void
-      }
+    round.failedTools.add(call.toolName)
+    if (tool !== undefined) round.functionRetried = true
+    const part = construct(RetryPromptPart, {
+      content: result.left,
+      toolName: call.toolName,
+      toolCallId: call.toolCallId
     })
+    round.parts[index] = part
+    return emit === undefined ? Effect.void : emit([toolResult(part)])
+  }
+  if (tool === undefined) return settle(Either.left(unknownToolMessage(call.toolName, run.toolNames)))
+  const args = argsObject(call.args)
+  if (Either.isLeft(args)) return settle(args)
+  const executed = (input: unknown) =>
+    emit === undefined
+      ? execute(run, round, call, tool, input, retries, maxRetries, undefined)
+      : Effect.zipRight(
+          emit([toolCallStarted(call)]),
+          Effect.suspend(() => execute(run, round, call, tool, input, retries, maxRetries, emit))
+        )
+  const answer = run.resume?.decisions.get(call.toolCallId)
+  const deferral = tool.deferral
+  if (answer === undefined && (deferral === undefined || deferral._tag === "Immediate")) {
+    return Effect.flatMap(executed(args.right), settle)
+  }
+  const input = args.right
+  // Arguments that do not decode never wait: they go back to the model, as the handler's would.
+  const decided: Effect.Effect<Either.Either<CallDecision, string>, E | UserError, R> = answer !== undefined ||
+  deferral === undefined
+    ? Effect.succeed(Either.right(answer ?? { _tag: "Run", args: input }))
+    : recoverRetry(
+        Effect.provideService(
+          Effect.flatMap(tool.decodeArgs(input), (decoded) =>
+            decide(
+              deferral,
+              { call, input, args: decoded },
+              tool.encodeArgs,
+              emit === undefined ? undefined : (event) => emit([event])
+            )
+          ),
+          RunContext,
+          runContext(run, retries, maxRetries, call.toolName, call.toolCallId)
+        )
+      )
+  return Effect.flatMap(decided, (result) => {
+    // The approval check may reject the arguments, as the handler would.
+    if (Either.isLeft(result)) return settle(result)
+    const decision = result.right
+    switch (decision._tag) {
+      case "Run":
+        return Effect.flatMap(executed(decision.args), settle)
+      case "Answered":
+        round.parts[index] = decision.part
+        return emit === undefined ? Effect.void : emit([toolResult(decision.part)])
+      case "Pending":
+        round.pending[index] = decision.call
+        return Effect.void
+    }
   })
+}
 
 /** Validates one output call's arguments as the output. */
 const runOutput = <O, E, R>(run: Run<O, E, R>, call: ToolCallPart): Effect.Effect<Either.Either<O, string>, E, R> => {
@@ -225,10 +232,11 @@ const settleOutput = <O>(round: Round<O>, index: number, result: Either.Either<O
   const call = round.calls[index]!
   if (Either.isLeft(result)) {
     round.outputFailures += 1
-    round.parts[index] = new RetryPromptPart(
-      { content: result.left, toolName: call.toolName, toolCallId: call.toolCallId },
-      trustedInput
-    )
+    round.parts[index] = construct(RetryPromptPart, {
+      content: result.left,
+      toolName: call.toolName,
+      toolCallId: call.toolCallId
+    })
   } else if (round.final === undefined) {
     round.final = { output: result.right, index }
     round.stub(index, finalResultProcessed)
@@ -309,16 +317,16 @@ const finish = <O, E, R>(
 }
 
 /**
- * Runs the tool calls of one response and says what goes back to the model, or what the output is,
- * as `then` makes it of the outcome (a step fewer than mapping the result). Call it when the calls
- * are to run (inside `suspend` or a `flatMap`): it reads the run's state as it builds the effect.
+ * Runs the tool calls of one response and goes on with `then` of the outcome: what goes back to the
+ * model, or what the output is (a step fewer than mapping the result). Call it when the calls are
+ * to run (inside `suspend` or a `flatMap`): it reads the run's state as it builds the effect.
  */
-export const processToolCalls = <O, E, R, A>(
+export const processToolCalls = <O, E, R, A, E2, R2>(
   run: Run<O, E, R>,
   calls: ReadonlyArray<ToolCallPart>,
   emit: Emit | undefined,
-  then: (outcome: ToolCallsOutcome<O>) => A
-): Effect.Effect<A, E | UnexpectedModelBehavior | UsageLimitExceeded | UserError, R> => {
+  then: (outcome: ToolCallsOutcome<O>) => Effect.Effect<A, E2, R2>
+): Effect.Effect<A, E | E2 | UnexpectedModelBehavior | UsageLimitExceeded | UserError, R | R2> => {
   const planned: Array<PlannedCall> = []
   let knownFunctionCalls = 0
   for (const call of calls) {
@@ -336,8 +344,8 @@ export const processToolCalls = <O, E, R, A>(
     turns.length === 1
       ? runTurn(run, round, turns[0]!, emit)
       : Effect.forEach(turns, (turn) => runTurn(run, round, turn, emit), { discard: true })
-  return Effect.flatMap(handled, () => {
+  return Effect.flatMap(handled, (): Effect.Effect<A, E2 | UnexpectedModelBehavior, R2> => {
     const outcome = finish(run, round)
-    return Either.isLeft(outcome) ? Effect.fail(outcome.left) : Effect.succeed(then(outcome.right))
+    return Either.isLeft(outcome) ? Effect.fail(outcome.left) : then(outcome.right)
   })
 }
