@@ -954,6 +954,9 @@ describe("MockAnthropicServer: Message Batches API", () => {
           for await (const result of await client.messages.batches.results("msgbatch_0001")) seen.push(result.custom_id)
         })
       )
+      // Wait for the two lines before the hold (a busy machine may take a while), then give the
+      // reader time to see a third line if the server did not hold it back.
+      for (let waited = 0; seen.length < 2 && waited < 5000; waited += 20) yield* Effect.sleep("20 millis")
       yield* Effect.sleep("100 millis")
       expect(seen).toEqual(["a", "b"])
       expect(yield* server.resultsDownloads).toEqual([{ batchId: "msgbatch_0001", linesWritten: 2, finished: false }])
