@@ -22,7 +22,6 @@
  */
 import { Session } from "node:inspector/promises"
 import type Anthropic from "@anthropic-ai/sdk"
-import { HttpClient, HttpClientResponse } from "@effect/platform"
 import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
 import { Message, Model } from "effect-claude"
 import { AnthropicClient, AnthropicModel } from "effect-claude/anthropic"
@@ -35,6 +34,7 @@ import {
   selectContenders,
   summarize
 } from "./interleaved.js"
+import { memoryHttpClient } from "./memoryHttpClient.js"
 import { frameName, type Profile, packageOf, selfTimes } from "./profileSummary.js"
 import * as Scenario from "./scenarios.js"
 
@@ -67,17 +67,7 @@ const answer = (body: string): Response => {
   )
 }
 
-const httpLayer = Layer.succeed(
-  HttpClient.HttpClient,
-  HttpClient.make((request) =>
-    Effect.succeed(
-      HttpClientResponse.fromWeb(
-        request,
-        answer(request.body._tag === "Raw" && typeof request.body.body === "string" ? request.body.body : "")
-      )
-    )
-  )
-)
+const httpLayer = memoryHttpClient(answer)
 
 const check = (name: string, run: number, text: string, results: ReadonlyArray<string>): void => {
   const expected = Scenario.agentFinalText(
