@@ -29,7 +29,6 @@
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import Anthropic from "@anthropic-ai/sdk"
-import { HttpClient, HttpClientResponse } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
 import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
 import { Message, Model } from "effect-claude"
@@ -43,6 +42,7 @@ import {
   selectContenders,
   summarize
 } from "./interleaved.js"
+import { memoryHttpClient } from "./memoryHttpClient.js"
 
 const rounds = Number(process.env.ROUNDS ?? 21)
 const requests = Number(process.env.REQUESTS ?? 200)
@@ -96,19 +96,7 @@ const answer = (body: string): Response => {
 const memoryFetch = async (_input: string | URL | Request, init?: RequestInit): Promise<Response> =>
   answer(typeof init?.body === "string" ? init.body : "")
 
-const memoryHttpClient = Layer.succeed(
-  HttpClient.HttpClient,
-  HttpClient.make((request) =>
-    Effect.succeed(
-      HttpClientResponse.fromWeb(
-        request,
-        answer(request.body._tag === "Raw" && typeof request.body.body === "string" ? request.body.body : "")
-      )
-    )
-  )
-)
-
-const httpLayer = inMemory ? memoryHttpClient : NodeHttpClient.layerUndici
+const httpLayer = inMemory ? memoryHttpClient(answer) : NodeHttpClient.layerUndici
 
 const startServer = (): Promise<{ readonly child: ChildProcess; readonly baseURL: string }> =>
   new Promise((resolve, reject) => {

@@ -25,8 +25,11 @@ import type {
   MessageCreateParamsStreaming
 } from "@anthropic-ai/sdk/resources/beta/messages/messages.js"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as Clock from "effect/Clock"
 import type * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import type { UserError } from "../AgentError.js"
@@ -179,9 +182,21 @@ export const make = (
         mapRequest(modelName, messages, ModelSettings.merge(settings, callSettings), parameters, modelProfile)
       )
 
-    // `Model.make` opens each request's chat span and runs the request under it.
+    // `Model.make` opens each request's chat span and runs the request under it. Per request: the
+    // mapping and the fiber's clock in one step, then the call, then the response mapped in the
+    // step that has it (its timestamp read from that clock when it arrives).
     const request: Service["request"] = (messages, callSettings, parameters) =>
-      Effect.flatMap(prepare(messages, callSettings, parameters), (mapped) => {
+      Effect.withFiberRuntime((fiber) => {
+        const prepared = mapRequest(
+          modelName,
+          messages,
+          ModelSettings.merge(settings, callSettings),
+          parameters,
+          modelProfile
+        )
+        if (Either.isLeft(prepared)) return Effect.fail(prepared.left)
+        const mapped = prepared.right
+        const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
         const params: MessageCreateParamsNonStreaming = withBetas({ ...mapped.body, stream: false }, mapped.betas)
         return Effect.flatMap(
           retryEffect(
@@ -193,14 +208,13 @@ export const make = (
             ),
             options.retry
           ),
-          (message) =>
-            Effect.clockWith((clock) => {
-              try {
-                return Effect.succeed(mapMessage(message, new Date(clock.unsafeCurrentTimeMillis())))
-              } catch (cause) {
-                return Effect.fail(malformedResponse(cause, client.scrub))
-              }
-            })
+          (message) => {
+            try {
+              return Effect.succeed(mapMessage(message, new Date(clock.unsafeCurrentTimeMillis())))
+            } catch (cause) {
+              return Effect.fail(malformedResponse(cause, client.scrub))
+            }
+          }
         )
       })
 

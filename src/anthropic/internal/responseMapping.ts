@@ -2,9 +2,10 @@
  * Response mapping: Claude's content blocks, usage and stop reason become core parts, usage and
  * finish reason.
  *
- * A whole message is mapped to the part events a stream of it would give, then folded by the
- * core fold. The stream mapping uses the same `partOfBlock`, so a streamed response and a
- * non-streamed one are the same value by construction.
+ * The stream mapping and the mapping of a whole message start their parts from the same
+ * `partOfBlock`; a whole message's response is the value the core fold gives for the events a
+ * stream of it would have (built without them: `wholeResponse.ts`), so a streamed response and a
+ * non-streamed one are the same value.
  */
 import type {
   BetaMessageDeltaUsage,
@@ -29,14 +30,14 @@ import {
   type ToolArgs,
   ToolCallPart
 } from "../../Message.js"
-import { ModelResponseBuilder as ResponseBuilder } from "../../ModelResponseBuilder.js"
-import type { ModelResponseStreamEvent, ResponseMetadata } from "../../StreamEvent.js"
+import type { ResponseMetadata } from "../../StreamEvent.js"
 import { RequestUsage } from "../../Usage.js"
 import { citationOfWire } from "./citations.js"
 import { CompactionBlock, compactionPart } from "./compaction.js"
 import { sumIterations } from "./iterationUsage.js"
 import { mcpToolName, providerName, unknownMcpToolName } from "./names.js"
-import { hasUsageCounts, isWireMessage } from "./wireGuards.js"
+import { wholeResponse, wholeToolArgs } from "./wholeResponse.js"
+import { hasUsageCounts, isTextBlock, isToolUseBlock, isWireMessage } from "./wireGuards.js"
 
 /** A block type this library does not model: only its `type` is read, the rest is kept as JSON. */
 const UnknownBlock = Schema.Struct(
@@ -64,20 +65,22 @@ const wireDecoder = <A, I>(schema: Schema.Schema<A, I>, what: string): ((value: 
   }
 }
 
-// The fields of each block type that its part reads; the rest is left as it came.
-const decodeTextBlock = wireDecoder(
-  Schema.Struct({ text: Schema.String, citations: Schema.optional(Schema.NullOr(Schema.Array(Schema.Unknown))) }),
-  "text block"
-)
+// The fields of each block type that its part reads; the rest is left as it came. (`wireGuards.ts`
+// checks the text and tool use blocks by hand; a property test holds them together.)
+/** What the mapping reads of a text block. */
+export const TextBlock = Schema.Struct({
+  text: Schema.String,
+  citations: Schema.optional(Schema.NullOr(Schema.Array(Schema.Unknown)))
+})
+const decodeTextBlock = wireDecoder(TextBlock, "text block")
 const decodeThinkingBlock = wireDecoder(
   Schema.Struct({ thinking: Schema.String, signature: Schema.String }),
   "thinking block"
 )
 const decodeRedactedThinkingBlock = wireDecoder(Schema.Struct({ data: Schema.String }), "redacted thinking block")
-const decodeToolUseBlock = wireDecoder(
-  Schema.Struct({ id: Schema.String, name: Schema.String, input: Schema.Unknown }),
-  "tool use block"
-)
+/** What the mapping reads of a tool use block (client or server tool). */
+export const ToolUseBlock = Schema.Struct({ id: Schema.String, name: Schema.String, input: Schema.Unknown })
+const decodeToolUseBlock = wireDecoder(ToolUseBlock, "tool use block")
 const decodeMcpToolUseBlock = wireDecoder(
   Schema.Struct({ id: Schema.String, name: Schema.String, server_name: Schema.String, input: Schema.Unknown }),
   "MCP tool use block"
@@ -94,12 +97,20 @@ const decoded = true
 
 /**
  * What the mapping of one message remembers across its blocks: an MCP result names its server
- * only through the call it answers.
+ * only through the call it answers. `whole`: the blocks of a whole message, whose parts are built
+ * as the fold of a stream of it leaves them (no field left `undefined`, tool arguments parsed back
+ * from their JSON text), so its response is built from them directly (`wholeResponse.ts`).
  * @since 0.1.0
  * @category models
  */
 export class BlockContext {
   private readonly mcpToolNames = new Map<string, string>()
+
+  constructor(private readonly whole = false) {}
+
+  private args(input: unknown): ToolArgs {
+    return this.whole ? wholeToolArgs(input, toolArgs) : toolArgs(input)
+  }
 
   /** The part a complete content block becomes; throws on a block of the wrong shape. */
   partOfBlock(block: unknown): ModelResponsePart {
@@ -107,27 +118,23 @@ export class BlockContext {
     const type = Predicate.hasProperty(block, "type") ? block.type : undefined
     switch (type) {
       case "text": {
-        const { citations, text } = decodeTextBlock(block)
+        const { citations, text } = isTextBlock(block) ? block : decodeTextBlock(block)
+        const cited =
+          citations !== null && citations !== undefined && citations.length > 0
+            ? citations.map(citationOfWire)
+            : undefined
         return new TextPart(
-          {
-            content: text,
-            citations:
-              citations !== null && citations !== undefined && citations.length > 0
-                ? citations.map(citationOfWire)
-                : undefined
-          },
+          cited === undefined && this.whole ? { content: text } : { content: text, citations: cited },
           decoded
         )
       }
       case "thinking": {
         const { signature, thinking } = decodeThinkingBlock(block)
+        // A streamed thinking block starts with an empty signature that its deltas then fill.
         return new ThinkingPart(
-          {
-            content: thinking,
-            // A streamed thinking block starts with an empty signature that its deltas then fill.
-            signature: signature === "" ? undefined : signature,
-            provider: providerName
-          },
+          signature === "" && this.whole
+            ? { content: thinking, provider: providerName }
+            : { content: thinking, signature: signature === "" ? undefined : signature, provider: providerName },
           decoded
         )
       }
@@ -137,13 +144,13 @@ export class BlockContext {
           decoded
         )
       case "tool_use": {
-        const { id, input, name } = decodeToolUseBlock(block)
-        return new ToolCallPart({ toolName: name, args: toolArgs(input), toolCallId: id }, decoded)
+        const { id, input, name } = isToolUseBlock(block) ? block : decodeToolUseBlock(block)
+        return new ToolCallPart({ toolName: name, args: this.args(input), toolCallId: id }, decoded)
       }
       case "server_tool_use": {
-        const { id, input, name } = decodeToolUseBlock(block)
+        const { id, input, name } = isToolUseBlock(block) ? block : decodeToolUseBlock(block)
         return new BuiltinToolCallPart(
-          { toolName: name, args: toolArgs(input), toolCallId: id, provider: providerName },
+          { toolName: name, args: this.args(input), toolCallId: id, provider: providerName },
           decoded
         )
       }
@@ -152,7 +159,7 @@ export class BlockContext {
         const toolName = mcpToolName(server_name, name)
         this.mcpToolNames.set(id, toolName)
         return new BuiltinToolCallPart(
-          { toolName, args: toolArgs(input), toolCallId: id, provider: providerName },
+          { toolName, args: this.args(input), toolCallId: id, provider: providerName },
           decoded
         )
       }
@@ -399,24 +406,8 @@ type WireMessage = typeof WireMessage.Type
 
 const decodeMessage = wireDecoder(WireMessage, "message")
 
-/**
- * The events a stream of `message` would give, whole parts instead of deltas.
- * @since 0.1.0
- * @category utils
- */
-export const messageEvents = (message: WireMessage): Array<ModelResponseStreamEvent> => {
-  const context = new BlockContext()
-  const events: Array<ModelResponseStreamEvent> = []
-  message.content.forEach((block, index) => {
-    events.push({ _tag: "PartStart", index, part: context.partOfBlock(block) }, { _tag: "PartEnd", index })
-  })
-  events.push(messageMetadata(message))
-  return events
-}
-
 /** The response metadata of a whole message. */
-const messageMetadata = (message: WireMessage): ResponseMetadata => ({
-  _tag: "ResponseMetadata",
+const messageMetadata = (message: WireMessage): Omit<ResponseMetadata, "_tag"> => ({
   modelName: message.model,
   providerResponseId: message.id,
   providerName,
@@ -442,13 +433,18 @@ export const malformedResponse = (
 }
 
 /**
- * The `ModelResponse` of a whole message, stamped with `timestamp`. Throws on a message of the
- * wrong shape (the SDK parses the JSON, but checks none of it).
+ * The `ModelResponse` of a whole message, stamped with `timestamp`: what folding the events a
+ * stream of it would have gives. Throws on a message of the wrong shape (the SDK parses the JSON,
+ * but checks none of it).
  * @since 0.1.0
  * @category utils
  */
 export const mapMessage = (message: unknown, timestamp: Date): ModelResponse => {
-  const builder = new ResponseBuilder()
-  builder.addAll(messageEvents(isWireMessage(message) ? message : decodeMessage(message)))
-  return builder.response(timestamp)
+  const wire = isWireMessage(message) ? message : decodeMessage(message)
+  const context = new BlockContext(true)
+  const parts: Array<ModelResponsePart> = []
+  wire.content.forEach((block) => {
+    parts.push(context.partOfBlock(block))
+  })
+  return wholeResponse(parts, messageMetadata(wire), timestamp)
 }

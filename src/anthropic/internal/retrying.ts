@@ -28,43 +28,49 @@ const logFailure = (error: AnthropicError): Effect.Effect<void> =>
   )
 
 /**
- * `Effect.retry(attempt, { schedule: policy, while: isRetryable })`, every failure logged, with the
- * schedule's machinery (its driver, the policy lookup) set up only after a first retryable
- * failure: a request that succeeds at once, as nearly all do, pays for one error handler.
+ * After a first failure of `attempt`: logged, then the schedule decides on each retryable failure
+ * (sleeping for its delay); when it is done, or the failure is not retryable, that failure is the
+ * request's. After a failure, the logs and the attempts that follow run under `span` when one is given.
  */
-const withPolicy = <A, R>(
+const afterFailure = <A, R>(
   attempt: Effect.Effect<A, AnthropicError, R>,
+  error: AnthropicError,
   modelPolicy: Policy | undefined,
-  span?: Tracer.AnySpan | undefined
+  span: Tracer.AnySpan | undefined
 ): Effect.Effect<A, AnthropicError, R> => {
-  const onFailure = (error: AnthropicError): Effect.Effect<A, AnthropicError, R> =>
-    Effect.zipRight(
-      logFailure(error),
-      isRetryable(error)
-        ? Effect.flatMap(policyInForce(modelPolicy), (policy) =>
-            Effect.flatMap(Schedule.driver(policy), (driver) => retryLoop(driver, error))
-          )
-        : Effect.fail(error)
-    )
-  const failed =
-    span === undefined
-      ? onFailure
-      : (error: AnthropicError): Effect.Effect<A, AnthropicError, R> => Effect.withParentSpan(onFailure(error), span)
-  // The schedule decides on each retryable failure (sleeping for its delay); when it is done, or
-  // the failure is not retryable, that failure is the request's.
   const retryLoop = (
     driver: Schedule.ScheduleDriver<unknown, AnthropicError>,
-    error: AnthropicError
+    failure: AnthropicError
   ): Effect.Effect<A, AnthropicError, R> =>
-    Effect.matchEffect(driver.next(error), {
-      onFailure: () => Effect.fail(error),
+    Effect.matchEffect(driver.next(failure), {
+      onFailure: () => Effect.fail(failure),
       onSuccess: () =>
         Effect.catchAll(attempt, (next) =>
           Effect.zipRight(logFailure(next), isRetryable(next) ? retryLoop(driver, next) : Effect.fail(next))
         )
     })
-  return Effect.catchAll(attempt, failed)
+  const retried = Effect.zipRight(
+    logFailure(error),
+    isRetryable(error)
+      ? Effect.flatMap(policyInForce(modelPolicy), (policy) =>
+          Effect.flatMap(Schedule.driver(policy), (driver) => retryLoop(driver, error))
+        )
+      : Effect.fail(error)
+  )
+  return span === undefined ? retried : Effect.withParentSpan(retried, span)
 }
+
+/**
+ * `Effect.retry(attempt, { schedule: policy, while: isRetryable })`, every failure logged, with the
+ * schedule's machinery (its driver, the policy lookup) set up only after a first failure: a
+ * request that succeeds at once, as nearly all do, pays for one error handler.
+ */
+const withPolicy = <A, R>(
+  attempt: Effect.Effect<A, AnthropicError, R>,
+  modelPolicy: Policy | undefined,
+  span?: Tracer.AnySpan | undefined
+): Effect.Effect<A, AnthropicError, R> =>
+  Effect.catchAll(attempt, (error) => afterFailure(attempt, error, modelPolicy, span))
 
 /**
  * Runs a request, trying it again under the policy in force while it fails with a retryable error.

@@ -1,9 +1,9 @@
 /**
  * Fast path: hand-written checks of the common, well-formed shapes of what the API sends, for
- * the response mapping (`responseMapping.ts`). Each accepts what its Schema accepts, or less; a
- * value that passes is used as it is, without the Schema decoding's copy of it (and its
- * allocations, per message of a results file or a request); any other value is decoded by the
- * Schema, which gives its error message.
+ * the response mapping (`responseMapping.ts`): a message, its usage, and its two common block
+ * types. Each accepts what its Schema accepts, or less; a value that passes is used as it is,
+ * without the Schema decoding's copy of it (and its allocations, per message of a results file or
+ * a request, per block); any other value is decoded by the Schema, which gives its error message.
  */
 import * as Predicate from "effect/Predicate"
 
@@ -66,3 +66,34 @@ export const hasUsageCounts = (usage: unknown): usage is UsageCounts =>
   isCount(usage.output_tokens) &&
   isCount(usage.cache_creation_input_tokens) &&
   isCount(usage.cache_read_input_tokens)
+
+/**
+ * The fields of a text block the mapping reads.
+ * @since 0.1.0
+ * @category models
+ */
+export interface TextBlockFields {
+  readonly text: string
+  readonly citations?: ReadonlyArray<unknown> | null | undefined
+}
+
+/** What the text block's Schema accepts (or less), checked without copying the block. */
+export const isTextBlock = (block: unknown): block is TextBlockFields =>
+  Predicate.isRecord(block) &&
+  typeof block.text === "string" &&
+  (block.citations === undefined || block.citations === null || Array.isArray(block.citations))
+
+/**
+ * The fields of a tool use block (client or server tool) the mapping reads.
+ * @since 0.1.0
+ * @category models
+ */
+export interface ToolUseBlockFields {
+  readonly id: string
+  readonly name: string
+  readonly input?: unknown
+}
+
+/** What the tool use block's Schema accepts (or less), checked without copying the block. */
+export const isToolUseBlock = (block: unknown): block is ToolUseBlockFields =>
+  Predicate.isRecord(block) && typeof block.id === "string" && typeof block.name === "string"
