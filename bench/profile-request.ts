@@ -29,7 +29,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import Anthropic from "@anthropic-ai/sdk"
-import { HttpClient, HttpClientResponse } from "@effect/platform"
+import { FetchHttpClient, HttpClient, HttpClientResponse } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
 import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
 import { Message, Model } from "effect-claude"
@@ -108,7 +108,11 @@ const memoryHttpClient = Layer.succeed(
   )
 )
 
-const httpLayer = inMemory ? memoryHttpClient : NodeHttpClient.layerUndici
+const httpLayer = inMemory
+  ? memoryHttpClient
+  : process.env.HTTP === "fetch"
+    ? FetchHttpClient.layer
+    : NodeHttpClient.layerUndici
 
 const startServer = (): Promise<{ readonly child: ChildProcess; readonly baseURL: string }> =>
   new Promise((resolve, reject) => {
