@@ -29,6 +29,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import Anthropic from "@anthropic-ai/sdk"
+import { FetchHttpClient } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
 import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
 import { Message, Model } from "effect-claude"
@@ -96,7 +97,11 @@ const answer = (body: string): Response => {
 const memoryFetch = async (_input: string | URL | Request, init?: RequestInit): Promise<Response> =>
   answer(typeof init?.body === "string" ? init.body : "")
 
-const httpLayer = inMemory ? memoryHttpClient(answer) : NodeHttpClient.layerUndici
+const httpLayer = inMemory
+  ? memoryHttpClient(answer)
+  : process.env.HTTP === "fetch"
+    ? FetchHttpClient.layer
+    : NodeHttpClient.layerUndici
 
 const startServer = (): Promise<{ readonly child: ChildProcess; readonly baseURL: string }> =>
   new Promise((resolve, reject) => {

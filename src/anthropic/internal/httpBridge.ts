@@ -23,6 +23,7 @@ import * as FiberId from "effect/FiberId"
 import * as Runtime from "effect/Runtime"
 import * as Stream from "effect/Stream"
 import { bufferedResponse } from "./bufferedResponse.js"
+import { readWhole } from "./platformBody.js"
 
 /**
  * A transport failure seen by the bridge; the SDK reports it as a connection error.
@@ -265,7 +266,7 @@ export const makeFetch = (
       if (nullBodyStatus(response.status) || !readsWhole(headers["content-type"], request.headers.accept)) {
         return Effect.succeed({ response, headers, buffer: undefined })
       }
-      return Effect.map(response.arrayBuffer, (buffer) => ({ response, headers, buffer }))
+      return Effect.map(readWhole(response), (buffer) => ({ response, headers, buffer }))
     })
 
   return (input, init) => {

@@ -1,0 +1,72 @@
+/**
+ * Fast path: the whole body of a response made by `@effect/platform`'s own clients
+ * (`FetchHttpClient`, `NodeHttpClient`), read from what the transport returned.
+ *
+ * `HttpClientResponse.arrayBuffer` builds a cached Effect for every response (a synchronized ref,
+ * a deferred, and a fiber run to set them up), which costs several times more than reading a small
+ * body. `HttpClient.make` hands out its client's response wrapped (as `original`) with the
+ * request's `AbortController` (as `controller`), and both platform clients keep the transport's
+ * response as `source`: a web `Response` (fetch) or undici's response data, whose `body` reads
+ * whole. Those are read directly, and an interruption aborts the request through that controller,
+ * as the platform's own body effects do. Any other response (another `HttpClient`, a version of the
+ * platform that keeps these elsewhere) is read through the public `arrayBuffer`.
+ */
+import * as HttpClientError from "@effect/platform/HttpClientError"
+import type { HttpClientResponse } from "@effect/platform/HttpClientResponse"
+import * as Effect from "effect/Effect"
+import * as Predicate from "effect/Predicate"
+
+/** The transport's response under a platform client's response, and how to abort its request. */
+export interface PlatformSource {
+  readonly read: () => Promise<ArrayBuffer>
+  readonly abort: () => void
+}
+
+const hasArrayBuffer = (u: unknown): u is { arrayBuffer(): Promise<ArrayBuffer> } =>
+  Predicate.hasProperty(u, "arrayBuffer") && typeof u.arrayBuffer === "function"
+
+/**
+ * The transport's response under `response`, when `response` is what `HttpClient.make` made over
+ * `FetchHttpClient`'s or `NodeHttpClient`'s response; else `undefined`.
+ * @since 0.1.0
+ * @category utils
+ */
+export const platformSource = (response: HttpClientResponse): PlatformSource | undefined => {
+  if (!Predicate.hasProperty(response, "original") || !Predicate.hasProperty(response, "controller")) return undefined
+  const controller = response.controller
+  const original = response.original
+  if (!(controller instanceof AbortController) || !Predicate.hasProperty(original, "source")) return undefined
+  const source = original.source
+  const abort = () => controller.abort()
+  // fetch: the web Response itself.
+  if (source instanceof Response) return { read: () => source.arrayBuffer(), abort }
+  // undici's `request`: { statusCode, headers, body } with a body that reads whole.
+  if (Predicate.hasProperty(source, "statusCode") && Predicate.hasProperty(source, "body")) {
+    const body = source.body
+    if (hasArrayBuffer(body)) return { read: () => body.arrayBuffer(), abort }
+  }
+  return undefined
+}
+
+/**
+ * The whole body of `response`: read from the transport's response when the platform's own client
+ * made it, else through `response.arrayBuffer`.
+ * @since 0.1.0
+ * @category utils
+ */
+export const readWhole = (response: HttpClientResponse): Effect.Effect<ArrayBuffer, HttpClientError.ResponseError> => {
+  const source = platformSource(response)
+  if (source === undefined) return response.arrayBuffer
+  return Effect.async<ArrayBuffer, HttpClientError.ResponseError>((resume) => {
+    source.read().then(
+      (buffer) => resume(Effect.succeed(buffer)),
+      (cause: unknown) =>
+        resume(
+          Effect.fail(
+            new HttpClientError.ResponseError({ request: response.request, response, reason: "Decode", cause })
+          )
+        )
+    )
+    return Effect.sync(source.abort)
+  })
+}

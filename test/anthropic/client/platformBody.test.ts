@@ -1,0 +1,88 @@
+import { FetchHttpClient, HttpClient, HttpClientRequest, HttpClientResponse } from "@effect/platform"
+import { NodeHttpClient } from "@effect/platform-node"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Fiber, Layer, Redacted } from "effect"
+import { AnthropicClient } from "effect-claude/anthropic"
+import { platformSource, readWhole } from "../../../src/anthropic/internal/platformBody.js"
+import { loopback, messageParams, textMessage } from "./loopback.js"
+
+const httpClients: ReadonlyArray<readonly [string, Layer.Layer<HttpClient.HttpClient>]> = [
+  ["NodeHttpClient.layerUndici", NodeHttpClient.layerUndici],
+  ["FetchHttpClient.layer", FetchHttpClient.layer]
+]
+
+describe("reading a platform client's body directly (platformBody.ts)", () => {
+  for (const [name, http] of httpClients) {
+    // If a version of @effect/platform moves the fields the fast path reads, this fails: the
+    // bridge would still work (through `arrayBuffer`), only slower.
+    it.scoped(`finds the transport's response under ${name}'s and reads it whole`, () =>
+      Effect.gen(function* () {
+        const server = yield* loopback((_, response) => {
+          response.writeHead(200, { "content-type": "application/json" })
+          response.write('{"a":')
+          setTimeout(() => response.end("1}"), 20)
+        })
+        const client = yield* HttpClient.HttpClient
+        const response = yield* client.execute(HttpClientRequest.get(`${server.baseURL}/x`))
+        expect(platformSource(response)).toBeDefined()
+        const buffer = yield* readWhole(response)
+        expect(new TextDecoder().decode(buffer)).toBe('{"a":1}')
+      }).pipe(Effect.provide(http))
+    )
+
+    it.scopedLive(`interrupted while the body arrives, it aborts the request (${name})`, () =>
+      Effect.gen(function* () {
+        const server = yield* loopback((_, response) => {
+          response.writeHead(200, { "content-type": "application/json" })
+          response.write('{"a":')
+        })
+        const client = yield* HttpClient.HttpClient
+        const response = yield* client.execute(HttpClientRequest.get(`${server.baseURL}/x`))
+        const reading = yield* Effect.fork(readWhole(response))
+        yield* Effect.sleep("20 millis")
+        yield* Fiber.interrupt(reading)
+        yield* server.closed(1)
+      }).pipe(Effect.provide(http))
+    )
+  }
+
+  // Over NodeHttpClient the connection stays open after such an abort (with or without this fast
+  // path): undici keeps the socket; the SDK call itself still fails at once.
+  it.scopedLive("an abort from the SDK while a JSON body arrives aborts the request (FetchHttpClient)", () =>
+    Effect.gen(function* () {
+      const server = yield* loopback((_, response) => {
+        response.writeHead(200, { "content-type": "application/json" })
+        response.write('{"id":')
+      })
+      const { sdk } = yield* Effect.provide(
+        AnthropicClient.AnthropicClient,
+        AnthropicClient.layer({ apiKey: Redacted.make("sk-ant-test"), baseURL: server.baseURL }).pipe(
+          Layer.provide(FetchHttpClient.layer)
+        )
+      )
+      const controller = new AbortController()
+      const call = Effect.either(
+        Effect.tryPromise(() => sdk.messages.create(messageParams, { signal: controller.signal }))
+      )
+      const fiber = yield* Effect.fork(call)
+      yield* server.arrived(1)
+      yield* Effect.sleep("20 millis")
+      controller.abort()
+      yield* server.closed(1)
+      const result = yield* Fiber.join(fiber)
+      expect(result._tag).toBe("Left")
+    })
+  )
+
+  it.effect("any other HttpClient's response is read through its public arrayBuffer", () =>
+    Effect.gen(function* () {
+      const response = HttpClientResponse.fromWeb(
+        HttpClientRequest.get("http://127.0.0.1:1/x"),
+        new Response(JSON.stringify(textMessage("hi")), { headers: { "content-type": "application/json" } })
+      )
+      expect(platformSource(response)).toBeUndefined()
+      const buffer = yield* readWhole(response)
+      expect(JSON.parse(new TextDecoder().decode(buffer))).toEqual(textMessage("hi"))
+    })
+  )
+})
