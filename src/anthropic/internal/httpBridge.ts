@@ -4,7 +4,8 @@
  * Built once per client Layer: the HttpClient and the Runtime are resolved when the Layer is built,
  * so a request costs one forked fiber and nothing else of Effect's (no Layer, no context lookups).
  * A body the SDK will parse at once (JSON, text) is read inside that fiber and handed over as one
- * buffer; anything else (SSE, binary downloads) becomes a `ReadableStream` fed chunk by chunk.
+ * buffer; anything else (SSE, binary downloads) becomes a `ReadableStream` read chunk by chunk
+ * (`bridgeBodies.ts`).
  * The SDK's AbortSignal interrupts the fiber (which aborts the HTTP request) at any point,
  * including while the body streams.
  */
@@ -18,36 +19,12 @@ import type { HttpMethod } from "@effect/platform/HttpMethod"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import type * as Fiber from "effect/Fiber"
-import * as FiberId from "effect/FiberId"
 import * as Runtime from "effect/Runtime"
 import * as Stream from "effect/Stream"
+import { interruptFiber, pulledBody, readableBody } from "./bridgeBodies.js"
+import { abortError, BridgeTransportError, transportError } from "./bridgeErrors.js"
 import { bufferedResponse } from "./bufferedResponse.js"
-import { readWhole } from "./platformBody.js"
-
-/**
- * A transport failure seen by the bridge; the SDK reports it as a connection error.
- * @since 0.1.0
- * @category models
- */
-export class BridgeTransportError extends Error {
-  constructor(message: string, options?: { readonly cause?: unknown }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
-    this.name = "BridgeTransportError"
-  }
-}
-
-/**
- * A response body that sent nothing for longer than allowed; the SDK's caller sees a timeout.
- * @since 0.1.0
- * @category models
- */
-export class BridgeIdleTimeout extends BridgeTransportError {
-  constructor(idleMillis: number) {
-    super(`Request timed out: the response body sent nothing for ${idleMillis} ms`)
-    this.name = "BridgeIdleTimeout"
-  }
-}
+import { platformChunks, readWhole } from "./platformBody.js"
 
 /**
  * The `fetch` signature the SDK calls.
@@ -59,9 +36,6 @@ export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promi
 const methods: ReadonlySet<string> = new Set(["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"])
 
 const isHttpMethod = (method: string): method is HttpMethod => methods.has(method)
-
-/** The error a spec-compliant fetch rejects with when aborted (the SDK checks its `name`). */
-const abortError = (): Error => new DOMException("This operation was aborted", "AbortError")
 
 /** Statuses whose responses have no body (the `Response` constructor refuses one). */
 const nullBodyStatus = (status: number): boolean => status === 204 || status === 205 || status === 304
@@ -76,15 +50,6 @@ const readsWhole = (contentType: string | undefined, accept: string | undefined)
   if (accept === "application/binary") return false
   if (contentType === undefined) return true
   return contentType.includes("json") || (contentType.startsWith("text/") && !contentType.includes("event-stream"))
-}
-
-const transportError = (cause: Cause.Cause<HttpClientError>): BridgeTransportError => {
-  const error = Cause.squash(cause)
-  // The HttpClientError holds the request (and its credential headers): keep only its message and
-  // the underlying transport error.
-  const message = error instanceof Error ? error.message : String(error)
-  const inner = error instanceof Error && "cause" in error ? error.cause : undefined
-  return new BridgeTransportError(message, { cause: inner })
 }
 
 const toBody = (body: BodyInit, contentType: string | undefined): HttpBody.HttpBody => {
@@ -154,88 +119,6 @@ interface Exchange {
   readonly buffer: ArrayBuffer | undefined
 }
 
-const interruptFiber = (fiber: Fiber.RuntimeFiber<unknown, unknown>): void => fiber.unsafeInterruptAsFork(FiberId.none)
-
-/**
- * Feeds an Effect body stream into a `ReadableStream`, one network chunk at a time, with
- * backpressure: the fiber waits while the stream's queue is full. Aborting `signal` (or
- * cancelling the stream) interrupts the fiber, which aborts the HTTP request.
- */
-const readableBody = (
-  body: Stream.Stream<Uint8Array, HttpClientError>,
-  signal: AbortSignal | undefined,
-  runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.RuntimeFiber<A, E>,
-  idleMillis: number
-): ReadableStream<Uint8Array> => {
-  let fiber: Fiber.RuntimeFiber<void, HttpClientError> | undefined
-  let resumeReading: (() => void) | undefined
-  let aborted = false
-  let idle = false
-  // The idle watch compares a chunk count between its ticks: a chunk costs an increment, not a timer.
-  let chunks = 0
-  let chunksAtTick = 0
-  let quietSince = Date.now()
-  let watch: ReturnType<typeof setTimeout> | undefined
-  const tick = () => {
-    watch = undefined
-    const now = Date.now()
-    // Waiting on a slow reader (the queue is full) is not the server's idleness.
-    if (chunks !== chunksAtTick || resumeReading !== undefined) {
-      chunksAtTick = chunks
-      quietSince = now
-    } else if (now - quietSince >= idleMillis) {
-      idle = true
-      if (fiber !== undefined) interruptFiber(fiber)
-      return
-    }
-    watch = setTimeout(tick, Math.max(5, Math.ceil(idleMillis / 4)))
-  }
-  const onAbort = () => {
-    aborted = true
-    if (fiber !== undefined) interruptFiber(fiber)
-  }
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      const pump = Stream.runForEachChunk(body, (chunk) =>
-        Effect.async<void>((resume) => {
-          chunks++
-          for (const bytes of chunk) controller.enqueue(bytes)
-          if ((controller.desiredSize ?? 0) > 0) return resume(Effect.void)
-          resumeReading = () => resume(Effect.void)
-        })
-      )
-      const running = runFork(pump)
-      fiber = running
-      running.addObserver((exit) => {
-        signal?.removeEventListener("abort", onAbort)
-        if (watch !== undefined) clearTimeout(watch)
-        resumeReading = undefined
-        try {
-          if (Exit.isSuccess(exit)) controller.close()
-          else if (idle && !aborted) controller.error(new BridgeIdleTimeout(idleMillis))
-          else if (aborted || Cause.isInterruptedOnly(exit.cause)) controller.error(abortError())
-          else controller.error(transportError(exit.cause))
-        } catch {
-          // The stream was cancelled by its reader: nobody is left to tell.
-        }
-      })
-      if (signal?.aborted) onAbort()
-      else {
-        signal?.addEventListener("abort", onAbort, { once: true })
-        watch = setTimeout(tick, Math.max(5, Math.ceil(idleMillis / 4)))
-      }
-    },
-    pull() {
-      const resume = resumeReading
-      resumeReading = undefined
-      resume?.()
-    },
-    cancel() {
-      if (fiber !== undefined) interruptFiber(fiber)
-    }
-  })
-}
-
 /**
  * Options of `makeFetch`.
  * @since 0.1.0
@@ -301,7 +184,14 @@ export const makeFetch = (
         try {
           if (nullBodyStatus(status)) resolve(new Response(null, { status, headers }))
           else if (buffer !== undefined) resolve(bufferedResponse(new Uint8Array(buffer), { status, headers }))
-          else resolve(new Response(readableBody(response.stream, signal, runFork, idleMillis), { status, headers }))
+          else {
+            const chunks = platformChunks(response)
+            const body =
+              chunks === undefined
+                ? readableBody(response.stream, signal, runFork, idleMillis)
+                : pulledBody(chunks, signal, idleMillis)
+            resolve(new Response(body, { status, headers }))
+          }
         } catch (error) {
           reject(new BridgeTransportError(`Invalid response: ${String(error)}`, { cause: error }))
         }

@@ -10,6 +10,9 @@
  * whole. Those are read directly, and an interruption aborts the request through that controller,
  * as the platform's own body effects do. Any other response (another `HttpClient`, a version of the
  * platform that keeps these elsewhere) is read through the public `arrayBuffer`.
+ *
+ * `platformChunks` reads a streamed body the same way, one transport chunk per read
+ * (`bridgeBodies.ts`' `pulledBody`).
  */
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import type { HttpClientResponse } from "@effect/platform/HttpClientResponse"
@@ -22,6 +25,21 @@ export interface PlatformSource {
   readonly abort: () => void
 }
 
+/**
+ * A streamed body read chunk by chunk from the transport: `read` gives `undefined` at the end.
+ * @since 0.1.0
+ * @category models
+ */
+export interface ChunkReader {
+  readonly read: () => Promise<Uint8Array | undefined>
+  readonly abort: () => void
+  /**
+   * The platform's response, held while the body streams: the platform aborts the request of a
+   * response it sees collected, and nothing else refers to it once the body is read directly.
+   */
+  readonly response: HttpClientResponse
+}
+
 const hasArrayBuffer = (u: unknown): u is { arrayBuffer(): Promise<ArrayBuffer> } =>
   Predicate.hasProperty(u, "arrayBuffer") && typeof u.arrayBuffer === "function"
 
@@ -32,12 +50,9 @@ const hasArrayBuffer = (u: unknown): u is { arrayBuffer(): Promise<ArrayBuffer> 
  * @category utils
  */
 export const platformSource = (response: HttpClientResponse): PlatformSource | undefined => {
-  if (!Predicate.hasProperty(response, "original") || !Predicate.hasProperty(response, "controller")) return undefined
-  const controller = response.controller
-  const original = response.original
-  if (!(controller instanceof AbortController) || !Predicate.hasProperty(original, "source")) return undefined
-  const source = original.source
-  const abort = () => controller.abort()
+  const transport = transportOf(response)
+  if (transport === undefined) return undefined
+  const { source, abort } = transport
   // fetch: the web Response itself.
   if (source instanceof Response) return { read: () => source.arrayBuffer(), abort }
   // undici's `request`: { statusCode, headers, body } with a body that reads whole.
@@ -46,6 +61,46 @@ export const platformSource = (response: HttpClientResponse): PlatformSource | u
     if (hasArrayBuffer(body)) return { read: () => body.arrayBuffer(), abort }
   }
   return undefined
+}
+
+const isAsyncIterable = (u: unknown): u is AsyncIterable<Uint8Array> =>
+  Predicate.hasProperty(u, Symbol.asyncIterator) && typeof u[Symbol.asyncIterator] === "function"
+
+/**
+ * A chunk reader over the transport's body under `response`, when `response` is what
+ * `HttpClient.make` made over `FetchHttpClient`'s or `NodeHttpClient`'s response; else `undefined`.
+ * @since 0.1.0
+ * @category utils
+ */
+export const platformChunks = (response: HttpClientResponse): ChunkReader | undefined => {
+  const transport = transportOf(response)
+  if (transport === undefined) return undefined
+  const { source, abort } = transport
+  // fetch: the web Response's body stream.
+  if (source instanceof Response) {
+    if (source.body === null || source.bodyUsed) return undefined
+    const reader = source.body.getReader()
+    return { read: () => reader.read().then((next) => (next.done ? undefined : next.value)), abort, response }
+  }
+  // undici's `request`: its body is a Node Readable of Buffers.
+  if (Predicate.hasProperty(source, "statusCode") && Predicate.hasProperty(source, "body")) {
+    const body = source.body
+    if (!isAsyncIterable(body)) return undefined
+    const chunks = body[Symbol.asyncIterator]()
+    return { read: () => chunks.next().then((next) => (next.done === true ? undefined : next.value)), abort, response }
+  }
+  return undefined
+}
+
+/** The transport's response and the request's abort, under a platform client's response. */
+const transportOf = (
+  response: HttpClientResponse
+): { readonly source: unknown; readonly abort: () => void } | undefined => {
+  if (!Predicate.hasProperty(response, "original") || !Predicate.hasProperty(response, "controller")) return undefined
+  const controller = response.controller
+  const original = response.original
+  if (!(controller instanceof AbortController) || !Predicate.hasProperty(original, "source")) return undefined
+  return { source: original.source, abort: () => controller.abort() }
 }
 
 /**

@@ -32,7 +32,7 @@ import {
   ServiceUnavailableError,
   UnprocessableEntityError
 } from "../AnthropicError.js"
-import { BridgeIdleTimeout, BridgeTransportError } from "./httpBridge.js"
+import { BridgeIdleTimeout, BridgeTransportError } from "./bridgeErrors.js"
 import { scrub } from "./secrets.js"
 
 /**

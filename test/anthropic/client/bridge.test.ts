@@ -1,5 +1,5 @@
 import { toFile } from "@anthropic-ai/sdk"
-import { FetchHttpClient, type HttpClient } from "@effect/platform"
+import { FetchHttpClient, HttpClient } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Fiber, Layer, Redacted, Stream } from "effect"
@@ -12,6 +12,17 @@ const apiKey = "sk-ant-bridge-test"
 const httpClients: ReadonlyArray<readonly [string, Layer.Layer<HttpClient.HttpClient>]> = [
   ["NodeHttpClient.layerUndici", NodeHttpClient.layerUndici],
   ["FetchHttpClient.layer", FetchHttpClient.layer]
+]
+
+/** A client of the platform's own wrapped once more: its responses hide the transport's body. */
+const wrappedClient: Layer.Layer<HttpClient.HttpClient> = Layer.effect(
+  HttpClient.HttpClient,
+  Effect.map(HttpClient.HttpClient, (inner) => HttpClient.make((request) => inner.execute(request)))
+).pipe(Layer.provide(NodeHttpClient.layerUndici))
+
+const streamingClients: ReadonlyArray<readonly [string, Layer.Layer<HttpClient.HttpClient>]> = [
+  ...httpClients,
+  ["another HttpClient", wrappedClient]
 ]
 
 const clientLayer = (baseURL: string, http: Layer.Layer<HttpClient.HttpClient> = NodeHttpClient.layerUndici) =>
@@ -84,80 +95,98 @@ describe("the fetch bridge", () => {
     })
   )
 
-  it.scoped("ending a stream early aborts the request mid-body", () =>
-    Effect.gen(function* () {
-      const events = textEvents(["a", "b", "c"])
-      const server = yield* loopback((_, response) => {
-        sseHead(response)
-        response.write(sse(events.slice(0, 3)))
-        // Then nothing more: only an abort ends this response.
-      })
-      const first = yield* Effect.flatMap(client, (c) =>
-        Stream.runCollect(
-          c
-            .stream((sdk, options) => sdk.messages.create({ ...messageParams, stream: true }, options))
-            .pipe(Stream.take(2))
-        )
-      ).pipe(Effect.provide(clientLayer(server.baseURL)))
-      expect(Chunk.toReadonlyArray(first)).toEqual(events.slice(0, 2))
-      yield* server.closed(1)
-    })
-  )
-
-  it.scopedLive("interrupting a running stream aborts the request", () =>
-    Effect.gen(function* () {
-      const events = textEvents(["a"])
-      const server = yield* loopback((_, response) => {
-        sseHead(response)
-        response.write(sse(events.slice(0, 1)))
-      })
-      const fiber = yield* Effect.flatMap(client, (c) =>
-        Stream.runDrain(c.stream((sdk, options) => sdk.messages.create({ ...messageParams, stream: true }, options)))
-      ).pipe(Effect.provide(clientLayer(server.baseURL)), Effect.fork)
-      yield* server.arrived(1)
-      yield* Effect.sleep("20 millis")
-      yield* Fiber.interrupt(fiber)
-      yield* server.closed(1)
-    })
-  )
-
-  it.scoped("an abort from the SDK side (the caller's own signal) aborts the request", () =>
-    Effect.gen(function* () {
-      const server = yield* loopback(() => {})
-      const controller = new AbortController()
-      const result = yield* Effect.flatMap(client, (c) =>
-        c.call((sdk) => sdk.messages.create(messageParams, { signal: controller.signal }))
-      ).pipe(Effect.provide(clientLayer(server.baseURL)), Effect.flip, Effect.fork)
-      yield* server.arrived(1)
-      controller.abort()
-      const error = yield* Fiber.join(result)
-      expect(error._tag).toBe("APIUserAbortError")
-      yield* server.closed(1)
-    })
-  )
-
-  it.scoped("an abort from the SDK side while a body streams ends the SDK stream and the request", () =>
-    Effect.gen(function* () {
-      const events = textEvents(["a"])
-      const server = yield* loopback((_, response) => {
-        sseHead(response)
-        response.write(sse(events.slice(0, 2)))
-      })
-      const seen = yield* Effect.flatMap(client, (c) =>
-        c.call(async (sdk, options) => {
-          const stream = await sdk.messages.create({ ...messageParams, stream: true }, options)
-          const types: Array<string> = []
-          for await (const event of stream) {
-            types.push(event.type)
-            if (types.length === 2) stream.controller.abort()
-          }
-          return types
+  // Streamed bodies are read from the transport itself under the platform's own clients
+  // (bridgeBodies.ts pulledBody) and through a fiber under any other client (readableBody).
+  for (const [name, http] of streamingClients) {
+    it.scoped(`ending a stream early aborts the request mid-body (${name})`, () =>
+      Effect.gen(function* () {
+        const events = textEvents(["a", "b", "c"])
+        const server = yield* loopback((_, response) => {
+          sseHead(response)
+          response.write(sse(events.slice(0, 3)))
+          // Then nothing more: only an abort ends this response.
         })
-      ).pipe(Effect.provide(clientLayer(server.baseURL)))
-      expect(seen).toEqual(["message_start", "content_block_start"])
-      yield* server.closed(1)
-    })
-  )
+        const first = yield* Effect.flatMap(client, (c) =>
+          Stream.runCollect(
+            c
+              .stream((sdk, options) => sdk.messages.create({ ...messageParams, stream: true }, options))
+              .pipe(Stream.take(2))
+          )
+        ).pipe(Effect.provide(clientLayer(server.baseURL, http)))
+        expect(Chunk.toReadonlyArray(first)).toEqual(events.slice(0, 2))
+        yield* server.closed(1)
+      })
+    )
+
+    it.scopedLive(`interrupting a running stream aborts the request (${name})`, () =>
+      Effect.gen(function* () {
+        const events = textEvents(["a"])
+        const server = yield* loopback((_, response) => {
+          sseHead(response)
+          response.write(sse(events.slice(0, 1)))
+        })
+        const fiber = yield* Effect.flatMap(client, (c) =>
+          Stream.runDrain(c.stream((sdk, options) => sdk.messages.create({ ...messageParams, stream: true }, options)))
+        ).pipe(Effect.provide(clientLayer(server.baseURL, http)), Effect.fork)
+        yield* server.arrived(1)
+        yield* Effect.sleep("20 millis")
+        yield* Fiber.interrupt(fiber)
+        yield* server.closed(1)
+      })
+    )
+
+    it.scoped(`an abort from the SDK side (the caller's own signal) aborts the request (${name})`, () =>
+      Effect.gen(function* () {
+        const server = yield* loopback(() => {})
+        const controller = new AbortController()
+        const result = yield* Effect.flatMap(client, (c) =>
+          c.call((sdk) => sdk.messages.create(messageParams, { signal: controller.signal }))
+        ).pipe(Effect.provide(clientLayer(server.baseURL, http)), Effect.flip, Effect.fork)
+        yield* server.arrived(1)
+        controller.abort()
+        const error = yield* Fiber.join(result)
+        expect(error._tag).toBe("APIUserAbortError")
+        yield* server.closed(1)
+      })
+    )
+
+    it.scoped(`an abort from the SDK side while a body streams ends the SDK stream and the request (${name})`, () =>
+      Effect.gen(function* () {
+        const events = textEvents(["a"])
+        const server = yield* loopback((_, response) => {
+          sseHead(response)
+          response.write(sse(events.slice(0, 2)))
+        })
+        const seen = yield* Effect.flatMap(client, (c) =>
+          c.call(async (sdk, options) => {
+            const stream = await sdk.messages.create({ ...messageParams, stream: true }, options)
+            const types: Array<string> = []
+            for await (const event of stream) {
+              types.push(event.type)
+              if (types.length === 2) stream.controller.abort()
+            }
+            return types
+          })
+        ).pipe(Effect.provide(clientLayer(server.baseURL, http)))
+        expect(seen).toEqual(["message_start", "content_block_start"])
+        yield* server.closed(1)
+      })
+    )
+
+    it.scoped(`a connection cut mid-stream is an APIConnectionError (${name})`, () =>
+      Effect.gen(function* () {
+        const events = textEvents(["a"])
+        const server = yield* loopback((_, response) => {
+          sseHead(response)
+          response.write(sse(events.slice(0, 2)), () => setTimeout(() => response.destroy(), 10))
+        })
+        const error = yield* Effect.flatMap(client, (c) =>
+          Stream.runDrain(c.stream((sdk, options) => sdk.messages.create({ ...messageParams, stream: true }, options)))
+        ).pipe(Effect.provide(clientLayer(server.baseURL, http)), Effect.flip)
+        expect(error._tag).toBe("APIConnectionError")
+      })
+    )
+  }
 
   it.scoped("uploads a file as multipart form data", () =>
     Effect.gen(function* () {
@@ -289,19 +318,5 @@ describe("the fetch bridge", () => {
       expect(response.body).toBeNull()
       expect(response.headers.get("x-thing")).toBe("yes")
     }).pipe(Effect.provide(NodeHttpClient.layerUndici))
-  )
-
-  it.scoped("a connection cut mid-stream is an APIConnectionError", () =>
-    Effect.gen(function* () {
-      const events = textEvents(["a"])
-      const server = yield* loopback((_, response) => {
-        sseHead(response)
-        response.write(sse(events.slice(0, 2)), () => setTimeout(() => response.destroy(), 10))
-      })
-      const error = yield* Effect.flatMap(client, (c) =>
-        Stream.runDrain(c.stream((sdk, options) => sdk.messages.create({ ...messageParams, stream: true }, options)))
-      ).pipe(Effect.provide(clientLayer(server.baseURL)), Effect.flip)
-      expect(error._tag).toBe("APIConnectionError")
-    })
   )
 })

@@ -3,7 +3,7 @@ import { NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, Layer, Redacted } from "effect"
 import { AnthropicClient } from "effect-claude/anthropic"
-import { platformSource, readWhole } from "../../../src/anthropic/internal/platformBody.js"
+import { platformChunks, platformSource, readWhole } from "../../../src/anthropic/internal/platformBody.js"
 import { loopback, messageParams, textMessage } from "./loopback.js"
 
 const httpClients: ReadonlyArray<readonly [string, Layer.Layer<HttpClient.HttpClient>]> = [
@@ -44,6 +44,28 @@ describe("reading a platform client's body directly (platformBody.ts)", () => {
         yield* server.closed(1)
       }).pipe(Effect.provide(http))
     )
+    it.scopedLive(`reads a streamed body chunk by chunk from the transport, and aborts it (${name})`, () =>
+      Effect.gen(function* () {
+        const server = yield* loopback((_, response) => {
+          response.writeHead(200, { "content-type": "text/event-stream" })
+          response.write("event: a\n\n", () => setTimeout(() => response.write("event: b\n\n"), 20))
+          // Then nothing more: only an abort ends this response.
+        })
+        const client = yield* HttpClient.HttpClient
+        const response = yield* client.execute(HttpClientRequest.get(`${server.baseURL}/x`))
+        const reader = platformChunks(response)
+        expect(reader).toBeDefined()
+        const text: Array<string> = []
+        while (text.join("").length < "event: a\n\nevent: b\n\n".length) {
+          const chunk = yield* Effect.promise(() => reader!.read())
+          if (chunk === undefined) break
+          text.push(new TextDecoder().decode(chunk))
+        }
+        expect(text.join("")).toBe("event: a\n\nevent: b\n\n")
+        reader!.abort()
+        yield* server.closed(1)
+      }).pipe(Effect.provide(http))
+    )
   }
 
   // Over NodeHttpClient the connection stays open after such an abort (with or without this fast
@@ -81,6 +103,7 @@ describe("reading a platform client's body directly (platformBody.ts)", () => {
         new Response(JSON.stringify(textMessage("hi")), { headers: { "content-type": "application/json" } })
       )
       expect(platformSource(response)).toBeUndefined()
+      expect(platformChunks(response)).toBeUndefined()
       const buffer = yield* readWhole(response)
       expect(JSON.parse(new TextDecoder().decode(buffer))).toEqual(textMessage("hi"))
     })
