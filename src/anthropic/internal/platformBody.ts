@@ -52,15 +52,13 @@ const hasArrayBuffer = (u: unknown): u is { arrayBuffer(): Promise<ArrayBuffer> 
 export const platformSource = (response: HttpClientResponse): PlatformSource | undefined => {
   const transport = transportOf(response)
   if (transport === undefined) return undefined
-  const { source, abort } = transport
-  // fetch: the web Response itself.
-  if (source instanceof Response) return { read: () => source.arrayBuffer(), abort }
-  // undici's `request`: { statusCode, headers, body } with a body that reads whole.
-  if (Predicate.hasProperty(source, "statusCode") && Predicate.hasProperty(source, "body")) {
-    const body = source.body
-    if (hasArrayBuffer(body)) return { read: () => body.arrayBuffer(), abort }
+  const { abort } = transport
+  if (transport.fetched !== undefined) {
+    const fetched = transport.fetched
+    return { read: () => fetched.arrayBuffer(), abort }
   }
-  return undefined
+  const body = transport.undiciBody
+  return hasArrayBuffer(body) ? { read: () => body.arrayBuffer(), abort } : undefined
 }
 
 const isAsyncIterable = (u: unknown): u is AsyncIterable<Uint8Array> =>
@@ -75,32 +73,40 @@ const isAsyncIterable = (u: unknown): u is AsyncIterable<Uint8Array> =>
 export const platformChunks = (response: HttpClientResponse): ChunkReader | undefined => {
   const transport = transportOf(response)
   if (transport === undefined) return undefined
-  const { source, abort } = transport
-  // fetch: the web Response's body stream.
-  if (source instanceof Response) {
-    if (source.body === null || source.bodyUsed) return undefined
-    const reader = source.body.getReader()
+  const { abort } = transport
+  if (transport.fetched !== undefined) {
+    const body = transport.fetched.body
+    if (body === null || transport.fetched.bodyUsed) return undefined
+    const reader = body.getReader()
     return { read: () => reader.read().then((next) => (next.done ? undefined : next.value)), abort, response }
   }
-  // undici's `request`: its body is a Node Readable of Buffers.
-  if (Predicate.hasProperty(source, "statusCode") && Predicate.hasProperty(source, "body")) {
-    const body = source.body
-    if (!isAsyncIterable(body)) return undefined
-    const chunks = body[Symbol.asyncIterator]()
-    return { read: () => chunks.next().then((next) => (next.done === true ? undefined : next.value)), abort, response }
-  }
-  return undefined
+  // undici's body is a Node Readable of Buffers.
+  const body = transport.undiciBody
+  if (!isAsyncIterable(body)) return undefined
+  const chunks = body[Symbol.asyncIterator]()
+  return { read: () => chunks.next().then((next) => (next.done === true ? undefined : next.value)), abort, response }
 }
 
-/** The transport's response and the request's abort, under a platform client's response. */
-const transportOf = (
-  response: HttpClientResponse
-): { readonly source: unknown; readonly abort: () => void } | undefined => {
+/**
+ * What a platform client's response keeps of the transport: `fetch`'s web `Response`, or the body
+ * of undici's `request` result (`{ statusCode, headers, body }`); and the request's abort.
+ */
+type Transport =
+  | { readonly fetched: Response; readonly undiciBody?: undefined; readonly abort: () => void }
+  | { readonly fetched?: undefined; readonly undiciBody: unknown; readonly abort: () => void }
+
+const transportOf = (response: HttpClientResponse): Transport | undefined => {
   if (!Predicate.hasProperty(response, "original") || !Predicate.hasProperty(response, "controller")) return undefined
   const controller = response.controller
   const original = response.original
   if (!(controller instanceof AbortController) || !Predicate.hasProperty(original, "source")) return undefined
-  return { source: original.source, abort: () => controller.abort() }
+  const source = original.source
+  const abort = () => controller.abort()
+  if (source instanceof Response) return { fetched: source, abort }
+  if (Predicate.hasProperty(source, "statusCode") && Predicate.hasProperty(source, "body")) {
+    return { undiciBody: source.body, abort }
+  }
+  return undefined
 }
 
 /**
