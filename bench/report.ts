@@ -82,9 +82,24 @@ export interface Report {
   /** Peak RSS of a worker that loads no contender (Node and the bench code; tsx too from src), in MB. */
   readonly harnessRssMb: number | null
   readonly scenarios: ReadonlyArray<ScenarioResult>
+  /** The targets: judged over every run when there were several (met only if met in each). */
   readonly verdicts: ReadonlyArray<Verdict>
+  /**
+   * The runs before the last when `--runs N` measured more than once (`scenarios` is the last
+   * run's); absent or empty after one run.
+   */
+  readonly earlierRuns?: ReadonlyArray<RunRecord> | undefined
   /** CPU profiles of effect-claude in the scenarios with a missed time target. */
   readonly profiles: ReadonlyArray<ScenarioProfile>
+}
+
+/** One run's measurements and their targets, as judged in that run alone. */
+export interface RunRecord {
+  readonly date: string
+  readonly loadAverageBefore: ReadonlyArray<number>
+  readonly loadAverageAfter: ReadonlyArray<number>
+  readonly scenarios: ReadonlyArray<ScenarioResult>
+  readonly verdicts: ReadonlyArray<Verdict>
 }
 
 /** What a scenario measures and in which unit its throughput is counted. */
@@ -337,15 +352,14 @@ export const table = (scenarios: ReadonlyArray<ScenarioResult>): string => {
 /** The full `results.md`. */
 export const markdown = (report: Report): string => {
   const m = report.machine
-  const load = (values: ReadonlyArray<number>) => values.map((v) => v.toFixed(2)).join(" / ")
   const failures = report.scenarios.flatMap((s) =>
     s.contenders.flatMap((c) => c.failures.map((f) => `- ${s.scenario}, ${c.label}: ${f}`))
   )
   return [
     "# Benchmarks: effect-claude side by side",
     "",
-    `Measured ${report.date} with \`npm run bench\`${report.quick ? " --quick (tiny sizes: not representative)" : ""}.`,
-    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, Node ${m.node} (${m.platform}); load average (1/5/15 min) ${load(m.loadAverageBefore)} before, ${load(m.loadAverageAfter)} after.`,
+    `Measured ${runCount(report) > 1 ? `in ${runCount(report)} runs, ${report.earlierRuns?.[0]?.date} to ${report.date},` : report.date} with \`npm run bench${runCount(report) > 1 ? ` -- --runs ${runCount(report)}` : ""}\`${report.quick ? " --quick (tiny sizes: not representative)" : ""}.`,
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, Node ${m.node} (${m.platform}); load average (1/5/15 min) ${formatLoad(m.loadAverageBefore)} before, ${formatLoad(m.loadAverageAfter)} after.`,
     // Judged by the load before the run only: the benchmark itself keeps about 1.5 cores busy (a
     // worker and the server, more in the RSS phase at the end), so the load after it is its own.
     ...(m.loadAverageBefore[0] !== undefined && m.loadAverageBefore[0] > m.cores * 0.75
@@ -376,10 +390,18 @@ export const markdown = (report: Report): string => {
     "",
     ...report.scenarios.map((s) => `- \`${s.scenario}\`: ${s.description}.`),
     "",
+    ...earlierRunsSection(report),
+    ...(runCount(report) > 1 ? [runHeading(runCount(report), report, report.date, m.loadAverageBefore), ""] : []),
     table(report.scenarios),
     "",
     "## Targets",
     "",
+    ...(runCount(report) > 1
+      ? [
+          `Judged over all ${runCount(report)} runs: a target is met only if it was met in every run (each run's figure follows).`,
+          ""
+        ]
+      : []),
     ...report.verdicts.map((v) => `- ${v.met ? "met" : "**missed**"}: ${v.target} (${v.detail})`),
     "",
     ...missedTimeSection(report),
@@ -389,6 +411,22 @@ export const markdown = (report: Report): string => {
     ""
   ].join("\n")
 }
+
+const runCount = (report: Report): number => (report.earlierRuns?.length ?? 0) + 1
+
+const formatLoad = (values: ReadonlyArray<number>): string => values.map((v) => v.toFixed(2)).join(" / ")
+
+const runHeading = (run: number, report: Report, date: string, loadBefore: ReadonlyArray<number>): string =>
+  `### Run ${run} of ${runCount(report)} (${date}; load average ${formatLoad(loadBefore)} before)`
+
+/** The tables of the runs before the last, when the benchmark measured more than once. */
+const earlierRunsSection = (report: Report): ReadonlyArray<string> =>
+  (report.earlierRuns ?? []).flatMap((run, index) => [
+    runHeading(index + 1, report, run.date, run.loadAverageBefore),
+    "",
+    table(run.scenarios),
+    ""
+  ])
 
 /** Each scenario named by a missed target of the given kind, once, in the order of the verdicts. */
 export const missedScenarios = (

@@ -8,6 +8,8 @@
  *   npm run bench -- --quick            tiny sizes, no RSS processes, no files written (the smoke run of
  *                                       `npm test`; add --memory for RSS, --out DIR for files)
  *   npm run bench -- --scenarios stream-10k,request-1k --reps 9
+ *   npm run bench -- --runs 2           measure everything twice; a target is met only if met in both runs
+ *                                       (results.md shows each run's table and figures)
  *   npm run bench -- --from src         effect-claude from src/ and the workers through tsx (default: the built
  *                                       dist/, as users get it, and the workers compiled to JavaScript too)
  *   npm run bench -- --no-profile       skip the CPU profiles of the scenarios whose time target was missed
@@ -21,6 +23,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
+import { judgedAcrossRuns } from "./acrossRuns.js"
 import { type ContenderName, contenderNames, isContenderName, supports } from "./Contender.js"
 import { readProfile, summarizeProfile } from "./profileSummary.js"
 import {
@@ -28,6 +31,7 @@ import {
   markdown,
   missedScenarios,
   type Report,
+  type RunRecord,
   type ScenarioProfile,
   type ScenarioResult,
   scenarioInfo,
@@ -205,7 +209,8 @@ const main = async (): Promise<number> => {
       build: { type: "boolean", default: true },
       "no-build": { type: "boolean", default: false },
       serve: { type: "boolean", default: false },
-      render: { type: "string" }
+      render: { type: "string" },
+      runs: { type: "string" }
     }
   })
   if (values.render !== undefined) {
@@ -225,6 +230,7 @@ const main = async (): Promise<number> => {
   const sizes = quick ? quickSizes : fullSizes
   const warmup = Number(values.warmup ?? (quick ? 0 : 2))
   const reps = Number(values.reps ?? (quick ? 2 : 7))
+  const runCount = Math.max(1, Number(values.runs ?? 1))
   const budgetMs = Number(values["budget-ms"] ?? (quick ? Number.POSITIVE_INFINITY : 30_000))
   // The smoke run skips the RSS processes (seconds each) unless asked for them.
   const measureMemory = (values.memory ?? !quick) && !values["no-memory"]
@@ -237,71 +243,96 @@ const main = async (): Promise<number> => {
     process.stderr.write("compiling the workers (tsc -p bench/tsconfig.dist.json)…\n")
     await compile("bench/tsconfig.dist.json")
   }
-  const loadAverageBefore = os.loadavg()
   const base = { quick, warmup, reps, budgetMs, baseURL: server.baseURL, source }
   const log = (line: string) => process.stderr.write(`${line}\n`)
 
   try {
-    // Timings: quick runs everything in one process; a full run gives each scenario a fresh one.
-    const timingGroups = quick ? [scenarios] : scenarios.map((scenario) => [scenario])
-    const timing: Array<WorkerResult> = []
-    for (const group of timingGroups) {
-      log(`timing ${group.join(", ")} (${contenders.length} contenders, ${warmup} warm-up, ${reps} reps)…`)
-      timing.push(await runWorker({ ...base, contenders, scenarios: group }))
+    /** One run: the timings, then (unless skipped) the peak RSS processes, and the targets judged on them. */
+    const measure = async (): Promise<RunRecord> => {
+      const date = new Date().toISOString()
+      const loadAverageBefore = os.loadavg()
+      // Timings: quick runs everything in one process; a full run gives each scenario a fresh one.
+      const timingGroups = quick ? [scenarios] : scenarios.map((scenario) => [scenario])
+      const timing: Array<WorkerResult> = []
+      for (const group of timingGroups) {
+        log(`timing ${group.join(", ")} (${contenders.length} contenders, ${warmup} warm-up, ${reps} reps)…`)
+        timing.push(await runWorker({ ...base, contenders, scenarios: group }))
+      }
+
+      // Memory: one process per contender (and per scenario in a full run), one run, no warm-up.
+      const memoryJobs = contenders.flatMap((contender) =>
+        (quick ? [scenarios] : scenarios.map((scenario) => [scenario]))
+          .map((group) => group.filter((scenario) => supports(contender, scenario)))
+          .filter((group) => group.length > 0)
+          .map((group) => ({ contender, group }))
+      )
+      const memory = measureMemory
+        ? await limited(
+            // One at a time: two cold bursts of 200 concurrent runs would saturate a 2-core machine and
+            // disturb each other's peak.
+            1,
+            memoryJobs.map(({ contender, group }) => async () => {
+              log(`peak RSS of ${contender} on ${group.join(", ")}…`)
+              const result = await runWorker({ ...base, contenders: [contender], scenarios: group, warmup: 0, reps: 1 })
+              return { contender, group, result }
+            })
+          )
+        : []
+
+      const scenarioResults: Array<ScenarioResult> = scenarios.map((scenario) => {
+        const info = scenarioInfo(scenario, sizes)
+        const results: Array<ContenderResult> = contenders
+          .filter((contender) => supports(contender, scenario))
+          .map((contender) => {
+            const samples = timing.flatMap((worker) => worker.timings[scenario]?.[contender] ?? [])
+            const cpuSamples = timing.flatMap((worker) => worker.cpuTimes[scenario]?.[contender] ?? [])
+            const rss = memory.find((job) => job.contender === contender && job.group.includes(scenario))
+            const failures = [...timing, ...(rss === undefined ? [] : [rss.result])]
+              .flatMap((worker) => worker.failures)
+              .filter((failure) => failure.scenario === scenario && failure.contender === contender)
+              .map((failure) => `repetition ${failure.repetition}: ${failure.message}`)
+            return summarize(
+              contender,
+              samples,
+              cpuSamples,
+              info.units,
+              rss === undefined ? undefined : rss.result.peakRssBytes / 1_000_000,
+              rss === undefined ? undefined : rss.result.loadedRssBytes / 1_000_000,
+              failures
+            )
+          })
+        const unsupported = contenders.filter((contender) => !supports(contender, scenario))
+        return {
+          scenario,
+          description: info.description,
+          unit: info.unit,
+          contenders: withRatios(results),
+          unsupported
+        }
+      })
+
+      return {
+        date,
+        loadAverageBefore,
+        loadAverageAfter: os.loadavg(),
+        scenarios: scenarioResults,
+        verdicts: verdicts(scenarioResults, sizes)
+      }
     }
 
-    // Memory: one process per contender (and per scenario in a full run), one run, no warm-up.
-    const memoryJobs = contenders.flatMap((contender) =>
-      (quick ? [scenarios] : scenarios.map((scenario) => [scenario]))
-        .map((group) => group.filter((scenario) => supports(contender, scenario)))
-        .filter((group) => group.length > 0)
-        .map((group) => ({ contender, group }))
-    )
-    const memory = measureMemory
-      ? await limited(
-          // One at a time: two cold bursts of 200 concurrent runs would saturate a 2-core machine and
-          // disturb each other's peak.
-          1,
-          memoryJobs.map(({ contender, group }) => async () => {
-            log(`peak RSS of ${contender} on ${group.join(", ")}…`)
-            const result = await runWorker({ ...base, contenders: [contender], scenarios: group, warmup: 0, reps: 1 })
-            return { contender, group, result }
-          })
-        )
-      : []
-
+    const runs: Array<RunRecord> = []
+    for (let run = 1; run <= runCount; run++) {
+      if (runCount > 1) log(`run ${run} of ${runCount}…`)
+      runs.push(await measure())
+    }
+    const lastRun = runs[runs.length - 1]!
+    const scenarioResults = lastRun.scenarios
     // The harness alone (Node and the bench code): what every contender's peak RSS starts from.
     const baseline = measureMemory
       ? await runWorker({ ...base, contenders: [], scenarios: [], warmup: 0, reps: 0 })
       : undefined
 
-    const scenarioResults: Array<ScenarioResult> = scenarios.map((scenario) => {
-      const info = scenarioInfo(scenario, sizes)
-      const results: Array<ContenderResult> = contenders
-        .filter((contender) => supports(contender, scenario))
-        .map((contender) => {
-          const samples = timing.flatMap((worker) => worker.timings[scenario]?.[contender] ?? [])
-          const cpuSamples = timing.flatMap((worker) => worker.cpuTimes[scenario]?.[contender] ?? [])
-          const rss = memory.find((job) => job.contender === contender && job.group.includes(scenario))
-          const failures = [...timing, ...(rss === undefined ? [] : [rss.result])]
-            .flatMap((worker) => worker.failures)
-            .filter((failure) => failure.scenario === scenario && failure.contender === contender)
-            .map((failure) => `repetition ${failure.repetition}: ${failure.message}`)
-          return summarize(
-            contender,
-            samples,
-            cpuSamples,
-            info.units,
-            rss === undefined ? undefined : rss.result.peakRssBytes / 1_000_000,
-            rss === undefined ? undefined : rss.result.loadedRssBytes / 1_000_000,
-            failures
-          )
-        })
-      const unsupported = contenders.filter((contender) => !supports(contender, scenario))
-      return { scenario, description: info.description, unit: info.unit, contenders: withRatios(results), unsupported }
-    })
-
-    const scenarioVerdicts = verdicts(scenarioResults, sizes)
+    const scenarioVerdicts = judgedAcrossRuns(runs.map((run) => run.verdicts))
     // A full run profiles effect-claude wherever it missed a time target (for results.md).
     const profile = (values.profile ?? !quick) && !values["no-profile"]
     const profiles =
@@ -309,15 +340,15 @@ const main = async (): Promise<number> => {
 
     const cpus = os.cpus()
     const report: Report = {
-      date: new Date().toISOString(),
+      date: lastRun.date,
       machine: {
         cpu: cpus[0]?.model ?? "unknown CPU",
         cores: cpus.length,
         memoryGb: Math.round(os.totalmem() / 1024 ** 3),
         node: process.version,
         platform: `${os.platform()} ${os.release()}`,
-        loadAverageBefore,
-        loadAverageAfter: os.loadavg()
+        loadAverageBefore: lastRun.loadAverageBefore,
+        loadAverageAfter: lastRun.loadAverageAfter
       },
       quick,
       effectClaudeFrom: source,
@@ -328,6 +359,7 @@ const main = async (): Promise<number> => {
       harnessRssMb: baseline === undefined ? null : baseline.peakRssBytes / 1_000_000,
       scenarios: scenarioResults,
       verdicts: scenarioVerdicts,
+      earlierRuns: runs.slice(0, -1),
       profiles
     }
 
@@ -335,7 +367,9 @@ const main = async (): Promise<number> => {
     for (const verdict of report.verdicts) {
       process.stdout.write(`${verdict.met ? "met   " : "MISSED"} ${verdict.target} (${verdict.detail})\n`)
     }
-    const wrong = scenarioResults.flatMap((s) => s.contenders.filter((c) => !c.correct).map((c) => [s, c] as const))
+    const wrong = runs.flatMap((run) =>
+      run.scenarios.flatMap((s) => s.contenders.filter((c) => !c.correct).map((c) => [s, c] as const))
+    )
     for (const [scenario, result] of wrong) {
       process.stdout.write(`WRONG OUTPUT ${scenario.scenario} / ${result.label}: ${result.failures[0]}\n`)
     }

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
+import { judgedAcrossRuns } from "../bench/acrossRuns.js"
 import { contenderNames, supports } from "../bench/Contender.js"
 import { summarizeProfile } from "../bench/profileSummary.js"
 import { markdown, type Report, summarize, verdicts, withRatios } from "../bench/report.js"
@@ -177,5 +178,47 @@ describe("bench report: the missed targets explained", () => {
     const quiet = markdown({ ...report, verdicts: judged.map((v) => ({ ...v, met: true })) })
     expect(quiet).not.toContain("## Where the time goes")
     expect(quiet).not.toContain("## Where the memory goes")
+
+    // Two runs: a target met in one run only is missed, and each run's figure and table is shown.
+    const fasterScenarios = [
+      {
+        ...scenarios[0]!,
+        contenders: withRatios([
+          result("raw-sdk", 100, 120, 70),
+          result("effect-claude", 104, 170, 128),
+          result("vercel-ai", 140, 150, 69)
+        ])
+      }
+    ]
+    const fasterVerdicts = verdicts(fasterScenarios, sizes)
+    // The slower run first: the last run alone meets the target, the two together do not.
+    const acrossBoth = judgedAcrossRuns([judged, fasterVerdicts])
+    const ratioTarget = acrossBoth.find((v) => v.target === "request-1k: effect-claude within 1.05x of the raw SDK")
+    expect(ratioTarget).toMatchObject({
+      met: false,
+      detail: "run 1: 1.50x; client CPU 1.50x, missed; run 2: 1.04x; client CPU 1.04x"
+    })
+    expect(judgedAcrossRuns([fasterVerdicts, fasterVerdicts]).every((v, i) => v.met === fasterVerdicts[i]!.met)).toBe(
+      true
+    )
+    const twoRuns = markdown({
+      ...report,
+      scenarios: fasterScenarios,
+      verdicts: acrossBoth,
+      earlierRuns: [
+        {
+          date: "2026-12-01T23:50:00.000Z",
+          loadAverageBefore: [0.4, 0.4, 0.4],
+          loadAverageAfter: [1, 1, 1],
+          scenarios,
+          verdicts: judged
+        }
+      ]
+    })
+    expect(twoRuns).toContain("### Run 1 of 2 (2026-12-01T23:50:00.000Z; load average 0.40 / 0.40 / 0.40 before)")
+    expect(twoRuns).toContain("### Run 2 of 2 (2026-12-02T00:00:00.000Z; load average 0.50 / 0.50 / 0.50 before)")
+    expect(twoRuns).toContain("| request-1k | effect-claude | 104 ms |")
+    expect(twoRuns).toContain("Judged over all 2 runs")
+    expect(twoRuns).toContain("- **missed**: request-1k: effect-claude within 1.05x of the raw SDK (run 1: 1.50x")
   })
 })
