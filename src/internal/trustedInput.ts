@@ -18,7 +18,7 @@ import * as Schema from "effect/Schema"
 export const trustedInput = { disableValidation: true } as const
 
 /** A Schema class (`Schema.Class`, `Schema.TaggedClass`) with no instance fields of its own. */
-interface SchemaClass<A extends object, P> {
+export interface SchemaClass<A extends object, P> {
   new (props: P, options?: typeof trustedInput): A
   readonly prototype: A
   readonly fields: Schema.Struct.Fields
