@@ -129,7 +129,7 @@ interface ContextSetter {
 }
 
 const canSetContext = (fiber: AnyFiber): fiber is AnyFiber & ContextSetter =>
-  typeof Reflect.get(fiber, "setFiberRef") === "function"
+  "setFiberRef" in fiber && typeof fiber.setFiberRef === "function"
 
 /**
  * Sets the fiber's context, then continues with `next`. Called by the fiber running the span (in
