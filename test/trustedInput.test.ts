@@ -58,3 +58,39 @@ describe("FunctionModel's response", () => {
     }).pipe(Effect.provide(FunctionModel.layer(() => Effect.succeed([new Message.TextPart({ content: "Sunny" })]))))
   )
 })
+
+describe("Message.unvalidated", () => {
+  it("gives the instance the unvalidated constructor gives: own properties, order, defaults, prototype", () => {
+    const args = { run: 1, step: 2 }
+    same(
+      Message.unvalidated(Message.ToolCallPart, { toolName: "lookup", args, toolCallId: "call_1" }),
+      new Message.ToolCallPart({ toolName: "lookup", args, toolCallId: "call_1" }, trustedInput)
+    )
+    same(
+      Message.unvalidated(Message.TextPart, { content: "Sunny" }),
+      new Message.TextPart({ content: "Sunny" }, trustedInput)
+    )
+    same(
+      Message.unvalidated(Message.ToolReturnPart, { toolName: "lookup", toolCallId: "call_1", content: "v1" }),
+      new Message.ToolReturnPart({ toolName: "lookup", toolCallId: "call_1", content: "v1" }, trustedInput)
+    )
+    // Every default filled in, as the constructor fills them.
+    same(Message.unvalidated(Usage.RequestUsage, {}), new Usage.RequestUsage({}, trustedInput))
+    same(Message.unvalidated(Usage.RequestUsage, undefined), Usage.RequestUsage.empty)
+    const usage = Message.unvalidated(Usage.RequestUsage, { inputTokens: 3, outputTokens: 4 })
+    same(usage, new Usage.RequestUsage({ inputTokens: 3, outputTokens: 4 }, trustedInput))
+    expect(usage.totalTokens).toBe(7)
+    const fields = {
+      parts: [Message.unvalidated(Message.TextPart, { content: "Sunny" })],
+      usage,
+      modelName: "function",
+      providerName: "function",
+      finishReason: "stop" as const,
+      timestamp: new Date(0)
+    }
+    const response = Message.unvalidated(Message.ModelResponse, fields)
+    same(response, new Message.ModelResponse(fields, trustedInput))
+    const json = Schema.encodeSync(Message.ModelResponse)(response)
+    expect(Schema.decodeUnknownSync(Message.ModelResponse)(json)).toEqual(response)
+  })
+})

@@ -62,15 +62,17 @@ const fakeModel = FunctionModel.layer(
   { modelName: Scenario.modelName }
 )
 
-// The parts are built from typed values, so they skip the Schema check, as `FunctionModel`'s docs
-// suggest for a fake on a hot path (the other contenders' fakes return plain objects).
+// The parts are built from typed values, so they skip the Schema check (`Message.unvalidated`), as
+// `FunctionModel`'s docs suggest for a fake on a hot path (the other contenders' fakes return plain
+// objects).
 const partsOf = (action: AgentAction): Array<Message.ModelResponsePart> => [
   action._tag === "ToolCall"
-    ? new Message.ToolCallPart(
-        { toolName: Scenario.toolName, args: action.input, toolCallId: action.toolCallId },
-        { disableValidation: true }
-      )
-    : new Message.TextPart({ content: action.text }, { disableValidation: true })
+    ? Message.unvalidated(Message.ToolCallPart, {
+        toolName: Scenario.toolName,
+        args: action.input,
+        toolCallId: action.toolCallId
+      })
+    : Message.unvalidated(Message.TextPart, { content: action.text })
 ]
 
 /** One streamed answer, consumed to the end: its text and how many text deltas it came in. */

@@ -5,7 +5,10 @@
  * `FiberRef.locally`. With tracing on, the span is opened in the region's first step as
  * `Effect.makeSpan` opens it, instead of in an Effect of its own; the fiber's context is set and
  * restored in the region's own steps, not in steps of their own (`FiberRef.set`). The same span,
- * parent and services for fewer steps of the fiber. Listed in `src/PERFORMANCE.md`.
+ * parent and services for fewer steps of the fiber. What the region gives may be computed in it
+ * from the body's exit (`inSpanWithResult`), where a match outside would take steps of its own;
+ * `withService` is the same region without a span, in place of `Effect.provideService`. Listed in
+ * `src/PERFORMANCE.md`.
  */
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
@@ -27,6 +30,16 @@ export interface Started<A, E, R, P = never> {
   readonly onEnd?: ((exit: Exit.Exit<A, E>) => void) | undefined
 }
 
+/** What runs in a span, and what the span gives for its exit. */
+export interface StartedWithResult<A, E, R, P, B, E2> extends Started<A, E, R, P> {
+  /**
+   * What the span gives for the effect's exit (a failure made a value, a result recorded), as plain
+   * code when the span has ended: matching the span's result outside it takes two more fiber steps.
+   * It runs in the uninterruptible region, so it runs no Effect.
+   */
+  readonly result: (exit: Exit.Exit<A, E>) => Exit.Exit<B, E2>
+}
+
 type AnyFiber = Fiber.RuntimeFiber<unknown, unknown>
 
 /** Opens a span `name`, runs what `start` gives in it (the parent of the spans it opens), ends it. */
@@ -34,33 +47,78 @@ export const inSpan = <A, E, R, P = never>(
   name: string,
   options: Tracer.SpanOptions,
   start: (span: Tracer.Span, fiber: AnyFiber) => Started<A, E, R, P>
-): Effect.Effect<A, E, Exclude<R, P>> =>
+): Effect.Effect<A, E, Exclude<R, P>> => spanned<A, E, R, P, A, E>(name, options, start)
+
+/** `inSpan`, giving `result` of the effect's exit. */
+export const inSpanWithResult = <A, E, R, P, B, E2>(
+  name: string,
+  options: Tracer.SpanOptions,
+  start: (span: Tracer.Span, fiber: AnyFiber) => StartedWithResult<A, E, R, P, B, E2>
+): Effect.Effect<B, E2, Exclude<R, P>> => spanned(name, options, start)
+
+/** Both: without `result`, `B` and `E2` are `A` and `E`. */
+const spanned = <A, E, R, P, B, E2>(
+  name: string,
+  options: Tracer.SpanOptions,
+  start: (span: Tracer.Span, fiber: AnyFiber) => Started<A, E, R, P> & Partial<StartedWithResult<A, E, R, P, B, E2>>
+): Effect.Effect<B, E2, Exclude<R, P>> =>
   Effect.uninterruptibleMask((restore) =>
-    Effect.withFiberRuntime<A, E, R>((fiber) => {
+    Effect.withFiberRuntime<B, E2, R>((fiber) => {
       const run = (span: Tracer.Span) => {
         const outer = fiber.currentContext
         const started = start(span, fiber)
         const inner = Context.add(outer, Tracer.ParentSpan, span)
-        const end = (exit: Exit.Exit<A, E>) => {
+        const result = started.result
+        const leave = (exit: Exit.Exit<A, E>): Exit.Exit<B, E2> => {
           started.onEnd?.(exit)
           endSpan(fiber, span, exit)
+          return result === undefined ? (exit as Exit.Exit<unknown, unknown> as Exit.Exit<B, E2>) : result(exit)
         }
-        const body = Effect.matchCauseEffect(restore(started.effect), {
-          onFailure: (cause) => {
-            end(Exit.failCause(cause))
-            return setContext(fiber, outer, Exit.failCause(cause))
-          },
-          onSuccess: (value) => {
-            end(Exit.succeed(value))
-            return setContext(fiber, outer, Exit.succeed(value))
-          }
-        })
-        return setContext(fiber, started.provide === undefined ? inner : started.provide(inner), body)
+        const context = started.provide === undefined ? inner : started.provide(inner)
+        return inContext(fiber, restore, outer, context, started.effect, leave)
       }
       const span = openSpan(fiber, name, options)
       return span === undefined ? Effect.flatMap(Effect.makeSpan(name, options), run) : run(span)
     })
-  ) as Effect.Effect<A, E, Exclude<R, P>> // `P` is put in the effect's context above, as `provideService` does
+  ) as Effect.Effect<B, E2, Exclude<R, P>> // `P` is put in the effect's context above, as `provideService` does
+
+/**
+ * `Effect.provideService(effect, tag, service)` giving `result` of the effect's exit, in one
+ * uninterruptible region whose own steps set and restore the context, as `inSpan` does without a
+ * span: `provideService` is a `FiberRef.locally` (an acquire/use/release), a dozen more fiber steps.
+ * `result` is plain code run in the region, so it runs no Effect.
+ */
+export const withService = <I, S, A, E, R, B, E2>(
+  tag: Context.Tag<I, S>,
+  service: NoInfer<S>,
+  effect: Effect.Effect<A, E, R>,
+  result: (exit: Exit.Exit<A, E>) => Exit.Exit<B, E2>
+): Effect.Effect<B, E2, Exclude<R, I>> =>
+  Effect.uninterruptibleMask((restore) =>
+    Effect.withFiberRuntime<B, E2, R>((fiber) => {
+      const outer = fiber.currentContext
+      return inContext(fiber, restore, outer, Context.add(outer, tag, service), effect, result)
+    })
+  ) as Effect.Effect<B, E2, Exclude<R, I>> // `I` is put in the effect's context, as `provideService` does
+
+/**
+ * Runs `effect` (interruptible again, by `restore`) with the fiber's context set to `context`, then
+ * restores `outer` and gives `leave` of its exit. Called by the fiber itself, in its region.
+ */
+const inContext = <A, E, R, B, E2>(
+  fiber: AnyFiber,
+  restore: <X, Y, Z>(effect: Effect.Effect<X, Y, Z>) => Effect.Effect<X, Y, Z>,
+  outer: Context.Context<never>,
+  context: Context.Context<never>,
+  effect: Effect.Effect<A, E, R>,
+  leave: (exit: Exit.Exit<A, E>) => Exit.Exit<B, E2>
+): Effect.Effect<B, E2, R> => {
+  const body = Effect.matchCauseEffect(restore(effect), {
+    onFailure: (cause) => setContext(fiber, outer, leave(Exit.failCause(cause))),
+    onSuccess: (value) => setContext(fiber, outer, leave(Exit.succeed(value)))
+  })
+  return setContext(fiber, context, body)
+}
 
 /**
  * `FiberRuntime.setFiberRef`, which `FiberRef.set` calls in a step of its own; not on the public
@@ -71,7 +129,7 @@ interface ContextSetter {
 }
 
 const canSetContext = (fiber: AnyFiber): fiber is AnyFiber & ContextSetter =>
-  typeof Reflect.get(fiber, "setFiberRef") === "function"
+  "setFiberRef" in fiber && typeof fiber.setFiberRef === "function"
 
 /**
  * Sets the fiber's context, then continues with `next`. Called by the fiber running the span (in

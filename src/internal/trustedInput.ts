@@ -18,7 +18,7 @@ import * as Schema from "effect/Schema"
 export const trustedInput = { disableValidation: true } as const
 
 /** A Schema class (`Schema.Class`, `Schema.TaggedClass`) with no instance fields of its own. */
-interface SchemaClass<A extends object, P> {
+export interface SchemaClass<A extends object, P> {
   new (props: P, options?: typeof trustedInput): A
   readonly prototype: A
   readonly fields: Schema.Struct.Fields
@@ -29,7 +29,9 @@ interface Plan {
   readonly prototype: object
   /** A tagged class's constructor drops a given `_tag` and sets its own (a default). */
   readonly tagged: boolean
-  readonly defaults: ReadonlyArray<readonly [key: string, value: () => unknown]>
+  /** The fields with a default, in the class's order, and their defaults (two arrays: a plain loop). */
+  readonly defaultKeys: ReadonlyArray<string>
+  readonly defaultValues: ReadonlyArray<() => unknown>
 }
 
 const plans = new WeakMap<object, Plan>()
@@ -37,14 +39,17 @@ const plans = new WeakMap<object, Plan>()
 const planOf = (schemaClass: SchemaClass<object, never>): Plan => {
   const known = plans.get(schemaClass)
   if (known !== undefined) return known
-  const defaults: Array<readonly [string, () => unknown]> = []
+  const defaultKeys: Array<string> = []
+  const defaultValues: Array<() => unknown> = []
   for (const [key, field] of Object.entries(schemaClass.fields)) {
     if (!Schema.isPropertySignature(field)) continue
     const ast = field.ast
     const value = ast._tag === "PropertySignatureDeclaration" ? ast.defaultValue : ast.to.defaultValue
-    if (value !== undefined) defaults.push([key, value])
+    if (value === undefined) continue
+    defaultKeys.push(key)
+    defaultValues.push(value)
   }
-  const plan: Plan = { prototype: schemaClass.prototype, tagged: "_tag" in schemaClass, defaults }
+  const plan: Plan = { prototype: schemaClass.prototype, tagged: "_tag" in schemaClass, defaultKeys, defaultValues }
   plans.set(schemaClass, plan)
   return plan
 }
@@ -55,8 +60,14 @@ const planOf = (schemaClass: SchemaClass<object, never>): Plan => {
  */
 export const construct = <A extends object, P extends object>(schemaClass: SchemaClass<A, P>, props: P): A => {
   const plan = planOf(schemaClass)
-  const instance = Object.create(plan.prototype)
-  for (const key in props) if (!(plan.tagged && key === "_tag")) instance[key] = props[key]
-  for (const [key, value] of plan.defaults) if (instance[key] === undefined) instance[key] = value()
+  // The props' own properties in their order, as the constructor's copy has them; a tagged class's
+  // given `_tag` is dropped (rare: its type has none).
+  const instance = Object.assign(Object.create(plan.prototype), props)
+  if (plan.tagged && "_tag" in props) delete instance._tag
+  const { defaultKeys, defaultValues } = plan
+  for (let index = 0; index < defaultKeys.length; index++) {
+    const key = defaultKeys[index]!
+    if (instance[key] === undefined) instance[key] = defaultValues[index]!()
+  }
   return instance
 }

@@ -3,9 +3,11 @@
  * a test. The function sees the whole conversation and the request parameters (tools, output
  * mode) and returns the response; an optional stream function returns the answer as deltas.
  *
- * Parts built from typed values may skip their Schema check with Effect's `disableValidation`
- * option, as the second example does: TypeScript has already checked them, and the check costs more
- * than the rest of a fake's step (the benchmarks' fake builds its parts this way).
+ * Parts built from typed values may skip their Schema check, as the second example does with
+ * `Message.unvalidated`: TypeScript has already checked them, and the check costs more than the rest
+ * of a fake's step (the benchmarks' fake builds its parts this way). `unvalidated` gives the instance
+ * `new Message.ToolCallPart(props, { disableValidation: true })` gives, without the constructor's
+ * copies of the props.
  *
  * @example
  * import { Effect } from "effect"
@@ -19,7 +21,7 @@
  * // Typed parts, built without the Schema check.
  * const caller = FunctionModel.layer(() =>
  *   Effect.succeed([
- *     new Message.ToolCallPart({ toolName: "lookup", args: { id: 1 }, toolCallId: "call_1" }, { disableValidation: true })
+ *     Message.unvalidated(Message.ToolCallPart, { toolName: "lookup", args: { id: 1 }, toolCallId: "call_1" })
  *   ])
  * )
  */
@@ -33,7 +35,8 @@ import {
   type ModelResponsePart,
   TextPart,
   ThinkingPart,
-  ToolCallPart
+  ToolCallPart,
+  unvalidated
 } from "../Message.js"
 import type { ModelError, ModelRequestParameters, Service } from "../Model.js"
 import * as Model from "../Model.js"
@@ -214,20 +217,6 @@ const eventsOfItems = (
     })
   })
 
-/**
- * The response `new ModelResponse(fields, { disableValidation: true })` gives (the same own
- * properties in the same order: the fields, then `_tag`, its only default), built without the
- * constructor: even unvalidated, it copies the fields twice and walks the class's fields for
- * defaults, which costs more than the rest of the fake's work on each step. The parts are typed
- * instances already, the usage is counted, so there is nothing to validate.
- */
-const responseOf = (fields: Omit<ModelResponse, "_tag">): ModelResponse => {
-  const response: ModelResponse = Object.assign(Object.create(ModelResponse.prototype), fields, {
-    _tag: "ModelResponse"
-  })
-  return response
-}
-
 const finishReasonOf = (parts: ReadonlyArray<ModelResponsePart>) =>
   parts.some((part) => part._tag === "ToolCallPart") ? ("tool_call" as const) : ("stop" as const)
 
@@ -282,7 +271,8 @@ export const make = (
         result instanceof ModelResponse
           ? Effect.succeed(result)
           : Effect.clockWith((clock) => {
-              const response = responseOf({
+              // The parts are typed instances already, the usage is counted: nothing to validate.
+              const response = unvalidated(ModelResponse, {
                 parts: [...result],
                 usage: estimateUsage(messages, result, conversation),
                 modelName,

@@ -8,6 +8,7 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
 import type * as Tracer from "effect/Tracer"
 import { UnexpectedModelBehavior, type UsageLimitExceeded, type UserError } from "../../AgentError.js"
 import { type ChildEvent, toolCallStarted, toolResult } from "../../AgentEvent.js"
@@ -24,10 +25,10 @@ import {
   retryWins,
   toolSkipped
 } from "../outputProcessing.js"
-import { inSpan } from "../span.js"
+import { inSpanWithResult } from "../span.js"
 import { construct } from "../trustedInput.js"
 import { type Emit, type Run, runContext } from "./context.js"
-import { oneLine, outputRetriesExceeded, processOutput, recoverRetry } from "./output.js"
+import { oneLine, outputRetriesExceeded, processOutput, recoveredExit, recoverRetry } from "./output.js"
 import { type PlannedCall, plan, type Segments, type Turn } from "./toolPlan.js"
 import * as UsageTree from "./usageTree.js"
 
@@ -102,8 +103,11 @@ const toolSpanOptions = (call: ToolCallPart): Tracer.SpanOptions => ({
   }
 })
 
-/** Runs a tool's handler in its span, with the `RunContext` of the call. */
-const execute = <O, E, R>(
+/**
+ * Runs a tool's handler in its span, with the `RunContext` of the call, and gives `result` of what
+ * it gave (a retry prompt's message on the left) as the span ends.
+ */
+const execute = <O, E, R, B, E2>(
   run: Run<O, E, R>,
   round: Round<O>,
   call: ToolCallPart,
@@ -111,19 +115,19 @@ const execute = <O, E, R>(
   args: unknown,
   retries: number,
   maxRetries: number,
-  emit: Emit | undefined
-): Effect.Effect<Either.Either<unknown, string>, E, R> => {
+  emit: Emit | undefined,
+  result: (outcome: Exit.Exit<Either.Either<unknown, string>, E>) => Exit.Exit<B, E2>
+): Effect.Effect<B, E2, R> => {
   round.executedCalls += 1
   const base = runContext(run, retries, maxRetries, call.toolName, call.toolCallId)
   // In a streamed run a delegated agent's events join the run's stream.
   const context = emit === undefined ? base : { ...base, emit: (event: ChildEvent) => emit([event]) }
   // The span and `RunContext` in one change of the context.
-  return recoverRetry(
-    inSpan(`execute_tool ${call.toolName}`, toolSpanOptions(call), () => ({
-      effect: tool.execute(args),
-      provide: (services) => Context.add(services, RunContext, context)
-    }))
-  )
+  return inSpanWithResult(`execute_tool ${call.toolName}`, toolSpanOptions(call), () => ({
+    effect: tool.execute(args),
+    provide: (services) => Context.add(services, RunContext, context),
+    result: (exit) => result(recoveredExit(exit))
+  }))
 }
 
 /**
@@ -140,7 +144,10 @@ const runFunction = <O, E, R>(
   const tool = run.tools.get(call.toolName)
   const retries = run.state.toolRetries.get(call.toolName) ?? 0
   const maxRetries = tool?.maxRetries ?? run.agent.retries
-  const settle = (result: Either.Either<unknown, string>) => {
+  /** Records the call's part; gives it, or the failure once the tool's retries are used up. */
+  const record = (
+    result: Either.Either<unknown, string>
+  ): ToolReturnPart | RetryPromptPart | UnexpectedModelBehavior => {
     if (Either.isRight(result)) {
       round.succeededTools.add(call.toolName)
       const part = construct(ToolReturnPart, {
@@ -150,15 +157,13 @@ const runFunction = <O, E, R>(
         isError: false
       })
       round.parts[index] = part
-      return emit === undefined ? Effect.void : emit([toolResult(part)])
+      return part
     }
     if (retries >= maxRetries) {
-      return Effect.fail(
-        new UnexpectedModelBehavior({
-          message: `Tool '${call.toolName}' exceeded max retries count of ${maxRetries}: ${oneLine(result.left)}`,
-          body: result.left
-        })
-      )
+      return new UnexpectedModelBehavior({
+        message: `Tool '${call.toolName}' exceeded max retries count of ${maxRetries}: ${oneLine(result.left)}`,
+        body: result.left
+      })
     }
     round.failedTools.add(call.toolName)
     if (tool !== undefined) round.functionRetried = true
@@ -168,22 +173,40 @@ const runFunction = <O, E, R>(
       toolCallId: call.toolCallId
     })
     round.parts[index] = part
-    return emit === undefined ? Effect.void : emit([toolResult(part)])
+    return part
+  }
+  const settle = (result: Either.Either<unknown, string>) => {
+    const recorded = record(result)
+    if (recorded instanceof UnexpectedModelBehavior) return Effect.fail(recorded)
+    return emit === undefined ? Effect.void : emit([toolResult(recorded)])
+  }
+  // Without events to emit, the call is settled as its span ends, as plain code.
+  const settled = (
+    exit: Exit.Exit<Either.Either<unknown, string>, E>
+  ): Exit.Exit<void, E | UnexpectedModelBehavior> => {
+    if (Exit.isFailure(exit)) return Exit.failCause(exit.cause)
+    const recorded = record(exit.value)
+    return recorded instanceof UnexpectedModelBehavior ? Exit.fail(recorded) : Exit.void
   }
   if (tool === undefined) return settle(Either.left(unknownToolMessage(call.toolName, run.toolNames)))
   const args = argsObject(call.args)
   if (Either.isLeft(args)) return settle(args)
   const executed = (input: unknown) =>
     emit === undefined
-      ? execute(run, round, call, tool, input, retries, maxRetries, undefined)
+      ? execute(run, round, call, tool, input, retries, maxRetries, undefined, settled)
       : Effect.zipRight(
           emit([toolCallStarted(call)]),
-          Effect.suspend(() => execute(run, round, call, tool, input, retries, maxRetries, emit))
+          Effect.suspend(() =>
+            Effect.flatMap(
+              execute(run, round, call, tool, input, retries, maxRetries, emit, (exit) => exit),
+              settle
+            )
+          )
         )
   const answer = run.resume?.decisions.get(call.toolCallId)
   const deferral = tool.deferral
   if (answer === undefined && (deferral === undefined || deferral._tag === "Immediate")) {
-    return Effect.flatMap(executed(args.right), settle)
+    return executed(args.right)
   }
   const input = args.right
   // Arguments that do not decode never wait: they go back to the model, as the handler's would.
@@ -210,7 +233,7 @@ const runFunction = <O, E, R>(
     const decision = result.right
     switch (decision._tag) {
       case "Run":
-        return Effect.flatMap(executed(decision.args), settle)
+        return executed(decision.args)
       case "Answered":
         round.parts[index] = decision.part
         return emit === undefined ? Effect.void : emit([toolResult(decision.part)])
