@@ -10,7 +10,7 @@ import * as Effect from "effect/Effect"
 import type * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import type * as Scope from "effect/Scope"
-import * as Stream from "effect/Stream"
+import { streamFromPull } from "../../Model.js"
 import type { AnthropicError } from "../AnthropicError.js"
 import type { CommonOptions, Platform, RequestOptions, Service, StreamOptions } from "./clientTypes.js"
 import { iteratorSource, opened, Pump, type Source } from "./eventPump.js"
@@ -136,8 +136,7 @@ export const makeService = (sdk: Anthropic, platform: Platform, secrets: Readonl
       )
     })
 
-  const stream: Service["stream"] = (f, streamOptions) =>
-    Stream.unwrapScoped(Effect.map(openPull(f, streamOptions), Stream.repeatEffectChunkOption))
+  const stream: Service["stream"] = (f, streamOptions) => streamFromPull(openPull(f, streamOptions))
 
   const service: Service = { sdk, platform, call, stream, openPull, scrub: (text) => scrub(text, secrets) }
   // Both hold the SDK client, whose fields include the key in clear.
