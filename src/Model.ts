@@ -23,7 +23,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Option from "effect/Option"
-import type * as Scope from "effect/Scope"
+import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Tracer from "effect/Tracer"
 import type { UnexpectedModelBehavior, UserError } from "./AgentError.js"
@@ -350,18 +350,22 @@ export const make = (implementation: Implementation): Service => {
   const openSpan = (messages: ReadonlyArray<ModelMessage>, callSettings: ModelSettings) =>
     Effect.flatMap(Effect.makeSpanScoped(name, spanOptions(callSettings)), (span) => {
       const summary = new ChatSpan.StreamSummary()
+      // The finalizer goes straight into the scope: it reads no fiber ref, so it needs none of
+      // the refs `Effect.addFinalizer` would diff and restore around it.
       const annotate = Effect.withFiberRuntime<void, never, Scope.Scope>((fiber) => {
         const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
         const start = clock.unsafeCurrentTimeMillis()
         if (fiber.getFiberRef(GenAiTelemetry.captureContent)) {
           span.attribute("gen_ai.input.messages", JSON.stringify(messages))
         }
-        return Effect.addFinalizer((exit) =>
-          Effect.sync(() => {
-            const success = Exit.isSuccess(exit)
-            if (success) ChatSpan.annotateResponse(span, summary)
-            record(success ? summary : undefined, start, clock.unsafeCurrentTimeMillis())
-          })
+        return Effect.scopeWith((scope) =>
+          Scope.addFinalizerExit(scope, (exit) =>
+            Effect.sync(() => {
+              const success = Exit.isSuccess(exit)
+              if (success) ChatSpan.annotateResponse(span, summary)
+              record(success ? summary : undefined, start, clock.unsafeCurrentTimeMillis())
+            })
+          )
         )
       })
       return Effect.as(annotate, { span, summary })
