@@ -17,17 +17,20 @@
  *     return Message.responseText(response)
  *   })
  */
+import type * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import type * as Scope from "effect/Scope"
+import type * as Option from "effect/Option"
+import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Tracer from "effect/Tracer"
 import type { UnexpectedModelBehavior, UserError } from "./AgentError.js"
 import type { BuiltinTool } from "./BuiltinTool.js"
 import * as GenAiTelemetry from "./GenAiTelemetry.js"
 import * as ChatSpan from "./internal/chatSpan.js"
+import { fromScopedPull, scopedPullOf } from "./internal/pullStream.js"
 import { inSpan } from "./internal/span.js"
 import type { ModelMessage, ModelResponse } from "./Message.js"
 import * as ModelResponseBuilder from "./ModelResponseBuilder.js"
@@ -259,6 +262,37 @@ export type Implementation = {
 )
 
 /**
+ * A provider's streamed answer built from a pull opened in a scope: the Stream of the chunks the
+ * pull gives until it fails with `None`, `open` running in a scope that closes when the Stream ends
+ * (what `Stream.fromPull` gives, when `open` cannot fail). `make` runs such a Stream and the
+ * request's `chat {model}` span as one Stream rather than one inside another, which costs less than
+ * the events of a short answer.
+ *
+ * @example
+ * import { Chunk, Effect, Option } from "effect"
+ * import { Model, StreamEvent } from "effect-claude"
+ *
+ * // One chunk of events, then the end.
+ * const answer = Model.streamFromPull(
+ *   Effect.sync(() => {
+ *     let sent = false
+ *     return Effect.suspend(() => {
+ *       if (sent) return Effect.fail(Option.none())
+ *       sent = true
+ *       const events: Array<StreamEvent.ModelResponseStreamEvent> = [{ _tag: "PartEnd", index: 0 }]
+ *       return Effect.succeed(Chunk.fromIterable(events))
+ *     })
+ *   })
+ * )
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const streamFromPull: <A, E, EOpen, R>(
+  open: Effect.Effect<Effect.Effect<Chunk.Chunk<A>, Option.Option<E>>, EOpen, R | Scope.Scope>
+) => Stream.Stream<A, E | EOpen, Exclude<R, Scope.Scope>> = fromScopedPull
+
+/**
  * Builds a model service from a provider's implementation. The side it lacks is derived (a stream is
  * folded with `ModelResponseBuilder`; a response is replayed as its events), and each request, either
  * side, gets one `chat {model}` span with the GenAI attributes of the request and of its response.
@@ -313,34 +347,62 @@ export const make = (implementation: Implementation): Service => {
   // The span lives in the stream's scope and is the parent of each pull (the provider's effects run
   // when the stream is pulled); the response's attributes come from its metadata events, noted per
   // chunk in a plain loop, and are set when the stream has ended well, before the span ends.
-  const requestStream: RequestStreamFunction = (messages, callSettings, parameters) =>
-    Stream.unwrapScoped(
-      Effect.flatMap(Effect.makeSpanScoped(name, spanOptions(callSettings)), (span) => {
-        const summary = new ChatSpan.StreamSummary()
-        const annotate = Effect.withFiberRuntime<void, never, Scope.Scope>((fiber) => {
-          const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
-          const start = clock.unsafeCurrentTimeMillis()
-          if (fiber.getFiberRef(GenAiTelemetry.captureContent)) {
-            span.attribute("gen_ai.input.messages", JSON.stringify(messages))
-          }
-          return Effect.addFinalizer((exit) =>
+  const openSpan = (messages: ReadonlyArray<ModelMessage>, callSettings: ModelSettings) =>
+    Effect.flatMap(Effect.makeSpanScoped(name, spanOptions(callSettings)), (span) => {
+      const summary = new ChatSpan.StreamSummary()
+      // The finalizer goes straight into the scope: it reads no fiber ref, so it needs none of
+      // the refs `Effect.addFinalizer` would diff and restore around it.
+      const annotate = Effect.withFiberRuntime<void, never, Scope.Scope>((fiber) => {
+        const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
+        const start = clock.unsafeCurrentTimeMillis()
+        if (fiber.getFiberRef(GenAiTelemetry.captureContent)) {
+          span.attribute("gen_ai.input.messages", JSON.stringify(messages))
+        }
+        return Effect.scopeWith((scope) =>
+          Scope.addFinalizerExit(scope, (exit) =>
             Effect.sync(() => {
               const success = Exit.isSuccess(exit)
               if (success) ChatSpan.annotateResponse(span, summary)
               record(success ? summary : undefined, start, clock.unsafeCurrentTimeMillis())
             })
           )
-        })
-        const events = streamImpl(messages, callSettings, parameters).pipe(
+        )
+      })
+      return Effect.as(annotate, { span, summary })
+    })
+
+  const requestStream: RequestStreamFunction = (messages, callSettings, parameters) => {
+    const provided = streamImpl(messages, callSettings, parameters)
+    const openProvided = scopedPullOf(provided)
+    if (openProvided !== undefined) {
+      // Fast path (`internal/pullStream.ts`): the provider's Stream came from `streamFromPull`, so
+      // the span and the provider's request share one Stream, and each pull notes its chunk.
+      return fromScopedPull(
+        Effect.flatMap(openSpan(messages, callSettings), ({ span, summary }) =>
+          Effect.map(Effect.withParentSpan(openProvided, span), (pull) =>
+            Effect.withParentSpan(
+              Effect.map(pull, (chunk) => {
+                summary.addAll(chunk)
+                return chunk
+              }),
+              span
+            )
+          )
+        )
+      )
+    }
+    return Stream.unwrapScoped(
+      Effect.map(openSpan(messages, callSettings), ({ span, summary }) =>
+        provided.pipe(
           Stream.mapChunks((chunk) => {
             summary.addAll(chunk)
             return chunk
           }),
           Stream.provideService(Tracer.ParentSpan, span)
         )
-        return Effect.as(annotate, events)
-      })
+      )
     )
+  }
 
   return {
     modelName,

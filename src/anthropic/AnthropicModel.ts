@@ -31,7 +31,6 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import * as Stream from "effect/Stream"
 import type { UserError } from "../AgentError.js"
 import type { ModelMessage } from "../Message.js"
 import {
@@ -40,6 +39,7 @@ import {
   type ModelRequestParameters,
   type Service as ModelService,
   make as makeModel,
+  streamFromPull,
   textParameters
 } from "../Model.js"
 import * as ModelSettings from "../ModelSettings.js"
@@ -221,19 +221,16 @@ export const make = (
     const requestStream: Service["requestStream"] = (messages, callSettings, parameters) =>
       // One Stream over one pull: retries, mapping and the check for a cut-short answer all happen
       // in that pull, once per chunk (see `retrying.ts`); no Stream combinator per concern.
-      Stream.unwrapScoped(
+      streamFromPull(
         Effect.flatMap(prepare(messages, callSettings, parameters), (mapped) => {
           const params: MessageCreateParamsStreaming = withBetas({ ...mapped.body, stream: true }, mapped.betas)
-          return Effect.map(
-            retryStreamPull(
-              client.openPull(
-                (sdk, requestOptions) => sdk.beta.messages.create(params, sdkOptions(mapped, requestOptions)),
-                { idleTimeout: mapped.timeoutMillis }
-              ),
-              reading,
-              options.retry
+          return retryStreamPull(
+            client.openPull(
+              (sdk, requestOptions) => sdk.beta.messages.create(params, sdkOptions(mapped, requestOptions)),
+              { idleTimeout: mapped.timeoutMillis }
             ),
-            Stream.repeatEffectChunkOption
+            reading,
+            options.retry
           )
         })
       )

@@ -9,8 +9,8 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
-import type * as Scope from "effect/Scope"
-import * as Stream from "effect/Stream"
+import * as Scope from "effect/Scope"
+import { streamFromPull } from "../../Model.js"
 import type { AnthropicError } from "../AnthropicError.js"
 import type { CommonOptions, Platform, RequestOptions, Service, StreamOptions } from "./clientTypes.js"
 import { iteratorSource, opened, Pump, type Source } from "./eventPump.js"
@@ -96,8 +96,10 @@ export const makeService = (sdk: Anthropic, platform: Platform, secrets: Readonl
     f: (sdk: Anthropic, options: RequestOptions) => Promise<AsyncIterable<A>>,
     streamOptions?: StreamOptions
   ): Effect.Effect<Pull<A>, AnthropicError, Scope.Scope> =>
-    // Plain `flatMap`s rather than `Effect.gen`: this runs once per streamed request.
-    Effect.suspend(() => {
+    // Plain `flatMap`s rather than `Effect.gen`: this runs once per streamed request. The
+    // finalizers go straight into the scope (`Scope.addFinalizer`): `Effect.addFinalizer` would
+    // also diff and restore the fiber's refs around each, which these plain callbacks do not need.
+    Effect.flatMap(Effect.scope, (scope) => {
       const controller = new AbortController()
       const abort = () => controller.abort()
       const idleMillis =
@@ -106,7 +108,10 @@ export const makeService = (sdk: Anthropic, platform: Platform, secrets: Readonl
       return Effect.zipRight(
         // A stream that was read to its end (or failed) has no request left to abort: aborting it
         // anyway would only cost an exception object per request.
-        Effect.addFinalizer(() => (pump?.done === true ? Effect.void : Effect.sync(abort))),
+        Scope.addFinalizer(
+          scope,
+          Effect.suspend(() => (pump?.done === true ? Effect.void : Effect.sync(abort)))
+        ),
         Effect.flatMap(
           Effect.tryPromise({ try: () => opened(sdk, f(sdk, { signal: controller.signal })), catch: toError }),
           ({ iterable, body }) => {
@@ -123,7 +128,8 @@ export const makeService = (sdk: Anthropic, platform: Platform, secrets: Readonl
             }).start()
             pump = opened
             return Effect.as(
-              Effect.addFinalizer(() =>
+              Scope.addFinalizer(
+                scope,
                 Effect.sync(() => {
                   if (!opened.done) abortIterable(iterable)
                   opened.close()
@@ -136,8 +142,7 @@ export const makeService = (sdk: Anthropic, platform: Platform, secrets: Readonl
       )
     })
 
-  const stream: Service["stream"] = (f, streamOptions) =>
-    Stream.unwrapScoped(Effect.map(openPull(f, streamOptions), Stream.repeatEffectChunkOption))
+  const stream: Service["stream"] = (f, streamOptions) => streamFromPull(openPull(f, streamOptions))
 
   const service: Service = { sdk, platform, call, stream, openPull, scrub: (text) => scrub(text, secrets) }
   // Both hold the SDK client, whose fields include the key in clear.
