@@ -35,7 +35,6 @@
  * )
  */
 import * as Chunk from "effect/Chunk"
-import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -49,7 +48,7 @@ import type * as ModelSettings from "../ModelSettings.js"
 import { AnthropicClient, type Service as ClientService, requireFeature } from "./AnthropicClient.js"
 import { type AnthropicError, APIError, isRetryable } from "./AnthropicError.js"
 import "./AnthropicSettings.js"
-import { BatchNotEnded, type BatchResult, MessageBatch, toResult } from "./internal/batchData.js"
+import { BatchNotEnded, type BatchResult, MessageBatch } from "./internal/batchData.js"
 import {
   type BatchRequest,
   type CreateOptions,
@@ -57,7 +56,8 @@ import {
   type PreparedBatch,
   prepare
 } from "./internal/batchRequests.js"
-import { decodeResult, resultsFile } from "./internal/jsonlResults.js"
+import { decodedResults } from "./internal/batchResults.js"
+import { resultsFile } from "./internal/jsonlResults.js"
 import { decodeStream, decodeWire } from "./internal/wireDecoding.js"
 
 export {
@@ -85,7 +85,7 @@ export {
 // ---------------------------------------------------------------------------------------------
 
 /** Runs `f` with the client, once the platform is known to serve batches. */
-const withBatches = <A, E>(f: (client: ClientService) => Effect.Effect<A, E>) =>
+const withBatches = <A, E, R = never>(f: (client: ClientService) => Effect.Effect<A, E, R>) =>
   Effect.flatMap(AnthropicClient, (client) => Effect.zipRight(requireFeature(client, "batches"), f(client)))
 
 const decodeBatch = decodeWire(MessageBatch, "message batch")
@@ -280,23 +280,14 @@ export const wait = <R = never>(
 export const results = (
   batchId: string
 ): Stream.Stream<BatchResult, AnthropicError | UnexpectedModelBehavior, AnthropicClient> =>
-  Stream.unwrap(
+  Stream.unwrapScoped(
     withBatches((client) =>
-      Effect.succeed(client.stream<unknown>((sdk, options) => resultsFile(sdk, batchId, options)))
-    )
-  ).pipe(
-    Stream.mapChunksEffect((lines) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) => {
-        // Every result of one chunk arrived together: one timestamp, as a single response gets one.
-        const timestamp = new Date(now)
-        const decoded: Array<BatchResult> = []
-        for (const line of lines) {
-          const result = decodeResult(line, timestamp)
-          if (Either.isLeft(result)) return Effect.fail(result.left)
-          decoded.push(toResult(result.right))
-        }
-        return Effect.succeed(Chunk.unsafeFromArray(decoded))
-      })
+      Effect.map(
+        client.openPull<unknown>((sdk, options) => resultsFile(sdk, batchId, options)),
+        (lines) =>
+          // Decoded inside the pull: a stage after it would keep every chunk longer (`batchResults.ts`).
+          Stream.repeatEffectChunkOption(decodedResults(lines))
+      )
     )
   )
 

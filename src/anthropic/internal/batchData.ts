@@ -6,7 +6,7 @@ import * as Schema from "effect/Schema"
 import { ModelResponse } from "../../Message.js"
 import { APIStatusErrorSchema } from "../AnthropicError.js"
 import type { DecodedResult } from "./jsonlResults.js"
-import { trustedInput } from "./trustedInput.js"
+import { construct, trustedInput } from "./trustedInput.js"
 
 /**
  * How many requests of a batch are in each state.
@@ -147,7 +147,8 @@ export class BatchNotEnded extends Schema.TaggedError<BatchNotEnded>()("BatchNot
 export const toResult = (decoded: DecodedResult): BatchResult => {
   switch (decoded._tag) {
     case "Succeeded":
-      return new Succeeded({ customId: decoded.customId, response: decoded.response }, trustedInput)
+      // One per line of a results file: built without the constructor's copy of the props.
+      return construct(Succeeded, { customId: decoded.customId, response: decoded.response })
     case "Errored":
       return new Errored({ customId: decoded.customId, error: decoded.error }, trustedInput)
     case "Canceled":

@@ -36,6 +36,7 @@ import { citationOfWire } from "./citations.js"
 import { CompactionBlock, compactionPart } from "./compaction.js"
 import { sumIterations } from "./iterationUsage.js"
 import { mcpToolName, providerName, unknownMcpToolName } from "./names.js"
+import { construct } from "./trustedInput.js"
 import { wholeResponse, wholeToolArgs } from "./wholeResponse.js"
 import { hasUsageCounts, isTextBlock, isToolUseBlock, isWireMessage } from "./wireGuards.js"
 
@@ -123,9 +124,9 @@ export class BlockContext {
           citations !== null && citations !== undefined && citations.length > 0
             ? citations.map(citationOfWire)
             : undefined
-        return new TextPart(
-          cited === undefined && this.whole ? { content: text } : { content: text, citations: cited },
-          decoded
+        return construct(
+          TextPart,
+          cited === undefined && this.whole ? { content: text } : { content: text, citations: cited }
         )
       }
       case "thinking": {
@@ -300,27 +301,22 @@ export const mapUsage = (usage: unknown): RequestUsage => {
   const iterations = sumIterations(usage)
   if (Option.isSome(iterations)) {
     const summed = iterations.value
-    return new RequestUsage(
-      {
-        inputTokens: summed.uncachedInput + summed.cacheWrite + summed.cacheRead,
-        outputTokens: summed.output,
-        cacheWriteTokens: summed.cacheWrite,
-        cacheReadTokens: summed.cacheRead,
-        details: { ...details, ...summed.details }
-      },
-      decoded
-    )
+    return construct(RequestUsage, {
+      inputTokens: summed.uncachedInput + summed.cacheWrite + summed.cacheRead,
+      outputTokens: summed.output,
+      cacheWriteTokens: summed.cacheWrite,
+      cacheReadTokens: summed.cacheRead,
+      details: { ...details, ...summed.details }
+    })
   }
-  return new RequestUsage(
-    {
-      inputTokens: uncached + cacheWrite + cacheRead,
-      outputTokens: counts.output_tokens ?? 0,
-      cacheWriteTokens: cacheWrite,
-      cacheReadTokens: cacheRead,
-      details
-    },
-    decoded
-  )
+  // Built without the constructor's copy of the props (see `construct`): one per response.
+  return construct(RequestUsage, {
+    inputTokens: uncached + cacheWrite + cacheRead,
+    outputTokens: counts.output_tokens ?? 0,
+    cacheWriteTokens: cacheWrite,
+    cacheReadTokens: cacheRead,
+    details
+  })
 }
 
 // ---------------------------------------------------------------------------------------------

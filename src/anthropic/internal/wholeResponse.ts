@@ -7,13 +7,12 @@
  * does: no field left `undefined`, tool arguments as parsed back from their JSON text
  * (`wholeToolArgs`). A property test holds this to the fold.
  */
+
 import { ModelResponse, type ModelResponsePart, type ToolArgs } from "../../Message.js"
 import { parseToolArgs } from "../../ModelResponseBuilder.js"
 import type { ResponseMetadata } from "../../StreamEvent.js"
 import { RequestUsage } from "../../Usage.js"
-
-// The parts and the usage are already instances: the response's constructor need not validate them.
-const trusted = { disableValidation: true } as const
+import { construct } from "./trustedInput.js"
 
 /** An object as `JSON.parse` makes them: its copy by the record Schema would have the same JSON. */
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
@@ -49,16 +48,15 @@ export const wholeResponse = (
   metadata: Omit<ResponseMetadata, "_tag">,
   timestamp: Date
 ): ModelResponse =>
-  new ModelResponse(
-    {
-      parts,
-      usage: metadata.usage ?? RequestUsage.empty,
-      ...(metadata.modelName === undefined ? {} : { modelName: metadata.modelName }),
-      ...(metadata.finishReason === undefined ? {} : { finishReason: metadata.finishReason }),
-      ...(metadata.providerResponseId === undefined ? {} : { providerResponseId: metadata.providerResponseId }),
-      ...(metadata.providerDetails === undefined ? {} : { providerDetails: { ...metadata.providerDetails } }),
-      ...(metadata.providerName === undefined ? {} : { providerName: metadata.providerName }),
-      timestamp
-    },
-    trusted
-  )
+  // The parts and the usage are already instances: nothing to validate, and no copy of the props
+  // (`construct`: the constructor's spread copy, then its added `_tag`, promoted every response).
+  construct(ModelResponse, {
+    parts,
+    usage: metadata.usage ?? RequestUsage.empty,
+    ...(metadata.modelName === undefined ? {} : { modelName: metadata.modelName }),
+    ...(metadata.finishReason === undefined ? {} : { finishReason: metadata.finishReason }),
+    ...(metadata.providerResponseId === undefined ? {} : { providerResponseId: metadata.providerResponseId }),
+    ...(metadata.providerDetails === undefined ? {} : { providerDetails: { ...metadata.providerDetails } }),
+    ...(metadata.providerName === undefined ? {} : { providerName: metadata.providerName }),
+    timestamp
+  })
