@@ -28,7 +28,8 @@ import {
   TextPart,
   ThinkingPart,
   type ToolArgs,
-  ToolCallPart
+  ToolCallPart,
+  unvalidated
 } from "../../Message.js"
 import type { ResponseMetadata } from "../../StreamEvent.js"
 import { RequestUsage } from "../../Usage.js"
@@ -36,7 +37,6 @@ import { citationOfWire } from "./citations.js"
 import { CompactionBlock, compactionPart } from "./compaction.js"
 import { sumIterations } from "./iterationUsage.js"
 import { mcpToolName, providerName, unknownMcpToolName } from "./names.js"
-import { construct } from "./trustedInput.js"
 import { wholeResponse, wholeToolArgs } from "./wholeResponse.js"
 import { hasUsageCounts, isTextBlock, isToolUseBlock, isWireMessage } from "./wireGuards.js"
 
@@ -124,7 +124,7 @@ export class BlockContext {
           citations !== null && citations !== undefined && citations.length > 0
             ? citations.map(citationOfWire)
             : undefined
-        return construct(
+        return unvalidated(
           TextPart,
           cited === undefined && this.whole ? { content: text } : { content: text, citations: cited }
         )
@@ -301,7 +301,7 @@ export const mapUsage = (usage: unknown): RequestUsage => {
   const iterations = sumIterations(usage)
   if (Option.isSome(iterations)) {
     const summed = iterations.value
-    return construct(RequestUsage, {
+    return unvalidated(RequestUsage, {
       inputTokens: summed.uncachedInput + summed.cacheWrite + summed.cacheRead,
       outputTokens: summed.output,
       cacheWriteTokens: summed.cacheWrite,
@@ -309,8 +309,8 @@ export const mapUsage = (usage: unknown): RequestUsage => {
       details: { ...details, ...summed.details }
     })
   }
-  // Built without the constructor's copy of the props (see `construct`): one per response.
-  return construct(RequestUsage, {
+  // Built without the constructor's copy of the props (see `Message.unvalidated`): one per response.
+  return unvalidated(RequestUsage, {
     inputTokens: uncached + cacheWrite + cacheRead,
     outputTokens: counts.output_tokens ?? 0,
     cacheWriteTokens: cacheWrite,

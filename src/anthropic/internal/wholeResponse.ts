@@ -8,11 +8,10 @@
  * (`wholeToolArgs`). A property test holds this to the fold.
  */
 
-import { ModelResponse, type ModelResponsePart, type ToolArgs } from "../../Message.js"
+import { ModelResponse, type ModelResponsePart, type ToolArgs, unvalidated } from "../../Message.js"
 import { parseToolArgs } from "../../ModelResponseBuilder.js"
 import type { ResponseMetadata } from "../../StreamEvent.js"
 import { RequestUsage } from "../../Usage.js"
-import { construct } from "./trustedInput.js"
 
 /** An object as `JSON.parse` makes them: its copy by the record Schema would have the same JSON. */
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
@@ -49,8 +48,8 @@ export const wholeResponse = (
   timestamp: Date
 ): ModelResponse =>
   // The parts and the usage are already instances: nothing to validate, and no copy of the props
-  // (`construct`: the constructor's spread copy, then its added `_tag`, promoted every response).
-  construct(ModelResponse, {
+  // (`Message.unvalidated`: the constructor's spread copy, then its added `_tag`, promoted every response).
+  unvalidated(ModelResponse, {
     parts,
     usage: metadata.usage ?? RequestUsage.empty,
     ...(metadata.modelName === undefined ? {} : { modelName: metadata.modelName }),

@@ -3,8 +3,9 @@ import { Cause, Chunk, Effect, Equal, Exit, Option } from "effect"
 import { Message, Usage } from "effect-claude"
 import { AnthropicBatches } from "effect-claude/anthropic"
 import { MockAnthropicServer } from "effect-claude/testing"
+import { succeeded } from "../../../src/anthropic/internal/batchData.js"
 import { decodedResults } from "../../../src/anthropic/internal/batchResults.js"
-import { construct, trustedInput } from "../../../src/anthropic/internal/trustedInput.js"
+import { trustedInput } from "../../../src/anthropic/internal/trustedInput.js"
 
 /** Own properties in order, and the prototype: what tells two instances apart. */
 const shape = (value: object) => ({ keys: Reflect.ownKeys(value), prototype: Object.getPrototypeOf(value) })
@@ -27,18 +28,18 @@ const decodeLine = (value: unknown) =>
   Effect.runSync(Effect.exit(decodedResults<never>(Effect.succeed(Chunk.of(value)))))
 
 describe("the per-line instances of a results file, built without their constructors", () => {
-  it("construct gives what the unvalidated constructor gives", () => {
-    same(construct(Message.TextPart, { content: "hi" }), new Message.TextPart({ content: "hi" }, trustedInput))
+  it("Message.unvalidated and succeeded give what the unvalidated constructors give", () => {
+    same(
+      Message.unvalidated(Message.TextPart, { content: "hi" }),
+      new Message.TextPart({ content: "hi" }, trustedInput)
+    )
     const usage = { inputTokens: 3, outputTokens: 4, cacheWriteTokens: 0, cacheReadTokens: 0, details: { a: 1 } }
-    same(construct(Usage.RequestUsage, usage), new Usage.RequestUsage(usage, trustedInput))
+    same(Message.unvalidated(Usage.RequestUsage, usage), new Usage.RequestUsage(usage, trustedInput))
     const parts = [new Message.TextPart({ content: "hi" })]
     const fields = { parts, usage: Usage.RequestUsage.empty, modelName: "claude-haiku-4-5", timestamp }
-    const response = construct(Message.ModelResponse, fields)
+    const response = Message.unvalidated(Message.ModelResponse, fields)
     same(response, new Message.ModelResponse(fields, trustedInput))
-    same(
-      construct(AnthropicBatches.Succeeded, { customId: "a", response }),
-      new AnthropicBatches.Succeeded({ customId: "a", response }, trustedInput)
-    )
+    same(succeeded("a", response), new AnthropicBatches.Succeeded({ customId: "a", response }, trustedInput))
   })
 
   it("a succeeded line becomes the result its constructors would build", () => {
