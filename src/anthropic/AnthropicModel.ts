@@ -54,6 +54,7 @@ import { type AnthropicError, APIConnectionTimeoutError } from "./AnthropicError
 import type { Policy as RetryPolicy } from "./AnthropicRetry.js"
 import "./AnthropicSettings.js"
 import * as AnthropicProfile from "./AnthropicProfile.js"
+import { type FetchOptions, interruptionOf } from "./internal/callInterrupt.js"
 import { providerName } from "./internal/names.js"
 import { countTokensBody, type MappedRequest, mapRequest } from "./internal/requestMapping.js"
 import { malformedResponse, mapMessage } from "./internal/responseMapping.js"
@@ -103,7 +104,12 @@ export interface Service extends ModelService {
 }
 
 const sdkOptions = (mapped: MappedRequest, options: RequestOptions) => {
-  const sdk: { signal: AbortSignal; headers?: Record<string, string>; timeout?: number } = { signal: options.signal }
+  const sdk: {
+    signal?: AbortSignal
+    fetchOptions?: FetchOptions
+    headers?: Record<string, string>
+    timeout?: number
+  } = interruptionOf(options)
   if (Object.keys(mapped.headers).length > 0) sdk.headers = { ...mapped.headers }
   if (mapped.timeoutMillis !== undefined) sdk.timeout = mapped.timeoutMillis
   return sdk

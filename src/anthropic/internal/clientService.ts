@@ -12,6 +12,7 @@ import * as Predicate from "effect/Predicate"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { AnthropicError } from "../AnthropicError.js"
+import { callOptions } from "./callInterrupt.js"
 import type { CommonOptions, Platform, RequestOptions, Service, StreamOptions } from "./clientTypes.js"
 import { iteratorSource, opened, Pump, type Source } from "./eventPump.js"
 import { type Fetch, makeFetch } from "./httpBridge.js"
@@ -79,17 +80,42 @@ const abortIterable = (iterable: unknown): void => {
 }
 
 /**
+ * Options of `makeService`.
+ * @since 0.1.0
+ * @category models
+ */
+export interface ServiceOptions {
+  /** Whether the SDK's `fetch` is the bridge (`bridgedFetch`), which an interrupted call can abort directly. */
+  readonly bridged?: boolean | undefined
+}
+
+/**
  * The service over an SDK client; `secrets` are blanked out of any error should a server echo them.
  * @since 0.1.0
  * @category utils
  */
-export const makeService = (sdk: Anthropic, platform: Platform, secrets: ReadonlyArray<string>): Service => {
+export const makeService = (
+  sdk: Anthropic,
+  platform: Platform,
+  secrets: ReadonlyArray<string>,
+  serviceOptions: ServiceOptions = {}
+): Service => {
   const toError = (error: unknown): AnthropicError => fromSdkError(error, { secrets })
+  const bridged = serviceOptions.bridged === true
 
-  const call: Service["call"] = (f) =>
-    Effect.tryPromise({
-      try: (signal) => f(sdk, { signal }),
-      catch: toError
+  // `Effect.tryPromise` with the options `callInterrupt.ts` makes: no signal unless one is read.
+  const call: Service["call"] = <A>(f: (sdk: Anthropic, options: RequestOptions) => Promise<A>) =>
+    Effect.async<A, AnthropicError>((resume) => {
+      const { interrupt, options } = callOptions(bridged)
+      try {
+        f(sdk, options).then(
+          (value) => resume(Effect.succeed(value)),
+          (error: unknown) => resume(Effect.failSync(() => toError(error)))
+        )
+      } catch (error) {
+        resume(Effect.failSync(() => toError(error)))
+      }
+      return Effect.sync(interrupt)
     })
 
   const openPull: Service["openPull"] = <A>(
