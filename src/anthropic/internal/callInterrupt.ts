@@ -1,19 +1,16 @@
 /**
- * Fast path: how an interrupted `call` aborts a request its SDK sends through the bridge, without
- * an `AbortSignal` of the call's own.
+ * Fast path: how an interrupted request of `AnthropicModel` aborts what its SDK sends through the
+ * bridge, without an `AbortSignal` of its own.
  *
  * A signal handed to the SDK costs, per request, an `AbortController` and its signal, the SDK's
  * listener on it, its `WeakMap` entry and its `FinalizationRegistry` registration; and the bridge
- * listens to the SDK's own per-request signal anyway. So the options `call` hands its function
- * make their `signal` when it is first read (a caller who passes them to the SDK, as the docs
- * show, gets a real signal, aborted on interruption as before), and, when the client's SDK sends
- * through the bridge, carry an `Interrupter`. A caller of our own (`AnthropicModel`) that reads no
- * signal passes the interrupter to the SDK as a `fetchOptions` entry instead (`interruptionOf`):
- * the SDK hands `fetchOptions` on to `fetch`, and the bridge gives the interrupter the way to
- * interrupt the request's fiber while it runs.
+ * listens to the SDK's own per-request signal anyway. So on a client whose SDK sends through the
+ * bridge (`clientService.ts`' `callInterruptible`), the request carries an `Interrupter` as a
+ * `fetchOptions` entry instead: the SDK hands `fetchOptions` on to `fetch`, and the bridge gives
+ * the interrupter the way to interrupt the request's fiber while it runs. `AnthropicClient.call`
+ * keeps handing its function a signal, as its contract says.
  */
 import * as Predicate from "effect/Predicate"
-import type { RequestOptions } from "./clientTypes.js"
 
 const interrupterKey: unique symbol = Symbol.for("effect-claude/anthropic/Interrupter")
 
@@ -47,42 +44,6 @@ export class Interrupter {
 }
 
 /**
- * The options `call` hands its function, and how to abort what they were handed to.
- * @since 0.1.0
- * @category models
- */
-export interface CallOptions {
-  readonly options: RequestOptions
-  readonly interrupt: () => void
-}
-
-/**
- * Options whose `signal` is made on first read; with an `Interrupter` when the SDK sends through
- * the bridge (`bridged`).
- * @since 0.1.0
- * @category constructors
- */
-export const callOptions = (bridged: boolean): CallOptions => {
-  let controller: AbortController | undefined
-  const interrupter = bridged ? new Interrupter() : undefined
-  // An own, enumerable getter: the SDK spreads the options it is given, which copies the signal.
-  const options = {
-    get signal(): AbortSignal {
-      controller ??= new AbortController()
-      return controller.signal
-    },
-    [interrupterKey]: interrupter
-  }
-  return {
-    options,
-    interrupt: () => {
-      controller?.abort()
-      interrupter?.interrupt()
-    }
-  }
-}
-
-/**
  * What the SDK takes as `fetchOptions`: `fetch`'s init, less what the SDK sets itself.
  * @since 0.1.0
  * @category models
@@ -90,14 +51,19 @@ export const callOptions = (bridged: boolean): CallOptions => {
 export type FetchOptions = Omit<RequestInit, "body" | "headers" | "method" | "signal">
 
 /**
- * What to hand the SDK so that interrupting the call aborts its request: the interrupter as a
- * `fetchOptions` entry when `options` has one, else `options.signal`.
+ * The SDK request options that make an interruption abort the request: a signal, or an
+ * interrupter riding in `fetchOptions` to the bridge.
  * @since 0.1.0
- * @category utils
+ * @category models
  */
-export const interruptionOf = (options: RequestOptions): { signal: AbortSignal } | { fetchOptions: FetchOptions } => {
-  const interrupter = Predicate.hasProperty(options, interrupterKey) ? options[interrupterKey] : undefined
-  if (!(interrupter instanceof Interrupter)) return { signal: options.signal }
+export type Interruption = { signal: AbortSignal } | { fetchOptions: FetchOptions }
+
+/**
+ * The SDK request options that carry `interrupter` to the bridge.
+ * @since 0.1.0
+ * @category constructors
+ */
+export const interruptionBy = (interrupter: Interrupter): Interruption => {
   const fetchOptions: FetchOptions = {}
   Object.defineProperty(fetchOptions, interrupterKey, { value: interrupter, enumerable: true })
   return { fetchOptions }

@@ -12,7 +12,7 @@ import * as Predicate from "effect/Predicate"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { AnthropicError } from "../AnthropicError.js"
-import { callOptions } from "./callInterrupt.js"
+import { Interrupter, type Interruption, interruptionBy } from "./callInterrupt.js"
 import type { CommonOptions, Platform, RequestOptions, Service, StreamOptions } from "./clientTypes.js"
 import { iteratorSource, opened, Pump, type Source } from "./eventPump.js"
 import { type Fetch, makeFetch } from "./httpBridge.js"
@@ -79,6 +79,37 @@ const abortIterable = (iterable: unknown): void => {
   }
 }
 
+/** The services whose SDK sends through the bridge, with how each maps the SDK's errors. */
+const bridgedServices = new WeakMap<Service, (error: unknown) => AnthropicError>()
+
+/**
+ * `service.call` for a caller that needs no signal, only that interrupting the Effect aborts the
+ * request: `f` spreads `interruption` into the SDK call's options. On a service whose SDK sends
+ * through the bridge, that is an interrupter for the bridge (`callInterrupt.ts`), not a signal.
+ * @since 0.1.0
+ * @category utils
+ */
+export const callInterruptible = <A>(
+  service: Service,
+  f: (sdk: Anthropic, interruption: Interruption) => Promise<A>
+): Effect.Effect<A, AnthropicError> => {
+  const toError = bridgedServices.get(service)
+  if (toError === undefined) return service.call((sdk, { signal }) => f(sdk, { signal }))
+  const sdk = service.sdk
+  return Effect.async<A, AnthropicError>((resume) => {
+    const interrupter = new Interrupter()
+    try {
+      f(sdk, interruptionBy(interrupter)).then(
+        (value) => resume(Effect.succeed(value)),
+        (error: unknown) => resume(Effect.failSync(() => toError(error)))
+      )
+    } catch (error) {
+      resume(Effect.failSync(() => toError(error)))
+    }
+    return Effect.sync(() => interrupter.interrupt())
+  })
+}
+
 /**
  * Options of `makeService`.
  * @since 0.1.0
@@ -101,21 +132,11 @@ export const makeService = (
   serviceOptions: ServiceOptions = {}
 ): Service => {
   const toError = (error: unknown): AnthropicError => fromSdkError(error, { secrets })
-  const bridged = serviceOptions.bridged === true
 
-  // `Effect.tryPromise` with the options `callInterrupt.ts` makes: no signal unless one is read.
-  const call: Service["call"] = <A>(f: (sdk: Anthropic, options: RequestOptions) => Promise<A>) =>
-    Effect.async<A, AnthropicError>((resume) => {
-      const { interrupt, options } = callOptions(bridged)
-      try {
-        f(sdk, options).then(
-          (value) => resume(Effect.succeed(value)),
-          (error: unknown) => resume(Effect.failSync(() => toError(error)))
-        )
-      } catch (error) {
-        resume(Effect.failSync(() => toError(error)))
-      }
-      return Effect.sync(interrupt)
+  const call: Service["call"] = (f) =>
+    Effect.tryPromise({
+      try: (signal) => f(sdk, { signal }),
+      catch: toError
     })
 
   const openPull: Service["openPull"] = <A>(
@@ -166,6 +187,7 @@ export const makeService = (
     Stream.unwrapScoped(Effect.map(openPull(f, streamOptions), Stream.repeatEffectChunkOption))
 
   const service: Service = { sdk, platform, call, stream, openPull, scrub: (text) => scrub(text, secrets) }
+  if (serviceOptions.bridged === true) bridgedServices.set(service, toError)
   // Both hold the SDK client, whose fields include the key in clear.
   printAs(sdk, () => ({ _id: "Anthropic", platform, baseURL: sdk.baseURL }))
   printAs(service, () => ({ _id: "AnthropicClient", platform, baseURL: sdk.baseURL }))

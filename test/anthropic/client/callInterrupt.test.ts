@@ -4,7 +4,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, Layer, Redacted } from "effect"
 import { Message, Model } from "effect-claude"
 import { AnthropicClient, AnthropicModel } from "effect-claude/anthropic"
-import { callOptions, interrupterOf, interruptionOf } from "../../../src/anthropic/internal/callInterrupt.js"
+import { Interrupter, interrupterOf, interruptionBy } from "../../../src/anthropic/internal/callInterrupt.js"
 import { loopback, sendJson, textMessage } from "./loopback.js"
 
 const httpClients: ReadonlyArray<readonly [string, Layer.Layer<HttpClient.HttpClient>]> = [
@@ -23,39 +23,30 @@ const ask = Effect.flatMap(Model.Model, (model) =>
 )
 
 describe("interrupting a call without a signal of its own (callInterrupt.ts)", () => {
-  it("a bridged call's options hand the SDK the interrupter, not a signal", () => {
-    const bridged = callOptions(true)
-    const interruption = interruptionOf(bridged.options)
+  it("the interrupter rides to fetch's init through the SDK's spreads of its options", () => {
+    const interrupter = new Interrupter()
+    const interruption = interruptionBy(interrupter)
     expect("signal" in interruption).toBe(false)
     const fetchOptions = "fetchOptions" in interruption ? interruption.fetchOptions : undefined
-    expect(interrupterOf(fetchOptions)).toBeDefined()
+    expect(interrupterOf(fetchOptions)).toBe(interrupter)
     // What the SDK does with them: spread into its request, then into `fetch`'s init.
-    expect(interrupterOf({ ...fetchOptions })).toBe(interrupterOf(fetchOptions))
+    expect(interrupterOf({ method: "POST", ...{ ...fetchOptions } })).toBe(interrupter)
+    expect(interrupterOf({ method: "POST" })).toBeUndefined()
   })
 
-  it("a signal is made when read, survives the SDK's spread, and is aborted by the interruption", () => {
-    for (const bridged of [true, false]) {
-      const call = callOptions(bridged)
-      const spread = { ...call.options }
-      expect(spread.signal).toBe(call.options.signal)
-      expect(spread.signal.aborted).toBe(false)
-      call.interrupt()
-      expect(spread.signal.aborted).toBe(true)
-    }
-    // A client whose SDK sends through someone else's fetch gets the signal.
-    expect("signal" in interruptionOf(callOptions(false).options)).toBe(true)
-  })
-
-  it("the bridge's abort attached after the interruption runs at once", () => {
-    const call = callOptions(true)
-    const interruption = interruptionOf(call.options)
-    const interrupter = interrupterOf("fetchOptions" in interruption ? interruption.fetchOptions : undefined)
-    call.interrupt()
-    let aborted = false
-    interrupter?.attach(() => {
-      aborted = true
-    })
-    expect(aborted).toBe(true)
+  it("the bridge's abort runs when the call is interrupted, at once if that was before the bridge started", () => {
+    const aborted: Array<string> = []
+    const running = new Interrupter()
+    running.attach(() => aborted.push("running"))
+    running.interrupt()
+    const late = new Interrupter()
+    late.interrupt()
+    late.attach(() => aborted.push("late"))
+    const done = new Interrupter()
+    done.attach(() => aborted.push("done"))
+    done.detach()
+    done.interrupt()
+    expect(aborted).toEqual(["running", "late"])
   })
 
   for (const [name, http] of httpClients) {
