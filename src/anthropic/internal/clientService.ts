@@ -84,8 +84,10 @@ const bridgedServices = new WeakMap<Service, (error: unknown) => AnthropicError>
 
 /**
  * `service.call` for a caller that needs no signal, only that interrupting the Effect aborts the
- * request: `f` spreads `interruption` into the SDK call's options. On a service whose SDK sends
- * through the bridge, that is an interrupter for the bridge (`callInterrupt.ts`), not a signal.
+ * request: `f` puts `interruption` into the SDK call's options. On a service whose SDK sends
+ * through the bridge, that is an interrupter for the bridge (`callInterrupt.ts`), not a signal,
+ * which aborts the request until its response is handed to the SDK: for answers the bridge reads
+ * whole (JSON), that is all of it.
  * @since 0.1.0
  * @category utils
  */

@@ -7,8 +7,8 @@
  * buffer; anything else (SSE, binary downloads) becomes a `ReadableStream` read chunk by chunk
  * (`bridgeBodies.ts`).
  * The SDK's AbortSignal interrupts the fiber (which aborts the HTTP request) at any point,
- * including while the body streams; so does an interrupted `AnthropicClient.call` that handed the
- * SDK an `Interrupter` (`callInterrupt.ts`), until the response is handed over.
+ * including while the body streams; so does the `Interrupter` of an interrupted model request
+ * (`callInterrupt.ts`), until the response is handed over.
  */
 import * as HttpHeaders from "@effect/platform/Headers"
 import * as HttpBody from "@effect/platform/HttpBody"
@@ -156,7 +156,7 @@ export const makeFetch = (
 
   return (input, init) => {
     const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined) ?? undefined
-    // An `AnthropicClient.call` that handed the SDK no signal of its own (`callInterrupt.ts`).
+    // A model request that handed the SDK no signal of its own (`callInterrupt.ts`).
     const interrupter = interrupterOf(init)
     if (signal?.aborted) return Promise.reject(abortError())
     let prepared: PreparedRequest
