@@ -13,6 +13,9 @@
  *   node --expose-gc --import tsx bench/profile-request.ts [raw,bridged,call,model,base]
  *   (ROUNDS=21 REQUESTS=200 by default; GC=1 collects garbage before each run)
  *
+ * CONCURRENCY=N sends the requests in N lanes at once (each lane sequential; `Promise.all` for the
+ * SDK, `Effect.forEach` unbounded for the library), as `agent-3-tools` has 200 runs in flight.
+ *
  * TRANSPORT=memory answers in-process instead (raw: the SDK's `fetch` option; the others: an
  * `HttpClient` whose responses are web `Response`s), so the timings hold only the client-side work
  * over the SDK, without the noise of sockets.
@@ -28,6 +31,7 @@
  * start-up) to /tmp/profile-request-<name>.cpuprofile, for bench/profile.ts.
  */
 import { type ChildProcess, spawn } from "node:child_process"
+import { loadavg } from "node:os"
 import Anthropic from "@anthropic-ai/sdk"
 import { FetchHttpClient } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
@@ -49,6 +53,30 @@ const rounds = Number(process.env.ROUNDS ?? 21)
 const requests = Number(process.env.REQUESTS ?? 200)
 const only = process.env.PROFILE
 const inMemory = process.env.TRANSPORT === "memory"
+const concurrency = Math.max(1, Number(process.env.CONCURRENCY ?? 1))
+
+/** The request indexes of each lane: lane `l` sends `l`, `l + concurrency`, ... in turn. */
+const lanes: ReadonlyArray<ReadonlyArray<number>> = Array.from({ length: concurrency }, (_, lane) => {
+  const indexes: Array<number> = []
+  for (let i = lane; i < requests; i += concurrency) indexes.push(i)
+  return indexes
+})
+
+/** Runs `send` over every lane at once, each lane's requests one after another. */
+const inLanes = async (send: (index: number) => Promise<void>): Promise<void> => {
+  await Promise.all(
+    lanes.map(async (indexes) => {
+      for (const i of indexes) await send(i)
+    })
+  )
+}
+
+/** The same for an Effect per request. */
+const effectLanes = <E, R>(send: (index: number) => Effect.Effect<void, E, R>): Effect.Effect<void, E, R> =>
+  Effect.forEach(lanes, (indexes) => Effect.forEach(indexes, send, { discard: true }), {
+    concurrency: "unbounded",
+    discard: true
+  })
 
 // The answer `request-1k`'s server gives: one short text block, echoing the prompt's number.
 const serverSource = `
@@ -142,16 +170,12 @@ const modelContender: ModelContender = (name, core, anthropic, baseURL) => {
     run: () =>
       runtime.runPromise(
         Effect.flatMap(core.Model.Model, (model) =>
-          Effect.gen(function* () {
-            for (let i = 0; i < requests; i++) {
-              const response = yield* model.request(
-                [core.Message.ModelRequest.user(prompt(i))],
-                {},
-                core.Model.textParameters
-              )
-              check(name, i, core.Message.responseText(response))
-            }
-          })
+          effectLanes((i) =>
+            Effect.map(
+              model.request([core.Message.ModelRequest.user(prompt(i))], {}, core.Model.textParameters),
+              (response) => check(name, i, core.Message.responseText(response))
+            )
+          )
         )
       )
   }
@@ -169,18 +193,14 @@ const makeContenders = async (
 
   const raw: Contender = {
     name: "raw",
-    run: async () => {
-      for (let i = 0; i < requests; i++) check("raw", i, textOf((await sdk.messages.create(params(i))).content))
-    }
+    run: () => inLanes(async (i) => check("raw", i, textOf((await sdk.messages.create(params(i))).content)))
   }
 
   const bridged: Contender = {
     name: "bridged",
     run: async () => {
       const client = await runtime.runPromise(AnthropicClient.AnthropicClient)
-      for (let i = 0; i < requests; i++) {
-        check("bridged", i, textOf((await client.sdk.messages.create(params(i))).content))
-      }
+      await inLanes(async (i) => check("bridged", i, textOf((await client.sdk.messages.create(params(i))).content)))
     }
   }
 
@@ -189,12 +209,12 @@ const makeContenders = async (
     run: () =>
       runtime.runPromise(
         Effect.flatMap(AnthropicClient.AnthropicClient, (client) =>
-          Effect.gen(function* () {
-            for (let i = 0; i < requests; i++) {
-              const message = yield* client.call((sdk, options) => sdk.messages.create(params(i), options))
-              check("call", i, textOf(message.content))
-            }
-          })
+          effectLanes((i) =>
+            Effect.map(
+              client.call((sdk, options) => sdk.messages.create(params(i), options)),
+              (message) => check("call", i, textOf(message.content))
+            )
+          )
         )
       )
   }
@@ -224,7 +244,9 @@ const main = async () => {
   })
   const base = summarize(times.get(contenders[0]!.name) ?? [])
   console.log(
-    `node ${process.version}, ${rounds} rounds of ${requests} requests, ${inMemory ? "in memory" : "over loopback"} (medians)`
+    `node ${process.version}, ${rounds} rounds of ${requests} requests (${concurrency} at once), ${inMemory ? "in memory" : "over loopback"} (medians), load ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(" ")}`
   )
   for (const contender of contenders) {
     const spent = summarize(times.get(contender.name) ?? [])

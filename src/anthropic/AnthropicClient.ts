@@ -104,7 +104,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       maxRetries: 0,
       fetch
     })
-    return makeService(sdk, "anthropic", [Redacted.value(secret)])
+    return makeService(sdk, "anthropic", [Redacted.value(secret)], { bridged: true })
   })
 
 /**

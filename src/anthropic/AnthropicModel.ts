@@ -47,13 +47,14 @@ import {
   AnthropicClient,
   type ConfigOptions as ClientConfigOptions,
   layerConfig as clientLayerConfig,
-  type RequestOptions,
   requireFeature
 } from "./AnthropicClient.js"
 import { type AnthropicError, APIConnectionTimeoutError } from "./AnthropicError.js"
 import type { Policy as RetryPolicy } from "./AnthropicRetry.js"
 import "./AnthropicSettings.js"
 import * as AnthropicProfile from "./AnthropicProfile.js"
+import type { Interruption } from "./internal/callInterrupt.js"
+import { callInterruptible } from "./internal/clientService.js"
 import { providerName } from "./internal/names.js"
 import { countTokensBody, type MappedRequest, mapRequest } from "./internal/requestMapping.js"
 import { malformedResponse, mapMessage } from "./internal/responseMapping.js"
@@ -102,8 +103,9 @@ export interface Service extends ModelService {
   ) => Effect.Effect<number, AnthropicError | UserError>
 }
 
-const sdkOptions = (mapped: MappedRequest, options: RequestOptions) => {
-  const sdk: { signal: AbortSignal; headers?: Record<string, string>; timeout?: number } = { signal: options.signal }
+/** The SDK call's options: how an interruption aborts it, then the request's own headers and timeout. */
+const sdkOptions = (mapped: MappedRequest, interruption: Interruption) => {
+  const sdk: { headers?: Record<string, string>; timeout?: number } & Interruption = interruption
   if (Object.keys(mapped.headers).length > 0) sdk.headers = { ...mapped.headers }
   if (mapped.timeoutMillis !== undefined) sdk.timeout = mapped.timeoutMillis
   return sdk
@@ -201,8 +203,8 @@ export const make = (
         return Effect.flatMap(
           retryEffect(
             withWholeTimeout(
-              client.call((sdk, requestOptions) =>
-                sdk.beta.messages.create(params, sdkOptions(mapped, requestOptions))
+              callInterruptible(client, (sdk, interruption) =>
+                sdk.beta.messages.create(params, sdkOptions(mapped, interruption))
               ),
               mapped.timeoutMillis
             ),
@@ -226,7 +228,8 @@ export const make = (
           const params: MessageCreateParamsStreaming = withBetas({ ...mapped.body, stream: true }, mapped.betas)
           return retryStreamPull(
             client.openPull(
-              (sdk, requestOptions) => sdk.beta.messages.create(params, sdkOptions(mapped, requestOptions)),
+              // A fresh options object: `sdkOptions` adds to the one it is given.
+              (sdk, { signal }) => sdk.beta.messages.create(params, sdkOptions(mapped, { signal })),
               { idleTimeout: mapped.timeoutMillis }
             ),
             reading,
@@ -240,10 +243,10 @@ export const make = (
         requireFeature(client, "countTokens"),
         Effect.flatMap(prepare(messages, callSettings, parameters), (mapped) =>
           retryEffect(
-            client.call((sdk, requestOptions) =>
+            callInterruptible(client, (sdk, interruption) =>
               sdk.beta.messages.countTokens(
                 withBetas(countTokensBody(mapped.body), mapped.betas),
-                sdkOptions(mapped, requestOptions)
+                sdkOptions(mapped, interruption)
               )
             ),
             options.retry

@@ -82,5 +82,5 @@ export const make = (
           })
         : new AnthropicBedrock(common)
     )
-    return makeService(asAnthropicClient(client), "bedrock", secrets)
+    return makeService(asAnthropicClient(client), "bedrock", secrets, { bridged: true })
   })

@@ -46,5 +46,5 @@ export const make = (
           fetch
         })
     )
-    return makeService(asAnthropicClient(client), "foundry", apiKey === undefined ? [] : [apiKey])
+    return makeService(asAnthropicClient(client), "foundry", apiKey === undefined ? [] : [apiKey], { bridged: true })
   })

@@ -75,5 +75,7 @@ export const make = (
     // reported by the first request, so it must not also surface as an unhandled rejection.
     const pendingAuth: unknown = Reflect.get(client, "_authClientPromise")
     if (pendingAuth instanceof Promise) pendingAuth.catch(() => {})
-    return makeService(asAnthropicClient(client), "vertex", accessToken === undefined ? [] : [accessToken])
+    return makeService(asAnthropicClient(client), "vertex", accessToken === undefined ? [] : [accessToken], {
+      bridged: true
+    })
   })

@@ -12,6 +12,7 @@ import * as Predicate from "effect/Predicate"
 import * as Scope from "effect/Scope"
 import { streamFromPull } from "../../Model.js"
 import type { AnthropicError } from "../AnthropicError.js"
+import { Interrupter, type Interruption, interruptionBy } from "./callInterrupt.js"
 import type { CommonOptions, Platform, RequestOptions, Service, StreamOptions } from "./clientTypes.js"
 import { iteratorSource, opened, Pump, type Source } from "./eventPump.js"
 import { type Fetch, makeFetch } from "./httpBridge.js"
@@ -78,12 +79,60 @@ const abortIterable = (iterable: unknown): void => {
   }
 }
 
+/** The services whose SDK sends through the bridge, with how each maps the SDK's errors. */
+const bridgedServices = new WeakMap<Service, (error: unknown) => AnthropicError>()
+
+/**
+ * `service.call` for a caller that needs no signal, only that interrupting the Effect aborts the
+ * request: `f` puts `interruption` into the SDK call's options. On a service whose SDK sends
+ * through the bridge, that is an interrupter for the bridge (`callInterrupt.ts`), not a signal,
+ * which aborts the request until its response is handed to the SDK: for answers the bridge reads
+ * whole (JSON), that is all of it.
+ * @since 0.1.0
+ * @category utils
+ */
+export const callInterruptible = <A>(
+  service: Service,
+  f: (sdk: Anthropic, interruption: Interruption) => Promise<A>
+): Effect.Effect<A, AnthropicError> => {
+  const toError = bridgedServices.get(service)
+  if (toError === undefined) return service.call((sdk, { signal }) => f(sdk, { signal }))
+  const sdk = service.sdk
+  return Effect.async<A, AnthropicError>((resume) => {
+    const interrupter = new Interrupter()
+    try {
+      f(sdk, interruptionBy(interrupter)).then(
+        (value) => resume(Effect.succeed(value)),
+        (error: unknown) => resume(Effect.failSync(() => toError(error)))
+      )
+    } catch (error) {
+      resume(Effect.failSync(() => toError(error)))
+    }
+    return Effect.sync(() => interrupter.interrupt())
+  })
+}
+
+/**
+ * Options of `makeService`.
+ * @since 0.1.0
+ * @category models
+ */
+export interface ServiceOptions {
+  /** Whether the SDK's `fetch` is the bridge (`bridgedFetch`), which an interrupted call can abort directly. */
+  readonly bridged?: boolean | undefined
+}
+
 /**
  * The service over an SDK client; `secrets` are blanked out of any error should a server echo them.
  * @since 0.1.0
  * @category utils
  */
-export const makeService = (sdk: Anthropic, platform: Platform, secrets: ReadonlyArray<string>): Service => {
+export const makeService = (
+  sdk: Anthropic,
+  platform: Platform,
+  secrets: ReadonlyArray<string>,
+  serviceOptions: ServiceOptions = {}
+): Service => {
   const toError = (error: unknown): AnthropicError => fromSdkError(error, { secrets })
 
   const call: Service["call"] = (f) =>
@@ -145,6 +194,7 @@ export const makeService = (sdk: Anthropic, platform: Platform, secrets: Readonl
   const stream: Service["stream"] = (f, streamOptions) => streamFromPull(openPull(f, streamOptions))
 
   const service: Service = { sdk, platform, call, stream, openPull, scrub: (text) => scrub(text, secrets) }
+  if (serviceOptions.bridged === true) bridgedServices.set(service, toError)
   // Both hold the SDK client, whose fields include the key in clear.
   printAs(sdk, () => ({ _id: "Anthropic", platform, baseURL: sdk.baseURL }))
   printAs(service, () => ({ _id: "AnthropicClient", platform, baseURL: sdk.baseURL }))

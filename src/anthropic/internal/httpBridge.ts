@@ -7,7 +7,8 @@
  * buffer; anything else (SSE, binary downloads) becomes a `ReadableStream` read chunk by chunk
  * (`bridgeBodies.ts`).
  * The SDK's AbortSignal interrupts the fiber (which aborts the HTTP request) at any point,
- * including while the body streams.
+ * including while the body streams; so does the `Interrupter` of an interrupted model request
+ * (`callInterrupt.ts`), until the response is handed over.
  */
 import * as HttpHeaders from "@effect/platform/Headers"
 import * as HttpBody from "@effect/platform/HttpBody"
@@ -24,6 +25,7 @@ import * as Stream from "effect/Stream"
 import { interruptFiber, pulledBody, readableBody } from "./bridgeBodies.js"
 import { abortError, BridgeTransportError, transportError } from "./bridgeErrors.js"
 import { bufferedResponse } from "./bufferedResponse.js"
+import { interrupterOf } from "./callInterrupt.js"
 import { platformChunks, readWhole } from "./platformBody.js"
 
 /**
@@ -154,6 +156,8 @@ export const makeFetch = (
 
   return (input, init) => {
     const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined) ?? undefined
+    // A model request that handed the SDK no signal of its own (`callInterrupt.ts`).
+    const interrupter = interrupterOf(init)
     if (signal?.aborted) return Promise.reject(abortError())
     let prepared: PreparedRequest
     try {
@@ -165,8 +169,10 @@ export const makeFetch = (
       const fiber = runFork(Effect.isEffect(prepared) ? Effect.flatMap(prepared, exchange) : exchange(prepared))
       const onAbort = () => interruptFiber(fiber)
       signal?.addEventListener("abort", onAbort, { once: true })
+      interrupter?.attach(onAbort)
       fiber.addObserver((exit) => {
         signal?.removeEventListener("abort", onAbort)
+        interrupter?.detach()
         if (Exit.isFailure(exit)) {
           reject(Cause.isInterruptedOnly(exit.cause) ? abortError() : transportError(exit.cause))
           return

@@ -118,16 +118,30 @@ const transportOf = (response: HttpClientResponse): Transport | undefined => {
 export const readWhole = (response: HttpClientResponse): Effect.Effect<ArrayBuffer, HttpClientError.ResponseError> => {
   const source = platformSource(response)
   if (source === undefined) return response.arrayBuffer
-  return Effect.async<ArrayBuffer, HttpClientError.ResponseError>((resume) => {
-    source.read().then(
-      (buffer) => resume(Effect.succeed(buffer)),
-      (cause: unknown) =>
-        resume(
-          Effect.fail(
-            new HttpClientError.ResponseError({ request: response.request, response, reason: "Decode", cause })
+  const read = (abortOnInterrupt: boolean) =>
+    Effect.async<ArrayBuffer, HttpClientError.ResponseError>((resume) => {
+      source.read().then(
+        (buffer) => resume(Effect.succeed(buffer)),
+        (cause: unknown) =>
+          resume(
+            Effect.fail(
+              new HttpClientError.ResponseError({ request: response.request, response, reason: "Decode", cause })
+            )
           )
-        )
-    )
-    return Effect.sync(source.abort)
-  })
+      )
+      return abortOnInterrupt ? Effect.sync(source.abort) : undefined
+    })
+  // The platform watches every response it hands out with a `FinalizationRegistry`, and aborts its
+  // request when the response is collected unread: one `DOMException` and an abort event per
+  // request, at garbage-collection time, for a body that was read long before. Its own body
+  // effects stop watching as they start (`applyInterrupt`, which also aborts on interruption).
+  return hasApplyInterrupt(response) ? response.applyInterrupt(read(false)) : read(true)
 }
+
+/** What `HttpClient.make`'s response wrapper does before it reads a body: stop watching, abort on interruption. */
+interface AppliesInterrupt {
+  readonly applyInterrupt: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+}
+
+const hasApplyInterrupt = (u: object): u is AppliesInterrupt =>
+  Predicate.hasProperty(u, "applyInterrupt") && typeof u.applyInterrupt === "function"

@@ -1,10 +1,20 @@
+import { setFlagsFromString } from "node:v8"
+import { runInNewContext } from "node:vm"
 import { FetchHttpClient, HttpClient, HttpClientRequest, HttpClientResponse } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Fiber, Layer, Redacted } from "effect"
+import { Effect, Fiber, Layer, Predicate, Redacted } from "effect"
 import { AnthropicClient } from "effect-claude/anthropic"
 import { platformChunks, platformSource, readWhole } from "../../../src/anthropic/internal/platformBody.js"
 import { loopback, messageParams, textMessage } from "./loopback.js"
+
+/** A full garbage collection, run by the test itself (vitest's workers start without `--expose-gc`). */
+const collectGarbage = (): (() => void) => {
+  setFlagsFromString("--expose-gc")
+  const gc: unknown = runInNewContext("gc")
+  if (typeof gc !== "function") throw new Error("no gc")
+  return () => gc()
+}
 
 const httpClients: ReadonlyArray<readonly [string, Layer.Layer<HttpClient.HttpClient>]> = [
   ["NodeHttpClient.layerUndici", NodeHttpClient.layerUndici],
@@ -27,6 +37,32 @@ describe("reading a platform client's body directly (platformBody.ts)", () => {
         expect(platformSource(response)).toBeDefined()
         const buffer = yield* readWhole(response)
         expect(new TextDecoder().decode(buffer)).toBe('{"a":1}')
+      }).pipe(Effect.provide(http))
+    )
+
+    // The platform aborts the request of any response it sees collected while it still watches it:
+    // an exception object and an abort event per request, at garbage-collection time.
+    it.scopedLive(`a body read whole leaves nothing to abort once its response is collected (${name})`, () =>
+      Effect.gen(function* () {
+        const server = yield* loopback((_, response) => {
+          response.writeHead(200, { "content-type": "application/json" })
+          response.end('{"a":1}')
+        })
+        const client = yield* HttpClient.HttpClient
+        const signals: Array<AbortSignal> = []
+        for (let i = 0; i < 20; i++) {
+          const response = yield* client.execute(HttpClientRequest.get(`${server.baseURL}/x`))
+          const controller = Predicate.hasProperty(response, "controller") ? response.controller : undefined
+          if (controller instanceof AbortController) signals.push(controller.signal)
+          yield* readWhole(response)
+        }
+        expect(signals).toHaveLength(20)
+        const gc = collectGarbage()
+        for (let i = 0; i < 5; i++) {
+          gc()
+          yield* Effect.sleep("10 millis")
+        }
+        expect(signals.filter((signal) => signal.aborted)).toHaveLength(0)
       }).pipe(Effect.provide(http))
     )
 
