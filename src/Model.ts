@@ -268,6 +268,8 @@ export type Implementation = {
  * request's `chat {model}` span as one Stream rather than one inside another, which costs less than
  * the events of a short answer.
  *
+ * @since 0.1.0
+ * @category constructors
  * @example
  * import { Chunk, Effect, Option } from "effect"
  * import { Model, StreamEvent } from "effect-claude"
@@ -284,9 +286,6 @@ export type Implementation = {
  *     })
  *   })
  * )
- *
- * @since 0.1.0
- * @category constructors
  */
 export const streamFromPull: <A, E, EOpen, R>(
   open: Effect.Effect<Effect.Effect<Chunk.Chunk<A>, Option.Option<E>>, EOpen, R | Scope.Scope>
