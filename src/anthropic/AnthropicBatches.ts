@@ -44,6 +44,7 @@ import * as Stream from "effect/Stream"
 import type { UnexpectedModelBehavior, UserError } from "../AgentError.js"
 import { type ModelMessage, ModelRequest, type ModelRequestPart, SystemPromptPart, UserPromptPart } from "../Message.js"
 import type { ModelRequestParameters } from "../Model.js"
+import { streamFromPull } from "../Model.js"
 import type * as ModelSettings from "../ModelSettings.js"
 import { AnthropicClient, type Service as ClientService, requireFeature } from "./AnthropicClient.js"
 import { type AnthropicError, APIError, isRetryable } from "./AnthropicError.js"
@@ -280,13 +281,13 @@ export const wait = <R = never>(
 export const results = (
   batchId: string
 ): Stream.Stream<BatchResult, AnthropicError | UnexpectedModelBehavior, AnthropicClient> =>
-  Stream.unwrapScoped(
+  // One Stream over the client's pull, decoded inside the pull: a stage after it would keep every
+  // chunk longer (`batchResults.ts`).
+  streamFromPull(
     withBatches((client) =>
       Effect.map(
         client.openPull<unknown>((sdk, options) => resultsFile(sdk, batchId, options)),
-        (lines) =>
-          // Decoded inside the pull: a stage after it would keep every chunk longer (`batchResults.ts`).
-          Stream.repeatEffectChunkOption(decodedResults(lines))
+        decodedResults
       )
     )
   )
