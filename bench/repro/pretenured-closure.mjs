@@ -1,0 +1,70 @@
+/**
+ * V8 alone, no Effect: a closure literal assigned straight to a property (`op.effect = () => effect`)
+ * is allocated in old space (V8's parser marks such literals "pretenure", taking them for methods
+ * that live long). When the closure is per-item garbage, each dead closure stays in old space until
+ * the next mark-compact, and scavenges treat it as a root: its context, and all that context reaches
+ * (here a chunk of ~100 objects), survives every scavenge and is promoted.
+ *
+ *   node bench/repro/pretenured-closure.mjs            (runs each variant in a child, prints the sums)
+ *   node --trace-gc-nvp bench/repro/pretenured-closure.mjs assigned   (one variant)
+ *
+ * Variants (the same objects, the same closure body, only where the closure literal stands):
+ *   assigned   `op.effect = () => effect`             (as Effect's `Channel.fromEffect`)
+ *   helper     `op.effect = constant(effect)` where `constant = (effect) => () => effect`
+ *   literal    `({ _tag: "FromEffect", effect: () => effect })`
+ */
+import { fileURLToPath } from "node:url"
+import { promotedMegabytes } from "./promoted.mjs"
+
+const variants = ["assigned", "helper", "literal"]
+
+const runVariant = (variant) => {
+  const total = 100_000
+  let made = 0
+  let sum = 0
+  const line = (i) => ({ a: { b: { c: [{ d: `x${i}`, e: i }] } }, n: `z${i}`, m: [1, 2, 3].map((x) => ({ x })) })
+  const nextChunk = () => {
+    const out = []
+    for (let i = 0; i < 100 && made < total; i++) out.push(line(made++))
+    return out
+  }
+  const work = (chunk) => {
+    for (const item of chunk) sum += item.a.b.c[0].e & 1
+  }
+  const proto = {}
+  const assigned = (effect) => {
+    const op = Object.create(proto)
+    op._tag = "FromEffect"
+    op.effect = () => effect
+    return op
+  }
+  const constant = (effect) => () => effect
+  const helper = (effect) => {
+    const op = Object.create(proto)
+    op._tag = "FromEffect"
+    op.effect = constant(effect)
+    return op
+  }
+  const literal = (effect) => ({ _tag: "FromEffect", effect: () => effect })
+  const fromEffect = { assigned, helper, literal }[variant]
+  // A long-lived "executor" holding the current op, overwritten each time, as a channel executor does.
+  const executor = { current: undefined }
+  while (made < total) {
+    const chunk = nextChunk()
+    executor.current = fromEffect({ run: () => work(chunk) })
+    const effect = executor.current.effect()
+    executor.current = undefined
+    effect.run()
+  }
+  return sum
+}
+
+const variant = process.argv[2]
+if (variant !== undefined) {
+  runVariant(variant)
+} else {
+  for (const name of variants) {
+    const { promoted, scavenges } = promotedMegabytes(fileURLToPath(import.meta.url), [name])
+    console.log(`${name.padEnd(9)} promoted ${promoted.toFixed(1).padStart(5)} MB in ${scavenges} scavenges`)
+  }
+}
