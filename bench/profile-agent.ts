@@ -15,7 +15,9 @@
  * BASE=DIR adds `base`: the effect-claude contender of another copy of the repository (e.g.
  * `git archive HEAD | tar -x -C DIR`, `npm run build` there, DIR/node_modules linked to this one's and
  * DIR/bench/node_modules/effect-claude linked to `../..`), so a change is measured against what it
- * replaces in the same process. `agent-3-tools` needs the loopback server: without `--base-url` a
+ * replaces in the same process. The contender loaded first runs slower (~10% with the same code on
+ * both sides, bench/README.md): `--base-first` loads `base` first; run both orders and take the
+ * geometric mean of the two ratios. `agent-3-tools` needs the loopback server: without `--base-url` a
  * server process is started (`bench/run.ts --serve`), so its work stays out of this process's profile.
  */
 import { type ChildProcess, spawn } from "node:child_process"
@@ -33,7 +35,9 @@ const { values } = parseArgs({
     warmup: { type: "string", default: "1" },
     /** Runs per repetition instead of the scenario's full size (e.g. fewer under valgrind). */
     runs: { type: "string" },
-    "base-url": { type: "string" }
+    "base-url": { type: "string" },
+    /** Loads, builds and runs `base` first (see BASE= above: the order matters). */
+    "base-first": { type: "boolean", default: false }
   }
 })
 
@@ -65,13 +69,16 @@ const expected = expectedOutput(scenario, sizes)
 const steps = (scenario === "loop-overhead" ? sizes.loopRuns : sizes.agentRuns) * (toolSteps + 1)
 
 const makers: Array<{ readonly name: string; readonly make: MakeContender }> = []
-for (const name of (values.contenders ?? "").split(",")) {
-  if (isContenderName(name)) makers.push({ name, make: await load(name as ContenderName) })
-}
-if (baseDirectory !== undefined) {
+const loadBase = async () => {
+  if (baseDirectory === undefined) return
   const module: { readonly make: MakeContender } = await import(`${baseDirectory}/bench/contenders/EffectClaude.ts`)
   makers.push({ name: "base", make: module.make })
 }
+if (values["base-first"]) await loadBase()
+for (const name of (values.contenders ?? "").split(",")) {
+  if (isContenderName(name)) makers.push({ name, make: await load(name as ContenderName) })
+}
+if (!values["base-first"]) await loadBase()
 
 const built = await Promise.all(makers.map(async ({ name, make }) => ({ name, contender: await make({ baseURL }) })))
 const contenders: Array<Contender> = built.map(({ name, contender }) => ({

@@ -4,8 +4,9 @@
  * uninterruptible region, where `useSpan` + `withParentSpan` + `onExit` take three, one of them a
  * `FiberRef.locally`. With tracing on, the span is opened in the region's first step as
  * `Effect.makeSpan` opens it, instead of in an Effect of its own; the fiber's context is set and
- * restored in the region's own steps, not in steps of their own (`FiberRef.set`). The same span,
- * parent and services for fewer steps of the fiber. What the region gives may be computed in it
+ * restored in the region's own steps, not in steps of their own (`FiberRef.set`); restored, when the
+ * body changed no fiber ref, by putting back the refs from before it rather than copying them all
+ * again. The same span, parent and services for fewer steps of the fiber. What the region gives may be computed in it
  * from the body's exit (`inSpanWithResult`), where a match outside would take steps of its own;
  * `withService` is the same region without a span, in place of `Effect.provideService`. Listed in
  * `src/PERFORMANCE.md`.
@@ -17,6 +18,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
+import type * as FiberRefs from "effect/FiberRefs"
 import * as HashMap from "effect/HashMap"
 import * as Option from "effect/Option"
 import * as Tracer from "effect/Tracer"
@@ -113,38 +115,51 @@ const inContext = <A, E, R, B, E2>(
   effect: Effect.Effect<A, E, R>,
   leave: (exit: Exit.Exit<A, E>) => Exit.Exit<B, E2>
 ): Effect.Effect<B, E2, R> => {
-  const body = Effect.matchCauseEffect(restore(effect), {
-    onFailure: (cause) => setContext(fiber, outer, leave(Exit.failCause(cause))),
-    onSuccess: (value) => setContext(fiber, outer, leave(Exit.succeed(value)))
+  if (!canSetContext(fiber)) {
+    const set = (value: Context.Context<never>) => FiberRef.set(FiberRef.currentContext, value)
+    return Effect.zipRight(
+      set(context),
+      Effect.matchCauseEffect(restore(effect), {
+        onFailure: (cause) => Effect.zipRight(set(outer), leave(Exit.failCause(cause))),
+        onSuccess: (value) => Effect.zipRight(set(outer), leave(Exit.succeed(value)))
+      })
+    )
+  }
+  const before = fiber._fiberRefs
+  fiber.setFiberRef(FiberRef.currentContext, context)
+  const changed = fiber._fiberRefs
+  /**
+   * Back to `outer`. When the body changed no fiber ref, the refs from before it are put back as they
+   * were, the same values as setting the context again gives, without its copy of every ref.
+   */
+  const unset = <X>(left: X): X => {
+    if (fiber._fiberRefs === changed) fiber.setFiberRefs(before)
+    else fiber.setFiberRef(FiberRef.currentContext, outer)
+    return left
+  }
+  return Effect.matchCauseEffect(restore(effect), {
+    onFailure: (cause) => unset(leave(Exit.failCause(cause))),
+    onSuccess: (value) => unset(leave(Exit.succeed(value)))
   })
-  return setContext(fiber, context, body)
 }
 
 /**
- * `FiberRuntime.setFiberRef`, which `FiberRef.set` calls in a step of its own; not on the public
- * `RuntimeFiber` type, so checked for.
+ * What `FiberRef.set` calls in a step of its own (`setFiberRef`), what `Effect.setFiberRefs` calls
+ * (`setFiberRefs`) and the fiber's refs (`_fiberRefs`, a new object on every change): the
+ * `FiberRuntime`'s, not on the public `RuntimeFiber` type, so checked for.
  */
 interface ContextSetter {
   setFiberRef(fiberRef: FiberRef.FiberRef<Context.Context<never>>, value: Context.Context<never>): void
+  setFiberRefs(fiberRefs: FiberRefs.FiberRefs): void
+  readonly _fiberRefs: FiberRefs.FiberRefs
 }
 
 const canSetContext = (fiber: AnyFiber): fiber is AnyFiber & ContextSetter =>
-  "setFiberRef" in fiber && typeof fiber.setFiberRef === "function"
-
-/**
- * Sets the fiber's context, then continues with `next`. Called by the fiber running the span (in
- * `withFiberRuntime` or a continuation of it), so the context is set in the current step, as
- * `FiberRef.set` sets it in a step of its own.
- */
-const setContext = <A, E, R>(
-  fiber: AnyFiber,
-  context: Context.Context<never>,
-  next: Effect.Effect<A, E, R>
-): Effect.Effect<A, E, R> => {
-  if (!canSetContext(fiber)) return Effect.zipRight(FiberRef.set(FiberRef.currentContext, context), next)
-  fiber.setFiberRef(FiberRef.currentContext, context)
-  return next
-}
+  "setFiberRef" in fiber &&
+  typeof fiber.setFiberRef === "function" &&
+  "setFiberRefs" in fiber &&
+  typeof fiber.setFiberRefs === "function" &&
+  "_fiberRefs" in fiber
 
 /**
  * The span `Effect.makeSpan` would open in this fiber, opened without an Effect of its own; undefined

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Option, Schema, Stream, Tracer } from "effect"
-import { Agent, Tool } from "effect-claude"
+import { Context, Effect, FiberRef, Option, Schema, Stream, Tracer } from "effect"
+import { Agent, RunContext, Tool } from "effect-claude"
 import { FunctionModel } from "effect-claude/testing"
 import { call, scripted, streamed, text } from "./helpers.js"
 
@@ -100,6 +100,54 @@ describe("spans", () => {
       })
       const values = spans.flatMap((span) => [...span.attributes.values()].map((value) => JSON.stringify(value)))
       expect(values.filter((value) => /secret|Paris|Sunny/.test(value))).toEqual([])
+    }).pipe(Effect.provide(model.layer), Effect.withTracer(tracer))
+  })
+
+  // A span's context is restored by putting back the fiber's refs from before it when its body
+  // changed none (`internal/span.ts`); a body that changes a ref keeps the change, as with `provideService`.
+  it.effect("a tool's own fiber-ref changes outlive its span; the run's context is restored", () => {
+    const counted = FiberRef.unsafeMake(0)
+    const seen: Array<[number, string | undefined]> = []
+    const count = Tool.make("count", {
+      parameters: Schema.Struct({ step: Schema.Int }),
+      handler: ({ step }) =>
+        Effect.gen(function* () {
+          const before = yield* FiberRef.get(counted)
+          const context = yield* RunContext.RunContext
+          seen.push([before, context.toolCallId])
+          if (step === 1) yield* FiberRef.set(counted, before + 1)
+          return "ok"
+        })
+    })
+    const model = scripted([
+      [call("count", { step: 1 }, "c1")],
+      [call("count", { step: 2 }, "c2")],
+      [call("count", { step: 3 }, "c3")],
+      [text("Done.")]
+    ])
+    const { spans, tracer } = recordingTracer()
+    return Effect.gen(function* () {
+      const outer = yield* FiberRef.get(FiberRef.currentContext)
+      yield* Agent.run(Agent.make({ name: "counter", tools: [count] }), "Count")
+      expect(seen).toEqual([
+        [0, "c1"],
+        [1, "c2"],
+        [1, "c3"]
+      ])
+      expect(yield* FiberRef.get(counted)).toBe(1)
+      const after = yield* FiberRef.get(FiberRef.currentContext)
+      expect(Context.getOption(after, Tracer.ParentSpan)).toEqual(Context.getOption(outer, Tracer.ParentSpan))
+      expect(Context.getOption(after, RunContext.RunContext)).toEqual(Option.none())
+      expect(spans.map((span) => [span.name, span.parent])).toEqual([
+        ["invoke_agent counter", undefined],
+        ["chat scripted", "invoke_agent counter"],
+        ["execute_tool count", "invoke_agent counter"],
+        ["chat scripted", "invoke_agent counter"],
+        ["execute_tool count", "invoke_agent counter"],
+        ["chat scripted", "invoke_agent counter"],
+        ["execute_tool count", "invoke_agent counter"],
+        ["chat scripted", "invoke_agent counter"]
+      ])
     }).pipe(Effect.provide(model.layer), Effect.withTracer(tracer))
   })
 

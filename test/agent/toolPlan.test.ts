@@ -26,6 +26,11 @@ const table: ReadonlyArray<{
   { calls: [f, f], strategy: "early", turns: [functions([[0, 1]])] },
   { calls: [s, f], strategy: "exhaustive", turns: [all([[0], [1]])] },
   { calls: [], strategy: "graceful", turns: [functions([])] },
+  // A lone function (or unknown) call, whose plan is made once: what the rules give, per strategy.
+  ...(["graceful", "early"] as const).flatMap((strategy) =>
+    [f, s, u].map((call) => ({ calls: [call], strategy, turns: [functions([[0]])] }))
+  ),
+  ...[f, s, u].map((call) => ({ calls: [call], strategy: "exhaustive" as const, turns: [all([[0]])] })),
   // early: the output calls first, each in turn, then the function calls unless an output is final.
   { calls: [f, o, u, o], strategy: "early", turns: [output(1), output(3), functions([[0, 2]], true)] },
   { calls: [o], strategy: "early", turns: [output(0)] },

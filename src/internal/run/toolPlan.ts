@@ -44,6 +44,10 @@ export const segments = (calls: ReadonlyArray<PlannedCall>, indices: ReadonlyArr
   return result
 }
 
+/** The plan of a lone call of a function (or an unknown) tool, as the general case below makes it. */
+const loneCall: ReadonlyArray<Turn> = [{ _tag: "Functions", segments: [[0]], skipOnceFinal: false }]
+const loneCallAll: ReadonlyArray<Turn> = [{ _tag: "All", segments: [[0]] }]
+
 /**
  * The turns for `calls` under `strategy`:
  * - `early`: output calls first, each in turn; then the function calls, unless an output is final.
@@ -51,6 +55,8 @@ export const segments = (calls: ReadonlyArray<PlannedCall>, indices: ReadonlyArr
  * - `exhaustive`: every call together (sequential ones alone).
  */
 export const plan = (calls: ReadonlyArray<PlannedCall>, strategy: EndStrategy): ReadonlyArray<Turn> => {
+  // The common case, a lone call of a function tool, has its plan made once (nothing changes a plan).
+  if (calls.length === 1 && calls[0]!.kind !== "output") return strategy === "exhaustive" ? loneCallAll : loneCall
   const all = calls.map((_, index) => index)
   const functions = all.filter((index) => calls[index]!.kind !== "output")
   const outputs = all.filter((index) => calls[index]!.kind === "output")
