@@ -193,8 +193,11 @@ export const makeFetch = (
         }
         try {
           if (nullBodyStatus(status)) resolve(new Response(null, { status, headers }))
-          else if (buffer !== undefined) resolve(bufferedResponse(new Uint8Array(buffer), { status, headers }))
-          else {
+          // A model request's answer (it carries an interrupter) is read only by the SDK's `json()`:
+          // no body stream for it (`bufferedResponse`).
+          else if (buffer !== undefined) {
+            resolve(bufferedResponse(new Uint8Array(buffer), { status, headers }, interrupter === undefined))
+          } else {
             const chunks = platformChunks(response)
             const body =
               chunks === undefined

@@ -4,7 +4,8 @@ import { NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Fiber, Layer, Redacted, Stream } from "effect"
 import { AnthropicClient } from "effect-claude/anthropic"
-import { bridgedFetch } from "../../../src/anthropic/internal/clientService.js"
+import { Interrupter, interruptionBy } from "../../../src/anthropic/internal/callInterrupt.js"
+import { bridgedFetch, callInterruptible } from "../../../src/anthropic/internal/clientService.js"
 import { loopback, messageParams, sendJson, sse, sseHead, textEvents, textMessage } from "./loopback.js"
 
 const apiKey = "sk-ant-bridge-test"
@@ -346,6 +347,40 @@ describe("the fetch bridge", () => {
         expect(request.headers).not.toBeInstanceOf(Headers)
       }
     })
+  )
+
+  it.scoped("a model request's buffered answer has no body stream, and parses", () =>
+    Effect.gen(function* () {
+      const server = yield* loopback((_, response) => sendJson(response, 200, textMessage("Hi"), { "request-id": "m" }))
+      const fetch = yield* bridgedFetch()
+      const interruption = interruptionBy(new Interrupter())
+      const fetchOptions = "fetchOptions" in interruption ? interruption.fetchOptions : {}
+      const response = yield* Effect.promise(() => fetch(`${server.baseURL}/v1/messages`, { ...fetchOptions }))
+      expect(response).toBeInstanceOf(Response)
+      expect(response.body).toBeNull()
+      expect(response.bodyUsed).toBe(false)
+      expect(response.headers.get("request-id")).toBe("m")
+      expect(yield* Effect.promise(() => response.clone().text())).toBe(JSON.stringify(textMessage("Hi")))
+      expect(yield* Effect.promise(() => response.json())).toEqual(textMessage("Hi"))
+      expect(response.bodyUsed).toBe(true)
+      // Through the SDK, as `AnthropicModel` sends it.
+      const service = yield* client
+      const message = yield* callInterruptible(service, (sdk, options) => sdk.messages.create(messageParams, options))
+      expect(message).toEqual(textMessage("Hi"))
+      expect(message._request_id).toBe("m")
+    }).pipe(
+      Effect.provide(
+        Layer.merge(
+          NodeHttpClient.layerUndici,
+          Layer.unwrapScoped(
+            Effect.map(
+              loopback((_, response) => sendJson(response, 200, textMessage("Hi"), { "request-id": "m" })),
+              (server) => clientLayer(server.baseURL)
+            )
+          )
+        )
+      )
+    )
   )
 
   it.scoped("answers without a body (204) and keeps status and headers", () =>
