@@ -10,7 +10,7 @@
  * including while the body streams; so does the `Interrupter` of an interrupted model request
  * (`callInterrupt.ts`), until the response is handed over.
  */
-import * as HttpHeaders from "@effect/platform/Headers"
+import type * as HttpHeaders from "@effect/platform/Headers"
 import * as HttpBody from "@effect/platform/HttpBody"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type { HttpClientError } from "@effect/platform/HttpClientError"
@@ -93,25 +93,29 @@ const multipartBody = (formData: FormData): Effect.Effect<HttpBody.HttpBody> => 
  */
 export type PreparedRequest = HttpClientRequest.HttpClientRequest | Effect.Effect<HttpClientRequest.HttpClientRequest>
 
-/** Turns the SDK's fetch arguments into an Effect request (one copy of the headers). */
+/**
+ * Turns the SDK's fetch arguments into an Effect request. The fetch headers (the SDK hands a web
+ * `Headers`) go to `setHeaders` as they are: it lower-cases them into the request's own record, so a
+ * record made here first would only be copied again.
+ */
 const toHttpClientRequest = (input: string | URL | Request, init: RequestInit | undefined): PreparedRequest => {
   const inputRequest = input instanceof Request ? input : undefined
   const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url
   const method = (init?.method ?? inputRequest?.method ?? "GET").toUpperCase()
   if (!isHttpMethod(method)) throw new TypeError(`Unsupported HTTP method: ${method}`)
   const headersInit = init?.headers ?? inputRequest?.headers
-  let headers = headersInit === undefined ? HttpHeaders.empty : HttpHeaders.fromInput(headersInit)
+  let request = HttpClientRequest.make(method)(url)
+  if (headersInit !== undefined) request = HttpClientRequest.setHeaders(request, headersInit)
   const body = init?.body ?? inputRequest?.body ?? null
-  if (body instanceof URLSearchParams && headers["content-type"] === undefined) {
+  if (body instanceof URLSearchParams && request.headers["content-type"] === undefined) {
     // What fetch would add for a URLSearchParams body.
-    headers = HttpHeaders.set(headers, "content-type", "application/x-www-form-urlencoded;charset=UTF-8")
+    request = HttpClientRequest.setHeader(request, "content-type", "application/x-www-form-urlencoded;charset=UTF-8")
   }
-  const request = HttpClientRequest.setHeaders(HttpClientRequest.make(method)(url), headers)
   if (body === null) return request
   if (body instanceof FormData) {
     return Effect.map(multipartBody(body), (multipart) => HttpClientRequest.setBody(request, multipart))
   }
-  return HttpClientRequest.setBody(request, toBody(body, headers["content-type"]))
+  return HttpClientRequest.setBody(request, toBody(body, request.headers["content-type"]))
 }
 
 interface Exchange {
@@ -189,8 +193,11 @@ export const makeFetch = (
         }
         try {
           if (nullBodyStatus(status)) resolve(new Response(null, { status, headers }))
-          else if (buffer !== undefined) resolve(bufferedResponse(new Uint8Array(buffer), { status, headers }))
-          else {
+          // A model request's answer (it carries an interrupter) is read only by the SDK's `json()`:
+          // no body stream for it (`bufferedResponse`).
+          else if (buffer !== undefined) {
+            resolve(bufferedResponse(new Uint8Array(buffer), { status, headers }, interrupter === undefined))
+          } else {
             const chunks = platformChunks(response)
             const body =
               chunks === undefined

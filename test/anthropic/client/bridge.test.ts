@@ -1,10 +1,11 @@
 import { toFile } from "@anthropic-ai/sdk"
-import { FetchHttpClient, HttpClient } from "@effect/platform"
+import { FetchHttpClient, HttpClient, type HttpClientRequest, HttpClientResponse } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Fiber, Layer, Redacted, Stream } from "effect"
 import { AnthropicClient } from "effect-claude/anthropic"
-import { bridgedFetch } from "../../../src/anthropic/internal/clientService.js"
+import { Interrupter, interruptionBy } from "../../../src/anthropic/internal/callInterrupt.js"
+import { bridgedFetch, callInterruptible } from "../../../src/anthropic/internal/clientService.js"
 import { loopback, messageParams, sendJson, sse, sseHead, textEvents, textMessage } from "./loopback.js"
 
 const apiKey = "sk-ant-bridge-test"
@@ -304,6 +305,82 @@ describe("the fetch bridge", () => {
       expect(blob.type).toBe("application/json")
       expect(yield* Effect.promise(() => blob.text())).toBe('{"hello":"world"}')
     }).pipe(Effect.provide(NodeHttpClient.layerUndici))
+  )
+
+  it.scoped("hands the HttpClient the fetch headers as one lower-cased record, whatever their form", () =>
+    Effect.gen(function* () {
+      const sent: Array<HttpClientRequest.HttpClientRequest> = []
+      const recording = HttpClient.make((request) => {
+        sent.push(request)
+        return Effect.succeed(
+          HttpClientResponse.fromWeb(request, new Response("{}", { headers: { "content-type": "application/json" } }))
+        )
+      })
+      const fetch = yield* bridgedFetch().pipe(Effect.provideService(HttpClient.HttpClient, recording))
+      const send = (headers: HeadersInit | undefined, body: BodyInit | null = null) =>
+        Effect.promise(() => {
+          const init: RequestInit = { method: "post", body }
+          if (headers !== undefined) init.headers = headers
+          return fetch("http://api.test/v1/messages?beta=true", init)
+        })
+      const expected = { accept: "application/json", "x-api-key": "k", "anthropic-beta": "a,b" }
+      yield* send(new Headers({ Accept: "application/json", "X-Api-Key": "k", "anthropic-beta": "a,b" }))
+      yield* send({ Accept: "application/json", "X-Api-Key": "k", "Anthropic-Beta": "a,b" })
+      yield* send([
+        ["ACCEPT", "application/json"],
+        ["x-api-key", "k"],
+        ["anthropic-beta", "a,b"]
+      ])
+      yield* send(undefined, new URLSearchParams({ a: "1" }))
+      yield* send({ "Content-Type": "text/plain" }, new URLSearchParams({ a: "1" }))
+      expect(sent.map((request) => ({ ...request.headers }))).toEqual([
+        expected,
+        expected,
+        expected,
+        { "content-type": "application/x-www-form-urlencoded;charset=UTF-8" },
+        { "content-type": "text/plain" }
+      ])
+      for (const request of sent) {
+        expect(request.method).toBe("POST")
+        expect(request.url).toBe("http://api.test/v1/messages?beta=true")
+        // The platform's own Headers, not the fetch object handed in.
+        expect(request.headers).not.toBeInstanceOf(Headers)
+      }
+    })
+  )
+
+  it.scoped("a model request's buffered answer has no body stream, and parses", () =>
+    Effect.gen(function* () {
+      const server = yield* loopback((_, response) => sendJson(response, 200, textMessage("Hi"), { "request-id": "m" }))
+      const fetch = yield* bridgedFetch()
+      const interruption = interruptionBy(new Interrupter())
+      const fetchOptions = "fetchOptions" in interruption ? interruption.fetchOptions : {}
+      const response = yield* Effect.promise(() => fetch(`${server.baseURL}/v1/messages`, { ...fetchOptions }))
+      expect(response).toBeInstanceOf(Response)
+      expect(response.body).toBeNull()
+      expect(response.bodyUsed).toBe(false)
+      expect(response.headers.get("request-id")).toBe("m")
+      expect(yield* Effect.promise(() => response.clone().text())).toBe(JSON.stringify(textMessage("Hi")))
+      expect(yield* Effect.promise(() => response.json())).toEqual(textMessage("Hi"))
+      expect(response.bodyUsed).toBe(true)
+      // Through the SDK, as `AnthropicModel` sends it.
+      const service = yield* client
+      const message = yield* callInterruptible(service, (sdk, options) => sdk.messages.create(messageParams, options))
+      expect(message).toEqual(textMessage("Hi"))
+      expect(message._request_id).toBe("m")
+    }).pipe(
+      Effect.provide(
+        Layer.merge(
+          NodeHttpClient.layerUndici,
+          Layer.unwrapScoped(
+            Effect.map(
+              loopback((_, response) => sendJson(response, 200, textMessage("Hi"), { "request-id": "m" })),
+              (server) => clientLayer(server.baseURL)
+            )
+          )
+        )
+      )
+    )
   )
 
   it.scoped("answers without a body (204) and keeps status and headers", () =>
