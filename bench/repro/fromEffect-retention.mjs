@@ -19,24 +19,15 @@
 
 import { fileURLToPath } from "node:url"
 import { Channel, Chunk, Effect, Option, Stream } from "effect"
+import { itemSource } from "./items.mjs"
 import { promotedMegabytes } from "./promoted.mjs"
 
 const variants = ["forEachChunk-sync", "forEachChunk-void", "channel-sync", "channel-void"]
 
 const runVariant = async (variant) => {
-  const total = 100_000
-  let made = 0
-  let sum = 0
-  const line = (i) => ({ a: { b: { c: [{ d: `x${i}`, e: i }] } }, n: `z${i}`, m: [1, 2, 3].map((x) => ({ x })) })
-  const nextChunk = () => {
-    const out = []
-    for (let i = 0; i < 100 && made < total; i++) out.push(line(made++))
-    return Chunk.unsafeFromArray(out)
-  }
-  const work = (chunk) => {
-    for (const item of chunk) sum += item.a.b.c[0].e & 1
-  }
-  const pull = Effect.suspend(() => (made >= total ? Effect.fail(Option.none()) : Effect.succeed(nextChunk())))
+  const { hasMore, nextChunk: nextArray, work, check } = itemSource()
+  const nextChunk = () => Chunk.unsafeFromArray(nextArray())
+  const pull = Effect.suspend(() => (!hasMore() ? Effect.fail(Option.none()) : Effect.succeed(nextChunk())))
   const perChunk = variant.endsWith("-sync")
     ? (chunk) => Effect.sync(() => work(chunk))
     : (chunk) => {
@@ -47,11 +38,11 @@ const runVariant = async (variant) => {
     await Effect.runPromise(Stream.runForEachChunk(Stream.repeatEffectChunkOption(pull), perChunk))
   } else {
     const loop = Channel.suspend(() =>
-      made >= total ? Channel.void : Channel.flatMap(Channel.fromEffect(perChunk(nextChunk())), () => loop)
+      !hasMore() ? Channel.void : Channel.flatMap(Channel.fromEffect(perChunk(nextChunk())), () => loop)
     )
     await Effect.runPromise(Channel.runDrain(loop))
   }
-  if (sum !== total / 2) throw new Error(`worked on ${sum * 2} of ${total}`)
+  check()
 }
 
 const variant = process.argv[2]

@@ -14,23 +14,13 @@
  *   literal    `({ _tag: "FromEffect", effect: () => effect })`
  */
 import { fileURLToPath } from "node:url"
+import { itemSource } from "./items.mjs"
 import { promotedMegabytes } from "./promoted.mjs"
 
 const variants = ["assigned", "helper", "literal"]
 
 const runVariant = (variant) => {
-  const total = 100_000
-  let made = 0
-  let sum = 0
-  const line = (i) => ({ a: { b: { c: [{ d: `x${i}`, e: i }] } }, n: `z${i}`, m: [1, 2, 3].map((x) => ({ x })) })
-  const nextChunk = () => {
-    const out = []
-    for (let i = 0; i < 100 && made < total; i++) out.push(line(made++))
-    return out
-  }
-  const work = (chunk) => {
-    for (const item of chunk) sum += item.a.b.c[0].e & 1
-  }
+  const { hasMore, nextChunk, work, check } = itemSource()
   const proto = {}
   const assigned = (effect) => {
     const op = Object.create(proto)
@@ -49,14 +39,14 @@ const runVariant = (variant) => {
   const fromEffect = { assigned, helper, literal }[variant]
   // A long-lived "executor" holding the current op, overwritten each time, as a channel executor does.
   const executor = { current: undefined }
-  while (made < total) {
+  while (hasMore()) {
     const chunk = nextChunk()
     executor.current = fromEffect({ run: () => work(chunk) })
     const effect = executor.current.effect()
     executor.current = undefined
     effect.run()
   }
-  return sum
+  check()
 }
 
 const variant = process.argv[2]
