@@ -4,12 +4,12 @@
  * uninterruptible region, where `useSpan` + `withParentSpan` + `onExit` take three, one of them a
  * `FiberRef.locally`. With tracing on, the span is opened in the region's first step as
  * `Effect.makeSpan` opens it, instead of in an Effect of its own; the fiber's context is set and
- * restored in the region's own steps, not in steps of their own (`FiberRef.set`); restored, when the
- * body changed no fiber ref, by putting back the refs from before it rather than copying them all
- * again. The same span, parent and services for fewer steps of the fiber. What the region gives may be computed in it
- * from the body's exit (`inSpanWithResult`), where a match outside would take steps of its own;
- * `withService` is the same region without a span, in place of `Effect.provideService`. Listed in
- * `src/PERFORMANCE.md`.
+ * restored in the region's own steps, not in steps of their own (`FiberRef.set`); and restored,
+ * when the body changed no fiber ref, by putting back the refs from before it rather than copying
+ * them all again. The same span, parent and services for fewer steps of the fiber. What the region
+ * gives may be computed in it from the body's exit (`inSpanWithResult`), where a match outside
+ * would take steps of its own; `withService` is the same region without a span, in place of
+ * `Effect.provideService`. Listed in `src/PERFORMANCE.md`.
  */
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
