@@ -87,7 +87,9 @@ const bridgedServices = new WeakMap<Service, (error: unknown) => AnthropicError>
  * request: `f` puts `interruption` into the SDK call's options. On a service whose SDK sends
  * through the bridge, that is an interrupter for the bridge (`callInterrupt.ts`), not a signal,
  * which aborts the request until its response is handed to the SDK: for answers the bridge reads
- * whole (JSON), that is all of it.
+ * whole (JSON), that is all of it. Such an answer also has no `body` stream (`httpBridge.ts`,
+ * `bufferedResponse`): use this only for SDK calls whose answer the SDK itself parses
+ * (`create`, `countTokens`), not for ones that hand the caller the raw `Response`.
  * @since 0.1.0
  * @category utils
  */

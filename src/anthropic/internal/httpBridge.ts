@@ -193,10 +193,11 @@ export const makeFetch = (
         }
         try {
           if (nullBodyStatus(status)) resolve(new Response(null, { status, headers }))
-          // A model request's answer (it carries an interrupter) is read only by the SDK's `json()`:
-          // no body stream for it (`bufferedResponse`).
+          // A request with an interrupter comes from `callInterruptible`, whose answers only the SDK's
+          // own parsing reads: no body stream for them (`bufferedResponse`).
           else if (buffer !== undefined) {
-            resolve(bufferedResponse(new Uint8Array(buffer), { status, headers }, interrupter === undefined))
+            const readOnlyByTheSdk = interrupter !== undefined
+            resolve(bufferedResponse(new Uint8Array(buffer), { status, headers }, !readOnlyByTheSdk))
           } else {
             const chunks = platformChunks(response)
             const body =
