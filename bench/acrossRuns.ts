@@ -3,6 +3,7 @@
  * counts as met only if every run met it, because one run's wall-time ratio moves by about ±10% on
  * a shared machine and a target met once may be luck.
  */
+import type { ContenderName } from "./Contender.js"
 import type { Verdict } from "./report.js"
 
 /**
@@ -26,4 +27,20 @@ export const judgedAcrossRuns = (runs: ReadonlyArray<ReadonlyArray<Verdict>>): R
         .join("; ")
     }
   })
+}
+
+/**
+ * The order in which run `runIndex` (from 0) has its timing workers load the contenders: the given
+ * order rotated by the run's index. Within a worker the repetitions already rotate who goes first,
+ * but the contenders are loaded once, in this order, and the one loaded first can run slower in
+ * that process (bench/README.md, "Fourth round"); rotating between runs keeps one order from
+ * deciding a target that is met only if met in every run.
+ */
+export const loadOrderOfRun = (
+  contenders: ReadonlyArray<ContenderName>,
+  runIndex: number
+): ReadonlyArray<ContenderName> => {
+  if (contenders.length === 0) return contenders
+  const shift = runIndex % contenders.length
+  return [...contenders.slice(shift), ...contenders.slice(0, shift)]
 }

@@ -71,6 +71,8 @@ export interface Report {
     readonly loadAverageBefore: ReadonlyArray<number>
     readonly loadAverageAfter: ReadonlyArray<number>
   }
+  /** The order in which the last run's timing workers loaded the contenders (absent in older files). */
+  readonly loadOrder?: ReadonlyArray<ContenderName> | undefined
   readonly quick: boolean
   /** `dist`: the compiled package, as users install it; `src`: the sources through tsx. */
   readonly effectClaudeFrom: "dist" | "src"
@@ -98,6 +100,8 @@ export interface RunRecord {
   readonly date: string
   readonly loadAverageBefore: ReadonlyArray<number>
   readonly loadAverageAfter: ReadonlyArray<number>
+  /** The order in which this run's timing workers loaded the contenders (rotated from run to run; absent in older files). */
+  readonly loadOrder?: ReadonlyArray<ContenderName> | undefined
   readonly scenarios: ReadonlyArray<ScenarioResult>
   readonly verdicts: ReadonlyArray<Verdict>
 }
@@ -391,7 +395,11 @@ export const markdown = (report: Report): string => {
     ...report.scenarios.map((s) => `- \`${s.scenario}\`: ${s.description}.`),
     "",
     ...earlierRunsSection(report),
-    ...(runCount(report) > 1 ? [runHeading(runCount(report), report, report.date, m.loadAverageBefore), ""] : []),
+    ...(runCount(report) > 1
+      ? [runHeading(runCount(report), report, report.date, m.loadAverageBefore, report.loadOrder), ""]
+      : report.loadOrder === undefined
+        ? []
+        : [`The timing workers loaded the contenders in the order ${loadOrderText(report.loadOrder)}.`, ""]),
     table(report.scenarios),
     "",
     "## Targets",
@@ -416,13 +424,23 @@ const runCount = (report: Report): number => (report.earlierRuns?.length ?? 0) +
 
 const formatLoad = (values: ReadonlyArray<number>): string => values.map((v) => v.toFixed(2)).join(" / ")
 
-const runHeading = (run: number, report: Report, date: string, loadBefore: ReadonlyArray<number>): string =>
-  `### Run ${run} of ${runCount(report)} (${date}; load average ${formatLoad(loadBefore)} before)`
+const loadOrderText = (order: ReadonlyArray<ContenderName>): string =>
+  order.map((name) => contenderLabels[name]).join(", ")
+
+const runHeading = (
+  run: number,
+  report: Report,
+  date: string,
+  loadBefore: ReadonlyArray<number>,
+  loadOrder: ReadonlyArray<ContenderName> | undefined
+): string =>
+  `### Run ${run} of ${runCount(report)} (${date}; load average ${formatLoad(loadBefore)} before` +
+  (loadOrder === undefined ? ")" : `; contenders loaded in the order ${loadOrderText(loadOrder)})`)
 
 /** The tables of the runs before the last, when the benchmark measured more than once. */
 const earlierRunsSection = (report: Report): ReadonlyArray<string> =>
   (report.earlierRuns ?? []).flatMap((run, index) => [
-    runHeading(index + 1, report, run.date, run.loadAverageBefore),
+    runHeading(index + 1, report, run.date, run.loadAverageBefore, run.loadOrder),
     "",
     table(run.scenarios),
     ""

@@ -9,7 +9,8 @@
  *                                       `npm test`; add --memory for RSS, --out DIR for files)
  *   npm run bench -- --scenarios stream-10k,request-1k --reps 9
  *   npm run bench -- --runs 2           measure everything twice; a target is met only if met in both runs
- *                                       (results.md shows each run's table and figures)
+ *                                       (results.md shows each run's table and figures); run k's timing
+ *                                       workers load the contenders rotated by k - 1 (see `loadOrderOfRun`)
  *   npm run bench -- --from src         effect-claude from src/ and the workers through tsx (default: the built
  *                                       dist/, as users get it, and the workers compiled to JavaScript too)
  *   npm run bench -- --no-profile       skip the CPU profiles of the scenarios whose time target was missed
@@ -23,7 +24,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
-import { judgedAcrossRuns } from "./acrossRuns.js"
+import { judgedAcrossRuns, loadOrderOfRun } from "./acrossRuns.js"
 import { type ContenderName, contenderNames, isContenderName, supports } from "./Contender.js"
 import { readProfile, summarizeProfile } from "./profileSummary.js"
 import {
@@ -248,15 +249,18 @@ const main = async (): Promise<number> => {
 
   try {
     /** One run: the timings, then (unless skipped) the peak RSS processes, and the targets judged on them. */
-    const measure = async (): Promise<RunRecord> => {
+    const measure = async (runIndex: number): Promise<RunRecord> => {
       const date = new Date().toISOString()
       const loadAverageBefore = os.loadavg()
+      const loadOrder = loadOrderOfRun(contenders, runIndex)
       // Timings: quick runs everything in one process; a full run gives each scenario a fresh one.
       const timingGroups = quick ? [scenarios] : scenarios.map((scenario) => [scenario])
       const timing: Array<WorkerResult> = []
       for (const group of timingGroups) {
-        log(`timing ${group.join(", ")} (${contenders.length} contenders, ${warmup} warm-up, ${reps} reps)…`)
-        timing.push(await runWorker({ ...base, contenders, scenarios: group }))
+        log(
+          `timing ${group.join(", ")} (${loadOrder.join(", ")} loaded in that order, ${warmup} warm-up, ${reps} reps)…`
+        )
+        timing.push(await runWorker({ ...base, contenders: loadOrder, scenarios: group }))
       }
 
       // Memory: one process per contender (and per scenario in a full run), one run, no warm-up.
@@ -315,6 +319,7 @@ const main = async (): Promise<number> => {
         date,
         loadAverageBefore,
         loadAverageAfter: os.loadavg(),
+        loadOrder,
         scenarios: scenarioResults,
         verdicts: verdicts(scenarioResults, sizes)
       }
@@ -323,7 +328,7 @@ const main = async (): Promise<number> => {
     const runs: Array<RunRecord> = []
     for (let run = 1; run <= runCount; run++) {
       if (runCount > 1) log(`run ${run} of ${runCount}…`)
-      runs.push(await measure())
+      runs.push(await measure(run - 1))
     }
     const lastRun = runs[runs.length - 1]!
     const scenarioResults = lastRun.scenarios
@@ -350,6 +355,7 @@ const main = async (): Promise<number> => {
         loadAverageBefore: lastRun.loadAverageBefore,
         loadAverageAfter: lastRun.loadAverageAfter
       },
+      loadOrder: lastRun.loadOrder,
       quick,
       effectClaudeFrom: source,
       sizes,

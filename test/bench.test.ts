@@ -4,7 +4,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
-import { judgedAcrossRuns } from "../bench/acrossRuns.js"
+import { judgedAcrossRuns, loadOrderOfRun } from "../bench/acrossRuns.js"
 import { contenderNames, supports } from "../bench/Contender.js"
 import { summarizeProfile } from "../bench/profileSummary.js"
 import { markdown, type Report, summarize, verdicts, withRatios } from "../bench/report.js"
@@ -210,15 +210,32 @@ describe("bench report: the missed targets explained", () => {
           date: "2026-12-01T23:50:00.000Z",
           loadAverageBefore: [0.4, 0.4, 0.4],
           loadAverageAfter: [1, 1, 1],
+          loadOrder: ["raw-sdk", "effect-claude", "vercel-ai"],
           scenarios,
           verdicts: judged
         }
-      ]
+      ],
+      loadOrder: ["effect-claude", "vercel-ai", "raw-sdk"]
     })
-    expect(twoRuns).toContain("### Run 1 of 2 (2026-12-01T23:50:00.000Z; load average 0.40 / 0.40 / 0.40 before)")
-    expect(twoRuns).toContain("### Run 2 of 2 (2026-12-02T00:00:00.000Z; load average 0.50 / 0.50 / 0.50 before)")
+    expect(twoRuns).toContain(
+      "### Run 1 of 2 (2026-12-01T23:50:00.000Z; load average 0.40 / 0.40 / 0.40 before; contenders loaded in the order raw @anthropic-ai/sdk, effect-claude, Vercel ai + @ai-sdk/anthropic)"
+    )
+    expect(twoRuns).toContain(
+      "### Run 2 of 2 (2026-12-02T00:00:00.000Z; load average 0.50 / 0.50 / 0.50 before; contenders loaded in the order effect-claude, Vercel ai + @ai-sdk/anthropic, raw @anthropic-ai/sdk)"
+    )
     expect(twoRuns).toContain("| request-1k | effect-claude | 104 ms |")
     expect(twoRuns).toContain("Judged over all 2 runs")
     expect(twoRuns).toContain("- **missed**: request-1k: effect-claude within 1.05x of the raw SDK (run 1: 1.50x")
+  })
+})
+
+describe("bench --runs: the timing workers' load order", () => {
+  it("rotates the contenders by the run's index, so each is loaded first in some run", () => {
+    const contenders = ["raw-sdk", "effect-claude", "vercel-ai"] as const
+    expect(loadOrderOfRun(contenders, 0)).toEqual(["raw-sdk", "effect-claude", "vercel-ai"])
+    expect(loadOrderOfRun(contenders, 1)).toEqual(["effect-claude", "vercel-ai", "raw-sdk"])
+    expect(loadOrderOfRun(contenders, 2)).toEqual(["vercel-ai", "raw-sdk", "effect-claude"])
+    expect(loadOrderOfRun(contenders, 3)).toEqual(loadOrderOfRun(contenders, 0))
+    expect(loadOrderOfRun([], 1)).toEqual([])
   })
 })
