@@ -76,7 +76,7 @@ export const run = <O, E, R>(
   options?: RunOptions
 ): Effect.Effect<RunResult<O>, RunError<E>, R | Model> =>
   // Called directly, not through `pipe`: this runs once per run.
-  inRunSpan(agent, options, Effect.flatMap(RunStart.make(agent, prompt, options ?? {}), runMachine))
+  inRunSpan(agent, options, RunStart.makeThen(agent, prompt, options ?? {}, runMachine))
 
 /**
  * Resumes a run that ended with `DeferredTools.PendingCalls`: `options.messageHistory` is its saved

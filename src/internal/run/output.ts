@@ -72,21 +72,21 @@ export const processOutput = <O, E, R>(
   run: Run<O, E, R>,
   raw: unknown,
   call: ToolCallPart | undefined
-): Effect.Effect<Either.Either<O, string>, E, R> => {
-  const output = (call === undefined ? undefined : run.outputTools.get(call.toolName)) ?? run.output
-  // `Output.text` gives a text answer as it is and reads no `RunContext` (a test holds it to that):
-  // no context to build and provide on the last step of most runs. Listed in `src/PERFORMANCE.md`.
-  // (`O` is `string` when the output is `Output.text`.)
-  if ((output as Output<unknown, unknown, unknown>) === text && typeof raw === "string") {
-    return Effect.succeed(Either.right(raw as O))
-  }
-  return withService(
+): Effect.Effect<Either.Either<O, string>, E, R> =>
+  withService(
     RunContext,
     runContext(run, run.state.outputRetries, run.agent.outputRetries, call?.toolName, call?.toolCallId),
-    output.process(raw),
+    ((call === undefined ? undefined : run.outputTools.get(call.toolName)) ?? run.output).process(raw),
     recoveredExit
   )
-}
+
+/**
+ * Whether `raw` is the output as it is, with nothing to run: a text answer of `Output.text` (the
+ * default output), which reads no `RunContext` (a test holds it to that). No context is built and
+ * provided on the last step of most runs. Listed in `src/PERFORMANCE.md`.
+ */
+export const isTextAsIs = <O, E, R>(output: Output<O, E, R>, raw: unknown): raw is O =>
+  (output as Output<unknown, unknown, unknown>) === text && typeof raw === "string"
 
 /**
  * A reason on one line, whitespace collapsed and cut to a readable length, so an error's message

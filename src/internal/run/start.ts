@@ -95,9 +95,17 @@ export const make = <O, E, R>(
   agent: Agent<O, E, R>,
   prompt: string | ReadonlyArray<UserContent>,
   options: RunOptions
-): Effect.Effect<Machine<O, E, R>, UserError, Model> =>
+): Effect.Effect<Machine<O, E, R>, UserError, Model> => makeThen(agent, prompt, options, Effect.succeed)
+
+/** `make`, going on with `then` of the machine in the step that has it (no step giving the machine). */
+export const makeThen = <O, E, R, A, E2, R2>(
+  agent: Agent<O, E, R>,
+  prompt: string | ReadonlyArray<UserContent>,
+  options: RunOptions,
+  then: (machine: Machine<O, E, R>) => Effect.Effect<A, E2, R2>
+): Effect.Effect<A, UserError | E2, Model | R2> =>
   // Without answers nothing is resumed, so none of the resume errors can occur.
-  start(agent, { _tag: "Prompt", prompt }, options) as Effect.Effect<Machine<O, E, R>, UserError, Model>
+  start(agent, { _tag: "Prompt", prompt }, options, then) as Effect.Effect<A, UserError | E2, Model | R2>
 
 /** Resumes a run whose history ends with pending calls, with an answer per call. */
 export const resume = <O, E, R>(
@@ -105,7 +113,7 @@ export const resume = <O, E, R>(
   answers: ReadonlyArray<Answer>,
   options: RunOptions
 ): Effect.Effect<Machine<O, E, R>, UserError | ResumeError | E, Model | R> =>
-  start(agent, { _tag: "Resume", answers }, options)
+  start(agent, { _tag: "Resume", answers }, options, Effect.succeed)
 
 type Entry =
   | { readonly _tag: "Prompt"; readonly prompt: string | ReadonlyArray<UserContent> }
@@ -122,21 +130,25 @@ const lastPrompt = (history: ReadonlyArray<ModelMessage>): string | ReadonlyArra
 }
 
 /**
- * Starts a run from its plan. A new prompt to an agent without toolsets has nothing to start or
- * resume, so it starts as plain code in the step that has the model.
+ * Starts a run from its plan and goes on with `then` of its machine. A new prompt to an agent
+ * without toolsets has nothing to start or resume, so it starts as plain code in the step that has
+ * the model.
  */
-const start = <O, E, R>(
+const start = <O, E, R, A, E2, R2>(
   agent: Agent<O, E, R>,
   entry: Entry,
-  options: RunOptions
-): Effect.Effect<Machine<O, E, R>, UserError | ResumeError | E, Model | R> =>
+  options: RunOptions,
+  then: (machine: Machine<O, E, R>) => Effect.Effect<A, E2, R2>
+): Effect.Effect<A, UserError | ResumeError | E | E2, Model | R | R2> =>
   Effect.flatMap(Model, (model) => {
     const plan = planOf(agent, model, options)
     if (Either.isLeft(plan)) return Effect.fail(plan.left)
-    if (entry._tag === "Resume" || agent.toolsets.length > 0) return startWithEffects(agent, plan.right, entry, options)
+    if (entry._tag === "Resume" || agent.toolsets.length > 0) {
+      return Effect.flatMap(startWithEffects(agent, plan.right, entry, options), then)
+    }
     const history = options.messageHistory ?? []
     if (endsWithCalls(history)) return Effect.fail(unansweredCalls())
-    return Effect.succeed(
+    return then(
       machineOf(agent, plan.right, options, {
         history,
         kept: history,
