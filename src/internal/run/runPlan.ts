@@ -2,10 +2,10 @@
  * What a run starts from that depends on the agent, the model and the run's own settings and
  * instructions only: the merged settings, the output side, the tools by name, the request
  * parameters and the instructions. A run with no settings and no instructions of its own starts
- * from the same plan as the agent's last such run on the same model, so the plan is kept per agent
- * and reused (listed in `src/PERFORMANCE.md`). A plan is read-only data: a run that lists toolsets
- * or prepares steps replaces its `tools`, `parameters` and `settings` with new values, never changes
- * the plan's in place.
+ * from the same plan as the agent's earlier such runs on the same model, so the plan is kept per
+ * model and agent and reused (listed in `src/PERFORMANCE.md`). A plan is read-only data: a run
+ * that lists toolsets or prepares steps replaces its `tools`, `parameters` and `settings` with new
+ * values, never changes the plan's in place.
  */
 import type * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -47,8 +47,11 @@ export interface RunPlan<O, E, R> {
 
 type AnyAgent = Agent<unknown, unknown, unknown>
 
-/** The last plan of each agent's runs without settings or instructions of their own. */
-const kept = new WeakMap<AnyAgent, RunPlan<unknown, unknown, unknown>>()
+/**
+ * The plans of runs without settings or instructions of their own, by model, then by agent. Weak
+ * both ways: a plan is kept only while its model and its agent are alive, and keeps neither alive.
+ */
+const kept = new WeakMap<ModelService, WeakMap<AnyAgent, RunPlan<unknown, unknown, unknown>>>()
 
 /** The plan of a run of `agent` on `model` with `options`; a mistake in the agent is a `UserError`. */
 export const planOf = <O, E, R>(
@@ -57,11 +60,17 @@ export const planOf = <O, E, R>(
   options: RunOptions
 ): Either.Either<RunPlan<O, E, R>, UserError> => {
   if (options.settings !== undefined || options.instructions !== undefined) return makePlan(agent, model, options)
+  let plans = kept.get(model)
   // `O`, `E` and `R` are the agent's own: a kept plan was made from this agent.
-  const last = kept.get(agent as AnyAgent) as RunPlan<O, E, R> | undefined
-  if (last !== undefined && last.model === model) return Either.right(last)
+  const known = plans?.get(agent as AnyAgent) as RunPlan<O, E, R> | undefined
+  if (known !== undefined) return Either.right(known)
   const plan = makePlan(agent, model, options)
-  if (Either.isRight(plan)) kept.set(agent as AnyAgent, plan.right as RunPlan<unknown, unknown, unknown>)
+  if (Either.isLeft(plan)) return plan
+  if (plans === undefined) {
+    plans = new WeakMap()
+    kept.set(model, plans)
+  }
+  plans.set(agent as AnyAgent, plan.right as RunPlan<unknown, unknown, unknown>)
   return plan
 }
 

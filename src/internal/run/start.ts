@@ -163,6 +163,7 @@ const start = <O, E, R, A, E2, R2>(
 
 /** Whether the history ends with tool calls that have no results, so a new prompt cannot follow it. */
 const endsWithCalls = (history: ReadonlyArray<ModelMessage>): boolean => {
+  if (history.length === 0) return false
   const last = history.at(-1)
   return unanswered(history) !== undefined || (last?._tag === "ModelResponse" && toolCalls(last).length > 0)
 }
