@@ -32,24 +32,23 @@ const runSpanOptions = (agent: Agent<unknown, unknown, unknown>) => ({
   }
 })
 
-const withRunSpan =
-  <O>(agent: Agent<O, unknown, unknown>) =>
-  <E, R>(effect: Effect.Effect<RunResult<O>, E, R>): Effect.Effect<RunResult<O>, E, R> =>
-    // `withSpan`, with the usage set on the span directly.
-    inSpan(runSpanName(agent), runSpanOptions(agent), (span) => ({
-      effect,
-      onEnd: (exit) => {
-        if (Exit.isSuccess(exit)) annotateUsage(span, exit.value)
-      }
-    }))
+/** The run in its `invoke_agent` span (with content capture when its options opt in). */
+const inRunSpan = <O, E, R>(
+  agent: Agent<O, unknown, unknown>,
+  options: RunOptions | undefined,
+  effect: Effect.Effect<RunResult<O>, E, R>
+): Effect.Effect<RunResult<O>, E, R> => {
+  // `withSpan`, with the usage set on the span directly.
+  const spanned = inSpan(runSpanName(agent), runSpanOptions(agent), (span) => ({
+    effect,
+    onEnd: (exit: Exit.Exit<RunResult<O>, E>) => {
+      if (Exit.isSuccess(exit)) annotateUsage(span, exit.value)
+    }
+  }))
+  return options?.captureContent === true ? GenAiTelemetry.withContentCapture(spanned) : spanned
+}
 
 const contentCapture = Layer.locallyScoped(GenAiTelemetry.captureContent, true)
-
-/** The run's effect with message content in its chat spans, when its options opt in. */
-const capturingEffect =
-  (options: RunOptions | undefined) =>
-  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    options?.captureContent === true ? GenAiTelemetry.withContentCapture(effect) : effect
 
 /** The run's stream with message content in its chat spans, when its options opt in. */
 const capturingStream =
@@ -76,10 +75,8 @@ export const run = <O, E, R>(
   prompt: string | ReadonlyArray<UserContent>,
   options?: RunOptions
 ): Effect.Effect<RunResult<O>, RunError<E>, R | Model> =>
-  Effect.flatMap(RunStart.make(agent, prompt, options ?? {}), runMachine).pipe(
-    withRunSpan(agent),
-    capturingEffect(options)
-  )
+  // Called directly, not through `pipe`: this runs once per run.
+  inRunSpan(agent, options, RunStart.makeThen(agent, prompt, options ?? {}, runMachine))
 
 /**
  * Resumes a run that ended with `DeferredTools.PendingCalls`: `options.messageHistory` is its saved
@@ -94,10 +91,7 @@ export const resume = <O, E, R>(
   answers: ReadonlyArray<DeferredTools.Answer>,
   options: RunOptions
 ): Effect.Effect<RunResult<O>, RunError<E> | DeferredTools.ResumeError, R | Model> =>
-  Effect.flatMap(RunStart.resume(agent, answers, options), runMachine).pipe(
-    withRunSpan(agent),
-    capturingEffect(options)
-  )
+  inRunSpan(agent, options, Effect.flatMap(RunStart.resume(agent, answers, options), runMachine))
 
 /**
  * `resume`, streamed as `runStream` streams a run.

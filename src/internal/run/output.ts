@@ -9,7 +9,7 @@ import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import { ModelRetry, UnexpectedModelBehavior } from "../../AgentError.js"
 import type { ToolCallPart } from "../../Message.js"
-import { OutputValidationError } from "../../Output.js"
+import { type Output, OutputValidationError, text } from "../../Output.js"
 import { RunContext } from "../../RunContext.js"
 import { InvalidToolArgs } from "../../Tool.js"
 import { withService } from "../span.js"
@@ -79,6 +79,14 @@ export const processOutput = <O, E, R>(
     ((call === undefined ? undefined : run.outputTools.get(call.toolName)) ?? run.output).process(raw),
     recoveredExit
   )
+
+/**
+ * Whether `raw` is the output as it is, with nothing to run: a text answer of `Output.text` (the
+ * default output), which reads no `RunContext` (a test holds it to that). No context is built and
+ * provided on the last step of most runs. Listed in `src/PERFORMANCE.md`.
+ */
+export const isTextAsIs = <O, E, R>(output: Output<O, E, R>, raw: unknown): raw is O =>
+  (output as Output<unknown, unknown, unknown>) === text && typeof raw === "string"
 
 /**
  * A reason on one line, whitespace collapsed and cut to a readable length, so an error's message

@@ -21,7 +21,7 @@ import type { AgentNode, End, ModelRequestNode, RunError } from "../agent/types.
 import { answerText, parseJsonText, truncatedToolCall } from "../outputProcessing.js"
 import { construct, trustedInput } from "../trustedInput.js"
 import type { Emit, Run } from "./context.js"
-import { outputRetriesExceeded, processOutput } from "./output.js"
+import { isTextAsIs, outputRetriesExceeded, processOutput } from "./output.js"
 import { processToolCalls, type ToolCallsOutcome } from "./tools.js"
 
 const answeredCallId = (part: ModelRequestPart): string | undefined =>
@@ -125,6 +125,7 @@ const handleText = <O, E, R, A>(
   const raw = run.mode === "native" || run.mode === "prompted" ? parseJsonText(text) : Either.right(text)
   if (Either.isLeft(raw))
     return Effect.flatMap(retryOutput(run, new RetryPromptPart({ content: raw.left }, trustedInput)), then)
+  if (isTextAsIs(run.output, raw.right)) return then(end(run, response, raw.right, undefined))
   return Effect.flatMap(
     processOutput(run, raw.right, undefined),
     (processed): Effect.Effect<A, RunError<E>, R> =>

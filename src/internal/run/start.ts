@@ -5,6 +5,7 @@
  * `stream` runs the rest as a Stream.
  */
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import type * as Stream from "effect/Stream"
 import { UserError } from "../../AgentError.js"
 import type { AgentEvent } from "../../AgentEvent.js"
@@ -14,6 +15,7 @@ import {
   type PendingKind,
   pendingCalls,
   type ResumeError,
+  type Unanswered,
   unanswered
 } from "../../DeferredTools.js"
 import * as Instructions from "../../Instructions.js"
@@ -26,20 +28,17 @@ import {
   type UserContent,
   UserPromptPart
 } from "../../Message.js"
-import { Model, type ModelRequestParameters, type OutputMode, type ToolDefinition } from "../../Model.js"
-import * as ModelSettings from "../../ModelSettings.js"
-import { promptedInstructions } from "../../Output.js"
+import { Model } from "../../Model.js"
 import type { Tool } from "../../Tool.js"
+import type * as Toolset from "../../Toolset.js"
 import * as Usage from "../../Usage.js"
 import type { Agent, AgentNode, ModelRequestNode, RunError, RunOptions } from "../agent/types.js"
 import { resumeDecisions } from "../deferred/decide.js"
 import { construct } from "../trustedInput.js"
 import type { Resume, Run, State } from "./context.js"
-import { setUpOutput } from "./outputSetup.js"
-import { dynamicInstructionsOf, dynamicSystemPromptsOf } from "./prepare.js"
 import { sendRequest } from "./requests.js"
 import { handleResponseThen, type Then } from "./responses.js"
-import { mayPrepareSteps } from "./stepPreparation.js"
+import { mergeLimits, planOf, type RunPlan } from "./runPlan.js"
 import { streamFrom } from "./streaming.js"
 import { resumeTools, startToolsets } from "./toolsets.js"
 
@@ -61,17 +60,6 @@ export interface Machine<O, E, R> {
   readonly stream: (node: AgentNode<O>) => Stream.Stream<AgentEvent<O>, RunError<E>, R>
 }
 
-const defaultRequestLimit = 50
-
-const mergeLimits = (agent: Usage.UsageLimits | undefined, run: Usage.UsageLimits | undefined): Usage.UsageLimits => ({
-  requestLimit: run?.requestLimit ?? agent?.requestLimit ?? defaultRequestLimit,
-  inputTokensLimit: run?.inputTokensLimit ?? agent?.inputTokensLimit,
-  outputTokensLimit: run?.outputTokensLimit ?? agent?.outputTokensLimit,
-  totalTokensLimit: run?.totalTokensLimit ?? agent?.totalTokensLimit,
-  toolCallsLimit: run?.toolCallsLimit ?? agent?.toolCallsLimit,
-  countTokensBeforeRequest: run?.countTokensBeforeRequest ?? agent?.countTokensBeforeRequest
-})
-
 /** What is left of `limits` once `spent` (a parent run's usage) is counted. */
 const remainingLimits = (limits: Usage.UsageLimits, spent: Usage.RunUsage | undefined): Usage.UsageLimits => {
   if (spent === undefined) return limits
@@ -85,42 +73,6 @@ const remainingLimits = (limits: Usage.UsageLimits, spent: Usage.RunUsage | unde
     toolCallsLimit: minus(limits.toolCallsLimit, spent.toolCalls),
     countTokensBeforeRequest: limits.countTokensBeforeRequest
   }
-}
-
-/** The tools by name; two tools of one name are the user's mistake. */
-const toolsByName = <E, R>(
-  tools: ReadonlyArray<Tool<string, E, R>>,
-  outputTools: ReadonlyArray<ToolDefinition>
-): Effect.Effect<ReadonlyMap<string, Tool<string, E, R>>, UserError> => {
-  const byName = new Map<string, Tool<string, E, R>>()
-  for (const tool of tools) {
-    if (byName.has(tool.name)) return Effect.fail(new UserError({ message: `Two tools are named '${tool.name}'` }))
-    byName.set(tool.name, tool)
-  }
-  const clash = outputTools.find((outputTool) => byName.has(outputTool.name))
-  if (clash !== undefined) {
-    return Effect.fail(new UserError({ message: `A tool is named '${clash.name}', like the output tool` }))
-  }
-  return Effect.succeed(byName)
-}
-
-/** The instructions of every request of the run: the agent's, the run's, the prompted output's. */
-const instructionsOf = <E, R>(
-  agent: Agent<unknown, E, R>,
-  options: RunOptions,
-  mode: OutputMode
-): ReadonlyArray<Instructions.Instruction<E, R>> => {
-  const parts: Array<Instructions.Instruction<E, R>> = [...agent.instructions]
-  if (options.instructions !== undefined) parts.push(options.instructions)
-  if (mode === "prompted") parts.push(promptedInstructions(agent.output))
-  return parts
-}
-
-/** Fixed instructions joined as they are sent; undefined when some are computed (or none has text). */
-const fixedInstructions = <E, R>(instructions: ReadonlyArray<Instructions.Instruction<E, R>>): string | undefined => {
-  if (!Instructions.isStatic(instructions)) return undefined
-  const nonEmpty = instructions.filter((part) => part.trim() !== "")
-  return nonEmpty.length === 0 ? undefined : nonEmpty.join("\n\n")
 }
 
 /** The parts of the first request: the system prompts of a new conversation, then the prompt. */
@@ -143,9 +95,17 @@ export const make = <O, E, R>(
   agent: Agent<O, E, R>,
   prompt: string | ReadonlyArray<UserContent>,
   options: RunOptions
-): Effect.Effect<Machine<O, E, R>, UserError, Model> =>
+): Effect.Effect<Machine<O, E, R>, UserError, Model> => makeThen(agent, prompt, options, Effect.succeed)
+
+/** `make`, going on with `then` of the machine in the step that has it (no step giving the machine). */
+export const makeThen = <O, E, R, A, E2, R2>(
+  agent: Agent<O, E, R>,
+  prompt: string | ReadonlyArray<UserContent>,
+  options: RunOptions,
+  then: (machine: Machine<O, E, R>) => Effect.Effect<A, E2, R2>
+): Effect.Effect<A, UserError | E2, Model | R2> =>
   // Without answers nothing is resumed, so none of the resume errors can occur.
-  start(agent, { _tag: "Prompt", prompt }, options) as Effect.Effect<Machine<O, E, R>, UserError, Model>
+  start(agent, { _tag: "Prompt", prompt }, options, then) as Effect.Effect<A, UserError | E2, Model | R2>
 
 /** Resumes a run whose history ends with pending calls, with an answer per call. */
 export const resume = <O, E, R>(
@@ -153,7 +113,7 @@ export const resume = <O, E, R>(
   answers: ReadonlyArray<Answer>,
   options: RunOptions
 ): Effect.Effect<Machine<O, E, R>, UserError | ResumeError | E, Model | R> =>
-  start(agent, { _tag: "Resume", answers }, options)
+  start(agent, { _tag: "Resume", answers }, options, Effect.succeed)
 
 type Entry =
   | { readonly _tag: "Prompt"; readonly prompt: string | ReadonlyArray<UserContent> }
@@ -169,23 +129,67 @@ const lastPrompt = (history: ReadonlyArray<ModelMessage>): string | ReadonlyArra
   return ""
 }
 
-const start = Effect.fnUntraced(function* <O, E, R>(agent: Agent<O, E, R>, entry: Entry, options: RunOptions) {
-  const model = yield* Model
-  const settings = ModelSettings.merge(model.settings, agent.settings, options.settings)
-  const output = agent.output
-  const outputSetup = yield* setUpOutput(output, model, settings)
-  const mode = outputSetup.mode
-  const agentTools = yield* toolsByName(agent.tools, outputSetup.definitions)
-  const stepTools = yield* startToolsets(agent)
+/**
+ * Starts a run from its plan and goes on with `then` of its machine. A new prompt to an agent
+ * without toolsets has nothing to start or resume, so it starts as plain code in the step that has
+ * the model.
+ */
+const start = <O, E, R, A, E2, R2>(
+  agent: Agent<O, E, R>,
+  entry: Entry,
+  options: RunOptions,
+  then: (machine: Machine<O, E, R>) => Effect.Effect<A, E2, R2>
+): Effect.Effect<A, UserError | ResumeError | E | E2, Model | R | R2> =>
+  Effect.flatMap(Model, (model) => {
+    const plan = planOf(agent, model, options)
+    if (Either.isLeft(plan)) return Effect.fail(plan.left)
+    if (entry._tag === "Resume" || agent.toolsets.length > 0) {
+      return Effect.flatMap(startWithEffects(agent, plan.right, entry, options), then)
+    }
+    const history = options.messageHistory ?? []
+    if (endsWithCalls(history)) return Effect.fail(unansweredCalls())
+    return then(
+      machineOf(agent, plan.right, options, {
+        history,
+        kept: history,
+        prompt: entry.prompt,
+        tools: plan.right.tools,
+        stepTools: undefined,
+        resume: undefined,
+        waiting: undefined
+      })
+    )
+  })
 
+/** Whether the history ends with tool calls that have no results, so a new prompt cannot follow it. */
+const endsWithCalls = (history: ReadonlyArray<ModelMessage>): boolean => {
+  if (history.length === 0) return false
+  const last = history.at(-1)
+  return unanswered(history) !== undefined || (last?._tag === "ModelResponse" && toolCalls(last).length > 0)
+}
+
+const unansweredCalls = () =>
+  new UserError({
+    message:
+      "Cannot send a new prompt: the message history ends with tool calls that have no results (answer them with Agent.resume)"
+  })
+
+/** A run that starts toolsets, or resumes pending calls (which may run the toolsets' listing). */
+const startWithEffects = Effect.fnUntraced(function* <O, E, R>(
+  agent: Agent<O, E, R>,
+  plan: RunPlan<O, E, R>,
+  entry: Entry,
+  options: RunOptions
+) {
+  const stepTools = yield* startToolsets(agent)
   const history = options.messageHistory ?? []
   const waiting = unanswered(history)
   const tools =
     entry._tag === "Prompt"
-      ? agentTools
-      : yield* resumeTools(agentTools, stepTools, {
+      ? plan.tools
+      : yield* resumeTools(plan.tools, stepTools, {
           agentName: agent.name,
-          modelName: model.modelName,
+          modelName: plan.model.modelName,
           prompt: lastPrompt(history),
           usage: options.usage ?? Usage.RunUsage.empty,
           messages: history,
@@ -197,13 +201,7 @@ const start = Effect.fnUntraced(function* <O, E, R>(agent: Agent<O, E, R>, entry
         })
   let resumeFrom: Resume | undefined
   if (entry._tag === "Prompt") {
-    const last = history.at(-1)
-    if (waiting !== undefined || (last !== undefined && last._tag === "ModelResponse" && toolCalls(last).length > 0)) {
-      return yield* new UserError({
-        message:
-          "Cannot send a new prompt: the message history ends with tool calls that have no results (answer them with Agent.resume)"
-      })
-    }
+    if (endsWithCalls(history)) return yield* unansweredCalls()
   } else {
     const kindOf = (name: string): PendingKind | undefined => {
       const tool = tools.get(name)
@@ -219,23 +217,38 @@ const start = Effect.fnUntraced(function* <O, E, R>(agent: Agent<O, E, R>, entry
       answered: waiting.answered
     }
   }
-  const kept = resumeFrom === undefined || waiting === undefined ? history : history.slice(0, waiting.responseIndex + 1)
-  const prompt = entry._tag === "Prompt" ? entry.prompt : lastPrompt(history)
+  return machineOf(agent, plan, options, {
+    history,
+    kept: resumeFrom === undefined || waiting === undefined ? history : history.slice(0, waiting.responseIndex + 1),
+    prompt: entry._tag === "Prompt" ? entry.prompt : lastPrompt(history),
+    tools,
+    stepTools,
+    resume: resumeFrom,
+    waiting
+  })
+})
 
-  const structuredText = (mode === "native" || mode === "prompted") && output.jsonSchema !== undefined
-  const parameters: ModelRequestParameters = {
-    functionTools: agent.tools.map((tool) => tool.definition),
-    outputTools: outputSetup.definitions,
-    builtinTools: agent.builtinTools,
-    outputMode: mode,
-    allowTextOutput: outputSetup.allowText,
-    outputObject:
-      structuredText && output.jsonSchema !== undefined
-        ? { name: output.name, description: output.description, jsonSchema: output.jsonSchema, strict: output.strict }
-        : undefined
-  }
-  const instructionList = instructionsOf(agent, options, mode)
-  const instructions = fixedInstructions(instructionList)
+/** What a run begins with beyond its plan: the conversation, the prompt, the tools, what it resumes. */
+interface Beginning<E, R> {
+  readonly history: ReadonlyArray<ModelMessage>
+  /** The history the run keeps: a resumed run's ends with the response whose calls it answers. */
+  readonly kept: ReadonlyArray<ModelMessage>
+  readonly prompt: string | ReadonlyArray<UserContent>
+  readonly tools: ReadonlyMap<string, Tool<string, E, R>>
+  readonly stepTools: Toolset.StepTools<E, R> | undefined
+  readonly resume: Resume | undefined
+  readonly waiting: Unanswered | undefined
+}
+
+/** The started run: its state, the first request, and the machine that drives it. */
+const machineOf = <O, E, R>(
+  agent: Agent<O, E, R>,
+  plan: RunPlan<O, E, R>,
+  options: RunOptions,
+  beginning: Beginning<E, R>
+): Machine<O, E, R> => {
+  const { history, kept, prompt, tools, waiting } = beginning
+  const { settings, parameters, instructions } = plan
   const state: State = {
     messages: [...kept],
     newMessageIndex: kept.length,
@@ -247,37 +260,39 @@ const start = Effect.fnUntraced(function* <O, E, R>(agent: Agent<O, E, R>, entry
   }
   const run: Run<O, E, R> = {
     agent,
-    model,
+    model: plan.model,
     settings,
-    limits: remainingLimits(mergeLimits(agent.usageLimits, options.usageLimits), options.usage),
-    output,
-    mode,
+    limits: remainingLimits(
+      options.usageLimits === undefined ? plan.limits : mergeLimits(agent.usageLimits, options.usageLimits),
+      options.usage
+    ),
+    output: agent.output,
+    mode: plan.output.mode,
     parameters,
     instructions,
     tools,
-    outputTools: outputSetup.tools,
-    partials: outputSetup.partials,
-    toolNames: [...tools.keys(), ...outputSetup.tools.keys()],
-    stepTools,
+    outputTools: plan.output.tools,
+    partials: plan.output.partials,
+    toolNames: tools === plan.tools ? plan.toolNames : [...tools.keys(), ...plan.output.tools.keys()],
+    stepTools: beginning.stepTools,
     prompt,
     state,
-    resume: resumeFrom,
-    stepBase: mayPrepareSteps(agent) ? { parameters, settings, tools } : undefined,
+    resume: beginning.resume,
+    stepBase: plan.mayPrepareSteps ? { parameters, settings, tools } : undefined,
     tree: options.usageTree,
     treeHandle: undefined,
-    dynamicInstructions: dynamicInstructionsOf(instructionList),
-    dynamicSystemPrompts: history.length === 0 ? dynamicSystemPromptsOf(agent.systemPrompts) : undefined
+    dynamicInstructions: plan.dynamicInstructions,
+    dynamicSystemPrompts: history.length === 0 ? plan.dynamicSystemPrompts : undefined
   }
-  const parts = firstRequestParts(agent, history, prompt)
   const request: ModelRequestNode = {
     _tag: "ModelRequestNode",
-    request: construct(ModelRequest, { parts, instructions })
+    request: construct(ModelRequest, { parts: firstRequestParts(agent, history, prompt), instructions })
   }
-  const machine: Machine<O, E, R> = {
+  return {
     run,
     start: request,
     first:
-      waiting === undefined || resumeFrom === undefined
+      waiting === undefined || beginning.resume === undefined
         ? request
         : { _tag: "CallToolsNode", response: waiting.response },
     state,
@@ -286,8 +301,7 @@ const start = Effect.fnUntraced(function* <O, E, R>(agent: Agent<O, E, R>, entry
     drive: (node, then) => step(run, node, then),
     stream: (node) => streamFrom(run, node)
   }
-  return machine
-})
+}
 
 /** Runs one node (sends its request, or handles its response) and goes on with `then` of the next. */
 const step = <O, E, R, A>(
