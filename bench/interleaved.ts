@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs"
 import { writeFile } from "node:fs/promises"
 import { Session } from "node:inspector/promises"
+import { collectAllGarbage, collectYoungGarbage } from "./collectGarbage.js"
 
 /** One way of doing the measured work. */
 export interface Contender {
@@ -35,9 +36,14 @@ export const summarize = (spent: ReadonlyArray<Spent>) => ({
   minCpu: Math.min(...spent.map((one) => one.cpu))
 })
 
-/** A full GC to run before each timed run, as `npm run bench` does, unless `GC=0` (or `GC` unset and `byDefault` false). */
-export const gcFromEnv = (byDefault: boolean): (() => void) | undefined =>
-  (process.env.GC ?? (byDefault ? "1" : "0")) === "1" ? (globalThis as { gc?: () => void }).gc : undefined
+/**
+ * The GC to run before each timed run: a minor GC, as `npm run bench` does (`GC=1`, or `GC` unset and
+ * `byDefault` true); `GC=full` a full GC, which deoptimizes (see `collectGarbage.ts`); `GC=0` none.
+ */
+export const gcFromEnv = (byDefault: boolean): (() => void) | undefined => {
+  const setting = process.env.GC ?? (byDefault ? "1" : "0")
+  return setting === "full" ? collectAllGarbage : setting === "1" ? collectYoungGarbage : undefined
+}
 
 /** The contenders to run: `only` (when profiling one), else those named on the command line, else all. */
 export const selectContenders = <C extends Contender>(
@@ -52,7 +58,7 @@ export interface Options {
   readonly rounds: number
   /** Untimed runs of each contender first (default 3). */
   readonly warmup?: number | undefined
-  /** Called before each timed run (a full GC, when the driver asks for one). */
+  /** Called before each timed run (a GC, when the driver asks for one). */
   readonly gc?: (() => void) | undefined
   /** Writes a CPU profile of the timed rounds (not the warm-up) to this path. */
   readonly profileTo?: string | undefined

@@ -376,6 +376,7 @@ export const markdown = (report: Report): string => {
     "Every HTTP contender talks to the same loopback `MockAnthropicServer` (in the parent process) through its",
     "`baseURL` option. Times come from one process running all contenders, after " +
       `${report.warmup} warm-up run(s) each, over up to ${report.reps} alternating repetitions (who goes first rotates;`,
+    "a minor GC before each run, not a full one, which would deoptimize: see `collectGarbage.ts`;",
     report.budgetMs !== null
       ? `a contender whose warm-up run is slower than ${(report.budgetMs / 1000).toFixed(0)} s / ${report.reps} runs fewer, at least 3: see \`runs\`).`
       : "every contender runs every repetition).",

@@ -11,6 +11,7 @@
 import { pathToFileURL } from "node:url"
 import { parseArgs } from "node:util"
 import { type Contender, type ContenderName, contenderNames, isContenderName, load, supports } from "./Contender.js"
+import { collectAllGarbage, collectYoungGarbage } from "./collectGarbage.js"
 import {
   checkOutput,
   expectedOutput,
@@ -73,8 +74,6 @@ export interface WorkerResult {
 // on (dist/ and most packages ship them), which no production process pays for.
 process.setSourceMapsEnabled(false)
 
-const collectGarbage: () => void = typeof globalThis.gc === "function" ? globalThis.gc : () => {}
-
 /** Runs the request in this process. */
 export const runWorker = async (request: WorkerRequest): Promise<WorkerResult> => {
   const built: Array<readonly [ContenderName, Contender]> = []
@@ -82,7 +81,7 @@ export const runWorker = async (request: WorkerRequest): Promise<WorkerResult> =
     const make = await load(name)
     built.push([name, await make({ baseURL: request.baseURL })])
   }
-  collectGarbage()
+  collectAllGarbage()
   const loadedRssBytes = process.memoryUsage().rss
   const timings: Record<string, Record<string, Array<number>>> = {}
   const cpuTimes: Record<string, Record<string, Array<number>>> = {}
@@ -104,7 +103,8 @@ export const runWorker = async (request: WorkerRequest): Promise<WorkerResult> =
         // Let the event loop handle what the previous run left pending (e.g. the server closing idle
         // keep-alive sockets), so this run does not pick a socket that is already closing.
         await new Promise((resolve) => setTimeout(resolve, 25))
-        collectGarbage()
+        // A minor GC, not a full one: see collectGarbage.ts.
+        collectYoungGarbage()
         const cpuStart = process.cpuUsage()
         const start = performance.now()
         let elapsed: number
