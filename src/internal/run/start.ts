@@ -147,7 +147,7 @@ const start = <O, E, R, A, E2, R2>(
       return Effect.flatMap(startWithEffects(agent, plan.right, entry, options), then)
     }
     const history = options.messageHistory ?? []
-    if (endsWithCalls(history)) return Effect.fail(unansweredCalls())
+    if (endsWithCalls(history, unanswered(history))) return Effect.fail(unansweredCalls())
     return then(
       machineOf(agent, plan.right, options, {
         history,
@@ -161,11 +161,13 @@ const start = <O, E, R, A, E2, R2>(
     )
   })
 
-/** Whether the history ends with tool calls that have no results, so a new prompt cannot follow it. */
-const endsWithCalls = (history: ReadonlyArray<ModelMessage>): boolean => {
-  if (history.length === 0) return false
+/**
+ * Whether the history ends with tool calls that have no results (`waiting`, its `unanswered`), so a
+ * new prompt cannot follow it.
+ */
+const endsWithCalls = (history: ReadonlyArray<ModelMessage>, waiting: Unanswered | undefined): boolean => {
   const last = history.at(-1)
-  return unanswered(history) !== undefined || (last?._tag === "ModelResponse" && toolCalls(last).length > 0)
+  return waiting !== undefined || (last?._tag === "ModelResponse" && toolCalls(last).length > 0)
 }
 
 const unansweredCalls = () =>
@@ -201,7 +203,7 @@ const startWithEffects = Effect.fnUntraced(function* <O, E, R>(
         })
   let resumeFrom: Resume | undefined
   if (entry._tag === "Prompt") {
-    if (endsWithCalls(history)) return yield* unansweredCalls()
+    if (endsWithCalls(history, waiting)) return yield* unansweredCalls()
   } else {
     const kindOf = (name: string): PendingKind | undefined => {
       const tool = tools.get(name)
