@@ -15,10 +15,11 @@ import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Equal from "effect/Equal"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
-import type * as FiberRefs from "effect/FiberRefs"
+import * as FiberRefs from "effect/FiberRefs"
 import * as HashMap from "effect/HashMap"
 import * as Option from "effect/Option"
 import * as Tracer from "effect/Tracer"
@@ -126,7 +127,7 @@ const inContext = <A, E, R, B, E2>(
     )
   }
   const before = fiber._fiberRefs
-  fiber.setFiberRef(FiberRef.currentContext, context)
+  setContext(fiber, context)
   const changed = fiber._fiberRefs
   /**
    * Back to `outer`. When the body changed no fiber ref, the refs from before it are put back as they
@@ -134,7 +135,7 @@ const inContext = <A, E, R, B, E2>(
    */
   const unset = <X>(left: X): X => {
     if (fiber._fiberRefs === changed) fiber.setFiberRefs(before)
-    else fiber.setFiberRef(FiberRef.currentContext, outer)
+    else setContext(fiber, outer)
     return left
   }
   return Effect.matchCauseEffect(restore(effect), {
@@ -143,23 +144,49 @@ const inContext = <A, E, R, B, E2>(
   })
 }
 
+/** Each fiber ref's values, the current one first, each with the fiber that set it (`FiberRefs`' own). */
+type Locals = Parameters<typeof FiberRefs.unsafeMake>[0]
+
 /**
- * What `FiberRef.set` calls in a step of its own (`setFiberRef`), what `Effect.setFiberRefs` calls
- * (`setFiberRefs`) and the fiber's refs (`_fiberRefs`, a new object on every change): the
- * `FiberRuntime`'s, not on the public `RuntimeFiber` type, so checked for.
+ * What `Effect.setFiberRefs` calls (`setFiberRefs`) and the fiber's refs (`_fiberRefs`, a new object
+ * on every change, its values by ref in `locals`): the `FiberRuntime`'s, not on the public
+ * `RuntimeFiber` type, so checked for.
  */
 interface ContextSetter {
-  setFiberRef(fiberRef: FiberRef.FiberRef<Context.Context<never>>, value: Context.Context<never>): void
   setFiberRefs(fiberRefs: FiberRefs.FiberRefs): void
-  readonly _fiberRefs: FiberRefs.FiberRefs
+  readonly _fiberRefs: FiberRefs.FiberRefs & {
+    readonly locals: Locals
+  }
 }
 
 const canSetContext = (fiber: AnyFiber): fiber is AnyFiber & ContextSetter =>
-  "setFiberRef" in fiber &&
-  typeof fiber.setFiberRef === "function" &&
   "setFiberRefs" in fiber &&
   typeof fiber.setFiberRefs === "function" &&
-  "_fiberRefs" in fiber
+  "_fiberRefs" in fiber &&
+  typeof fiber._fiberRefs === "object" &&
+  fiber._fiberRefs !== null &&
+  "locals" in fiber._fiberRefs &&
+  fiber._fiberRefs.locals instanceof Map
+
+/**
+ * Sets the fiber's context as `FiberRef.set` does in a step of its own (the fiber's `setFiberRef`):
+ * the new value on top of the context's stack (in place of the fiber's own value), in a copy of the
+ * refs. Without its `Equal` comparison of the old context with the new one, which hashes the new
+ * one (a `defineProperty`) and, when both have as many services, compares every service: a span's
+ * context always differs from the one it is made from (a new parent span), so the comparison is
+ * never true here, and it cost a third of the context change.
+ */
+const setContext = (fiber: AnyFiber & ContextSetter, context: Context.Context<never>): void => {
+  const locals = new Map(fiber._fiberRefs.locals)
+  const currentContext = FiberRef.currentContext
+  const stack = locals.get(currentContext)
+  const id = fiber.id()
+  const top = [id, context] as const
+  if (stack === undefined) locals.set(currentContext, [top])
+  else if (Equal.equals(stack[0][0], id)) locals.set(currentContext, [top, ...stack.slice(1)])
+  else locals.set(currentContext, [top, ...stack])
+  fiber.setFiberRefs(FiberRefs.unsafeMake(locals))
+}
 
 /**
  * The span `Effect.makeSpan` would open in this fiber, opened without an Effect of its own; undefined

@@ -151,6 +151,44 @@ describe("spans", () => {
     }).pipe(Effect.provide(model.layer), Effect.withTracer(tracer))
   })
 
+  // The span's context is set on the fiber's refs as `FiberRef.set` sets it (`internal/span.ts`), so
+  // fibers forked in its body inherit it, and a run in a fiber of its own, joined, changes nothing
+  // of its caller's context.
+  it.effect("fibers forked in a tool see its span; a joined run leaves its caller's context as it was", () => {
+    const parents: Array<string | undefined> = []
+    const forking = Tool.make("forking", {
+      parameters: Schema.Struct({ step: Schema.Int }),
+      handler: () =>
+        Effect.gen(function* () {
+          const fiber = yield* Effect.fork(
+            Effect.zipLeft(
+              Effect.map(Effect.currentParentSpan, (parent) => (parent._tag === "Span" ? parent.name : undefined)),
+              Effect.withSpan(Effect.void, "inner")
+            )
+          )
+          parents.push(yield* fiber.await.pipe(Effect.flatten))
+          return "ok"
+        })
+    })
+    const model = scripted([[call("forking", { step: 1 }, "c1")], [text("Done.")]])
+    const { spans, tracer } = recordingTracer()
+    return Effect.gen(function* () {
+      const outer = yield* FiberRef.get(FiberRef.currentContext)
+      const run = yield* Effect.fork(Agent.run(Agent.make({ name: "forker", tools: [forking] }), "Fork"))
+      yield* Effect.flatten(run.await)
+      expect(parents).toEqual(["execute_tool forking"])
+      expect(spans.map((span) => [span.name, span.parent])).toEqual([
+        ["invoke_agent forker", undefined],
+        ["chat scripted", "invoke_agent forker"],
+        ["execute_tool forking", "invoke_agent forker"],
+        ["inner", "execute_tool forking"],
+        ["chat scripted", "invoke_agent forker"]
+      ])
+      yield* run.inheritAll
+      expect(yield* FiberRef.get(FiberRef.currentContext)).toBe(outer)
+    }).pipe(Effect.provide(model.layer), Effect.withTracer(tracer))
+  })
+
   it.effect("a streamed run gets the same spans", () => {
     const weather = Tool.make("get_weather", {
       parameters: Schema.Struct({ city: Schema.String }),
