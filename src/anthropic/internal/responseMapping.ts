@@ -146,7 +146,7 @@ export class BlockContext {
         )
       case "tool_use": {
         const { id, input, name } = isToolUseBlock(block) ? block : decodeToolUseBlock(block)
-        return new ToolCallPart({ toolName: name, args: this.args(input), toolCallId: id }, decoded)
+        return unvalidated(ToolCallPart, { toolName: name, args: this.args(input), toolCallId: id })
       }
       case "server_tool_use": {
         const { id, input, name } = isToolUseBlock(block) ? block : decodeToolUseBlock(block)
