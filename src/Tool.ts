@@ -25,6 +25,7 @@ import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import type { ModelRetry } from "./AgentError.js"
 import type { Deferral } from "./DeferredTools.js"
+import * as ExecuteNow from "./internal/executeNow.js"
 import { plainObjectSchema, toolInputSchema } from "./internal/jsonSchema.js"
 import { isPlain } from "./internal/plainSchema.js"
 import type { JsonSchema, ToolDefinition } from "./Model.js"
@@ -278,13 +279,17 @@ export function make<
   SI = S,
   P extends Prepare.Prepared = never
 >(name: Name, options: Options<A, I, RP, S, SI, E, R, P>): Made<Name, E, R, RP, P, A> {
-  const { decoded, decodedThen } = decoderOf(options.parameters)
+  const { decoded, decodedThen, decodedThenNow } = decoderOf(options.parameters)
   const encode = options.success === undefined ? undefined : Schema.encode(options.success)
-  const run = (args: unknown): Effect.Effect<unknown, InvalidToolArgs | E, R | RP> => {
-    const handled = decodedThen(args, options.handler)
+  const encoded = (
+    handled: Effect.Effect<S, InvalidToolArgs | E, R | RP>
+  ): Effect.Effect<unknown, InvalidToolArgs | E, R | RP> =>
     // A result the success Schema cannot encode is a bug in the program, not the model's fault.
-    return encode === undefined ? handled : Effect.flatMap(handled, (result) => Effect.orDie(encode(result)))
-  }
+    encode === undefined ? handled : Effect.flatMap(handled, (result) => Effect.orDie(encode(result)))
+  const run = ExecuteNow.register(
+    (args: unknown) => encoded(decodedThen(args, options.handler)),
+    (args: unknown) => encoded(decodedThenNow(args, options.handler))
+  )
   // The agent catches `ModelRetry` and provides `RunContext`, so the Tool type leaves them out;
   // TypeScript cannot see that `E` is covered by `Exclude<E, ModelRetry> | ModelRetry`.
   // The prepare function's errors and requirements are part of the unions the Tool type names.
@@ -330,8 +335,17 @@ const decoderOf = <A, I, RP>(parameters: Schema.Schema<A, I, RP>) => {
       if (!isEither(result)) return Effect.flatMap(Effect.mapError(result, invalidArgs), then)
       return Either.isRight(result) ? then(result.right) : Effect.fail(invalidArgs(result.left))
     })
+  /** `decodedThen` with the decoding and `then` done now (`internal/executeNow.ts`). */
+  const decodedThenNow = <B, E2, R2>(
+    args: unknown,
+    then: (decoded: A) => Effect.Effect<B, E2, R2>
+  ): Effect.Effect<B, InvalidToolArgs | E2, RP | R2> => {
+    const result = decode(args)
+    if (!isEither(result)) return Effect.flatMap(Effect.mapError(result, invalidArgs), then)
+    return Either.isRight(result) ? ExecuteNow.callNow(then, result.right) : Effect.fail(invalidArgs(result.left))
+  }
   const decoded = (args: unknown): Effect.Effect<A, InvalidToolArgs, RP> => decodedThen(args, Effect.succeed)
-  return { decoded, decodedThen }
+  return { decoded, decodedThen, decodedThenNow }
 }
 
 /** Encodes arguments of the Schema's decoded type back to what the model sends. */

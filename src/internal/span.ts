@@ -45,6 +45,9 @@ export interface StartedWithResult<A, E, R, P, B, E2> extends Started<A, E, R, P
 
 type AnyFiber = Fiber.RuntimeFiber<unknown, unknown>
 
+/** `Exit.isExit`, keeping the effect's types. */
+const isExitOf = <A, E, R>(effect: Effect.Effect<A, E, R>): effect is Exit.Exit<A, E> => Exit.isExit(effect)
+
 /** Opens a span `name`, runs what `start` gives in it (the parent of the spans it opens), ends it. */
 export const inSpan = <A, E, R, P = never>(
   name: string,
@@ -68,15 +71,18 @@ const spanned = <A, E, R, P, B, E2>(
   Effect.uninterruptibleMask((restore) =>
     Effect.withFiberRuntime<B, E2, R>((fiber) => {
       const run = (span: Tracer.Span) => {
-        const outer = fiber.currentContext
         const started = start(span, fiber)
-        const inner = Context.add(outer, Tracer.ParentSpan, span)
         const result = started.result
         const leave = (exit: Exit.Exit<A, E>): Exit.Exit<B, E2> => {
           started.onEnd?.(exit)
           endSpan(fiber, span, exit)
           return result === undefined ? (exit as Exit.Exit<unknown, unknown> as Exit.Exit<B, E2>) : result(exit)
         }
+        // A body that is an exit already (a tool's handler that answered at once: `executeNow.ts`)
+        // reads no context and runs no step: the span ends with it now.
+        if (isExitOf(started.effect)) return leave(started.effect)
+        const outer = fiber.currentContext
+        const inner = Context.add(outer, Tracer.ParentSpan, span)
         const context = started.provide === undefined ? inner : started.provide(inner)
         return inContext(fiber, restore, outer, context, started.effect, leave)
       }

@@ -17,6 +17,7 @@ import { type ModelRequestPart, RetryPromptPart, type ToolCallPart, ToolReturnPa
 import { RunContext } from "../../RunContext.js"
 import type { Tool } from "../../Tool.js"
 import { type CallDecision, decide } from "../deferred/decide.js"
+import { executeNowOf } from "../executeNow.js"
 import {
   argsObject,
   finalResultProcessed,
@@ -123,8 +124,11 @@ const execute = <O, E, R, B, E2>(
   // In a streamed run a delegated agent's events join the run's stream.
   const context = emit === undefined ? base : { ...base, emit: (event: ChildEvent) => emit([event]) }
   // The span and `RunContext` in one change of the context.
+  // The handler is called as the span opens: a handler's answer that is an exit already ends the span
+  // at once (`executeNow.ts`).
+  const now = executeNowOf(tool.execute)
   return inSpanWithResult(`execute_tool ${call.toolName}`, toolSpanOptions(call), () => ({
-    effect: tool.execute(args),
+    effect: now === undefined ? tool.execute(args) : now(args),
     provide: (services) => Context.add(services, RunContext, context),
     result: (exit) => result(recoveredExit(exit))
   }))
