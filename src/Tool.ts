@@ -316,7 +316,7 @@ const invalidArgs = (issue: ParseResult.ParseIssue) =>
 
 /**
  * Decodes the model's arguments with the parameters Schema: `decoded` gives them, `decodedThen`
- * goes on from them.
+ * goes on from them when run, `decodedThenNow` at once (`internal/executeNow.ts`).
  */
 const decoderOf = <A, I, RP>(parameters: Schema.Schema<A, I, RP>) => {
   // A plain Schema (no transformation, class or recursion) has the cheaper synchronous decoder, and
@@ -326,16 +326,6 @@ const decoderOf = <A, I, RP>(parameters: Schema.Schema<A, I, RP>) => {
     : ParseResult.decodeUnknown(parameters, decodeOptions)
   // A Schema without asynchronous or effectful parts decodes to an `Either` at once: go on from it
   // directly, without running the decoding as an Effect (a few µs of every tool call).
-  const decodedThen = <B, E2, R2>(
-    args: unknown,
-    then: (decoded: A) => Effect.Effect<B, E2, R2>
-  ): Effect.Effect<B, InvalidToolArgs | E2, RP | R2> =>
-    Effect.suspend(() => {
-      const result = decode(args)
-      if (!isEither(result)) return Effect.flatMap(Effect.mapError(result, invalidArgs), then)
-      return Either.isRight(result) ? then(result.right) : Effect.fail(invalidArgs(result.left))
-    })
-  /** `decodedThen` with the decoding and `then` done now (`internal/executeNow.ts`). */
   const decodedThenNow = <B, E2, R2>(
     args: unknown,
     then: (decoded: A) => Effect.Effect<B, E2, R2>
@@ -344,6 +334,10 @@ const decoderOf = <A, I, RP>(parameters: Schema.Schema<A, I, RP>) => {
     if (!isEither(result)) return Effect.flatMap(Effect.mapError(result, invalidArgs), then)
     return Either.isRight(result) ? ExecuteNow.callNow(then, result.right) : Effect.fail(invalidArgs(result.left))
   }
+  const decodedThen = <B, E2, R2>(
+    args: unknown,
+    then: (decoded: A) => Effect.Effect<B, E2, R2>
+  ): Effect.Effect<B, InvalidToolArgs | E2, RP | R2> => Effect.suspend(() => decodedThenNow(args, then))
   const decoded = (args: unknown): Effect.Effect<A, InvalidToolArgs, RP> => decodedThen(args, Effect.succeed)
   return { decoded, decodedThen, decodedThenNow }
 }
