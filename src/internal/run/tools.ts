@@ -120,16 +120,18 @@ const execute = <O, E, R, B, E2>(
   result: (outcome: Exit.Exit<Either.Either<unknown, string>, E>) => Exit.Exit<B, E2>
 ): Effect.Effect<B, E2, R> => {
   round.executedCalls += 1
-  const base = runContext(run, retries, maxRetries, call.toolName, call.toolCallId)
-  // In a streamed run a delegated agent's events join the run's stream.
-  const context = emit === undefined ? base : { ...base, emit: (event: ChildEvent) => emit([event]) }
-  // The span and `RunContext` in one change of the context.
-  // The handler is called as the span opens: a handler's answer that is an exit already ends the span
-  // at once (`executeNow.ts`).
+  // The handler is called as the span opens; an answer that is an exit already ends the span at once,
+  // with no context to give it (`executeNow.ts`): the `RunContext` is made only for an Effect to run.
   const now = executeNowOf(tool.execute)
+  // The span and `RunContext` in one change of the context.
   return inSpanWithResult(`execute_tool ${call.toolName}`, toolSpanOptions(call), () => ({
     effect: now === undefined ? tool.execute(args) : now(args),
-    provide: (services) => Context.add(services, RunContext, context),
+    provide: (services) => {
+      const base = runContext(run, retries, maxRetries, call.toolName, call.toolCallId)
+      // In a streamed run a delegated agent's events join the run's stream.
+      const context = emit === undefined ? base : { ...base, emit: (event: ChildEvent) => emit([event]) }
+      return Context.add(services, RunContext, context)
+    },
     result: (exit) => result(recoveredExit(exit))
   }))
 }
