@@ -4,6 +4,7 @@
  * `Agent.iter` all drive it: `next` runs one node (send a request, handle a response) as an Effect,
  * `stream` runs the rest as a Stream.
  */
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type * as Stream from "effect/Stream"
@@ -132,7 +133,8 @@ const lastPrompt = (history: ReadonlyArray<ModelMessage>): string | ReadonlyArra
 /**
  * Starts a run from its plan and goes on with `then` of its machine. A new prompt to an agent
  * without toolsets has nothing to start or resume, so it starts as plain code in the step that has
- * the model.
+ * the model. The model is read from the fiber's context in that step (`Effect.flatMap(Model, ...)`
+ * would take three: the `flatMap`, the tag and its lookup); missing, it is the same defect.
  */
 const start = <O, E, R, A, E2, R2>(
   agent: Agent<O, E, R>,
@@ -140,7 +142,8 @@ const start = <O, E, R, A, E2, R2>(
   options: RunOptions,
   then: (machine: Machine<O, E, R>) => Effect.Effect<A, E2, R2>
 ): Effect.Effect<A, UserError | ResumeError | E | E2, Model | R | R2> =>
-  Effect.flatMap(Model, (model) => {
+  Effect.withFiberRuntime((fiber) => {
+    const model = Context.unsafeGet(fiber.currentContext, Model)
     const plan = planOf(agent, model, options)
     if (Either.isLeft(plan)) return Effect.fail(plan.left)
     if (entry._tag === "Resume" || agent.toolsets.length > 0) {
