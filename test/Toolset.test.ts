@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Ref, Schema } from "effect"
-import { RunContext, Tool, Toolset, Usage } from "effect-claude"
+import { RunContext, Tool, Toolset } from "effect-claude"
+import { testRunContext } from "./support/runContext.js"
 
 const tool = (name: string, answer: string = name) =>
   Tool.make(name, {
@@ -9,18 +10,7 @@ const tool = (name: string, answer: string = name) =>
     handler: () => Effect.succeed(answer)
   })
 
-const context = (runStep: number): RunContext.Service => ({
-  agentName: undefined,
-  modelName: "test",
-  prompt: "hi",
-  usage: Usage.RunUsage.empty,
-  messages: [],
-  runStep,
-  retry: 0,
-  maxRetries: 1,
-  toolName: undefined,
-  toolCallId: undefined
-})
+const context = (runStep: number) => testRunContext({ runStep })
 
 const names = <E, R>(toolset: Toolset.Toolset<E, R>, runStep = 1) =>
   Effect.map(Toolset.resolve(toolset), (tools) => tools.map((tool) => tool.name)).pipe(

@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Option, Schema, Tracer } from "effect"
-import { Agent, AgentError, type Message, RunContext, Tool, Usage } from "effect-claude"
+import { Agent, AgentError, type Message, RunContext, Tool } from "effect-claude"
+import { testRunContext } from "../support/runContext.js"
 import { call, scripted, text } from "./helpers.js"
 
 /** A tracer keeping every span it starts with how it ended (Effect's own spans, recorded). */
@@ -63,18 +64,7 @@ class NativeSpanLike implements Tracer.Span {
 }
 
 /** The context of a call made outside a run. */
-const runContext: RunContext.Service = {
-  agentName: undefined,
-  modelName: "test",
-  prompt: "hi",
-  usage: Usage.RunUsage.empty,
-  messages: [],
-  runStep: 1,
-  retry: 0,
-  maxRetries: 1,
-  toolName: "count",
-  toolCallId: "c1"
-}
+const runContext = testRunContext({ toolName: "count", toolCallId: "c1" })
 
 const toolSpans = (spans: ReadonlyArray<Tracer.Span>) => spans.filter((span) => span.name.startsWith("execute_tool"))
 

@@ -5,7 +5,7 @@ import * as Approval from "../../src/Approval.js"
 import * as DeferredTools from "../../src/DeferredTools.js"
 import { decide, fromAnswer, resumeDecisions } from "../../src/internal/deferred/decide.js"
 import { RunContext } from "../../src/RunContext.js"
-import { runContext } from "./fixtures.js"
+import { testRunContext } from "../support/runContext.js"
 
 const call = new Message.ToolCallPart({ toolName: "delete_file", toolCallId: "c1", args: { path: "a.txt" } })
 const args = { path: "a.txt" }
@@ -25,7 +25,7 @@ const pendingApproval = new DeferredTools.PendingCall({
 const deferred = { call, input: args, args }
 const encode = (value: unknown) => Effect.succeed(value)
 const withContext = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.provideService(effect, RunContext, runContext(1))
+  Effect.provideService(effect, RunContext, testRunContext({ runStep: 1 }))
 
 describe("point 1: deferred tools and approval: deciding a call", () => {
   it.effect("immediate tools run; external tools wait", () =>

@@ -3,7 +3,7 @@ import { Effect, Either, Exit } from "effect"
 import { Message, Usage } from "effect-claude"
 import * as HistoryProcessor from "../../src/HistoryProcessor.js"
 import { RunContext } from "../../src/RunContext.js"
-import { runContext } from "./fixtures.js"
+import { testRunContext } from "../support/runContext.js"
 
 const usage = new Usage.RequestUsage({ inputTokens: 1, outputTokens: 1 })
 const response = (...parts: ReadonlyArray<Message.ModelResponsePart>) =>
@@ -32,7 +32,9 @@ const conversation: ReadonlyArray<Message.ModelMessage> = [
 ]
 
 const applyAll = <E>(processors: ReadonlyArray<HistoryProcessor.HistoryProcessor<E>>) =>
-  HistoryProcessor.apply(processors, conversation).pipe(Effect.provideService(RunContext, runContext(1, conversation)))
+  HistoryProcessor.apply(processors, conversation).pipe(
+    Effect.provideService(RunContext, testRunContext({ messages: conversation }))
+  )
 
 describe("point 3: history processors", () => {
   it("the pairing check accepts a conversation whose calls all have results", () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Ref } from "effect"
 import * as Instructions from "../../src/Instructions.js"
 import { RunContext } from "../../src/RunContext.js"
-import { runContext } from "./fixtures.js"
+import { testRunContext } from "../support/runContext.js"
 
 class UserName extends Context.Tag("test/UserName")<UserName, string>() {}
 
@@ -13,7 +13,7 @@ describe("point 2: dynamic instructions", () => {
       expect(yield* Instructions.compile(fixed)).toBe("Be brief.\n\nUse metric units.")
       expect(yield* Instructions.compile(fixed.slice(1, 2))).toBeUndefined()
       expect(Instructions.isStatic(fixed)).toBe(true)
-    }).pipe(Effect.provideService(RunContext, runContext(1)))
+    }).pipe(Effect.provideService(RunContext, testRunContext({ runStep: 1 })))
   )
 
   it.effect("Effects read RunContext and services, and run again each time", () =>
@@ -25,8 +25,8 @@ describe("point 2: dynamic instructions", () => {
         Effect.map(RunContext, (run) => (run.runStep > 1 ? `Step ${run.runStep}: answer now.` : undefined))
       )
       const compiled = Instructions.compile(["Be brief.", greeting, step])
-      const first = yield* Effect.provideService(compiled, RunContext, runContext(1))
-      const second = yield* Effect.provideService(compiled, RunContext, runContext(2))
+      const first = yield* Effect.provideService(compiled, RunContext, testRunContext({ runStep: 1 }))
+      const second = yield* Effect.provideService(compiled, RunContext, testRunContext({ runStep: 2 }))
       expect(first).toBe("Be brief.\n\nThe user is Ada.")
       expect(second).toBe("Be brief.\n\nThe user is Ada.\n\nStep 2: answer now.")
       expect(yield* Ref.get(calls)).toBe(2)
@@ -38,7 +38,7 @@ describe("point 2: dynamic instructions", () => {
       const failing: Instructions.Instruction<string> = Effect.fail("no profile")
       const error = yield* Effect.flip(Instructions.compile(["a", failing]))
       expect(error).toBe("no profile")
-    }).pipe(Effect.provideService(RunContext, runContext(1)))
+    }).pipe(Effect.provideService(RunContext, testRunContext({ runStep: 1 })))
   )
 
   it.effect("system prompts stay separate parts", () =>
@@ -49,6 +49,6 @@ describe("point 2: dynamic instructions", () => {
         Effect.succeed("It is Monday.")
       ])
       expect(prompts).toEqual(["You are terse.", "It is Monday."])
-    }).pipe(Effect.provideService(RunContext, runContext(1)))
+    }).pipe(Effect.provideService(RunContext, testRunContext({ runStep: 1 })))
   )
 })

@@ -3,7 +3,7 @@ import { Effect, Either } from "effect"
 import { Model } from "effect-claude"
 import * as Prepare from "../../src/Prepare.js"
 import { RunContext } from "../../src/RunContext.js"
-import { runContext } from "./fixtures.js"
+import { testRunContext } from "../support/runContext.js"
 
 const definition = (name: string, description = `${name} tool`): Model.ToolDefinition => ({
   name,
@@ -37,8 +37,16 @@ describe("point 4: per-step preparation (building blocks)", () => {
           run.runStep > 1 ? undefined : { ...tool, description: "Search (first step only)" }
         )
       const tools = [{ definition: search, prepare: hideAfterFirstStep }, { definition: fetchPage }]
-      const first = yield* Effect.provideService(Prepare.prepareTools(tools, undefined), RunContext, runContext(1))
-      const second = yield* Effect.provideService(Prepare.prepareTools(tools, undefined), RunContext, runContext(2))
+      const first = yield* Effect.provideService(
+        Prepare.prepareTools(tools, undefined),
+        RunContext,
+        testRunContext({ runStep: 1 })
+      )
+      const second = yield* Effect.provideService(
+        Prepare.prepareTools(tools, undefined),
+        RunContext,
+        testRunContext({ runStep: 2 })
+      )
       expect(first).toEqual([{ ...search, description: "Search (first step only)" }, fetchPage])
       expect(second).toEqual([fetchPage])
     })
@@ -50,7 +58,7 @@ describe("point 4: per-step preparation (building blocks)", () => {
       Effect.gen(function* () {
         const reverse: Prepare.PrepareTools = (definitions) => Effect.succeed(definitions.slice().reverse())
         const run = <E>(effect: Effect.Effect<ReadonlyArray<Model.ToolDefinition>, E, RunContext>) =>
-          Effect.provideService(effect, RunContext, runContext(1))
+          Effect.provideService(effect, RunContext, testRunContext({ runStep: 1 }))
         expect(yield* run(Prepare.prepareTools([{ definition: search }, { definition: fetchPage }], reverse))).toEqual([
           fetchPage,
           search

@@ -6,9 +6,9 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { Effect } from "effect"
-import { type RunContext, Usage } from "effect-claude"
 import { McpToolset } from "effect-claude/mcp"
 import { logLines } from "../support/logLines.js"
+import { testRunContext } from "../support/runContext.js"
 
 export const fixtureServer = fileURLToPath(new URL("./fixtures/stdioServer.mjs", import.meta.url))
 
@@ -51,15 +51,4 @@ export const tcpHandles = (): number =>
   process.getActiveResourcesInfo().filter((name) => name === "TCPSocketWrap" || name === "TCPServerWrap").length
 
 /** A step's run context, for resolving toolsets outside a run. */
-export const stepContext: RunContext.Service = {
-  agentName: undefined,
-  modelName: "test",
-  prompt: "hi",
-  usage: Usage.RunUsage.empty,
-  messages: [],
-  runStep: 1,
-  retry: 0,
-  maxRetries: 1,
-  toolName: undefined,
-  toolCallId: undefined
-}
+export const stepContext = testRunContext()
