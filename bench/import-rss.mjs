@@ -7,16 +7,20 @@
  *   node bench/import-rss.mjs --runs 5 - "effect-claude,effect-claude/anthropic" "ai,@ai-sdk/anthropic"
  *   node bench/import-rss.mjs --gc-between "effect/Effect,@anthropic-ai/sdk,effect-claude"
  *   node bench/import-rss.mjs --list "effect-claude/anthropic"   # modules loaded and their source, by package
+ *   node bench/import-rss.mjs --from /tmp/e4 "effect/Effect,effect/Stream,effect/Schema"   # another install
  *
  * A set is a comma-separated list of specifiers, resolved from bench/ (so `effect-claude` is the
  * built dist/ through package.json `exports`: `npm run build` first); `-` is bare Node.
  * `--gc-between` collects garbage after each specifier of a set (what a set's peak owes to garbage
  * made while loading). `--list` counts the ES modules a set loads (a module loader hook sees them;
- * CommonJS modules loaded by `require` are not listed).
+ * CommonJS modules loaded by `require` are not listed). `--from DIR` resolves the specifiers from
+ * DIR's `node_modules` instead (e.g. another version of a dependency installed in a scratch folder),
+ * through `require.resolve`, so a package must export them to `require` as well.
  */
 import { execFileSync } from "node:child_process"
 import { statSync } from "node:fs"
-import { fileURLToPath } from "node:url"
+import { createRequire } from "node:module"
+import { fileURLToPath, pathToFileURL } from "node:url"
 import { parseArgs } from "node:util"
 
 const self = fileURLToPath(import.meta.url)
@@ -44,8 +48,10 @@ const child = async (set) => {
       "export const load=async(u,c,n)=>{port.postMessage(u);return n(u,c)}"
     register(hook, { data: { port: port2 }, transferList: [port2] })
   }
+  const from = process.env.IMPORT_RSS_FROM
+  const resolve = from ? (specifier) => pathToFileURL(createRequire(`${from}/`).resolve(specifier)).href : (s) => s
   for (const specifier of set.split(",").filter((s) => s !== "" && s !== "-")) {
-    await import(specifier)
+    await import(resolve(specifier))
     if (process.env.IMPORT_RSS_GC === "1") globalThis.gc()
   }
   globalThis.gc()
@@ -68,7 +74,8 @@ const parent = () => {
     options: {
       runs: { type: "string", default: "5" },
       list: { type: "boolean", default: false },
-      "gc-between": { type: "boolean", default: false }
+      "gc-between": { type: "boolean", default: false },
+      from: { type: "string", default: "" }
     }
   })
   const run = (set, list) =>
@@ -79,7 +86,8 @@ const parent = () => {
           ...process.env,
           IMPORT_RSS_CHILD: set,
           IMPORT_RSS_LIST: list ? "1" : "0",
-          IMPORT_RSS_GC: values["gc-between"] ? "1" : "0"
+          IMPORT_RSS_GC: values["gc-between"] ? "1" : "0",
+          IMPORT_RSS_FROM: values.from
         },
         encoding: "utf8"
       })
