@@ -167,7 +167,7 @@ export type ModelError = ModelErrors[keyof ModelErrors]
  * @category models
  */
 export interface Service {
-  /** The model's name as the provider knows it, e.g. `claude-sonnet-4-5`. */
+  /** The model's name as the provider knows it, e.g. `claude-sonnet-4-6`. */
   readonly modelName: string
   /** The provider's name, e.g. `anthropic`; parts carry it so provider-specific data goes back only there. */
   readonly providerName: string

@@ -111,7 +111,7 @@ export class ModelCapabilities extends Schema.Class<ModelCapabilities>("ModelCap
  * @category models
  */
 export class ModelInfo extends Schema.Class<ModelInfo>("ModelInfo")({
-  /** What `AnthropicModel.layer` takes, e.g. `claude-sonnet-4-5-20250929`. */
+  /** What `AnthropicModel.layer` takes, e.g. `claude-haiku-4-5-20251001`. */
   id: Schema.String,
   displayName: Schema.propertySignature(Schema.String).pipe(Schema.fromKey("display_name")),
   /** When it was released (for models not yet released, when it may be used). */
@@ -185,7 +185,7 @@ export const list = (options: ListOptions = {}): Stream.Stream<ModelInfo, Anthro
   ).pipe(decodeStream(ModelInfo, "model"))
 
 /**
- * One model, by id or alias (e.g. `claude-sonnet-4-5` gives the dated id it stands for).
+ * One model, by id or alias (e.g. `claude-haiku-4-5` gives the dated id it stands for).
  * @since 0.1.0
  * @category operations
  */
