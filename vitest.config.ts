@@ -26,6 +26,8 @@ export default defineConfig({
     // The price is that files share module state, so a test must leave no global behind (none do:
     // servers, layers and clocks are scoped to the test).
     isolate: false,
+    // The scratch folders tests make go under one folder, removed when the run ends.
+    globalSetup: ["test/support/scratchRoot.ts"],
     testTimeout: 30_000,
     hookTimeout: 30_000
   }

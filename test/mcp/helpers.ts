@@ -1,19 +1,18 @@
 /**
  * The stdio fixture server as a toolset, and checks that nothing outlives a test's scope.
  */
-import { mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { Effect } from "effect"
 import { McpToolset } from "effect-claude/mcp"
 import { logLines } from "../support/logLines.js"
 import { testRunContext } from "../support/runContext.js"
+import { scratchFolder } from "../support/scratchFolder.js"
 
 export const fixtureServer = fileURLToPath(new URL("./fixtures/stdioServer.mjs", import.meta.url))
 
 /** A fresh log file the fixture server writes what it saw to. */
-export const logFile = (): string => join(mkdtempSync(join(tmpdir(), "mcp-test-")), "log.txt")
+export const logFile = (): string => join(scratchFolder("mcp-test"), "log.txt")
 
 /** What the fixture server logged. */
 export const readLog: (file: string) => ReadonlyArray<string> = logLines

@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { NodeFileSystem } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
@@ -7,6 +6,7 @@ import { Chunk, Effect, Layer, Stream } from "effect"
 import { Message, Model } from "effect-claude"
 import { AnthropicError, AnthropicFiles, AnthropicModel } from "effect-claude/anthropic"
 import { MockAnthropicServer } from "effect-claude/testing"
+import { scratchFolder } from "../../support/scratchFolder.js"
 import { clientLayer, cloudClientLayer, withServer } from "./helpers.js"
 
 const filesBeta = MockAnthropicServer.filesBeta
@@ -53,7 +53,7 @@ describe("AnthropicFiles.upload", () => {
 
   it.scoped("uploads a local file, guessing its media type from the name; expiresIn is sent in seconds", () =>
     Effect.gen(function* () {
-      const directory = mkdtempSync(join(tmpdir(), "effect-claude-files-"))
+      const directory = scratchFolder("files")
       const path = join(directory, "Report.PDF")
       writeFileSync(path, "%PDF-1.4 tiny")
       const server = yield* MockAnthropicServer.make({})
