@@ -3,7 +3,7 @@
  * one SQLite store and watches their output, and a worker side running the durable agent there.
  */
 import { spawn } from "node:child_process"
-import { mkdtempSync } from "node:fs"
+import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
@@ -42,14 +42,18 @@ export const parentSetup = <E>(offline: Effect.Effect<MockAnthropicServer.Servic
   Effect.gen(function* () {
     const online = (process.env.ANTHROPIC_API_KEY ?? "") !== ""
     const server = online ? undefined : yield* offline
-    const folder = mkdtempSync(join(tmpdir(), `effect-claude-${name}-`))
+    // The store's folder lasts as long as the example: removed when its scope closes.
+    const folder = yield* Effect.acquireRelease(
+      Effect.sync(() => mkdtempSync(join(tmpdir(), `effect-claude-${name}-`))),
+      (made) => Effect.sync(() => rmSync(made, { recursive: true, force: true }))
+    )
     const env: Record<string, string> = {
       DURABLE_EXAMPLE_WORKER: "1",
       STORE: join(folder, "runs.db"),
       JOURNAL: join(folder, "journal.log"),
       ...(server === undefined ? {} : { BASE_URL: server.baseURL })
     }
-    console.log(`Store: ${env.STORE}${online ? "" : " (model: the loopback Anthropic server)"}`)
+    console.log(`Store: ${env.STORE} (removed at the end)${online ? "" : "; model: the loopback Anthropic server"}`)
     /** How many Messages requests the loopback server answered (undefined online). */
     const requests: Effect.Effect<number | undefined> =
       server === undefined
