@@ -188,7 +188,7 @@ const setContext = (fiber: AnyFiber & ContextSetter, context: Context.Context<ne
   const stack = locals.get(currentContext)
   const id = fiber.id()
   const top = [id, context] as const
-  if (stack === undefined) locals.set(currentContext, [top])
+  if (stack === undefined || stack.length === 0) locals.set(currentContext, [top])
   else if (Equal.equals(stack[0][0], id)) locals.set(currentContext, [top, ...stack.slice(1)])
   else locals.set(currentContext, [top, ...stack])
   fiber.setFiberRefs(FiberRefs.unsafeMake(locals))
