@@ -28,6 +28,9 @@ export default defineConfig({
     isolate: false,
     // The scratch folders tests make go under one folder, removed when the run ends.
     globalSetup: ["test/support/scratchRoot.ts"],
+    // The recorded traffic the tests replay was made with claude-sonnet-4-5, which the SDK warns of
+    // on every request since it reached end of life (2026-11-30): expected here, and only noise.
+    onConsoleLog: (log) => !log.includes("is deprecated and will reach end-of-life"),
     testTimeout: 30_000,
     hookTimeout: 30_000
   }
