@@ -6,7 +6,6 @@ import { fileURLToPath } from "node:url"
 import { Effect } from "effect"
 import { McpToolset } from "effect-claude/mcp"
 import { logLines } from "../support/logLines.js"
-import { testRunContext } from "../support/runContext.js"
 import { scratchFolder } from "../support/scratchFolder.js"
 
 export const fixtureServer = fileURLToPath(new URL("./fixtures/stdioServer.mjs", import.meta.url))
@@ -48,6 +47,3 @@ export const eventually = (condition: () => boolean, ms = 5_000) =>
 /** Open TCP sockets and servers of this process. */
 export const tcpHandles = (): number =>
   process.getActiveResourcesInfo().filter((name) => name === "TCPSocketWrap" || name === "TCPServerWrap").length
-
-/** A step's run context, for resolving toolsets outside a run. */
-export const stepContext = testRunContext()

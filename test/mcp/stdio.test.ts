@@ -2,9 +2,10 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Fiber, Layer, Scope } from "effect"
 import { RunContext, Toolset } from "effect-claude"
 import { McpToolset } from "effect-claude/mcp"
-import { eventually, fixture, isAlive, logFile, readLog, stepContext } from "./helpers.js"
+import { testRunContext } from "../support/runContext.js"
+import { eventually, fixture, isAlive, logFile, readLog } from "./helpers.js"
 
-const withContext = Effect.provideService(RunContext.RunContext, stepContext)
+const withContext = Effect.provideService(RunContext.RunContext, testRunContext())
 
 /** Builds the server's Layer in a scope of its own, so a test can close it and look at what is left. */
 const connected = (server: ReturnType<typeof fixture>) =>

@@ -1,14 +1,13 @@
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as nodePath from "node:path"
 import { NodeFileSystem, NodePath } from "@effect/platform-node"
-import { afterAll, describe, expect, it } from "@effect/vitest"
+import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Layer } from "effect"
 import { executeMemoryCommand, type MemoryCommand } from "../../../src/anthropic/internal/memoryCommands.js"
 import * as MemoryStore from "../../../src/anthropic/MemoryStore.js"
+import { scratchFolder } from "../../support/scratchFolder.js"
 
-const temporary = fs.mkdtempSync(nodePath.join(os.tmpdir(), "effect-claude-memory-"))
-afterAll(() => fs.rmSync(temporary, { recursive: true, force: true }))
+const temporary = scratchFolder("memory")
 let folders = 0
 const freshFolder = () => nodePath.join(temporary, `store-${folders++}`)
 
